@@ -1,0 +1,18 @@
+/** The state of a deployed app as Slipway records it. */
+export type AppState = 'deploying' | 'running' | 'stopped' | 'failed';
+
+export interface AppRecord {
+  name: string;
+  description: string;
+  template: string;
+  state: AppState;
+  url?: string;
+  target: 'local' | 'cluster';
+  /** Last commit SHAs in the source and GitOps repos. */
+  commits: { source?: string; gitops?: string };
+  lastRunId: string;
+  /** Runtime handle (e.g. pid, port) — adapter-defined, not shown to people. */
+  runtime?: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}

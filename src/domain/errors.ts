@@ -1,0 +1,62 @@
+/**
+ * The error taxonomy. Each error carries what a person needs to act: what went wrong and, in
+ * `hint`, what to do about it. Edges map them to exit codes / HTTP statuses (see `exitCodeFor`).
+ */
+export class SlipwayError extends Error {
+  readonly hint: string | undefined;
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+  }
+}
+
+/** The caller gave something invalid. CLI exit 2, HTTP 400. */
+export class InputError extends SlipwayError {}
+
+/** A named thing (app, run) does not exist. CLI exit 2, HTTP 404. */
+export class NotFoundError extends SlipwayError {}
+
+/** The request conflicts with current state (name taken, run already finished). HTTP 409. */
+export class ConflictError extends SlipwayError {}
+
+/** Configuration is missing or wrong. CLI exit 2. */
+export class ConfigError extends SlipwayError {}
+
+/** Something outside Slipway (git, a registry, a process) failed. */
+export class ExternalServiceError extends SlipwayError {
+  readonly service: string;
+  constructor(service: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(`${service}: ${message}`, options);
+    this.service = service;
+  }
+}
+
+/** The run was cancelled (signal aborted). */
+export class CancelledError extends SlipwayError {
+  constructor(message = 'cancelled') {
+    super(message, { hint: 'Resume it with `slipway resume <runId>` or start a new run.' });
+  }
+}
+
+/** Exit codes: 0 ok, 1 run failed, 2 bad input. */
+export function exitCodeFor(error: unknown): 1 | 2 {
+  if (error instanceof InputError || error instanceof NotFoundError || error instanceof ConfigError) return 2;
+  if (error instanceof ConflictError) return 2;
+  return 1;
+}
+
+/** A plain, serialisable description of an error for timelines and JSON output. */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  hint?: string;
+}
+
+export function describeError(error: unknown): ErrorInfo {
+  if (error instanceof SlipwayError) {
+    return error.hint ? { name: error.name, message: error.message, hint: error.hint } : { name: error.name, message: error.message };
+  }
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}

@@ -1,0 +1,25 @@
+import type { AppSpec } from '../domain/index.ts';
+
+export interface StartRequest {
+  app: string;
+  /** Directory holding the app's files. */
+  dir: string;
+  spec: AppSpec;
+  /** Extra environment for the app (never secrets from Slipway's own config). */
+  env?: Record<string, string>;
+}
+
+export interface RunningApp {
+  url: string;
+  /** Adapter-defined handle (pid, port, container id) kept in the app record. */
+  handle: Record<string, unknown>;
+}
+
+/** Runs apps on this machine (the local target). */
+export interface AppRuntime {
+  readonly name: string;
+  /** Starts the app, replacing an earlier instance of the same app. */
+  start(request: StartRequest, signal?: AbortSignal): Promise<RunningApp>;
+  stop(app: string, handle?: Record<string, unknown>): Promise<void>;
+  status(app: string, handle?: Record<string, unknown>): Promise<'running' | 'stopped'>;
+}

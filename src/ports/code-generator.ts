@@ -1,0 +1,42 @@
+import type { AppSpec, GeneratedFile, Runtime } from '../domain/index.ts';
+
+/** What a person asked for, validated at the edge. */
+export interface AppRequest {
+  description: string;
+  /** Template id that overrides the scorer. */
+  template?: string;
+}
+
+/** A candidate considered while planning, with its score. */
+export interface PlanCandidate {
+  template: string;
+  score: number;
+}
+
+/** The outcome of planning: which template (or model plan) and with which parameters. */
+export interface AppPlan {
+  /** Who planned: the offline templates or a model. */
+  source: 'template' | 'llm';
+  template: string;
+  templateVersion: string;
+  runtime: Runtime;
+  /** Score of the chosen template; `null` when it was chosen with --template. */
+  score: number | null;
+  /** Keywords of the description that matched the chosen template. */
+  matched: string[];
+  /** Every template considered, best first. */
+  candidates: PlanCandidate[];
+  /** Values the template is filled with (title, heading, colours …). */
+  params: Record<string, string>;
+}
+
+export interface GeneratedApp {
+  spec: AppSpec;
+  files: GeneratedFile[];
+}
+
+/** Turns a request into a plan, and a plan into an app's files. */
+export interface CodeGenerator {
+  plan(request: AppRequest, signal?: AbortSignal): Promise<AppPlan>;
+  generate(plan: AppPlan, app: { name: string; description: string }, signal?: AbortSignal): Promise<GeneratedApp>;
+}
