@@ -1,0 +1,53 @@
+import type { Readable } from 'node:stream';
+
+/** A parsed image reference: `registry/repository[:tag][@digest]`. */
+export interface ImageRef {
+  /** Host[:port], e.g. `registry.k8s-lab.dev` or `127.0.0.1:5000`. */
+  registry: string;
+  /** Repository path, e.g. `dynamic-apps/pomodoro`. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** An OCI content descriptor. */
+export interface Descriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform?: { os: string; architecture: string; variant?: string };
+  annotations?: Record<string, string>;
+}
+
+/** A blob to upload: its digest and size are known before the upload starts. */
+export interface BlobSource {
+  digest: string;
+  size: number;
+  /** Opens a fresh stream of the blob's bytes (may be called again on retry). */
+  open(): Readable;
+}
+
+export interface PushBlobResult {
+  /** False when the registry already had it (HEAD) or it was mounted from another repository. */
+  uploaded: boolean;
+  mounted: boolean;
+  bytes: number;
+}
+
+export interface ManifestResponse {
+  mediaType: string;
+  digest: string;
+  bytes: Buffer;
+}
+
+/** The OCI distribution API, as much of it as Slipway needs. */
+export interface ImageRegistry {
+  hasBlob(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<boolean>;
+  getBlob(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<Readable>;
+  /** Uploads a blob unless present; `mountFrom` names a repository on the same registry to mount it from. */
+  pushBlob(registry: string, repository: string, blob: BlobSource, options?: { mountFrom?: string; signal?: AbortSignal }): Promise<PushBlobResult>;
+  /** Fetches a manifest or index by tag or digest; the digest is verified. */
+  getManifest(registry: string, repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResponse>;
+  /** Stores a manifest under a tag or digest; returns its digest. */
+  putManifest(registry: string, repository: string, reference: string, manifest: { mediaType: string; bytes: Buffer }, signal?: AbortSignal): Promise<string>;
+}
