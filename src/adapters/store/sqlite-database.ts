@@ -1,0 +1,63 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+const SCHEMA_VERSION = 1;
+
+/**
+ * Opens (and migrates) Slipway's state database. WAL and a busy timeout let several CLI processes
+ * and a server share one file.
+ * @example const db = openDatabase(':memory:');
+ */
+export function openDatabase(path: string): DatabaseSync {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new DatabaseSync(path, { timeout: 10_000 });
+  db.exec('PRAGMA busy_timeout = 10000');
+  if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA foreign_keys = ON');
+  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
+  if (row.user_version < 1) migrate1(db);
+  return db;
+}
+
+function migrate1(db: DatabaseSync): void {
+  db.exec(`
+    BEGIN IMMEDIATE;
+    CREATE TABLE IF NOT EXISTS runs (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      app TEXT NOT NULL,
+      status TEXT NOT NULL,
+      request TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      ended_at TEXT,
+      error TEXT,
+      owner_pid INTEGER,
+      owner_host TEXT
+    );
+    CREATE INDEX IF NOT EXISTS runs_app ON runs(app, created_at);
+    CREATE TABLE IF NOT EXISTS steps (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      step_id TEXT NOT NULL,
+      title TEXT NOT NULL,
+      attempt INTEGER NOT NULL,
+      status TEXT NOT NULL,
+      started_at TEXT NOT NULL,
+      ended_at TEXT,
+      duration_ms INTEGER,
+      error TEXT,
+      output TEXT,
+      reused INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS steps_run ON steps(run_id, step_id);
+    CREATE TABLE IF NOT EXISTS apps (
+      name TEXT PRIMARY KEY,
+      record TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    );
+    PRAGMA user_version = ${SCHEMA_VERSION};
+    COMMIT;
+  `);
+}

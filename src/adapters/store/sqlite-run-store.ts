@@ -1,0 +1,153 @@
+import type { DatabaseSync } from 'node:sqlite';
+import type { ErrorInfo, Run, RunStatus, StepRecord, StepStatus } from '../../domain/index.ts';
+import type { NewRun, RunStore } from '../../ports/index.ts';
+
+interface RunRow {
+  id: string; kind: string; app: string; status: string; request: string; created_at: string;
+  updated_at: string; ended_at: string | null; error: string | null; owner_pid: number | null; owner_host: string | null;
+}
+interface StepRow {
+  step_id: string; title: string; attempt: number; status: string; started_at: string; ended_at: string | null;
+  duration_ms: number | null; error: string | null; reused: number;
+}
+
+/** Runs and their timelines in SQLite (`node:sqlite`). */
+export class SqliteRunStore implements RunStore {
+  private readonly db: DatabaseSync;
+  private readonly now: () => Date;
+  private readonly isAlive: (pid: number) => boolean;
+
+  constructor(options: { db: DatabaseSync; now?: () => Date; isAlive?: (pid: number) => boolean }) {
+    this.db = options.db;
+    this.now = options.now ?? (() => new Date());
+    this.isAlive = options.isAlive ?? processIsAlive;
+  }
+
+  async createRun(run: NewRun): Promise<Run> {
+    const at = this.now().toISOString();
+    this.db
+      .prepare('INSERT INTO runs (id, kind, app, status, request, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(run.id, run.kind, run.app, 'running', JSON.stringify(run.request), at, at);
+    return (await this.getRun(run.id))!;
+  }
+
+  async getRun(id: string): Promise<Run | undefined> {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row ? this.toRun(row) : undefined;
+  }
+
+  async listRuns(filter: { app?: string; limit?: number } = {}): Promise<Run[]> {
+    const limit = filter.limit ?? 50;
+    const rows = (filter.app
+      ? this.db.prepare('SELECT * FROM runs WHERE app = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(filter.app, limit)
+      : this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit)) as unknown as RunRow[];
+    return rows.map((r) => this.toRun(r));
+  }
+
+  async stepOutput(runId: string, stepId: string): Promise<unknown | undefined> {
+    const row = this.db
+      .prepare("SELECT output FROM steps WHERE run_id = ? AND step_id = ? AND status = 'succeeded' AND output IS NOT NULL ORDER BY seq DESC LIMIT 1")
+      .get(runId, stepId) as { output: string } | undefined;
+    return row ? JSON.parse(row.output) : undefined;
+  }
+
+  async startStep(runId: string, stepId: string, title: string): Promise<void> {
+    const prev = this.db.prepare('SELECT COUNT(*) AS n FROM steps WHERE run_id = ? AND step_id = ?').get(runId, stepId) as { n: number };
+    const at = this.now().toISOString();
+    // A step left 'running' by a killed process is closed as interrupted before the new attempt.
+    this.db
+      .prepare("UPDATE steps SET status = 'failed', ended_at = ?, error = ? WHERE run_id = ? AND step_id = ? AND status = 'running'")
+      .run(at, JSON.stringify({ name: 'Interrupted', message: 'the process running this step stopped before it finished' }), runId, stepId);
+    this.db
+      .prepare("INSERT INTO steps (run_id, step_id, title, attempt, status, started_at) VALUES (?, ?, ?, ?, 'running', ?)")
+      .run(runId, stepId, title, Number(prev.n) + 1, at);
+    this.touch(runId, at);
+  }
+
+  async finishStep(runId: string, stepId: string, status: StepStatus, result: { output?: unknown; error?: ErrorInfo; reused?: boolean }): Promise<void> {
+    const ended = this.now();
+    const row = this.db
+      .prepare("SELECT seq, started_at FROM steps WHERE run_id = ? AND step_id = ? AND status = 'running' ORDER BY seq DESC LIMIT 1")
+      .get(runId, stepId) as { seq: number; started_at: string } | undefined;
+    if (!row) throw new Error(`step ${stepId} of run ${runId} is not running`);
+    const duration = ended.getTime() - Date.parse(row.started_at);
+    this.db
+      .prepare('UPDATE steps SET status = ?, ended_at = ?, duration_ms = ?, error = ?, output = ?, reused = ? WHERE seq = ?')
+      .run(status, ended.toISOString(), duration, result.error ? JSON.stringify(result.error) : null,
+        result.output === undefined ? null : JSON.stringify(result.output), result.reused ? 1 : 0, row.seq);
+    this.touch(runId, ended.toISOString());
+  }
+
+  async setRunStatus(runId: string, status: RunStatus, error?: ErrorInfo & { stepId?: string }): Promise<void> {
+    const at = this.now().toISOString();
+    const ended = status === 'running' ? null : at;
+    this.db
+      .prepare('UPDATE runs SET status = ?, updated_at = ?, ended_at = ?, error = ? WHERE id = ?')
+      .run(status, at, ended, error ? JSON.stringify(error) : null, runId);
+  }
+
+  async claimRun(runId: string, owner: { pid: number; host: string }): Promise<boolean> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const row = this.db.prepare('SELECT owner_pid, owner_host FROM runs WHERE id = ?').get(runId) as { owner_pid: number | null; owner_host: string | null } | undefined;
+      if (!row) throw new Error(`no run ${runId}`);
+      const held = row.owner_pid !== null && row.owner_pid !== owner.pid && (row.owner_host !== owner.host || this.isAlive(row.owner_pid));
+      if (held) {
+        this.db.exec('ROLLBACK');
+        return false;
+      }
+      this.db.prepare('UPDATE runs SET owner_pid = ?, owner_host = ? WHERE id = ?').run(owner.pid, owner.host, runId);
+      this.db.exec('COMMIT');
+      return true;
+    } catch (error) {
+      if (this.db.isTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async releaseRun(runId: string): Promise<void> {
+    this.db.prepare('UPDATE runs SET owner_pid = NULL, owner_host = NULL WHERE id = ?').run(runId);
+  }
+
+  private touch(runId: string, at: string): void {
+    this.db.prepare('UPDATE runs SET updated_at = ? WHERE id = ?').run(at, runId);
+  }
+
+  private toRun(row: RunRow): Run {
+    const steps = this.db
+      .prepare('SELECT step_id, title, attempt, status, started_at, ended_at, duration_ms, error, reused FROM steps WHERE run_id = ? ORDER BY seq')
+      .all(row.id) as unknown as StepRow[];
+    const timeline: StepRecord[] = steps.map((s) => ({
+      stepId: s.step_id,
+      title: s.title,
+      status: s.status as StepStatus,
+      attempt: s.attempt,
+      startedAt: s.started_at,
+      ...(s.ended_at ? { endedAt: s.ended_at } : {}),
+      ...(s.duration_ms !== null ? { durationMs: s.duration_ms } : {}),
+      ...(s.error ? { error: JSON.parse(s.error) as ErrorInfo } : {}),
+      ...(s.reused ? { reused: true } : {}),
+    }));
+    return {
+      id: row.id,
+      kind: row.kind as Run['kind'],
+      app: row.app,
+      status: row.status as RunStatus,
+      request: JSON.parse(row.request) as Record<string, unknown>,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      ...(row.ended_at ? { endedAt: row.ended_at } : {}),
+      ...(row.error ? { error: JSON.parse(row.error) as Run['error'] } : {}),
+      timeline,
+    };
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,13 @@
+import { describe, expect, it } from 'vitest';
+import { redactSecrets, redactUrlCredentials } from './redact.ts';
+
+describe('redaction', () => {
+  it('blanks secret-named keys at any depth', () => {
+    const out = redactSecrets({ token: 'abc', nested: { apiKey: 'k', list: [{ password: 'p', user: 'u' }] }, name: 'n' });
+    expect(out).toEqual({ token: '[redacted]', nested: { apiKey: '[redacted]', list: [{ password: '[redacted]', user: 'u' }] }, name: 'n' });
+    expect(JSON.stringify(out)).not.toMatch(/abc|"k"|"p"/);
+  });
+  it('removes credentials from URLs in text', () => {
+    expect(redactUrlCredentials('fatal: https://bot:ghp_secret@git.example/x.git not found')).toBe('fatal: https://***@git.example/x.git not found');
+  });
+});

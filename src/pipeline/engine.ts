@@ -1,0 +1,106 @@
+import type { Logger } from 'pino';
+import { CancelledError, describeError, InputError, SlipwayError, type ErrorInfo, type Run } from '../domain/index.ts';
+import type { RunStore } from '../ports/index.ts';
+import type { PipelineEntry, PipelineState } from './define-step.ts';
+import type { RunEventListener } from './events.ts';
+
+export interface ExecuteOptions {
+  run: Run;
+  pipeline: PipelineEntry[];
+  store: RunStore;
+  logger: Logger;
+  signal?: AbortSignal;
+  onEvent?: RunEventListener;
+  now?: () => number;
+  /** A one-line summary of a step's output for people (e.g. a commit SHA). */
+  summarize?: (stepId: string, output: unknown) => string | undefined;
+}
+
+export interface ExecuteResult {
+  status: 'succeeded' | 'failed' | 'cancelled';
+  outputs: Record<string, unknown>;
+  error?: ErrorInfo & { stepId?: string };
+}
+
+/** Raised inside the engine when a step fails; carries the step for the run's record. */
+export class StepFailedError extends SlipwayError {
+  readonly stepId: string;
+  constructor(stepId: string, cause: unknown) {
+    const info = describeError(cause);
+    super(`step ${stepId} failed: ${info.message}`, { hint: info.hint, cause });
+    this.stepId = stepId;
+  }
+}
+
+/**
+ * Runs a pipeline for a run: steps in order, each input and output validated, every finished step's
+ * output persisted before the next starts. Steps that already succeeded in this run (an earlier,
+ * interrupted attempt) are not run again: their stored output is reused.
+ */
+export async function executePipeline(options: ExecuteOptions): Promise<ExecuteResult> {
+  const { run, pipeline, store, logger, onEvent } = options;
+  const signal = options.signal ?? new AbortController().signal;
+  const now = options.now ?? Date.now;
+  const outputs: Record<string, unknown> = {};
+  const state: PipelineState = {
+    request: run.request,
+    outputs,
+    output(stepId) {
+      if (!(stepId in outputs)) throw new Error(`pipeline is mis-ordered: step ${stepId} has no output yet`);
+      return outputs[stepId] as never;
+    },
+  };
+  const ids = new Set<string>();
+  for (const { step } of pipeline) {
+    if (ids.has(step.id)) throw new Error(`pipeline has step ${step.id} twice`);
+    ids.add(step.id);
+  }
+  onEvent?.({ type: 'run:start', runId: run.id, app: run.app, kind: run.kind, resumed: run.timeline.length > 0 });
+  await store.setRunStatus(run.id, 'running');
+
+  for (const { step, input } of pipeline) {
+    const stored = await store.stepOutput(run.id, step.id);
+    if (stored !== undefined) {
+      outputs[step.id] = step.output.parse(stored);
+      onEvent?.({ type: 'step:end', runId: run.id, stepId: step.id, title: step.title, status: 'succeeded', durationMs: 0, reused: true, summary: options.summarize?.(step.id, stored) });
+      continue;
+    }
+    const stepLogger = logger.child({ step: step.id });
+    const started = now();
+    await store.startStep(run.id, step.id, step.title);
+    onEvent?.({ type: 'step:start', runId: run.id, stepId: step.id, title: step.title });
+    try {
+      if (signal.aborted) throw new CancelledError();
+      const parsedInput = step.input.safeParse(input(state));
+      if (!parsedInput.success) {
+        throw new InputError(`invalid input for ${step.id}: ${parsedInput.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+      }
+      const result = await step.run({ input: parsedInput.data, runId: run.id, logger: stepLogger, signal });
+      const parsedOutput = step.output.safeParse(result);
+      if (!parsedOutput.success) {
+        throw new Error(`step ${step.id} returned invalid output: ${parsedOutput.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      }
+      outputs[step.id] = parsedOutput.data;
+      await store.finishStep(run.id, step.id, 'succeeded', { output: parsedOutput.data });
+      const durationMs = now() - started;
+      stepLogger.info({ durationMs }, 'step succeeded');
+      onEvent?.({ type: 'step:end', runId: run.id, stepId: step.id, title: step.title, status: 'succeeded', durationMs, reused: false, summary: options.summarize?.(step.id, parsedOutput.data) });
+    } catch (caught) {
+      const cancelled = signal.aborted || caught instanceof CancelledError;
+      const error = cancelled && !(caught instanceof CancelledError) ? new CancelledError(`cancelled during ${step.id}`) : caught;
+      const info = describeError(error);
+      const status = cancelled ? 'cancelled' : 'failed';
+      await store.finishStep(run.id, step.id, status, { error: info });
+      const durationMs = now() - started;
+      stepLogger.error({ err: info, durationMs }, `step ${status}`);
+      onEvent?.({ type: 'step:end', runId: run.id, stepId: step.id, title: step.title, status, durationMs, reused: false, error: info });
+      const runError = { ...info, stepId: step.id };
+      await store.setRunStatus(run.id, status, runError);
+      onEvent?.({ type: 'run:end', runId: run.id, status, error: runError });
+      return { status, outputs, error: runError };
+    }
+  }
+  await store.setRunStatus(run.id, 'succeeded');
+  onEvent?.({ type: 'run:end', runId: run.id, status: 'succeeded' });
+  return { status: 'succeeded', outputs };
+}
