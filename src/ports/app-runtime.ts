@@ -22,4 +22,6 @@ export interface AppRuntime {
   start(request: StartRequest, signal?: AbortSignal): Promise<RunningApp>;
   stop(app: string, handle?: Record<string, unknown>): Promise<void>;
   status(app: string, handle?: Record<string, unknown>): Promise<'running' | 'stopped'>;
+  /** The last lines the app wrote, to explain a failed start. */
+  logTail(app: string, lines?: number): Promise<string>;
 }

@@ -1,0 +1,151 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { cp, mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ExternalServiceError, InputError } from '../../domain/index.ts';
+import type { AppRuntime, RunningApp, StartRequest } from '../../ports/index.ts';
+import { freePort } from './free-port.ts';
+
+export interface ProcessRuntimeOptions {
+  /** Root for `deploy/<app>`, `data/<app>`, `logs/<app>.log` and `run/<app>.json`. */
+  home: string;
+  /** Address apps listen on and are reached at. */
+  host: string;
+  /** Node binary that runs the apps. */
+  nodeBinary: string;
+  /** PATH given to apps. */
+  path?: string;
+}
+
+interface PidFile {
+  pid: number;
+  port: number;
+  dir: string;
+  startedAt: string;
+}
+
+/**
+ * Runs each app as a detached Node process on a free port, with its own copy of the files, a data
+ * directory and a log file. The process outlives the CLI; `stop` ends it (and only it: the pid is
+ * checked against the app's directory so a reused pid is never killed).
+ */
+export class ProcessRuntime implements AppRuntime {
+  readonly name = 'process';
+  private readonly options: ProcessRuntimeOptions;
+
+  constructor(options: ProcessRuntimeOptions) {
+    this.options = options;
+  }
+
+  async start(request: StartRequest): Promise<RunningApp> {
+    const { app, spec } = request;
+    const [program, ...args] = spec.command;
+    if (program !== 'node') {
+      throw new InputError(`the process runtime runs Node apps only, but ${app} starts with '${program}'`, { hint: 'Use the podman runtime for other commands.' });
+    }
+    await this.stop(app);
+    const dir = this.deployDir(app);
+    const dataDir = join(this.options.home, 'data', app);
+    const logFile = this.logFile(app);
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    await cp(request.dir, dir, { recursive: true });
+    await mkdir(dataDir, { recursive: true });
+    await mkdir(join(this.options.home, 'logs'), { recursive: true });
+    await mkdir(join(this.options.home, 'run'), { recursive: true });
+    const port = await freePort(this.options.host);
+    const fd = openSync(logFile, 'a');
+    try {
+      const child = spawn(this.options.nodeBinary, args, {
+        cwd: dir,
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: {
+          ...request.env,
+          PATH: this.options.path ?? '/usr/local/bin:/usr/bin:/bin',
+          PORT: String(port),
+          HOST: this.options.host,
+          DATA_DIR: dataDir,
+          NODE_ENV: 'production',
+        },
+      });
+      const pid = await new Promise<number>((resolve, reject) => {
+        child.once('error', (error) => reject(new ExternalServiceError('process', `could not start ${app}: ${error.message}`, { hint: `Check that ${this.options.nodeBinary} exists and is executable.` })));
+        child.once('spawn', () => resolve(child.pid!));
+      });
+      child.unref();
+      const record: PidFile = { pid, port, dir, startedAt: new Date().toISOString() };
+      await writeFile(this.pidFile(app), JSON.stringify(record));
+      return { url: `http://${this.options.host}:${port}/`, handle: { pid, port, dir, log: logFile } };
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  async stop(app: string): Promise<void> {
+    const record = await this.readPidFile(app);
+    if (!record) return;
+    if (await this.owns(record)) {
+      signalGroup(record.pid, 'SIGTERM');
+      for (let i = 0; i < 50 && (await this.owns(record)); i++) await delay(100);
+      if (await this.owns(record)) signalGroup(record.pid, 'SIGKILL');
+    }
+    await rm(this.pidFile(app), { force: true });
+  }
+
+  async status(app: string): Promise<'running' | 'stopped'> {
+    const record = await this.readPidFile(app);
+    return record && (await this.owns(record)) ? 'running' : 'stopped';
+  }
+
+  async logTail(app: string, lines = 20): Promise<string> {
+    try {
+      const text = await readFile(this.logFile(app), 'utf8');
+      return text.split('\n').slice(-lines - 1).join('\n').trim();
+    } catch {
+      return '';
+    }
+  }
+
+  /** Removes everything the runtime keeps for an app (after `stop`). */
+  async forget(app: string): Promise<void> {
+    await this.stop(app);
+    await rm(this.deployDir(app), { recursive: true, force: true });
+  }
+
+  private deployDir(app: string): string {
+    return join(this.options.home, 'deploy', app);
+  }
+  private logFile(app: string): string {
+    return join(this.options.home, 'logs', `${app}.log`);
+  }
+  private pidFile(app: string): string {
+    return join(this.options.home, 'run', `${app}.json`);
+  }
+
+  private async readPidFile(app: string): Promise<PidFile | undefined> {
+    try {
+      return JSON.parse(await readFile(this.pidFile(app), 'utf8')) as PidFile;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** True when `pid` is alive and still runs in this app's directory (guards against pid reuse). */
+  private async owns(record: PidFile): Promise<boolean> {
+    try {
+      return (await readlink(`/proc/${record.pid}/cwd`)) === record.dir;
+    } catch {
+      return false;
+    }
+  }
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try { process.kill(pid, signal); } catch { /* already gone */ }
+  }
+}

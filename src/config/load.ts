@@ -1,0 +1,57 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { ConfigError } from '../domain/index.ts';
+import { ConfigSchema, type ResolvedConfig } from './schema.ts';
+
+export interface ConfigSources {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  homedir: string;
+}
+
+/**
+ * Reads configuration once: `$SLIPWAY_CONFIG`, else `./slipway.yaml`, else `$SLIPWAY_HOME/slipway.yaml`,
+ * else defaults; then the environment (`SLIPWAY_HOME`, `SLIPWAY_LOG_LEVEL`).
+ * @example const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: os.homedir() });
+ */
+export function loadConfig(sources: ConfigSources): ResolvedConfig {
+  const { env, cwd, homedir } = sources;
+  const home = resolve(cwd, env.SLIPWAY_HOME || join(homedir, '.slipway'));
+  const candidates = env.SLIPWAY_CONFIG
+    ? [resolve(cwd, env.SLIPWAY_CONFIG)]
+    : [join(cwd, 'slipway.yaml'), join(home, 'slipway.yaml')];
+  const file = candidates.find((p) => existsSync(p));
+  if (env.SLIPWAY_CONFIG && !file) {
+    throw new ConfigError(`SLIPWAY_CONFIG points at ${candidates[0]}, which does not exist`, { hint: 'Create it with `slipway init` or unset SLIPWAY_CONFIG.' });
+  }
+  let raw: unknown = {};
+  if (file) {
+    try {
+      raw = parse(readFileSync(file, 'utf8')) ?? {};
+    } catch (error) {
+      throw new ConfigError(`${file} is not valid YAML: ${(error as Error).message}`, { hint: 'Fix the YAML syntax at the line shown.' });
+    }
+  }
+  const config = parseConfig(raw, file ?? 'the default configuration');
+  for (const remote of [config.git.source, config.git.gitops]) {
+    if (remote.url && !/^[a-z][a-z0-9+.-]*:\/\//i.test(remote.url) && !/^[^/]+@[^:]+:/.test(remote.url) && !isAbsolute(remote.url)) {
+      remote.url = resolve(file ? resolve(file, '..') : cwd, remote.url);
+    }
+  }
+  return { ...config, home, ...(file ? { file } : {}), logLevel: env.SLIPWAY_LOG_LEVEL || 'info' };
+}
+
+/** Validates a parsed config document; the error names each wrong field. */
+export function parseConfig(raw: unknown, source: string) {
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const field = issue.path.join('.') || '(top level)';
+      if (issue.code === 'unrecognized_keys') return `${field === '(top level)' ? '' : field + ': '}unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+      return `${field}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration in ${source}: ${problems.join('; ')}`, { hint: 'Fix the named fields in slipway.yaml (see the README for every field).' });
+  }
+  return result.data;
+}
