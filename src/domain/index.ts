@@ -5,3 +5,4 @@ export * from './redact.ts';
 export * from './app-spec.ts';
 export * from './run.ts';
 export * from './app-record.ts';
+export * from './safe-path.ts';
