@@ -1,3 +1,5 @@
 export * from './define-step.ts';
 export * from './engine.ts';
 export type * from './events.ts';
+export * from './pipelines/create.ts';
+export * from './pipelines/delete.ts';

@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TemplateGenerator, listTemplates } from '../adapters/generator/template-generator.ts';
+import { CliGit } from '../adapters/git/cli-git.ts';
+import { ProcessRuntime } from '../adapters/runtime/process-runtime.ts';
+import { openDatabase } from '../adapters/store/sqlite-database.ts';
+import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
+import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
+import type { ResolvedConfig } from '../config/index.ts';
+import { ConfigError } from '../domain/index.ts';
+import { createPipeline, deletePipeline } from '../pipeline/index.ts';
+import { RenderSettingsSchema, type RenderSettings } from '../render/index.ts';
+import { createAwaitHealthyStep } from '../steps/app-await/index.ts';
+import { createDeployLocalStep } from '../steps/app-deploy/index.ts';
+import { createPlanStep } from '../steps/app-plan/index.ts';
+import { createStopLocalStep } from '../steps/app-stop/index.ts';
+import { createCommitManifestsStep } from '../steps/manifests-commit/index.ts';
+import { createRemoveManifestsStep } from '../steps/manifests-remove/index.ts';
+import { createRenderStep } from '../steps/manifests-render/index.ts';
+import { createCommitSourceStep } from '../steps/source-commit/index.ts';
+import { createGenerateStep } from '../steps/source-generate/index.ts';
+import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
+import { ensureBareRepo } from './local-repos.ts';
+import { createLogger } from './logger.ts';
+import { SlipwayService } from './slipway-service.ts';
+import { summarizeStep } from './summaries.ts';
+
+/** Where Slipway's own files are (templates ship with it). */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Environment {
+  /** PATH for spawned programs. */
+  path?: string;
+  /** Node binary that runs apps locally. */
+  nodeBinary: string;
+}
+
+/** Wires adapters into steps and pipelines from the configuration: the only place that knows them all. */
+export async function compose(config: ResolvedConfig, env: Environment) {
+  const home = config.home;
+  const logger = createLogger({ file: join(home, 'logs', 'slipway.log'), level: config.logLevel });
+  const db = openDatabase(join(home, 'state.db'));
+  const runs = new SqliteRunStore({ db });
+  const apps = new SqliteAppStore({ db });
+  const templatesDir = join(PACKAGE_ROOT, 'templates');
+  const generator = new TemplateGenerator({ templatesDir });
+  const templates = (await listTemplates(templatesDir)).map((t) => t.id);
+
+  const sourceUrl = config.git.source.url ?? join(home, 'git', 'apps.git');
+  const gitopsUrl = config.git.gitops.url ?? join(home, 'git', 'gitops.git');
+  if (!config.git.source.url) await ensureBareRepo(sourceUrl, config.git.source.branch);
+  if (!config.git.gitops.url) await ensureBareRepo(gitopsUrl, config.git.gitops.branch);
+  const gitEnv = env.path ? { PATH: env.path } : {};
+  const cacheDir = join(home, 'cache', 'git');
+  const sourceRepo = new CliGit({ url: sourceUrl, branch: config.git.source.branch, cacheDir, author: config.git.author, env: gitEnv });
+  const gitopsRepo = new CliGit({ url: gitopsUrl, branch: config.git.gitops.branch, cacheDir, author: config.git.author, env: gitEnv });
+
+  const parsed = RenderSettingsSchema.safeParse({ ...config.render, gitops: { ...(config.render.gitops as object | undefined), path: config.git.gitops.path } });
+  if (!parsed.success) {
+    throw new ConfigError(`invalid render settings: ${parsed.error.issues.map((i) => `render.${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const settings: RenderSettings = parsed.data;
+
+  const runtime = config.target === 'local'
+    ? new ProcessRuntime({ home, host: config.local.host, nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) })
+    : undefined;
+  const workspace = join(home, 'work');
+  const create = createPipeline(
+    {
+      plan: createPlanStep({ generator }),
+      generate: createGenerateStep({ generator, workspace }),
+      commitSource: createCommitSourceStep({ repo: sourceRepo }),
+      render: createRenderStep({ settings }),
+      commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
+      ...(runtime
+        ? { deploy: createDeployLocalStep({ runtime }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
+        : {}),
+    },
+    { imageRepository: config.image.repository },
+  );
+  const remove = deletePipeline({
+    ...(runtime ? { stop: createStopLocalStep({ runtime }) } : {}),
+    removeSource: createRemoveSourceStep({ repo: sourceRepo }),
+    removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings }),
+  });
+  const service = new SlipwayService({
+    target: config.target, runs, apps, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
+    ...(runtime ? { runtime } : {}),
+    pipelines: { create, delete: remove }, templates, logger, summarize: summarizeStep,
+  });
+  return {
+    service, logger, config, repos: { source: sourceUrl, gitops: gitopsUrl },
+    close: () => db.close(),
+  };
+}
+
+export type Slipway = Awaited<ReturnType<typeof compose>>;

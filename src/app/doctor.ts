@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { access, constants, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { ResolvedConfig } from '../config/index.ts';
+import { redactUrlCredentials } from '../domain/index.ts';
+
+const run = promisify(execFile);
+
+export interface Check {
+  name: string;
+  /** ok: works; warn: optional part missing; fail: Slipway cannot work until fixed. */
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
+}
+
+async function version(program: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  try {
+    const { stdout } = await run(program, args, { env, timeout: 10_000 });
+    return stdout.trim().split('\n')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Probes every part Slipway uses and says how to fix what is missing. Never throws. */
+export async function runDoctor(config: ResolvedConfig, env: NodeJS.ProcessEnv, nodeVersion: string): Promise<Check[]> {
+  const checks: Check[] = [];
+  const major = Number(nodeVersion.replace(/^v/, '').split('.')[0]);
+  checks.push(major >= 24
+    ? { name: 'node', status: 'ok', detail: nodeVersion }
+    : { name: 'node', status: 'fail', detail: `${nodeVersion} is too old`, fix: 'Run Slipway with Node 24 or newer (`npm ci` installs it into node_modules).' });
+  checks.push({ name: 'config', status: 'ok', detail: config.file ?? 'defaults (no slipway.yaml)' });
+  try {
+    await mkdir(config.home, { recursive: true });
+    await access(config.home, constants.W_OK);
+    checks.push({ name: 'home', status: 'ok', detail: config.home });
+  } catch {
+    checks.push({ name: 'home', status: 'fail', detail: `${config.home} is not writable`, fix: 'Set SLIPWAY_HOME to a writable directory.' });
+  }
+  const git = await version('git', ['--version'], env);
+  checks.push(git ? { name: 'git', status: 'ok', detail: git } : { name: 'git', status: 'fail', detail: 'git not found', fix: 'Install git: apt-get install git' });
+  if (git) {
+    for (const [label, remote] of [['source repo', config.git.source], ['gitops repo', config.git.gitops]] as const) {
+      const url = remote.url ?? join(config.home, 'git', label === 'source repo' ? 'apps.git' : 'gitops.git');
+      const shown = redactUrlCredentials(url);
+      if (!remote.url) {
+        checks.push({ name: label, status: 'ok', detail: `${shown} (embedded default, created on first use)` });
+        continue;
+      }
+      try {
+        await run('git', ['ls-remote', '--heads', url], { env: { ...env, GIT_TERMINAL_PROMPT: '0' }, timeout: 20_000 });
+        checks.push({ name: label, status: 'ok', detail: `${shown} reachable` });
+      } catch (error) {
+        const message = redactUrlCredentials(String((error as { stderr?: string }).stderr || (error as Error).message)).trim().split('\n')[0];
+        checks.push({ name: label, status: 'fail', detail: `${shown}: ${message}`, fix: 'Check the URL in slipway.yaml (git.*.url) and the credentials or deploy key for it.' });
+      }
+    }
+  }
+  const podman = await version('podman', ['--version'], env);
+  checks.push(podman
+    ? { name: 'podman', status: 'ok', detail: podman }
+    : { name: 'podman', status: 'warn', detail: 'not found: apps run as plain Node processes', fix: 'Install podman to run apps from their images: apt-get install podman runc' });
+  return checks;
+}

@@ -1,0 +1,222 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import {
+  appNameProblem, assertAppName, assertDescription, ConflictError, deriveAppName, InputError, newRunId, NotFoundError,
+  RUN_ID_PATTERN, type AppRecord, type Run, type StepRecord,
+} from '../domain/index.ts';
+import { executePipeline, type PipelineEntry, type RunEventListener } from '../pipeline/index.ts';
+import type { AppRuntime, AppStore, CommitInfo, GitRepo, RunStore } from '../ports/index.ts';
+
+export interface CreateInput {
+  description: string;
+  name?: string;
+  template?: string;
+}
+
+export interface RunOptions {
+  onEvent?: RunEventListener;
+  signal?: AbortSignal;
+}
+
+/** What `create` and `resume` report. */
+export interface RunReport {
+  app: string;
+  runId: string;
+  kind: Run['kind'];
+  status: Run['status'];
+  url?: string;
+  template?: string;
+  commits: { source?: string; gitops?: string };
+  timeline: StepRecord[];
+  error?: Run['error'];
+}
+
+export interface AppStatus extends AppRecord {
+  runtimeState?: 'running' | 'stopped';
+  recentCommits: { source: CommitInfo[]; gitops: CommitInfo[] };
+}
+
+export interface ServiceDeps {
+  target: 'local' | 'cluster';
+  runs: RunStore;
+  apps: AppStore;
+  sourceRepo: GitRepo;
+  gitopsRepo: GitRepo;
+  gitopsPath: string;
+  runtime?: AppRuntime;
+  pipelines: { create: PipelineEntry[]; delete: PipelineEntry[] };
+  templates: string[];
+  logger: Logger;
+  now?: () => Date;
+  summarize?: (stepId: string, output: unknown) => string | undefined;
+}
+
+/** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
+export class SlipwayService {
+  private readonly deps: ServiceDeps;
+  private readonly now: () => Date;
+
+  constructor(deps: ServiceDeps) {
+    this.deps = deps;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Validates a request and runs the create pipeline for it. Bad input throws before any run exists. */
+  async create(input: CreateInput, options: RunOptions = {}): Promise<RunReport> {
+    const description = assertDescription(input.description);
+    if (input.template !== undefined && !this.deps.templates.includes(input.template)) {
+      throw new InputError(`unknown template '${input.template}'; known templates: ${this.deps.templates.join(', ')}`);
+    }
+    const existing = new Set((await this.deps.apps.list()).map((a) => a.name));
+    let app: string;
+    if (input.name !== undefined) {
+      app = assertAppName(input.name);
+      if (existing.has(app)) {
+        throw new ConflictError(`an app named '${app}' exists already`, { hint: `Choose another --name, or remove it first with \`slipway delete ${app}\`.` });
+      }
+    } else {
+      app = deriveAppName(description, existing);
+    }
+    const runId = newRunId(this.now());
+    const request = { app, description, ...(input.template ? { template: input.template } : {}) };
+    const run = await this.deps.runs.createRun({ id: runId, kind: 'create', app, request });
+    const at = this.now().toISOString();
+    await this.deps.apps.upsert({
+      name: app, description, template: input.template ?? '', state: 'deploying', target: this.deps.target,
+      commits: {}, lastRunId: runId, createdAt: at, updatedAt: at,
+    });
+    return this.execute(run, options);
+  }
+
+  /** Continues an interrupted or failed run from its last finished step. */
+  async resume(runId: string, options: RunOptions = {}): Promise<RunReport> {
+    if (!RUN_ID_PATTERN.test(runId)) throw new InputError(`'${runId}' is not a run id (they look like run-20261122033000-ab12cd)`, { hint: 'List runs with `slipway runs`.' });
+    const run = await this.deps.runs.getRun(runId);
+    if (!run) throw new NotFoundError(`no run ${runId}`, { hint: 'List runs with `slipway runs`.' });
+    if (run.status === 'succeeded') return this.report(run);
+    return this.execute(run, options);
+  }
+
+  /** Stops the app and removes it from both repos (one commit each), then forgets it. */
+  async delete(name: string, options: RunOptions = {}): Promise<RunReport> {
+    if (appNameProblem(name)) assertAppName(name);
+    const record = await this.deps.apps.get(name);
+    if (!record) throw new NotFoundError(`no app named '${name}'`, { hint: 'List apps with `slipway list`.' });
+    const run = await this.deps.runs.createRun({ id: newRunId(this.now()), kind: 'delete', app: name, request: { app: name } });
+    return this.execute(run, options);
+  }
+
+  async list(): Promise<Array<AppRecord & { runtimeState?: 'running' | 'stopped' }>> {
+    const apps = await this.deps.apps.list();
+    return Promise.all(apps.map(async (a) => ({ ...a, ...(await this.liveState(a)) })));
+  }
+
+  async status(name: string): Promise<AppStatus> {
+    const record = await this.deps.apps.get(name);
+    if (!record) throw new NotFoundError(`no app named '${name}'`, { hint: 'List apps with `slipway list`.' });
+    const [source, gitops] = await Promise.all([
+      this.deps.sourceRepo.log({ path: name, limit: 5 }),
+      this.deps.gitopsRepo.log({ path: `${this.deps.gitopsPath}/${name}`, limit: 5 }),
+    ]);
+    return { ...record, ...(await this.liveState(record)), recentCommits: { source, gitops } };
+  }
+
+  async runs(app?: string, limit = 20): Promise<Run[]> {
+    return this.deps.runs.listRuns({ ...(app ? { app } : {}), limit });
+  }
+
+  async getRun(runId: string): Promise<Run | undefined> {
+    return this.deps.runs.getRun(runId);
+  }
+
+  private async liveState(record: AppRecord): Promise<{ runtimeState?: 'running' | 'stopped'; state: AppRecord['state'] }> {
+    if (record.target !== 'local' || !this.deps.runtime || record.state === 'deploying') return { state: record.state };
+    const runtimeState = await this.deps.runtime.status(record.name, record.runtime);
+    const state = record.state === 'running' && runtimeState === 'stopped' ? 'stopped' : record.state;
+    return { runtimeState, state };
+  }
+
+  private async execute(run: Run, options: RunOptions): Promise<RunReport> {
+    const { runs, logger } = this.deps;
+    const owner = { pid: process.pid, host: hostname() };
+    if (!(await runs.claimRun(run.id, owner))) {
+      throw new ConflictError(`run ${run.id} is being executed by another live process`, { hint: 'Wait for it to finish, or stop that process first.' });
+    }
+    try {
+      const pipeline = run.kind === 'create' ? this.deps.pipelines.create : this.deps.pipelines.delete;
+      const result = await executePipeline({
+        run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        ...(this.deps.summarize ? { summarize: this.deps.summarize } : {}),
+      });
+      await this.record(run, result.status, result.outputs);
+      return this.report((await runs.getRun(run.id))!, result.outputs);
+    } finally {
+      await runs.releaseRun(run.id);
+    }
+  }
+
+  /** Keeps the app record in step with the run's outcome. */
+  private async record(run: Run, status: Run['status'], outputs: Record<string, unknown>): Promise<void> {
+    const { apps } = this.deps;
+    const existing = await apps.get(run.app);
+    const at = this.now().toISOString();
+    if (run.kind === 'delete') {
+      if (status === 'succeeded') await apps.remove(run.app);
+      else if (existing) await apps.upsert({ ...existing, state: 'failed', lastRunId: run.id, updatedAt: at });
+      return;
+    }
+    const view = outputsView(outputs);
+    const base: AppRecord = existing ?? {
+      name: run.app, description: String(run.request.description ?? ''), template: '', state: 'deploying', target: this.deps.target,
+      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
+    };
+    const deployed = outputs['app:deploy'] as { url: string; handle: Record<string, unknown> } | undefined;
+    await apps.upsert({
+      ...base,
+      template: view.template ?? base.template,
+      state: status === 'succeeded' ? (this.deps.target === 'local' ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
+      commits: { ...base.commits, ...view.commits },
+      ...(view.url ? { url: view.url } : {}),
+      ...(deployed ? { runtime: deployed.handle } : {}),
+      lastRunId: run.id,
+      updatedAt: at,
+    });
+  }
+
+  private async report(run: Run, outputs?: Record<string, unknown>): Promise<RunReport> {
+    const stepOutputs = outputs ?? (await this.collectOutputs(run));
+    const view = outputsView(stepOutputs);
+    return {
+      app: run.app, runId: run.id, kind: run.kind, status: run.status,
+      ...(view.url ? { url: view.url } : {}),
+      ...(view.template ? { template: view.template } : {}),
+      commits: view.commits, timeline: run.timeline,
+      ...(run.error ? { error: run.error } : {}),
+    };
+  }
+
+  private async collectOutputs(run: Run): Promise<Record<string, unknown>> {
+    const out: Record<string, unknown> = {};
+    for (const step of run.timeline) {
+      const value = await this.deps.runs.stepOutput(run.id, step.stepId);
+      if (value !== undefined) out[step.stepId] = value;
+    }
+    return out;
+  }
+}
+
+function outputsView(outputs: Record<string, unknown>) {
+  const sha = (id: string) => (outputs[id] as { sha?: string } | undefined)?.sha;
+  const commits: { source?: string; gitops?: string } = {};
+  const source = sha('source:commit') ?? sha('source:remove');
+  const gitops = sha('manifests:commit') ?? sha('manifests:remove');
+  if (source) commits.source = source;
+  if (gitops) commits.gitops = gitops;
+  return {
+    template: (outputs['app:plan'] as { template?: string } | undefined)?.template,
+    url: (outputs['app:await'] as { url?: string } | undefined)?.url ?? (outputs['app:deploy'] as { url?: string } | undefined)?.url,
+    commits,
+  };
+}

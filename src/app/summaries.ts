@@ -1,0 +1,23 @@
+/** One-line summaries of step outputs for the progress display. */
+export function summarizeStep(stepId: string, output: unknown): string | undefined {
+  const o = output as Record<string, any>;
+  switch (stepId) {
+    case 'app:plan':
+      return o.score === null ? `template ${o.template} (chosen)` : `template ${o.template} (score ${o.score}${o.matched?.length ? `: ${o.matched.join(', ')}` : ''})`;
+    case 'source:generate':
+      return `${o.files?.length ?? 0} files`;
+    case 'source:commit':
+    case 'manifests:commit':
+    case 'source:remove':
+    case 'manifests:remove':
+      return `${String(o.sha).slice(0, 12)}${o.created ? '' : ' (already there)'}`;
+    case 'manifests:render':
+      return `${o.files?.length ?? 0} manifests`;
+    case 'app:deploy':
+      return o.url;
+    case 'app:await':
+      return `${o.status} after ${o.waitedMs} ms`;
+    default:
+      return undefined;
+  }
+}

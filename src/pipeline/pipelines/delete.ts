@@ -1,0 +1,19 @@
+import { entry, type PipelineEntry, type StepDefinition } from '../define-step.ts';
+
+type AnyStep = StepDefinition<any, any>;
+
+export interface DeleteSteps {
+  stop?: AnyStep;
+  removeSource: AnyStep;
+  removeManifests: AnyStep;
+}
+
+/** (stop →) remove source → remove manifests. Each step is safe to repeat. */
+export function deletePipeline(steps: DeleteSteps): PipelineEntry[] {
+  const app = (s: { request: Record<string, unknown> }) => ({ app: s.request.app as string });
+  return [
+    ...(steps.stop ? [entry(steps.stop, app)] : []),
+    entry(steps.removeSource, app),
+    entry(steps.removeManifests, app),
+  ];
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { defineStep } from '../../pipeline/index.ts';
+import type { GitRepo } from '../../ports/index.ts';
+import { renderParentKustomization, type RenderSettings } from '../../render/index.ts';
+import { IDEMPOTENCY_TRAILERS, slipwayTrailers } from '../commit-trailers.ts';
+import { AppName, CommitOutput } from '../schemas.ts';
+
+/** Removes the app's manifests and its parent kustomization entry in one commit; Flux prunes the rest. */
+export const createRemoveManifestsStep = ({ repo, settings }: { repo: GitRepo; settings: RenderSettings }) =>
+  defineStep({
+    id: 'manifests:remove',
+    title: 'Remove the manifests',
+    input: z.object({ app: AppName }),
+    output: CommitOutput,
+    run: async (ctx) => {
+      const base = settings.gitops.path;
+      return repo.commit(
+        {
+          message: `Remove ${ctx.input.app}`,
+          trailers: slipwayTrailers(ctx.input.app, ctx.runId, { 'Slipway-Action': 'remove' }),
+          idempotencyTrailers: IDEMPOTENCY_TRAILERS,
+          apply: async (tree) => {
+            await tree.remove(`${base}/${ctx.input.app}`);
+            const parent = `${base}/kustomization.yaml`;
+            const existing = await tree.read(parent);
+            if (existing !== undefined) await tree.write(parent, renderParentKustomization(existing, { remove: ctx.input.app }));
+          },
+        },
+        ctx.signal,
+      );
+    },
+  });
