@@ -1,0 +1,116 @@
+import type { Logger } from 'pino';
+import { CancelledError, ConfigError } from '../../domain/index.ts';
+import type { BuildRequest, BuildResult, ImageBuilder, ImageRegistry } from '../../ports/index.ts';
+import { LayoutBaseSource, RegistryBaseSource, resolveBase, type BaseImageSource, type ResolvedBase } from './base-image-source.ts';
+import { LayoutTarget, RegistryTarget, type ImageTarget } from './image-target.ts';
+import { LayerCache, type CachedLayer } from './layer-cache.ts';
+import { parseOciLayoutRef } from './oci-layout-store.ts';
+import { formatPlatform, normalisePlatforms } from './platform.ts';
+import { parseRegistryRef } from './registry-ref.ts';
+import { DEFAULT_SOURCE_DATE_EPOCH, collectContextEntries } from './tar-layer.ts';
+import { planImages, pushImages } from './publish.ts';
+import { isoInstant } from './oci-image.ts';
+
+/** What the builder reports while it works (for progress bars and timelines). */
+export type BuildProgressEvent =
+  | { type: 'base-resolved'; base: string; digest: string; platforms: string[] }
+  | { type: 'layer-ready'; digest: string; diffId: string; size: number; cached: boolean; durationMs: number }
+  | { type: 'blob'; digest: string; size: number; uploaded: boolean; mounted: boolean; bytes: number }
+  | { type: 'manifest'; digest: string; platform?: string; tag?: string };
+
+export interface SlipwayBuilderOptions {
+  /** Needed for registry bases and targets; OCI layouts work without it. */
+  registry?: ImageRegistry;
+  /** Directory for the layer cache (created when missing). */
+  cacheDir: string;
+  logger?: Pick<Logger, 'info' | 'debug'>;
+  onProgress?(event: BuildProgressEvent): void;
+  /** Extra relative paths of the context to leave out of the layer (`.git` and `node_modules/.cache` always are). */
+  exclude?: string[];
+}
+
+/**
+ * Builds app images without a daemon, the way ko and jib do: the base image's layers are reused as
+ * they are, the app directory becomes one reproducible layer (cached by its inputs), a new config
+ * and manifest are written, and only what the target lacks is uploaded. One layer serves every
+ * platform; several platforms give an OCI index under the tag.
+ * @example
+ * const builder = new SlipwayBuilder({ registry, cacheDir: '/var/cache/slipway' });
+ * const result = await builder.build({
+ *   contextDir: './app', base: 'registry.lan/base/node:24', platforms: ['linux/arm64'],
+ *   target: { kind: 'registry', ref: { registry: 'registry.lan', repository: 'apps/pomodoro', tag: 'v1' } },
+ *   workdir: '/app', entrypoint: ['node', 'server.js'], exposedPorts: [8080],
+ * });
+ */
+export class SlipwayBuilder implements ImageBuilder {
+  private readonly options: SlipwayBuilderOptions;
+  private readonly cache: LayerCache;
+
+  constructor(options: SlipwayBuilderOptions) {
+    this.options = options;
+    this.cache = new LayerCache(options.cacheDir);
+  }
+
+  async build(request: BuildRequest, signal?: AbortSignal): Promise<BuildResult> {
+    const epoch = request.sourceDateEpoch ?? DEFAULT_SOURCE_DATE_EPOCH;
+    const created = isoInstant(epoch);
+    const platforms = normalisePlatforms(request.platforms);
+    const target = this.target(request);
+    const { source, reference } = this.baseSource(request.base);
+
+    checkAborted(signal);
+    const base: ResolvedBase = await resolveBase(source, reference, platforms, signal);
+    this.emit({ type: 'base-resolved', base: source.name, digest: base.digest, platforms: platforms.map(formatPlatform) });
+    this.options.logger?.debug({ base: source.name, digest: base.digest }, 'base image resolved');
+
+    checkAborted(signal);
+    const started = performance.now();
+    const entries = await collectContextEntries(request.contextDir, { workdir: request.workdir, ...(this.options.exclude ? { exclude: this.options.exclude } : {}) });
+    const layer: CachedLayer = await this.cache.layer(entries, { mtime: epoch, ...(signal ? { signal } : {}) });
+    const durationMs = Math.round(performance.now() - started);
+    this.emit({ type: 'layer-ready', digest: layer.digest, diffId: layer.diffId, size: layer.size, cached: layer.hit, durationMs });
+    this.options.logger?.debug({ digest: layer.digest, cached: layer.hit, durationMs }, 'app layer ready');
+
+    const plan = planImages(base, layer, request, created);
+    const pushed = await pushImages(plan, base, layer, target, {
+      emit: (event) => this.emit(event),
+      ...(signal ? { signal } : {}),
+    });
+    this.options.logger?.info({ image: target.imageName(pushed.digest), bytesUploaded: pushed.bytesUploaded, blobsSkipped: pushed.blobsSkipped }, 'image built');
+    return {
+      image: target.imageName(pushed.digest),
+      digest: pushed.digest,
+      platforms: platforms.map(formatPlatform),
+      layers: plan.images[0]?.manifest.layers.length ?? 0,
+      bytesUploaded: pushed.bytesUploaded,
+      blobsSkipped: pushed.blobsSkipped,
+    };
+  }
+
+  private target(request: BuildRequest): ImageTarget {
+    if (request.target.kind === 'oci-layout') return new LayoutTarget(request.target.dir, request.target.tag);
+    return new RegistryTarget(this.requireRegistry('push to a registry'), request.target.ref);
+  }
+
+  private baseSource(base: string): { source: BaseImageSource; reference: string } {
+    const layout = parseOciLayoutRef(base);
+    if (layout) return { source: new LayoutBaseSource(layout.dir, layout.reference), reference: layout.reference };
+    const ref = parseRegistryRef(base);
+    return { source: new RegistryBaseSource(this.requireRegistry('read the base image'), ref), reference: ref.digest ?? ref.tag ?? 'latest' };
+  }
+
+  private requireRegistry(why: string): ImageRegistry {
+    if (!this.options.registry) {
+      throw new ConfigError(`no registry is configured, so Slipway cannot ${why}`, { hint: 'Configure a registry, or use an OCI layout (`oci:<dir>:<tag>`) for the base and the target.' });
+    }
+    return this.options.registry;
+  }
+
+  private emit(event: BuildProgressEvent): void {
+    this.options.onProgress?.(event);
+  }
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError('image build cancelled');
+}

@@ -1,0 +1,127 @@
+import { createWriteStream } from 'node:fs';
+import { lstat, readdir, readlink, rename, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { InputError } from '../../domain/index.ts';
+import { HashTap, pinnedGzipStages, GZIP_LEVEL } from './gzip-pinned.ts';
+import { tarStream, type TarEntry } from './tar-writer.ts';
+
+/**
+ * File times in layers and `created` in configs when the request names no SOURCE_DATE_EPOCH:
+ * 0 (1970-01-01T00:00:00Z), as ko and `buildah --timestamp 0` use, so that images built from the
+ * same files are byte-identical whenever and wherever they are built.
+ */
+export const DEFAULT_SOURCE_DATE_EPOCH = 0;
+
+/** What a written layer is known by. */
+export interface LayerInfo {
+  /** sha256 of the uncompressed tar: the config's `rootfs.diff_ids` entry. */
+  diffId: string;
+  /** sha256 of the gzip bytes: the manifest's layer descriptor digest. */
+  digest: string;
+  /** Size of the gzip bytes. */
+  size: number;
+  uncompressedSize: number;
+}
+
+export interface CollectOptions {
+  /** Absolute directory in the image the context's files go to, e.g. `/app`. */
+  workdir: string;
+  /** Extra relative paths (files or directories) to leave out. */
+  exclude?: string[];
+}
+
+/** Left out of every app layer: version control and tool caches, never needed at run time. */
+const ALWAYS_EXCLUDED_NAMES = new Set(['.git']);
+const ALWAYS_EXCLUDED_PATHS = ['node_modules/.cache'];
+
+/**
+ * Normalises an image workdir (`/app`, `/srv/app/`) to its tar form without slashes at the ends.
+ * @example workdirInLayer('/srv/app/') // 'srv/app'
+ */
+export function workdirInLayer(workdir: string): string {
+  const trimmed = workdir.replace(/^\/+|\/+$/g, '');
+  const segments = trimmed.split('/');
+  if (!workdir.startsWith('/') || trimmed === '' || segments.some((s) => s === '' || s === '.' || s === '..') || /[\u0000-\u001f]/.test(trimmed)) {
+    throw new InputError(`workdir ${JSON.stringify(workdir)} is not an absolute path below /`, { hint: "Use a path such as '/app'." });
+  }
+  return trimmed;
+}
+
+/**
+ * Lists the tar entries for a context directory placed at `workdir`: the workdir and its parents
+ * first, then every file and directory depth-first with names in byte order. Modes are normalised
+ * (directories 0755, files 0644, or 0755 when any execute bit is set) so that umask and checkout
+ * differences do not change the layer. Symlinks are kept as links and never followed; a link that
+ * leads outside the context is refused.
+ * @example await collectContextEntries('/tmp/app', { workdir: '/app' })
+ */
+export async function collectContextEntries(contextDir: string, options: CollectOptions): Promise<TarEntry[]> {
+  const root = workdirInLayer(options.workdir);
+  const excluded = new Set([...ALWAYS_EXCLUDED_PATHS, ...(options.exclude ?? []).map((p) => p.replace(/^\.?\/+|\/+$/g, ''))]);
+  const entries: TarEntry[] = [];
+  const parts = root.split('/');
+  for (let i = 1; i <= parts.length; i++) entries.push({ path: `${parts.slice(0, i).join('/')}/`, type: 'dir', mode: 0o755 });
+  const rootStat = await lstat(contextDir).catch(() => undefined);
+  if (!rootStat?.isDirectory()) throw new InputError(`app directory ${contextDir} does not exist or is not a directory`);
+  await walk(contextDir, '', root, excluded, entries);
+  return entries;
+}
+
+async function walk(dir: string, rel: string, root: string, excluded: Set<string>, out: TarEntry[]): Promise<void> {
+  const names = (await readdir(dir)).sort(compareBytes);
+  for (const name of names) {
+    const relPath = rel === '' ? name : `${rel}/${name}`;
+    if (ALWAYS_EXCLUDED_NAMES.has(name) || excluded.has(relPath)) continue;
+    const full = join(dir, name);
+    const stat = await lstat(full);
+    const inLayer = `${root}/${relPath}`;
+    if (stat.isDirectory()) {
+      out.push({ path: `${inLayer}/`, type: 'dir', mode: 0o755 });
+      await walk(full, relPath, root, excluded, out);
+    } else if (stat.isFile()) {
+      out.push({ path: inLayer, type: 'file', mode: stat.mode & 0o111 ? 0o755 : 0o644, size: stat.size, source: full });
+    } else if (stat.isSymbolicLink()) {
+      const target = await readlink(full);
+      const resolved = posix.normalize(posix.join(posix.dirname(relPath), target));
+      if (posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
+        throw new InputError(`symlink ${relPath} -> ${target} points outside the app directory`, { hint: 'Replace it with a copy of the file or a relative link inside the app directory.' });
+      }
+      out.push({ path: inLayer, type: 'symlink', mode: 0o777, linkname: target });
+    } else {
+      throw new InputError(`${relPath} is neither a file, a directory nor a symlink (a socket or a device?)`, { hint: 'Remove it from the app directory before building.' });
+    }
+  }
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * Writes entries as a gzip-compressed tar to `file` in one streaming pass, hashing both the tar
+ * (diff_id) and the gzip bytes (digest) on the way; nothing is held in memory. The file appears
+ * under its name only once complete.
+ * @example const info = await writeLayerFile(entries, '/tmp/layer.tar.gz', { mtime: 0 })
+ */
+export async function writeLayerFile(entries: Iterable<TarEntry> | AsyncIterable<TarEntry>, file: string, options: { mtime?: number; level?: number; signal?: AbortSignal } = {}): Promise<LayerInfo> {
+  const uncompressed = new HashTap();
+  const compressed = new HashTap();
+  const partial = `${file}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    await pipeline(
+      Readable.from(tarStream(entries, options.mtime ?? DEFAULT_SOURCE_DATE_EPOCH)),
+      uncompressed,
+      ...pinnedGzipStages(options.level ?? GZIP_LEVEL),
+      compressed,
+      createWriteStream(partial),
+      options.signal ? { signal: options.signal } : {},
+    );
+    await rename(partial, file);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
+  }
+  return { diffId: uncompressed.digest(), digest: compressed.digest(), size: compressed.bytes, uncompressedSize: uncompressed.bytes };
+}
