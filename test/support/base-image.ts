@@ -1,0 +1,254 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ImageRegistry } from '../../src/ports/index.ts';
+import { MediaType, sha256Digest } from '../../src/adapters/image-builder/media-types.ts';
+import { OciLayoutStore } from '../../src/adapters/image-builder/oci-layout-store.ts';
+import type { ImageConfigFile, ManifestDocument } from '../../src/adapters/image-builder/oci-image.ts';
+import { writeLayerFile } from '../../src/adapters/image-builder/tar-layer.ts';
+import type { TarEntry } from '../../src/adapters/image-builder/tar-writer.ts';
+
+/** A base image for tests, assembled from this machine's node binary (nothing comes from the internet). */
+export interface TestBaseImage {
+  /** The OCI layout directory. */
+  dir: string;
+  /** `oci:<dir>:node`: an index with the host platform (runnable) and a fake other one. */
+  ref: string;
+  /** `oci:<dir>:node-<arch>`: a plain manifest for the host platform only. */
+  hostRef: string;
+  indexTag: string;
+  hostTag: string;
+  /** e.g. `linux/amd64`: the platform that really runs here. */
+  hostPlatform: string;
+  /** e.g. `linux/arm64`: its manifest points at a tiny layer without node; it cannot run. */
+  otherPlatform: string;
+  nodeBinary: string;
+}
+
+const FORMAT = 'slipway-test-base-v1';
+const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const CREATED = '1970-01-01T00:00:00Z';
+
+let memo: Promise<TestBaseImage> | undefined;
+
+/**
+ * Builds (once per machine, keyed by the node binary's hash) an OCI layout holding a minimal Node
+ * base image: `/usr/local/bin/node`, the libraries `ldd` lists and the loader, `/etc/passwd` with a
+ * user 1000, `/tmp` 1777. Concurrent test processes build into temporary directories and the first
+ * rename wins, so a half-written layout is never seen.
+ * @example const base = await ensureBaseImage(); // base.ref === 'oci:/tmp/slipway-test-base/…:node'
+ */
+export function ensureBaseImage(options: { cacheRoot?: string; nodeBinary?: string } = {}): Promise<TestBaseImage> {
+  if (!options.cacheRoot && !options.nodeBinary && memo) return memo;
+  const promise = buildBaseImage(options.cacheRoot ?? join(tmpdir(), 'slipway-test-base'), options.nodeBinary ?? defaultNodeBinary());
+  if (!options.cacheRoot && !options.nodeBinary) memo = promise;
+  return promise;
+}
+
+/** The smaller of the machine's node binaries: Debian's /usr/bin/node when present. */
+function defaultNodeBinary(): string {
+  return existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath;
+}
+
+function hostArch(): 'amd64' | 'arm64' {
+  if (process.arch === 'x64') return 'amd64';
+  if (process.arch === 'arm64') return 'arm64';
+  throw new Error(`test base images are made for amd64 and arm64 hosts, not ${process.arch}`);
+}
+
+async function buildBaseImage(cacheRoot: string, nodeBinary: string): Promise<TestBaseImage> {
+  const arch = hostArch();
+  const other = arch === 'amd64' ? 'arm64' : 'amd64';
+  const key = createHash('sha256').update(FORMAT).update(await fileHash(nodeBinary)).digest('hex').slice(0, 16);
+  const dir = join(cacheRoot, key);
+  const result: TestBaseImage = {
+    dir, indexTag: 'node', hostTag: `node-${arch}`, ref: `oci:${dir}:node`, hostRef: `oci:${dir}:node-${arch}`,
+    hostPlatform: `linux/${arch}`, otherPlatform: `linux/${other}`, nodeBinary,
+  };
+  if (existsSync(join(dir, 'index.json'))) return result;
+  await mkdir(cacheRoot, { recursive: true });
+  const work = `${dir}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    const store = new OciLayoutStore(work);
+    await store.init();
+    const host = await addImage(store, work, await rootfsEntries(nodeBinary), { architecture: arch, os: 'linux', ...(arch === 'arm64' ? { variant: 'v8' } : {}) }, 'node and the libraries ldd lists');
+    const fake = await addImage(store, work, fakeEntries(), { architecture: other, os: 'linux', ...(other === 'arm64' ? { variant: 'v8' } : {}) }, 'placeholder for index tests; cannot run');
+    const index = await store.putJson(MediaType.ociIndex, {
+      schemaVersion: 2,
+      mediaType: MediaType.ociIndex,
+      manifests: [host, fake].sort((a, b) => a.platform.architecture.localeCompare(b.platform.architecture)),
+    });
+    await store.tag('node', index);
+    await store.tag(`node-${arch}`, { mediaType: host.mediaType, digest: host.digest, size: host.size });
+    await rename(work, dir).catch(async (error: NodeJS.ErrnoException) => {
+      // Another process finished first: its layout is as good as ours.
+      if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return result;
+}
+
+interface PlatformDescriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform: { architecture: string; os: string; variant?: string };
+}
+
+async function addImage(store: OciLayoutStore, work: string, entries: TarEntry[], platform: PlatformDescriptor['platform'], comment: string): Promise<PlatformDescriptor> {
+  const file = join(work, `layer-${platform.architecture}.tar.gz`);
+  const layer = await writeLayerFile(entries, file, { mtime: 0 });
+  await store.putFile(layer.digest, file);
+  await rm(file);
+  const config: ImageConfigFile = {
+    ...platform,
+    created: CREATED,
+    config: { Env: [PATH_ENV], WorkingDir: '/' },
+    rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+    history: [{ created: CREATED, created_by: 'slipway test base', comment }],
+  };
+  const configDescriptor = await store.putJson(MediaType.ociConfig, config);
+  const manifest: ManifestDocument = {
+    schemaVersion: 2,
+    mediaType: MediaType.ociManifest,
+    config: configDescriptor,
+    layers: [{ mediaType: MediaType.ociLayerGzip, digest: layer.digest, size: layer.size }],
+  };
+  const descriptor = await store.putJson(MediaType.ociManifest, manifest);
+  return { ...descriptor, platform };
+}
+
+const PASSWD = 'root:x:0:0:root:/root:/usr/sbin/nologin\napp:x:1000:1000:app:/home/app:/usr/sbin/nologin\n';
+const GROUP = 'root:x:0:\napp:x:1000:\n';
+
+async function rootfsEntries(nodeBinary: string): Promise<TarEntry[]> {
+  const files = new Map<string, TarEntry>();
+  const addFile = (entry: TarEntry) => files.set(entry.path, entry);
+  addFile({ path: 'etc/passwd', type: 'file', mode: 0o644, content: Buffer.from(PASSWD) });
+  addFile({ path: 'etc/group', type: 'file', mode: 0o644, content: Buffer.from(GROUP) });
+  addFile({ path: 'usr/local/bin/node', type: 'file', mode: 0o755, size: (await stat(nodeBinary)).size, source: nodeBinary });
+  for (const library of lddLibraries(nodeBinary)) {
+    // Stored under the name the loader looks for, with the bytes of the file it resolves to.
+    const real = await realpath(library);
+    addFile({ path: library.replace(/^\/+/, ''), type: 'file', mode: 0o755, size: (await stat(real)).size, source: real });
+  }
+  const dirs = new Map<string, TarEntry>([
+    ['tmp/', { path: 'tmp/', type: 'dir', mode: 0o1777 }],
+    ['home/app/', { path: 'home/app/', type: 'dir', mode: 0o755 }],
+  ]);
+  for (const path of [...files.keys(), ...dirs.keys()]) {
+    const parts = path.replace(/\/$/, '').split('/');
+    for (let i = 1; i < parts.length; i++) {
+      const parent = `${parts.slice(0, i).join('/')}/`;
+      if (!dirs.has(parent)) dirs.set(parent, { path: parent, type: 'dir', mode: 0o755 });
+    }
+  }
+  return [...dirs.values(), ...files.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+}
+
+/** Absolute library paths from `ldd` (the loader included, the vDSO left out). */
+function lddLibraries(binary: string): string[] {
+  const out = execFileSync('ldd', [binary], { encoding: 'utf8' });
+  const paths = new Set<string>();
+  for (const line of out.split('\n')) {
+    const match = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
+    if (match?.[1]) paths.add(match[1]);
+  }
+  if (paths.size === 0) throw new Error(`ldd listed no libraries for ${binary}`);
+  return [...paths].sort();
+}
+
+function fakeEntries(): TarEntry[] {
+  return [
+    { path: 'etc/', type: 'dir', mode: 0o755 },
+    { path: 'etc/passwd', type: 'file', mode: 0o644, content: Buffer.from(PASSWD) },
+    { path: 'tmp/', type: 'dir', mode: 0o1777 },
+  ];
+}
+
+async function fileHash(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The base image as pushed to a registry. */
+export interface RegistryBaseImage {
+  /** `<host>/<repo>:node`: the two-platform index. */
+  ref: string;
+  /** `<host>/<repo>:node-<arch>`: the host platform's manifest. */
+  hostRef: string;
+  indexDigest: string;
+  hostDigest: string;
+}
+
+const pushed = new Map<string, Promise<RegistryBaseImage>>();
+
+/**
+ * Copies the test base image into a registry repository (once per registry and repository in this
+ * process): blobs first, then manifests by digest, then the tags.
+ * @example const base = await ensureBaseInRegistry(registry, '127.0.0.1:5000', 'base/node');
+ */
+export function ensureBaseInRegistry(registry: ImageRegistry, host: string, repo: string): Promise<RegistryBaseImage> {
+  const key = `${host}/${repo}`;
+  let promise = pushed.get(key);
+  if (!promise) {
+    promise = pushBase(registry, host, repo);
+    pushed.set(key, promise);
+    promise.catch(() => pushed.delete(key));
+  }
+  return promise;
+}
+
+async function pushBase(registry: ImageRegistry, host: string, repo: string): Promise<RegistryBaseImage> {
+  const base = await ensureBaseImage();
+  const store = new OciLayoutStore(base.dir);
+  const indexDescriptor = await store.resolve(base.indexTag);
+  const indexBytes = await store.readBlob(indexDescriptor.digest);
+  const index = JSON.parse(indexBytes.toString('utf8')) as { manifests: PlatformDescriptor[] };
+  for (const entry of index.manifests) {
+    const bytes = await store.readBlob(entry.digest);
+    const manifest = JSON.parse(bytes.toString('utf8')) as ManifestDocument;
+    for (const blob of [manifest.config, ...manifest.layers]) {
+      await registry.pushBlob(host, repo, { digest: blob.digest, size: blob.size, open: () => store.openBlob(blob.digest) });
+    }
+    await registry.putManifest(host, repo, entry.digest, { mediaType: MediaType.ociManifest, bytes });
+  }
+  const hostDescriptor = await store.resolve(base.hostTag);
+  const hostBytes = await store.readBlob(hostDescriptor.digest);
+  await registry.putManifest(host, repo, base.hostTag, { mediaType: MediaType.ociManifest, bytes: hostBytes });
+  await registry.putManifest(host, repo, base.indexTag, { mediaType: MediaType.ociIndex, bytes: indexBytes });
+  return { ref: `${host}/${repo}:${base.indexTag}`, hostRef: `${host}/${repo}:${base.hostTag}`, indexDigest: sha256Digest(indexBytes), hostDigest: sha256Digest(hostBytes) };
+}
+
+
+const SERVER_JS = `import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+const port = Number(process.env.PORT ?? 8080);
+createServer(async (req, res) => {
+  if (req.url === '/healthz') { res.writeHead(200, { 'content-type': 'text/plain' }); res.end('ok'); return; }
+  try {
+    const body = await readFile(new URL('./public/index.html', import.meta.url));
+    res.writeHead(200, { 'content-type': 'text/html' }); res.end(body);
+  } catch { res.writeHead(404); res.end(); }
+}).listen(port, '0.0.0.0', () => console.log('listening on ' + port));
+`;
+
+/**
+ * Writes a tiny Node web app (server.js answering `/healthz`, a package.json and a few static
+ * files) into `dir`, shaped like Slipway's templates.
+ * @example await writeTestApp('/tmp/app'); // then entrypoint ['node', 'server.js'], workdir '/app'
+ */
+export async function writeTestApp(dir: string, options: { title?: string } = {}): Promise<void> {
+  await mkdir(join(dir, 'public'), { recursive: true });
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ name: 'test-app', private: true, type: 'module', main: 'server.js' }, null, 2) + '\n');
+  await writeFile(join(dir, 'server.js'), SERVER_JS);
+  await writeFile(join(dir, 'public', 'index.html'), `<!doctype html><title>${options.title ?? 'pomodoro'}</title><link rel="stylesheet" href="style.css"><h1>${options.title ?? 'pomodoro'}</h1><script src="app.js"></script>\n`);
+  await writeFile(join(dir, 'public', 'style.css'), 'body { background: #111; color: #eee; font-family: sans-serif; }\n');
+  await writeFile(join(dir, 'public', 'app.js'), 'document.querySelector("h1").textContent += " ready";\n');
+}
