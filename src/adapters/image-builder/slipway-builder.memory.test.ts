@@ -1,0 +1,101 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuildRequest } from '../../ports/index.ts';
+import { ensureBaseImage, ensureBaseInRegistry, writeTestApp, type RegistryBaseImage, type TestBaseImage } from '../../../test/support/base-image.ts';
+import { canonicalJson, MediaType } from './media-types.ts';
+import { InMemoryRegistry } from './memory-registry.test-support.ts';
+import { SlipwayBuilder } from './slipway-builder.ts';
+
+// The registry logic (HEAD-skip, mount, stream, tag) against a fake that records every call; the
+// same flows run against the real docker-registry in slipway-builder.registry.test.ts.
+let work: string;
+let layoutBase: TestBaseImage;
+let registry: InMemoryRegistry;
+let base: RegistryBaseImage;
+const HOST = 'registry.lan:5000';
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'slipway-build-mem-'));
+  layoutBase = await ensureBaseImage();
+  registry = new InMemoryRegistry();
+  base = await ensureBaseInRegistry(registry, HOST, 'base/node');
+  await writeTestApp(join(work, 'app'));
+});
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function request(repository: string, overrides: Partial<BuildRequest> = {}): BuildRequest {
+  return {
+    contextDir: join(work, 'app'),
+    target: { kind: 'registry', ref: { registry: HOST, repository, tag: 'v1' } },
+    base: base.ref,
+    platforms: ['linux/amd64'],
+    workdir: '/app',
+    entrypoint: ['node', 'server.js'],
+    ...overrides,
+  };
+}
+
+describe('SlipwayBuilder against a registry', () => {
+  it('mounts base layers from the same registry, uploads only the app layer and config, tags the manifest', async () => {
+    const builder = new SlipwayBuilder({ registry, cacheDir: join(work, 'cache') });
+    registry.calls.length = 0;
+    const result = await builder.build(request('apps/mounted'));
+    expect(registry.calls.filter((c) => c.startsWith('MOUNT'))).toHaveLength(1);
+    expect(registry.calls.filter((c) => c.startsWith('PUT'))).toHaveLength(2);
+    expect(registry.calls.at(-1)).toBe('MANIFEST apps/mounted v1');
+    expect(result.image).toBe(`${HOST}/apps/mounted@${result.digest}`);
+    expect(result.bytesUploaded).toBeLessThan(10_000);
+    expect(result.blobsSkipped).toBe(1);
+    expect((await registry.getManifest(HOST, 'apps/mounted', 'v1')).digest).toBe(result.digest);
+
+    registry.calls.length = 0;
+    const again = await builder.build(request('apps/mounted'));
+    expect(again).toMatchObject({ digest: result.digest, bytesUploaded: 0, blobsSkipped: 3 });
+    expect(registry.calls.filter((c) => c.startsWith('PUT') || c.startsWith('MOUNT'))).toEqual([]);
+  });
+
+  it('streams base layers from an OCI layout or another registry when it cannot mount', async () => {
+    const builder = new SlipwayBuilder({ registry, cacheDir: join(work, 'cache') });
+    const fromLayout = await builder.build(request('apps/from-layout', { base: layoutBase.ref, target: { kind: 'registry', ref: { registry: 'other.lan', repository: 'apps/a', tag: 'v1' } } }));
+    expect(fromLayout.bytesUploaded).toBeGreaterThan(30_000_000);
+    const fromRegistry = await builder.build(request('x', { target: { kind: 'registry', ref: { registry: 'third.lan', repository: 'apps/b', tag: 'v1' } } }));
+    // The same base layer and app layer; only the configs differ (the base.name label).
+    expect(Math.abs(fromRegistry.bytesUploaded - fromLayout.bytesUploaded)).toBeLessThan(200);
+    expect(registry.blobs.get('third.lan/apps/b')?.size).toBe(3);
+  });
+
+  it('pushes per-platform manifests by digest and tags an index', async () => {
+    const builder = new SlipwayBuilder({ registry, cacheDir: join(work, 'cache') });
+    registry.calls.length = 0;
+    const result = await builder.build(request('apps/multi', { platforms: ['linux/amd64', 'linux/arm64'] }));
+    const manifestCalls = registry.calls.filter((c) => c.startsWith('MANIFEST'));
+    expect(manifestCalls).toHaveLength(3);
+    expect(manifestCalls.at(-1)).toBe('MANIFEST apps/multi v1');
+    const index = await registry.getManifest(HOST, 'apps/multi', 'v1');
+    expect(index.mediaType).toBe(MediaType.ociIndex);
+    expect(index.digest).toBe(result.digest);
+    // The app layer is uploaded once for both platforms.
+    expect(registry.calls.filter((c) => c.startsWith('PUT')).length).toBe(3);
+  });
+
+  it('turns a Docker-typed base into an all-OCI manifest with the same layer bytes', async () => {
+    const source = await registry.getManifest(HOST, 'base/node', base.hostRef.split(':').at(-1) as string);
+    const oci = JSON.parse(source.bytes.toString()) as { config: { digest: string; size: number }; layers: Array<{ digest: string; size: number }> };
+    const docker = canonicalJson({
+      schemaVersion: 2,
+      mediaType: MediaType.dockerManifest,
+      config: { mediaType: MediaType.dockerConfig, digest: oci.config.digest, size: oci.config.size },
+      layers: oci.layers.map((l) => ({ mediaType: MediaType.dockerLayerGzip, digest: l.digest, size: l.size })),
+    });
+    await registry.putManifest(HOST, 'base/node', 'docker', { mediaType: MediaType.dockerManifest, bytes: docker });
+    const builder = new SlipwayBuilder({ registry, cacheDir: join(work, 'cache') });
+    const result = await builder.build(request('apps/docker-base', { base: `${HOST}/base/node:docker` }));
+    const manifest = JSON.parse((await registry.getManifest(HOST, 'apps/docker-base', result.digest)).bytes.toString()) as { mediaType: string; layers: Array<{ mediaType: string }> };
+    expect(manifest.mediaType).toBe(MediaType.ociManifest);
+    expect(manifest.layers.map((l) => l.mediaType)).toEqual([MediaType.ociLayerGzip, MediaType.ociLayerGzip]);
+  });
+});
