@@ -3,7 +3,6 @@ import { InputError } from '../../domain/index.ts';
 import { canonicalJson } from './media-types.ts';
 import { appImageConfig, isoInstant, mergeEnv, resolveUser, type ImageConfigFile } from './oci-image.ts';
 import { normalisePlatforms, parsePlatform, platformMatches, formatPlatform } from './platform.ts';
-import { parseRegistryRef } from './registry-ref.ts';
 
 const base: ImageConfigFile = {
   architecture: 'arm64',
@@ -55,13 +54,5 @@ describe('platforms and references', () => {
     expect(platformMatches(parsePlatform('linux/arm/v7'), { os: 'linux', architecture: 'arm', variant: 'v6' })).toBe(false);
     expect(() => parsePlatform('amd64')).toThrow(InputError);
     expect(() => normalisePlatforms([])).toThrow(InputError);
-  });
-
-  it('parses registry references with a host', () => {
-    expect(parseRegistryRef('127.0.0.1:5000/base/node:20')).toEqual({ registry: '127.0.0.1:5000', repository: 'base/node', tag: '20' });
-    const digest = `sha256:${'a'.repeat(64)}`;
-    expect(parseRegistryRef(`registry.lan/apps/x@${digest}`)).toEqual({ registry: 'registry.lan', repository: 'apps/x', digest });
-    expect(() => parseRegistryRef('node:20')).toThrow(InputError);
-    expect(() => parseRegistryRef('registry.lan/Apps/x')).toThrow(InputError);
   });
 });

@@ -6,7 +6,7 @@ import { LayoutTarget, RegistryTarget, type ImageTarget } from './image-target.t
 import { LayerCache, type CachedLayer } from './layer-cache.ts';
 import { parseOciLayoutRef } from './oci-layout-store.ts';
 import { formatPlatform, normalisePlatforms } from './platform.ts';
-import { parseRegistryRef } from './registry-ref.ts';
+import { parseImageRef } from '../registry/image-ref.ts';
 import { DEFAULT_SOURCE_DATE_EPOCH, collectContextEntries } from './tar-layer.ts';
 import { planImages, pushImages } from './publish.ts';
 import { isoInstant } from './oci-image.ts';
@@ -95,7 +95,7 @@ export class SlipwayBuilder implements ImageBuilder {
   private baseSource(base: string): { source: BaseImageSource; reference: string } {
     const layout = parseOciLayoutRef(base);
     if (layout) return { source: new LayoutBaseSource(layout.dir, layout.reference), reference: layout.reference };
-    const ref = parseRegistryRef(base);
+    const ref = parseImageRef(base);
     return { source: new RegistryBaseSource(this.requireRegistry('read the base image'), ref), reference: ref.digest ?? ref.tag ?? 'latest' };
   }
 
