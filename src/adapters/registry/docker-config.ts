@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ConfigError } from '../../domain/errors.ts';
+import { normalizeRegistryHost } from './image-ref.ts';
+
+/** Credentials for one registry: a user and password, or an OAuth2 refresh token (`identitytoken`). */
+export type RegistryCredentials = { username: string; password: string } | { identityToken: string };
+
+/** Where the registry client gets credentials from. */
+export interface CredentialStore {
+  /** Credentials for `registry` (`host[:port]`), or undefined when there are none. */
+  get(registry: string): Promise<RegistryCredentials | undefined>;
+}
+
+interface AuthEntry {
+  auth?: string;
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+}
+
+/**
+ * The places Docker-compatible tools keep registry logins, in the order they are consulted:
+ * `$DOCKER_CONFIG/config.json`, `~/.docker/config.json`, then podman's `$REGISTRY_AUTH_FILE` and
+ * `$XDG_RUNTIME_DIR/containers/auth.json`. The composition root passes its environment in.
+ *
+ * @example
+ * new DockerConfigCredentials({ paths: [explicit, ...defaultDockerConfigPaths(process.env, os.homedir())] })
+ */
+export function defaultDockerConfigPaths(env: Record<string, string | undefined>, homedir: string): string[] {
+  const paths: string[] = [];
+  if (env.DOCKER_CONFIG) paths.push(join(env.DOCKER_CONFIG, 'config.json'));
+  paths.push(join(homedir, '.docker', 'config.json'));
+  if (env.REGISTRY_AUTH_FILE) paths.push(env.REGISTRY_AUTH_FILE);
+  if (env.XDG_RUNTIME_DIR) paths.push(join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'));
+  return paths;
+}
+
+/**
+ * Registry logins read from Docker `config.json` files (`auths.<host>.auth` = base64 `user:pass`,
+ * or `username`/`password`, or `identitytoken`) and from Kubernetes `kubernetes.io/dockerconfigjson`
+ * Secret manifests (YAML or JSON). Missing files are skipped; the first file with an entry for the
+ * host wins. Keys match by host, so `https://index.docker.io/v1/` serves `registry-1.docker.io`.
+ *
+ * @example
+ * const credentials = new DockerConfigCredentials({ paths: ['/etc/slipway/regcred.yaml'] });
+ * await credentials.get('registry.k8s-lab.dev') // { username: 'ci', password: '…' }
+ */
+export class DockerConfigCredentials implements CredentialStore {
+  readonly #paths: string[];
+  #loaded: Promise<Array<Map<string, AuthEntry>>> | undefined;
+
+  constructor(options: { paths: string[] }) {
+    this.#paths = options.paths;
+  }
+
+  async get(registry: string): Promise<RegistryCredentials | undefined> {
+    this.#loaded ??= Promise.all(this.#paths.map((path) => loadAuths(path)));
+    const wanted = hostKey(registry);
+    for (const auths of await this.#loaded) {
+      const entry = auths.get(wanted);
+      if (entry) return toCredentials(entry);
+    }
+    return undefined;
+  }
+}
+
+async function loadAuths(path: string): Promise<Map<string, AuthEntry>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    throw new ConfigError(`Cannot read the registry credentials file ${path}: ${(error as Error).message}`);
+  }
+  return parseAuths(text, path);
+}
+
+/**
+ * The `auths` of a Docker config file, a `.dockerconfigjson` value, or a Kubernetes Secret holding
+ * one, keyed by normalised host.
+ *
+ * @example
+ * parseAuths('{"auths":{"https://index.docker.io/v1/":{"auth":"dTpw"}}}', 'config.json').get('registry-1.docker.io')
+ */
+export function parseAuths(text: string, source: string): Map<string, AuthEntry> {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch (error) {
+    // Only the first line: the parser quotes the offending text, which may hold a password.
+    const where = (error as Error).message.split('\n')[0]!.replace(/:$/, '');
+    throw new ConfigError(`The registry credentials file ${source} is neither JSON nor YAML: ${where}`);
+  }
+  const root = unwrapSecret(document, source);
+  const auths = isObject(root) && isObject(root.auths) ? root.auths : undefined;
+  const result = new Map<string, AuthEntry>();
+  for (const [key, value] of Object.entries(auths ?? {})) {
+    if (isObject(value)) result.set(hostKey(key), value as AuthEntry);
+  }
+  return result;
+}
+
+/** For a Kubernetes Secret, the decoded `.dockerconfigjson` inside it; other documents as they are. */
+function unwrapSecret(document: unknown, source: string): unknown {
+  if (!isObject(document) || document.kind !== 'Secret') return document;
+  const data = isObject(document.data) ? document.data : {};
+  const stringData = isObject(document.stringData) ? document.stringData : {};
+  let inner: string | undefined;
+  if (typeof stringData['.dockerconfigjson'] === 'string') inner = stringData['.dockerconfigjson'];
+  else if (typeof data['.dockerconfigjson'] === 'string') inner = Buffer.from(data['.dockerconfigjson'], 'base64').toString('utf8');
+  if (inner === undefined) {
+    throw new ConfigError(`The Secret in ${source} has no .dockerconfigjson entry.`, {
+      hint: 'Create it with: kubectl create secret docker-registry regcred --docker-server=… --docker-username=… --docker-password=…',
+    });
+  }
+  try {
+    return JSON.parse(inner);
+  } catch {
+    throw new ConfigError(`The .dockerconfigjson in the Secret in ${source} is not valid JSON.`);
+  }
+}
+
+function toCredentials(entry: AuthEntry): RegistryCredentials | undefined {
+  if (entry.identitytoken) return { identityToken: entry.identitytoken };
+  if (entry.username && entry.password !== undefined) return { username: entry.username, password: entry.password };
+  if (entry.auth) {
+    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  }
+  return undefined;
+}
+
+/** `https://Registry.example:5000/v1/` → `registry.example:5000`; Docker Hub's names → one host. */
+function hostKey(key: string): string {
+  const host = key.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '').toLowerCase();
+  return normalizeRegistryHost(host);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
