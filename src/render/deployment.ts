@@ -1,0 +1,96 @@
+import type { AppSpec } from '../domain/app-spec.ts';
+import { renderTarget } from './input.ts';
+import { DESCRIPTION_ANNOTATION, descriptionAnnotation, selectorLabels } from './labels.ts';
+import type { RenderSettings } from './settings.ts';
+import type { Container, Deployment, HttpGetProbe, ObjectMeta, PodSpec, RenderInput } from './types.ts';
+
+/** The user id apps run as; images are built to run as this non-root user. */
+export const APP_UID = 1000;
+/** Where a persistent app keeps its data ($DATA_DIR). */
+export const DATA_DIR = '/data';
+
+/**
+ * The app's Deployment: one replica that meets the restricted Pod Security Standard (non-root,
+ * no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, read-only root file
+ * system with a writable /tmp) and is probed on `/healthz`.
+ * @example renderDeployment(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.replicas // 1
+ */
+export function renderDeployment(spec: AppSpec, input: RenderInput, settings: RenderSettings): Deployment {
+  const { app, image, labels } = renderTarget(spec, input);
+  const description = descriptionAnnotation(spec.description);
+  const metadata: ObjectMeta = { name: app, namespace: settings.namespace, labels };
+  if (description !== undefined) metadata.annotations = { [DESCRIPTION_ANNOTATION]: description };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata,
+    spec: {
+      replicas: 1,
+      revisionHistoryLimit: 3,
+      selector: { matchLabels: selectorLabels(app) },
+      template: { metadata: { labels: { ...labels } }, spec: podSpec(spec, app, image, settings) },
+    },
+  };
+}
+
+function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSettings): PodSpec {
+  const volumes: PodSpec['volumes'] = [{ name: 'tmp', emptyDir: {} }];
+  const volumeMounts: Container['volumeMounts'] = [{ name: 'tmp', mountPath: '/tmp' }];
+  const env: Container['env'] = [{ name: 'PORT', value: String(spec.port) }];
+  if (spec.persistent) {
+    // An emptyDir survives container restarts but not rescheduling; a PersistentVolumeClaim replaces it later.
+    volumes.push({ name: 'data', emptyDir: {} });
+    volumeMounts.push({ name: 'data', mountPath: DATA_DIR });
+    env.push({ name: 'DATA_DIR', value: DATA_DIR });
+  }
+  const container: Container = {
+    name: app,
+    image,
+    // A digest never changes, so there is nothing to re-pull; tags keep Kubernetes' default policy.
+    ...(image.includes('@sha256:') ? { imagePullPolicy: 'IfNotPresent' as const } : {}),
+    ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
+    env,
+    readinessProbe: probe({ periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }),
+    // Generous on purpose: a Raspberry Pi may need a while to start Node, and a restart loop helps no one.
+    livenessProbe: probe({ initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 }),
+    resources: {
+      requests: { cpu: settings.resources.requests.cpu, memory: settings.resources.requests.memory },
+      limits: { memory: settings.resources.limits.memory },
+    },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: APP_UID,
+      runAsGroup: APP_UID,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts,
+  };
+  return {
+    // Apps never talk to the Kubernetes API; no token, no service-link environment noise.
+    automountServiceAccountToken: false,
+    enableServiceLinks: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: APP_UID,
+      runAsGroup: APP_UID,
+      fsGroup: APP_UID,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    containers: [container],
+    volumes,
+  };
+}
+
+function probe(timing: Omit<HttpGetProbe, 'httpGet'>): HttpGetProbe {
+  const { initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold } = timing;
+  return {
+    httpGet: { path: '/healthz', port: 'http' },
+    ...(initialDelaySeconds === undefined ? {} : { initialDelaySeconds }),
+    periodSeconds,
+    timeoutSeconds,
+    failureThreshold,
+  };
+}

@@ -1,0 +1,40 @@
+import type { PodSpec, SecurityContext } from './types.ts';
+
+/** Volume types the restricted Pod Security Standard allows. */
+const ALLOWED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
+
+/**
+ * Why a pod spec would be refused by a namespace enforcing the `restricted` Pod Security Standard
+ * (empty when it passes). Checks the fields Slipway sets: non-root, no privilege escalation, all
+ * capabilities dropped, a RuntimeDefault/Localhost seccomp profile, allowed volume types and no host
+ * namespaces; container settings override the pod's, as in Kubernetes.
+ * @example podSecurityProblems(renderDeployment(spec, input, settings).spec.template.spec) // []
+ */
+export function podSecurityProblems(pod: PodSpec | Record<string, unknown>): string[] {
+  const spec = pod as Record<string, unknown> & { securityContext?: SecurityContext; containers?: unknown[]; initContainers?: unknown[]; volumes?: unknown[] };
+  const problems: string[] = [];
+  for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) if (spec[field] === true) problems.push(`${field} is true`);
+  const podContext = spec.securityContext ?? {};
+  if (podContext.runAsUser === 0) problems.push('the pod runs as user 0');
+  for (const volume of (spec.volumes ?? []) as Array<Record<string, unknown>>) {
+    const type = Object.keys(volume).find((key) => key !== 'name');
+    if (type === undefined || !ALLOWED_VOLUMES.has(type)) problems.push(`volume ${String(volume['name'])} has type ${String(type)}`);
+  }
+  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])] as Array<{ name?: string; securityContext?: SecurityContext & { privileged?: boolean; capabilities?: { drop?: string[]; add?: string[] } } }>;
+  if (containers.length === 0) problems.push('the pod has no containers');
+  for (const container of containers) {
+    const own = container.securityContext ?? {};
+    const name = `container ${container.name ?? '?'}`;
+    const runAsNonRoot = own.runAsNonRoot ?? podContext.runAsNonRoot;
+    if (runAsNonRoot !== true) problems.push(`${name}: runAsNonRoot is not true`);
+    if ((own.runAsUser ?? podContext.runAsUser) === 0) problems.push(`${name}: runs as user 0`);
+    if (own.privileged === true) problems.push(`${name}: is privileged`);
+    if (own.allowPrivilegeEscalation !== false) problems.push(`${name}: allowPrivilegeEscalation is not false`);
+    if (!own.capabilities?.drop?.includes('ALL')) problems.push(`${name}: capabilities do not drop ALL`);
+    const added = (own.capabilities?.add ?? []).filter((c) => c !== 'NET_BIND_SERVICE');
+    if (added.length > 0) problems.push(`${name}: adds capabilities ${added.join(', ')}`);
+    const seccomp = (own.seccompProfile ?? podContext.seccompProfile)?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${name}: seccompProfile is not RuntimeDefault or Localhost`);
+  }
+  return problems;
+}

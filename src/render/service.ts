@@ -1,0 +1,27 @@
+import type { AppSpec } from '../domain/app-spec.ts';
+import { renderTarget } from './input.ts';
+import { selectorLabels } from './labels.ts';
+import type { RenderSettings } from './settings.ts';
+import type { RenderInput, Service } from './types.ts';
+
+/** The port the Service (and so the HTTPRoute) speaks on, whatever the app listens on. */
+export const SERVICE_PORT = 80;
+
+/**
+ * The app's ClusterIP Service: port 80 to the container's named `http` port, so a change of the
+ * app's port touches only the Deployment.
+ * @example renderService(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.ports[0].port // 80
+ */
+export function renderService(spec: AppSpec, input: RenderInput, settings: RenderSettings): Service {
+  const { app, labels } = renderTarget(spec, input);
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: app, namespace: settings.namespace, labels },
+    spec: {
+      type: 'ClusterIP',
+      selector: selectorLabels(app),
+      ports: [{ name: 'http', port: SERVICE_PORT, targetPort: 'http', protocol: 'TCP' }],
+    },
+  };
+}
