@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { CancelledError, ExternalServiceError } from '../../domain/index.ts';
+
+export interface GitProcessOptions {
+  /** Program to run; 'git' by default. */
+  binary: string;
+  /** Complete environment for the child (nothing is inherited). */
+  env: Record<string, string>;
+}
+
+export interface GitCallOptions {
+  cwd?: string;
+  input?: string | Uint8Array;
+  signal?: AbortSignal | undefined;
+}
+
+export interface GitOutput {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Settings every call gets, so a user's git configuration cannot change what Slipway commits. */
+const FIXED_CONFIG = [
+  'core.autocrlf=false',
+  'core.safecrlf=false',
+  'core.hooksPath=/dev/null',
+  'commit.gpgsign=false',
+  'tag.gpgsign=false',
+  'init.defaultBranch=slipway',
+  'gc.autoDetach=false',
+  'advice.detachedHead=false',
+  'protocol.ext.allow=never',
+];
+
+/**
+ * The environment git runs with: nothing inherited except what the caller passes, never a prompt
+ * (a missing credential fails instead of hanging), no system config, English messages.
+ * @example gitEnvironment({ PATH: '/usr/bin:/bin' })
+ */
+export function gitEnvironment(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    LC_ALL: 'C',
+    GIT_TERMINAL_PROMPT: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_SSH_COMMAND: 'ssh -o BatchMode=yes',
+    GIT_LITERAL_PATHSPECS: '1',
+    ...extra,
+  };
+}
+
+/**
+ * Runs git with an argument array and returns its exit code and output; never throws for a non-zero
+ * exit (callers decide what a failure means). Aborting the signal kills the child.
+ * @example const out = await runGit(proc, ['rev-parse', 'HEAD'], { cwd });
+ */
+export function runGit(proc: GitProcessOptions, args: string[], options: GitCallOptions = {}): Promise<GitOutput> {
+  const fullArgs = [...FIXED_CONFIG.flatMap((c) => ['-c', c]), ...args];
+  return new Promise((resolve, reject) => {
+    if (options.signal?.aborted) return reject(new CancelledError());
+    const child = spawn(proc.binary, fullArgs, {
+      cwd: options.cwd,
+      env: proc.env,
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let settled = false;
+    const settle = (finish: () => void) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      finish();
+    };
+    // Settle at once on abort: a grandchild (ssh, a credential helper) may keep the pipes open.
+    const onAbort = () => {
+      child.kill('SIGKILL');
+      settle(() => reject(new CancelledError()));
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      settle(() =>
+        reject(
+          error.code === 'ENOENT'
+            ? new ExternalServiceError('git', `the git program (${proc.binary}) was not found`, { hint: 'Install git (apt-get install git) or set the path to it.' })
+            : new ExternalServiceError('git', `could not start git: ${error.message}`),
+        ),
+      ),
+    );
+    child.once('close', (code) =>
+      settle(() => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') })),
+    );
+    if (options.input !== undefined) {
+      child.stdin!.on('error', () => undefined); // git may exit before reading; the exit code tells.
+      child.stdin!.end(options.input);
+    }
+  });
+}
+
+/** The last few meaningful lines of git's stderr, for an error message. */
+export function stderrTail(stderr: string, lines = 6): string {
+  const meaningful = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '' && !l.startsWith('hint:'));
+  return meaningful.slice(-lines).join('\n');
+}
