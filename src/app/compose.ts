@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TemplateGenerator, listTemplates } from '../adapters/generator/template-generator.ts';
-import { CliGit } from '../adapters/git/cli-git.ts';
+import { listTemplates, TemplateGenerator } from '../adapters/generator/index.ts';
+import { CliGit } from '../adapters/git/index.ts';
 import { ProcessRuntime } from '../adapters/runtime/process-runtime.ts';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
@@ -50,7 +50,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   const gitopsUrl = config.git.gitops.url ?? join(home, 'git', 'gitops.git');
   if (!config.git.source.url) await ensureBareRepo(sourceUrl, config.git.source.branch);
   if (!config.git.gitops.url) await ensureBareRepo(gitopsUrl, config.git.gitops.branch);
-  const gitEnv = env.path ? { PATH: env.path } : {};
+  const gitEnv: Record<string, string> = env.path ? { PATH: env.path } : {};
   const cacheDir = join(home, 'cache', 'git');
   const sourceRepo = new CliGit({ url: sourceUrl, branch: config.git.source.branch, cacheDir, author: config.git.author, env: gitEnv });
   const gitopsRepo = new CliGit({ url: gitopsUrl, branch: config.git.gitops.branch, cacheDir, author: config.git.author, env: gitEnv });
