@@ -47,6 +47,27 @@ describe('CliGit with several writers', () => {
     await expectEachAppOnce(remote, ['alpha', 'beta']);
   });
 
+  it('lands a change once when the same run races itself: the loser finds the winner by its trailers', async () => {
+    const remote = await createBareRepo(join(root, 'dup.git'));
+    const meet = barrier(2);
+    const write = (cache: string, file: string) =>
+      gitRepo(remote, join(root, cache)).commit({
+        message: 'Deploy demo',
+        trailers: trailersFor('demo', 'run-same'),
+        idempotencyTrailers: IDEMPOTENCY,
+        apply: async (tree) => {
+          await addApp(tree, 'demo');
+          await tree.write(`apps/demo/${file}`, file); // different content, so only the trailers can match
+          await meet();
+        },
+      });
+    const results = await Promise.all([write('cache-dup-a', 'a'), write('cache-dup-b', 'b')]);
+    expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+    expect(new Set(results.map((r) => r.sha)).size).toBe(1);
+    expect(results.find((r) => !r.created)?.attempts).toBe(2);
+    expect(await logWithTrailers(remote)).toHaveLength(1);
+  });
+
   it('lands ten concurrent writers over one remote, each exactly once', async () => {
     const remote = pathToFileURL(await createBareRepo(join(root, 'ten.git'))).href;
     const names = Array.from({ length: 10 }, (_, i) => `app-${i}`);

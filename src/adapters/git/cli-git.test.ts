@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -144,6 +144,16 @@ describe('CliGit', () => {
     expect(`${message} ${hint}`).not.toContain('secret-token');
     expect(hint).toMatch(/credentials/);
     await expect(gitRepo(join(root, 'missing.git'), join(root, 'cache-missing')).log()).rejects.toThrow(/does not appear to be a git repository/);
+  });
+
+  it('does not retry a push the remote refuses for a reason other than a race', async () => {
+    const { remote, cache } = await fresh();
+    writeFileSync(join(remote, 'hooks', 'pre-receive'), '#!/bin/sh\necho "branch main is protected" >&2\nexit 1\n', { mode: 0o755 });
+    let applied = 0;
+    const error = await gitRepo(remote, cache).commit({ message: 'x', trailers: {}, apply: async (t) => { applied++; await t.write('x', 'x'); } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExternalServiceError);
+    expect((error as Error).message).toMatch(/could not push to branch 'main'.*branch main is protected/);
+    expect(applied).toBe(1);
   });
 
   it('stops at once when cancelled and leaves the clone usable', async () => {

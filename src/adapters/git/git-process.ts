@@ -100,8 +100,14 @@ export function runGit(proc: GitProcessOptions, args: string[], options: GitCall
   });
 }
 
-/** The last few meaningful lines of git's stderr, for an error message. */
-export function stderrTail(stderr: string, lines = 6): string {
-  const meaningful = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '' && !l.startsWith('hint:'));
-  return meaningful.slice(-lines).join('\n');
+/** git's generic follow-up lines after a transport error: they add nothing to the first line. */
+const NOISE = /^(hint:|fatal: Could not read from remote repository\.|Please make sure you have the correct access rights|and the repository exists\.)/;
+
+/**
+ * The last few meaningful lines of git's stderr, on one line, for an error message.
+ * @example stderrTail("fatal: 'x' does not appear to be a git repository\nfatal: Could not read from remote repository.")
+ */
+export function stderrTail(stderr: string, lines = 4): string {
+  const meaningful = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !NOISE.test(l));
+  return meaningful.slice(-lines).join('; ');
 }
