@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { ExternalServiceError, InputError } from '../../domain/index.ts';
+import { ExternalServiceError, InputError } from '../../domain/errors.ts';
 import type { ImageRef, ImageRegistry, ManifestResponse } from '../../ports/index.ts';
 import { isIndexMediaType, isManifestMediaType, sha256Digest } from './media-types.ts';
 import type { ImageConfigFile, IndexDocument, ManifestDocument } from './oci-image.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ExternalServiceError, InputError } from '../../domain/index.ts';
+import { ExternalServiceError, InputError } from '../../domain/errors.ts';
 import type { BuildRequest } from '../../ports/index.ts';
 import { ensureBaseImage, writeTestApp, type TestBaseImage } from '../../../test/support/base-image.ts';
 import { BuildahBuilder, findInPath } from './buildah-builder.ts';

@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { delimiter, isAbsolute, join } from 'node:path';
 import type { Logger } from 'pino';
-import { CancelledError, ExternalServiceError, InputError } from '../../domain/index.ts';
+import { CancelledError, ExternalServiceError, InputError } from '../../domain/errors.ts';
 import type { BuildRequest, BuildResult, ImageBuilder } from '../../ports/index.ts';
 import { normalisePlatforms, formatPlatform } from './platform.ts';
 import { DEFAULT_SOURCE_DATE_EPOCH } from './tar-layer.ts';

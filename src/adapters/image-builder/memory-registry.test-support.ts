@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
-import { NotFoundError } from '../../domain/index.ts';
+import { NotFoundError } from '../../domain/errors.ts';
 import type { BlobSource, ImageRegistry, ManifestResponse, PushBlobResult } from '../../ports/index.ts';
 import { sha256Digest } from './media-types.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../domain/index.ts';
+import { InputError } from '../../domain/errors.ts';
 import { canonicalJson } from './media-types.ts';
 import { appImageConfig, isoInstant, mergeEnv, resolveUser, type ImageConfigFile } from './oci-image.ts';
 import { normalisePlatforms, parsePlatform, platformMatches, formatPlatform } from './platform.ts';

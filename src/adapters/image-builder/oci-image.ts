@@ -1,4 +1,4 @@
-import { InputError } from '../../domain/index.ts';
+import { InputError } from '../../domain/errors.ts';
 import type { Descriptor } from '../../ports/index.ts';
 import { MediaType, ociLayerMediaType } from './media-types.ts';
 import { withDefaultVariant, type OciPlatform } from './platform.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputError, NotFoundError } from '../../domain/index.ts';
+import { InputError, NotFoundError } from '../../domain/errors.ts';
 import { MediaType, sha256Digest } from './media-types.ts';
 import { OciLayoutStore, parseOciLayoutRef } from './oci-layout-store.ts';
 

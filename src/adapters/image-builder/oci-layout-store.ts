@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InputError, NotFoundError } from '../../domain/index.ts';
+import { InputError, NotFoundError } from '../../domain/errors.ts';
 import type { Descriptor } from '../../ports/index.ts';
 import { HashTap } from './gzip-pinned.ts';
 import { canonicalJson, isSha256Digest, MediaType, sha256Digest } from './media-types.ts';

@@ -1,4 +1,4 @@
-import { InputError } from '../../domain/index.ts';
+import { InputError } from '../../domain/errors.ts';
 
 /** An OCI platform as manifests and configs spell it. */
 export interface OciPlatform {

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { CancelledError } from '../../domain/index.ts';
+import { CancelledError } from '../../domain/errors.ts';
 import type { BuildRequest, Descriptor, PushBlobResult } from '../../ports/index.ts';
 import { deferredStream, type ResolvedBase } from './base-image-source.ts';
 import type { ImageTarget, LocalBlobSource } from './image-target.ts';

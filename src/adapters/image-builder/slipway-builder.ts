@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { CancelledError, ConfigError } from '../../domain/index.ts';
+import { CancelledError, ConfigError } from '../../domain/errors.ts';
 import type { BuildRequest, BuildResult, ImageBuilder, ImageRegistry } from '../../ports/index.ts';
 import { LayoutBaseSource, RegistryBaseSource, resolveBase, type BaseImageSource, type ResolvedBase } from './base-image-source.ts';
 import { LayoutTarget, RegistryTarget, type ImageTarget } from './image-target.ts';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { InputError } from '../../domain/index.ts';
+import { InputError } from '../../domain/errors.ts';
 import { GZIP_OS_BYTE } from './gzip-pinned.ts';
 import { collectContextEntries, workdirInLayer, writeLayerFile } from './tar-layer.ts';
 

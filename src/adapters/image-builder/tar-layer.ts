@@ -3,7 +3,7 @@ import { lstat, readdir, readlink, rename, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { InputError } from '../../domain/index.ts';
+import { InputError } from '../../domain/errors.ts';
 import { HashTap, pinnedGzipStages, GZIP_LEVEL } from './gzip-pinned.ts';
 import { tarStream, type TarEntry } from './tar-writer.ts';
 

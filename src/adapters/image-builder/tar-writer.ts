@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { InputError } from '../../domain/index.ts';
+import { InputError } from '../../domain/errors.ts';
 
 /**
  * One entry of a layer tar. Paths are relative POSIX paths without a leading slash; directories end
