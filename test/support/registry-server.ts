@@ -26,6 +26,8 @@ export interface RegistryServerOptions {
   grant?: (user: string, repository: string, requested: string[]) => string[];
   /** `token` mode: answer with `access_token` only (the OAuth2 spelling) instead of `token`. */
   accessTokenOnly?: boolean;
+  /** `token` mode: OAuth2 refresh tokens (Docker's `identitytoken`) the service accepts, to the user each stands for. */
+  refreshTokens?: Record<string, string>;
 }
 
 /** One token the token service issued: who asked and for which scopes. */
@@ -102,7 +104,9 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
   } else if (mode === 'token') {
     const signer = await createSelfSignedCertificate(root, 'token-signer', ['DNS:token-signer']);
     const tokenPort = await freePort();
-    tokenServer = await startTokenService(tokenPort, { users, signer, grant: options.grant, accessTokenOnly: options.accessTokenOnly, log: tokenRequests });
+    tokenServer = await startTokenService(tokenPort, {
+      users, signer, grant: options.grant, accessTokenOnly: options.accessTokenOnly, refreshTokens: options.refreshTokens ?? {}, log: tokenRequests,
+    });
     config.auth = {
       token: { realm: `http://127.0.0.1:${tokenPort}/token`, service: SERVICE, issuer: ISSUER, rootcertbundle: signer.certPath },
     };
@@ -181,6 +185,7 @@ interface TokenServiceOptions {
   signer: SelfSignedCertificate;
   grant: RegistryServerOptions['grant'];
   accessTokenOnly: boolean | undefined;
+  refreshTokens: Record<string, string>;
   log: TokenRequest[];
 }
 
@@ -189,9 +194,16 @@ interface TokenServiceOptions {
  * scopes (filtered by `grant`) and answers with an ES256 JWT the registry trusts.
  */
 async function startTokenService(port: number, options: TokenServiceOptions): Promise<Server> {
-  const server = createServer((request, response) => {
-    const user = basicUser(request, options.users);
-    const query = new URL(request.url ?? '/', 'http://token').searchParams;
+  const server = createServer(async (request, response) => {
+    let query = new URL(request.url ?? '/', 'http://token').searchParams;
+    let user = basicUser(request, options.users);
+    if (request.method === 'POST') {
+      // The OAuth2 form (docker's identitytoken flow): grant_type=refresh_token, scope space-separated.
+      const chunks: Buffer[] = [];
+      for await (const chunk of request) chunks.push(chunk as Buffer);
+      query = new URLSearchParams(Buffer.concat(chunks).toString());
+      user = query.get('grant_type') === 'refresh_token' ? options.refreshTokens[query.get('refresh_token') ?? ''] : undefined;
+    }
     if (!user) {
       response.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Basic realm="token"' });
       response.end(JSON.stringify({ details: 'incorrect username or password' }));
