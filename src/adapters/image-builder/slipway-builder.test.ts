@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, InputError } from '../../domain/errors.ts';
+import { CancelledError, ConfigError, InputError } from '../../domain/errors.ts';
 import type { BuildRequest } from '../../ports/index.ts';
 import { ensureBaseImage, writeTestApp, type TestBaseImage } from '../../../test/support/base-image.ts';
 import { OciLayoutStore } from './oci-layout-store.ts';
@@ -123,6 +123,16 @@ describe('SlipwayBuilder into an OCI layout', () => {
     await expect(builder.build(request({ user: 'root' }))).rejects.toBeInstanceOf(InputError);
     await expect(builder.build(request({ user: '0:0' }))).rejects.toBeInstanceOf(InputError);
     await expect(builder.build(request({ base: '127.0.0.1:5000/base/node:20' }))).rejects.toBeInstanceOf(ConfigError);
+  });
+
+  it('stops with a CancelledError when the signal is aborted, leaving no tag behind', async () => {
+    const builder = new SlipwayBuilder({ cacheDir: join(work, 'cache-cancel') });
+    const controller = new AbortController();
+    const target = { kind: 'oci-layout' as const, dir: join(work, 'cancelled'), tag: 'v1' };
+    const building = builder.build(request({ target }), controller.signal);
+    controller.abort();
+    await expect(building).rejects.toBeInstanceOf(CancelledError);
+    await expect(new OciLayoutStore(target.dir).resolve('v1')).rejects.toThrow();
   });
 
   it.skipIf(!skopeo)('agrees with skopeo on digest, layers and config', async () => {

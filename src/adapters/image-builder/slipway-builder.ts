@@ -52,6 +52,16 @@ export class SlipwayBuilder implements ImageBuilder {
   }
 
   async build(request: BuildRequest, signal?: AbortSignal): Promise<BuildResult> {
+    try {
+      return await this.buildOnce(request, signal);
+    } catch (error) {
+      // Streams and requests end with their own AbortError; callers expect one error class for it.
+      if (signal?.aborted && !(error instanceof CancelledError)) throw new CancelledError('image build cancelled');
+      throw error;
+    }
+  }
+
+  private async buildOnce(request: BuildRequest, signal?: AbortSignal): Promise<BuildResult> {
     const epoch = request.sourceDateEpoch ?? DEFAULT_SOURCE_DATE_EPOCH;
     const created = isoInstant(epoch);
     const platforms = normalisePlatforms(request.platforms);
