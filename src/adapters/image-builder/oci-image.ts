@@ -132,7 +132,9 @@ export function appImageConfig(base: ImageConfigFile, diffId: string, settings: 
     ports[`${port}/tcp`] = {};
   }
   const config: ContainerConfig = {
-    ...baseConfig,
+    // Only the fields the OCI config defines; Docker-only ones (Hostname, Image, …) describe the base's build.
+    ...(baseConfig.Volumes ? { Volumes: baseConfig.Volumes } : {}),
+    ...(baseConfig.StopSignal ? { StopSignal: baseConfig.StopSignal } : {}),
     User: resolveUser(settings.user),
     Env: mergeEnv(baseConfig.Env ?? [], settings.env),
     Entrypoint: settings.entrypoint.length > 0 ? settings.entrypoint : (baseConfig.Entrypoint ?? null),

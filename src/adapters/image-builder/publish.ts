@@ -8,7 +8,7 @@ import type { CachedLayer } from './layer-cache.ts';
 import { canonicalJson, MediaType, sha256Digest } from './media-types.ts';
 import { appImageConfig, appImageManifest, imageAnnotations, imageIndex, type AppImageSettings, type ManifestDocument } from './oci-image.ts';
 import { formatPlatform, type OciPlatform } from './platform.ts';
-import type { BuildProgressEvent } from './slipway-builder.ts';
+import type { BuildProgressEvent } from './build-events.ts';
 
 /** One platform's image, ready to push: config and manifest as canonical bytes. */
 export interface PlannedImage {

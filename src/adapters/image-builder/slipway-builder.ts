@@ -10,13 +10,9 @@ import { parseImageRef } from '../registry/image-ref.ts';
 import { DEFAULT_SOURCE_DATE_EPOCH, collectContextEntries } from './tar-layer.ts';
 import { planImages, pushImages } from './publish.ts';
 import { isoInstant } from './oci-image.ts';
+import type { BuildProgressEvent } from './build-events.ts';
 
-/** What the builder reports while it works (for progress bars and timelines). */
-export type BuildProgressEvent =
-  | { type: 'base-resolved'; base: string; digest: string; platforms: string[] }
-  | { type: 'layer-ready'; digest: string; diffId: string; size: number; cached: boolean; durationMs: number }
-  | { type: 'blob'; digest: string; size: number; uploaded: boolean; mounted: boolean; bytes: number }
-  | { type: 'manifest'; digest: string; platform?: string; tag?: string };
+export type { BuildProgressEvent };
 
 export interface SlipwayBuilderOptions {
   /** Needed for registry bases and targets; OCI layouts work without it. */
