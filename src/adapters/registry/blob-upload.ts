@@ -122,6 +122,8 @@ function verifiedSource(blob: BlobSource): Readable {
       }),
   });
   source.on('error', (error) => verifier.destroy(error));
+  // An aborted request destroys the verifier; the file (or whatever) behind it must close too.
+  verifier.on('close', () => source.destroy());
   return source.pipe(verifier);
 }
 

@@ -104,6 +104,15 @@ describe('Bearer token auth', () => {
     expect(registry.tokenRequests.slice(before).map((r) => r.scopes)).toEqual([['repository:tests/token:pull,push'], ['repository:tests/token:pull']]);
   });
 
+  it('asks for one token when several layers are pushed at once', async () => {
+    const oci = new OciRegistry({ insecureRegistries: [registry.host], credentials: store(registry.host, { username: 'slipway', password: users.slipway }) });
+    const before = registry.tokenRequests.length;
+    const blobs = Array.from({ length: 5 }, () => blobOf(randomBytes(512)));
+    const results = await Promise.all(blobs.map((blob) => oci.pushBlob(registry.host, 'tests/parallel', blob)));
+    expect(results.every((r) => r.uploaded)).toBe(true);
+    expect(registry.tokenRequests.slice(before)).toHaveLength(1);
+  });
+
   it('mounts with one token holding pull on the source and pull,push on the target', async () => {
     const admin = new OciRegistry({ insecureRegistries: [registry.host], credentials: store(registry.host, { username: 'slipway', password: users.slipway }) });
     const blob = blobOf(randomBytes(4096));

@@ -75,6 +75,7 @@ describe('retries', () => {
       server.seen.length = 0;
       const error = (await oci.getManifest(server.host, 'a/b', 'v1').catch((e: unknown) => e)) as RegistryError;
       expect(error).toMatchObject({ status: 503, retryable: true, hint: expect.stringMatching(/check its logs/) });
+      expect(error.message).toMatch(/answered 503 \(gave up after 4 attempts\)$/);
       expect(server.seen).toHaveLength(fast.attempts);
     } finally {
       await server.close();
@@ -129,6 +130,23 @@ describe('retries', () => {
     const slow = new OciRegistry({ insecureRegistries: [host], retry: { attempts: 5, baseDelayMs: 10_000, maxDelayMs: 10_000 } });
     await expect(slow.hasBlob(host, 'a/b', sha256(Buffer.from('x')), controller.signal)).rejects.toThrow(CancelledError);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe('token service trouble', () => {
+  it('turns an unreachable token realm into a registry error naming the realm', async () => {
+    const gone = await fake(() => {});
+    await gone.close();
+    const server = await fake((_req, res) => res.writeHead(401, { 'www-authenticate': `Bearer realm="${gone.url}/token",service="reg"` }).end());
+    try {
+      const oci = new OciRegistry({ insecureRegistries: [server.host], retry: fast, credentials: { get: async () => ({ username: 'u', password: 'p' }) } });
+      const error = (await oci.hasBlob(server.host, 'a/b', sha256(Buffer.from('x'))).catch((e: unknown) => e)) as RegistryError;
+      expect(error).toBeInstanceOf(RegistryError);
+      expect(error).toMatchObject({ errorCode: 'ECONNREFUSED', hint: `Is the registry running at ${gone.host}?` });
+      expect(error.message).toContain(`GET ${gone.url}/token failed`);
+    } finally {
+      await server.close();
+    }
   });
 });
 

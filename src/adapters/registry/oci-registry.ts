@@ -84,6 +84,8 @@ export class OciRegistry implements ImageRegistry {
         }),
     });
     response.body.on('error', (error) => verifier.destroy(connectionError({ method: 'GET', url: response.url, host: registry, error })));
+    // A reader that stops early must not leave the connection hanging.
+    verifier.on('close', () => response.body.destroy());
     return response.body.pipe(verifier);
   }
 

@@ -1,6 +1,7 @@
+import { SlipwayError } from '../../domain/errors.ts';
 import type { CredentialStore, RegistryCredentials } from './docker-config.ts';
 import { readBody, type HttpClient, type HttpResponse } from './http-client.ts';
-import { displayUrl, RegistryError, statusError } from './registry-error.ts';
+import { connectionError, displayUrl, RegistryError, statusError } from './registry-error.ts';
 import { formatScopes, parseScopes, parseWwwAuthenticate, type ScopeSet } from './www-authenticate.ts';
 
 /** What a registry asked for the last time it answered 401. */
@@ -31,6 +32,8 @@ export class RegistryAuth {
   readonly #credentials: CredentialStore | undefined;
   readonly #schemes = new Map<string, Scheme>();
   readonly #tokens = new Map<string, CachedToken>();
+  /** Token requests in flight, so layers pushed in parallel share one request per scope set. */
+  readonly #pending = new Map<string, Promise<string>>();
   readonly #now: () => number;
 
   constructor(options: { http: HttpClient; credentials?: CredentialStore; now?: () => number }) {
@@ -82,10 +85,20 @@ export class RegistryAuth {
     const key = `${registry} ${scheme.realm} ${scheme.service ?? ''} ${scopeList.join(' ')}`;
     const cached = this.#tokens.get(key);
     if (!fresh && cached && cached.expiresAt > this.#now()) return cached.token;
-    const credentials = await this.#credentials?.get(registry);
-    const { token, expiresIn } = await this.#fetchToken(registry, scheme, scopeList, credentials, signal);
-    this.#tokens.set(key, { token, expiresAt: this.#now() + Math.max(expiresIn, DEFAULT_TOKEN_SECONDS) * 1000 - EXPIRY_MARGIN_MS });
-    return token;
+    const pending = this.#pending.get(key);
+    if (!fresh && pending) return pending;
+    const fetching = (async () => {
+      const credentials = await this.#credentials?.get(registry);
+      const { token, expiresIn } = await this.#fetchToken(registry, scheme, scopeList, credentials, signal);
+      this.#tokens.set(key, { token, expiresAt: this.#now() + Math.max(expiresIn, DEFAULT_TOKEN_SECONDS) * 1000 - EXPIRY_MARGIN_MS });
+      return token;
+    })();
+    this.#pending.set(key, fetching);
+    try {
+      return await fetching;
+    } finally {
+      if (this.#pending.get(key) === fetching) this.#pending.delete(key);
+    }
   }
 
   async #fetchToken(
@@ -96,25 +109,16 @@ export class RegistryAuth {
     signal?: AbortSignal,
   ): Promise<{ token: string; expiresIn: number }> {
     const url = new URL(scheme.realm);
+    const method = credentials && 'identityToken' in credentials ? 'POST' : 'GET';
     let response: HttpResponse;
-    if (credentials && 'identityToken' in credentials) {
-      // An identity token is an OAuth2 refresh token: exchange it with a POST (docker does the same).
-      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'slipway' });
-      if (scheme.service) form.set('service', scheme.service);
-      if (scopes.length > 0) form.set('scope', scopes.join(' '));
-      response = await this.#http.send({
-        method: 'POST', url, signal, body: Buffer.from(form.toString()),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      });
-    } else {
-      if (scheme.service) url.searchParams.set('service', scheme.service);
-      for (const scope of scopes) url.searchParams.append('scope', scope);
-      const authorization = basicHeader(credentials);
-      response = await this.#http.send({ method: 'GET', url, signal, headers: authorization ? { authorization } : {} });
+    try {
+      response = await this.#requestToken(url, scheme, scopes, credentials, signal);
+    } catch (error) {
+      if (error instanceof SlipwayError) throw error;
+      throw connectionError({ method, url, host: url.host, error });
     }
     if (response.status !== 200) {
       const body = await readBody(response, 64 * 1024).catch(() => Buffer.alloc(0));
-      const method = credentials && 'identityToken' in credentials ? 'POST' : 'GET';
       throw statusError({ method, url: response.url, status: response.status, body, host: registry, hasCredentials: credentials !== undefined });
     }
     const text = await readBody(response, 1024 * 1024);
@@ -129,6 +133,24 @@ export class RegistryAuth {
       throw new RegistryError(`the token service at ${displayUrl(response.url)} answered without a token`, { url: displayUrl(response.url) });
     }
     return { token, expiresIn: typeof parsed.expires_in === 'number' ? parsed.expires_in : DEFAULT_TOKEN_SECONDS };
+  }
+
+  #requestToken(url: URL, scheme: Extract<Scheme, { kind: 'bearer' }>, scopes: string[], credentials: RegistryCredentials | undefined, signal?: AbortSignal): Promise<HttpResponse> {
+    if (credentials && 'identityToken' in credentials) {
+      // An identity token is an OAuth2 refresh token: exchange it with a POST (docker does the same).
+      const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: credentials.identityToken, client_id: 'slipway' });
+      if (scheme.service) form.set('service', scheme.service);
+      if (scopes.length > 0) form.set('scope', scopes.join(' '));
+      return this.#http.send({
+        method: 'POST', url, signal, body: Buffer.from(form.toString()),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    }
+    const query = new URL(url);
+    if (scheme.service) query.searchParams.set('service', scheme.service);
+    for (const scope of scopes) query.searchParams.append('scope', scope);
+    const authorization = basicHeader(credentials);
+    return this.#http.send({ method: 'GET', url: query, signal, headers: authorization ? { authorization } : {} });
   }
 }
 

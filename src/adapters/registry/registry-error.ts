@@ -37,14 +37,23 @@ export class RegistryError extends ExternalServiceError {
   readonly errorCode: string | undefined;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
+  readonly #description: string;
+  readonly #details: RegistryErrorDetails;
   constructor(message: string, details: RegistryErrorDetails = {}) {
     super('registry', message, { hint: details.hint, cause: details.cause });
+    this.#description = message;
+    this.#details = details;
     this.status = details.status;
     this.codes = details.codes ?? [];
     this.url = details.url;
     this.errorCode = details.errorCode;
     this.retryable = details.retryable ?? false;
     this.retryAfterMs = details.retryAfterMs;
+  }
+
+  /** The same error, saying how many attempts were made before giving up. */
+  afterAttempts(attempts: number): RegistryError {
+    return new RegistryError(`${this.#description} (gave up after ${attempts} attempts)`, this.#details);
   }
 }
 

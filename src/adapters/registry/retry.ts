@@ -76,7 +76,8 @@ export async function withRetry<T>(
     try {
       return await operation(attempt);
     } catch (error) {
-      if (!(error instanceof RegistryError) || !error.retryable || attempt >= policy.attempts || options.signal?.aborted) throw error;
+      if (!(error instanceof RegistryError) || !error.retryable || options.signal?.aborted) throw error;
+      if (attempt >= policy.attempts) throw attempt > 1 ? error.afterAttempts(attempt) : error;
       const delayMs = backoffDelay(policy, attempt, error.retryAfterMs);
       options.onRetry?.(error, attempt, delayMs);
       await sleep(delayMs, options.signal);
