@@ -65,7 +65,7 @@ try {
     spawnChecked(node, [cli, '--context', app, '--base', base.hostRef, '--target', `${server.host}/bench/slipway:${tag}`, '--cache', cache, '--insecure-registry', server.host]);
 
   await setVersion('warm-up');
-  await slipwayOnce('warm-up');
+  const slipwayColdMs = await timed(() => slipwayOnce('warm-up'));
   const slipway: number[] = [];
   for (let i = 0; i < runs; i++) {
     await setVersion(`slipway ${i}`);
@@ -88,6 +88,7 @@ try {
 
   const buildah = findInPath('buildah', PATH);
   const buildahTimes: number[] = [];
+  let buildahColdMs: number | null = null;
   if (buildah) {
     const dockerfile = join(work, 'Dockerfile');
     await writeFile(dockerfile, `FROM ${base.hostRef}\nWORKDIR /app\nCOPY . /app\nUSER 1000:1000\nENTRYPOINT ["node", "server.js"]\nEXPOSE 8080\n`);
@@ -97,7 +98,7 @@ try {
       await spawnChecked(buildah, [...storage, 'push', '--tls-verify=false', `localhost/bench:${tag}`, `docker://${server.host}/bench/buildah:${tag}`]);
     };
     await setVersion('warm-up');
-    await buildahOnce('warm-up');
+    buildahColdMs = await timed(() => buildahOnce('warm-up'));
     for (let i = 0; i < runs; i++) {
       await setVersion(`buildah ${i}`);
       buildahTimes.push(await timed(() => buildahOnce(`run-${i}`)));
@@ -111,6 +112,8 @@ try {
     buildahMedianMs: buildahTimes.length ? median(buildahTimes) : null,
     ratio: buildahTimes.length ? Number((median(buildahTimes) / median(slipway)).toFixed(2)) : null,
     slipwayInProcessMedianMs: median(inProcess),
+    slipwayColdMs,
+    buildahColdMs,
     noChangeRebuildMedianMs: median(noChange),
     samples: { slipway, buildah: buildahTimes, inProcess, noChange },
   };
@@ -119,6 +122,7 @@ try {
   process.stdout.write(buildah ? `  buildah bud + push:              ${summary.buildahMedianMs} ms  (buildah / slipway = ${summary.ratio})\n` : '  buildah: not installed, skipped\n');
   process.stdout.write(`  slipway in a running process:    ${summary.slipwayInProcessMedianMs} ms\n`);
   process.stdout.write(`  slipway no-change rebuild, in process: ${summary.noChangeRebuildMedianMs} ms\n`);
+  process.stdout.write(`first build (empty layer cache; buildah pulls the base): slipway ${slipwayColdMs} ms, buildah ${buildahColdMs ?? '-'} ms\n`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 } finally {
   await server.stop();
