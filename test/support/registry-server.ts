@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
@@ -141,6 +142,12 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
     });
   };
 
+  // A test process that dies without stop() must not leave a registry running or its files behind.
+  const onExit = () => {
+    child?.kill('SIGKILL');
+    rmSync(root, { recursive: true, force: true });
+  };
+  process.once('exit', onExit);
   await startProcess();
   const [username, password] = Object.entries(users)[0] ?? [];
   return {
@@ -153,6 +160,7 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
       await startProcess();
     },
     stop: async () => {
+      process.off('exit', onExit);
       await stopProcess();
       if (tokenServer) await new Promise((resolve) => tokenServer!.close(resolve));
       await rm(root, { recursive: true, force: true });
