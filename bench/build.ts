@@ -24,7 +24,7 @@ const run = promisify(execFile);
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Math.max(1, Number(values.runs));
 const node = join(import.meta.dirname, '..', 'node_modules', '.bin', 'node');
-const cli = join(import.meta.dirname, 'build-cli.ts');
+const cli = join(import.meta.dirname, '..', 'bin', 'slipway.js');
 const PATH = process.env.PATH ?? '/usr/bin:/bin';
 
 function median(samples: number[]): number {
@@ -39,9 +39,9 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
   return Math.round(performance.now() - started);
 }
 
-function spawnChecked(command: string, args: string[]): Promise<string> {
+function spawnChecked(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -61,8 +61,10 @@ try {
   const cache = join(work, 'cache');
   const setVersion = (label: string) => writeFile(join(app, 'public', 'version.txt'), `${label}\n`);
 
+  // Exactly what a user runs: `slipway build <dir> --image <ref> --base <ref> --insecure`.
+  const slipwayEnv = { ...process.env, SLIPWAY_CACHE: cache, SLIPWAY_HOME: join(work, 'home') };
   const slipwayOnce = (tag: string) =>
-    spawnChecked(node, [cli, '--context', app, '--base', base.hostRef, '--target', `${server.host}/bench/slipway:${tag}`, '--cache', cache, '--insecure-registry', server.host]);
+    spawnChecked(node, [cli, 'build', app, '--image', `${server.host}/bench/slipway:${tag}`, '--base', base.hostRef, '--insecure', '--platform', 'linux/amd64', '--json'], slipwayEnv);
 
   await setVersion('warm-up');
   const slipwayColdMs = await timed(() => slipwayOnce('warm-up'));
@@ -73,7 +75,7 @@ try {
   }
 
   const noChange: number[] = [];
-  const builder = new SlipwayBuilder({ registry, cacheDir: cache });
+  const builder = new SlipwayBuilder({ registry, cacheDir: join(cache, 'layers') });
   const request = {
     contextDir: app, base: base.hostRef, platforms: ['linux/amd64' as const], workdir: '/app', entrypoint: ['node', 'server.js'], exposedPorts: [8080],
     target: { kind: 'registry' as const, ref: { registry: server.host, repository: 'bench/slipway', tag: 'same' } },

@@ -2,7 +2,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTemplates, TemplateGenerator } from '../adapters/generator/index.ts';
 import { CliGit } from '../adapters/git/index.ts';
+import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
+import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
 import { ProcessRuntime } from '../adapters/runtime/process-runtime.ts';
+import { readFileSync } from 'node:fs';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
@@ -19,6 +22,9 @@ import { createRemoveManifestsStep } from '../steps/manifests-remove/index.ts';
 import { createRenderStep } from '../steps/manifests-render/index.ts';
 import { createCommitSourceStep } from '../steps/source-commit/index.ts';
 import { createGenerateStep } from '../steps/source-generate/index.ts';
+import { createBuildImageStep } from '../steps/image-build/index.ts';
+import { imagePlan } from './image-plan.ts';
+import { chooseRuntime } from './runtime-choice.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { createLogger } from './logger.ts';
@@ -31,8 +37,11 @@ export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface Environment {
   /** PATH for spawned programs. */
   path?: string;
-  /** Node binary that runs apps locally. */
+  /** Node binary that runs apps locally (and goes into the `host` base image). */
   nodeBinary: string;
+  /** The process environment, for credential file locations ($DOCKER_CONFIG …). */
+  vars: Record<string, string | undefined>;
+  homedir: string;
 }
 
 /** Wires adapters into steps and pipelines from the configuration: the only place that knows them all. */
@@ -61,8 +70,21 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   }
   const settings: RenderSettings = parsed.data;
 
+  const registry = new OciRegistry({
+    credentials: new DockerConfigCredentials({
+      paths: [...(config.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env.vars, env.homedir)],
+    }),
+    insecureRegistries: config.registry.insecure && config.registry.host ? [config.registry.host] : [],
+    ...(config.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
+    logger,
+  });
+  const builder = new SlipwayBuilder({ registry, cacheDir: join(config.cache, 'layers'), logger });
+  const images = imagePlan(config, async () => {
+    const { ensureHostBaseImage } = await import('../adapters/image-builder/host-base-image.ts');
+    return (await ensureHostBaseImage({ cacheDir: join(config.cache, 'base'), nodeBinary: env.nodeBinary })).ref;
+  });
   const runtime = config.target === 'local'
-    ? new ProcessRuntime({ home, host: config.local.host, nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) })
+    ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) })
     : undefined;
   const workspace = join(home, 'work');
   const create = createPipeline(
@@ -70,13 +92,13 @@ export async function compose(config: ResolvedConfig, env: Environment) {
       plan: createPlanStep({ generator }),
       generate: createGenerateStep({ generator, workspace }),
       commitSource: createCommitSourceStep({ repo: sourceRepo }),
+      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl }),
       render: createRenderStep({ settings }),
       commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
       ...(runtime
         ? { deploy: createDeployLocalStep({ runtime }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
     },
-    { imageRepository: config.image.repository },
   );
   const remove = deletePipeline({
     ...(runtime ? { stop: createStopLocalStep({ runtime }) } : {}),
@@ -90,7 +112,10 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   });
   return {
     service, logger, config, repos: { source: sourceUrl, gitops: gitopsUrl },
-    close: () => db.close(),
+    close: () => {
+      registry.close();
+      db.close();
+    },
   };
 }
 

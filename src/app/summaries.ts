@@ -11,6 +11,8 @@ export function summarizeStep(stepId: string, output: unknown): string | undefin
     case 'source:remove':
     case 'manifests:remove':
       return `${String(o.sha).slice(0, 12)}${o.created ? '' : ' (already there)'}`;
+    case 'image:build':
+      return `${String(o.digest).slice(0, 19)} (${o.bytesUploaded} bytes uploaded, ${o.blobsSkipped} blobs skipped)`;
     case 'manifests:render':
       return `${o.files?.length ?? 0} manifests`;
     case 'app:deploy':

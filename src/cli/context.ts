@@ -5,5 +5,10 @@ import { loadConfig } from '../config/index.ts';
 export async function openSlipway() {
   const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
   const { compose } = await import('../app/compose.ts');
-  return compose(config, { nodeBinary: process.execPath, ...(process.env.PATH ? { path: process.env.PATH } : {}) });
+  return compose(config, {
+    nodeBinary: process.execPath,
+    ...(process.env.PATH ? { path: process.env.PATH } : {}),
+    vars: process.env,
+    homedir: homedir(),
+  });
 }

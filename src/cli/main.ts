@@ -1,18 +1,72 @@
 import { Command, CommanderError } from 'commander';
-import { registerDoctorCommand } from './commands/doctor-command.ts';
-import { registerQueryCommands } from './commands/query-commands.ts';
-import { registerRunCommands } from './commands/run-commands.ts';
 
-/** Builds the `slipway` program. Exit codes: 0 ok, 1 run failed, 2 bad input. */
+/**
+ * Builds the `slipway` program. Each command's implementation is imported only when it runs, so a
+ * command loads just what it needs. Exit codes: 0 ok, 1 run failed, 2 bad input.
+ */
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('slipway')
     .description('Turn a request for a webapp into a running app, the GitOps way.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerRunCommands(program, setExit);
-  registerQueryCommands(program, setExit);
-  registerDoctorCommand(program, setExit);
+  const lazy = <A extends unknown[]>(load: () => Promise<(...args: A) => Promise<number>>) =>
+    async (...args: A) => setExit(await (await load())(...args));
+
+  program
+    .command('create')
+    .description('create an app from a description and run it')
+    .argument('<description...>', 'what the app should be, e.g. "a pomodoro timer with a dark theme"')
+    .option('--name <name>', 'app name (DNS-1123 label, at most 40 characters); derived from the description when absent')
+    .option('--template <id>', 'use this template instead of the one the description scores best')
+    .option('--json', 'print one JSON object with app, url, runId, template, commits and timeline')
+    .action(lazy(async () => (await import('./commands/run-commands.ts')).createCommand));
+  program
+    .command('resume')
+    .description('continue an interrupted or failed run from its last finished step')
+    .argument('<runId>', 'the run to continue (see `slipway runs`)')
+    .option('--json', 'print the result as JSON')
+    .action(lazy(async () => (await import('./commands/run-commands.ts')).resumeCommand));
+  program
+    .command('delete')
+    .description('stop an app and remove it from both repos')
+    .argument('<app>', 'app name')
+    .option('--json', 'print the result as JSON')
+    .action(lazy(async () => (await import('./commands/run-commands.ts')).deleteCommand));
+  program
+    .command('list')
+    .description('list apps with their state, URL and last commits')
+    .option('--json', 'print JSON')
+    .action(lazy(async () => (await import('./commands/query-commands.ts')).listCommand));
+  program
+    .command('status')
+    .description("show an app's state, URL and recent commits")
+    .argument('<app>', 'app name')
+    .option('--json', 'print JSON')
+    .action(lazy(async () => (await import('./commands/query-commands.ts')).statusCommand));
+  program
+    .command('runs')
+    .description("list recent runs, or one app's runs, with their timelines")
+    .argument('[app]', 'only this app')
+    .option('--json', 'print JSON')
+    .option('--limit <n>', 'how many runs', '20')
+    .action(lazy(async () => (await import('./commands/query-commands.ts')).runsCommand));
+  program
+    .command('build')
+    .description('build a directory into an OCI image and push it (no Docker daemon)')
+    .argument('<dir>', 'the app directory')
+    .requiredOption('--image <ref>', 'where the image goes: registry/repo:tag, or oci:<dir>:<tag>')
+    .option('--base <ref>', "base image (registry ref, oci:<dir>:<tag>, or 'host' for one made from this machine's Node)")
+    .option('--platform <list>', 'comma-separated platforms, e.g. linux/amd64,linux/arm64')
+    .option('--insecure', 'talk to the registries of --image and --base over plain HTTP')
+    .option('--entrypoint <cmd>', 'command that starts the app, as a JSON array or words', 'node server.js')
+    .option('--json', 'print { image, digest, platforms, layers, bytesUploaded, blobsSkipped }')
+    .action(lazy(async () => (await import('./commands/build-command.ts')).buildCommand));
+  program
+    .command('doctor')
+    .description('check git, podman, registry, repos and config, and say how to fix each')
+    .option('--json', 'print JSON')
+    .action(lazy(async () => (await import('./commands/doctor-command.ts')).doctorCommand));
   return program;
 }
 

@@ -1,4 +1,4 @@
-import { describeError, exitCodeFor } from '../domain/index.ts';
+import { describeError, exitCodeFor } from '../domain/errors.ts';
 import type { RunReport } from '../app/slipway-service.ts';
 import { formatMs } from './progress.ts';
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../domain/index.ts';
+import { resolveCache, resolveHome } from './home.ts';
 import { ConfigSchema, type ResolvedConfig } from './schema.ts';
 
 export interface ConfigSources {
@@ -17,7 +18,7 @@ export interface ConfigSources {
  */
 export function loadConfig(sources: ConfigSources): ResolvedConfig {
   const { env, cwd, homedir } = sources;
-  const home = resolve(cwd, env.SLIPWAY_HOME || join(homedir, '.slipway'));
+  const home = resolveHome(env, cwd, homedir);
   const candidates = env.SLIPWAY_CONFIG
     ? [resolve(cwd, env.SLIPWAY_CONFIG)]
     : [join(cwd, 'slipway.yaml'), join(home, 'slipway.yaml')];
@@ -39,7 +40,12 @@ export function loadConfig(sources: ConfigSources): ResolvedConfig {
       remote.url = resolve(file ? resolve(file, '..') : cwd, remote.url);
     }
   }
-  return { ...config, home, ...(file ? { file } : {}), logLevel: env.SLIPWAY_LOG_LEVEL || 'info' };
+  const base = file ? resolve(file, '..') : cwd;
+  for (const key of ['dockerConfig', 'ca'] as const) {
+    const value = config.registry[key];
+    if (value) config.registry[key] = resolve(base, value.replace(/^~(?=\/)/, homedir));
+  }
+  return { ...config, home, cache: resolveCache(env, cwd, homedir), ...(file ? { file } : {}), logLevel: env.SLIPWAY_LOG_LEVEL || 'info' };
 }
 
 /** Validates a parsed config document; the error names each wrong field. */

@@ -34,13 +34,35 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ runtime: 'auto', host: '127.0.0.1', readyTimeoutSeconds: 30 }),
-    image: z
+    registry: z
       .object({
-        /** Repository prefix images are named under; `${REGISTRY_URL}` is substituted by Flux in the cluster. */
-        repository: z.string().default('${REGISTRY_URL}/dynamic-apps'),
+        /** Registry host[:port] images are pushed to; absent → images go to an OCI layout under $SLIPWAY_HOME/images. */
+        host: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'a host[:port] such as registry.k8s-lab.dev or 127.0.0.1:5000').optional(),
+        /** Path prefix of app repositories in the registry. */
+        repository: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'a lowercase repository path such as dynamic-apps').default('dynamic-apps'),
+        /** Plain HTTP (a registry on the LAN without TLS). */
+        insecure: z.boolean().default(false),
+        /** A Docker config.json (or Kubernetes dockerconfigjson Secret) holding the registry login. */
+        dockerConfig: z.string().optional(),
+        /** PEM file of a CA that signed the registry's certificate. */
+        ca: z.string().optional(),
       })
       .strict()
-      .default({ repository: '${REGISTRY_URL}/dynamic-apps' }),
+      .default({ repository: 'dynamic-apps', insecure: false }),
+    image: z
+      .object({
+        /**
+         * Image name written into manifests, without tag; default `<registry.host>/<registry.repository>`,
+         * or `${REGISTRY_URL}/dynamic-apps` (Flux substitutes it) when no registry is set.
+         */
+        repository: z.string().optional(),
+        /** Base image for Node and static apps: a registry ref, `oci:<dir>:<tag>`, or `host` (made from this machine's Node). */
+        base: z.string().optional(),
+        /** Platforms to build, e.g. [linux/arm64] for Raspberry Pis; default: this machine's. */
+        platforms: z.array(z.string().regex(/^linux\/(amd64|arm64|arm)(\/v[5-8])?$/, 'a platform such as linux/arm64')).min(1).optional(),
+      })
+      .strict()
+      .default({}),
     /** Manifest settings: namespace, apps domain, gateway, Flux source (see the README). */
     render: z.record(z.string(), z.unknown()).default({}),
   })
@@ -52,6 +74,8 @@ export type Config = z.infer<typeof ConfigSchema>;
 export interface ResolvedConfig extends Config {
   /** $SLIPWAY_HOME: state, bare repos, logs, workspaces. */
   home: string;
+  /** Caches that may be shared by several homes: base images, layers ($SLIPWAY_CACHE, else $XDG_CACHE_HOME/slipway, else ~/.cache/slipway). */
+  cache: string;
   /** The file it was read from, if any. */
   file?: string;
   logLevel: string;

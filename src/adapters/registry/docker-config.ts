@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { ConfigError } from '../../domain/errors.ts';
 import { normalizeRegistryHost } from './image-ref.ts';
 
@@ -87,7 +87,8 @@ async function loadAuths(path: string): Promise<Map<string, AuthEntry>> {
 export function parseAuths(text: string, source: string): Map<string, AuthEntry> {
   let document: unknown;
   try {
-    document = parseYaml(text);
+    // Docker writes JSON; only Kubernetes Secret files need the YAML parser, loaded on demand to keep starts fast.
+    document = looksLikeJson(text) ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     // Only the first line: the parser quotes the offending text, which may hold a password.
     const where = (error as Error).message.split('\n')[0]!.replace(/:$/, '');
@@ -141,4 +142,20 @@ function hostKey(key: string): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function looksLikeJson(text: string): boolean {
+  const trimmed = text.trim();
+  if (!trimmed.startsWith('{')) return false;
+  try {
+    JSON.parse(trimmed);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function parseYaml(text: string): unknown {
+  const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return parse(text);
 }

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import type { RunReport } from '../../app/slipway-service.ts';
 import { openSlipway } from '../context.ts';
 import { printJson, printRunSummary, reportError, runJson } from '../output.ts';
@@ -31,34 +30,15 @@ async function runWithProgress(json: boolean, action: Action): Promise<number> {
   }
 }
 
-export function registerRunCommands(program: Command, setExit: (code: number) => void): void {
-  program
-    .command('create')
-    .description('create an app from a description and run it')
-    .argument('<description...>', 'what the app should be, e.g. "a pomodoro timer with a dark theme"')
-    .option('--name <name>', 'app name (DNS-1123 label, at most 40 characters); derived from the description when absent')
-    .option('--template <id>', 'use this template instead of the one the description scores best')
-    .option('--json', 'print one JSON object with app, url, runId, template, commits and timeline')
-    .action(async (words: string[], opts: { name?: string; template?: string; json?: boolean }) => {
-      setExit(await runWithProgress(Boolean(opts.json), (s, o) =>
-        s.service.create({ description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) }, o)));
-    });
+export function createCommand(words: string[], opts: { name?: string; template?: string; json?: boolean }): Promise<number> {
+  return runWithProgress(Boolean(opts.json), (s, o) =>
+    s.service.create({ description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) }, o));
+}
 
-  program
-    .command('resume')
-    .description('continue an interrupted or failed run from its last finished step')
-    .argument('<runId>', 'the run to continue (see `slipway runs`)')
-    .option('--json', 'print the result as JSON')
-    .action(async (runId: string, opts: { json?: boolean }) => {
-      setExit(await runWithProgress(Boolean(opts.json), (s, o) => s.service.resume(runId, o)));
-    });
+export function resumeCommand(runId: string, opts: { json?: boolean }): Promise<number> {
+  return runWithProgress(Boolean(opts.json), (s, o) => s.service.resume(runId, o));
+}
 
-  program
-    .command('delete')
-    .description('stop an app and remove it from both repos')
-    .argument('<app>', 'app name')
-    .option('--json', 'print the result as JSON')
-    .action(async (app: string, opts: { json?: boolean }) => {
-      setExit(await runWithProgress(Boolean(opts.json), (s, o) => s.service.delete(app, o)));
-    });
+export function deleteCommand(app: string, opts: { json?: boolean }): Promise<number> {
+  return runWithProgress(Boolean(opts.json), (s, o) => s.service.delete(app, o));
 }

@@ -8,6 +8,7 @@ export interface CreateSteps {
   plan: AnyStep;
   generate: AnyStep;
   commitSource: AnyStep;
+  build: AnyStep;
   render: AnyStep;
   commitManifests: AnyStep;
   deploy?: AnyStep;
@@ -22,10 +23,10 @@ export interface CreateRequest {
 }
 
 /**
- * plan → generate → commit source → render → commit manifests → (deploy → await).
- * @example const pipeline = createPipeline(steps, { imageRepository: '${REGISTRY_URL}/dynamic-apps' });
+ * plan → generate → commit source → build image → render → commit manifests → (deploy → await).
+ * @example const pipeline = createPipeline({ plan, generate, commitSource, build, render, commitManifests });
  */
-export function createPipeline(steps: CreateSteps, options: { imageRepository: string }): PipelineEntry[] {
+export function createPipeline(steps: CreateSteps): PipelineEntry[] {
   const req = (s: { request: Record<string, unknown> }) => s.request as unknown as CreateRequest;
   const entries: PipelineEntry[] = [
     entry(steps.plan, (s) => ({ description: req(s).description, ...(req(s).template ? { template: req(s).template } : {}) })),
@@ -34,10 +35,8 @@ export function createPipeline(steps: CreateSteps, options: { imageRepository: s
       const generated = s.output('source:generate');
       return { app: req(s).app, description: req(s).description, template: s.output('app:plan').template, dir: generated.dir, files: generated.files };
     }),
-    entry(steps.render, (s) => ({
-      spec: s.output('source:generate').spec,
-      image: `${options.imageRepository}/${req(s).app}:${String(s.output('source:commit').sha).slice(0, 12)}`,
-    })),
+    entry(steps.build, (s) => ({ app: req(s).app, dir: s.output('source:generate').dir, spec: s.output('source:generate').spec, sourceSha: s.output('source:commit').sha })),
+    entry(steps.render, (s) => ({ spec: s.output('source:generate').spec, image: s.output('image:build').image })),
     entry(steps.commitManifests, (s) => ({
       app: req(s).app,
       sourceSha: s.output('source:commit').sha,
@@ -47,7 +46,12 @@ export function createPipeline(steps: CreateSteps, options: { imageRepository: s
   ];
   if (steps.deploy && steps.await) {
     entries.push(
-      entry(steps.deploy, (s) => ({ app: req(s).app, dir: s.output('source:generate').dir, spec: s.output('source:generate').spec })),
+      entry(steps.deploy, (s) => ({
+        app: req(s).app,
+        dir: s.output('source:generate').dir,
+        spec: s.output('source:generate').spec,
+        image: s.output('image:build').runImage,
+      })),
       entry(steps.await, (s) => ({ app: req(s).app, url: s.output('app:deploy').url })),
     );
   }

@@ -1,0 +1,108 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CLUSTER_DEFAULT_BASE, hostPlatform } from '../../app/image-plan.ts';
+import { resolveCache, resolveHome } from '../../config/home.ts';
+import { InputError } from '../../domain/errors.ts';
+import type { BuildRequest, Platform } from '../../ports/index.ts';
+import { printJson, reportError } from '../output.ts';
+
+export interface BuildOptions {
+  image: string;
+  base?: string;
+  platform?: string;
+  insecure?: boolean;
+  entrypoint: string;
+  json?: boolean;
+}
+
+/**
+ * `slipway build <dir> --image <ref>`: one daemonless build and push. It loads only the builder and the
+ * registry client (and slipway.yaml only when there is one), so it starts in tens of milliseconds.
+ */
+export async function buildCommand(dir: string, opts: BuildOptions): Promise<number> {
+  try {
+    const contextDir = resolve(dir);
+    if (!existsSync(contextDir) || !statSync(contextDir).isDirectory()) throw new InputError(`${dir} is not a directory`, { hint: 'Pass the directory holding the app.' });
+    const env = process.env;
+    const cwd = process.cwd();
+    const config = await maybeLoadConfig(env, cwd);
+    // Only the modules a build needs, imported directly (not through the package indexes).
+    const [{ SlipwayBuilder }, { parseOciLayoutRef }, { OciRegistry }, { DockerConfigCredentials, defaultDockerConfigPaths }, { parseImageRef }] = await Promise.all([
+      import('../../adapters/image-builder/slipway-builder.ts'),
+      import('../../adapters/image-builder/oci-layout-store.ts'),
+      import('../../adapters/registry/oci-registry.ts'),
+      import('../../adapters/registry/docker-config.ts'),
+      import('../../adapters/registry/image-ref.ts'),
+    ]);
+    const layout = parseOciLayoutRef(opts.image);
+    const target: BuildRequest['target'] = layout
+      ? { kind: 'oci-layout', dir: resolve(layout.dir), tag: layout.reference }
+      : { kind: 'registry', ref: parseImageRef(opts.image) };
+    if (target.kind === 'registry' && target.ref.digest) throw new InputError('--image must name a tag, not a digest', { hint: 'e.g. --image registry.lan/apps/pomodoro:v2' });
+    const cache = config?.cache ?? resolveCache(env, cwd, homedir());
+    let base = opts.base ?? config?.image.base ?? (target.kind === 'registry' ? CLUSTER_DEFAULT_BASE : 'host');
+    if (base === 'host') {
+      const { ensureHostBaseImage } = await import('../../adapters/image-builder/host-base-image.ts');
+      base = (await ensureHostBaseImage({ cacheDir: join(cache, 'base'), nodeBinary: process.execPath })).ref;
+    }
+    const platforms = (opts.platform ? opts.platform.split(',').map((p) => p.trim()).filter(Boolean) : (config?.image.platforms ?? [hostPlatform()])) as Platform[];
+    const insecure = new Set<string>();
+    if (opts.insecure) {
+      if (target.kind === 'registry') insecure.add(target.ref.registry);
+      if (!parseOciLayoutRef(base)) insecure.add(parseImageRef(base).registry);
+    }
+    if (config?.registry.insecure && config.registry.host) insecure.add(config.registry.host);
+    const registry = new OciRegistry({
+      credentials: new DockerConfigCredentials({ paths: [...(config?.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env, homedir())] }),
+      insecureRegistries: [...insecure],
+      ...(config?.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
+    });
+    try {
+      const builder = new SlipwayBuilder({ registry, cacheDir: join(cache, 'layers') });
+      const result = await builder.build({
+        contextDir, target, base, platforms, workdir: '/app', entrypoint: parseEntrypoint(opts.entrypoint),
+        env: { PORT: '8080', NODE_ENV: 'production' }, exposedPorts: [8080], user: '1000:1000',
+        ...(env.SOURCE_DATE_EPOCH ? { sourceDateEpoch: parseEpoch(env.SOURCE_DATE_EPOCH) } : {}),
+      });
+      if (opts.json) printJson(result);
+      else {
+        process.stdout.write(`${result.image}\n  platforms ${result.platforms.join(', ')}  layers ${result.layers}  uploaded ${result.bytesUploaded} bytes  skipped ${result.blobsSkipped} blobs\n`);
+      }
+      return 0;
+    } finally {
+      registry.close();
+    }
+  } catch (error) {
+    return reportError(error, Boolean(opts.json));
+  }
+}
+
+function parseEntrypoint(text: string): string[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    let parsed: unknown;
+    try { parsed = JSON.parse(trimmed); } catch { parsed = undefined; }
+    if (!Array.isArray(parsed) || parsed.length === 0 || !parsed.every((p) => typeof p === 'string' && p.length > 0)) {
+      throw new InputError('--entrypoint as JSON must be a non-empty array of strings, e.g. ["node","server.js"]');
+    }
+    return parsed;
+  }
+  const words = trimmed.split(/\s+/).filter(Boolean);
+  if (words.length === 0) throw new InputError('--entrypoint is empty; e.g. --entrypoint "node server.js"');
+  return words;
+}
+
+function parseEpoch(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0) throw new InputError(`SOURCE_DATE_EPOCH must be whole seconds since 1970, not '${text}'`);
+  return value;
+}
+
+/** Loads slipway.yaml only when one exists: the schema library is not needed otherwise. */
+async function maybeLoadConfig(env: NodeJS.ProcessEnv, cwd: string) {
+  const home = resolveHome(env, cwd, homedir());
+  if (!env.SLIPWAY_CONFIG && !existsSync(join(cwd, 'slipway.yaml')) && !existsSync(join(home, 'slipway.yaml'))) return undefined;
+  const { loadConfig } = await import('../../config/load.ts');
+  return loadConfig({ env, cwd, homedir: homedir() });
+}

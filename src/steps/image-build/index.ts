@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { AppSpec } from '../../domain/index.ts';
+import { defineStep } from '../../pipeline/index.ts';
+import type { BuildRequest, ImageBuilder, Platform } from '../../ports/index.ts';
+import { AppName } from '../schemas.ts';
+
+/** Where an app's image goes and what it is called, decided by configuration. */
+export interface ImagePlan {
+  /** The base image reference (may assemble one on first use). */
+  base(signal?: AbortSignal): Promise<string>;
+  platforms: Platform[];
+  target(app: string, tag: string): BuildRequest['target'];
+  /** Name written into manifests: `<repository>/<app>:<tag>@<digest>`. */
+  manifestImage(app: string, tag: string, digest: string): string;
+  /** Reference a local runtime can pull the image from. */
+  runImage(app: string, tag: string, digest: string): string;
+}
+
+export const BuiltImage = z.object({
+  image: z.string(),
+  runImage: z.string(),
+  digest: z.string(),
+  tag: z.string(),
+  base: z.string(),
+  platforms: z.array(z.string()),
+  layers: z.number(),
+  bytesUploaded: z.number(),
+  blobsSkipped: z.number(),
+});
+
+/**
+ * Builds the app's image without a daemon and publishes it (registry or OCI layout), tagged with the
+ * source commit. Identical source gives the identical digest, and nothing already there is uploaded.
+ */
+export const createBuildImageStep = ({ builder, images, sourceUrl }: { builder: ImageBuilder; images: ImagePlan; sourceUrl: string }) =>
+  defineStep({
+    id: 'image:build',
+    title: 'Build and push the image',
+    input: z.object({ app: AppName, dir: z.string(), spec: AppSpec, sourceSha: z.string().regex(/^[0-9a-f]{40}$/) }),
+    output: BuiltImage,
+    run: async (ctx) => {
+      const { app, spec, sourceSha } = ctx.input;
+      const tag = sourceSha.slice(0, 12);
+      const base = await images.base(ctx.signal);
+      const result = await builder.build(
+        {
+          contextDir: ctx.input.dir,
+          target: images.target(app, tag),
+          base,
+          platforms: images.platforms,
+          workdir: '/app',
+          entrypoint: spec.command,
+          env: { PORT: String(spec.port), NODE_ENV: 'production', ...(spec.persistent ? { DATA_DIR: '/data' } : {}) },
+          exposedPorts: [spec.port],
+          user: '1000:1000',
+          labels: {
+            'org.opencontainers.image.title': app,
+            'org.opencontainers.image.source': sourceUrl,
+            'org.opencontainers.image.revision': sourceSha,
+          },
+        },
+        ctx.signal,
+      );
+      return {
+        image: images.manifestImage(app, tag, result.digest),
+        runImage: images.runImage(app, tag, result.digest),
+        digest: result.digest, tag, base, platforms: result.platforms, layers: result.layers,
+        bytesUploaded: result.bytesUploaded, blobsSkipped: result.blobsSkipped,
+      };
+    },
+  });
