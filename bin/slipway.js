@@ -3,6 +3,7 @@
 // Node it re-runs itself with the Node 24 that `npm ci` installs into node_modules.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const major = Number(process.versions.node.split('.')[0]);
@@ -15,5 +16,7 @@ if (major < 24) {
   const result = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(result.status ?? 1);
 }
+// Compiled code is cached on disk (NODE_COMPILE_CACHE, else the OS temp dir): starts stay fast.
+module.enableCompileCache?.();
 const { main } = await import('../src/cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));
