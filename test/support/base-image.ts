@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { mkdir, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageRegistry } from '../../src/ports/index.ts';
+import { ensureHostBaseImage, type HostBaseImage } from '../../src/adapters/image-builder/host-base-image.ts';
 import { MediaType, sha256Digest } from '../../src/adapters/image-builder/media-types.ts';
 import { OciLayoutStore } from '../../src/adapters/image-builder/oci-layout-store.ts';
 import type { ImageConfigFile, ManifestDocument } from '../../src/adapters/image-builder/oci-image.ts';
@@ -26,19 +26,21 @@ export interface TestBaseImage {
   /** e.g. `linux/arm64`: its manifest points at a tiny layer without node; it cannot run. */
   otherPlatform: string;
   nodeBinary: string;
+  /** The product's host base image this layout was made from. */
+  host: HostBaseImage;
 }
 
-const FORMAT = 'slipway-test-base-v1';
-const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const FORMAT = 'slipway-test-base-v2';
 const CREATED = '1970-01-01T00:00:00Z';
 
 let memo: Promise<TestBaseImage> | undefined;
 
 /**
- * Builds (once per machine, keyed by the node binary's hash) an OCI layout holding a minimal Node
- * base image: `/usr/local/bin/node`, the libraries `ldd` lists and the loader, `/etc/passwd` with a
- * user 1000, `/tmp` 1777. Concurrent test processes build into temporary directories and the first
- * rename wins, so a half-written layout is never seen.
+ * Builds (once per machine, keyed by the host base image's digest) an OCI layout for tests: the
+ * product's host base image ({@link ensureHostBaseImage}) under `node-<arch>`, and under `node` an
+ * index adding a fake image for the other architecture, so that multi-platform builds can be tested
+ * on one machine. Concurrent test processes build into temporary directories and the first rename
+ * wins, so a half-written layout is never seen.
  * @example const base = await ensureBaseImage(); // base.ref === 'oci:/tmp/slipway-test-base/…:node'
  */
 export function ensureBaseImage(options: { cacheRoot?: string; nodeBinary?: string } = {}): Promise<TestBaseImage> {
@@ -53,20 +55,22 @@ function defaultNodeBinary(): string {
   return existsSync('/usr/bin/node') ? '/usr/bin/node' : process.execPath;
 }
 
-function hostArch(): 'amd64' | 'arm64' {
-  if (process.arch === 'x64') return 'amd64';
-  if (process.arch === 'arm64') return 'arm64';
-  throw new Error(`test base images are made for amd64 and arm64 hosts, not ${process.arch}`);
+interface PlatformDescriptor {
+  mediaType: string;
+  digest: string;
+  size: number;
+  platform: { architecture: string; os: string; variant?: string };
 }
 
 async function buildBaseImage(cacheRoot: string, nodeBinary: string): Promise<TestBaseImage> {
-  const arch = hostArch();
+  const host = await ensureHostBaseImage({ cacheDir: join(cacheRoot, 'host'), nodeBinary });
+  const [, arch = '', variant] = host.platform.split('/');
   const other = arch === 'amd64' ? 'arm64' : 'amd64';
-  const key = createHash('sha256').update(FORMAT).update(await fileHash(nodeBinary)).digest('hex').slice(0, 16);
+  const key = createHash('sha256').update(FORMAT).update(host.digest).digest('hex').slice(0, 16);
   const dir = join(cacheRoot, key);
   const result: TestBaseImage = {
     dir, indexTag: 'node', hostTag: `node-${arch}`, ref: `oci:${dir}:node`, hostRef: `oci:${dir}:node-${arch}`,
-    hostPlatform: `linux/${arch}`, otherPlatform: `linux/${other}`, nodeBinary,
+    hostPlatform: `linux/${arch}`, otherPlatform: `linux/${other}`, nodeBinary, host,
   };
   if (existsSync(join(dir, 'index.json'))) return result;
   await mkdir(cacheRoot, { recursive: true });
@@ -74,15 +78,16 @@ async function buildBaseImage(cacheRoot: string, nodeBinary: string): Promise<Te
   try {
     const store = new OciLayoutStore(work);
     await store.init();
-    const host = await addImage(store, work, await rootfsEntries(nodeBinary), { architecture: arch, os: 'linux', ...(arch === 'arm64' ? { variant: 'v8' } : {}) }, 'node and the libraries ldd lists');
-    const fake = await addImage(store, work, fakeEntries(), { architecture: other, os: 'linux', ...(other === 'arm64' ? { variant: 'v8' } : {}) }, 'placeholder for index tests; cannot run');
+    const hostManifest = await copyImage(new OciLayoutStore(host.dir), host.tag, store);
+    const hostEntry: PlatformDescriptor = { ...hostManifest, platform: { architecture: arch, os: 'linux', ...(variant ? { variant } : {}) } };
+    const fake = await addFakeImage(store, work, { architecture: other, os: 'linux', ...(other === 'arm64' ? { variant: 'v8' } : {}) });
     const index = await store.putJson(MediaType.ociIndex, {
       schemaVersion: 2,
       mediaType: MediaType.ociIndex,
-      manifests: [host, fake].sort((a, b) => a.platform.architecture.localeCompare(b.platform.architecture)),
+      manifests: [hostEntry, fake].sort((a, b) => a.platform.architecture.localeCompare(b.platform.architecture)),
     });
     await store.tag('node', index);
-    await store.tag(`node-${arch}`, { mediaType: host.mediaType, digest: host.digest, size: host.size });
+    await store.tag(`node-${arch}`, hostManifest);
     await rename(work, dir).catch(async (error: NodeJS.ErrnoException) => {
       // Another process finished first: its layout is as good as ours.
       if (error.code !== 'ENOTEMPTY' && error.code !== 'EEXIST') throw error;
@@ -93,14 +98,25 @@ async function buildBaseImage(cacheRoot: string, nodeBinary: string): Promise<Te
   return result;
 }
 
-interface PlatformDescriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  platform: { architecture: string; os: string; variant?: string };
+/** Copies one image's manifest and blobs between layouts (hard links where the file system allows). */
+async function copyImage(from: OciLayoutStore, tag: string, to: OciLayoutStore): Promise<{ mediaType: string; digest: string; size: number }> {
+  const descriptor = await from.resolve(tag);
+  const manifest = JSON.parse((await from.readBlob(descriptor.digest)).toString('utf8')) as ManifestDocument;
+  for (const digest of [descriptor.digest, manifest.config.digest, ...manifest.layers.map((l) => l.digest)]) {
+    await link(from.blobPath(digest), to.blobPath(digest)).catch(() => to.putFile(digest, from.blobPath(digest)));
+  }
+  return { mediaType: descriptor.mediaType, digest: descriptor.digest, size: descriptor.size };
 }
 
-async function addImage(store: OciLayoutStore, work: string, entries: TarEntry[], platform: PlatformDescriptor['platform'], comment: string): Promise<PlatformDescriptor> {
+const PASSWD = 'root:x:0:0:root:/root:/usr/sbin/nologin\napp:x:1000:1000:app:/home/app:/usr/sbin/nologin\n';
+
+/** A tiny image for the other architecture: enough for index and platform tests, not to run. */
+async function addFakeImage(store: OciLayoutStore, work: string, platform: PlatformDescriptor['platform']): Promise<PlatformDescriptor> {
+  const entries: TarEntry[] = [
+    { path: 'etc/', type: 'dir', mode: 0o755 },
+    { path: 'etc/passwd', type: 'file', mode: 0o644, content: Buffer.from(PASSWD) },
+    { path: 'tmp/', type: 'dir', mode: 0o1777 },
+  ];
   const file = join(work, `layer-${platform.architecture}.tar.gz`);
   const layer = await writeLayerFile(entries, file, { mtime: 0 });
   await store.putFile(layer.digest, file);
@@ -108,73 +124,17 @@ async function addImage(store: OciLayoutStore, work: string, entries: TarEntry[]
   const config: ImageConfigFile = {
     ...platform,
     created: CREATED,
-    config: { Env: [PATH_ENV], WorkingDir: '/' },
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], WorkingDir: '/' },
     rootfs: { type: 'layers', diff_ids: [layer.diffId] },
-    history: [{ created: CREATED, created_by: 'slipway test base', comment }],
+    history: [{ created: CREATED, created_by: 'slipway test base', comment: 'placeholder for index tests; cannot run' }],
   };
-  const configDescriptor = await store.putJson(MediaType.ociConfig, config);
   const manifest: ManifestDocument = {
     schemaVersion: 2,
     mediaType: MediaType.ociManifest,
-    config: configDescriptor,
+    config: await store.putJson(MediaType.ociConfig, config),
     layers: [{ mediaType: MediaType.ociLayerGzip, digest: layer.digest, size: layer.size }],
   };
-  const descriptor = await store.putJson(MediaType.ociManifest, manifest);
-  return { ...descriptor, platform };
-}
-
-const PASSWD = 'root:x:0:0:root:/root:/usr/sbin/nologin\napp:x:1000:1000:app:/home/app:/usr/sbin/nologin\n';
-const GROUP = 'root:x:0:\napp:x:1000:\n';
-
-async function rootfsEntries(nodeBinary: string): Promise<TarEntry[]> {
-  const files = new Map<string, TarEntry>();
-  const addFile = (entry: TarEntry) => files.set(entry.path, entry);
-  addFile({ path: 'etc/passwd', type: 'file', mode: 0o644, content: Buffer.from(PASSWD) });
-  addFile({ path: 'etc/group', type: 'file', mode: 0o644, content: Buffer.from(GROUP) });
-  addFile({ path: 'usr/local/bin/node', type: 'file', mode: 0o755, size: (await stat(nodeBinary)).size, source: nodeBinary });
-  for (const library of lddLibraries(nodeBinary)) {
-    // Stored under the name the loader looks for, with the bytes of the file it resolves to.
-    const real = await realpath(library);
-    addFile({ path: library.replace(/^\/+/, ''), type: 'file', mode: 0o755, size: (await stat(real)).size, source: real });
-  }
-  const dirs = new Map<string, TarEntry>([
-    ['tmp/', { path: 'tmp/', type: 'dir', mode: 0o1777 }],
-    ['home/app/', { path: 'home/app/', type: 'dir', mode: 0o755 }],
-  ]);
-  for (const path of [...files.keys(), ...dirs.keys()]) {
-    const parts = path.replace(/\/$/, '').split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const parent = `${parts.slice(0, i).join('/')}/`;
-      if (!dirs.has(parent)) dirs.set(parent, { path: parent, type: 'dir', mode: 0o755 });
-    }
-  }
-  return [...dirs.values(), ...files.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
-}
-
-/** Absolute library paths from `ldd` (the loader included, the vDSO left out). */
-function lddLibraries(binary: string): string[] {
-  const out = execFileSync('ldd', [binary], { encoding: 'utf8' });
-  const paths = new Set<string>();
-  for (const line of out.split('\n')) {
-    const match = /(?:=>\s*)?(\/\S+)\s+\(0x[0-9a-f]+\)/.exec(line);
-    if (match?.[1]) paths.add(match[1]);
-  }
-  if (paths.size === 0) throw new Error(`ldd listed no libraries for ${binary}`);
-  return [...paths].sort();
-}
-
-function fakeEntries(): TarEntry[] {
-  return [
-    { path: 'etc/', type: 'dir', mode: 0o755 },
-    { path: 'etc/passwd', type: 'file', mode: 0o644, content: Buffer.from(PASSWD) },
-    { path: 'tmp/', type: 'dir', mode: 0o1777 },
-  ];
-}
-
-async function fileHash(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  return { ...(await store.putJson(MediaType.ociManifest, manifest)), platform };
 }
 
 /** The base image as pushed to a registry. */

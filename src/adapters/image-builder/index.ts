@@ -12,3 +12,4 @@ export { GZIP_OS_BYTE, GZIP_LEVEL } from './gzip-pinned.ts';
 export { MediaType, canonicalJson, sha256Digest } from './media-types.ts';
 export { DEFAULT_USER, resolveUser, mergeEnv } from './oci-image.ts';
 export { parsePlatform, formatPlatform, normalisePlatforms, type OciPlatform } from './platform.ts';
+export { ensureHostBaseImage, HOST_BASE_FORMAT, type HostBaseImage, type HostBaseImageOptions } from './host-base-image.ts';
