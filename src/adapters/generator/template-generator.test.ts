@@ -1,0 +1,142 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, cp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { AppSpec, InputError, assertSafeRelativePath } from '../../domain/index.ts';
+import { writeApp } from './app-harness.ts';
+import { listTemplates, readTemplateFiles } from './template-manifest.ts';
+import { placeholdersIn } from './template-render.ts';
+import { TemplateGenerator } from './template-generator.ts';
+
+const templatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
+const generator = new TemplateGenerator({ templatesDir });
+const IDS = ['form', 'notes-api', 'static-site', 'timer'];
+
+describe('the bundled templates', () => {
+  it('are the four expected ones, each with a valid manifest', async () => {
+    const templates = await listTemplates(templatesDir);
+    expect(templates.map((t) => t.id)).toEqual(IDS);
+    for (const t of templates) expect(t.version).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it.each(IDS)('%s: runnable without npm install, and every placeholder is declared', async (id) => {
+    const [manifest] = (await listTemplates(templatesDir)).filter((t) => t.id === id);
+    const files = await readTemplateFiles(templatesDir, id);
+    const paths = files.map((f) => f.path);
+    expect(paths).toEqual(expect.arrayContaining(['server.js', 'package.json', 'README.md', '.gitignore']));
+    const pkg = JSON.parse(files.find((f) => f.path === 'package.json')!.content.replace(/\{\{\w+\}\}/g, 'x'));
+    expect(pkg).toMatchObject({ type: 'module', scripts: { start: 'node server.js' } });
+    expect(pkg.dependencies).toBeUndefined();
+    for (const file of files) {
+      for (const name of placeholdersIn(file.content)) expect(manifest!.parameters, `${file.path} uses ${name}`).toHaveProperty(name);
+      // Only Node's built-ins: an import of anything else would need npm install.
+      for (const [, spec] of file.content.matchAll(/^import .* from '([^']+)';$/gm)) expect(spec).toMatch(/^node:/);
+    }
+  });
+});
+
+describe('TemplateGenerator.plan', () => {
+  it('plans a dark pomodoro timer', async () => {
+    const plan = await generator.plan({ description: 'a pomodoro timer with a dark theme' });
+    expect(plan).toMatchObject({ source: 'template', template: 'timer', templateVersion: '1.0.0', runtime: 'static', score: 6, matched: ['pomodoro', 'timer'] });
+    expect(plan.params).toMatchObject({ title: 'Pomodoro Timer', theme: 'dark', workMinutes: '25' });
+    expect(plan.candidates).toHaveLength(4);
+  });
+
+  it('honours --template and refuses unknown ids', async () => {
+    expect(await generator.plan({ description: 'a pomodoro timer', template: 'notes-api' })).toMatchObject({ template: 'notes-api', score: null, runtime: 'node' });
+    await expect(generator.plan({ description: 'x', template: 'nope' })).rejects.toThrow(InputError);
+    await expect(generator.plan({ description: 'x', template: 'nope' })).rejects.toThrow(/known templates: form, notes-api, static-site, timer/);
+  });
+
+  it('falls back to static-site for gibberish', async () => {
+    expect(await generator.plan({ description: 'qwzx vrbl' })).toMatchObject({ template: 'static-site', score: 0, matched: [] });
+  });
+
+  it('refuses an empty description and stops when aborted', async () => {
+    await expect(generator.plan({ description: '   ' })).rejects.toThrow(InputError);
+    await expect(generator.plan({ description: 'a timer' }, AbortSignal.abort())).rejects.toThrow();
+  });
+});
+
+describe('TemplateGenerator.generate', () => {
+  it('returns the spec and sorted, safe, POSIX paths', async () => {
+    const plan = await generator.plan({ description: 'a todo list' });
+    const { spec, files } = await generator.generate(plan, { name: 'todo-list', description: 'a todo list' });
+    expect(AppSpec.parse(spec)).toEqual({
+      name: 'todo-list', description: 'a todo list', template: 'notes-api', templateVersion: '1.0.0',
+      runtime: 'node', port: 8080, persistent: true, command: ['node', 'server.js'],
+    });
+    const paths = files.map((f) => f.path);
+    expect(paths).toEqual([...paths].sort());
+    for (const path of paths) expect(assertSafeRelativePath(path)).toBe(path);
+    expect(JSON.parse(files.find((f) => f.path === 'package.json')!.content)).toMatchObject({ name: 'todo-list', description: 'A todo list.' });
+    expect(files.some((f) => f.content.includes('{{'))).toBe(false);
+  });
+
+  it('marks static templates as not persistent', async () => {
+    const plan = await generator.plan({ description: 'a timer' });
+    expect((await generator.generate(plan, { name: 't', description: 'a timer' })).spec).toMatchObject({ runtime: 'static', persistent: false });
+  });
+
+  it('is deterministic: the same input gives the same bytes', async () => {
+    const description = 'a contact form for my band, in purple';
+    const a = await generator.generate(await generator.plan({ description }), { name: 'band', description });
+    const b = await generator.generate(await generator.plan({ description }), { name: 'band', description });
+    expect(JSON.stringify(b)).toBe(JSON.stringify(a));
+  });
+
+  it('puts the dark theme colours into the stylesheet', async () => {
+    const plan = await generator.plan({ description: 'a pomodoro timer with a dark theme' });
+    const { files } = await generator.generate(plan, { name: 'pomodoro', description: 'x' });
+    const css = files.find((f) => f.path === 'public/styles.css')!.content;
+    expect(css).toContain('color-scheme: dark;');
+    expect(css).toContain(`--bg: ${plan.params['backgroundColor']};`);
+    expect(files.find((f) => f.path === 'public/index.html')!.content).toContain('<title>Pomodoro Timer</title>');
+  });
+
+  it('refuses plans naming a template that does not exist or a path', async () => {
+    const plan = await generator.plan({ description: 'a timer' });
+    await expect(generator.generate({ ...plan, template: '../../etc' }, { name: 'x', description: 'x' })).rejects.toThrow(InputError);
+    await expect(generator.generate({ ...plan, template: 'gone' }, { name: 'x', description: 'x' })).rejects.toThrow(/no template 'gone'/);
+    await expect(generator.generate({ ...plan, params: { ...plan.params, accentColor: 'red' } }, { name: 'x', description: 'x' })).rejects.toThrow(/accentColor/);
+  });
+
+  it('reads templates from disk on each call (an edited template is picked up)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-templates-'));
+    await cp(join(templatesDir, 'static-site'), join(dir, 'static-site'), { recursive: true });
+    const local = new TemplateGenerator({ templatesDir: dir });
+    const plan = await local.plan({ description: 'a page' });
+    const index = join(dir, 'static-site', 'files', 'public', 'index.html');
+    await writeFile(index, (await readFile(index, 'utf8')).replace('Get in touch', 'Say hello'));
+    const { files } = await local.generate(plan, { name: 'p', description: 'a page' });
+    expect(files.find((f) => f.path === 'public/index.html')!.content).toContain('Say hello');
+  });
+});
+
+describe('hostile descriptions', () => {
+  const description = `a page "</title><script>alert('t')</script>" <img src=x onerror=alert(1)> ' \` \${process.exit(7)} \\ "; process.exit(3); //`;
+
+  it.each(IDS)('%s: nothing injected, every JS file still parses, every JSON file still reads', async (id) => {
+    const plan = await generator.plan({ description, template: id });
+    expect(plan.params['title']).toContain('<script>');
+    const { files } = await generator.generate(plan, { name: 'hostile', description });
+    for (const file of files) {
+      expect(file.content).not.toMatch(/<script>alert|<img src=x/);
+      if (file.path.endsWith('.json')) expect(() => JSON.parse(file.content)).not.toThrow();
+    }
+    const sources = await readTemplateFiles(templatesDir, id);
+    for (const file of files.filter((f) => f.path.endsWith('.html'))) {
+      const source = sources.find((s) => s.path === file.path)!.content;
+      expect(file.content.match(/<script/g)?.length ?? 0).toBe(source.match(/<script/g)?.length ?? 0);
+    }
+    const dir = await writeApp(files);
+    for (const file of files.filter((f) => f.path.endsWith('.js'))) {
+      await promisify(execFile)(process.execPath, ['--check', join(dir, file.path)]);
+    }
+    expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).description).toBe(plan.params['description']);
+  });
+});

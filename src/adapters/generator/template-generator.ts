@@ -1,0 +1,78 @@
+import { assertDescription, InputError, type AppSpec } from '../../domain/index.ts';
+import type { AppPlan, AppRequest, CodeGenerator, GeneratedApp } from '../../ports/index.ts';
+import { compareBytes, listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID } from './template-manifest.ts';
+import { deriveParams, resolveParams } from './template-params.ts';
+import { fillPlaceholders } from './template-render.ts';
+import { chooseTemplate } from './template-scorer.ts';
+
+export { listTemplates } from './template-manifest.ts';
+export type { TemplateManifest } from './template-manifest.ts';
+
+/** Where generated apps listen inside their container; the local runtime passes $PORT instead. */
+export const APP_PORT = 8080;
+
+export interface TemplateGeneratorOptions {
+  /** Folder holding one sub-folder per template (`<id>/template.json` and `<id>/files/`). */
+  templatesDir: string;
+}
+
+/**
+ * The offline generator: chooses one of the bundled templates by keywords and fills in its
+ * parameters. No network, no model; the same plan always gives the same bytes.
+ * @example
+ * const generator = new TemplateGenerator({ templatesDir: '/opt/slipway/templates' });
+ * const plan = await generator.plan({ description: 'a pomodoro timer with a dark theme' });
+ * const { spec, files } = await generator.generate(plan, { name: 'pomodoro-timer', description: 'a pomodoro timer with a dark theme' });
+ */
+export class TemplateGenerator implements CodeGenerator {
+  private readonly templatesDir: string;
+
+  constructor(options: TemplateGeneratorOptions) {
+    this.templatesDir = options.templatesDir;
+  }
+
+  async plan(request: AppRequest, signal?: AbortSignal): Promise<AppPlan> {
+    signal?.throwIfAborted();
+    const description = assertDescription(request.description);
+    const templates = await listTemplates(this.templatesDir);
+    const choice = chooseTemplate(description, templates, { override: request.template });
+    const manifest = templates.find((t) => t.id === choice.template)!;
+    const defaults = Object.fromEntries(Object.entries(manifest.parameters).map(([name, p]) => [name, p.default]));
+    return {
+      source: 'template',
+      template: manifest.id,
+      templateVersion: manifest.version,
+      runtime: manifest.runtime,
+      score: choice.score,
+      matched: choice.matched,
+      candidates: choice.candidates,
+      params: resolveParams(manifest, deriveParams(description, defaults)),
+    };
+  }
+
+  /**
+   * Fills the planned template. The app's name becomes `appName`; the template on disk is used even
+   * if its version moved on since planning, and the spec records the version actually used.
+   */
+  async generate(plan: AppPlan, app: { name: string; description: string }, signal?: AbortSignal): Promise<GeneratedApp> {
+    signal?.throwIfAborted();
+    if (!TEMPLATE_ID.test(plan.template)) throw new InputError(`'${plan.template}' is not a template id`);
+    const manifest = await loadTemplate(this.templatesDir, plan.template);
+    const values = resolveParams(manifest, { ...plan.params, appName: app.name });
+    const sources = await readTemplateFiles(this.templatesDir, manifest.id, signal);
+    const files = sources
+      .map((file) => ({ path: file.path, content: fillPlaceholders(`${manifest.id}/files/${file.path}`, file.content, values) }))
+      .sort((a, b) => compareBytes(a.path, b.path));
+    const spec: AppSpec = {
+      name: app.name,
+      description: app.description,
+      template: manifest.id,
+      templateVersion: manifest.version,
+      runtime: manifest.runtime,
+      port: APP_PORT,
+      persistent: manifest.persistent,
+      command: ['node', 'server.js'],
+    };
+    return { spec, files };
+  }
+}

@@ -1,0 +1,190 @@
+// A form that keeps its submissions: POST /api/submissions (an HTML form or JSON), a list at
+// /submissions and GET /api/submissions. Node built-ins only; data in $DATA_DIR/submissions.jsonl.
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const TITLE = '{{title}}';
+const PORT = Number(process.env.PORT || 8080);
+const HOST = process.env.HOST || '0.0.0.0';
+const DATA_DIR = resolve(process.env.DATA_DIR || './data');
+const DATA_FILE = join(DATA_DIR, 'submissions.jsonl');
+// When set, reading the submissions needs this password (HTTP Basic auth, any user name).
+const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD || '';
+const ROOT = fileURLToPath(new URL('./public/', import.meta.url));
+const MAX_BODY_BYTES = 16 * 1024;
+
+const FIELDS = {
+  name: { label: 'Name', max: 100 },
+  email: { label: 'Email', max: 254, pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/ },
+  message: { label: 'Message', max: 2000 },
+};
+
+const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.ico': 'image/x-icon' };
+const HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'", 'Referrer-Policy': 'no-referrer' };
+
+class HttpError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+const escapeHtml = (value) =>
+  String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+/** Checks each field; returns the cleaned values and, per field, what is wrong. */
+function validate(input) {
+  const values = {};
+  const errors = {};
+  for (const [key, rule] of Object.entries(FIELDS)) {
+    const raw = input?.[key];
+    const value = typeof raw === 'string' ? raw.trim() : '';
+    if (raw !== undefined && typeof raw !== 'string') errors[key] = `${rule.label} must be text`;
+    else if (!value) errors[key] = `${rule.label} is required`;
+    else if (value.length > rule.max) errors[key] = `${rule.label} is longer than ${rule.max} characters`;
+    else if (rule.pattern && !rule.pattern.test(value)) errors[key] = `${rule.label} does not look right`;
+    values[key] = value;
+  }
+  return { values, errors };
+}
+
+// ---- storage: one JSON object per line, appended one at a time --------------------------------
+
+let queue = mkdir(DATA_DIR, { recursive: true });
+
+function store(entry) {
+  const run = queue.then(() => appendFile(DATA_FILE, `${JSON.stringify(entry)}\n`));
+  queue = run.catch(() => {});
+  return run;
+}
+
+async function readSubmissions() {
+  const text = await readFile(DATA_FILE, 'utf8').catch((error) => (error.code === 'ENOENT' ? '' : Promise.reject(error)));
+  const entries = [];
+  for (const line of text.split('\n')) {
+    try {
+      if (line) entries.push(JSON.parse(line));
+    } catch {
+      // A line cut short by a crash is skipped rather than hiding every other submission.
+    }
+  }
+  return entries.reverse();
+}
+
+// ---- HTTP ------------------------------------------------------------------------------------
+
+function send(res, status, body, type, extra = {}) {
+  res.writeHead(status, { ...HEADERS, ...extra, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+const sendJson = (res, status, value) => send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
+const sendPage = (res, status, heading, body) =>
+  send(res, status, `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(heading)} · ${escapeHtml(TITLE)}</title><link rel="stylesheet" href="/styles.css"></head>\n<body><main class="panel"><h1>${escapeHtml(heading)}</h1>\n${body}\n</main></body></html>\n`, 'text/html; charset=utf-8');
+
+async function readBody(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = req.headers['content-type'] || '';
+  if (type.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  if (!type.startsWith('application/json')) throw new HttpError(415, 'send a form or JSON');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON');
+  }
+}
+
+function requireAdmin(req) {
+  if (!ADMIN_PASSWORD) return;
+  const [scheme, encoded] = (req.headers.authorization || '').split(' ');
+  const password = scheme === 'Basic' && encoded ? Buffer.from(encoded, 'base64').toString('utf8').split(':').slice(1).join(':') : '';
+  const digest = (s) => createHash('sha256').update(s).digest();
+  if (!timingSafeEqual(digest(password), digest(ADMIN_PASSWORD))) throw new HttpError(401, 'a password is required');
+}
+
+async function submit(req, res) {
+  const fromForm = (req.headers['content-type'] || '').startsWith('application/x-www-form-urlencoded');
+  const { values, errors } = validate(await readBody(req));
+  if (Object.keys(errors).length > 0) {
+    if (!fromForm) return sendJson(res, 400, { error: 'some fields need attention', fields: errors });
+    const items = Object.values(errors).map((e) => `<li>${escapeHtml(e)}</li>`).join('');
+    return sendPage(res, 400, 'Please check the form', `<ul class="errors">${items}</ul><p><a href="/">Back to the form</a></p>`);
+  }
+  const entry = { id: randomUUID(), createdAt: new Date().toISOString(), ...values };
+  await store(entry);
+  if (fromForm) return send(res, 303, '', 'text/plain; charset=utf-8', { Location: '/thanks.html' });
+  return sendJson(res, 201, entry);
+}
+
+async function listPage(res) {
+  const entries = await readSubmissions();
+  const rows = entries
+    .map((e) => `<article class="entry"><header><strong>${escapeHtml(e.name)}</strong> &lt;${escapeHtml(e.email)}&gt; <time>${escapeHtml(e.createdAt)}</time></header><p>${escapeHtml(e.message)}</p></article>`)
+    .join('\n');
+  sendPage(res, 200, 'Submissions', rows || '<p class="muted">No submissions yet.</p>');
+}
+
+async function serveStatic(req, res, pathname) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
+  let decoded;
+  try {
+    decoded = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
+  } catch {
+    throw new HttpError(400, 'bad path');
+  }
+  if (decoded.includes('\0') || decoded.split(/[\\/]/).some((s) => s.startsWith('.'))) throw new HttpError(404, 'not found');
+  const file = join(ROOT, normalize(decoded));
+  const info = file.startsWith(ROOT) ? await stat(file).catch(() => null) : null;
+  if (!info?.isFile()) throw new HttpError(404, 'not found');
+  res.writeHead(200, { ...HEADERS, 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Content-Length': info.size, 'Cache-Control': 'no-cache' });
+  if (req.method === 'HEAD') return res.end();
+  createReadStream(file).pipe(res);
+}
+
+async function handle(req, res) {
+  if (!URL.canParse(req.url, 'http://localhost')) throw new HttpError(400, 'bad request');
+  const { pathname } = new URL(req.url, 'http://localhost');
+  const route = `${req.method} ${pathname}`;
+  if (route === 'GET /healthz') return sendJson(res, 200, { status: 'ok' });
+  if (route === 'POST /api/submissions') return submit(req, res);
+  if (route === 'GET /api/submissions' || route === 'GET /submissions') {
+    requireAdmin(req);
+    return pathname === '/submissions' ? listPage(res) : sendJson(res, 200, await readSubmissions());
+  }
+  if (pathname.startsWith('/api/')) throw new HttpError(404, 'no such endpoint');
+  return serveStatic(req, res, pathname);
+}
+
+const server = createServer((req, res) => {
+  handle(req, res).catch((error) => {
+    const status = error instanceof HttpError ? error.status : 500;
+    if (status === 500) console.error(error);
+    if (res.headersSent) return res.destroy();
+    if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="submissions"');
+    if (status === 405) res.setHeader('Allow', 'GET, HEAD');
+    sendJson(res, status, { error: status === 500 ? 'internal error' : error.message });
+  });
+});
+
+server.listen(PORT, HOST, () => console.log(`listening on http://${HOST}:${PORT}, data in ${DATA_DIR}`));
+
+// Kubernetes sends SIGTERM before it stops a pod: finish open requests and pending writes, then exit.
+function shutdown(signal) {
+  console.log(`${signal} received, shutting down`);
+  server.close(() => queue.then(() => process.exit(0)));
+  // close() ends idle keep-alive connections; one still sending a response is ended once it is done.
+  setInterval(() => server.closeIdleConnections(), 100).unref();
+  setTimeout(() => process.exit(0), 5000).unref();
+}
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);
