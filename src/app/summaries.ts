@@ -3,7 +3,9 @@ export function summarizeStep(stepId: string, output: unknown): string | undefin
   const o = output as Record<string, any>;
   switch (stepId) {
     case 'app:plan':
-      return o.score === null ? `template ${o.template} (chosen)` : `template ${o.template} (score ${o.score}${o.matched?.length ? `: ${o.matched.join(', ')}` : ''})`;
+      if (o.score === null) return `template ${o.template} (chosen with --template)`;
+      if (o.score === 0) return `template ${o.template} (${o.explanation ?? 'no keyword matched'})`;
+      return `template ${o.template} (score ${o.score}: ${o.matched.join(', ')})`;
     case 'source:generate':
       return `${o.files?.length ?? 0} files`;
     case 'source:commit':

@@ -28,6 +28,8 @@ export interface AppPlan {
   candidates: PlanCandidate[];
   /** Values the template is filled with (title, heading, colours …). */
   params: Record<string, string>;
+  /** Why this choice, in words (e.g. that nothing matched and a fallback was used). */
+  explanation?: string;
 }
 
 export interface GeneratedApp {

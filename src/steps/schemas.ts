@@ -11,6 +11,7 @@ export const AppPlanSchema = z.object({
   matched: z.array(z.string()),
   candidates: z.array(z.object({ template: z.string(), score: z.number() })),
   params: z.record(z.string(), z.string()),
+  explanation: z.string().optional(),
 });
 
 export const FileDigest = z.object({ path: z.string(), sha256: z.string(), size: z.number() });

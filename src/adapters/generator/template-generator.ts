@@ -47,6 +47,7 @@ export class TemplateGenerator implements CodeGenerator {
       matched: choice.matched,
       candidates: choice.candidates,
       params: resolveParams(manifest, deriveParams(description, defaults)),
+      explanation: choice.explanation,
     };
   }
 
