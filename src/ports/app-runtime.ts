@@ -7,6 +7,8 @@ export interface StartRequest {
   spec: AppSpec;
   /** Extra environment for the app (never secrets from Slipway's own config). */
   env?: Record<string, string>;
+  /** Image to run (`oci:<dir>:<tag>`, `oci:<dir>@sha256:…` or a registry reference), for runtimes that run images. */
+  image?: string;
 }
 
 export interface RunningApp {

@@ -1,0 +1,181 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExternalServiceError, InputError, NotFoundError, type AppSpec } from '../../domain/index.ts';
+import { ensureBaseImage, type TestBaseImage } from '../../../test/support/base-image.ts';
+import { startRegistry, type RegistryServer } from '../../../test/support/registry-server.ts';
+import { SlipwayBuilder } from '../image-builder/slipway-builder.ts';
+import { OciRegistry } from '../registry/oci-registry.ts';
+import { containerName, PodmanRuntime, podmanAvailable } from './podman-runtime.ts';
+
+const run = promisify(execFile);
+const available = await podmanAvailable(process.env.PATH);
+const suffix = Math.random().toString(36).slice(2, 8);
+const APP = `podrt-${suffix}`;
+const REGISTRY_APP = `podrt-reg-${suffix}`;
+const spec: AppSpec = { name: APP, description: 'd', template: 't', templateVersion: '1', runtime: 'node', port: 8080, persistent: true, command: ['node', 'server.js'] };
+
+// Answers /healthz, keeps a value in $DATA_DIR, and says who it runs as.
+const SERVER_JS = `import { createServer } from 'node:http';
+import { readFile, writeFile } from 'node:fs/promises';
+const port = Number(process.env.PORT);
+const file = process.env.DATA_DIR + '/value.txt';
+createServer(async (req, res) => {
+  const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/healthz') return res.end('ok');
+  if (url.pathname === '/whoami') return res.end(process.getuid() + ':' + process.getgid() + ' ' + (process.env.GREETING ?? ''));
+  if (url.pathname === '/data' && req.method === 'POST') { await writeFile(file, url.searchParams.get('v') ?? ''); return res.end('stored'); }
+  if (url.pathname === '/data') return res.end(await readFile(file, 'utf8').catch(() => 'none'));
+  if (url.pathname === '/root-write') return res.end(await writeFile('/app/x', 'x').then(() => 'written', (e) => e.code));
+  res.writeHead(404).end();
+}).listen(port, '0.0.0.0', () => console.log('listening on ' + port + ' as ' + process.getuid()));
+`;
+
+let work: string;
+let base: TestBaseImage;
+let layoutDir: string;
+let imageByDigest: string;
+const runtimes: Array<[PodmanRuntime, string]> = [];
+
+async function waitFor(url: string): Promise<Response> {
+  for (let i = 0; i < 120; i++) {
+    const response = await fetch(url).catch(() => undefined);
+    if (response) return response;
+    await delay(250);
+  }
+  throw new Error(`${url} never answered`);
+}
+
+beforeAll(async () => {
+  if (!available) return;
+  await ensurePodmanConfig();
+  // Upper-case letters in the path: podman cannot name an `oci:` image after such a path by itself.
+  work = await mkdtemp(join(tmpdir(), 'slipway-Podman-'));
+  base = await ensureBaseImage();
+  await mkdir(join(work, 'app'));
+  await writeFile(join(work, 'app', 'server.js'), SERVER_JS);
+  await writeFile(join(work, 'app', 'package.json'), '{"type":"module"}\n');
+  layoutDir = join(work, 'Images');
+  const builder = new SlipwayBuilder({ cacheDir: join(work, 'cache') });
+  const result = await builder.build({
+    contextDir: join(work, 'app'), target: { kind: 'oci-layout', dir: layoutDir, tag: 'v1' }, base: base.hostRef,
+    platforms: [base.hostPlatform as `${string}/${string}`], workdir: '/app', entrypoint: ['node', 'server.js'], exposedPorts: [8080],
+  });
+  imageByDigest = result.image;
+}, 180_000);
+
+afterAll(async () => {
+  for (const [runtime, app] of runtimes) await runtime.stop(app).catch(() => undefined);
+  for (const app of [APP, REGISTRY_APP]) await run('podman', ['rmi', '--force', `localhost/${containerName(app)}:latest`]).catch(() => undefined);
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
+  it('runs a built image read-only as user 1000, keeps /data across a replacing start, stops, and shows logs', async () => {
+    const runtime = new PodmanRuntime({ home: join(work, 'home'), host: '127.0.0.1', path: process.env.PATH });
+    runtimes.push([runtime, APP]);
+    expect(imageByDigest).toMatch(/^oci:.*@sha256:[a-f0-9]{64}$/);
+    const first = await runtime.start({ app: APP, dir: join(work, 'app'), spec, image: imageByDigest, env: { GREETING: 'hello', PORT: '1' } });
+    expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(first.handle).toMatchObject({ container: `slipway-${APP}`, image: imageByDigest });
+    expect((await waitFor(new URL('/healthz', first.url).href)).status).toBe(200);
+    expect(await (await fetch(new URL('/whoami', first.url))).text()).toBe('1000:1000 hello');
+    expect(await (await fetch(new URL('/data?v=kept', first.url), { method: 'POST' })).text()).toBe('stored');
+    expect(await (await fetch(new URL('/root-write', first.url))).text()).toBe('EROFS');
+    expect(await runtime.status(APP)).toBe('running');
+    const { stdout } = await run('podman', ['container', 'inspect', '--format', '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{index .Config.Labels "slipway.app"}}', containerName(APP)]);
+    expect(stdout.trim()).toMatch(new RegExp(`^true \\[.*CAP_NET_RAW.*\\] ${APP}$`));
+    expect(await runtime.logTail(APP, 5)).toContain('listening on 8080 as 1000');
+
+    // Started again, by tag this time: the old container is replaced and the data is still there.
+    const second = await runtime.start({ app: APP, dir: join(work, 'app'), spec, image: `oci:${layoutDir}:v1` });
+    expect(second.handle.id).not.toBe(first.handle.id);
+    expect((await waitFor(new URL('/healthz', second.url).href)).status).toBe(200);
+    expect(await (await fetch(new URL('/data', second.url))).text()).toBe('kept');
+    if (second.handle.port !== first.handle.port) await expect(fetch(first.url)).rejects.toThrow();
+    const { stdout: names } = await run('podman', ['ps', '--all', '--filter', `label=slipway.app=${APP}`, '--format', '{{.Names}}']);
+    expect(names.trim().split('\n')).toEqual([containerName(APP)]);
+
+    // A new version: the image the app ran before is dropped from podman's store.
+    await writeFile(join(work, 'app', 'version.txt'), '2\n');
+    const v2 = await new SlipwayBuilder({ cacheDir: join(work, 'cache') }).build({
+      contextDir: join(work, 'app'), target: { kind: 'oci-layout', dir: layoutDir, tag: 'v2' }, base: base.hostRef,
+      platforms: [base.hostPlatform as `${string}/${string}`], workdir: '/app', entrypoint: ['node', 'server.js'],
+    });
+    const third = await runtime.start({ app: APP, dir: join(work, 'app'), spec, image: v2.image });
+    expect(third.handle.imageId).not.toBe(first.handle.imageId);
+    await expect(run('podman', ['image', 'exists', first.handle.imageId as string])).rejects.toThrow();
+    expect(await (await waitFor(new URL('/data', third.url).href)).text()).toBe('kept');
+
+    await runtime.stop(APP);
+    expect(await runtime.status(APP)).toBe('stopped');
+    await expect(fetch(third.url)).rejects.toThrow();
+    await runtime.stop(APP);
+    await runtime.forget(APP);
+    await expect(run('podman', ['image', 'exists', `localhost/${containerName(APP)}:latest`])).rejects.toThrow();
+    expect(await runtime.logTail(APP)).toBe('');
+    expect(await readdir(join(work, 'home', 'data', APP))).toEqual(['value.txt']);
+    expect(await readdir(join(work, 'home', 'run'))).toEqual([]);
+  }, 180_000);
+
+  it('pulls a registry image over plain HTTP when the registry is listed as insecure', async () => {
+    let server: RegistryServer | undefined;
+    try {
+      server = await startRegistry({ mode: 'plain' });
+      const registry = new OciRegistry({ insecureRegistries: [server.host] });
+      const builder = new SlipwayBuilder({ registry, cacheDir: join(work, 'cache') });
+      const pushed = await builder.build({
+        contextDir: join(work, 'app'), target: { kind: 'registry', ref: { registry: server.host, repository: 'apps/podrt', tag: 'v1' } }, base: base.hostRef,
+        platforms: [base.hostPlatform as `${string}/${string}`], workdir: '/app', entrypoint: ['node', 'server.js'], insecure: true,
+      });
+      const strict = new PodmanRuntime({ home: join(work, 'home'), host: '127.0.0.1', path: process.env.PATH });
+      await expect(strict.start({ app: REGISTRY_APP, dir: join(work, 'app'), spec: { ...spec, persistent: false }, image: pushed.image })).rejects.toThrow(ExternalServiceError);
+      const runtime = new PodmanRuntime({ home: join(work, 'home'), host: '127.0.0.1', path: process.env.PATH, insecureRegistries: [server.host] });
+      runtimes.push([runtime, REGISTRY_APP]);
+      const running = await runtime.start({ app: REGISTRY_APP, dir: join(work, 'app'), spec: { ...spec, persistent: false }, image: pushed.image });
+      expect((await waitFor(new URL('/healthz', running.url).href)).status).toBe(200);
+      // Not persistent: /data is a scratch tmpfs, nothing lands in the home directory.
+      expect(await (await fetch(new URL('/data?v=gone', running.url), { method: 'POST' })).text()).toBe('stored');
+      expect(existsSync(join(work, 'home', 'data', REGISTRY_APP))).toBe(false);
+      await runtime.forget(REGISTRY_APP);
+      await expect(run('podman', ['image', 'exists', pushed.image])).rejects.toThrow();
+    } finally {
+      await server?.stop();
+    }
+  }, 180_000);
+
+  it('explains a missing image and a request without one', async () => {
+    const runtime = new PodmanRuntime({ home: join(work, 'home'), host: '127.0.0.1', path: process.env.PATH });
+    await expect(runtime.start({ app: APP, dir: work, spec, image: `oci:${layoutDir}:nope` })).rejects.toThrow(NotFoundError);
+    await expect(runtime.start({ app: APP, dir: work, spec })).rejects.toThrow(/runs images/);
+    await expect(runtime.status('Bad Name')).rejects.toThrow(InputError);
+  });
+});
+
+describe('PodmanRuntime without podman', () => {
+  it('reports podman as unavailable and fails with a hint', async () => {
+    expect(await podmanAvailable('/nonexistent')).toBe(false);
+    const runtime = new PodmanRuntime({ home: tmpdir(), host: '127.0.0.1', path: '/nonexistent' });
+    const error = await runtime.status('hello').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ExternalServiceError);
+    expect((error as ExternalServiceError).hint).toMatch(/apt-get install podman/);
+  });
+});
+
+if (!available) console.warn('podman is not installed: the PodmanRuntime tests against the real podman are skipped');
+
+/**
+ * Podman here needs runc and modest ulimits (see the machine notes); write that configuration when
+ * it is missing and we may (root), otherwise rely on what is there.
+ */
+async function ensurePodmanConfig(): Promise<void> {
+  const file = '/etc/containers/containers.conf.d/slipway-ci.conf';
+  if (existsSync(file) || process.getuid?.() !== 0) return;
+  await mkdir('/etc/containers/containers.conf.d', { recursive: true });
+  await writeFile(file, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n');
+}

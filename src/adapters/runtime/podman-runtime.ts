@@ -1,0 +1,259 @@
+import { spawn } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { appNameProblem, CancelledError, ExternalServiceError, InputError } from '../../domain/index.ts';
+import type { AppRuntime, RunningApp, StartRequest } from '../../ports/index.ts';
+import { findInPath } from '../image-builder/buildah-builder.ts';
+import { canonicalJson, MediaType } from '../image-builder/media-types.ts';
+import { OciLayoutStore, parseOciLayoutRef, REF_NAME_ANNOTATION } from '../image-builder/oci-layout-store.ts';
+import { formatImageRef, parseImageRef } from '../registry/image-ref.ts';
+import { freePort } from './free-port.ts';
+
+export interface PodmanRuntimeOptions {
+  /** Root for `data/<app>` (persistent apps' `/data`) and short-lived staging under `run/`. */
+  home: string;
+  /** Address the apps' ports are published on and reached at. */
+  host: string;
+  /** Name or path of the podman executable. */
+  podmanBinary?: string;
+  /** PATH to find podman in; also given to podman (it runs conmon and runc from it). */
+  path?: string;
+  /** More environment for podman (HOME, XDG_RUNTIME_DIR for rootless podman, REGISTRY_AUTH_FILE); nothing else of Slipway's leaks in. */
+  env?: Record<string, string>;
+  /** Registries (host[:port]) pulled from over plain HTTP or with unverified TLS. */
+  insecureRegistries?: string[];
+  /** Run an init process as PID 1 (podman's catatonit), so the app gets SIGTERM and stops promptly. Default true. */
+  init?: boolean;
+}
+
+const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const PULL_TIMEOUT_MS = 10 * 60_000;
+const CALL_TIMEOUT_MS = 60_000;
+const STOP_SECONDS = 10;
+const RESERVED_ENV = new Set(['PORT', 'DATA_DIR']);
+
+/**
+ * Runs each app's image as a podman container named `slipway-<app>`: read-only root, no
+ * capabilities, no privilege gain, a tmpfs `/tmp`, the app's port published on `host` at a free
+ * port, and `<home>/data/<app>` as `/data` for persistent apps (owned by the image's user via `:U`).
+ * Images come from an OCI layout (`oci:<dir>:<tag>` or `oci:<dir>@sha256:…`) or a registry.
+ * @example
+ * const runtime = new PodmanRuntime({ home: '/var/lib/slipway', host: '127.0.0.1' });
+ * const { url } = await runtime.start({ app: 'pomodoro', dir, spec, image: 'oci:/var/lib/slipway/images@sha256:…' });
+ */
+export class PodmanRuntime implements AppRuntime {
+  readonly name = 'podman';
+  private readonly options: PodmanRuntimeOptions;
+
+  constructor(options: PodmanRuntimeOptions) {
+    this.options = options;
+  }
+
+  async start(request: StartRequest, signal?: AbortSignal): Promise<RunningApp> {
+    const { app, spec } = request;
+    checkApp(app);
+    if (!request.image) {
+      throw new InputError(`the podman runtime runs images, and no image was given for ${app}`, { hint: 'Build the app into an image first (an OCI layout or a registry), or use the process runtime.' });
+    }
+    const imageId = await this.pull(app, request.image, signal);
+    const previous = await this.current(app);
+    await this.stop(app);
+    const port = await freePort(this.options.host);
+    const data = join(this.options.home, 'data', app);
+    if (spec.persistent) await mkdir(data, { recursive: true });
+    const env: Record<string, string> = { ...withoutReserved(request.env ?? {}), PORT: String(spec.port), DATA_DIR: '/data' };
+    const args = [
+      'run', '--detach', '--name', containerName(app),
+      '--label', `slipway.app=${app}`, '--label', `slipway.image=${request.image}`,
+      '--publish', `${urlHost(this.options.host)}:${port}:${spec.port}`,
+      ...Object.keys(env).sort().flatMap((key) => ['--env', `${key}=${env[key]}`]),
+      // `U` hands the directory to the image's user (uid 1000 by default), rootless or not.
+      ...(spec.persistent ? ['--volume', `${data}:/data:Z,U`] : ['--tmpfs', '/data:rw,mode=1777']),
+      '--read-only', '--tmpfs', '/tmp:rw,mode=1777', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+      ...(this.options.init === false ? [] : ['--init']),
+      '--stop-timeout', String(STOP_SECONDS),
+      imageId,
+    ];
+    const out = await this.podman(args, { hint: 'Run `podman info` to check podman; on hosts where crun fails, set runtime = "runc" in containers.conf.', signal });
+    const container = out.trim().split('\n').at(-1) ?? '';
+    if (previous && previous.imageId !== imageId) await this.removeImage(app, previous);
+    return { url: `http://${urlHost(this.options.host)}:${port}/`, handle: { container: containerName(app), id: container, port, image: request.image, imageId } };
+  }
+
+  async stop(app: string): Promise<void> {
+    checkApp(app);
+    await this.podman(['rm', '--force', '--ignore', '--time', String(STOP_SECONDS), containerName(app)], { timeoutMs: (STOP_SECONDS + 30) * 1000 });
+  }
+
+  /** Stops the app and drops its image from podman's store (best effort); its data directory is kept. */
+  async forget(app: string): Promise<void> {
+    const previous = await this.current(app);
+    await this.stop(app);
+    if (previous) await this.removeImage(app, previous);
+    await this.podman(['rmi', stagedName(app)]).catch(() => undefined);
+  }
+
+  async status(app: string): Promise<'running' | 'stopped'> {
+    checkApp(app);
+    const out = await this.podman(['container', 'inspect', '--format', '{{.State.Running}}', containerName(app)]).catch((error: unknown) => {
+      if (isNoSuchContainer(error)) return 'false';
+      throw error;
+    });
+    return out.trim() === 'true' ? 'running' : 'stopped';
+  }
+
+  async logTail(app: string, lines = 20): Promise<string> {
+    checkApp(app);
+    const out = await this.podman(['logs', '--tail', String(lines), containerName(app)], { mergeStderr: true }).catch((error: unknown) => {
+      if (isNoSuchContainer(error)) return '';
+      throw error;
+    });
+    return out.trim();
+  }
+
+  /** Gets the image into podman's store and returns its id. */
+  private async pull(app: string, image: string, signal?: AbortSignal): Promise<string> {
+    const layout = parseOciLayoutRef(image);
+    let out: string;
+    if (layout) {
+      // podman names an `oci:` image after its path (so uppercase letters break the pull) and reads
+      // tags only, not digests: a staged layout `slipway-<app>` with one tag and the original blobs avoids both.
+      const descriptor = await new OciLayoutStore(layout.dir).resolve(layout.reference);
+      await mkdir(join(this.options.home, 'run'), { recursive: true });
+      const stage = await mkdtemp(join(this.options.home, 'run', 'podman-pull-'));
+      try {
+        const staged = join(stage, containerName(app));
+        await mkdir(staged);
+        await copyFile(join(layout.dir, 'oci-layout'), join(staged, 'oci-layout'));
+        await symlink(await realpath(join(layout.dir, 'blobs')), join(staged, 'blobs'));
+        const { annotations: _ignored, ...plain } = descriptor;
+        await writeFile(join(staged, 'index.json'), canonicalJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ ...plain, annotations: { [REF_NAME_ANNOTATION]: 'image' } }] }));
+        out = await this.podman(['pull', '--quiet', `oci:${containerName(app)}:image`], { cwd: stage, timeoutMs: PULL_TIMEOUT_MS, hint: `Check the OCI layout ${layout.dir}.`, signal });
+      } finally {
+        await rm(stage, { recursive: true, force: true });
+      }
+    } else {
+      const ref = parseImageRef(image);
+      const name = pulledName(app, image);
+      const insecure = this.options.insecureRegistries?.includes(ref.registry) ?? false;
+      out = await this.podman(['pull', '--quiet', ...(insecure ? ['--tls-verify=false'] : []), name], {
+        timeoutMs: PULL_TIMEOUT_MS,
+        hint: `Check that ${name} exists and that ${ref.registry} is reachable from here (list it in insecureRegistries when it speaks plain HTTP; log in with \`podman login\` when it needs credentials).`,
+        signal,
+      });
+    }
+    const id = out.trim().split('\n').at(-1) ?? '';
+    if (!/^[a-f0-9]{64}$/.test(id)) throw new ExternalServiceError('podman', `podman pull of ${image} answered no image id`, { hint: 'Run the pull by hand to see what podman says.' });
+    return id;
+  }
+
+  /** The image the app's current container runs (its id, and the reference it was started from), if there is one. */
+  private async current(app: string): Promise<{ imageId: string; image?: string } | undefined> {
+    const out = await this.podman(['container', 'inspect', containerName(app)]).catch(() => '[]');
+    const [found] = JSON.parse(out || '[]') as Array<{ Image?: string; Config?: { Labels?: Record<string, string> | null } }>;
+    if (!found?.Image) return undefined;
+    const image = found.Config?.Labels?.['slipway.image'];
+    return { imageId: found.Image, ...(image ? { image } : {}) };
+  }
+
+  /**
+   * Drops an image the app no longer runs, best effort: by its name when it still has the one it was
+   * pulled under (untagging only, when other names remain), else by id once the name has moved on.
+   * An image another container uses is refused by podman and stays.
+   */
+  private async removeImage(app: string, previous: { imageId: string; image?: string }): Promise<void> {
+    const name = previous.image ? pulledName(app, previous.image) : undefined;
+    const names = await this.podman(['image', 'inspect', '--format', '{{json .RepoTags}}\n{{json .RepoDigests}}', previous.imageId])
+      .then((out) => out.trim().split('\n').flatMap((line) => (JSON.parse(line || 'null') as string[] | null) ?? []), () => [] as string[]);
+    const target = name && names.includes(name) ? name : previous.imageId;
+    await this.podman(['rmi', target]).catch(() => undefined);
+  }
+
+  private podman(args: string[], options: { cwd?: string; timeoutMs?: number; hint?: string; mergeStderr?: boolean; signal?: AbortSignal } = {}): Promise<string> {
+    const path = this.options.path ?? SYSTEM_PATH;
+    const binary = this.options.podmanBinary?.includes('/') ? this.options.podmanBinary : findInPath(this.options.podmanBinary ?? 'podman', path);
+    if (!binary) {
+      return Promise.reject(new ExternalServiceError('podman', 'podman is not installed', { hint: 'Install it (`apt-get install podman runc`), or use the process runtime.' }));
+    }
+    const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
+    return new Promise((resolve, reject) => {
+      const child = spawn(binary, args, {
+        env: { PATH: path, ...(this.options.env ?? {}) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: timeoutMs,
+        ...(options.cwd ? { cwd: options.cwd } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => out.push(c));
+      child.stderr.on('data', (c: Buffer) => {
+        err.push(c);
+        if (options.mergeStderr) out.push(c);
+      });
+      child.on('error', (error: NodeJS.ErrnoException) => {
+        if (options.signal?.aborted) return reject(new CancelledError('podman call cancelled'));
+        reject(new ExternalServiceError('podman', `cannot run ${binary}: ${error.code ?? error.message}`, { hint: 'Install podman, or set the path to it.', cause: error }));
+      });
+      child.on('close', (code, signal) => {
+        if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
+        if (options.signal?.aborted) return reject(new CancelledError('podman call cancelled'));
+        const tail = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-6).join('\n');
+        const why = code === null ? `was stopped after ${timeoutMs} ms (${signal})` : `failed (exit ${code})`;
+        reject(new ExternalServiceError('podman', `podman ${args[0]} ${why}${tail ? `: ${tail}` : ''}`, { hint: options.hint ?? 'Run `podman info` to check podman on this machine.' }));
+      });
+    });
+  }
+}
+
+/**
+ * True when a podman executable is found (in `path`) and answers `podman --version`.
+ * @example if (await podmanAvailable()) runtime = new PodmanRuntime({ home, host: '127.0.0.1' });
+ */
+export async function podmanAvailable(path: string = SYSTEM_PATH, podmanBinary = 'podman'): Promise<boolean> {
+  const binary = podmanBinary.includes('/') ? podmanBinary : findInPath(podmanBinary, path);
+  if (!binary) return false;
+  return new Promise((resolve) => {
+    const child = spawn(binary, ['--version'], { env: { PATH: path }, stdio: 'ignore', timeout: 10_000 });
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
+  });
+}
+
+/** The name podman keeps an image under once {@link PodmanRuntime} pulled it for `app`. */
+function pulledName(app: string, image: string): string {
+  if (parseOciLayoutRef(image)) return stagedName(app);
+  const ref = parseImageRef(image);
+  return ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : formatImageRef(ref);
+}
+
+function stagedName(app: string): string {
+  return `localhost/${containerName(app)}:latest`;
+}
+
+/** The container's name for an app. */
+export function containerName(app: string): string {
+  return `slipway-${app}`;
+}
+
+function checkApp(app: string): void {
+  const problem = appNameProblem(app);
+  if (problem) throw new InputError(problem);
+}
+
+function withoutReserved(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw new InputError(`environment variable name ${JSON.stringify(key)} is not valid`);
+    if (!RESERVED_ENV.has(key)) out[key] = value;
+  }
+  return out;
+}
+
+function isNoSuchContainer(error: unknown): boolean {
+  return error instanceof ExternalServiceError && /no such container/i.test(error.message);
+}
+
+function urlHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
