@@ -7,6 +7,8 @@ import { parse } from 'yaml';
 import { runCli, spawnCli, tempHome } from '../support/cli.ts';
 
 const { home, cwd } = tempHome();
+// The process runtime here; test/e2e/podman.test.ts runs the same path with podman.
+writeFileSync(join(cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
 const opts = { home, cwd };
 const created: string[] = [];
 
@@ -38,7 +40,7 @@ describe('slipway CLI on the embedded default', () => {
     expect(report.commits.source).toMatch(/^[0-9a-f]{40}$/);
     expect(report.commits.gitops).toMatch(/^[0-9a-f]{40}$/);
     expect(report.timeline.map((s: { stepId: string }) => s.stepId)).toEqual([
-      'app:plan', 'source:generate', 'source:commit', 'manifests:render', 'manifests:commit', 'app:deploy', 'app:await',
+      'app:plan', 'source:generate', 'source:commit', 'image:build', 'manifests:render', 'manifests:commit', 'app:deploy', 'app:await',
     ]);
     expect(report.timeline.every((s: { durationMs: number }) => s.durationMs >= 0)).toBe(true);
 
@@ -64,6 +66,12 @@ describe('slipway CLI on the embedded default', () => {
     ]));
     const parent = parse(execFileSync('git', ['--git-dir', join(home, 'git', 'gitops.git'), 'show', 'main:kubernetes/apps/dynamic/kustomization.yaml'], { encoding: 'utf8' }));
     expect(parent.resources).toContain(`./${app}/ks.yaml`);
+    // The manifests pin the image Slipway built, by digest, tagged with the source commit.
+    const deployment = parse(execFileSync('git', ['--git-dir', join(home, 'git', 'gitops.git'), 'show', `main:kubernetes/apps/dynamic/${app}/app/deployment.yaml`], { encoding: 'utf8' }));
+    const image: string = deployment.spec.template.spec.containers[0].image;
+    expect(image).toMatch(new RegExp(`/${app}:${report.commits.source.slice(0, 12)}@sha256:[0-9a-f]{64}$`));
+    const layout = JSON.parse(readFileSync(join(home, 'images', app, 'index.json'), 'utf8'));
+    expect(layout.manifests.map((m: { digest: string }) => m.digest)).toContain(image.split('@')[1]);
     expect(existsSync(join(home, 'logs', `${app}.log`))).toBe(true);
   });
 

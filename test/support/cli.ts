@@ -18,8 +18,11 @@ export function tempHome(prefix = 'slipway-e2e-'): { home: string; cwd: string }
   return { home: join(root, 'home'), cwd: root };
 }
 
+/** Base images and layers are cached across test homes, as they are across a user's apps. */
+export const SHARED_CACHE = join(tmpdir(), 'slipway-test-cache');
+
 export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(home, '..'), SLIPWAY_HOME: home, ...extra };
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(home, '..'), SLIPWAY_HOME: home, SLIPWAY_CACHE: SHARED_CACHE, ...extra };
 }
 
 /** Starts the real `slipway` command (Node 24, as a user runs it). */

@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempHome } from '../support/cli.ts';
+
+const podman = (() => { try { execFileSync('podman', ['--version']); return true; } catch { return false; } })();
+
+describe.skipIf(!podman)('slipway on the embedded default with podman', () => {
+  it('builds the image, runs it under podman, answers, and deletes it', async () => {
+    const opts = tempHome('slipway-podman-');
+    const created = await runCli(['create', 'a contact form for my band', '--name', 'band-form', '--json'], opts);
+    expect(created.stderr).toBe('');
+    expect(created.code).toBe(0);
+    const report = JSON.parse(created.stdout);
+    try {
+      expect(report).toMatchObject({ app: 'band-form', status: 'succeeded', template: 'form' });
+      const inspect = JSON.parse(execFileSync('podman', ['inspect', 'slipway-band-form'], { encoding: 'utf8' }))[0];
+      expect(inspect.State.Running).toBe(true);
+      expect(inspect.Config.User).toBe('1000:1000');
+      expect(inspect.HostConfig.ReadonlyRootfs).toBe(true);
+
+      const page = await fetch(report.url);
+      expect(page.status).toBe(200);
+      const submit = await fetch(new URL('/api/submissions', report.url), {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Ada', email: 'ada@example.org', message: 'Hello from the test' }),
+      });
+      expect(submit.status).toBeLessThan(300);
+
+      const status = JSON.parse((await runCli(['status', 'band-form', '--json'], opts)).stdout);
+      expect(status).toMatchObject({ state: 'running', runtimeState: 'running' });
+    } finally {
+      const deleted = await runCli(['delete', 'band-form', '--json'], opts);
+      expect(deleted.code).toBe(0);
+    }
+    expect(() => execFileSync('podman', ['inspect', 'slipway-band-form'], { stdio: 'ignore' })).toThrow();
+  });
+});
