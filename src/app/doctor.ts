@@ -58,9 +58,31 @@ export async function runDoctor(config: ResolvedConfig, env: NodeJS.ProcessEnv, 
       }
     }
   }
+  checks.push(await registryCheck(config));
   const podman = await version('podman', ['--version'], env);
   checks.push(podman
     ? { name: 'podman', status: 'ok', detail: podman }
     : { name: 'podman', status: 'warn', detail: 'not found: apps run as plain Node processes', fix: 'Install podman to run apps from their images: apt-get install podman runc' });
   return checks;
+}
+
+/** A registry answers GET /v2/ with 200, or 401 when it wants credentials: either means it is there. */
+async function registryCheck(config: ResolvedConfig): Promise<Check> {
+  const host = config.registry.host;
+  if (!host) return { name: 'registry', status: 'ok', detail: `none configured: images go to ${join(config.home, 'images')} (OCI layout)` };
+  const url = `${config.registry.insecure ? 'http' : 'https'}://${host}/v2/`;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000), redirect: 'manual' });
+    await response.body?.cancel();
+    if (response.status === 200 || response.status === 401) {
+      return { name: 'registry', status: 'ok', detail: `${host} answers the distribution API (${response.status === 401 ? 'login required' : 'open'})` };
+    }
+    return { name: 'registry', status: 'fail', detail: `${url} answered ${response.status}`, fix: 'Check registry.host: it must be a Docker Registry v2 (or OCI distribution) endpoint.' };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return {
+      name: 'registry', status: 'fail', detail: `${url}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+      fix: config.registry.insecure ? `Is the registry running at ${host}?` : `Is the registry running at ${host}? If it speaks plain HTTP, set registry.insecure: true; for a private CA, set registry.ca.`,
+    };
+  }
 }

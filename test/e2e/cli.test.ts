@@ -201,10 +201,16 @@ describe('slipway CLI on the embedded default', () => {
   it('doctor checks the parts and says how to fix them', async () => {
     const result = await runCli(['doctor', '--json'], opts);
     const report = JSON.parse(result.stdout);
-    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['node', 'config', 'home', 'git', 'source repo', 'gitops repo', 'podman']));
+    expect(report.checks.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['node', 'config', 'home', 'git', 'source repo', 'gitops repo', 'registry', 'podman']));
     expect(result.code).toBe(report.ok ? 0 : 1);
     const broken = tempHome();
     const unreachable = await runCli(['doctor'], { ...broken, env: { SLIPWAY_CONFIG: join(broken.cwd, 's.yaml') } });
     expect(unreachable.code).toBe(1);
+    // A registry that is not there is named, with what to do.
+    writeFileSync(join(broken.cwd, 'slipway.yaml'), 'registry:\n  host: 127.0.0.1:9\n  insecure: true\n');
+    const noRegistry = await runCli(['doctor', '--json'], broken);
+    expect(noRegistry.code).toBe(1);
+    const check = JSON.parse(noRegistry.stdout).checks.find((c: { name: string }) => c.name === 'registry');
+    expect(check).toMatchObject({ status: 'fail', fix: 'Is the registry running at 127.0.0.1:9?' });
   });
 });
