@@ -65,17 +65,27 @@ export class SlipwayBuilder implements ImageBuilder {
     const { source, reference } = this.baseSource(request.base);
 
     checkAborted(signal);
-    const base: ResolvedBase = await resolveBase(source, reference, platforms, signal);
-    this.emit({ type: 'base-resolved', base: source.name, digest: base.digest, platforms: platforms.map(formatPlatform) });
-    this.options.logger?.debug({ base: source.name, digest: base.digest }, 'base image resolved');
-
-    checkAborted(signal);
-    const started = performance.now();
-    const entries = await collectContextEntries(request.contextDir, { workdir: request.workdir, ...(this.options.exclude ? { exclude: this.options.exclude } : {}) });
-    const layer: CachedLayer = await this.cache.layer(entries, { mtime: epoch, ...(signal ? { signal } : {}) });
-    const durationMs = Math.round(performance.now() - started);
-    this.emit({ type: 'layer-ready', digest: layer.digest, diffId: layer.diffId, size: layer.size, cached: layer.hit, durationMs });
-    this.options.logger?.debug({ digest: layer.digest, cached: layer.hit, durationMs }, 'app layer ready');
+    // The base lives on the network and the layer on disk: prepare both at once.
+    const resolving = resolveBase(source, reference, platforms, signal).then((base) => {
+      this.emit({ type: 'base-resolved', base: source.name, digest: base.digest, platforms: platforms.map(formatPlatform) });
+      this.options.logger?.debug({ base: source.name, digest: base.digest }, 'base image resolved');
+      return base;
+    });
+    const layering = (async () => {
+      const started = performance.now();
+      const entries = await collectContextEntries(request.contextDir, { workdir: request.workdir, ...(this.options.exclude ? { exclude: this.options.exclude } : {}) });
+      const layer = await this.cache.layer(entries, { mtime: epoch, ...(signal ? { signal } : {}) });
+      const durationMs = Math.round(performance.now() - started);
+      this.emit({ type: 'layer-ready', digest: layer.digest, diffId: layer.diffId, size: layer.size, cached: layer.hit, durationMs });
+      this.options.logger?.debug({ digest: layer.digest, cached: layer.hit, durationMs }, 'app layer ready');
+      return layer;
+    })();
+    // Both settle before either error is thrown, so no rejection is left unobserved.
+    const [baseResult, layerResult] = await Promise.allSettled([resolving, layering]);
+    if (baseResult.status === 'rejected') throw baseResult.reason;
+    if (layerResult.status === 'rejected') throw layerResult.reason;
+    const base: ResolvedBase = baseResult.value;
+    const layer: CachedLayer = layerResult.value;
 
     const plan = planImages(base, layer, request, created);
     const pushed = await pushImages(plan, base, layer, target, {
