@@ -5,3 +5,5 @@ export type * from './run-store.ts';
 export type * from './app-store.ts';
 export type * from './image-registry.ts';
 export type * from './image-builder.ts';
+export type * from './gitops-syncer.ts';
+export type * from './cluster-watcher.ts';

@@ -1,0 +1,24 @@
+/** What was just pushed to the GitOps repo, so the engine can reconcile it now. */
+export interface SyncRequest {
+  app: string;
+  /** The GitOps commit that must be applied. */
+  revision: string;
+  branch: string;
+  /** The GitOps repo (no credentials), for payloads that name it. */
+  repoUrl: string;
+}
+
+export interface SyncResult {
+  engine: 'flux' | 'argocd';
+  /** How the engine was told, e.g. `receiver:github`, `annotation`, `webhook`. */
+  method: string;
+  /** HTTP status the engine answered with. */
+  status: number;
+  detail: string;
+}
+
+/** Tells Flux or Argo CD to reconcile at once instead of at its next interval. */
+export interface GitOpsSyncer {
+  readonly name: string;
+  sync(request: SyncRequest, signal?: AbortSignal): Promise<SyncResult>;
+}
