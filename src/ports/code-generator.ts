@@ -37,8 +37,22 @@ export interface GeneratedApp {
   files: GeneratedFile[];
 }
 
+/** Who produced an app, for its provenance record (SLIPWAY.md). */
+export interface GeneratorInfo {
+  kind: 'template' | 'llm';
+  provider?: string;
+  /** Model per stage, e.g. { planner: 'gpt-4.1', coder: 'claude-sonnet-4' }. */
+  models?: Record<string, string>;
+}
+
 /** Turns a request into a plan, and a plan into an app's files. */
 export interface CodeGenerator {
+  readonly info: GeneratorInfo;
   plan(request: AppRequest, signal?: AbortSignal): Promise<AppPlan>;
   generate(plan: AppPlan, app: { name: string; description: string }, signal?: AbortSignal): Promise<GeneratedApp>;
+  /**
+   * Given the files that failed verification and what went wrong, returns a corrected app.
+   * Absent for generators whose output is known good (templates).
+   */
+  repair?(plan: AppPlan, app: { name: string; description: string }, previous: GeneratedApp, failure: string, signal?: AbortSignal): Promise<GeneratedApp>;
 }

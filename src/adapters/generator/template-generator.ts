@@ -25,6 +25,7 @@ export interface TemplateGeneratorOptions {
  * const { spec, files } = await generator.generate(plan, { name: 'pomodoro-timer', description: 'a pomodoro timer with a dark theme' });
  */
 export class TemplateGenerator implements CodeGenerator {
+  readonly info = { kind: 'template' } as const;
   private readonly templatesDir: string;
 
   constructor(options: TemplateGeneratorOptions) {
