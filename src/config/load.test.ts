@@ -45,3 +45,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ env: { SLIPWAY_CONFIG: 'nope.yaml' }, cwd, homedir: '/h' })).toThrow(/does not exist/);
   });
 });
+
+describe('cluster settings', () => {
+  it('reads a cluster configuration and resolves paths against the file', () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, 'slipway.yaml'), [
+      'target: cluster', 'engine: flux',
+      'git:', '  gitops:', '    url: ssh://git@git.lab/homelab.git', '    ssh:', '      keyFile: keys/deploy', '      knownHostsFile: ~/.ssh/known_hosts',
+      'flux:', '  receiver:', '    url: https://flux-webhook.k8s-lab.dev/hook/abc', '    type: github', '    token:', '      env: FLUX_RECEIVER_TOKEN',
+      'kube:', '  kubeconfig: ./kubeconfig',
+      'publicUrl: https://{app}.apps.k8s-lab.dev/',
+    ].join('\n'));
+    const config = loadConfig({ env: {}, cwd, homedir: '/home/me' });
+    expect(config.git.gitops.ssh).toEqual({ keyFile: join(cwd, 'keys/deploy'), knownHostsFile: '/home/me/.ssh/known_hosts', strictHostKeyChecking: 'yes' });
+    expect(config.flux.receiver).toEqual({ url: 'https://flux-webhook.k8s-lab.dev/hook/abc', type: 'github', token: { env: 'FLUX_RECEIVER_TOKEN' } });
+    expect(config.kube?.kubeconfig).toBe(join(cwd, 'kubeconfig'));
+    expect(config.watch.reconcile).toBe(300);
+  });
+
+  it('refuses a secret written inline and a secret source with both env and file', () => {
+    const cwd = dir();
+    writeFileSync(join(cwd, 'slipway.yaml'), 'flux:\n  receiver:\n    url: https://x.example/hook/a\n    token: s3cret\n');
+    expect(() => loadConfig({ env: {}, cwd, homedir: '/h' })).toThrow(/flux\.receiver\.token/);
+    expect(() => loadConfig({ env: {}, cwd, homedir: '/h' })).not.toThrow(/s3cret/);
+    writeFileSync(join(cwd, 'slipway.yaml'), 'flux:\n  receiver:\n    url: https://x.example/hook/a\n    token: { env: A, file: b }\n');
+    expect(() => loadConfig({ env: {}, cwd, homedir: '/h' })).toThrow(/exactly one of env or file/);
+  });
+});

@@ -40,11 +40,22 @@ export function loadConfig(sources: ConfigSources): ResolvedConfig {
       remote.url = resolve(file ? resolve(file, '..') : cwd, remote.url);
     }
   }
+  // Paths in the file are relative to it; ~ is the home directory.
   const base = file ? resolve(file, '..') : cwd;
-  for (const key of ['dockerConfig', 'ca'] as const) {
-    const value = config.registry[key];
-    if (value) config.registry[key] = resolve(base, value.replace(/^~(?=\/)/, homedir));
+  const path = (value: string) => resolve(base, value.replace(/^~(?=\/)/, homedir));
+  const { registry, git, flux, argocd, kube } = config;
+  if (registry.dockerConfig) registry.dockerConfig = path(registry.dockerConfig);
+  if (registry.ca) registry.ca = path(registry.ca);
+  for (const remote of [git.source, git.gitops]) {
+    if (remote.ssh) {
+      remote.ssh.keyFile = path(remote.ssh.keyFile);
+      if (remote.ssh.knownHostsFile) remote.ssh.knownHostsFile = path(remote.ssh.knownHostsFile);
+    }
+    if (remote.https?.token.file) remote.https.token.file = path(remote.https.token.file);
   }
+  if (flux.receiver?.token?.file) flux.receiver.token.file = path(flux.receiver.token.file);
+  if (argocd.webhookSecret?.file) argocd.webhookSecret.file = path(argocd.webhookSecret.file);
+  if (kube?.kubeconfig) kube.kubeconfig = path(kube.kubeconfig);
   return { ...config, home, cache: resolveCache(env, cwd, homedir), ...(file ? { file } : {}), logLevel: env.SLIPWAY_LOG_LEVEL || 'info' };
 }
 

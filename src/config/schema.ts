@@ -1,10 +1,21 @@
 import { z } from 'zod';
 
+/** A secret is named, never written here: an environment variable or a file holding it. */
+export const SecretSource = z
+  .object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as FLUX_RECEIVER_TOKEN').optional(), file: z.string().optional() })
+  .strict()
+  .refine((s) => Boolean(s.env) !== Boolean(s.file), 'give exactly one of env or file');
+export type SecretSource = z.infer<typeof SecretSource>;
+
 const GitRemote = z
   .object({
     /** Any git remote: a path or file:// URL to a bare repo, https, or ssh. Defaults to bare repos under $SLIPWAY_HOME/git. */
     url: z.string().min(1).optional(),
     branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'a branch name: letters, digits, . _ / -').default('main'),
+    /** SSH deploy key (and the host keys to trust) for ssh:// or git@host: remotes. */
+    ssh: z.object({ keyFile: z.string(), knownHostsFile: z.string().optional(), strictHostKeyChecking: z.enum(['yes', 'accept-new']).default('yes') }).strict().optional(),
+    /** HTTPS token (e.g. a GitHub fine-grained token with contents:write), never put in the URL. */
+    https: z.object({ token: SecretSource, username: z.string().default('x-access-token') }).strict().optional(),
   })
   .strict();
 
@@ -63,6 +74,58 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** The GitOps engine in the cluster. */
+    engine: z.enum(['flux', 'argocd']).default('flux'),
+    flux: z
+      .object({
+        /** The notification-controller Receiver to call after each push (seed 001). */
+        receiver: z
+          .object({
+            /** Full URL including the path from the Receiver's .status.webhookPath. */
+            url: z.string().url(),
+            type: z.enum(['github', 'generic-hmac', 'generic']).default('github'),
+            /** The token in the Receiver's secretRef (HMAC key for github / generic-hmac). */
+            token: SecretSource.optional(),
+          })
+          .strict()
+          .optional(),
+        namespace: z.string().default('flux-system'),
+        /** The GitRepository that holds the GitOps repo. */
+        gitRepository: z.string().default('flux-system'),
+      })
+      .strict()
+      .default({ namespace: 'flux-system', gitRepository: 'flux-system' }),
+    argocd: z
+      .object({
+        namespace: z.string().default('argocd'),
+        /** How to ask Argo CD to refresh: patch the Application's refresh annotation, or call its /api/webhook. */
+        refresh: z.enum(['annotation', 'webhook']).default('annotation'),
+        webhookUrl: z.string().url().optional(),
+        webhookSecret: SecretSource.optional(),
+      })
+      .strict()
+      .default({ namespace: 'argocd', refresh: 'annotation' }),
+    /** Kubernetes API access for following rollouts; absent → the run ends after the webhook and says how to follow it. */
+    kube: z
+      .object({
+        kubeconfig: z.string().optional(),
+        context: z.string().optional(),
+        inCluster: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    /** Where apps answer in the cluster, for the final HTTP check, e.g. https://{app}.apps.k8s-lab.dev/ */
+    publicUrl: z.string().regex(/^https?:\/\/.*\{app\}.*$/, 'a URL with {app} in it, e.g. https://{app}.apps.k8s-lab.dev/').optional(),
+    /** Seconds each stage of a cluster rollout may take. */
+    watch: z
+      .object({
+        source: z.number().positive().default(120),
+        reconcile: z.number().positive().default(300),
+        rollout: z.number().positive().default(300),
+        http: z.number().positive().default(120),
+      })
+      .strict()
+      .default({ source: 120, reconcile: 300, rollout: 300, http: 120 }),
     /** Manifest settings: namespace, apps domain, gateway, Flux source (see the README). */
     render: z.record(z.string(), z.unknown()).default({}),
   })
