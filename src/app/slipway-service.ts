@@ -176,7 +176,8 @@ export class SlipwayService {
     await apps.upsert({
       ...base,
       template: view.template ?? base.template,
-      state: status === 'succeeded' ? (this.deps.target === 'local' ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
+      // A cluster app is known to run only when its rollout was followed to the end.
+      state: status === 'succeeded' ? (this.deps.target === 'local' || outputs['cluster:await'] ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
       commits: { ...base.commits, ...view.commits },
       ...(view.url ? { url: view.url } : {}),
       ...(deployed ? { runtime: deployed.handle } : {}),
@@ -216,7 +217,9 @@ function outputsView(outputs: Record<string, unknown>) {
   if (gitops) commits.gitops = gitops;
   return {
     template: (outputs['app:plan'] as { template?: string } | undefined)?.template,
-    url: (outputs['app:await'] as { url?: string } | undefined)?.url ?? (outputs['app:deploy'] as { url?: string } | undefined)?.url,
+    url: (outputs['app:await'] as { url?: string } | undefined)?.url
+      ?? (outputs['app:deploy'] as { url?: string } | undefined)?.url
+      ?? (outputs['cluster:await'] as { url?: string } | undefined)?.url,
     commits,
   };
 }

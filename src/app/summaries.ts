@@ -17,6 +17,10 @@ export function summarizeStep(stepId: string, output: unknown): string | undefin
       return `${String(o.digest).slice(0, 19)} (${o.bytesUploaded} bytes uploaded, ${o.blobsSkipped} blobs skipped)`;
     case 'manifests:render':
       return `${o.files?.length ?? 0} manifests`;
+    case 'gitops:sync':
+      return `${o.method} answered ${o.status}`;
+    case 'cluster:await':
+      return (o.stages as Array<{ stage: string; durationMs: number }>).map((st) => `${st.stage} ${(st.durationMs / 1000).toFixed(1)}s`).join(', ');
     case 'app:deploy':
       return o.url;
     case 'app:await':

@@ -38,8 +38,8 @@ const FIXED_CONFIG = [
  * (a missing credential fails instead of hanging), no system config, English messages.
  * @example gitEnvironment({ PATH: '/usr/bin:/bin' })
  */
-export function gitEnvironment(extra: Record<string, string> = {}): Record<string, string> {
-  return {
+export function gitEnvironment(extra: Record<string, string> = {}, configEntries: Array<[string, string]> = []): Record<string, string> {
+  const env: Record<string, string> = {
     PATH: '/usr/local/bin:/usr/bin:/bin',
     LC_ALL: 'C',
     GIT_TERMINAL_PROMPT: '0',
@@ -48,6 +48,15 @@ export function gitEnvironment(extra: Record<string, string> = {}): Record<strin
     GIT_LITERAL_PATHSPECS: '1',
     ...extra,
   };
+  // Configuration through the environment rather than `-c`: values here (an Authorization header)
+  // stay out of the command line, which every user of the machine can read.
+  const first = Number(env.GIT_CONFIG_COUNT ?? 0) || 0;
+  configEntries.forEach(([key, value], i) => {
+    env[`GIT_CONFIG_KEY_${first + i}`] = key;
+    env[`GIT_CONFIG_VALUE_${first + i}`] = value;
+  });
+  if (configEntries.length > 0) env.GIT_CONFIG_COUNT = String(first + configEntries.length);
+  return env;
 }
 
 /**

@@ -2,9 +2,15 @@ import { createHash } from 'node:crypto';
 import { isAbsolute, resolve } from 'node:path';
 import { ConfigError, redactUrlCredentials } from '../../domain/index.ts';
 
+/** How git reaches the remote, which decides the kind of credentials that apply. */
+export type RemoteTransport = 'file' | 'http' | 'ssh' | 'other';
+
 /** A Git remote as Slipway uses it: what to pass to git, what to show, what to hide. */
 export interface RemoteUrl {
-  /** Passed to git (a relative local path is made absolute, since git runs inside the cache clone). */
+  /**
+   * Passed to git (a relative local path is made absolute, since git runs inside the cache clone).
+   * For http(s) it carries no credentials: those go in a header, never on a command line.
+   */
   readonly forGit: string;
   /** Safe to print: credentials removed. */
   readonly display: string;
@@ -12,6 +18,11 @@ export interface RemoteUrl {
   readonly secrets: readonly string[];
   /** Short stable key naming the cache clone for this remote (credentials excluded). */
   readonly cacheKey: string;
+  readonly transport: RemoteTransport;
+  /** `scheme://host[:port]/` of an http(s) remote: what its credentials are scoped to. */
+  readonly origin?: string;
+  /** User name and password (or token) that were in an http(s) URL, taken out of `forGit`. */
+  readonly credentials?: { readonly username: string; readonly password: string };
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
@@ -32,9 +43,9 @@ export function parseRemoteUrl(url: string): RemoteUrl {
   }
   const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
   if (scheme) return schemeUrl(url, scheme);
-  if (isScpLike(url)) return finish(url, url, []);
+  if (isScpLike(url)) return finish(url, url, [], 'ssh');
   const absolute = isAbsolute(url) ? url : resolve(url);
-  return finish(absolute, absolute, []);
+  return finish(absolute, absolute, [], 'file');
 }
 
 /** git's rule: `host:path` (a colon before any slash) is ssh, anything else without a scheme is a path. */
@@ -44,12 +55,20 @@ function isScpLike(url: string): boolean {
   return colon > 0 && (slash === -1 || colon < slash);
 }
 
+function transportOf(scheme: string): RemoteTransport {
+  if (scheme === 'http' || scheme === 'https') return 'http';
+  if (scheme === 'ssh' || scheme === 'git+ssh' || scheme === 'ssh+git') return 'ssh';
+  return scheme === 'file' ? 'file' : 'other';
+}
+
 function schemeUrl(url: string, scheme: string): RemoteUrl {
+  const transport = transportOf(scheme);
   const afterScheme = url.indexOf('://') + 3;
   const end = firstIndex(url, ['/', '?', '#'], afterScheme);
   const authority = url.slice(afterScheme, end);
   const at = authority.lastIndexOf('@');
-  if (at === -1) return finish(url, url, []);
+  const origin = transport === 'http' ? `${url.slice(0, afterScheme)}${authority.slice(at + 1)}/` : undefined;
+  if (at === -1) return finish(url, url, [], transport, origin);
   const userinfo = authority.slice(0, at);
   const colon = userinfo.indexOf(':');
   const user = colon === -1 ? userinfo : userinfo.slice(0, colon);
@@ -58,12 +77,15 @@ function schemeUrl(url: string, scheme: string): RemoteUrl {
   // For ssh the user name (usually "git") is part of the address, not a secret; keep it.
   const keptUser = HTTP_LIKE.has(scheme) || user === '' ? '' : `${user}@`;
   const display = `${url.slice(0, afterScheme)}${keptUser}${authority.slice(at + 1)}${url.slice(end)}`;
-  return finish(url, display, [...new Set(secrets)]);
+  if (transport !== 'http') return finish(url, display, [...new Set(secrets)], transport);
+  // Everything in the userinfo moves to an Authorization header: argv is readable by anyone (ps).
+  const credentials = { username: safeDecode(user), password: safeDecode(password) };
+  return { ...finish(display, display, [...new Set(secrets)], transport, origin), credentials };
 }
 
-function finish(forGit: string, display: string, secrets: string[]): RemoteUrl {
+function finish(forGit: string, display: string, secrets: string[], transport: RemoteTransport, origin?: string): RemoteUrl {
   const cacheKey = createHash('sha256').update(display).digest('hex').slice(0, 16);
-  return { forGit, display, secrets, cacheKey };
+  return { forGit, display, secrets, cacheKey, transport, ...(origin ? { origin } : {}) };
 }
 
 function firstIndex(text: string, chars: string[], from: number): number {

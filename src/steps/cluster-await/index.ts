@@ -1,0 +1,42 @@
+import { z } from 'zod';
+import { defineStep } from '../../pipeline/index.ts';
+import type { ClusterWatcher, WatchStage } from '../../ports/index.ts';
+import { AppName } from '../schemas.ts';
+
+const Stage = z.object({
+  stage: z.enum(['source', 'reconcile', 'rollout', 'http']),
+  status: z.enum(['ok', 'failed', 'timeout']),
+  durationMs: z.number(),
+  detail: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+  events: z.array(z.string()).optional(),
+});
+
+/**
+ * Follows the rollout through the Kubernetes API, stage by stage (source revision → Kustomization or
+ * Application → Deployment → HTTP), each with its own time limit; a failure names the stage, the
+ * condition's reason and message, and the events that explain it.
+ */
+export const createClusterAwaitStep = ({ watcher, namespace, publicUrl, timeouts }: {
+  watcher: ClusterWatcher;
+  namespace: string;
+  /** URL template with {app}, e.g. https://{app}.apps.k8s-lab.dev/ */
+  publicUrl: string;
+  timeouts: Record<WatchStage, number>;
+}) =>
+  defineStep({
+    id: 'cluster:await',
+    title: 'Wait for the rollout',
+    input: z.object({ app: AppName, revision: z.string().regex(/^[0-9a-f]{40}$/) }),
+    output: z.object({ url: z.string(), stages: z.array(Stage) }),
+    run: async (ctx) => {
+      const url = publicUrl.replaceAll('{app}', ctx.input.app);
+      const stages = await watcher.watch(
+        { app: ctx.input.app, namespace, revision: ctx.input.revision, url, timeouts },
+        (report) => ctx.logger.info({ stage: report.stage, status: report.status, durationMs: report.durationMs }, report.detail),
+        ctx.signal,
+      );
+      return { url, stages };
+    },
+  });
