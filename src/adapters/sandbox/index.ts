@@ -1,0 +1,1 @@
+export { ProcessSandbox, type ProcessSandboxOptions } from './process-sandbox.ts';
