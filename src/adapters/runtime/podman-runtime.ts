@@ -112,39 +112,8 @@ export class PodmanRuntime implements AppRuntime {
   }
 
   /** Gets the image into podman's store and returns its id. */
-  private async pull(app: string, image: string, signal?: AbortSignal): Promise<string> {
-    const layout = parseOciLayoutRef(image);
-    let out: string;
-    if (layout) {
-      // podman names an `oci:` image after its path (so uppercase letters break the pull) and reads
-      // tags only, not digests: a staged layout `slipway-<app>` with one tag and the original blobs avoids both.
-      const descriptor = await new OciLayoutStore(layout.dir).resolve(layout.reference);
-      await mkdir(join(this.options.home, 'run'), { recursive: true });
-      const stage = await mkdtemp(join(this.options.home, 'run', 'podman-pull-'));
-      try {
-        const staged = join(stage, containerName(app));
-        await mkdir(staged);
-        await copyFile(join(layout.dir, 'oci-layout'), join(staged, 'oci-layout'));
-        await symlink(await realpath(join(layout.dir, 'blobs')), join(staged, 'blobs'));
-        const { annotations: _ignored, ...plain } = descriptor;
-        await writeFile(join(staged, 'index.json'), canonicalJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ ...plain, annotations: { [REF_NAME_ANNOTATION]: 'image' } }] }));
-        out = await this.podman(['pull', '--quiet', `oci:${containerName(app)}:image`], { cwd: stage, timeoutMs: PULL_TIMEOUT_MS, hint: `Check the OCI layout ${layout.dir}.`, signal });
-      } finally {
-        await rm(stage, { recursive: true, force: true });
-      }
-    } else {
-      const ref = parseImageRef(image);
-      const name = pulledName(app, image);
-      const insecure = this.options.insecureRegistries?.includes(ref.registry) ?? false;
-      out = await this.podman(['pull', '--quiet', ...(insecure ? ['--tls-verify=false'] : []), name], {
-        timeoutMs: PULL_TIMEOUT_MS,
-        hint: `Check that ${name} exists and that ${ref.registry} is reachable from here (list it in insecureRegistries when it speaks plain HTTP; log in with \`podman login\` when it needs credentials).`,
-        signal,
-      });
-    }
-    const id = out.trim().split('\n').at(-1) ?? '';
-    if (!/^[a-f0-9]{64}$/.test(id)) throw new ExternalServiceError('podman', `podman pull of ${image} answered no image id`, { hint: 'Run the pull by hand to see what podman says.' });
-    return id;
+  private pull(app: string, image: string, signal?: AbortSignal): Promise<string> {
+    return pullAppImage(this.options, app, image, signal);
   }
 
   /** The image the app's current container runs (its id, and the reference it was started from), if there is one. */
@@ -156,54 +125,121 @@ export class PodmanRuntime implements AppRuntime {
     return { imageId: found.Image, ...(image ? { image } : {}) };
   }
 
-  /**
-   * Drops an image the app no longer runs, best effort: by its name when it still has the one it was
-   * pulled under (untagging only, when other names remain), else by id once the name has moved on.
-   * An image another container uses is refused by podman and stays.
-   */
-  private async removeImage(app: string, previous: { imageId: string; image?: string }): Promise<void> {
-    const name = previous.image ? pulledName(app, previous.image) : undefined;
-    const names = await this.podman(['image', 'inspect', '--format', '{{json .RepoTags}}\n{{json .RepoDigests}}', previous.imageId])
-      .then((out) => out.trim().split('\n').flatMap((line) => (JSON.parse(line || 'null') as string[] | null) ?? []), () => [] as string[]);
-    const target = name && names.includes(name) ? name : previous.imageId;
-    await this.podman(['rmi', target]).catch(() => undefined);
+  private removeImage(app: string, previous: { imageId: string; image?: string }): Promise<void> {
+    return removeAppImage(this.options, app, previous);
   }
 
-  private podman(args: string[], options: { cwd?: string; timeoutMs?: number; hint?: string; mergeStderr?: boolean; signal?: AbortSignal } = {}): Promise<string> {
-    const path = this.options.path ?? SYSTEM_PATH;
-    const binary = this.options.podmanBinary?.includes('/') ? this.options.podmanBinary : findInPath(this.options.podmanBinary ?? 'podman', path);
-    if (!binary) {
-      return Promise.reject(new ExternalServiceError('podman', 'podman is not installed', { hint: 'Install it (`apt-get install podman runc`), or use the process runtime.' }));
+  private podman(args: string[], options: PodmanCallOptions = {}): Promise<string> {
+    return runPodman(this.options, args, options);
+  }
+}
+
+/** What it takes to call podman: the executable, the PATH to find it (and conmon, runc) in, and more environment. */
+export type PodmanAccess = Pick<PodmanRuntimeOptions, 'podmanBinary' | 'path' | 'env'>;
+
+export interface PodmanCallOptions {
+  cwd?: string;
+  timeoutMs?: number;
+  /** What to tell a person when the call fails. */
+  hint?: string;
+  /** Return what podman wrote on standard error too (e.g. `podman logs`). */
+  mergeStderr?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Gets an app's image into podman's store and returns its id: from an OCI layout (staged as
+ * `slipway-<app>`, see {@link stagedName}) or from a registry (plain HTTP for `insecureRegistries`).
+ * @example const id = await pullAppImage({ home: '/var/lib/slipway' }, 'notes', 'oci:/var/lib/slipway/images:notes-1');
+ */
+export async function pullAppImage(options: PodmanAccess & Pick<PodmanRuntimeOptions, 'home' | 'insecureRegistries'>, app: string, image: string, signal?: AbortSignal): Promise<string> {
+  const layout = parseOciLayoutRef(image);
+  let out: string;
+  if (layout) {
+    // podman names an `oci:` image after its path (so uppercase letters break the pull) and reads
+    // tags only, not digests: a staged layout `slipway-<app>` with one tag and the original blobs avoids both.
+    const descriptor = await new OciLayoutStore(layout.dir).resolve(layout.reference);
+    await mkdir(join(options.home, 'run'), { recursive: true });
+    const stage = await mkdtemp(join(options.home, 'run', 'podman-pull-'));
+    try {
+      const staged = join(stage, containerName(app));
+      await mkdir(staged);
+      await copyFile(join(layout.dir, 'oci-layout'), join(staged, 'oci-layout'));
+      await symlink(await realpath(join(layout.dir, 'blobs')), join(staged, 'blobs'));
+      const { annotations: _ignored, ...plain } = descriptor;
+      await writeFile(join(staged, 'index.json'), canonicalJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ ...plain, annotations: { [REF_NAME_ANNOTATION]: 'image' } }] }));
+      out = await runPodman(options, ['pull', '--quiet', `oci:${containerName(app)}:image`], { cwd: stage, timeoutMs: PULL_TIMEOUT_MS, hint: `Check the OCI layout ${layout.dir}.`, signal });
+    } finally {
+      await rm(stage, { recursive: true, force: true });
     }
-    const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
-    return new Promise((resolve, reject) => {
-      const child = spawn(binary, args, {
-        env: { PATH: path, ...(this.options.env ?? {}) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: timeoutMs,
-        ...(options.cwd ? { cwd: options.cwd } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => {
-        err.push(c);
-        if (options.mergeStderr) out.push(c);
-      });
-      child.on('error', (error: NodeJS.ErrnoException) => {
-        if (options.signal?.aborted) return reject(new CancelledError('podman call cancelled'));
-        reject(new ExternalServiceError('podman', `cannot run ${binary}: ${error.code ?? error.message}`, { hint: 'Install podman, or set the path to it.', cause: error }));
-      });
-      child.on('close', (code, signal) => {
-        if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
-        if (options.signal?.aborted) return reject(new CancelledError('podman call cancelled'));
-        const tail = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-6).join('\n');
-        const why = code === null ? `was stopped after ${timeoutMs} ms (${signal})` : `failed (exit ${code})`;
-        reject(new ExternalServiceError('podman', `podman ${args[0]} ${why}${tail ? `: ${tail}` : ''}`, { hint: options.hint ?? 'Run `podman info` to check podman on this machine.' }));
-      });
+  } else {
+    const ref = parseImageRef(image);
+    const name = pulledName(app, image);
+    const insecure = options.insecureRegistries?.includes(ref.registry) ?? false;
+    out = await runPodman(options, ['pull', '--quiet', ...(insecure ? ['--tls-verify=false'] : []), name], {
+      timeoutMs: PULL_TIMEOUT_MS,
+      hint: `Check that ${name} exists and that ${ref.registry} is reachable from here (list it in insecureRegistries when it speaks plain HTTP; log in with \`podman login\` when it needs credentials).`,
+      signal,
     });
   }
+  const id = out.trim().split('\n').at(-1) ?? '';
+  if (!/^[a-f0-9]{64}$/.test(id)) throw new ExternalServiceError('podman', `podman pull of ${image} answered no image id`, { hint: 'Run the pull by hand to see what podman says.' });
+  return id;
+}
+
+/**
+ * Drops an image the app no longer runs, best effort: by its name when it still has the one it was
+ * pulled under (untagging only, when other names remain), else by id once the name has moved on.
+ * An image another container uses is refused by podman and stays.
+ * @example await removeAppImage({}, 'notes', { imageId: '3f…', image: 'oci:/images:notes-1' });
+ */
+export async function removeAppImage(access: PodmanAccess, app: string, previous: { imageId: string; image?: string }): Promise<void> {
+  const name = previous.image ? pulledName(app, previous.image) : undefined;
+  const names = await runPodman(access, ['image', 'inspect', '--format', '{{json .RepoTags}}\n{{json .RepoDigests}}', previous.imageId])
+    .then((out) => out.trim().split('\n').flatMap((line) => (JSON.parse(line || 'null') as string[] | null) ?? []), () => [] as string[]);
+  const target = name && names.includes(name) ? name : previous.imageId;
+  await runPodman(access, ['rmi', target]).catch(() => undefined);
+}
+
+/**
+ * Runs podman with an argument array and returns its standard output; a failure becomes an
+ * {@link ExternalServiceError} carrying the last lines podman wrote, an abort a {@link CancelledError}.
+ * @example const version = await runPodman({}, ['version', '--format', '{{.Client.Version}}']);
+ */
+export function runPodman(access: PodmanAccess, args: string[], options: PodmanCallOptions = {}): Promise<string> {
+  const path = access.path ?? SYSTEM_PATH;
+  const binary = access.podmanBinary?.includes('/') ? access.podmanBinary : findInPath(access.podmanBinary ?? 'podman', path);
+  if (!binary) {
+    return Promise.reject(new ExternalServiceError('podman', 'podman is not installed', { hint: 'Install it (`apt-get install podman runc`), or use the process runtime.' }));
+  }
+  const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, {
+      env: { PATH: path, ...(access.env ?? {}) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => {
+      err.push(c);
+      if (options.mergeStderr) out.push(c);
+    });
+    child.on('error', (error: NodeJS.ErrnoException) => {
+      if (options.signal?.aborted) return reject(new CancelledError('podman call cancelled'));
+      reject(new ExternalServiceError('podman', `cannot run ${binary}: ${error.code ?? error.message}`, { hint: 'Install podman, or set the path to it.', cause: error }));
+    });
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve(Buffer.concat(out).toString('utf8'));
+      if (options.signal?.aborted) return reject(new CancelledError('podman call cancelled'));
+      const tail = Buffer.concat(err).toString('utf8').trim().split('\n').slice(-6).join('\n');
+      const why = code === null ? `was stopped after ${timeoutMs} ms (${signal})` : `failed (exit ${code})`;
+      reject(new ExternalServiceError('podman', `podman ${args[0]} ${why}${tail ? `: ${tail}` : ''}`, { hint: options.hint ?? 'Run `podman info` to check podman on this machine.' }));
+    });
+  });
 }
 
 /**
@@ -221,13 +257,14 @@ export async function podmanAvailable(path: string = SYSTEM_PATH, podmanBinary =
 }
 
 /** The name podman keeps an image under once {@link PodmanRuntime} pulled it for `app`. */
-function pulledName(app: string, image: string): string {
+export function pulledName(app: string, image: string): string {
   if (parseOciLayoutRef(image)) return stagedName(app);
   const ref = parseImageRef(image);
   return ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : formatImageRef(ref);
 }
 
-function stagedName(app: string): string {
+/** The name an image pulled from an OCI layout for `app` has in podman's store. */
+export function stagedName(app: string): string {
   return `localhost/${containerName(app)}:latest`;
 }
 
@@ -250,10 +287,12 @@ function withoutReserved(env: Record<string, string>): Record<string, string> {
   return out;
 }
 
-function isNoSuchContainer(error: unknown): boolean {
+/** True when podman failed because the container does not exist. */
+export function isNoSuchContainer(error: unknown): boolean {
   return error instanceof ExternalServiceError && /no such container/i.test(error.message);
 }
 
-function urlHost(host: string): string {
+/** A host as written in a URL (IPv6 addresses in brackets). */
+export function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
