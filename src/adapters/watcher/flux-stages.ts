@@ -1,0 +1,133 @@
+import type { KubeClient } from './kube-client.ts';
+import { kubePath } from './kube-client.ts';
+import { eventsFor } from './kube-events.ts';
+import { conditionOf, revisionMatches, shortRevision, type Condition, type FluxKustomizationObject, type GitRepository } from './kube-objects.ts';
+import { formatWait, noAnswer, type StageSpec } from './stage-runner.ts';
+import { explainWorkload } from './workload.ts';
+
+export interface FluxTarget {
+  /** Namespace of Flux's objects, `flux-system`. */
+  namespace: string;
+  gitRepository: string;
+  kustomization: string;
+  /** The commit that must be applied. */
+  revision: string;
+  /** Where the app runs (its Deployment's namespace). */
+  appNamespace: string;
+  app: string;
+  /** The GitOps directory holding the apps, for hints (`kubernetes/apps/dynamic`). */
+  appsPath?: string;
+}
+
+// v1 first (Flux 2.0+), then v1beta2 for older installations still serving only that.
+const GIT_REPOSITORY_VERSIONS = ['source.toolkit.fluxcd.io/v1', 'source.toolkit.fluxcd.io/v1beta2'];
+const KUSTOMIZATION_VERSIONS = ['kustomize.toolkit.fluxcd.io/v1', 'kustomize.toolkit.fluxcd.io/v1beta2'];
+
+/** Ready=False reasons that mean "not yet" rather than "failed": Flux is still waiting on something else. */
+const NOT_YET = new Set(['DependencyNotReady', 'Progressing', 'ProgressingWithRetry']);
+
+/**
+ * Stage `source`: the Flux GitRepository's artifact carries the commit (`main@sha1:<sha>`, or
+ * `main/<sha>` from older Flux). A Stalled source fails at once; a failing fetch is reported on timeout.
+ *
+ * @example
+ * const spec = fluxSourceStage(kube, target);
+ */
+export function fluxSourceStage(kube: KubeClient, target: FluxTarget): StageSpec {
+  const label = `GitRepository ${target.namespace}/${target.gitRepository}`;
+  const paths = GIT_REPOSITORY_VERSIONS.map((v) => kubePath(v, 'gitrepositories', target.namespace, target.gitRepository));
+  return {
+    stage: 'source',
+    async check(signal) {
+      const read = await kube.readAny<GitRepository>(paths, signal);
+      if (read.status !== 'found') return { state: 'wait', detail: `${label} not found yet`, reason: 'NotFound', message: `${label} not found` };
+      const { status } = read.object;
+      const revision = status?.artifact?.revision;
+      if (revisionMatches(revision, target.revision)) return { state: 'ok', detail: `${label} fetched ${shortRevision(revision!)}` };
+      const stalled = conditionOf(status?.conditions, 'Stalled');
+      if (stalled?.status === 'True') return { state: 'fail', detail: `${label} is stalled`, reason: stalled.reason ?? 'Stalled', message: stalled.message ?? '' };
+      const ready = conditionOf(status?.conditions, 'Ready');
+      const at = revision ? `at ${revision}` : 'without an artifact';
+      return { state: 'wait', detail: `${label} ${at}`, ...notReady(ready), ...(revision ? { observed: revision } : {}) };
+    },
+    timeout(last, waited) {
+      const wait = last?.state === 'wait' ? last : undefined;
+      if (!wait) return noAnswer(label, waited);
+      if (wait.reason === 'NotFound') {
+        return {
+          reason: 'NotFound',
+          message: `${label} was never found within ${formatWait(waited)}`,
+          hint: 'Is Flux installed (flux check)? Set the GitRepository Slipway should follow in slipway.yaml if it is not flux-system/flux-system.',
+        };
+      }
+      const seen = wait.observed;
+      return {
+        reason: wait.reason ?? 'RevisionNotFetched',
+        message: `${label} did not reach ${target.revision} within ${formatWait(waited)}: it is ${seen ? `at ${seen}` : 'without an artifact'}${wait.message ? ` (${wait.message})` : ''}`,
+        hint: `Check that the commit was pushed to the branch the GitRepository follows and that Flux was told to reconcile (flux get sources git -n ${target.namespace}; flux reconcile source git ${target.gitRepository}).`,
+      };
+    },
+    failHint: `Fix the GitRepository (flux get sources git -n ${target.namespace}) and push again.`,
+    explain: async (signal) => ({ events: await eventsFor(kube, [{ namespace: target.namespace, kind: 'GitRepository', name: target.gitRepository }], signal), problems: [] }),
+  };
+}
+
+/**
+ * Stage `reconcile`: the app's Flux Kustomization is Ready at the commit (`lastAppliedRevision`)
+ * for its current generation. Ready=False at the commit (HealthCheckFailed, BuildFailed,
+ * ReconciliationFailed…) fails at once with the condition's reason and message, explained by the
+ * Kustomization's events and the app's pods.
+ *
+ * @example
+ * const spec = fluxReconcileStage(kube, target);
+ */
+export function fluxReconcileStage(kube: KubeClient, target: FluxTarget): StageSpec {
+  const label = `Kustomization ${target.namespace}/${target.kustomization}`;
+  const paths = KUSTOMIZATION_VERSIONS.map((v) => kubePath(v, 'kustomizations', target.namespace, target.kustomization));
+  const apps = target.appsPath ?? 'the apps directory';
+  return {
+    stage: 'reconcile',
+    async check(signal) {
+      const read = await kube.readAny<FluxKustomizationObject>(paths, signal);
+      if (read.status !== 'found') return { state: 'wait', detail: `${label} not found yet`, reason: 'NotFound', message: `${label} not found` };
+      const ks = read.object;
+      const status = ks.status ?? {};
+      if (ks.spec?.suspend) return { state: 'fail', detail: `${label} is suspended`, reason: 'Suspended', message: `${label} is suspended`, hint: `Resume it: flux resume kustomization ${target.kustomization} -n ${target.namespace}.` };
+      const ready = conditionOf(status.conditions, 'Ready');
+      const current = (status.observedGeneration ?? -1) >= (ks.metadata?.generation ?? 0);
+      if (ready?.status === 'True' && current && revisionMatches(status.lastAppliedRevision, target.revision)) {
+        return { state: 'ok', detail: `${label} Ready at ${shortRevision(status.lastAppliedRevision!)}` };
+      }
+      const stalled = conditionOf(status.conditions, 'Stalled');
+      if (stalled?.status === 'True') return { state: 'fail', detail: `${label} is stalled`, reason: stalled.reason ?? 'Stalled', message: stalled.message ?? '' };
+      if (ready?.status === 'False' && !NOT_YET.has(ready.reason ?? '') && revisionMatches(status.lastAttemptedRevision, target.revision)) {
+        return { state: 'fail', detail: `${label} failed at ${shortRevision(status.lastAttemptedRevision!)}`, reason: ready.reason ?? 'NotReady', message: ready.message ?? '' };
+      }
+      const applied = status.lastAppliedRevision ? `applied ${shortRevision(status.lastAppliedRevision)}` : 'nothing applied yet';
+      return { state: 'wait', detail: `${label}: ${applied}`, ...notReady(ready) };
+    },
+    timeout(last, waited) {
+      const wait = last?.state === 'wait' ? last : undefined;
+      if (!wait) return noAnswer(label, waited);
+      if (wait.reason === 'NotFound') {
+        return {
+          reason: 'NotFound',
+          message: `${label} was never created within ${formatWait(waited)}`,
+          hint: `Is ${apps} listed in the parent kustomization, and does ${apps}/kustomization.yaml list ${target.app}/ks.yaml? The Kustomization that applies ${apps} must be Ready too (flux get kustomizations -A).`,
+        };
+      }
+      return {
+        reason: wait.reason ?? 'Timeout',
+        message: `${label} was not Ready at ${target.revision} within ${formatWait(waited)} (${wait.detail})${wait.message ? `: ${wait.message}` : ''}`,
+        hint: `See what Flux is doing: flux get kustomizations -n ${target.namespace}; flux events --for Kustomization/${target.kustomization} -n ${target.namespace}.`,
+      };
+    },
+    failHint: `Fix the manifests or the image and push again; flux events --for Kustomization/${target.kustomization} -n ${target.namespace} shows the rest.`,
+    explain: (signal) => explainWorkload(kube, target.appNamespace, target.app, signal, [{ namespace: target.namespace, kind: 'Kustomization', name: target.kustomization }]),
+  };
+}
+
+function notReady(ready: Condition | undefined): { reason?: string; message?: string } {
+  if (!ready || ready.status === 'True') return {};
+  return { ...(ready.reason ? { reason: ready.reason } : {}), ...(ready.message ? { message: ready.message } : {}) };
+}

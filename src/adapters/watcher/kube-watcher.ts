@@ -1,0 +1,130 @@
+import { ConfigError, ExternalServiceError } from '../../domain/errors.ts';
+import type { ClusterWatcher, StageReport, WatchRequest, WatchStage } from '../../ports/cluster-watcher.ts';
+import { argoStages } from './argocd-stages.ts';
+import { fluxReconcileStage, fluxSourceStage } from './flux-stages.ts';
+import type { TlsOptions } from './http-request.ts';
+import { httpStage } from './http-stage.ts';
+import type { KubeAccess } from './kube-access.ts';
+import { KubeClient } from './kube-client.ts';
+import { rolloutStage } from './rollout-stage.ts';
+import { runStage, type StageLogger, type StageSpec } from './stage-runner.ts';
+
+export interface KubeWatcherOptions {
+  access: KubeAccess;
+  engine: 'flux' | 'argocd';
+  flux?: {
+    /** Namespace of Flux's objects; default `flux-system`. */
+    namespace?: string;
+    /** The GitRepository that fetches the GitOps repo; default `flux-system`. */
+    gitRepository?: string;
+    /** The app's Kustomization name; default the app's name (as src/render/kustomization.ts renders it). */
+    kustomization?: (app: string) => string;
+    /** The GitOps directory holding the apps (`kubernetes/apps/dynamic`), named in hints. */
+    appsPath?: string;
+  };
+  argocd?: { namespace?: string; applicationName?: (app: string) => string; appsPath?: string };
+  /** How often to look; default 1000 ms. */
+  pollIntervalMs?: number;
+  /** TLS for the app URL probe (a homelab CA), when it is not publicly trusted. */
+  appTls?: TlsOptions;
+  logger?: StageLogger;
+}
+
+/** The error a failed watch rejects with: the failed stage and every report so far. */
+export type WatchFailure = ExternalServiceError & { stage: WatchStage; reports: StageReport[] };
+
+const STAGES: readonly WatchStage[] = ['source', 'reconcile', 'rollout', 'http'];
+
+/** What the watcher reads: the verbs and resources to grant Slipway's service account. */
+export const WATCHER_RBAC_HINT =
+  'Slipway needs get on gitrepositories.source.toolkit.fluxcd.io and kustomizations.kustomize.toolkit.fluxcd.io ' +
+  '(in flux-system), get on deployments, list on replicasets (apps), list on pods and events (in the apps namespace ' +
+  'and flux-system), and get on applications.argoproj.io (Argo CD) — deploy/rbac grants exactly these.';
+
+/**
+ * Follows a rollout through the Kubernetes API, stage by stage, each with its own time limit:
+ * `source` (Flux GitRepository artifact / Argo CD compared revision at the commit), `reconcile`
+ * (Kustomization Ready / Application Synced at the commit), `rollout` (the Deployment available on
+ * its new ReplicaSet; for Argo CD also Healthy), `http` (the app's URL answers 2xx). A failure names
+ * the stage, the controller's reason and message, and the events and pod states that explain it.
+ *
+ * Plain HTTPS GETs with the token or client certificate: six read-only calls do not need a client
+ * library, and the CLI starts faster without one.
+ *
+ * @example
+ * const watcher = new KubeWatcher({ access: kubeAccessFromKubeconfig(text), engine: 'flux' });
+ * const reports = await watcher.watch({ app: 'pomodoro', namespace: 'dynamic-apps', revision: sha, url,
+ *   timeouts: { source: 60_000, reconcile: 300_000, rollout: 300_000, http: 60_000 } });
+ */
+export class KubeWatcher implements ClusterWatcher {
+  readonly #kube: KubeClient;
+  readonly #options: KubeWatcherOptions;
+
+  constructor(options: KubeWatcherOptions) {
+    if (options.engine === 'argocd' && !options.argocd) {
+      throw new ConfigError('the Argo CD watcher needs argocd settings (namespace, application name)', { hint: 'Set argocd.namespace in slipway.yaml (usually argocd).' });
+    }
+    this.#options = options;
+    this.#kube = new KubeClient(options.access);
+  }
+
+  async watch(request: WatchRequest, onStage?: (report: StageReport) => void, signal: AbortSignal = new AbortController().signal): Promise<StageReport[]> {
+    const reports: StageReport[] = [];
+    const specs = this.#stages(request);
+    for (const stage of STAGES) {
+      const outcome = await runStage(specs[stage], {
+        timeoutMs: request.timeouts[stage],
+        pollMs: this.#options.pollIntervalMs ?? 1000,
+        signal,
+        ...(this.#options.logger ? { logger: this.#options.logger } : {}),
+      });
+      reports.push(outcome.report);
+      onStage?.(outcome.report);
+      if (outcome.report.status !== 'ok') throw this.#failure(outcome.report, outcome.hint, outcome.problems, reports);
+    }
+    return reports;
+  }
+
+  #stages(request: WatchRequest): Record<WatchStage, StageSpec> {
+    const kube = this.#kube;
+    const target = { namespace: request.namespace, app: request.app };
+    const http = httpStage(request.url, this.#options.appTls ? { tls: this.#options.appTls } : {});
+    if (this.#options.engine === 'argocd') {
+      const argo = this.#options.argocd!;
+      const stages = argoStages(kube, {
+        namespace: argo.namespace ?? 'argocd',
+        application: argo.applicationName?.(request.app) ?? request.app,
+        revision: request.revision,
+        ...(argo.appsPath ? { appsPath: argo.appsPath } : {}),
+      });
+      return { source: stages.source, reconcile: stages.reconcile, rollout: rolloutStage(kube, target, stages.health), http };
+    }
+    const flux = this.#options.flux ?? {};
+    const fluxTarget = {
+      namespace: flux.namespace ?? 'flux-system',
+      gitRepository: flux.gitRepository ?? 'flux-system',
+      kustomization: flux.kustomization?.(request.app) ?? request.app,
+      revision: request.revision,
+      appNamespace: request.namespace,
+      app: request.app,
+      ...(flux.appsPath ? { appsPath: flux.appsPath } : {}),
+    };
+    return { source: fluxSourceStage(kube, fluxTarget), reconcile: fluxReconcileStage(kube, fluxTarget), rollout: rolloutStage(kube, target), http };
+  }
+
+  #failure(report: StageReport, hint: string | undefined, problems: string[], reports: StageReport[]): WatchFailure {
+    const denied = report.reason === 'Unauthorized' || report.reason === 'Forbidden';
+    const fullHint = denied ? `${hint ? `${hint} ` : ''}${WATCHER_RBAC_HINT}` : hint;
+    const message = report.message ?? report.detail;
+    // Pod problems the message already quotes (a rollout timeout names the waiting pod) are not repeated.
+    const news = problems.filter((line) => !message.includes(line.split(': ').slice(2).join(': ')));
+    const because = news.length > 0 ? ` (${news.join('; ')})` : '';
+    const error = new ExternalServiceError('kubernetes', `${report.stage}: ${report.reason ?? report.status}: ${message}${because}`, fullHint ? { hint: fullHint } : {});
+    return Object.assign(error, { stage: report.stage, reports: [...reports] });
+  }
+}
+
+/** The failed stage and reports of an error from `KubeWatcher.watch`, if it is one. */
+export function isWatchFailure(error: unknown): error is WatchFailure {
+  return error instanceof ExternalServiceError && Array.isArray((error as Partial<WatchFailure>).reports);
+}
