@@ -1,0 +1,143 @@
+import type { AppSpec } from '../../domain/index.ts';
+import type { AppPlan, GeneratorInfo } from '../../ports/index.ts';
+
+/** One verification attempt, as the provenance keeps it (no timings: they differ on every run). */
+export interface ProvenanceAttempt {
+  attempt: number;
+  ok: boolean;
+  checks: Array<{ name: string; ok: boolean }>;
+  failure?: string;
+  files: number;
+  repairedFiles?: string[];
+}
+
+/** Everything SLIPWAY.md says. Only these values go in, so the same record gives the same bytes. */
+export interface ProvenanceRecord {
+  app: string;
+  description: string;
+  plan: AppPlan;
+  spec: AppSpec;
+  generator: GeneratorInfo;
+  runId: string;
+  slipwayVersion: string;
+  /** Absent when the app was not verified. */
+  attempts?: ProvenanceAttempt[];
+}
+
+/** Plan parameters that name prompt versions (e.g. `promptVersion`, `coderPrompt`). */
+const PROMPT_PARAM = /prompt/i;
+
+/**
+ * SLIPWAY.md: how an app came to be, for people (prose and tables) and tools (a JSON block with
+ * sorted keys). Pure and deterministic.
+ * @example writeFile(join(dir, 'SLIPWAY.md'), renderProvenance({ app, description, plan, spec, generator: generator.info, runId, slipwayVersion: '0.1.0' }));
+ */
+export function renderProvenance(record: ProvenanceRecord): string {
+  const { plan, spec, generator } = record;
+  const lines: string[] = [
+    `# ${record.app}`,
+    '',
+    `Made by Slipway ${record.slipwayVersion} in run \`${record.runId}\`. Slipway writes this file with every generated version of the app; edits to it are replaced.`,
+    '',
+    '## Request',
+    '',
+    ...record.description.split('\n').map((line) => `> ${line}`.trimEnd()),
+    '',
+    '## Plan',
+    '',
+    `- Planned by: ${plan.source === 'llm' ? 'a model' : 'the offline templates'}`,
+    `- Template: ${plan.template} ${plan.templateVersion}`,
+    ...(plan.score === null ? [] : [`- Score: ${plan.score}${plan.matched.length > 0 ? ` (matched: ${plan.matched.join(', ')})` : ''}`]),
+    ...(plan.explanation ? [`- Why: ${oneLine(plan.explanation)}`] : []),
+    ...table(['Parameter', 'Value'], sortedEntries(plan.params).map(([k, v]) => [k, v])),
+    '## Generator',
+    '',
+    `- Kind: ${generator.kind}`,
+    ...(generator.provider ? [`- Provider: ${generator.provider}`] : []),
+    ...(generator.models ? [`- Models: ${sortedEntries(generator.models).map(([stage, model]) => `${stage} ${model}`).join(', ')}`] : []),
+    ...promptVersions(plan.params),
+    ...(generator.kind === 'template' ? [`- Template used: ${spec.template} ${spec.templateVersion}`] : []),
+    `- App: runtime ${spec.runtime}, started with \`${spec.command.join(' ')}\`, port ${spec.port}${spec.persistent ? ', keeps data under $DATA_DIR' : ''}`,
+    '',
+    ...verification(record.attempts),
+    '## Record',
+    '',
+    fenced(sortedJson(toJsonRecord(record)), 'json'),
+    '',
+  ];
+  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+}
+
+function promptVersions(params: Record<string, string>): string[] {
+  const prompts = sortedEntries(params).filter(([key]) => PROMPT_PARAM.test(key));
+  return prompts.length > 0 ? [`- Prompt versions: ${prompts.map(([key, value]) => `${key} ${value}`).join(', ')}`] : [];
+}
+
+function verification(attempts: ProvenanceAttempt[] | undefined): string[] {
+  if (!attempts) return ['## Verification', '', 'Not verified.', ''];
+  const rows = attempts.map((a) => [
+    String(a.attempt),
+    a.ok ? 'passed' : `failed at ${a.checks.find((c) => !c.ok)?.name ?? 'an unknown check'}`,
+    a.checks.map((c) => `${c.name} ${c.ok ? 'ok' : 'failed'}`).join(', '),
+    a.repairedFiles ? a.repairedFiles.join(', ') || '(none)' : '',
+  ]);
+  const failures = attempts.filter((a) => a.failure).flatMap((a) => [`### Attempt ${a.attempt}: what failed`, '', fenced(a.failure!, 'text'), '']);
+  return ['## Verification', '', ...table(['Attempt', 'Result', 'Checks', 'Repaired files'], rows), ...failures];
+}
+
+/** The record as data, with only what is stable between identical runs. */
+function toJsonRecord(record: ProvenanceRecord): unknown {
+  return {
+    app: record.app,
+    description: record.description,
+    generator: record.generator,
+    plan: record.plan,
+    runId: record.runId,
+    slipwayVersion: record.slipwayVersion,
+    spec: record.spec,
+    ...(record.attempts
+      ? { verification: record.attempts.map((a) => ({ ...a, checks: a.checks.map((c) => ({ name: c.name, ok: c.ok })) })) }
+      : {}),
+  };
+}
+
+function table(header: string[], rows: string[][]): string[] {
+  if (rows.length === 0) return [''];
+  const cell = (text: string) => oneLine(text).replace(/\|/g, '\\|');
+  return [
+    '',
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => ' --- |').join('')}`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+    '',
+  ];
+}
+
+/** A code block whose fence is longer than any backtick run inside, so no content can close it early. */
+function fenced(text: string, language: string): string {
+  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  return `${fence}${language}\n${text.trimEnd()}\n${fence}`;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+function sortedEntries(object: Record<string, string>): Array<[string, string]> {
+  return Object.entries(object).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * JSON with every object's keys in byte order and two-space indents, whatever order the values
+ * were built in.
+ * @example sortedJson({ b: 1, a: 2 }) // '{\n  "a": 2,\n  "b": 1\n}'
+ */
+export function sortedJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+    const sorted: Record<string, unknown> = {};
+    for (const key of Object.keys(item).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) sorted[key] = (item as Record<string, unknown>)[key];
+    return sorted;
+  }, 2);
+}
