@@ -1,7 +1,7 @@
 import type { KubeClient } from './kube-client.ts';
 import { kubePath } from './kube-client.ts';
 import { eventsFor } from './kube-events.ts';
-import { revisionMatches, shortRevision, type ArgoApplication } from './kube-objects.ts';
+import { shortRevision, type ArgoApplication, type RevisionReached } from './kube-objects.ts';
 import { formatWait, noAnswer, type Probe, type StageSpec } from './stage-runner.ts';
 
 export interface ArgoTarget {
@@ -9,6 +9,8 @@ export interface ArgoTarget {
   namespace: string;
   application: string;
   revision: string;
+  /** Whether a reported revision carries that commit. */
+  reached: RevisionReached;
   /** The GitOps directory holding the apps, for hints. */
   appsPath?: string;
 }
@@ -42,7 +44,7 @@ export function argoStages(kube: KubeClient, target: ArgoTarget): { source: Stag
       if (!app) return missing;
       const sync = app.status?.sync ?? {};
       const seen = [sync.revision, ...(sync.revisions ?? [])].filter((r): r is string => !!r);
-      if (seen.some((r) => revisionMatches(r, target.revision))) return { state: 'ok', detail: `${label} compared ${shortRevision(target.revision)}` };
+      for (const revision of seen) if (await target.reached(revision, signal)) return { state: 'ok', detail: `${label} compared ${shortRevision(revision)}` };
       const error = app.status?.conditions?.find((c) => c.type?.endsWith('Error'));
       return {
         state: 'wait',
@@ -76,10 +78,10 @@ export function argoStages(kube: KubeClient, target: ArgoTarget): { source: Stag
       const app = await read(signal);
       if (!app) return missing;
       const { sync = {}, operationState: op } = app.status ?? {};
-      if (sync.status === 'Synced' && revisionMatches(sync.revision, target.revision)) return { state: 'ok', detail: `${label} Synced at ${shortRevision(target.revision)}` };
+      if (sync.status === 'Synced' && (await target.reached(sync.revision, signal))) return { state: 'ok', detail: `${label} Synced at ${shortRevision(sync.revision!)}` };
       const opRevision = op?.syncResult?.revision ?? op?.operation?.sync?.revision;
-      if ((op?.phase === 'Failed' || op?.phase === 'Error') && revisionMatches(opRevision, target.revision)) {
-        return { state: 'fail', detail: `${label} sync ${op.phase.toLowerCase()} at ${shortRevision(target.revision)}`, reason: `Sync${op.phase}`, message: op.message ?? '' };
+      if ((op?.phase === 'Failed' || op?.phase === 'Error') && (await target.reached(opRevision, signal))) {
+        return { state: 'fail', detail: `${label} sync ${op.phase.toLowerCase()} at ${shortRevision(opRevision!)}`, reason: `Sync${op.phase}`, message: op.message ?? '' };
       }
       const error = app.status?.conditions?.find((c) => c.type?.endsWith('Error'));
       return {

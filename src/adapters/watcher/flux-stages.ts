@@ -1,7 +1,7 @@
 import type { KubeClient } from './kube-client.ts';
 import { kubePath } from './kube-client.ts';
 import { eventsFor } from './kube-events.ts';
-import { conditionOf, revisionMatches, shortRevision, type Condition, type FluxKustomizationObject, type GitRepository } from './kube-objects.ts';
+import { conditionOf, shortRevision, type Condition, type RevisionReached, type FluxKustomizationObject, type GitRepository } from './kube-objects.ts';
 import { formatWait, noAnswer, type StageSpec } from './stage-runner.ts';
 import { explainWorkload } from './workload.ts';
 
@@ -12,6 +12,8 @@ export interface FluxTarget {
   kustomization: string;
   /** The commit that must be applied. */
   revision: string;
+  /** Whether a reported revision carries that commit. */
+  reached: RevisionReached;
   /** Where the app runs (its Deployment's namespace). */
   appNamespace: string;
   app: string;
@@ -43,7 +45,7 @@ export function fluxSourceStage(kube: KubeClient, target: FluxTarget): StageSpec
       if (read.status !== 'found') return { state: 'wait', detail: `${label} not found yet`, reason: 'NotFound', message: `${label} not found` };
       const { status } = read.object;
       const revision = status?.artifact?.revision;
-      if (revisionMatches(revision, target.revision)) return { state: 'ok', detail: `${label} fetched ${shortRevision(revision!)}` };
+      if (await target.reached(revision, signal)) return { state: 'ok', detail: `${label} fetched ${shortRevision(revision!)}` };
       const stalled = conditionOf(status?.conditions, 'Stalled');
       if (stalled?.status === 'True') return { state: 'fail', detail: `${label} is stalled`, reason: stalled.reason ?? 'Stalled', message: stalled.message ?? '' };
       const ready = conditionOf(status?.conditions, 'Ready');
@@ -95,12 +97,12 @@ export function fluxReconcileStage(kube: KubeClient, target: FluxTarget): StageS
       if (ks.spec?.suspend) return { state: 'fail', detail: `${label} is suspended`, reason: 'Suspended', message: `${label} is suspended`, hint: `Resume it: flux resume kustomization ${target.kustomization} -n ${target.namespace}.` };
       const ready = conditionOf(status.conditions, 'Ready');
       const current = (status.observedGeneration ?? -1) >= (ks.metadata?.generation ?? 0);
-      if (ready?.status === 'True' && current && revisionMatches(status.lastAppliedRevision, target.revision)) {
+      if (ready?.status === 'True' && current && (await target.reached(status.lastAppliedRevision, signal))) {
         return { state: 'ok', detail: `${label} Ready at ${shortRevision(status.lastAppliedRevision!)}` };
       }
       const stalled = conditionOf(status.conditions, 'Stalled');
       if (stalled?.status === 'True') return { state: 'fail', detail: `${label} is stalled`, reason: stalled.reason ?? 'Stalled', message: stalled.message ?? '' };
-      if (ready?.status === 'False' && !NOT_YET.has(ready.reason ?? '') && revisionMatches(status.lastAttemptedRevision, target.revision)) {
+      if (ready?.status === 'False' && !NOT_YET.has(ready.reason ?? '') && (await target.reached(status.lastAttemptedRevision, signal))) {
         return { state: 'fail', detail: `${label} failed at ${shortRevision(status.lastAttemptedRevision!)}`, reason: ready.reason ?? 'NotReady', message: ready.message ?? '' };
       }
       const applied = status.lastAppliedRevision ? `applied ${shortRevision(status.lastAppliedRevision)}` : 'nothing applied yet';

@@ -122,6 +122,31 @@ export function revisionMatches(revision: string | undefined, commit: string): b
   return seen === want || (want.length >= 7 && want.length < seen.length && seen.startsWith(want));
 }
 
+/** Whether a revision the cluster reports carries the commit being watched (the same commit, or a later one containing it). */
+export type RevisionReached = (seen: string | undefined, signal: AbortSignal) => Promise<boolean>;
+
+/**
+ * A `RevisionReached` for `commit`: an exact match, or — when `isAncestor` is given — a later
+ * commit that contains it (another push landed right after ours and Flux fetched that one).
+ * Only "yes" is remembered: a "no" may turn into a "yes" once the local clone has fetched.
+ *
+ * @example
+ * const reached = revisionReached(sha, (a, d) => git.isAncestor(a, d));
+ */
+export function revisionReached(commit: string, isAncestor?: (ancestor: string, descendant: string, signal: AbortSignal) => Promise<boolean>): RevisionReached {
+  const contains = new Set<string>();
+  return async (seen, signal) => {
+    if (!seen) return false;
+    if (revisionMatches(seen, commit)) return true;
+    const later = commitOf(seen).toLowerCase();
+    if (!isAncestor || !later) return false;
+    if (contains.has(later)) return true;
+    const yes = await isAncestor(commit, later, signal).catch(() => false);
+    if (yes) contains.add(later);
+    return yes;
+  };
+}
+
 /** The hex commit at the end of a Flux or Argo CD revision string. */
 export function commitOf(revision: string): string {
   const match = /(?:^|[@/:])([0-9a-fA-F]{7,64})$/.exec(revision.trim());

@@ -151,6 +151,22 @@ describe('KubeWatcher (Flux)', () => {
     expect(failure.reports).toHaveLength(1);
   });
 
+  it('counts a later commit containing ours as reached when it can ask git', async () => {
+    const LATER = 'f00dfeedf00dfeedf00dfeedf00dfeedf00dfeed';
+    kube.put(gitRepositoryAt(LATER));
+    kube.put(kustomizationReadyAt(LATER));
+    putHealthyWorkload(kube);
+    const asked: string[] = [];
+    const isAncestor = async (ancestor: string, descendant: string) => (asked.push(`${ancestor}..${descendant}`), ancestor === NEW && descendant === LATER);
+
+    const reports = await watcherFor(kube, { isAncestor }).watch(watchRequest(app.url));
+
+    expect(reports.map((r) => r.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(reports[0]!.detail).toBe('GitRepository flux-system/flux-system fetched main@sha1:f00dfeedf00d');
+    // Asked once, then remembered for the Kustomization's revision.
+    expect(asked).toEqual([`${NEW}..${LATER}`]);
+  });
+
   it('reads older Flux (v1beta2 only, main/<sha> revisions)', async () => {
     await kube.stop();
     kube = await startKubeApiServer({ servedVersions: { 'source.toolkit.fluxcd.io': ['v1beta2'], 'kustomize.toolkit.fluxcd.io': ['v1beta2'] } });

@@ -6,6 +6,7 @@ import type { TlsOptions } from './http-request.ts';
 import { httpStage } from './http-stage.ts';
 import type { KubeAccess } from './kube-access.ts';
 import { KubeClient } from './kube-client.ts';
+import { revisionReached } from './kube-objects.ts';
 import { rolloutStage } from './rollout-stage.ts';
 import { runStage, type StageLogger, type StageSpec } from './stage-runner.ts';
 
@@ -25,6 +26,12 @@ export interface KubeWatcherOptions {
   argocd?: { namespace?: string; applicationName?: (app: string) => string; appsPath?: string };
   /** How often to look; default 1000 ms. */
   pollIntervalMs?: number;
+  /**
+   * Whether `descendant` contains `ancestor` (e.g. `git merge-base --is-ancestor` in the GitOps
+   * clone). With it, a revision past the watched commit (another push landed right after) counts as
+   * reached; without it only the exact commit does.
+   */
+  isAncestor?: (ancestor: string, descendant: string, signal: AbortSignal) => Promise<boolean>;
   /** TLS for the app URL probe (a homelab CA), when it is not publicly trusted. */
   appTls?: TlsOptions;
   logger?: StageLogger;
@@ -37,9 +44,9 @@ const STAGES: readonly WatchStage[] = ['source', 'reconcile', 'rollout', 'http']
 
 /** What the watcher reads: the verbs and resources to grant Slipway's service account. */
 export const WATCHER_RBAC_HINT =
-  'Slipway needs get on gitrepositories.source.toolkit.fluxcd.io and kustomizations.kustomize.toolkit.fluxcd.io ' +
-  '(in flux-system), get on deployments, list on replicasets (apps), list on pods and events (in the apps namespace ' +
-  'and flux-system), and get on applications.argoproj.io (Argo CD) — deploy/rbac grants exactly these.';
+  'To follow a rollout Slipway needs: get on gitrepositories.source.toolkit.fluxcd.io and kustomizations.kustomize.toolkit.fluxcd.io ' +
+  '(in flux-system); get on deployments and list on replicasets (apps), list on pods and events (in the apps namespace, and ' +
+  'events in flux-system); get on applications.argoproj.io (Argo CD). Check with kubectl auth can-i get deployments -n <namespace> --as <user>.';
 
 /**
  * Follows a rollout through the Kubernetes API, stage by stage, each with its own time limit:
@@ -88,6 +95,7 @@ export class KubeWatcher implements ClusterWatcher {
   #stages(request: WatchRequest): Record<WatchStage, StageSpec> {
     const kube = this.#kube;
     const target = { namespace: request.namespace, app: request.app };
+    const reached = revisionReached(request.revision, this.#options.isAncestor);
     const http = httpStage(request.url, this.#options.appTls ? { tls: this.#options.appTls } : {});
     if (this.#options.engine === 'argocd') {
       const argo = this.#options.argocd!;
@@ -95,6 +103,7 @@ export class KubeWatcher implements ClusterWatcher {
         namespace: argo.namespace ?? 'argocd',
         application: argo.applicationName?.(request.app) ?? request.app,
         revision: request.revision,
+        reached,
         ...(argo.appsPath ? { appsPath: argo.appsPath } : {}),
       });
       return { source: stages.source, reconcile: stages.reconcile, rollout: rolloutStage(kube, target, stages.health), http };
@@ -105,6 +114,7 @@ export class KubeWatcher implements ClusterWatcher {
       gitRepository: flux.gitRepository ?? 'flux-system',
       kustomization: flux.kustomization?.(request.app) ?? request.app,
       revision: request.revision,
+      reached,
       appNamespace: request.namespace,
       app: request.app,
       ...(flux.appsPath ? { appsPath: flux.appsPath } : {}),
