@@ -2,7 +2,7 @@
  * The sandbox against real apps run with this Node binary: a bundled template, and small apps that
  * fail in each way a generated app can (crash, silence, a broken page, unsafe paths).
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,6 +91,19 @@ describe('ProcessSandbox', () => {
     expect(result.ok).toBe(true);
   });
 
+  it('runs an app without a package.json as Node would in its image, whatever package.json lies above the scratch root', async () => {
+    const { workDir, sandbox } = newSandbox();
+    // An ES-module package.json above the sandbox must not turn the app's CommonJS into ESM.
+    writeFileSync(join(workDir, 'package.json'), JSON.stringify({ type: 'module' }));
+    const result = await sandbox.verify(app({
+      'server.js': `const { createServer } = require('node:http');
+const server = createServer((req, res) => res.end(typeof module === 'object' ? 'commonjs' : 'esm'));
+server.listen(Number(process.env.PORT), process.env.HOST);\n`,
+    }));
+    expect(result.failure).toBeUndefined();
+    expect(result.ok).toBe(true);
+  });
+
   it('refuses unsafe paths without writing anything', async () => {
     const { workDir, sandbox } = newSandbox();
     const result = await sandbox.verify(app({ 'server.js': 'x', '../escape.js': 'x', '.git/config': 'x' }));
@@ -123,5 +136,18 @@ ${server(HEALTHY + " res.end('ok');").replace(/process\.on\('SIGTERM'.*\n/, '')}
     const pid = Number(readFileSync(marker, 'utf8'));
     expect(pid).toBeGreaterThan(0);
     expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('stops the app and gives up with CancelledError when the run is cancelled', async () => {
+    const { workDir, sandbox } = newSandbox({ startTimeoutMs: 30_000 });
+    const marker = join(mkdtempSync(join(tmpdir(), 'slipway-sandbox-pid-')), 'app.pid');
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 500);
+    const started = Date.now();
+    const verifying = sandbox.verify(app({ 'server.js': `require('node:fs').writeFileSync(${JSON.stringify(marker)}, String(process.pid)); setInterval(() => {}, 1000);\n` }, ['node', 'server.js']), controller.signal);
+    await expect(verifying).rejects.toMatchObject({ name: 'CancelledError' });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(() => process.kill(Number(readFileSync(marker, 'utf8')), 0)).toThrow();
+    expect(readdirSync(workDir)).toEqual([]);
   });
 });

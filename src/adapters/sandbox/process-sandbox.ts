@@ -108,6 +108,10 @@ export class ProcessSandbox implements Sandbox {
       seen.add(path);
     }
     if (problems.length > 0) return { name: 'files', ok: false, detail: `refused file paths:\n${problems.join('\n')}` };
+    // Node and tsc take a module's type from the nearest package.json, searching upwards: without
+    // this empty one, an app that has none would inherit whatever lies above the scratch root,
+    // where its image has nothing.
+    await writeFile(join(scratch, 'package.json'), '{}\n');
     await mkdir(join(scratch, 'home'), { recursive: true });
     await mkdir(join(scratch, 'data'), { recursive: true });
     for (const file of app.files) {
