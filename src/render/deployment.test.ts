@@ -63,9 +63,32 @@ describe('renderDeployment', () => {
     expect(container?.name).toBe('pomodoro-timer');
     expect(container?.env).toEqual([{ name: 'PORT', value: '3000' }]);
     expect(container?.ports).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP' }]);
-    expect(container?.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
-    expect(container?.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    for (const probe of [container?.startupProbe, container?.readinessProbe, container?.livenessProbe]) {
+      expect(probe?.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    }
     expect(container?.resources).toEqual({ requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } });
+  });
+
+  it('gives a slow start up to two minutes before liveness counts, and restarts only after a minute of failures', () => {
+    const [container] = renderDeployment(sampleSpec(), { image: SAMPLE_IMAGE }, settings).spec.template.spec.containers;
+    const window = (p: { periodSeconds: number; failureThreshold: number } | undefined) => (p ? p.periodSeconds * p.failureThreshold : 0);
+    expect(window(container?.startupProbe)).toBe(120);
+    expect(window(container?.livenessProbe)).toBe(60);
+    // The startup probe holds liveness back, so a fixed delay would only slow every start.
+    expect(container?.livenessProbe).not.toHaveProperty('initialDelaySeconds');
+    expect(container?.readinessProbe.periodSeconds).toBeLessThan(container?.livenessProbe.periodSeconds ?? 0);
+  });
+
+  it('keeps the tag beside the digest in the image, for people reading the manifest', () => {
+    const [container] = renderDeployment(sampleSpec(), { image: SAMPLE_IMAGE }, settings).spec.template.spec.containers;
+    expect(container?.image).toBe(SAMPLE_IMAGE);
+    expect(container?.image).toMatch(/:3f2a9c1@sha256:[0-9a-f]{64}$/);
+  });
+
+  it('writes the description as it is for Argo CD, which substitutes nothing', () => {
+    const argo = RenderSettingsSchema.parse({ engine: 'argocd', appsDomain: 'apps.lan', argocd: { repoURL: 'https://git.lan/h.git' } });
+    const deployment = renderDeployment(sampleSpec({ description: 'costs $5 ${X}' }), { image: SAMPLE_IMAGE }, argo);
+    expect(deployment.metadata.annotations?.[DESCRIPTION_ANNOTATION]).toBe('costs $5 ${X}');
   });
 
   it('gives a persistent app $DATA_DIR and a volume at /data, and others neither', () => {
@@ -114,7 +137,14 @@ describe('renderDeployment', () => {
     expect(() => renderDeployment(sampleSpec({ name }), { image: SAMPLE_IMAGE }, settings)).toThrow(InputError);
   });
 
-  it.each([['empty', ''], ['with a space', 'registry.local/a b:1'], ['with a newline', 'registry.local/a:1\nkind: Secret']])(
+  it.each([
+    ['empty', ''],
+    ['with a space', 'registry.local/a b:1'],
+    ['with a newline', 'registry.local/a:1\nkind: Secret'],
+    ['with a short digest', 'registry.local/a:1@sha256:abc'],
+    ['with an upper-case digest', `registry.local/a@sha256:${'AB'.repeat(32)}`],
+    ['with only a digest', `@sha256:${'ab'.repeat(32)}`],
+  ])(
     'refuses an image reference that is %s',
     (_what, image) => {
       expect(() => renderDeployment(sampleSpec(), { image }, settings)).toThrow(InputError);

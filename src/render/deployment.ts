@@ -9,15 +9,20 @@ export const APP_UID = 1000;
 /** Where a persistent app keeps its data ($DATA_DIR). */
 export const DATA_DIR = '/data';
 
+/** Where a container's image is in the Deployment: the line Flux's image setter marker goes on. */
+export const IMAGE_PATH = ['spec', 'template', 'spec', 'containers', 0, 'image'] as const;
+
 /**
  * The app's Deployment: one replica that meets the restricted Pod Security Standard (non-root,
  * no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, read-only root file
- * system with a writable /tmp) and is probed on `/healthz`.
+ * system with a writable /tmp, no service account token), with requests and a memory limit, and
+ * startup, readiness and liveness probes on `/healthz`. The image is written as given: the pipeline
+ * passes `repo:tag@sha256:…`, so the digest pins what runs and the tag tells people what it is.
  * @example renderDeployment(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.replicas // 1
  */
 export function renderDeployment(spec: AppSpec, input: RenderInput, settings: RenderSettings): Deployment {
   const { app, image, labels } = renderTarget(spec, input);
-  const description = descriptionAnnotation(spec.description);
+  const description = descriptionAnnotation(spec.description, settings.engine);
   const metadata: ObjectMeta = { name: app, namespace: settings.namespace, labels };
   if (description !== undefined) metadata.annotations = { [DESCRIPTION_ANNOTATION]: description };
   return {
@@ -50,9 +55,12 @@ function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSett
     ...(image.includes('@sha256:') ? { imagePullPolicy: 'IfNotPresent' as const } : {}),
     ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
     env,
+    // Up to two minutes to start: a Raspberry Pi may need a while to start Node, and probing every
+    // 2 s makes the app ready as soon as it answers. Liveness starts only after this succeeds.
+    startupProbe: probe({ periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 60 }),
     readinessProbe: probe({ periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }),
-    // Generous on purpose: a Raspberry Pi may need a while to start Node, and a restart loop helps no one.
-    livenessProbe: probe({ initialDelaySeconds: 10, periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 }),
+    // Generous on purpose: a restart loop on a busy Pi helps no one.
+    livenessProbe: probe({ periodSeconds: 20, timeoutSeconds: 3, failureThreshold: 3 }),
     resources: {
       requests: { cpu: settings.resources.requests.cpu, memory: settings.resources.requests.memory },
       limits: { memory: settings.resources.limits.memory },

@@ -5,6 +5,7 @@ import { renderHttpRoute } from './httproute.ts';
 import { defaultRenderSettings, renderApp, RenderSettingsSchema } from './index.ts';
 import { renderAppKustomization, renderFluxKustomization } from './kustomization.ts';
 import { podSecurityProblems } from './pod-security.ts';
+import { renderNetworkPolicy } from './network-policy.ts';
 import { renderService } from './service.ts';
 import { reverseKeys, SAMPLE_IMAGE, sampleSpec } from './test-fixtures.ts';
 import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
@@ -19,6 +20,7 @@ describe('renderApp', () => {
       `${dir}/app/deployment.yaml`,
       `${dir}/app/httproute.yaml`,
       `${dir}/app/kustomization.yaml`,
+      `${dir}/app/networkpolicy.yaml`,
       `${dir}/app/service.yaml`,
       `${dir}/ks.yaml`,
     ]);
@@ -31,9 +33,11 @@ describe('renderApp', () => {
       [`${dir}/app/deployment.yaml`]: renderDeployment(spec, input, settings),
       [`${dir}/app/service.yaml`]: renderService(spec, input, settings),
       [`${dir}/app/httproute.yaml`]: renderHttpRoute(spec, input, settings),
-      [`${dir}/app/kustomization.yaml`]: renderAppKustomization(['deployment.yaml', 'httproute.yaml', 'service.yaml']),
+      [`${dir}/app/networkpolicy.yaml`]: renderNetworkPolicy(spec, input, settings),
+      [`${dir}/app/kustomization.yaml`]: renderAppKustomization(['deployment.yaml', 'httproute.yaml', 'networkpolicy.yaml', 'service.yaml']),
       [`${dir}/ks.yaml`]: renderFluxKustomization(spec, input, settings),
     };
+    expect([...byPath.keys()].sort()).toEqual(Object.keys(expected).sort());
     for (const [path, object] of Object.entries(expected)) expect(byPath.get(path)).toBe(toYaml(object, { header: RENDERED_HEADER }));
   });
 
@@ -66,6 +70,7 @@ describe('renderApp', () => {
       'apps/v1 Deployment',
       'gateway.networking.k8s.io/v1 HTTPRoute',
       'kustomize.config.k8s.io/v1beta1 Kustomization',
+      'networking.k8s.io/v1 NetworkPolicy',
       'v1 Service',
       'kustomize.toolkit.fluxcd.io/v1 Kustomization',
     ]);

@@ -1,5 +1,6 @@
 import type { AppSpec } from '../domain/app-spec.ts';
 import { InputError } from '../domain/errors.ts';
+import { isImageDigest, splitImage } from './image.ts';
 import { appLabels } from './labels.ts';
 import type { Labels, RenderInput } from './types.ts';
 
@@ -31,6 +32,12 @@ export function renderTarget(spec: AppSpec, input: RenderInput): RenderTarget {
   if (image.length === 0 || image.length > 1024 || /[\s\u0000-\u001f\u007f]/.test(image)) {
     throw new InputError(`cannot render manifests for '${app}': ${JSON.stringify(image)} is not an image reference`, {
       hint: 'Pass a reference such as registry.local:5000/dynamic-apps/my-app:1.0.0 or …@sha256:<digest>.',
+    });
+  }
+  const { name, digest } = splitImage(image);
+  if (name === '' || (digest !== undefined && !isImageDigest(digest))) {
+    throw new InputError(`cannot render manifests for '${app}': ${JSON.stringify(image)} is not an image reference (the part after @ must be sha256:<64 hex digits>)`, {
+      hint: 'Pass the reference the build printed, such as registry.local:5000/dynamic-apps/my-app:1.0.0@sha256:<digest>.',
     });
   }
   return { app, image, labels: appLabels(app, input.labels) };

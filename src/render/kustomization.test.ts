@@ -46,6 +46,14 @@ describe('renderFluxKustomization', () => {
     expect(ks.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'homelab' });
     expect(ks.spec).toMatchObject({ interval: '1h', timeout: '2m', targetNamespace: 'apps' });
     expect(ks.spec).not.toHaveProperty('postBuild');
+    expect(ks.spec).not.toHaveProperty('dependsOn');
+  });
+
+  it('waits for the Kustomizations named in gitops.dependsOn, in the given order', () => {
+    const custom = RenderSettingsSchema.parse({ gitops: { dependsOn: [{ namespace: 'infra', name: 'gateway-api' }, { name: 'cluster-settings' }] } });
+    const ks = renderFluxKustomization(sampleSpec(), { image: SAMPLE_IMAGE }, custom);
+    expect(ks.spec.dependsOn).toEqual([{ name: 'gateway-api', namespace: 'infra' }, { name: 'cluster-settings' }]);
+    expect(toYaml(ks)).toContain('  dependsOn:\n    - name: gateway-api\n      namespace: infra\n    - name: cluster-settings\n  postBuild:\n');
   });
 });
 
@@ -54,6 +62,7 @@ describe('appPaths', () => {
     expect(appPaths('pomodoro-timer', settings)).toEqual({
       dir: 'kubernetes/apps/dynamic/pomodoro-timer',
       ks: 'kubernetes/apps/dynamic/pomodoro-timer/ks.yaml',
+      application: 'kubernetes/apps/dynamic/pomodoro-timer/application.yaml',
       manifests: 'kubernetes/apps/dynamic/pomodoro-timer/app',
       parent: 'kubernetes/apps/dynamic/kustomization.yaml',
     });

@@ -13,11 +13,13 @@ export const FLUX_NAMESPACE = 'flux-system';
 export interface AppPaths {
   /** `<gitops.path>/<app>`: removed as a whole when the app is deleted. */
   dir: string;
-  /** `<gitops.path>/<app>/ks.yaml`: the Flux Kustomization, listed in the parent kustomization. */
+  /** `<gitops.path>/<app>/ks.yaml`: the Flux Kustomization, listed in the parent kustomization (engine flux). */
   ks: string;
+  /** `<gitops.path>/<app>/application.yaml`: the Argo CD Application, listed in the parent kustomization (engine argocd). */
+  application: string;
   /** `<gitops.path>/<app>/app`: the manifests Flux applies. */
   manifests: string;
-  /** `<gitops.path>/kustomization.yaml`: lists every app's ks.yaml. */
+  /** `<gitops.path>/kustomization.yaml`: lists every app's ks.yaml or application.yaml. */
   parent: string;
 }
 
@@ -28,7 +30,7 @@ export interface AppPaths {
 export function appPaths(app: string, settings: RenderSettings): AppPaths {
   const base = settings.gitops.path;
   const dir = `${base}/${app}`;
-  return { dir, ks: `${dir}/ks.yaml`, manifests: `${dir}/app`, parent: `${base}/kustomization.yaml` };
+  return { dir, ks: `${dir}/ks.yaml`, application: `${dir}/application.yaml`, manifests: `${dir}/app`, parent: `${base}/kustomization.yaml` };
 }
 
 /**
@@ -45,8 +47,9 @@ export function renderAppKustomization(resources: readonly string[]): KustomizeC
 
 /**
  * The Flux Kustomization (`ks.yaml`) that applies the app's directory into the apps namespace,
- * pruning what is removed, waiting for the app to be ready, and substituting `${VAR}`s such as
- * `${APPS_SUBDOMAIN}` from the configured Secrets/ConfigMaps.
+ * pruning what is removed, waiting for the app to be ready, after the Kustomizations in
+ * `gitops.dependsOn`, and substituting `${VAR}`s such as `${APPS_SUBDOMAIN}` or `${CLUSTER_DOMAIN}`
+ * (in host names, image names) from the configured Secrets/ConfigMaps.
  * @example renderFluxKustomization(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.path // './kubernetes/apps/dynamic/notes/app'
  */
 export function renderFluxKustomization(spec: AppSpec, input: RenderInput, settings: RenderSettings): FluxKustomization {
@@ -67,6 +70,10 @@ export function renderFluxKustomization(spec: AppSpec, input: RenderInput, setti
       sourceRef: { kind: source.kind, name: source.name, ...(source.namespace === undefined ? {} : { namespace: source.namespace }) },
     },
   };
+  if (gitops.dependsOn.length > 0) {
+    // Flux reads a dependsOn without a namespace as the Kustomization's own (flux-system).
+    ks.spec.dependsOn = gitops.dependsOn.map((ref) => ({ name: ref.name, ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }) }));
+  }
   if (gitops.substituteFrom.length > 0) {
     ks.spec.postBuild = {
       substituteFrom: gitops.substituteFrom.map((ref) => ({

@@ -41,15 +41,32 @@ export function appLabels(app: string, extra: Labels = {}): Labels {
 
 function labelProblem(key: string, value: string): string | undefined {
   if (RESERVED_KEYS.has(key)) return `the label '${key}' is set by Slipway and cannot be given`;
+  return qualifiedNameProblem(key, 'label key') ?? labelValueProblem(key, value);
+}
+
+/**
+ * Why `key` is not a valid label or annotation key (`[prefix/]name`, as the API server checks it),
+ * or undefined when it is.
+ * @example qualifiedNameProblem('example.com/team', 'label key') // undefined
+ */
+export function qualifiedNameProblem(key: string, what: string): string | undefined {
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;
   if (prefix !== undefined && (prefix.length > 253 || !DNS_SUBDOMAIN.test(prefix))) {
-    return `the label key '${key}' has an invalid prefix; use a DNS name such as example.com/`;
+    return `the ${what} '${key}' has an invalid prefix; use a DNS name such as example.com/`;
   }
   if (name.length > 63 || !LABEL_NAME_PART.test(name)) {
-    return `the label key '${key}' is invalid; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+    return `the ${what} '${key}' is invalid; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
   }
+  return undefined;
+}
+
+/**
+ * Why `value` is not a valid value for the label `key`, or undefined when it is.
+ * @example labelValueProblem('team', 'home') // undefined
+ */
+export function labelValueProblem(key: string, value: string): string | undefined {
   if (value.length > 63 || !LABEL_VALUE.test(value)) {
     return `the value of label '${key}' is invalid; use at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
   }
@@ -62,15 +79,17 @@ function labelProblem(key: string, value: string): string | undefined {
  * malformed), `$$` becomes `$`, and `\\` becomes `\`. So every `$` and `\` is doubled, which Flux
  * turns back into the original text. White space is collapsed to single spaces and control
  * characters dropped so that every YAML emitter keeps the value in a plain or quoted single line,
- * where that doubling is exact. Returns undefined for an empty description.
+ * where that doubling is exact. With Argo CD, which substitutes nothing, the text is kept as it is.
+ * Returns undefined for an empty description.
  * @example descriptionAnnotation('costs $5 ${NOT_A_VAR}') // 'costs $$5 $${NOT_A_VAR}'
  */
-export function descriptionAnnotation(description: string): string | undefined {
+export function descriptionAnnotation(description: string, engine: 'flux' | 'argocd' = 'flux'): string | undefined {
   const text = description
     .toWellFormed()
     .replace(/\s+/g, ' ')
     .replace(/[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/g, '')
     .trim();
   if (!text) return undefined;
-  return text.replace(/[$\\]/g, (c) => c + c);
+  // Argo CD applies the text as it is, so there is nothing to escape.
+  return engine === 'argocd' ? text : text.replace(/[$\\]/g, (c) => c + c);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConflictError, InputError } from '../domain/errors.ts';
-import { PARENT_HEADER, renderParentKustomization } from './parent-kustomization.ts';
+import { appEntry, PARENT_HEADER, renderParentKustomization } from './parent-kustomization.ts';
 
 const resources = (text: string): string[] => parse(text).resources;
 
@@ -95,6 +95,24 @@ describe('renderParentKustomization', () => {
     const attempt = () => renderParentKustomization(existing, { add: 'a' });
     expect(attempt).toThrow(ConflictError);
     expect(attempt).toThrow(/parent kustomization\.yaml/);
+  });
+
+  it('lists an app\'s Argo CD Application with engine argocd, and switches an app\'s entry with the engine', () => {
+    expect(appEntry('notes', 'argocd')).toBe('./notes/application.yaml');
+    const argo = renderParentKustomization(undefined, { add: 'notes' }, { engine: 'argocd' });
+    expect(resources(argo)).toEqual(['./notes/application.yaml']);
+    expect(renderParentKustomization(argo, { add: 'notes' }, { engine: 'argocd' })).toBe(argo);
+    const both = renderParentKustomization(argo, { add: 'zeta' }, { engine: 'flux' });
+    expect(resources(both)).toEqual(['./notes/application.yaml', './zeta/ks.yaml']);
+    // A switch of engine rewrites the app's folder, so its old entry would name a file that is gone.
+    expect(resources(renderParentKustomization(both, { add: 'notes' }, { engine: 'flux' }))).toEqual(['./notes/ks.yaml', './zeta/ks.yaml']);
+    expect(resources(renderParentKustomization(both, { add: 'zeta' }, { engine: 'argocd' }))).toEqual(['./notes/application.yaml', './zeta/application.yaml']);
+  });
+
+  it('removes an app whichever engine listed it', () => {
+    const both = renderParentKustomization(renderParentKustomization(undefined, { add: 'a' }, { engine: 'argocd' }), { add: 'b' });
+    expect(resources(renderParentKustomization(both, { remove: 'a' }))).toEqual(['./b/ks.yaml']);
+    expect(resources(renderParentKustomization(both, { remove: 'b' }, { engine: 'argocd' }))).toEqual(['./a/application.yaml']);
   });
 
   it('refuses names that are not app names', () => {

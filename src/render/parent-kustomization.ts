@@ -4,7 +4,12 @@ import { compareCodeUnits } from './order.ts';
 import { documentToYaml, YAML_PARSE_OPTIONS } from './yaml-writer.ts';
 
 /** Comment on top of a parent kustomization Slipway creates; people may add entries of their own. */
-export const PARENT_HEADER = 'Apps deployed by Slipway. Slipway adds and removes the ./<app>/ks.yaml entries; other entries are kept.';
+export const PARENT_HEADER =
+  'Apps deployed by Slipway. Slipway adds and removes the ./<app>/ks.yaml (Flux) or ./<app>/application.yaml (Argo CD) entries; other entries are kept.';
+
+/** The file of each app the parent kustomization lists, per engine. */
+const ENTRY_FILES = { flux: 'ks.yaml', argocd: 'application.yaml' } as const;
+type Engine = keyof typeof ENTRY_FILES;
 
 const APP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -13,18 +18,38 @@ const APP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
  * @example appKsEntry('notes') // './notes/ks.yaml'
  */
 export function appKsEntry(app: string): string {
-  return `./${app}/ks.yaml`;
+  return appEntry(app, 'flux');
+}
+
+/**
+ * The entry listing an app in the parent kustomization for an engine: the object that makes the
+ * engine apply the app. With Flux that is the app's Flux Kustomization (`./<app>/ks.yaml`); with Argo
+ * CD it is the app's Application (`./<app>/application.yaml`), so whatever syncs the parent directory
+ * (Slipway's app-of-apps Application, or a root Application of the person's own) creates the
+ * Applications, and each Application syncs its app's manifests. The manifests are never listed here.
+ * @example appEntry('notes', 'argocd') // './notes/application.yaml'
+ */
+export function appEntry(app: string, engine: Engine = 'flux'): string {
+  return `./${app}/${ENTRY_FILES[engine]}`;
 }
 
 /**
  * Updates (or creates) the parent `kustomization.yaml` at `<gitops.path>/kustomization.yaml` that
- * lists every app's `./<app>/ks.yaml`. Entries end up sorted and listed once; entries a person added
+ * lists every app's `./<app>/ks.yaml` (or, with `engine: 'argocd'`, `./<app>/application.yaml`; see
+ * `appEntry`). Adding an app drops its entry for the other engine, whose file is gone after a switch;
+ * removing an app drops both. Entries end up sorted and listed once; entries a person added
  * (other files, other apps) and comments stay. When nothing changes the text is returned as it was,
  * so a repeated deploy commits nothing and a person's unsorted file is rewritten only when an entry
  * really comes or goes. Pure: the same text and change give the same bytes.
  * @example renderParentKustomization(undefined, { add: 'notes' }) // '# Apps deployed …\napiVersion: …\nresources:\n  - ./notes/ks.yaml\n'
  */
-export function renderParentKustomization(existing: string | undefined, change: { add?: string; remove?: string }): string {
+export function renderParentKustomization(
+  existing: string | undefined,
+  change: { add?: string; remove?: string },
+  options: { engine?: Engine } = {},
+): string {
+  const engine = options.engine ?? 'flux';
+  const other: Engine = engine === 'flux' ? 'argocd' : 'flux';
   for (const app of [change.add, change.remove]) {
     if (app !== undefined && (app.length > 63 || !APP_NAME.test(app))) {
       throw new InputError(`cannot list '${app}' in the parent kustomization: it is not a valid app name`);
@@ -33,8 +58,10 @@ export function renderParentKustomization(existing: string | undefined, change: 
   const doc = existing === undefined || existing.trim() === '' ? newParent() : parseParent(existing);
   const seq = resourcesOf(doc);
   const nodes = seq.items as Scalar[];
-  const listed = (app: string) => nodes.some((node) => entryKey(node.value as string) === entryKey(appKsEntry(app)));
-  const needed = (change.add !== undefined && !listed(change.add)) || (change.remove !== undefined && listed(change.remove));
+  const listed = (entry: string) => nodes.some((node) => entryKey(node.value as string) === entryKey(entry));
+  const needed =
+    (change.add !== undefined && (!listed(appEntry(change.add, engine)) || listed(appEntry(change.add, other)))) ||
+    (change.remove !== undefined && (listed(appEntry(change.remove, 'flux')) || listed(appEntry(change.remove, 'argocd'))));
   // A change that changes nothing leaves a person's file exactly as it is, even if it is unsorted.
   if (!needed && existing !== undefined && existing.trim() !== '') return existing;
 
@@ -44,9 +71,14 @@ export function renderParentKustomization(existing: string | undefined, change: 
     // The first of duplicates keeps its comments; later copies are dropped.
     if (!kept.has(key)) kept.set(key, node);
   }
-  if (change.remove !== undefined) kept.delete(entryKey(appKsEntry(change.remove)));
-  if (change.add !== undefined && !kept.has(entryKey(appKsEntry(change.add)))) {
-    kept.set(entryKey(appKsEntry(change.add)), new Scalar(appKsEntry(change.add)));
+  if (change.remove !== undefined) {
+    kept.delete(entryKey(appEntry(change.remove, 'flux')));
+    kept.delete(entryKey(appEntry(change.remove, 'argocd')));
+  }
+  if (change.add !== undefined) {
+    kept.delete(entryKey(appEntry(change.add, other)));
+    const entry = appEntry(change.add, engine);
+    if (!kept.has(entryKey(entry))) kept.set(entryKey(entry), new Scalar(entry));
   }
   // Sorted by the normalised path, so `notes/ks.yaml` and `./notes/ks.yaml` sort alike.
   seq.items = [...kept.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([, node]) => node);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRenderSettings, RenderSettingsSchema } from './settings.ts';
+import { ConfigError } from '../domain/errors.ts';
+import { defaultRenderSettings, renderSettingsFrom, RenderSettingsSchema } from './settings.ts';
 
 describe('RenderSettingsSchema', () => {
   it('fills every default from an empty object', () => {
     expect(defaultRenderSettings()).toEqual({
+      engine: 'flux',
       namespace: 'dynamic-apps',
       appsDomain: '${APPS_SUBDOMAIN}',
       gateway: { parentRefs: [{ name: 'gateway', namespace: 'gateway' }] },
@@ -11,10 +13,22 @@ describe('RenderSettingsSchema', () => {
         path: 'kubernetes/apps/dynamic',
         sourceRef: { kind: 'GitRepository', name: 'flux-system', namespace: 'flux-system' },
         substituteFrom: [{ kind: 'Secret', name: 'cluster-secrets' }],
+        dependsOn: [],
         interval: '10m',
         timeout: '5m',
       },
       resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+      networkPolicy: { enabled: true },
+      flux: { imageAutomation: { enabled: false, interval: '5m', policy: { semver: '>=0.0.0' } } },
+      argocd: {
+        namespace: 'argocd',
+        project: 'default',
+        targetRevision: 'main',
+        mode: 'per-app',
+        appOfAppsName: 'slipway-apps',
+        destinationServer: 'https://kubernetes.default.svc',
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
+      },
     });
   });
 
@@ -40,6 +54,12 @@ describe('RenderSettingsSchema', () => {
     ['a listener section', { gateway: { parentRefs: [{ name: 'cilium-gateway', namespace: 'network', sectionName: 'https' }] } }],
     ['optional ConfigMap variables', { gitops: { substituteFrom: [{ kind: 'ConfigMap', name: 'cluster-settings', optional: true }] } }],
     ['no substitution at all', { gitops: { substituteFrom: [] } }],
+    ['Flux dependencies', { gitops: { dependsOn: [{ name: 'gateway-api' }, { name: 'crds', namespace: 'infra' }] } }],
+    ['image automation by semver with a tag filter', { flux: { imageAutomation: { enabled: true, policy: { semver: '^2.x' }, filterTags: { pattern: '^v(?P<v>.*)-prod$', extract: '$v' } } } }],
+    ['image automation in numerical order', { flux: { imageAutomation: { enabled: true, policy: { numerical: 'desc' }, secretRef: 'registry-login', insecure: true } } }],
+    ['Argo CD with a repo and a real domain', { engine: 'argocd', appsDomain: 'apps.k8s-lab.dev', argocd: { repoURL: 'git@github.com:me/homelab.git', mode: 'app-of-apps' } }],
+    ['Argo CD over https', { engine: 'argocd', appsDomain: 'apps.k8s-lab.dev', argocd: { repoURL: 'https://git.lan/homelab.git', syncPolicy: { automated: { prune: false } } } }],
+    ['no NetworkPolicy', { networkPolicy: { enabled: false } }],
   ])('accepts %s', (_what, input) => {
     expect(RenderSettingsSchema.safeParse(input).success).toBe(true);
   });
@@ -55,7 +75,46 @@ describe('RenderSettingsSchema', () => {
     ['no gateway', { gateway: { parentRefs: [] } }],
     ['a memory size without unit letters', { resources: { limits: { memory: '256 MB' } } }],
     ['an unknown key (a typo)', { namepsace: 'apps' }],
+    ['an unknown engine', { engine: 'kubectl' }],
+    ['a dependency with an upper-case name', { gitops: { dependsOn: [{ name: 'Gateway' }] } }],
+    ['two image policies at once', { flux: { imageAutomation: { policy: { semver: '>=1', numerical: 'asc' } } } }],
+    ['an image policy order that is not asc or desc', { flux: { imageAutomation: { policy: { alphabetical: 'up' } } } }],
+    ['Argo CD without a repo URL', { engine: 'argocd', appsDomain: 'apps.k8s-lab.dev' }],
+    ['Argo CD with a Flux variable in the domain', { engine: 'argocd', argocd: { repoURL: 'https://git.lan/homelab.git' } }],
+    ['Argo CD with Flux image automation', { engine: 'argocd', appsDomain: 'a.b', argocd: { repoURL: 'https://git.lan/h.git' }, flux: { imageAutomation: { enabled: true } } }],
+    ['an Argo CD repo that is a local path', { argocd: { repoURL: '/srv/git/homelab.git' } }],
+    ['an unknown Argo CD mode', { argocd: { mode: 'app-of-app' } }],
   ])('rejects %s', (_what, input) => {
     expect(RenderSettingsSchema.safeParse(input).success).toBe(false);
+  });
+});
+
+describe('renderSettingsFrom', () => {
+  it('takes gitops.path from git.gitops.path, over render.gitops.path', () => {
+    const settings = renderSettingsFrom({ render: { namespace: 'apps', gitops: { path: 'ignored', interval: '1h' } }, git: { gitops: { path: 'clusters/pi/apps' } } });
+    expect(settings.namespace).toBe('apps');
+    expect(settings.gitops).toMatchObject({ path: 'clusters/pi/apps', interval: '1h' });
+  });
+
+  it('gives the defaults for an empty configuration', () => {
+    expect(renderSettingsFrom({})).toEqual(defaultRenderSettings());
+  });
+
+  it('takes Argo CD\'s repo and revision from a remote git.gitops, unless render.argocd names them', () => {
+    const git = { gitops: { url: 'ssh://git@git.lan/homelab.git', branch: 'live' } };
+    const settings = renderSettingsFrom({ render: { engine: 'argocd', appsDomain: 'apps.lan' }, git });
+    expect(settings.argocd).toMatchObject({ repoURL: 'ssh://git@git.lan/homelab.git', targetRevision: 'live' });
+    const own = renderSettingsFrom({ render: { engine: 'argocd', appsDomain: 'apps.lan', argocd: { repoURL: 'https://x.lan/h.git', targetRevision: 'v1' } }, git });
+    expect(own.argocd).toMatchObject({ repoURL: 'https://x.lan/h.git', targetRevision: 'v1' });
+  });
+
+  it('lets the engine flag win over the file, and says which field is wrong', () => {
+    expect(renderSettingsFrom({ render: { engine: 'argocd' } }, { engine: 'flux' }).engine).toBe('flux');
+    // The embedded default: a bare repo path Argo CD cannot clone.
+    const local = () => renderSettingsFrom({ render: { appsDomain: 'apps.lan' }, git: { gitops: { url: '/home/me/.slipway/git/gitops.git' } } }, { engine: 'argocd' });
+    expect(local).toThrow(ConfigError);
+    expect(local).toThrow(/render\.argocd\.repoURL: Argo CD needs the GitOps repo URL/);
+    expect(() => renderSettingsFrom({ render: { namepsace: 'x' } })).toThrow(/render: unknown field\(s\) 'namepsace'/);
+    expect(() => renderSettingsFrom({ render: { gateway: { parentRefs: [] } } })).toThrow(/render\.gateway\.parentRefs: /);
   });
 });

@@ -1,70 +1,10 @@
 import { z } from 'zod';
+import { ConfigError } from '../domain/errors.ts';
+import { APPS_DOMAIN, ArgoCd, DNS_LABEL, Flux, Gateway, GIT_REMOTE_URL, Gitops, Resources } from './settings-parts.ts';
 
-/** A DNS-1123 label: namespaces, section names. */
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-/** A DNS-1123 subdomain: most object names. */
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-/**
- * A host name whose labels may be Flux substitution variables, so `apps.${CLUSTER_DOMAIN}` and the
- * default `${APPS_SUBDOMAIN}` pass: Flux replaces them (postBuild) before the API server sees them.
- */
-const DOMAIN_LABEL = String.raw`(?:[a-z0-9](?:[-a-z0-9]*[a-z0-9])?|\$\{[A-Za-z_][A-Za-z0-9_]*\})`;
-const APPS_DOMAIN = new RegExp(`^${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*$`);
-/** A Go duration as Flux accepts it (`10m`, `1h30m`, `90s`). */
-const GO_DURATION = /^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/;
-/** A relative POSIX path in the GitOps repo, such as `kubernetes/apps/dynamic`. */
-const REPO_PATH = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
-const CPU_QUANTITY = /^[0-9]+(\.[0-9]+)?m?$/;
-const MEMORY_QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
-
-const name = (max: number) => z.string().max(max).regex(DNS_SUBDOMAIN, 'a lowercase DNS name such as my-name');
-
-const ParentRef = z
-  .object({
-    name: name(253),
-    namespace: z.string().max(63).regex(DNS_LABEL, 'a namespace: a DNS-1123 label').optional(),
-    sectionName: z.string().max(253).regex(DNS_SUBDOMAIN, 'a listener name: a DNS-1123 subdomain').optional(),
-  })
-  .strict();
-
-const SubstituteFrom = z
-  .object({ kind: z.enum(['ConfigMap', 'Secret']), name: name(253), optional: z.boolean().optional() })
-  .strict();
-
-const Gitops = z
-  .object({
-    /** Directory in the GitOps repo holding one folder per app. */
-    path: z
-      .string()
-      .regex(REPO_PATH, 'a relative path such as kubernetes/apps/dynamic')
-      .refine((p) => !p.split('/').some((s) => s === '.' || s === '..'), "a path without '.' or '..' segments")
-      .default('kubernetes/apps/dynamic'),
-    sourceRef: z
-      .object({ kind: z.literal('GitRepository'), name: name(253), namespace: z.string().regex(DNS_LABEL).max(63).optional() })
-      .strict()
-      .default(() => ({ kind: 'GitRepository' as const, name: 'flux-system', namespace: 'flux-system' })),
-    /** Where Flux reads `${VAR}` values from (postBuild); `cluster-secrets` holds APPS_SUBDOMAIN in the seed layout. */
-    substituteFrom: z.array(SubstituteFrom).default(() => [{ kind: 'Secret' as const, name: 'cluster-secrets' }]),
-    interval: z.string().regex(GO_DURATION, 'a duration such as 10m').default('10m'),
-    timeout: z.string().regex(GO_DURATION, 'a duration such as 5m').default('5m'),
-  })
-  .strict();
-
-const Resources = z
-  .object({
-    requests: z
-      .object({
-        cpu: z.string().regex(CPU_QUANTITY, 'a CPU quantity such as 10m').default('10m'),
-        memory: z.string().regex(MEMORY_QUANTITY, 'a memory quantity such as 64Mi').default('64Mi'),
-      })
-      .strict()
-      .prefault({}),
-    limits: z
-      .object({ memory: z.string().regex(MEMORY_QUANTITY, 'a memory quantity such as 256Mi').default('256Mi') })
-      .strict()
-      .prefault({}),
-  })
-  .strict();
+/** What applies the committed manifests in the cluster. */
+export const Engine = z.enum(['flux', 'argocd']);
+export type Engine = z.infer<typeof Engine>;
 
 /**
  * Cluster settings the renderers need. Every field has a default that matches the seed layout (Flux,
@@ -73,19 +13,36 @@ const Resources = z
  */
 export const RenderSettingsSchema = z
   .object({
-    /** Namespace the apps run in (Flux `targetNamespace`). */
+    /** `flux` (a Flux Kustomization per app) or `argocd` (an Argo CD Application per app). */
+    engine: Engine.default('flux'),
+    /** Namespace the apps run in (Flux `targetNamespace`, Argo CD destination). */
     namespace: z.string().max(63).regex(DNS_LABEL, 'a namespace: a DNS-1123 label such as dynamic-apps').default('dynamic-apps'),
     /** Apps are served at `<app>.<appsDomain>`; the default is the Flux variable, substituted in the cluster. */
     appsDomain: z.string().max(200).regex(APPS_DOMAIN, 'a domain such as apps.example.com or ${APPS_SUBDOMAIN}').default('${APPS_SUBDOMAIN}'),
-    gateway: z
-      .object({ parentRefs: z.array(ParentRef).min(1).default(() => [{ name: 'gateway', namespace: 'gateway' }]) })
-      .strict()
-      .prefault({}),
+    gateway: Gateway.prefault({}),
     gitops: Gitops.prefault({}),
     /** Small defaults: the apps are tiny and the cluster may be a few Raspberry Pis. */
     resources: Resources.prefault({}),
+    /** A NetworkPolicy letting only the gateway's namespace reach each app (turn off where the gateway's traffic has another source, e.g. Cilium's). */
+    networkPolicy: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+    flux: Flux.prefault({}),
+    argocd: ArgoCd.prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((settings, ctx) => {
+    if (settings.engine !== 'argocd') return;
+    const problem = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (settings.argocd.repoURL === undefined) {
+      problem(['argocd', 'repoURL'], 'Argo CD needs the GitOps repo URL it clones (or a remote git.gitops.url to take it from)');
+    }
+    // Argo CD applies manifests as they are: a ${VAR} would reach the API server and be refused.
+    if (settings.appsDomain.includes('${')) {
+      problem(['appsDomain'], 'Argo CD does not substitute ${VAR}s; give the real domain, such as apps.example.com');
+    }
+    if (settings.flux.imageAutomation.enabled) {
+      problem(['flux', 'imageAutomation', 'enabled'], 'Flux image automation needs engine: flux');
+    }
+  });
 
 /** Validated settings, every field present. */
 export type RenderSettings = z.output<typeof RenderSettingsSchema>;
@@ -98,4 +55,48 @@ export type RenderSettingsInput = z.input<typeof RenderSettingsSchema>;
  */
 export function defaultRenderSettings(): RenderSettings {
   return RenderSettingsSchema.parse({});
+}
+
+/** The parts of Slipway's configuration the render settings come from (plain data, as slipway.yaml has them). */
+export interface RenderConfigSource {
+  /** The `render:` section. */
+  render?: Record<string, unknown>;
+  git?: { gitops?: { url?: string | undefined; branch?: string | undefined; path?: string | undefined } };
+}
+
+/**
+ * The render settings from configuration: the `render:` section, with `gitops.path` from
+ * `git.gitops.path` (one place says where apps live) and, for Argo CD, the repo URL and branch
+ * from `git.gitops` unless `render.argocd` names them. `overrides.engine` (a command-line flag) wins.
+ * @example renderSettingsFrom({ render: { namespace: 'apps' } }).namespace // 'apps'
+ * @throws ConfigError naming each wrong field as `render.<path>`.
+ */
+export function renderSettingsFrom(config: RenderConfigSource, overrides: { engine?: Engine } = {}): RenderSettings {
+  const render: Record<string, unknown> = { ...config.render };
+  const git = config.git?.gitops ?? {};
+  if (overrides.engine !== undefined) render['engine'] = overrides.engine;
+  const gitops = render['gitops'] ?? {};
+  if (git.path !== undefined && isPlainObject(gitops)) render['gitops'] = { ...gitops, path: git.path };
+  const argocd = render['argocd'] ?? {};
+  if (isPlainObject(argocd)) {
+    const filled = { ...argocd };
+    // A local bare repo (the embedded default) is nothing Argo CD can clone, so only remote URLs are taken.
+    if (filled['repoURL'] === undefined && git.url !== undefined && GIT_REMOTE_URL.test(git.url)) filled['repoURL'] = git.url;
+    if (filled['targetRevision'] === undefined && git.branch !== undefined) filled['targetRevision'] = git.branch;
+    render['argocd'] = filled;
+  }
+  const parsed = RenderSettingsSchema.safeParse(render);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => {
+    const field = ['render', ...issue.path.map(String)].join('.');
+    if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    return `${field}: ${issue.message}`;
+  });
+  throw new ConfigError(`invalid render settings: ${problems.join('; ')}`, {
+    hint: 'Fix the named fields under render: in slipway.yaml (see the README for each field).',
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -10,6 +10,7 @@ export interface ObjectMeta {
   namespace?: string;
   labels?: Labels;
   annotations?: Record<string, string>;
+  finalizers?: string[];
 }
 
 /** Any object with a type header; what `toYaml` accepts. */
@@ -32,6 +33,22 @@ export interface RenderInput {
 export interface RenderedFile {
   path: string;
   content: string;
+}
+
+/** A comment written at the end of one line: the line of the scalar at `path` in the object. */
+export interface LineComment {
+  /** Keys and list indices from the object's root to a scalar, e.g. `['spec', 'template', 'spec', 'containers', 0, 'image']`. */
+  path: ReadonlyArray<string | number>;
+  /** One line of text, without the leading `#`. */
+  text: string;
+}
+
+/** One rendered object and the file it goes to, before it is written as YAML. */
+export interface RenderedManifest {
+  path: string;
+  object: KubeObject;
+  /** Comments tools read from the file (Flux's image setter marker). */
+  lineComments?: LineComment[];
 }
 
 export interface HttpGetProbe {
@@ -58,6 +75,7 @@ export interface Container {
   imagePullPolicy?: 'IfNotPresent' | 'Always';
   ports: Array<{ name: string; containerPort: number; protocol: 'TCP' }>;
   env: Array<{ name: string; value: string }>;
+  startupProbe: HttpGetProbe;
   readinessProbe: HttpGetProbe;
   livenessProbe: HttpGetProbe;
   resources: { requests: { cpu: string; memory: string }; limits: { memory: string } };
@@ -131,5 +149,55 @@ export interface FluxKustomization extends KubeObject {
     targetNamespace: string;
     sourceRef: { kind: 'GitRepository'; name: string; namespace?: string };
     postBuild?: { substituteFrom: Array<{ kind: 'ConfigMap' | 'Secret'; name: string; optional?: boolean }> };
+    dependsOn?: Array<{ name: string; namespace?: string }>;
+  };
+}
+
+export interface NetworkPolicy extends KubeObject {
+  apiVersion: 'networking.k8s.io/v1';
+  kind: 'NetworkPolicy';
+  metadata: ObjectMeta;
+  spec: {
+    podSelector: { matchLabels: Labels };
+    policyTypes: Array<'Ingress' | 'Egress'>;
+    ingress: Array<{
+      from: Array<{ namespaceSelector: { matchLabels: Labels } }>;
+      ports: Array<{ protocol: 'TCP'; port: number }>;
+    }>;
+  };
+}
+
+/** Flux's ImageRepository: scans a registry repository for tags. */
+export interface ImageRepository extends KubeObject {
+  apiVersion: 'image.toolkit.fluxcd.io/v1';
+  kind: 'ImageRepository';
+  metadata: ObjectMeta;
+  spec: { image: string; interval: string; secretRef?: { name: string }; insecure?: boolean };
+}
+
+/** Flux's ImagePolicy: picks the newest tag of an ImageRepository. */
+export interface ImagePolicy extends KubeObject {
+  apiVersion: 'image.toolkit.fluxcd.io/v1';
+  kind: 'ImagePolicy';
+  metadata: ObjectMeta;
+  spec: {
+    imageRepositoryRef: { name: string };
+    filterTags?: { pattern: string; extract?: string };
+    policy: { semver: { range: string } } | { alphabetical: { order: 'asc' | 'desc' } } | { numerical: { order: 'asc' | 'desc' } };
+    digestReflectionPolicy: 'Always' | 'IfNotPresent' | 'Never';
+    interval?: string;
+  };
+}
+
+/** Argo CD's Application: syncs one directory of a Git repo into one namespace. */
+export interface ArgoApplication extends KubeObject {
+  apiVersion: 'argoproj.io/v1alpha1';
+  kind: 'Application';
+  metadata: ObjectMeta;
+  spec: {
+    project: string;
+    source: { repoURL: string; targetRevision: string; path: string };
+    destination: { server: string; namespace: string };
+    syncPolicy: { automated: { prune: boolean; selfHeal: boolean } };
   };
 }

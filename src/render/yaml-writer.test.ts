@@ -85,6 +85,29 @@ describe('toYaml', () => {
   });
 });
 
+describe('toYaml line comments', () => {
+  const object = { apiVersion: 'v1', kind: 'K', spec: { list: [{ image: 'a:1', other: 'a:1' }] } };
+  const marker = { path: ['spec', 'list', 0, 'image'], text: '{"$imagepolicy": "apps:a"}' };
+
+  it('puts the comment at the end of exactly the scalar\'s line, leaving the value alone', () => {
+    const text = toYaml(object, { lineComments: [marker] });
+    expect(text.split('\n').filter((line) => line.includes('#'))).toEqual(['    - image: a:1 # {"$imagepolicy": "apps:a"}']);
+    expect(parse(text)).toEqual(object);
+  });
+
+  it('refuses a path with no scalar, or a comment of several lines, rather than losing the comment', () => {
+    expect(() => toYaml(object, { lineComments: [{ path: ['spec', 'list', 1, 'image'], text: 'x' }] })).toThrow(InputError);
+    expect(() => toYaml(object, { lineComments: [{ path: ['spec', 'list'], text: 'x' }] })).toThrow(/no single value/);
+    expect(() => toYaml(object, { lineComments: [{ ...marker, text: 'a\nkind: Secret' }] })).toThrow(/one line/);
+  });
+
+  it('applies to the first document only', () => {
+    const text = toYaml([object, object], { lineComments: [marker] });
+    expect(text.match(/imagepolicy/g)).toHaveLength(1);
+    expect(text.indexOf('imagepolicy')).toBeLessThan(text.indexOf('---'));
+  });
+});
+
 describe('documentToYaml', () => {
   it('keeps comments of an edited document and uses the same options', () => {
     const doc = parseDocument('# top\nkey: value # why\nlist: [a, b]\n', YAML_PARSE_OPTIONS);

@@ -1,4 +1,4 @@
-import { Document, type ToStringOptions } from 'yaml';
+import { Document, isScalar, type ToStringOptions } from 'yaml';
 import { InputError } from '../domain/errors.ts';
 
 /** The comment on top of every file Slipway renders in full. */
@@ -36,6 +36,11 @@ const METADATA_KEYS = ['name', 'namespace', 'labels', 'annotations'];
 export interface ToYamlOptions {
   /** A comment put above the first document, one `# ` line per line of text. */
   header?: string;
+  /**
+   * Comments at the end of the line of a scalar in the first document, e.g. Flux's image setter
+   * marker: `image: repo:tag@sha256:… # {"$imagepolicy": "apps:notes"}`.
+   */
+  lineComments?: ReadonlyArray<{ path: ReadonlyArray<string | number>; text: string }>;
 }
 
 /**
@@ -49,7 +54,7 @@ export interface ToYamlOptions {
  */
 export function toYaml(input: object | readonly object[], options: ToYamlOptions = {}): string {
   const documents = Array.isArray(input) ? (input as readonly object[]) : [input];
-  const body = documents.map((value, i) => emit(orderObject(normalise(value, `[${i}]`)))).join('---\n');
+  const body = documents.map((value, i) => emit(orderObject(normalise(value, `[${i}]`)), i === 0 ? (options.lineComments ?? []) : [])).join('---\n');
   return headerComment(options.header) + body;
 }
 
@@ -64,8 +69,16 @@ export function documentToYaml(doc: Document): string {
 /** Parse options matching what the writer emits. */
 export const YAML_PARSE_OPTIONS = { version: YAML_VERSION } as const;
 
-function emit(value: unknown): string {
-  return new Document(value, { version: YAML_VERSION, aliasDuplicateObjects: false }).toString(STRINGIFY);
+function emit(value: unknown, lineComments: NonNullable<ToYamlOptions['lineComments']>): string {
+  const doc = new Document(value, { version: YAML_VERSION, aliasDuplicateObjects: false });
+  for (const { path, text } of lineComments) {
+    const node = doc.getIn(path, true);
+    // A comment that silently went missing (a marker Flux then never finds) would be worse than failing.
+    if (!isScalar(node)) throw new InputError(`cannot put a comment at ${path.join('.')}: there is no single value there`);
+    if (/[\r\n]/.test(text)) throw new InputError(`a line comment must be one line, not ${JSON.stringify(text)}`);
+    node.comment = ` ${text}`;
+  }
+  return doc.toString(STRINGIFY);
 }
 
 function headerComment(header: string | undefined): string {

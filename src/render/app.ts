@@ -1,0 +1,100 @@
+import type { AppSpec } from '../domain/app-spec.ts';
+import { InputError } from '../domain/errors.ts';
+import { appOfAppsPath, renderArgoApplication, renderArgoAppOfApps } from './argocd.ts';
+import { IMAGE_PATH, renderDeployment } from './deployment.ts';
+import { renderHttpRoute } from './httproute.ts';
+import { imageSetterMarker, renderImagePolicy, renderImageRepository } from './image-automation.ts';
+import { renderTarget } from './input.ts';
+import { appPaths, renderAppKustomization, renderFluxKustomization } from './kustomization.ts';
+import { renderNetworkPolicy } from './network-policy.ts';
+import { compareCodeUnits } from './order.ts';
+import { renderService } from './service.ts';
+import { defaultRenderSettings, type RenderSettings } from './settings.ts';
+import type { KubeObject, LineComment, RenderedFile, RenderedManifest, RenderInput } from './types.ts';
+import { assertValid } from './validate/index.ts';
+import { hasVariable } from './validate/variables.ts';
+import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
+
+/**
+ * Every object of one app for the GitOps repo with the file it goes to, sorted by path (seed layout):
+ * `<gitops.path>/<app>/app/` holds the manifests (Deployment, Service, HTTPRoute, NetworkPolicy when
+ * enabled, ImageRepository and ImagePolicy with Flux image automation, and their `kustomization.yaml`);
+ * beside it `ks.yaml` (Flux) or `application.yaml` (Argo CD); with Argo CD's app-of-apps mode also
+ * the parent Application at `<gitops.path>/<appOfAppsName>.yaml` (the same bytes for every app).
+ * The parent `<gitops.path>/kustomization.yaml` is not among them: it is shared, so it is updated
+ * with `renderParentKustomization` against its current text.
+ * @example renderAppObjects(spec, { image: 'registry.local:5000/dynamic-apps/notes:1@sha256:…' }).map((m) => m.object.kind)
+ * // ['Deployment', 'HTTPRoute', 'Kustomization', 'NetworkPolicy', 'Service', 'Kustomization']
+ */
+export function renderAppObjects(spec: AppSpec, input: RenderInput, settings: RenderSettings = defaultRenderSettings()): RenderedManifest[] {
+  const { app, image } = renderTarget(spec, input);
+  if (settings.engine === 'argocd' && hasVariable(image)) {
+    throw new InputError(`cannot render '${app}' for Argo CD: the image ${image} holds a \${VAR}, which Argo CD does not substitute`, {
+      hint: 'Set registry.host or image.repository in slipway.yaml so images have their real names.',
+    });
+  }
+  const paths = appPaths(app, settings);
+  const automation = settings.engine === 'flux' && settings.flux.imageAutomation.enabled;
+  const marker: LineComment[] = automation ? [{ path: IMAGE_PATH, text: imageSetterMarker(app, settings) }] : [];
+  const manifests: Array<[string, KubeObject, LineComment[]]> = [
+    ['deployment.yaml', renderDeployment(spec, input, settings), marker],
+    ['service.yaml', renderService(spec, input, settings), []],
+    ['httproute.yaml', renderHttpRoute(spec, input, settings), []],
+  ];
+  if (settings.networkPolicy.enabled) manifests.push(['networkpolicy.yaml', renderNetworkPolicy(spec, input, settings), []]);
+  if (automation) {
+    manifests.push(['imagerepository.yaml', renderImageRepository(spec, input, settings), []]);
+    manifests.push(['imagepolicy.yaml', renderImagePolicy(spec, input, settings), []]);
+  }
+  const rendered: RenderedManifest[] = manifests.map(([name, object, lineComments]) => ({
+    path: `${paths.manifests}/${name}`,
+    object,
+    ...(lineComments.length > 0 ? { lineComments } : {}),
+  }));
+  rendered.push({ path: `${paths.manifests}/kustomization.yaml`, object: renderAppKustomization(manifests.map(([name]) => name)) });
+  if (settings.engine === 'flux') {
+    rendered.push({ path: paths.ks, object: renderFluxKustomization(spec, input, settings) });
+  } else {
+    rendered.push({ path: paths.application, object: renderArgoApplication(spec, input, settings) });
+    if (settings.argocd.mode === 'app-of-apps') rendered.push({ path: appOfAppsPath(settings), object: renderArgoAppOfApps(settings) });
+  }
+  return rendered.sort((a, b) => compareCodeUnits(a.path, b.path));
+}
+
+/**
+ * Writes rendered objects as files: one object per file with the "Rendered by Slipway" header and
+ * the object's line comments (Flux's image setter marker), deterministically.
+ * @example writeManifests(renderAppObjects(spec, input, settings))[0]?.path // 'kubernetes/apps/dynamic/notes/app/deployment.yaml'
+ */
+export function writeManifests(manifests: readonly RenderedManifest[]): RenderedFile[] {
+  return manifests.map(({ path, object, lineComments }) => ({
+    path,
+    content: toYaml(object, { header: RENDERED_HEADER, ...(lineComments ? { lineComments } : {}) }),
+  }));
+}
+
+/**
+ * Every file of one app for the GitOps repo, sorted by path (see `renderAppObjects`). Not validated:
+ * use `renderAppChecked` where the files are committed.
+ * @example renderApp(spec, { image: 'registry.local:5000/dynamic-apps/notes:1.0.0' }, defaultRenderSettings()).map((f) => f.path)
+ * // ['kubernetes/apps/dynamic/notes/app/deployment.yaml', …, 'kubernetes/apps/dynamic/notes/ks.yaml']
+ */
+export function renderApp(spec: AppSpec, input: RenderInput, settings: RenderSettings = defaultRenderSettings()): RenderedFile[] {
+  return writeManifests(renderAppObjects(spec, input, settings));
+}
+
+/**
+ * The app's files and objects, after every object passed validation against the upstream schemas
+ * (`assertValid`): what a step that commits should use.
+ * @example const { files } = renderAppChecked(spec, { image }, settings); // throws InputError listing each problem
+ */
+export function renderAppChecked(
+  spec: AppSpec,
+  input: RenderInput,
+  settings: RenderSettings = defaultRenderSettings(),
+): { files: RenderedFile[]; objects: KubeObject[] } {
+  const manifests = renderAppObjects(spec, input, settings);
+  const objects = manifests.map((m) => m.object);
+  assertValid(objects);
+  return { files: writeManifests(manifests), objects };
+}

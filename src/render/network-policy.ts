@@ -1,0 +1,43 @@
+import type { AppSpec } from '../domain/app-spec.ts';
+import { renderTarget } from './input.ts';
+import { selectorLabels } from './labels.ts';
+import type { RenderSettings } from './settings.ts';
+import type { NetworkPolicy, RenderInput } from './types.ts';
+
+/** The label every namespace carries with its own name (Kubernetes sets it; it cannot be forged). */
+export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/**
+ * The namespace the gateway runs in: that of the first gateway parentRef, or, when it names none,
+ * the route's own namespace (as Gateway API reads a parentRef without a namespace).
+ * @example gatewayNamespace(defaultRenderSettings()) // 'gateway'
+ */
+export function gatewayNamespace(settings: RenderSettings): string {
+  return settings.gateway.parentRefs[0]?.namespace ?? settings.namespace;
+}
+
+/**
+ * A NetworkPolicy that lets only pods in the gateway's namespace reach the app's pods, and only on
+ * the container port; everything else in the cluster (other apps included) is refused. Egress is
+ * left open: apps may call out. Gateways whose proxies are not pods in that namespace (Cilium's
+ * Envoy has an identity of its own) need `networkPolicy.enabled: false` or a policy of their own.
+ * @example renderNetworkPolicy(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.ingress[0].ports // [{ protocol: 'TCP', port: 8080 }]
+ */
+export function renderNetworkPolicy(spec: AppSpec, input: RenderInput, settings: RenderSettings): NetworkPolicy {
+  const { app, labels } = renderTarget(spec, input);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: app, namespace: settings.namespace, labels },
+    spec: {
+      podSelector: { matchLabels: selectorLabels(app) },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: gatewayNamespace(settings) } } }],
+          ports: [{ protocol: 'TCP', port: spec.port }],
+        },
+      ],
+    },
+  };
+}

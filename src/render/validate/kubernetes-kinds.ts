@@ -1,0 +1,54 @@
+import { createRequire } from 'node:module';
+import type { ErrorObject } from 'ajv';
+import type { FieldProblem } from './problem.ts';
+import { schemaErrorsToProblems } from './schema-errors.ts';
+
+/** A model class of the `kubernetes-models` package: validates what it was built from. */
+type ModelClass = new (data: object) => { validate(): void };
+
+const API_VERSION = /^(?:[a-z0-9]([-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?v[0-9]+(?:(?:alpha|beta)[0-9]+)?$/;
+const KIND = /^[A-Z][A-Za-z0-9]*$/;
+
+const require = createRequire(import.meta.url);
+/** Loaded model classes by `<apiVersion>/<kind>`; null when the package has none. */
+const models = new Map<string, ModelClass | null>();
+
+/**
+ * Validates a built-in Kubernetes kind (Deployment, Service, NetworkPolicy, …) against the
+ * Kubernetes OpenAPI schema that the `kubernetes-models` package carries compiled, one module per
+ * kind (`kubernetes-models/<apiVersion>/<Kind>`), loaded on first use. Returns undefined when the
+ * package has no such kind. Those schemas allow unknown fields, as the OpenAPI documents do.
+ * @example builtinKindProblems({ apiVersion: 'apps/v1', kind: 'Deployment', spec: { replicas: '1' } })
+ * // [{ path: 'spec.replicas', message: 'must be integer' }, …]
+ */
+export function builtinKindProblems(object: { apiVersion: string; kind: string }): FieldProblem[] | undefined {
+  const model = modelFor(object.apiVersion, object.kind);
+  if (model === null) return undefined;
+  try {
+    new model(object).validate();
+    return [];
+  } catch (error) {
+    const errors = (error as { errors?: ErrorObject[] | null }).errors;
+    if (!Array.isArray(errors)) throw error;
+    return schemaErrorsToProblems(errors, object.kind);
+  }
+}
+
+function modelFor(apiVersion: string, kind: string): ModelClass | null {
+  const key = `${apiVersion}/${kind}`;
+  const known = models.get(key);
+  if (known !== undefined) return known;
+  let model: ModelClass | null = null;
+  // Checked first: the two parts become a module path.
+  if (API_VERSION.test(apiVersion) && KIND.test(kind)) {
+    try {
+      const module = require(`kubernetes-models/${apiVersion}/${kind}`) as Record<string, unknown>;
+      if (typeof module[kind] === 'function') model = module[kind] as ModelClass;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'MODULE_NOT_FOUND' && code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') throw error;
+    }
+  }
+  models.set(key, model);
+  return model;
+}
