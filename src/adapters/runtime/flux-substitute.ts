@@ -13,6 +13,8 @@ import { InputError } from '../../domain/index.ts';
  *   missing name is reported at once. (Flux's default mode would write an empty string.)
  * - Values lose their newlines; variable names must match `^[_A-Za-z][_A-Za-z0-9]*$`.
  * - A resource labelled or annotated `kustomize.toolkit.fluxcd.io/substitute: disabled` is not touched.
+ * - Flux skips substitution when it has no variables at all; here it always runs, so a manifest that
+ *   needs a variable fails instead of running with `${VAR}` left in.
  *
  * Bash-style operators Flux also knows (`${VAR^^}`, `${#VAR}`, `${VAR:1:2}`, `${VAR/a/b}`,
  * `${VAR%x}` …) are refused with an error naming them rather than half-supported.
