@@ -4,10 +4,13 @@
  */
 export class SlipwayError extends Error {
   readonly hint: string | undefined;
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+  /** Structured facts behind the error (e.g. every verification attempt), kept in the run's record. */
+  readonly details: Record<string, unknown> | undefined;
+  constructor(message: string, options: { hint?: string; cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.hint = options.hint;
+    this.details = options.details;
   }
 }
 
@@ -26,7 +29,7 @@ export class ConfigError extends SlipwayError {}
 /** Something outside Slipway (git, a registry, a process) failed. */
 export class ExternalServiceError extends SlipwayError {
   readonly service: string;
-  constructor(service: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+  constructor(service: string, message: string, options: { hint?: string; cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(`${service}: ${message}`, options);
     this.service = service;
   }
@@ -51,11 +54,17 @@ export interface ErrorInfo {
   name: string;
   message: string;
   hint?: string;
+  details?: Record<string, unknown>;
 }
 
 export function describeError(error: unknown): ErrorInfo {
   if (error instanceof SlipwayError) {
-    return error.hint ? { name: error.name, message: error.message, hint: error.hint } : { name: error.name, message: error.message };
+    return {
+      name: error.name,
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+      ...(error.details ? { details: error.details } : {}),
+    };
   }
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };

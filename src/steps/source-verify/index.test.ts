@@ -79,8 +79,8 @@ describe('source:verify', () => {
     expect(failure.service).toBe('app');
     expect(failure.message).toMatch(/^app: the app did not pass verification after 3 attempts: GET \/ failed: GET \/ must answer 2xx or 3xx, but the app answered 500/);
     expect(failure.hint).toMatch(/^Attempt 1 failed at start; attempt 2 failed at start; attempt 3 failed at GET \/\. Run it again/);
-    expect(failure.details.attempts.map((a) => [a.attempt, a.ok, a.repairedFiles])).toEqual([[1, false, undefined], [2, false, ['server.js']], [3, false, ['server.js']]]);
-    expect(failure.details.attempts[1]!.failure).toContain('still broken');
+    expect(failure.attempts.map((a) => [a.attempt, a.ok, a.repairedFiles])).toEqual([[1, false, undefined], [2, false, ['server.js']], [3, false, ['server.js']]]);
+    expect(failure.attempts[1]!.failure).toContain('still broken');
     expect(generator.repairs.map((r) => r.failure.split('\n')[0])).toEqual([
       'start failed: the app exited with code 1 before answering /healthz.',
       'start failed: the app exited with code 1 before answering /healthz.',

@@ -30,7 +30,8 @@ export type VerifiedSource = z.infer<typeof VerifiedSource>;
  * try { await step.run(ctx); } catch (e) { if (e instanceof AppVerificationError) show(e.details.attempts); }
  */
 export class AppVerificationError extends ExternalServiceError {
-  readonly details: { attempts: VerifyAttempt[] };
+  /** Every attempt, also kept in `details` so the run's record holds them. */
+  readonly attempts: VerifyAttempt[];
 
   constructor(attempts: VerifyAttempt[], options: { repairable: boolean; template: string }) {
     const last = attempts.at(-1);
@@ -39,8 +40,9 @@ export class AppVerificationError extends ExternalServiceError {
       hint: `${summarize(attempts)} ${options.repairable
         ? 'Run it again (a model may do better on a new try), describe the app differently, or pick a template with --template.'
         : `The ${options.template} template should always pass: check the Node binary Slipway runs apps with (slipway doctor).`}`,
+      details: { attempts },
     });
-    this.details = { attempts };
+    this.attempts = attempts;
   }
 }
 
