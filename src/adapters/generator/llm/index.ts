@@ -1,0 +1,8 @@
+export { LlmGenerator, readModelPlan, type LlmGeneratorInfo, type LlmGeneratorOptions } from './llm-generator.ts';
+export type { LlmEvent, LlmUsageEvent, Stage } from './model-call.ts';
+export { ALLOWED_DOTFILES, assertGuardrails, checkFiles, DEFAULT_LIMITS, formatRefusals, pathProblem, type GuardrailLimits, type Refusal } from './guardrails.ts';
+export { findSecrets, type SecretFinding } from './secret-scan.ts';
+export { dockerfileProblems } from './dockerfile-rules.ts';
+export { packageJsonProblems } from './package-rules.ts';
+export { loadPrompt, PROMPT_NAMES, type Prompt, type PromptName } from './prompts.ts';
+export { createChatProvider, DEFAULT_API_KEY_ENV, DEFAULT_BASE_URLS, type ProviderName, type ProviderOptions } from './providers/index.ts';

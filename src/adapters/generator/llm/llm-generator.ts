@@ -1,0 +1,228 @@
+import { appNameProblem, assertDescription, deriveAppName, ExternalServiceError, InputError, Runtime, type AppSpec, type GeneratedFile } from '../../../domain/index.ts';
+import type { AppPlan, AppRequest, CodeGenerator, GeneratedApp, GeneratorInfo } from '../../../ports/index.ts';
+import { listTemplates, loadTemplate, type TemplateManifest } from '../template-manifest.ts';
+import { APP_PORT, TemplateGenerator } from '../template-generator.ts';
+import { assertGuardrails, DEFAULT_LIMITS, pathProblem, type GuardrailLimits } from './guardrails.ts';
+import { coderMessage, plannerMessage, repairMessage } from './messages.ts';
+import { askFiles, askStructured, type CallContext, type LlmEvent, type LlmUsageEvent } from './model-call.ts';
+import { loadPrompt, fillPrompt, PROMPT_NAMES, type Prompt, type PromptName } from './prompts.ts';
+import { createChatProvider, type ProviderName, type RetryNotice, type RetryPolicy } from './providers/index.ts';
+import { filesTool, modelPlanSchema, planTool, RepairFilesParsed, WriteFilesParsed, type ModelPlan } from './schemas.ts';
+import { findSecrets } from './secret-scan.ts';
+
+export interface LlmGeneratorOptions {
+  provider: ProviderName;
+  /** API root without /v1; defaults to the hosted provider's. Required for `openai-compatible`. */
+  baseUrl?: string | undefined;
+  apiKey?: string | undefined;
+  /** The variable the key comes from, named in errors (default OPENAI_API_KEY / ANTHROPIC_API_KEY / SLIPWAY_LLM_API_KEY). */
+  apiKeyEnv?: string | undefined;
+  /** Model per stage; repairs use `coder` unless `repair` is given. */
+  models: { planner: string; coder: string; repair?: string | undefined };
+  templatesDir: string;
+  promptsDir: string;
+  /** Pin prompt versions (default: the highest `<name>.v<N>.md` in promptsDir). */
+  promptVersions?: Partial<Record<PromptName, number>> | undefined;
+  maxFiles?: number | undefined;
+  maxTotalBytes?: number | undefined;
+  /** Output token limit per call (default 16000). */
+  maxTokens?: number | undefined;
+  /** Follow-up calls after an answer cut off at maxTokens (default 2). */
+  maxContinuations?: number | undefined;
+  temperature?: number | undefined;
+  /** One request's limit, streaming included (default 300 s). */
+  timeoutMs?: number | undefined;
+  /** Stream answers over SSE (default true). */
+  stream?: boolean | undefined;
+  /** OpenAI-style APIs only: `tools` (default) or `json_schema` (response_format). */
+  structuredOutput?: 'tools' | 'json_schema' | undefined;
+  retry?: RetryPolicy | undefined;
+  onUsage?: ((event: LlmUsageEvent) => void) | undefined;
+  onEvent?: ((event: LlmEvent | ({ type: 'retry' } & RetryNotice)) => void) | undefined;
+}
+
+/** The generator's `info`, with the prompt versions for provenance. */
+export type LlmGeneratorInfo = GeneratorInfo & { kind: 'llm'; provider: ProviderName; models: Record<string, string>; prompts: Record<PromptName, string> };
+
+/**
+ * Plans and writes apps with language models: a planner model turns the request into technical
+ * requirements (stored in the plan as `params.plan`, a JSON string, with `params.prompts`), a coder
+ * model writes the files with the closest bundled template as its example, and every answer passes
+ * the guardrails before it becomes an app.
+ * @example
+ * const generator = new LlmGenerator({ provider: 'anthropic', apiKey, models: { planner: 'claude-haiku-4-5', coder: 'claude-sonnet-4-5' }, templatesDir, promptsDir });
+ * const plan = await generator.plan({ description: 'a guestbook' });
+ * const app = await generator.generate(plan, { name: 'guestbook', description: 'a guestbook' });
+ */
+export class LlmGenerator implements CodeGenerator {
+  readonly info: LlmGeneratorInfo;
+  readonly #options: LlmGeneratorOptions;
+  readonly #prompts: Record<PromptName, Prompt>;
+  readonly #limits: GuardrailLimits;
+  readonly #ctx: CallContext;
+
+  constructor(options: LlmGeneratorOptions) {
+    if (!options.models.planner || !options.models.coder) throw new InputError('the LLM generator needs a planner and a coder model');
+    this.#options = options;
+    this.#limits = { maxFiles: options.maxFiles ?? DEFAULT_LIMITS.maxFiles, maxTotalBytes: options.maxTotalBytes ?? DEFAULT_LIMITS.maxTotalBytes };
+    this.#prompts = Object.fromEntries(PROMPT_NAMES.map((n) => [n, loadPrompt(options.promptsDir, n, options.promptVersions?.[n])])) as Record<PromptName, Prompt>;
+    const chat = createChatProvider({
+      provider: options.provider, baseUrl: options.baseUrl, apiKey: options.apiKey, apiKeyEnv: options.apiKeyEnv,
+      structuredOutput: options.structuredOutput, retry: options.retry, timeoutMs: options.timeoutMs,
+      onRetry: options.onEvent ? (notice) => options.onEvent!({ type: 'retry', ...notice }) : undefined,
+    });
+    this.#ctx = {
+      chat,
+      service: options.provider === 'openai' ? 'OpenAI' : options.provider === 'anthropic' ? 'Anthropic' : 'model endpoint',
+      stream: options.stream ?? true,
+      maxTokens: options.maxTokens ?? 16_000,
+      temperature: options.temperature ?? 0.2,
+      maxContinuations: options.maxContinuations ?? 2,
+      onUsage: options.onUsage,
+      onEvent: options.onEvent,
+    };
+    const models: Record<string, string> = { planner: options.models.planner, coder: options.models.coder };
+    if (options.models.repair) models.repair = options.models.repair;
+    this.info = { kind: 'llm', provider: options.provider, models, prompts: Object.fromEntries(PROMPT_NAMES.map((n) => [n, this.#prompts[n].id])) as Record<PromptName, string> };
+  }
+
+  async plan(request: AppRequest, signal?: AbortSignal): Promise<AppPlan> {
+    signal?.throwIfAborted();
+    const description = assertDescription(request.description);
+    const templates = await listTemplates(this.#options.templatesDir);
+    const ids = templates.map((t) => t.id);
+    if (ids.length === 0) throw new Error(`there are no templates in ${this.#options.templatesDir}`);
+    if (request.template !== undefined && !ids.includes(request.template)) {
+      throw new InputError(`unknown template '${request.template}'; known templates: ${ids.join(', ')}`);
+    }
+    const schema = modelPlanSchema(ids as [string, ...string[]]);
+    const answer = await askStructured(this.#ctx, {
+      stage: 'plan', model: this.#options.models.planner, signal,
+      system: this.#prompts.planner.body,
+      user: plannerMessage(description, templates, request.template),
+      tool: planTool(ids as [string, ...string[]]),
+    }, schema);
+    const secrets = findSecrets(JSON.stringify(answer, null, 1));
+    if (secrets.length > 0) throw new InputError(`refused the plan: it holds ${secrets[0]!.kind}`, { hint: 'Plan again; apps take secrets from the environment.' });
+    const modelPlan: ModelPlan = { ...answer, name: appNameProblem(answer.name) ? deriveAppName(answer.name || description, new Set()) : answer.name };
+    const template = request.template ?? modelPlan.template;
+    const manifest = templates.find((t) => t.id === template)!;
+    return {
+      source: 'llm',
+      template,
+      templateVersion: manifest.version,
+      runtime: modelPlan.runtime,
+      score: null,
+      matched: [],
+      candidates: [],
+      params: { plan: JSON.stringify({ ...modelPlan, template }), prompts: PROMPT_NAMES.map((n) => this.#prompts[n].id).join(' '), plannerModel: this.#options.models.planner },
+      explanation: `planned by ${this.#options.provider} ${this.#options.models.planner}: ${modelPlan.summary}`,
+    };
+  }
+
+  async generate(plan: AppPlan, app: { name: string; description: string }, signal?: AbortSignal): Promise<GeneratedApp> {
+    signal?.throwIfAborted();
+    const runtime = assertRuntime(plan.runtime);
+    const modelPlan = readModelPlan(plan);
+    const { manifest, files: example } = await this.#example(plan, app, signal);
+    const entries = (await askFiles(this.#ctx, {
+      stage: 'generate', model: this.#options.models.coder, signal,
+      system: this.#system('coder'),
+      user: coderMessage(app, plan, modelPlan, example),
+      tool: filesTool(false),
+    }, WriteFilesParsed)).entries;
+    const { files, command } = assertGuardrails(entries, { runtime, limits: this.#limits });
+    return { spec: this.#spec(plan, app, runtime, modelPlan, manifest, command), files };
+  }
+
+  async repair(plan: AppPlan, app: { name: string; description: string }, previous: GeneratedApp, failure: string, signal?: AbortSignal): Promise<GeneratedApp> {
+    signal?.throwIfAborted();
+    const runtime = assertRuntime(previous.spec.runtime);
+    const answer = await askFiles(this.#ctx, {
+      stage: 'repair', model: this.#options.models.repair ?? this.#options.models.coder, signal,
+      system: this.#system('repair'),
+      user: repairMessage(app, plan, readModelPlan(plan), previous.files, failure),
+      tool: filesTool(true),
+    }, RepairFilesParsed);
+    if (answer.entries.length === 0 && answer.deleted.length === 0) {
+      throw new ExternalServiceError(this.#ctx.service, 'the repair answer changed no file', { hint: 'The model could not fix this failure; change the request or use a template.' });
+    }
+    const merged = mergeRepair(previous.files, answer.entries, answer.deleted);
+    const { files, command } = assertGuardrails(merged, { runtime, limits: this.#limits });
+    if (sameFiles(files, previous.files)) {
+      throw new ExternalServiceError(this.#ctx.service, 'the repair answer left every file as it was', { hint: 'The model could not fix this failure; change the request or use a template.' });
+    }
+    return { spec: { ...previous.spec, command }, files };
+  }
+
+  #system(name: 'coder' | 'repair'): string {
+    return fillPrompt(this.#prompts[name].body, { maxFiles: String(this.#limits.maxFiles), maxKiB: String(Math.floor(this.#limits.maxTotalBytes / 1024)) });
+  }
+
+  /** The closest template, filled with its defaults: the coder's worked example. */
+  async #example(plan: AppPlan, app: { name: string; description: string }, signal?: AbortSignal): Promise<{ manifest?: TemplateManifest; files: GeneratedFile[] }> {
+    const manifest = await loadTemplate(this.#options.templatesDir, plan.template).catch(() => undefined);
+    if (!manifest) return { files: [] };
+    const templates = new TemplateGenerator({ templatesDir: this.#options.templatesDir });
+    const example = await templates.generate({ ...plan, source: 'template', params: {} }, app, signal);
+    return { manifest, files: example.files.filter((f) => f.path !== 'README.md') };
+  }
+
+  #spec(plan: AppPlan, app: { name: string; description: string }, runtime: Runtime, modelPlan: ModelPlan | undefined, manifest: TemplateManifest | undefined, command: string[]): AppSpec {
+    return {
+      name: app.name,
+      description: app.description,
+      template: plan.template,
+      templateVersion: plan.templateVersion,
+      runtime,
+      port: modelPlan?.port ?? APP_PORT,
+      persistent: modelPlan?.persistent ?? manifest?.persistent ?? false,
+      command,
+    };
+  }
+}
+
+function assertRuntime(runtime: string): Runtime {
+  const parsed = Runtime.safeParse(runtime);
+  if (!parsed.success) throw new InputError(`runtime '${runtime}' is not supported; Slipway runs node and static apps`);
+  return parsed.data;
+}
+
+/** The model plan stored in `params.plan`; undefined for plans made by the template generator. */
+export function readModelPlan(plan: AppPlan): ModelPlan | undefined {
+  const text = plan.params['plan'];
+  if (!text) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new InputError('the plan\'s params.plan is not JSON; plan the app again');
+  }
+  const parsed = modelPlanSchema([plan.template]).safeParse({ ...(value as object), template: plan.template });
+  if (!parsed.success) throw new InputError(`the plan's params.plan is not a plan (${parsed.error.issues[0]?.message}); plan the app again`);
+  return parsed.data;
+}
+
+/** Previous files, minus deletions, with the answer's entries laid over them (entries unchecked: guardrails follow). */
+function mergeRepair(previous: readonly GeneratedFile[], entries: readonly unknown[], deleted: readonly string[]): unknown[] {
+  const byPath = new Map<string, unknown>(previous.map((f) => [f.path, f]));
+  const refused: unknown[] = [];
+  for (const path of deleted) {
+    // An unsafe deletion is surfaced through the guardrails as a refused entry with that path.
+    if (pathProblem(path)) refused.push({ path, content: '' });
+    else byPath.delete(path.replace(/^\.\//, ''));
+  }
+  const odd: unknown[] = [];
+  for (const entry of entries) {
+    const path = (entry as { path?: unknown }).path;
+    if (typeof path === 'string') byPath.set(path.replace(/^\.\//, ''), entry);
+    else odd.push(entry);
+  }
+  return [...byPath.values(), ...odd, ...refused];
+}
+
+function sameFiles(a: readonly GeneratedFile[], b: readonly GeneratedFile[]): boolean {
+  if (a.length !== b.length) return false;
+  const map = new Map(b.map((f) => [f.path, f.content]));
+  return a.every((f) => map.get(f.path) === f.content);
+}

@@ -1,0 +1,96 @@
+/**
+ * The structured answers asked of the models: a plan (stage 1) and files (stage 2 and repairs).
+ * Each is one zod schema; the JSON Schema sent as the tool's parameters is derived from it.
+ */
+import { z } from 'zod';
+import type { JsonSchema, ToolSpec } from './providers/types.ts';
+
+const Route = z.object({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+  path: z.string().min(1).max(200).describe('URL path starting with /api/, e.g. /api/notes/:id'),
+  purpose: z.string().max(300),
+});
+
+/** Stage 1: the request as technical requirements. `template` is limited to the bundled template ids. */
+export function modelPlanSchema(templateIds: readonly [string, ...string[]]) {
+  return z.object({
+    name: z.string().max(200).describe('Suggested app name: lowercase letters, digits and -, at most 40 characters'),
+    title: z.string().min(1).max(80).describe('Human title shown in the page header'),
+    summary: z.string().min(1).max(600).describe('One or two sentences: what the app does'),
+    runtime: z.enum(['static', 'node']).describe('static: everything runs in the browser; node: the server keeps data or has API routes'),
+    template: z.enum(templateIds).describe('The bundled template closest in kind, used as the style and structure example'),
+    features: z.array(z.string().min(1).max(200)).max(30).describe('User-visible features, one per entry'),
+    pages: z.array(z.object({ path: z.string().min(1).max(200), purpose: z.string().max(300) })).max(20).describe('Pages the browser loads'),
+    apiRoutes: z.array(Route).max(30).describe('HTTP API routes served by server.js (empty for static apps); GET /healthz is implied'),
+    persistent: z.boolean().describe('true when data must survive restarts (kept under $DATA_DIR)'),
+    env: z
+      .array(z.object({ name: z.string().regex(/^[A-Z][A-Z0-9_]*$/), purpose: z.string().max(300), default: z.string().max(200) }))
+      .max(20)
+      .describe('Environment variables the app reads besides PORT, HOST and DATA_DIR, each with a safe default; never secrets'),
+    port: z.number().int().min(1024).max(65535).describe('Port inside the container; 8080 unless there is a reason'),
+  });
+}
+export type ModelPlan = z.infer<ReturnType<typeof modelPlanSchema>>;
+
+const FileOut = z.object({
+  path: z.string().describe('Path relative to the app folder, with / between folders, e.g. public/index.html'),
+  content: z.string().describe('The whole file, as text'),
+});
+
+/** Stage 2: the app's files. Entries are parsed loosely so that stray fields reach the guardrails. */
+export const WriteFilesWire = z.object({ files: z.array(FileOut).describe('Every file of the app, each complete') });
+export const WriteFilesParsed = z.object({ files: z.array(z.looseObject({ path: z.unknown(), content: z.unknown() })) });
+
+/** Repairs: `delete` first, so it is complete even when a long answer is cut off in `files`. */
+export const RepairFilesWire = z.object({
+  delete: z.array(z.string()).describe('Paths of files to remove (usually empty)'),
+  files: z.array(FileOut).describe('Only the files that change or are new, each complete'),
+});
+export const RepairFilesParsed = z.object({
+  delete: z.array(z.string()).default([]),
+  files: z.array(z.looseObject({ path: z.unknown(), content: z.unknown() })),
+});
+
+/** Keywords every provider's tool schemas accept (OpenAI strict mode is the narrowest). */
+const KEPT = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'description', 'anyOf']);
+
+function trim(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(trim);
+  if (!node || typeof node !== 'object') return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (!KEPT.has(key)) continue;
+    out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, trim(v)])) : trim(value);
+  }
+  return out;
+}
+
+/**
+ * The JSON Schema for a tool's parameters: every property required, no extra properties, and only
+ * the keywords all providers accept (limits are checked on our side after parsing).
+ * @example toolParameters(WriteFilesWire).required // ['files']
+ */
+export function toolParameters(schema: z.ZodType): JsonSchema {
+  return trim(z.toJSONSchema(schema, { io: 'output' })) as JsonSchema;
+}
+
+export const PLAN_TOOL = 'submit_plan';
+export const FILES_TOOL = 'write_files';
+
+export function planTool(templateIds: readonly [string, ...string[]]): ToolSpec {
+  return {
+    name: PLAN_TOOL,
+    description: 'Submit the technical plan for the requested web app.',
+    parameters: toolParameters(modelPlanSchema(templateIds)),
+  };
+}
+
+export function filesTool(repair: boolean): ToolSpec {
+  return {
+    name: FILES_TOOL,
+    description: repair
+      ? 'Write the corrected files (whole files, only those that change) and list files to delete.'
+      : 'Write every file of the app, each one whole.',
+    parameters: toolParameters(repair ? RepairFilesWire : WriteFilesWire),
+  };
+}
