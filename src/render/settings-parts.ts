@@ -32,7 +32,14 @@ export const ParentRef = z
   .strict();
 
 export const Gateway = z
-  .object({ parentRefs: z.array(ParentRef).min(1).default(() => [{ name: 'gateway', namespace: 'gateway' }]) })
+  .object({
+    parentRefs: z
+      .array(ParentRef)
+      .min(1)
+      // The HTTPRoute CRD refuses a parentRef listed twice (a CEL rule the validator cannot run).
+      .refine((refs) => new Set(refs.map((r) => `${r.name}/${r.namespace ?? ''}/${r.sectionName ?? ''}`)).size === refs.length, 'each parentRef at most once')
+      .default(() => [{ name: 'gateway', namespace: 'gateway' }]),
+  })
   .strict();
 
 const SubstituteFrom = z

@@ -76,6 +76,7 @@ describe('RenderSettingsSchema', () => {
     ['a memory size without unit letters', { resources: { limits: { memory: '256 MB' } } }],
     ['an unknown key (a typo)', { namepsace: 'apps' }],
     ['an unknown engine', { engine: 'kubectl' }],
+    ['the same gateway listener twice', { gateway: { parentRefs: [{ name: 'gw', sectionName: 'https' }, { name: 'gw', sectionName: 'https' }] } }],
     ['a dependency with an upper-case name', { gitops: { dependsOn: [{ name: 'Gateway' }] } }],
     ['two image policies at once', { flux: { imageAutomation: { policy: { semver: '>=1', numerical: 'asc' } } } }],
     ['an image policy order that is not asc or desc', { flux: { imageAutomation: { policy: { alphabetical: 'up' } } } }],
