@@ -23,6 +23,9 @@ import { createRenderStep } from '../steps/manifests-render/index.ts';
 import { createCommitSourceStep } from '../steps/source-commit/index.ts';
 import { createGenerateStep } from '../steps/source-generate/index.ts';
 import { createBuildImageStep } from '../steps/image-build/index.ts';
+import { createVerifyStep } from '../steps/source-verify/index.ts';
+import { createProvenanceStep } from '../steps/source-provenance/index.ts';
+import { ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime } from './runtime-choice.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
@@ -33,6 +36,7 @@ import { summarizeStep } from './summaries.ts';
 
 /** Where Slipway's own files are (templates ship with it). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const SLIPWAY_VERSION: string = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
 
 export interface Environment {
   /** PATH for spawned programs. */
@@ -87,10 +91,16 @@ export async function compose(config: ResolvedConfig, env: Environment) {
     ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) })
     : undefined;
   const workspace = join(home, 'work');
+  const sandbox = new ProcessSandbox({
+    workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'),
+    ...(env.path ? { path: env.path } : {}),
+  });
   const create = createPipeline(
     {
       plan: createPlanStep({ generator }),
       generate: createGenerateStep({ generator, workspace }),
+      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
+      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
       commitSource: createCommitSourceStep({ repo: sourceRepo }),
       build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl }),
       render: createRenderStep({ settings }),

@@ -8,6 +8,12 @@ export function summarizeStep(stepId: string, output: unknown): string | undefin
       return `template ${o.template} (score ${o.score}: ${o.matched.join(', ')})`;
     case 'source:generate':
       return `${o.files?.length ?? 0} files`;
+    case 'source:verify': {
+      const attempts = o.attempts as Array<{ ok: boolean; checks: unknown[] }>;
+      return attempts.length === 1 ? `passed ${attempts[0]!.checks.length} checks` : `passed on attempt ${attempts.length}`;
+    }
+    case 'source:provenance':
+      return 'SLIPWAY.md';
     case 'source:commit':
     case 'manifests:commit':
     case 'source:remove':

@@ -74,6 +74,14 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** How apps are generated and proven before they are built. */
+    generation: z
+      .object({
+        /** Verification attempts, repairs included, before a run gives up. */
+        maxAttempts: z.number().int().min(1).max(10).default(3),
+      })
+      .strict()
+      .default({ maxAttempts: 3 }),
     /** The GitOps engine in the cluster. */
     engine: z.enum(['flux', 'argocd']).default('flux'),
     flux: z

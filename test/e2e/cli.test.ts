@@ -40,7 +40,7 @@ describe('slipway CLI on the embedded default', () => {
     expect(report.commits.source).toMatch(/^[0-9a-f]{40}$/);
     expect(report.commits.gitops).toMatch(/^[0-9a-f]{40}$/);
     expect(report.timeline.map((s: { stepId: string }) => s.stepId)).toEqual([
-      'app:plan', 'source:generate', 'source:commit', 'image:build', 'manifests:render', 'manifests:commit', 'app:deploy', 'app:await',
+      'app:plan', 'source:generate', 'source:verify', 'source:provenance', 'source:commit', 'image:build', 'manifests:render', 'manifests:commit', 'app:deploy', 'app:await',
     ]);
     expect(report.timeline.every((s: { durationMs: number }) => s.durationMs >= 0)).toBe(true);
 
@@ -48,6 +48,11 @@ describe('slipway CLI on the embedded default', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/Pomodoro/i);
     expect((await fetch(new URL('/healthz', report.url))).status).toBe(200);
+
+    // The source carries its provenance.
+    const provenance = execFileSync('git', ['--git-dir', join(home, 'git', 'apps.git'), 'show', `main:${app}/SLIPWAY.md`], { encoding: 'utf8' });
+    expect(provenance).toContain(runId);
+    expect(provenance).toContain('timer');
 
     const sourceLog = gitLog(join(home, 'git', 'apps.git'));
     expect(sourceLog).toHaveLength(1);
