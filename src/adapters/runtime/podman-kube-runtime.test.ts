@@ -158,7 +158,7 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
     const probe = adaptForPodman(substituteManifests(render(spec(APP), image), { HOME_NAME: 'x' }), {
       app: APP, imageId: 'x', image, host: '127.0.0.1', hostPort: 1, probesRunWithoutShell: true,
     });
-    const check: string[] = (probe.manifests[0] as any).spec.template.spec.containers[0].livenessProbe.exec.command;
+    const check = (probe.manifests[0] as { spec: { template: { spec: { containers: Array<{ livenessProbe: { exec: { command: string[] } } }> } } } }).spec.template.spec.containers[0]!.livenessProbe.exec.command;
     await expect(runPodman({ path: process.env.PATH! }, ['exec', name, ...check])).resolves.toBe('');
     await expect(runPodman({ path: process.env.PATH! }, ['exec', name, ...check.slice(0, 2), check[2]!.replace('/healthz', '/nope')])).rejects.toThrow(/exit 1/);
 
@@ -193,17 +193,16 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
 
   it('refuses a manifest with an undefined ${VAR}, naming it, before anything runs', async () => {
     const home = join(work, 'home-vars');
-    const runtime = new PodmanKubeRuntime({
-      home, host: '127.0.0.1', path: process.env.PATH, variables: { HOME_NAME: 'x' },
-      render: (s) => renderApp(s, { image: '${REGISTRY_URL}/dynamic-apps/notes:1' }, settings).find((f) => f.path.endsWith('deployment.yaml'))!.content,
-    });
+    // As committed for a cluster whose Flux knows REGISTRY_URL.
+    const committed = (s: AppSpec) => renderApp(s, { image: '${REGISTRY_URL}/dynamic-apps/notes:1' }, settings).find((f) => f.path.endsWith('deployment.yaml'))!.content;
+    const runtime = new PodmanKubeRuntime({ home, host: '127.0.0.1', path: process.env.PATH, variables: { HOME_NAME: 'x' }, render: committed });
     const error = await runtime.start({ app: APP, dir: work, spec: spec(APP), image }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toBe('the manifests use a variable without a value: ${REGISTRY_URL}');
     expect(existsSync(runtime.kubeFile(APP))).toBe(false);
     expect(await podsOf(APP)).toEqual([]);
     // With the variable given, the same manifest runs: its image is replaced by the local one.
-    const withVar = new PodmanKubeRuntime({ home, host: '127.0.0.1', path: process.env.PATH, variables: { HOME_NAME: 'x', REGISTRY_URL: 'registry.home.lan:5000' }, render: (runtime as any).options.render });
+    const withVar = new PodmanKubeRuntime({ home, host: '127.0.0.1', path: process.env.PATH, variables: { HOME_NAME: 'x', REGISTRY_URL: 'registry.home.lan:5000' }, render: committed });
     started.push(withVar);
     const running = await withVar.start({ app: APP, dir: work, spec: spec(APP), image });
     expect((await waitFor(new URL('/healthz', running.url).href)).status).toBe(200);
