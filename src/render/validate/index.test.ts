@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,36 @@ describe('CrdSchemas', () => {
     const broken = rendered('Kustomization');
     delete broken.spec.prune;
     expect(validateObjects([broken], { crds }).map(formatProblem)).toEqual(['Kustomization/pomodoro-timer: spec.prune: is required']);
+  });
+
+  it('validates a Flux Receiver too (for the cluster kit)', () => {
+    const receiver = {
+      apiVersion: 'notification.toolkit.fluxcd.io/v1',
+      kind: 'Receiver',
+      metadata: { name: 'slipway', namespace: 'flux-system' },
+      spec: { type: 'generic-hmac', secretRef: { name: 'receiver-token' }, resources: [{ kind: 'GitRepository', name: 'flux-system' }] },
+    };
+    expect(validateObjects([receiver])).toEqual([]);
+    const wrong = { ...receiver, spec: { ...receiver.spec, resources: [{ kind: 'Deployment', name: 'x' }] } };
+    expect(validateObjects([wrong]).map(formatProblem)).toEqual([expect.stringMatching(/^Receiver\/slipway: spec\.resources\[0\]\.kind: must be one of "Bucket", /)]);
+  });
+
+  it('loads the validator libraries only when something is validated', () => {
+    const render = new URL('../index.ts', import.meta.url).href;
+    const fixtures = new URL('../test-fixtures.ts', import.meta.url).href;
+    const script = `
+      import { createRequire } from 'node:module';
+      const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((k) => /node_modules[\\/](ajv|kubernetes-models)[\\/]/.test(k)).length;
+      const { renderAppObjects, validateObjects } = await import(${JSON.stringify(render)});
+      const { sampleSpec, SEMVER_IMAGE } = await import(${JSON.stringify(fixtures)});
+      const objects = renderAppObjects(sampleSpec(), { image: SEMVER_IMAGE }).map((m) => m.object);
+      const before = loaded();
+      const problems = validateObjects(objects).length;
+      console.log(JSON.stringify({ before, after: loaded(), problems }));`;
+    const result = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+    expect(result.before).toBe(0);
+    expect(result.after).toBeGreaterThan(0);
+    expect(result.problems).toBe(0);
   });
 
   it('knows the kinds Slipway renders from CRDs', () => {
