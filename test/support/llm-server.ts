@@ -25,6 +25,8 @@ export interface ScriptedReply {
   headers?: Record<string, string>;
   /** Close the connection after this many bytes of the body (a dropped stream). */
   dropAfterBytes?: number;
+  /** Wait this long before answering (timeouts, cancellation). */
+  delayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -101,6 +103,8 @@ export async function startLlmServer(options: { format: LlmWireFormat; apiKey: s
       problems.push('a request came with no scripted reply left');
       return sendJson(500, error('api_error', 'no scripted reply left'));
     }
+    if (next.delayMs) await new Promise((resolve) => setTimeout(resolve, next.delayMs));
+    if (res.destroyed) return;
     const status = next.status ?? 200;
     const fixture = next.fixture;
     if (fixture?.endsWith('.sse') || next.sse !== undefined) {

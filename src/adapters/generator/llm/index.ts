@@ -1,4 +1,4 @@
-export { LlmGenerator, readModelPlan, type LlmGeneratorInfo, type LlmGeneratorOptions } from './llm-generator.ts';
+export { LlmGenerator, readModelPlan, type LlmGeneratorEvent, type LlmGeneratorInfo, type LlmGeneratorOptions } from './llm-generator.ts';
 export type { LlmEvent, LlmUsageEvent, Stage } from './model-call.ts';
 export { ALLOWED_DOTFILES, assertGuardrails, checkFiles, DEFAULT_LIMITS, formatRefusals, pathProblem, type GuardrailLimits, type Refusal } from './guardrails.ts';
 export { findSecrets, type SecretFinding } from './secret-scan.ts';

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLlmServer, type LlmServer, type LlmWireFormat } from '../../../../test/support/llm-server.ts';
 import type { GeneratedFile } from '../../../domain/index.ts';
-import { LlmGenerator, type LlmGeneratorOptions } from './llm-generator.ts';
-import type { LlmEvent, LlmUsageEvent } from './model-call.ts';
+import { LlmGenerator, type LlmGeneratorEvent, type LlmGeneratorOptions } from './llm-generator.ts';
+import type { LlmUsageEvent } from './model-call.ts';
 
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 export const TEMPLATES_DIR = join(root, 'templates');
@@ -23,7 +23,7 @@ export interface Harness {
   server: LlmServer;
   generator: LlmGenerator;
   usage: LlmUsageEvent[];
-  events: (LlmEvent | { type: 'retry' })[];
+  events: LlmGeneratorEvent[];
   /** The user message of the n-th request (0-based), whatever the wire format. */
   userMessage(n: number): string;
   /** The system prompt of the n-th request. */

@@ -210,6 +210,13 @@ describe('the generator itself', () => {
     expect(generator.info).toEqual({ kind: 'llm', provider: 'anthropic', models: MODELS, prompts: { planner: 'planner.v1', coder: 'coder.v1', repair: 'repair.v1' } });
   });
 
+  it('sends no temperature when it is set to null (reasoning models refuse one)', async () => {
+    const h = await harness('openai', { temperature: null });
+    h.server.reply({ fixture: 'openai/plan.json' });
+    await h.generator.plan({ description: APP.description });
+    expect(h.server.requests[0]!.body).not.toHaveProperty('temperature');
+  });
+
   it('fails at once without a key, naming the variable', () => {
     expect(() => new LlmGenerator({ provider: 'openai', models: MODELS, templatesDir: TEMPLATES_DIR, promptsDir: PROMPTS_DIR })).toThrow('no API key for openai; set OPENAI_API_KEY');
     expect(() => new LlmGenerator({ provider: 'openai-compatible', models: MODELS, templatesDir: TEMPLATES_DIR, promptsDir: PROMPTS_DIR })).toThrow(/needs a base URL/);

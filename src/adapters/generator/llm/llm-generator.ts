@@ -1,4 +1,4 @@
-import { appNameProblem, assertDescription, deriveAppName, ExternalServiceError, InputError, Runtime, type AppSpec, type GeneratedFile } from '../../../domain/index.ts';
+import { appNameProblem, assertDescription, ConfigError, deriveAppName, ExternalServiceError, InputError, Runtime, type AppSpec, type GeneratedFile } from '../../../domain/index.ts';
 import type { AppPlan, AppRequest, CodeGenerator, GeneratedApp, GeneratorInfo } from '../../../ports/index.ts';
 import { listTemplates, loadTemplate, type TemplateManifest } from '../template-manifest.ts';
 import { APP_PORT, TemplateGenerator } from '../template-generator.ts';
@@ -29,7 +29,8 @@ export interface LlmGeneratorOptions {
   maxTokens?: number | undefined;
   /** Follow-up calls after an answer cut off at maxTokens (default 2). */
   maxContinuations?: number | undefined;
-  temperature?: number | undefined;
+  /** Sampling temperature (default 0.2); `null` sends none, for reasoning models that refuse it. */
+  temperature?: number | null | undefined;
   /** One request's limit, streaming included (default 300 s). */
   timeoutMs?: number | undefined;
   /** Stream answers over SSE (default true). */
@@ -38,8 +39,11 @@ export interface LlmGeneratorOptions {
   structuredOutput?: 'tools' | 'json_schema' | undefined;
   retry?: RetryPolicy | undefined;
   onUsage?: ((event: LlmUsageEvent) => void) | undefined;
-  onEvent?: ((event: LlmEvent | ({ type: 'retry' } & RetryNotice)) => void) | undefined;
+  onEvent?: ((event: LlmGeneratorEvent) => void) | undefined;
 }
+
+/** How answers were obtained (recoveries, continuations, corrections) and the retries it took. */
+export type LlmGeneratorEvent = LlmEvent | ({ type: 'retry' } & RetryNotice);
 
 /** The generator's `info`, with the prompt versions for provenance. */
 export type LlmGeneratorInfo = GeneratorInfo & { kind: 'llm'; provider: ProviderName; models: Record<string, string>; prompts: Record<PromptName, string> };
@@ -62,7 +66,7 @@ export class LlmGenerator implements CodeGenerator {
   readonly #ctx: CallContext;
 
   constructor(options: LlmGeneratorOptions) {
-    if (!options.models.planner || !options.models.coder) throw new InputError('the LLM generator needs a planner and a coder model');
+    if (!options.models.planner || !options.models.coder) throw new ConfigError('the LLM generator needs a planner and a coder model', { hint: 'Name both models in the generator settings.' });
     this.#options = options;
     this.#limits = { maxFiles: options.maxFiles ?? DEFAULT_LIMITS.maxFiles, maxTotalBytes: options.maxTotalBytes ?? DEFAULT_LIMITS.maxTotalBytes };
     this.#prompts = Object.fromEntries(PROMPT_NAMES.map((n) => [n, loadPrompt(options.promptsDir, n, options.promptVersions?.[n])])) as Record<PromptName, Prompt>;
@@ -76,7 +80,7 @@ export class LlmGenerator implements CodeGenerator {
       service: options.provider === 'openai' ? 'OpenAI' : options.provider === 'anthropic' ? 'Anthropic' : 'model endpoint',
       stream: options.stream ?? true,
       maxTokens: options.maxTokens ?? 16_000,
-      temperature: options.temperature ?? 0.2,
+      temperature: options.temperature === null ? undefined : options.temperature ?? 0.2,
       maxContinuations: options.maxContinuations ?? 2,
       onUsage: options.onUsage,
       onEvent: options.onEvent,

@@ -81,7 +81,8 @@ function classify(transport: TransportOptions, error: unknown, callerSignal: Abo
   if (callerSignal?.aborted) return new CancelledError();
   if (error instanceof ExternalServiceError || error instanceof ConfigError || error instanceof CancelledError) return error;
   if (timeout.aborted) {
-    return new ModelServiceError(transport.service, `did not finish answering within ${Math.round(transport.timeoutMs / 1000)} s`, {
+    const limit = transport.timeoutMs >= 1000 ? `${Math.round(transport.timeoutMs / 1000)} s` : `${transport.timeoutMs} ms`;
+    return new ModelServiceError(transport.service, `did not finish answering within ${limit}`, {
       hint: 'Raise the generator timeout (timeoutMs), or ask for a smaller app.',
     });
   }
@@ -124,7 +125,7 @@ async function errorFromResponse(transport: TransportOptions, response: Response
     : status === 429
       ? 'The provider is rate-limiting this key; wait a moment or raise the key’s limits.'
       : status === 400 || status === 422
-        ? 'The provider refused the request; check the model name and maxTokens for this model.'
+        ? 'The provider refused the request; check the model name, maxTokens for this model, and temperature (reasoning models take none: set it to null).'
         : undefined;
   return new ModelServiceError(transport.service, `HTTP ${status}${type ? ` ${type}` : ''}${said}`, {
     status,
