@@ -28,6 +28,9 @@ import { createProvenanceStep } from '../steps/source-provenance/index.ts';
 import { ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime } from './runtime-choice.ts';
+import { clusterParts } from './cluster-wiring.ts';
+import { createSyncStep } from '../steps/gitops-sync/index.ts';
+import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { createLogger } from './logger.ts';
@@ -90,6 +93,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   const runtime = config.target === 'local'
     ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) })
     : undefined;
+  const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
   const workspace = join(home, 'work');
   const sandbox = new ProcessSandbox({
     workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'),
@@ -105,6 +109,15 @@ export async function compose(config: ResolvedConfig, env: Environment) {
       build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl }),
       render: createRenderStep({ settings }),
       commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
+      ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
+      ...(cluster?.watcher && cluster.publicUrl
+        ? {
+          clusterAwait: createClusterAwaitStep({
+            watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl,
+            timeouts: { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 },
+          }),
+        }
+        : {}),
       ...(runtime
         ? { deploy: createDeployLocalStep({ runtime }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
@@ -114,11 +127,13 @@ export async function compose(config: ResolvedConfig, env: Environment) {
     ...(runtime ? { stop: createStopLocalStep({ runtime }) } : {}),
     removeSource: createRemoveSourceStep({ repo: sourceRepo }),
     removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings }),
+    ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
   });
   const service = new SlipwayService({
     target: config.target, runs, apps, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
     ...(runtime ? { runtime } : {}),
     pipelines: { create, delete: remove }, templates, logger, summarize: summarizeStep,
+    ...(cluster && !cluster.watcher ? { followHint: cluster.followHint } : {}),
   });
   return {
     service, logger, config, repos: { source: sourceUrl, gitops: gitopsUrl },

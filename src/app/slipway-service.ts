@@ -29,6 +29,8 @@ export interface RunReport {
   commits: { source?: string; gitops?: string };
   timeline: StepRecord[];
   error?: Run['error'];
+  /** What to do next, e.g. how to follow a rollout Slipway does not watch. */
+  next?: string;
 }
 
 export interface AppStatus extends AppRecord {
@@ -49,6 +51,8 @@ export interface ServiceDeps {
   logger: Logger;
   now?: () => Date;
   summarize?: (stepId: string, output: unknown) => string | undefined;
+  /** When Slipway cannot follow a rollout itself: what a person can run to follow it. */
+  followHint?: (app: string) => string;
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -195,6 +199,7 @@ export class SlipwayService {
       ...(view.template ? { template: view.template } : {}),
       commits: view.commits, timeline: run.timeline,
       ...(run.error ? { error: run.error } : {}),
+      ...(run.kind === 'create' && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app) } : {}),
     };
   }
 

@@ -26,6 +26,7 @@ export function printRunSummary(report: RunReport): void {
     if (report.commits.source) lines.push(`  source commit  ${report.commits.source}`);
     if (report.commits.gitops) lines.push(`  gitops commit  ${report.commits.gitops}`);
     if (report.url) lines.push(`  url            ${report.url}`);
+    if (report.next) lines.push(`  ${report.next}`);
     process.stdout.write(`${lines.join('\n')}\n`);
     return;
   }
@@ -40,6 +41,6 @@ export function runJson(report: RunReport) {
   return {
     app: report.app, status: report.status, url: report.url ?? null, runId: report.runId, kind: report.kind,
     template: report.template ?? null, commits: { source: report.commits.source ?? null, gitops: report.commits.gitops ?? null },
-    timeline: report.timeline, ...(report.error ? { error: report.error } : {}),
+    timeline: report.timeline, ...(report.error ? { error: report.error } : {}), ...(report.next ? { next: report.next } : {}),
   };
 }
