@@ -1,0 +1,140 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBaseImage } from '../support/base-image.ts';
+import { runCli, tempHome } from '../support/cli.ts';
+import { startFakeFluxReceiver, type FakeFluxReceiver } from '../support/flux-receiver.ts';
+import { createBareRepo } from '../support/git-fixtures.ts';
+import { kubeFixture, startKubeApiServer, type KubeApiServer, type KubeObject } from '../support/kube-api-server.ts';
+import { startRegistry, type RegistryServer } from '../support/registry-server.ts';
+
+type Obj = KubeObject & { status: Record<string, any> };
+const TOKEN = 'receiver-hmac-token-for-tests';
+let registry: RegistryServer;
+let receiver: FakeFluxReceiver;
+let kube: KubeApiServer;
+let app: Server;
+let appUrl: string;
+
+beforeAll(async () => {
+  registry = await startRegistry({ mode: 'plain' });
+  receiver = await startFakeFluxReceiver({ token: TOKEN, name: 'homelab-git-receiver', namespace: 'flux-system', type: 'github' });
+  kube = await startKubeApiServer({ tls: false });
+  app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('pomodoro\n'));
+  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
+  appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
+});
+afterAll(async () => {
+  await Promise.all([registry?.stop(), receiver?.close(), kube?.stop(), new Promise((r) => app?.close(r))]);
+});
+
+/** Plays Flux and the cluster: once the receiver is called for a revision, the objects move to it. */
+function playFlux(health: 'ready' | 'health-check-failed'): () => void {
+  const timer = setInterval(() => {
+    const hook = receiver.accepted.at(-1);
+    if (!hook) return;
+    const revision = JSON.parse(hook.body).after as string;
+    clearInterval(timer);
+    const repo = kubeFixture<Obj>('gitrepository');
+    repo.status.artifact.revision = `main@sha1:${revision}`;
+    kube.put(repo);
+    const ks = kubeFixture<Obj>(health === 'ready' ? 'kustomization-ready' : 'kustomization-health-check-failed');
+    ks.status.lastAttemptedRevision = `main@sha1:${revision}`;
+    if (health === 'ready') ks.status.lastAppliedRevision = `main@sha1:${revision}`;
+    kube.after(200, () => kube.put(ks));
+    kube.after(300, () => {
+      kube.put(kubeFixture('deployment-available'));
+      kube.put(kubeFixture('replicaset'));
+      kube.put(kubeFixture('pod-running'));
+      if (health !== 'ready') for (const event of kubeFixture<KubeObject[]>('events')) kube.put(event);
+    });
+  }, 20);
+  return () => clearInterval(timer);
+}
+
+async function clusterHome() {
+  const base = await ensureBaseImage();
+  const opts = tempHome('slipway-cluster-');
+  const gitops = join(opts.cwd, 'homelab.git');
+  await createBareRepo(gitops, 'main');
+  mkdirSync(opts.home, { recursive: true });
+  writeFileSync(join(opts.cwd, 'kubeconfig'), [
+    'apiVersion: v1', 'kind: Config', 'current-context: lab',
+    'clusters:', '- name: lab', '  cluster:', `    server: ${kube.url}`,
+    'users:', '- name: slipway', '  user:', `    token: ${kube.token}`,
+    'contexts:', '- name: lab', '  context: { cluster: lab, user: slipway }',
+  ].join('\n') + '\n');
+  writeFileSync(join(opts.cwd, 'slipway.yaml'), [
+    'target: cluster',
+    'git:', '  gitops:', `    url: ${gitops}`,
+    'registry:', `  host: ${registry.host}`, '  insecure: true',
+    'image:', `  base: ${base.hostRef}`, `  platforms: [${base.hostPlatform}]`,
+    'flux:', '  receiver:', `    url: ${receiver.hookUrl}`, '    type: github', '    token: { env: FLUX_RECEIVER_TOKEN }',
+    'kube:', '  kubeconfig: ./kubeconfig',
+    `publicUrl: ${appUrl}/{app}/`,
+    'render:', '  appsDomain: apps.k8s-lab.dev',
+    'watch: { source: 30, reconcile: 30, rollout: 30, http: 30 }',
+  ].join('\n') + '\n');
+  return { ...opts, gitops, env: { FLUX_RECEIVER_TOKEN: TOKEN } };
+}
+
+describe('slipway create --target cluster (Flux)', () => {
+  it('commits manifests, calls the receiver with a signed push event, and follows the rollout until the app answers', async () => {
+    const opts = await clusterHome();
+    const stop = playFlux('ready');
+    try {
+      const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--json'], opts);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report.timeline.map((s: { stepId: string }) => s.stepId)).toEqual([
+        'app:plan', 'source:generate', 'source:verify', 'source:provenance', 'source:commit', 'image:build',
+        'manifests:render', 'manifests:commit', 'gitops:sync', 'cluster:await',
+      ]);
+      expect(report.url).toBe(`${appUrl}/pomodoro/`);
+
+      // The receiver accepted exactly one push event, signed with the token, naming our GitOps commit.
+      expect(receiver.accepted).toHaveLength(1);
+      const hook = receiver.accepted[0]!;
+      expect(hook.event).toBe('push');
+      expect(hook.headers['x-hub-signature-256']).toMatch(/^sha256=[0-9a-f]{64}$/);
+      expect(JSON.parse(hook.body)).toMatchObject({ ref: 'refs/heads/main', after: report.commits.gitops });
+      expect(JSON.stringify(report)).not.toContain(TOKEN);
+
+      // The GitOps repo holds the app's manifests, pinned to the image in the registry.
+      const files = execFileSync('git', ['--git-dir', opts.gitops, 'ls-tree', '-r', '--name-only', 'main'], { encoding: 'utf8' });
+      expect(files).toContain('kubernetes/apps/dynamic/pomodoro/ks.yaml');
+      const deployment = execFileSync('git', ['--git-dir', opts.gitops, 'show', 'main:kubernetes/apps/dynamic/pomodoro/app/deployment.yaml'], { encoding: 'utf8' });
+      expect(deployment).toContain(`${registry.host}/dynamic-apps/pomodoro:${report.commits.source.slice(0, 12)}@sha256:`);
+
+      // Every stage of the rollout was followed and timed.
+      const awaited = report.timeline.find((s: { stepId: string }) => s.stepId === 'cluster:await');
+      expect(awaited.status).toBe('succeeded');
+      const status = JSON.parse((await runCli(['status', 'pomodoro', '--json'], opts)).stdout);
+      expect(status.state).toBe('running');
+      expect(kube.requests.some((r) => r.path.includes('/kustomizations/pomodoro'))).toBe(true);
+    } finally {
+      stop();
+    }
+  });
+
+  it('names the stage, the reason and the events when the rollout fails', async () => {
+    receiver.accepted.length = 0;
+    const opts = await clusterHome();
+    for (const kind of [['source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system', 'flux-system'], ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'pomodoro']] as const) {
+      try { kube.remove(...kind); } catch { /* not there */ }
+    }
+    const stop = playFlux('health-check-failed');
+    try {
+      const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--json'], opts);
+      expect(result.code).toBe(1);
+      const report = JSON.parse(result.stdout);
+      expect(report.error.stepId).toBe('cluster:await');
+      expect(report.error.message).toMatch(/reconcile: HealthCheckFailed/);
+    } finally {
+      stop();
+    }
+  });
+});
