@@ -119,6 +119,10 @@ describe('answers cut off at the output limit', () => {
     const h = await harness('anthropic', { stream: false });
     h.server.reply({ fixture: 'anthropic/files-truncated.json' }, { fixture: 'anthropic/files-rest.json' });
     expect((await h.generator.generate(plan(), APP)).files).toEqual(GUESTBOOK);
+    expect(h.events).toEqual([{ type: 'continuation', stage: 'generate', complete: 1, partialPath: 'server.js' }]);
+    const written = /<written>([\s\S]*)<\/written>/.exec(h.userMessage(1))![1];
+    expect(written).toContain('``` package.json');
+    expect(written).not.toContain('``` server.js');
   });
 
   it('fails with "truncated output" once the continuations allowed are used up', async () => {
