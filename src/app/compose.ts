@@ -12,7 +12,7 @@ import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import type { ResolvedConfig } from '../config/index.ts';
 import { ConfigError } from '../domain/index.ts';
 import { createPipeline, deletePipeline } from '../pipeline/index.ts';
-import { RenderSettingsSchema, type RenderSettings } from '../render/index.ts';
+import { renderApp, renderSettingsFrom, type RenderSettings } from '../render/index.ts';
 import { createAwaitHealthyStep } from '../steps/app-await/index.ts';
 import { createDeployLocalStep } from '../steps/app-deploy/index.ts';
 import { createPlanStep } from '../steps/app-plan/index.ts';
@@ -71,11 +71,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   const sourceRepo = new CliGit({ url: sourceUrl, branch: config.git.source.branch, cacheDir, author: config.git.author, env: gitEnv });
   const gitopsRepo = new CliGit({ url: gitopsUrl, branch: config.git.gitops.branch, cacheDir, author: config.git.author, env: gitEnv });
 
-  const parsed = RenderSettingsSchema.safeParse({ ...config.render, gitops: { ...(config.render.gitops as object | undefined), path: config.git.gitops.path } });
-  if (!parsed.success) {
-    throw new ConfigError(`invalid render settings: ${parsed.error.issues.map((i) => `render.${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const settings: RenderSettings = parsed.data;
+  const settings: RenderSettings = renderSettingsFrom(config, { engine: config.engine });
 
   const registry = new OciRegistry({
     credentials: new DockerConfigCredentials({
@@ -91,7 +87,11 @@ export async function compose(config: ResolvedConfig, env: Environment) {
     return (await ensureHostBaseImage({ cacheDir: join(config.cache, 'base'), nodeBinary: env.nodeBinary })).ref;
   });
   const runtime = config.target === 'local'
-    ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) })
+    ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) }, (spec, image) => {
+      const file = renderApp(spec, { image }, settings).find((f) => f.path.endsWith('/deployment.yaml'));
+      if (!file) throw new Error('the renderer produced no deployment.yaml');
+      return file.content;
+    })
     : undefined;
   const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
   const workspace = join(home, 'work');

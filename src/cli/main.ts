@@ -63,6 +63,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option('--json', 'print { image, digest, platforms, layers, bytesUploaded, blobsSkipped }')
     .action(lazy(async () => (await import('./commands/build-command.ts')).buildCommand));
   program
+    .command('render')
+    .description("render an app's cluster manifests, validate them against the upstream schemas, and write them at their GitOps paths")
+    .requiredOption('--name <app>', 'app name (DNS-1123 label)')
+    .requiredOption('--image <ref@digest>', 'image pinned by digest, e.g. registry.lan/apps/notes:1.0@sha256:…')
+    .option('--engine <engine>', 'flux or argocd (default: engine in slipway.yaml, else flux)')
+    .requiredOption('--out <dir>', 'directory laid out like the GitOps repo (a checkout, or an empty folder)')
+    .option('--json', 'print { app, engine, out, files }')
+    .action(lazy(async () => (await import('./commands/render-command.ts')).renderCommand));
+  program
     .command('init')
     .description('write a slipway.yaml for this machine or for a homelab cluster')
     .option('--target <target>', 'local (this machine) or cluster', 'local')

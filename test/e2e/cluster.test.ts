@@ -123,8 +123,9 @@ describe('slipway create --target cluster (Flux)', () => {
   it('names the stage, the reason and the events when the rollout fails', async () => {
     receiver.accepted.length = 0;
     const opts = await clusterHome();
-    for (const kind of [['source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system', 'flux-system'], ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'pomodoro']] as const) {
-      try { kube.remove(...kind); } catch { /* not there */ }
+    const stale: Array<[string, string, string, string]> = [['source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system', 'flux-system'], ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'pomodoro']];
+    for (const [apiVersion, kind, namespace, name] of stale) {
+      try { kube.remove(apiVersion, kind, namespace, name); } catch { /* not there */ }
     }
     const stop = playFlux('health-check-failed');
     try {

@@ -70,7 +70,7 @@ describe('slipway render', () => {
   });
 
   it('follows slipway.yaml: engine, app-of-apps, and the GitOps path', async () => {
-    useConfig(`git:\n  gitops:\n    path: clusters/pi/apps\n${ARGO_CONFIG.replace('render:\n', 'render:\n  engine: argocd\n')}    mode: app-of-apps\n`);
+    useConfig(`engine: argocd\ngit:\n  gitops:\n    path: clusters/pi/apps\n${ARGO_CONFIG}    mode: app-of-apps\n`);
     expect(await renderCommand({ name: 'notes', image: IMAGE, out })).toBe(0);
     expect(parse(read('clusters/pi/apps/slipway-apps.yaml')).spec.source.path).toBe('clusters/pi/apps');
     expect(parse(read('clusters/pi/apps/notes/application.yaml')).spec.source.path).toBe('clusters/pi/apps/notes/app');

@@ -15,7 +15,7 @@ export interface RenderOptions {
   name: string;
   /** The image to run, pinned by digest: `registry/repo:tag@sha256:…`. */
   image: string;
-  /** What applies the manifests; default: `render.engine` of slipway.yaml, else flux. */
+  /** What applies the manifests; default: `engine` of slipway.yaml (flux). */
   engine?: 'flux' | 'argocd';
   /** Directory to write into, laid out like the GitOps repo (a checkout of it, or an empty folder). */
   out: string;
@@ -43,7 +43,7 @@ export async function renderCommand(opts: RenderOptions): Promise<number> {
       throw new InputError('--out is required', { hint: 'Name the directory to write into, e.g. --out ./gitops (a checkout of the GitOps repo).' });
     }
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
-    const settings = renderSettingsFrom(config, engine === undefined ? {} : { engine });
+    const settings = renderSettingsFrom(config, { engine: engine ?? config.engine });
     const { files } = renderAppChecked(defaultSpec(app), { image }, settings);
 
     const out = resolve(opts.out);
