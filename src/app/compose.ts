@@ -29,6 +29,7 @@ import { ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime } from './runtime-choice.ts';
 import { clusterParts } from './cluster-wiring.ts';
+import { chooseGenerator } from './generator-choice.ts';
 import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
@@ -59,7 +60,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   const runs = new SqliteRunStore({ db });
   const apps = new SqliteAppStore({ db });
   const templatesDir = join(PACKAGE_ROOT, 'templates');
-  const generator = new TemplateGenerator({ templatesDir });
+  const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
   const templates = (await listTemplates(templatesDir)).map((t) => t.id);
 
   const sourceUrl = config.git.source.url ?? join(home, 'git', 'apps.git');
@@ -136,7 +137,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
     ...(cluster && !cluster.watcher ? { followHint: cluster.followHint } : {}),
   });
   return {
-    service, logger, config, repos: { source: sourceUrl, gitops: gitopsUrl },
+    service, logger, config, repos: { source: sourceUrl, gitops: gitopsUrl }, generatorDescription,
     close: () => {
       registry.close();
       db.close();

@@ -36,15 +36,17 @@ export const ConfigSchema = z
       .default({ author: { name: 'Slipway', email: 'slipway@localhost' }, source: { branch: 'main' }, gitops: { branch: 'main', path: 'kubernetes/apps/dynamic' } }),
     local: z
       .object({
-        /** `process` runs apps as Node processes; `podman` runs the built image (when there is one). */
-        runtime: z.enum(['auto', 'process', 'podman']).default('auto'),
+        /** `process` runs the app's files; `podman` its image; `kube` its rendered Deployment (podman kube play); `auto` podman when installed. */
+        runtime: z.enum(['auto', 'process', 'podman', 'kube']).default('auto'),
+        /** `${VAR}` values for the kube runtime (as Flux postBuild.substitute would give them in the cluster). */
+        variables: z.record(z.string().regex(/^[_a-zA-Z][_a-zA-Z0-9]*$/), z.string()).default({}),
         /** Address apps listen on and are probed at. */
         host: z.string().default('127.0.0.1'),
         /** Seconds to wait for an app's /healthz. */
         readyTimeoutSeconds: z.number().positive().max(600).default(30),
       })
       .strict()
-      .default({ runtime: 'auto', host: '127.0.0.1', readyTimeoutSeconds: 30 }),
+      .default({ runtime: 'auto', variables: {}, host: '127.0.0.1', readyTimeoutSeconds: 30 }),
     registry: z
       .object({
         /** Registry host[:port] images are pushed to; absent → images go to an OCI layout under $SLIPWAY_HOME/images. */
@@ -74,6 +76,20 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** A language model plans and writes apps; absent (and no API key in the environment) → the offline templates. */
+    llm: z
+      .object({
+        provider: z.enum(['openai', 'anthropic', 'openai-compatible']).optional(),
+        /** API root without /v1, e.g. http://ollama.lan:11434 for an OpenAI-compatible server. */
+        baseUrl: z.string().url().optional(),
+        /** Where the API key is; default OPENAI_API_KEY / ANTHROPIC_API_KEY / SLIPWAY_LLM_API_KEY. */
+        apiKey: SecretSource.optional(),
+        /** Model per stage, as in seed 000: one plans, one writes the code (and repairs it). */
+        models: z.object({ planner: z.string().min(1).optional(), coder: z.string().min(1).optional(), repair: z.string().min(1).optional() }).strict().default({}),
+        maxTokens: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
     /** How apps are generated and proven before they are built. */
     generation: z
       .object({

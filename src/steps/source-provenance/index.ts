@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { defineStep } from '../../pipeline/index.ts';
-import type { GeneratorInfo } from '../../ports/index.ts';
+import type { AppPlan, GeneratorInfo } from '../../ports/index.ts';
 import { AppName, AppPlanSchema, GeneratedSource } from '../schemas.ts';
 import { compareBytes, digestOf } from '../source-verify/source-files.ts';
 import { VerifyAttemptSchema } from '../source-verify/verification.ts';
@@ -15,7 +15,7 @@ export const PROVENANCE_FILE = 'SLIPWAY.md';
 
 export interface ProvenanceStepOptions {
   /** Who generates apps (its `info`: template, or provider and models). */
-  generator: { readonly info: GeneratorInfo };
+  generator: { readonly info: GeneratorInfo; infoFor?(plan: AppPlan): GeneratorInfo };
   /** Slipway's own version, e.g. from its package.json. */
   slipwayVersion: string;
 }
@@ -44,7 +44,7 @@ export const createProvenanceStep = ({ generator, slipwayVersion }: ProvenanceSt
       const { app, description, plan, source } = ctx.input;
       const attempts = ctx.input.attempts?.map(toProvenanceAttempt);
       const content = renderProvenance({
-        app, description, plan, spec: source.spec, generator: generator.info, runId: ctx.runId, slipwayVersion,
+        app, description, plan, spec: source.spec, generator: generator.infoFor?.(plan) ?? generator.info, runId: ctx.runId, slipwayVersion,
         ...(attempts ? { attempts } : {}),
       });
       await writeFile(join(source.dir, PROVENANCE_FILE), content);
