@@ -59,6 +59,8 @@ export async function runDoctor(config: ResolvedConfig, env: NodeJS.ProcessEnv, 
     }
   }
   checks.push(await registryCheck(config));
+  if (config.target === 'cluster') checks.push(...(await clusterChecks(config, env)));
+  checks.push(llmCheck(config, env));
   const podman = await version('podman', ['--version'], env);
   checks.push(podman
     ? { name: 'podman', status: 'ok', detail: podman }
@@ -85,4 +87,61 @@ async function registryCheck(config: ResolvedConfig): Promise<Check> {
       fix: config.registry.insecure ? `Is the registry running at ${host}?` : `Is the registry running at ${host}? If it speaks plain HTTP, set registry.insecure: true; for a private CA, set registry.ca.`,
     };
   }
+}
+
+/** Any HTTP answer proves the endpoint is reachable; what a GET returns says little more. */
+async function reachable(url: string, init: RequestInit = {}): Promise<{ status?: number; error?: string }> {
+  try {
+    const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000), redirect: 'manual' });
+    await response.body?.cancel();
+    return { status: response.status };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+    return { error: cause?.code ?? cause?.message ?? (error as Error).message };
+  }
+}
+
+async function clusterChecks(config: ResolvedConfig, env: NodeJS.ProcessEnv): Promise<Check[]> {
+  const checks: Check[] = [];
+  const receiver = config.flux.receiver;
+  if (config.engine === 'flux') {
+    if (!receiver) {
+      checks.push({ name: 'receiver', status: 'warn', detail: 'no Flux Receiver configured: Flux picks changes up at its next interval', fix: 'Set flux.receiver.url (from the Receiver\'s .status.webhookPath) and its token.' });
+    } else {
+      const shown = receiver.url.replace(/\/hook\/([0-9a-f]{8})[0-9a-f]*/, '/hook/$1…');
+      const probe = await reachable(receiver.url, { method: 'GET' });
+      const tokenMissing = receiver.token?.env && !env[receiver.token.env];
+      if (probe.error) checks.push({ name: 'receiver', status: 'fail', detail: `${shown}: ${probe.error}`, fix: 'Is the Receiver exposed (e.g. through the Cloudflare Tunnel) and is the URL right?' });
+      else if (probe.status === 404) checks.push({ name: 'receiver', status: 'fail', detail: `${shown} answered 404`, fix: "Read the path again: kubectl -n flux-system get receiver -o jsonpath='{.items[*].status.webhookPath}'" });
+      else if (tokenMissing) checks.push({ name: 'receiver', status: 'fail', detail: `${shown} reachable, but ${receiver.token!.env} is not set`, fix: `Export ${receiver.token!.env} with the Receiver's token.` });
+      else checks.push({ name: 'receiver', status: 'ok', detail: `${shown} reachable (${receiver.type})` });
+    }
+  }
+  if (!config.kube) {
+    checks.push({ name: 'kubernetes', status: 'warn', detail: 'no Kubernetes access configured: runs end after the webhook', fix: 'Set kube.kubeconfig (or kube.inCluster: true) so Slipway can follow rollouts.' });
+  } else {
+    try {
+      const { kubeAccessFromKubeconfig, kubeAccessInCluster } = await import('../adapters/watcher/kube-access.ts');
+      const { readFile } = await import('node:fs/promises');
+      const { dirname } = await import('node:path');
+      const file = config.kube.kubeconfig ?? env.KUBECONFIG?.split(':')[0];
+      const access = config.kube.inCluster
+        ? await kubeAccessInCluster({ host: env.KUBERNETES_SERVICE_HOST, port: env.KUBERNETES_SERVICE_PORT })
+        : kubeAccessFromKubeconfig(await readFile(file ?? '', 'utf8'), config.kube.context, { baseDir: dirname(file ?? '.') });
+      const { KubeClient } = await import('../adapters/watcher/kube-client.ts');
+      const client = new KubeClient(access);
+      await client.list(`/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${config.flux.namespace}/kustomizations`);
+      checks.push({ name: 'kubernetes', status: 'ok', detail: `${access.apiServer} answers; Slipway may read Kustomizations in ${config.flux.namespace}` });
+    } catch (error) {
+      const e = error as { message: string; hint?: string };
+      checks.push({ name: 'kubernetes', status: 'fail', detail: e.message.split('\n')[0]!, fix: e.hint ?? 'Check kube.kubeconfig and the context.' });
+    }
+  }
+  return checks;
+}
+
+function llmCheck(config: ResolvedConfig, env: NodeJS.ProcessEnv): Check {
+  const provider = config.llm?.provider ?? (env.SLIPWAY_LLM_BASE_URL || config.llm?.baseUrl ? 'openai-compatible' : env.ANTHROPIC_API_KEY ? 'anthropic' : env.OPENAI_API_KEY ? 'openai' : undefined);
+  if (!provider) return { name: 'model', status: 'ok', detail: 'none configured: apps come from the offline templates', fix: 'Set OPENAI_API_KEY, ANTHROPIC_API_KEY or SLIPWAY_LLM_BASE_URL to generate apps with a model.' };
+  return { name: 'model', status: 'ok', detail: `${provider}${config.llm?.baseUrl ?? env.SLIPWAY_LLM_BASE_URL ? ` at ${config.llm?.baseUrl ?? env.SLIPWAY_LLM_BASE_URL}` : ''}` };
 }

@@ -83,6 +83,11 @@ async function clusterHome() {
 describe('slipway create --target cluster (Flux)', () => {
   it('commits manifests, calls the receiver with a signed push event, and follows the rollout until the app answers', async () => {
     const opts = await clusterHome();
+    const doctor = JSON.parse((await runCli(['doctor', '--json'], opts)).stdout);
+    const named = (name: string) => doctor.checks.find((c: { name: string }) => c.name === name);
+    expect(named('receiver')).toMatchObject({ status: 'ok' });
+    expect(named('kubernetes')).toMatchObject({ status: 'ok' });
+    expect(named('registry')).toMatchObject({ status: 'ok' });
     const stop = playFlux('ready');
     try {
       const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--json'], opts);
