@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExternalServiceError } from '../../domain/index.ts';
 import type { CommitInfo } from '../../ports/index.ts';
+import { diagnose, type DiagnosisContext } from './git-diagnosis.ts';
 import { runGit, stderrTail, type GitOutput, type GitProcessOptions } from './git-process.ts';
 import { redactRemote, type RemoteUrl } from './remote-url.ts';
 import { LOG_FORMAT, hasAllTrailers, parseLogOutput } from './trailers.ts';
@@ -28,12 +29,16 @@ export class CachedClone {
   readonly #branch: string;
   readonly #proc: GitProcessOptions;
   readonly #trackingRef: string;
+  readonly #secrets: readonly string[];
+  readonly #context: DiagnosisContext;
 
-  constructor(options: { dir: string; remote: RemoteUrl; branch: string; proc: GitProcessOptions }) {
+  constructor(options: { dir: string; remote: RemoteUrl; branch: string; proc: GitProcessOptions; secrets?: readonly string[]; context?: DiagnosisContext }) {
     this.dir = options.dir;
     this.#remote = options.remote;
     this.#branch = options.branch;
     this.#proc = options.proc;
+    this.#secrets = options.secrets ?? [];
+    this.#context = options.context ?? { auth: 'none' };
     this.#trackingRef = `refs/slipway/remote/${options.branch}`;
   }
 
@@ -116,8 +121,11 @@ export class CachedClone {
   }
 
   #error(what: string, out: GitOutput, hint: string): ExternalServiceError {
-    const detail = redactRemote(stderrTail(out.stderr) || `git exited with code ${out.code}`, this.#remote);
-    return new ExternalServiceError('git', `${what} of ${this.#remote.display}: ${detail}`, { hint });
+    let detail = redactRemote(stderrTail(out.stderr) || `git exited with code ${out.code}`, this.#remote);
+    for (const secret of this.#secrets) detail = detail.split(secret).join('***');
+    const known = diagnose(out.stderr, this.#context);
+    const message = known ? `${what} of ${this.#remote.display}: ${known.problem} (${detail})` : `${what} of ${this.#remote.display}: ${detail}`;
+    return new ExternalServiceError('git', message, { hint: known?.hint ?? hint });
   }
 }
 

@@ -104,11 +104,12 @@ function sshAuth(options: GitSshOptions): GitAuth {
  * The GIT_SSH_COMMAND for a deploy key. git runs it through `sh -c`, so every word is shell-quoted;
  * ssh then expands `%` tokens in both paths and splits `-o` values on spaces unless double-quoted,
  * so paths are escaped for that too. Paths holding `"`, `\`, `$` or control characters are refused.
- * @example sshCommand({ keyFile: '/keys/deploy key' }) // "ssh -i '/keys/deploy key' -o IdentitiesOnly=yes …"
+ * @example sshCommand({ keyFile: '/keys/deploy key' }) // `ssh -o 'IdentityFile="/keys/deploy key"' -o IdentitiesOnly=yes …`
  */
 export function sshCommand(options: GitSshOptions): string {
+  // IdentityFile as an option rather than -i: ssh looks for an -i path before expanding its % tokens.
   const key = sshPath(resolve(options.keyFile), 'SSH key file');
-  const words = ['ssh', '-i', key, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20'];
+  const words = ['ssh', '-o', `IdentityFile="${key}"`, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=20'];
   if (options.knownHostsFile !== undefined) {
     const hosts = sshPath(resolve(options.knownHostsFile), 'known_hosts file');
     // The configured file is the only source of trust: no global file may vouch for a host.

@@ -35,8 +35,9 @@ const FIXED_CONFIG = [
 
 /**
  * The environment git runs with: nothing inherited except what the caller passes, never a prompt
- * (a missing credential fails instead of hanging), no system config, English messages.
- * @example gitEnvironment({ PATH: '/usr/bin:/bin' })
+ * (a missing credential fails instead of hanging), no system config, English messages. Config
+ * entries are added as GIT_CONFIG_KEY_n/GIT_CONFIG_VALUE_n after any the caller's env already has.
+ * @example gitEnvironment({ PATH: '/usr/bin:/bin' }, [['http.https://git.home.lan/.extraHeader', 'Authorization: Basic …']])
  */
 export function gitEnvironment(extra: Record<string, string> = {}, configEntries: Array<[string, string]> = []): Record<string, string> {
   const env: Record<string, string> = {

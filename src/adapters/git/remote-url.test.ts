@@ -29,6 +29,15 @@ describe('parseRemoteUrl', () => {
     expect(a).toMatch(/^[0-9a-f]{16}$/);
   });
 
+  it('tells the transport, and takes http credentials out of the URL given to git', () => {
+    expect(['/srv/a.git', 'file:///srv/a.git', 'git@h:a.git', 'ssh://git@h/a.git', 'https://h/a.git', 'git://h/a.git'].map((u) => parseRemoteUrl(u).transport))
+      .toEqual(['file', 'file', 'ssh', 'ssh', 'http', 'other']);
+    const remote = parseRemoteUrl('https://bot:p%40ss@git.home.lan:3000/o/r.git');
+    expect(remote).toMatchObject({ forGit: 'https://git.home.lan:3000/o/r.git', origin: 'https://git.home.lan:3000/', credentials: { username: 'bot', password: 'p@ss' } });
+    expect(parseRemoteUrl('http://h/o/r.git')).toMatchObject({ forGit: 'http://h/o/r.git', origin: 'http://h/' });
+    expect(parseRemoteUrl('http://h/o/r.git').credentials).toBeUndefined();
+  });
+
   it('refuses remotes git would read as options', () => {
     expect(() => parseRemoteUrl('--upload-pack=touch /tmp/x')).toThrow(ConfigError);
     expect(() => parseRemoteUrl('')).toThrow(ConfigError);
