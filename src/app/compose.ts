@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
-import type { ResolvedConfig } from '../config/index.ts';
+import { readSecret, type ResolvedConfig } from '../config/index.ts';
 import { ConfigError } from '../domain/index.ts';
 import { createPipeline, deletePipeline } from '../pipeline/index.ts';
 import { renderApp, renderSettingsFrom, type RenderSettings } from '../render/index.ts';
@@ -69,8 +69,13 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   if (!config.git.gitops.url) await ensureBareRepo(gitopsUrl, config.git.gitops.branch);
   const gitEnv: Record<string, string> = env.path ? { PATH: env.path } : {};
   const cacheDir = join(home, 'cache', 'git');
-  const sourceRepo = new CliGit({ url: sourceUrl, branch: config.git.source.branch, cacheDir, author: config.git.author, env: gitEnv });
-  const gitopsRepo = new CliGit({ url: gitopsUrl, branch: config.git.gitops.branch, cacheDir, author: config.git.author, env: gitEnv });
+  // Deploy keys and tokens come from slipway.yaml by reference; the token itself is read here, once.
+  const auth = (remote: ResolvedConfig['git']['source'], field: string) => ({
+    ...(remote.ssh ? { ssh: remote.ssh } : {}),
+    ...(remote.https ? { https: { token: readSecret(remote.https.token, `git.${field}.https.token`, env.vars), username: remote.https.username } } : {}),
+  });
+  const sourceRepo = new CliGit({ url: sourceUrl, branch: config.git.source.branch, cacheDir, author: config.git.author, env: gitEnv, ...auth(config.git.source, 'source') });
+  const gitopsRepo = new CliGit({ url: gitopsUrl, branch: config.git.gitops.branch, cacheDir, author: config.git.author, env: gitEnv, ...auth(config.git.gitops, 'gitops') });
 
   const settings: RenderSettings = renderSettingsFrom(config, { engine: config.engine });
 

@@ -6,12 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBaseImage } from '../support/base-image.ts';
 import { runCli, tempHome } from '../support/cli.ts';
 import { startFakeFluxReceiver, type FakeFluxReceiver } from '../support/flux-receiver.ts';
-import { createBareRepo } from '../support/git-fixtures.ts';
+import { startGitHttpServer, type GitHttpServer } from '../support/git-server.ts';
 import { kubeFixture, startKubeApiServer, type KubeApiServer, type KubeObject } from '../support/kube-api-server.ts';
 import { startRegistry, type RegistryServer } from '../support/registry-server.ts';
 
 type Obj = KubeObject & { status: Record<string, any> };
 const TOKEN = 'receiver-hmac-token-for-tests';
+const GIT_TOKEN = 'gitops-token-for-tests-5f1e';
+let git: GitHttpServer;
+let repos = 0;
 let registry: RegistryServer;
 let receiver: FakeFluxReceiver;
 let kube: KubeApiServer;
@@ -20,6 +23,7 @@ let appUrl: string;
 
 beforeAll(async () => {
   registry = await startRegistry({ mode: 'plain' });
+  git = await startGitHttpServer({ auth: { username: 'x-access-token', password: GIT_TOKEN } });
   receiver = await startFakeFluxReceiver({ token: TOKEN, name: 'homelab-git-receiver', namespace: 'flux-system', type: 'github' });
   kube = await startKubeApiServer({ tls: false });
   app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('pomodoro\n'));
@@ -27,7 +31,7 @@ beforeAll(async () => {
   appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
 });
 afterAll(async () => {
-  await Promise.all([registry?.stop(), receiver?.close(), kube?.stop(), new Promise((r) => app?.close(r))]);
+  await Promise.all([registry?.stop(), git?.stop(), receiver?.close(), kube?.stop(), new Promise((r) => app?.close(r))]);
 });
 
 /** Plays Flux and the cluster: once the receiver is called for a revision, the objects move to it. */
@@ -57,8 +61,8 @@ function playFlux(health: 'ready' | 'health-check-failed'): () => void {
 async function clusterHome() {
   const base = await ensureBaseImage();
   const opts = tempHome('slipway-cluster-');
-  const gitops = join(opts.cwd, 'homelab.git');
-  await createBareRepo(gitops, 'main');
+  // The GitOps repo is served over smart HTTP and wants a token, as a Git host does.
+  const { dir: gitops, url: gitopsUrl } = await git.createRepo(`homelab-${++repos}.git`, 'main');
   mkdirSync(opts.home, { recursive: true });
   writeFileSync(join(opts.cwd, 'kubeconfig'), [
     'apiVersion: v1', 'kind: Config', 'current-context: lab',
@@ -68,7 +72,7 @@ async function clusterHome() {
   ].join('\n') + '\n');
   writeFileSync(join(opts.cwd, 'slipway.yaml'), [
     'target: cluster',
-    'git:', '  gitops:', `    url: ${gitops}`,
+    'git:', '  gitops:', `    url: ${gitopsUrl}`, '    https:', '      token: { env: GITOPS_TOKEN }',
     'registry:', `  host: ${registry.host}`, '  insecure: true',
     'image:', `  base: ${base.hostRef}`, `  platforms: [${base.hostPlatform}]`,
     'flux:', '  receiver:', `    url: ${receiver.hookUrl}`, '    type: github', '    token: { env: FLUX_RECEIVER_TOKEN }',
@@ -77,7 +81,7 @@ async function clusterHome() {
     'render:', '  appsDomain: apps.k8s-lab.dev',
     'watch: { source: 30, reconcile: 30, rollout: 30, http: 30 }',
   ].join('\n') + '\n');
-  return { ...opts, gitops, env: { FLUX_RECEIVER_TOKEN: TOKEN } };
+  return { ...opts, gitops, env: { FLUX_RECEIVER_TOKEN: TOKEN, GITOPS_TOKEN: GIT_TOKEN } };
 }
 
 describe('slipway create --target cluster (Flux)', () => {
@@ -107,6 +111,8 @@ describe('slipway create --target cluster (Flux)', () => {
       expect(hook.headers['x-hub-signature-256']).toMatch(/^sha256=[0-9a-f]{64}$/);
       expect(JSON.parse(hook.body)).toMatchObject({ ref: 'refs/heads/main', after: report.commits.gitops });
       expect(JSON.stringify(report)).not.toContain(TOKEN);
+      expect(JSON.stringify(report)).not.toContain(GIT_TOKEN);
+      expect(git.requests.some((r) => r.path.endsWith('/git-receive-pack') && r.status === 200)).toBe(true);
 
       // The GitOps repo holds the app's manifests, pinned to the image in the registry.
       const files = execFileSync('git', ['--git-dir', opts.gitops, 'ls-tree', '-r', '--name-only', 'main'], { encoding: 'utf8' });
