@@ -19,6 +19,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .argument('<description...>', 'what the app should be, e.g. "a pomodoro timer with a dark theme"')
     .option('--name <name>', 'app name (DNS-1123 label, at most 40 characters); derived from the description when absent')
     .option('--template <id>', 'use this template instead of the one the description scores best')
+    .option('--target <target>', 'local (this machine) or cluster (the GitOps repo and cluster in slipway.yaml); default: target in slipway.yaml')
     .option('--json', 'print one JSON object with app, url, runId, template, commits and timeline')
     .action(lazy(async () => (await import('./commands/run-commands.ts')).createCommand));
   program

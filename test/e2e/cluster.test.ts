@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -71,7 +71,6 @@ async function clusterHome() {
     'contexts:', '- name: lab', '  context: { cluster: lab, user: slipway }',
   ].join('\n') + '\n');
   writeFileSync(join(opts.cwd, 'slipway.yaml'), [
-    'target: cluster',
     'git:', '  gitops:', `    url: ${gitopsUrl}`, '    https:', '      token: { env: GITOPS_TOKEN }',
     'registry:', `  host: ${registry.host}`, '  insecure: true',
     'image:', `  base: ${base.hostRef}`, `  platforms: [${base.hostPlatform}]`,
@@ -87,6 +86,7 @@ async function clusterHome() {
 describe('slipway create --target cluster (Flux)', () => {
   it('commits manifests, calls the receiver with a signed push event, and follows the rollout until the app answers', async () => {
     const opts = await clusterHome();
+    writeFileSync(join(opts.cwd, 'slipway.yaml'), `target: cluster\n${readFileSync(join(opts.cwd, 'slipway.yaml'), 'utf8')}`);
     const doctor = JSON.parse((await runCli(['doctor', '--json'], opts)).stdout);
     const named = (name: string) => doctor.checks.find((c: { name: string }) => c.name === name);
     expect(named('receiver')).toMatchObject({ status: 'ok' });
@@ -94,7 +94,7 @@ describe('slipway create --target cluster (Flux)', () => {
     expect(named('registry')).toMatchObject({ status: 'ok' });
     const stop = playFlux('ready');
     try {
-      const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--json'], opts);
+      const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--target', 'cluster', '--json'], opts);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       const report = JSON.parse(result.stdout);
@@ -140,7 +140,7 @@ describe('slipway create --target cluster (Flux)', () => {
     }
     const stop = playFlux('health-check-failed');
     try {
-      const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--json'], opts);
+      const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--target', 'cluster', '--json'], opts);
       expect(result.code).toBe(1);
       const report = JSON.parse(result.stdout);
       expect(report.error.stepId).toBe('cluster:await');
