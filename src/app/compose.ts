@@ -25,7 +25,7 @@ import { createGenerateStep } from '../steps/source-generate/index.ts';
 import { createBuildImageStep } from '../steps/image-build/index.ts';
 import { createVerifyStep } from '../steps/source-verify/index.ts';
 import { createProvenanceStep } from '../steps/source-provenance/index.ts';
-import { ProcessSandbox } from '../adapters/sandbox/index.ts';
+import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime } from './runtime-choice.ts';
 import { clusterParts } from './cluster-wiring.ts';
@@ -99,6 +99,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
       return file.content;
     })
     : undefined;
+  const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), ...(env.path ? { path: env.path } : {}) });
   const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
   const workspace = join(home, 'work');
   const sandbox = new ProcessSandbox({
@@ -112,7 +113,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
       verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
       provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
       commitSource: createCommitSourceStep({ repo: sourceRepo }),
-      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl }),
+      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
       render: createRenderStep({ settings }),
       commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),

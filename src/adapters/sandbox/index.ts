@@ -1,1 +1,2 @@
 export { ProcessSandbox, type ProcessSandboxOptions } from './process-sandbox.ts';
+export { NpmDependencyInstaller, type NpmDependencyInstallerOptions, type PreparedContext } from './npm-dependencies.ts';

@@ -26,13 +26,21 @@ export const BuiltImage = z.object({
   layers: z.number(),
   bytesUploaded: z.number(),
   blobsSkipped: z.number(),
+  /** npm dependencies installed into the image. */
+  dependencies: z.array(z.string()).default([]),
 });
 
 /**
  * Builds the app's image without a daemon and publishes it (registry or OCI layout), tagged with the
  * source commit. Identical source gives the identical digest, and nothing already there is uploaded.
  */
-export const createBuildImageStep = ({ builder, images, sourceUrl }: { builder: ImageBuilder; images: ImagePlan; sourceUrl: string }) =>
+export const createBuildImageStep = ({ builder, images, sourceUrl, prepare }: {
+  builder: ImageBuilder;
+  images: ImagePlan;
+  sourceUrl: string;
+  /** Readies the build context (installs npm dependencies); default: the source directory as it is. */
+  prepare?: (dir: string, signal?: AbortSignal) => Promise<{ dir: string; dependencies: string[]; cleanup(): Promise<void> }>;
+}) =>
   defineStep({
     id: 'image:build',
     title: 'Build and push the image',
@@ -42,9 +50,10 @@ export const createBuildImageStep = ({ builder, images, sourceUrl }: { builder: 
       const { app, spec, sourceSha } = ctx.input;
       const tag = sourceSha.slice(0, 12);
       const base = await images.base(ctx.signal);
+      const context = prepare ? await prepare(ctx.input.dir, ctx.signal) : { dir: ctx.input.dir, dependencies: [], cleanup: async () => {} };
       const result = await builder.build(
         {
-          contextDir: ctx.input.dir,
+          contextDir: context.dir,
           target: images.target(app, tag),
           base,
           platforms: images.platforms,
@@ -60,12 +69,12 @@ export const createBuildImageStep = ({ builder, images, sourceUrl }: { builder: 
           },
         },
         ctx.signal,
-      );
+      ).finally(() => context.cleanup());
       return {
         image: images.manifestImage(app, tag, result.digest),
         runImage: images.runImage(app, tag, result.digest),
         digest: result.digest, tag, base, platforms: result.platforms, layers: result.layers,
-        bytesUploaded: result.bytesUploaded, blobsSkipped: result.blobsSkipped,
+        bytesUploaded: result.bytesUploaded, blobsSkipped: result.blobsSkipped, dependencies: context.dependencies,
       };
     },
   });
