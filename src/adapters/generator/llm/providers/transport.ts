@@ -1,8 +1,8 @@
 import { CancelledError, ConfigError, ExternalServiceError } from '../../../../domain/errors.ts';
-import { backoffDelay, parseRetryAfter, sleep, type RetryPolicy } from '../../../registry/retry.ts';
+import { backoffDelay, parseRetryAfter, sleep, type RetryPolicy } from '../../../http/backoff.ts';
 import type { RetryNotice } from './types.ts';
 
-export type { RetryPolicy } from '../../../registry/retry.ts';
+export type { RetryPolicy } from '../../../http/backoff.ts';
 
 /** Model APIs rate-limit in bursts; four tries over up to ~40 s ride out most of them. */
 export const DEFAULT_MODEL_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 1_000, maxDelayMs: 20_000 };
