@@ -7,7 +7,8 @@ import { gitAuth, type GitAuth, type GitHttpsOptions, type GitSshOptions } from 
 import { gitEnvironment } from './git-process.ts';
 import { DEFAULT_PUSH_RETRY, PushRetry, type PushRetryPolicy } from './push-retry.ts';
 import { parseRemoteUrl, type RemoteUrl } from './remote-url.ts';
-import { delay, withRepoLock } from './repo-lock.ts';
+import { sleep as delay } from '../http/backoff.ts';
+import { withRepoLock } from './repo-lock.ts';
 import { commitMessage, validateCommitRequest } from './trailers.ts';
 
 export interface CliGitOptions {

@@ -2,6 +2,8 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { CancelledError, ExternalServiceError } from '../../domain/index.ts';
+import { sleep as delay } from '../http/backoff.ts';
+import { processIsAlive } from '../os/process-alive.ts';
 
 export interface LockOptions {
   /** Give up after this long (default 120 s: a slow push by another process may hold the lock). */
@@ -103,7 +105,7 @@ async function isStale(path: string, holder: string): Promise<boolean> {
   if (!Number.isInteger(pid) || pid <= 0 || host === undefined) return (await ageMs(path)) > UNWRITTEN_STALE_MS;
   if (host !== hostname()) return (await ageMs(path)) > FOREIGN_STALE_MS;
   if (pid === process.pid) return !locks.held.has(holder);
-  return !isAlive(pid);
+  return !processIsAlive(pid);
 }
 
 /**
@@ -124,16 +126,6 @@ async function breakStaleLock(path: string, staleContent: string): Promise<void>
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 async function readText(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
@@ -150,21 +142,3 @@ async function ageMs(path: string): Promise<number> {
   }
 }
 
-/**
- * Waits `ms`, or rejects with CancelledError when the signal aborts.
- * @example await delay(50, signal);
- */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { ErrorInfo, Run, RunStatus, StepRecord, StepStatus } from '../../domain/index.ts';
 import type { NewRun, RunStore } from '../../ports/index.ts';
+import { processIsAlive } from '../os/process-alive.ts';
 
 interface RunRow {
   id: string; kind: string; app: string; status: string; request: string; created_at: string;
@@ -140,14 +141,5 @@ export class SqliteRunStore implements RunStore {
       ...(row.error ? { error: JSON.parse(row.error) as Run['error'] } : {}),
       timeline,
     };
-  }
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
