@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ResolvedConfig } from '../config/index.ts';
 import { redactUrlCredentials } from '../domain/index.ts';
+import { kubeAccess } from './cluster-wiring.ts';
+import { llmProvider } from './generator-choice.ts';
 
 const run = promisify(execFile);
 
@@ -121,13 +123,7 @@ async function clusterChecks(config: ResolvedConfig, env: NodeJS.ProcessEnv): Pr
     checks.push({ name: 'kubernetes', status: 'warn', detail: 'no Kubernetes access configured: runs end after the webhook', fix: 'Set kube.kubeconfig (or kube.inCluster: true) so Slipway can follow rollouts.' });
   } else {
     try {
-      const { kubeAccessFromKubeconfig, kubeAccessInCluster } = await import('../adapters/watcher/kube-access.ts');
-      const { readFile } = await import('node:fs/promises');
-      const { dirname } = await import('node:path');
-      const file = config.kube.kubeconfig ?? env.KUBECONFIG?.split(':')[0];
-      const access = config.kube.inCluster
-        ? await kubeAccessInCluster({ host: env.KUBERNETES_SERVICE_HOST, port: env.KUBERNETES_SERVICE_PORT })
-        : kubeAccessFromKubeconfig(await readFile(file ?? '', 'utf8'), config.kube.context, { baseDir: dirname(file ?? '.') });
+      const access = await kubeAccess(config, env);
       const { KubeClient } = await import('../adapters/watcher/kube-client.ts');
       const client = new KubeClient(access);
       await client.list(`/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${config.flux.namespace}/kustomizations`);
@@ -141,7 +137,7 @@ async function clusterChecks(config: ResolvedConfig, env: NodeJS.ProcessEnv): Pr
 }
 
 function llmCheck(config: ResolvedConfig, env: NodeJS.ProcessEnv): Check {
-  const provider = config.llm?.provider ?? (env.SLIPWAY_LLM_BASE_URL || config.llm?.baseUrl ? 'openai-compatible' : env.ANTHROPIC_API_KEY ? 'anthropic' : env.OPENAI_API_KEY ? 'openai' : undefined);
+  const provider = llmProvider(config, env);
   if (!provider) return { name: 'model', status: 'ok', detail: 'none configured: apps come from the offline templates', fix: 'Set OPENAI_API_KEY, ANTHROPIC_API_KEY or SLIPWAY_LLM_BASE_URL to generate apps with a model.' };
   return { name: 'model', status: 'ok', detail: `${provider}${config.llm?.baseUrl ?? env.SLIPWAY_LLM_BASE_URL ? ` at ${config.llm?.baseUrl ?? env.SLIPWAY_LLM_BASE_URL}` : ''}` };
 }

@@ -22,10 +22,16 @@ export interface GeneratorChoice {
  * SLIPWAY_LLM_BASE_URL / ANTHROPIC_API_KEY / OPENAI_API_KEY), else the offline templates. A request
  * that names `--template` always uses that template.
  */
+/** The provider slipway.yaml or the environment selects, if any. */
+export function llmProvider(config: ResolvedConfig, env: Record<string, string | undefined>): 'openai' | 'anthropic' | 'openai-compatible' | undefined {
+  const llm = config.llm;
+  return llm?.provider
+    ?? (env.SLIPWAY_LLM_BASE_URL || llm?.baseUrl ? 'openai-compatible' : env.ANTHROPIC_API_KEY ? 'anthropic' : env.OPENAI_API_KEY ? 'openai' : undefined);
+}
+
 export async function chooseGenerator(config: ResolvedConfig, env: Record<string, string | undefined>, templates: CodeGenerator, packageRoot: string, logger: Logger): Promise<GeneratorChoice> {
   const llm = config.llm;
-  const provider = llm?.provider
-    ?? (env.SLIPWAY_LLM_BASE_URL || llm?.baseUrl ? 'openai-compatible' : env.ANTHROPIC_API_KEY ? 'anthropic' : env.OPENAI_API_KEY ? 'openai' : undefined);
+  const provider = llmProvider(config, env);
   if (!provider) {
     return { generator: route(templates, undefined), description: 'no model provider configured: using the offline templates (set OPENAI_API_KEY, ANTHROPIC_API_KEY or SLIPWAY_LLM_BASE_URL to generate with a model)' };
   }
