@@ -6,13 +6,22 @@ import { readSecret } from '../config/index.ts';
 import { ConfigError } from '../domain/index.ts';
 import type { ClusterWatcher, GitOpsSyncer } from '../ports/index.ts';
 
+/**
+ * When Slipway cannot follow a rollout itself (cluster target without Kubernetes access): what a
+ * person can run to follow it. Undefined when Slipway follows it, or on the local target.
+ */
+export function followHintFor(config: ResolvedConfig): ((app: string) => string) | undefined {
+  if (config.target !== 'cluster' || config.kube) return undefined;
+  return (app) => config.engine === 'flux'
+    ? `Follow the rollout with: flux get kustomizations ${app} --watch  (and kubectl -n ${String(config.render.namespace ?? 'dynamic-apps')} rollout status deployment/${app})`
+    : `Follow the rollout with: argocd app wait ${app} --health --sync`;
+}
+
 export interface ClusterParts {
   syncer?: GitOpsSyncer;
   watcher?: ClusterWatcher;
   /** URL template with {app}, for the watcher's last stage and for people. */
   publicUrl?: string;
-  /** What to run to follow a rollout when Slipway cannot (no Kubernetes access configured). */
-  followHint: (app: string) => string;
 }
 
 /**
@@ -21,9 +30,6 @@ export interface ClusterParts {
  * Adapters load only when configured.
  */
 export async function clusterParts(config: ResolvedConfig, env: Record<string, string | undefined>, logger: Logger): Promise<ClusterParts> {
-  const followHint = (app: string) => config.engine === 'flux'
-    ? `Follow the rollout with: flux get kustomizations ${app} --watch  (and kubectl -n ${String(config.render.namespace ?? 'dynamic-apps')} rollout status deployment/${app})`
-    : `Follow the rollout with: argocd app wait ${app} --health --sync`;
   const access = config.kube ? await kubeAccess(config, env) : undefined;
 
   let syncer: GitOpsSyncer | undefined;
@@ -64,10 +70,11 @@ export async function clusterParts(config: ResolvedConfig, env: Record<string, s
       argocd: { namespace: config.argocd.namespace, appsPath: config.git.gitops.path },
     });
   }
-  return { ...(syncer ? { syncer } : {}), ...(watcher ? { watcher } : {}), ...(publicUrl ? { publicUrl } : {}), followHint };
+  return { ...(syncer ? { syncer } : {}), ...(watcher ? { watcher } : {}), ...(publicUrl ? { publicUrl } : {}) };
 }
 
-async function kubeAccess(config: ResolvedConfig, env: Record<string, string | undefined>) {
+/** Kubernetes API access from slipway.yaml's `kube` (kubeconfig file and context, or in-cluster). */
+export async function kubeAccess(config: ResolvedConfig, env: Record<string, string | undefined>) {
   const { kubeAccessFromKubeconfig, kubeAccessInCluster } = await import('../adapters/watcher/kube-access.ts');
   const kube = config.kube!;
   if (kube.inCluster) return kubeAccessInCluster({ host: env.KUBERNETES_SERVICE_HOST, port: env.KUBERNETES_SERVICE_PORT });

@@ -28,7 +28,7 @@ import { createProvenanceStep } from '../steps/source-provenance/index.ts';
 import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime } from './runtime-choice.ts';
-import { clusterParts } from './cluster-wiring.ts';
+import { clusterParts, followHintFor } from './cluster-wiring.ts';
 import { chooseGenerator } from './generator-choice.ts';
 import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
@@ -59,10 +59,6 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   const db = openDatabase(join(home, 'state.db'));
   const runs = new SqliteRunStore({ db });
   const apps = new SqliteAppStore({ db });
-  const templatesDir = join(PACKAGE_ROOT, 'templates');
-  const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
-  const templates = (await listTemplates(templatesDir)).map((t) => t.id);
-
   const sourceUrl = config.git.source.url ?? join(home, 'git', 'apps.git');
   const gitopsUrl = config.git.gitops.url ?? join(home, 'git', 'gitops.git');
   if (!config.git.source.url) await ensureBareRepo(sourceUrl, config.git.source.branch);
@@ -79,19 +75,6 @@ export async function compose(config: ResolvedConfig, env: Environment) {
 
   const settings: RenderSettings = renderSettingsFrom(config, { engine: config.engine });
 
-  const registry = new OciRegistry({
-    credentials: new DockerConfigCredentials({
-      paths: [...(config.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env.vars, env.homedir)],
-    }),
-    insecureRegistries: config.registry.insecure && config.registry.host ? [config.registry.host] : [],
-    ...(config.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
-    logger,
-  });
-  const builder = new SlipwayBuilder({ registry, cacheDir: join(config.cache, 'layers'), logger });
-  const images = imagePlan(config, async () => {
-    const { ensureHostBaseImage } = await import('../adapters/image-builder/host-base-image.ts');
-    return (await ensureHostBaseImage({ cacheDir: join(config.cache, 'base'), nodeBinary: env.nodeBinary })).ref;
-  });
   const runtime = config.target === 'local'
     ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) }, (spec, image) => {
       const file = renderApp(spec, { image }, settings).find((f) => f.path.endsWith('/deployment.yaml'));
@@ -99,56 +82,87 @@ export async function compose(config: ResolvedConfig, env: Environment) {
       return file.content;
     })
     : undefined;
-  const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), ...(env.path ? { path: env.path } : {}) });
-  const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
-  const workspace = join(home, 'work');
-  const sandbox = new ProcessSandbox({
-    workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'),
-    ...(env.path ? { path: env.path } : {}),
-  });
-  const create = createPipeline(
-    {
-      plan: createPlanStep({ generator }),
-      generate: createGenerateStep({ generator, workspace }),
-      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
-      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
-      commitSource: createCommitSourceStep({ repo: sourceRepo }),
-      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
-      render: createRenderStep({ settings }),
-      commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
+  // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
+  // secrets) is built on first use, so list, status and runs start without it.
+  let registry: OciRegistry | undefined;
+  const prepare = memoize(async () => {
+    const templatesDir = join(PACKAGE_ROOT, 'templates');
+    const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
+    const templates = (await listTemplates(templatesDir)).map((t) => t.id);
+
+    registry = new OciRegistry({
+      credentials: new DockerConfigCredentials({
+        paths: [...(config.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env.vars, env.homedir)],
+      }),
+      insecureRegistries: config.registry.insecure && config.registry.host ? [config.registry.host] : [],
+      ...(config.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
+      logger,
+    });
+    const builder = new SlipwayBuilder({ registry, cacheDir: join(config.cache, 'layers'), logger });
+    const images = imagePlan(config, async () => {
+      const { ensureHostBaseImage } = await import('../adapters/image-builder/host-base-image.ts');
+      return (await ensureHostBaseImage({ cacheDir: join(config.cache, 'base'), nodeBinary: env.nodeBinary })).ref;
+    });
+    const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), ...(env.path ? { path: env.path } : {}) });
+    const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
+    const workspace = join(home, 'work');
+    const sandbox = new ProcessSandbox({
+      workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'),
+      ...(env.path ? { path: env.path } : {}),
+    });
+    const create = createPipeline(
+      {
+        plan: createPlanStep({ generator }),
+        generate: createGenerateStep({ generator, workspace }),
+        verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
+        provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
+        commitSource: createCommitSourceStep({ repo: sourceRepo }),
+        build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
+        render: createRenderStep({ settings }),
+        commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
+        ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
+        ...(cluster?.watcher && cluster.publicUrl
+          ? {
+            clusterAwait: createClusterAwaitStep({
+              watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl,
+              timeouts: { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 },
+            }),
+          }
+          : {}),
+        ...(runtime
+          ? { deploy: createDeployLocalStep({ runtime }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
+          : {}),
+      },
+    );
+    const remove = deletePipeline({
+      ...(runtime ? { stop: createStopLocalStep({ runtime }) } : {}),
+      removeSource: createRemoveSourceStep({ repo: sourceRepo }),
+      removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
-      ...(cluster?.watcher && cluster.publicUrl
-        ? {
-          clusterAwait: createClusterAwaitStep({
-            watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl,
-            timeouts: { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 },
-          }),
-        }
-        : {}),
-      ...(runtime
-        ? { deploy: createDeployLocalStep({ runtime }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
-        : {}),
-    },
-  );
-  const remove = deletePipeline({
-    ...(runtime ? { stop: createStopLocalStep({ runtime }) } : {}),
-    removeSource: createRemoveSourceStep({ repo: sourceRepo }),
-    removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings }),
-    ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
+    });
+    return { pipelines: { create, delete: remove }, templates, generatorDescription };
   });
+
   const service = new SlipwayService({
     target: config.target, runs, apps, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
     ...(runtime ? { runtime } : {}),
-    pipelines: { create, delete: remove }, templates, logger, summarize: summarizeStep,
-    ...(cluster && !cluster.watcher ? { followHint: cluster.followHint } : {}),
+    prepare, logger, summarize: summarizeStep,
+    ...(followHintFor(config) ? { followHint: followHintFor(config)! } : {}),
   });
   return {
-    service, logger, config, repos: { source: sourceUrl, gitops: gitopsUrl }, generatorDescription,
+    service, logger, config, repos: { source: sourceUrl, gitops: gitopsUrl },
+    describeGenerator: async () => (await prepare()).generatorDescription,
     close: () => {
-      registry.close();
+      registry?.close();
       db.close();
     },
   };
 }
 
 export type Slipway = Awaited<ReturnType<typeof compose>>;
+
+/** Runs `build` once, on first call; later calls share its promise. */
+function memoize<T>(build: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= build());
+}

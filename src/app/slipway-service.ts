@@ -46,8 +46,8 @@ export interface ServiceDeps {
   gitopsRepo: GitRepo;
   gitopsPath: string;
   runtime?: AppRuntime;
-  pipelines: { create: PipelineEntry[]; delete: PipelineEntry[] };
-  templates: string[];
+  /** The pipelines and the known template ids, built on first use (only runs need them). */
+  prepare: () => Promise<{ pipelines: { create: PipelineEntry[]; delete: PipelineEntry[] }; templates: string[] }>;
   logger: Logger;
   now?: () => Date;
   summarize?: (stepId: string, output: unknown) => string | undefined;
@@ -68,8 +68,9 @@ export class SlipwayService {
   /** Validates a request and runs the create pipeline for it. Bad input throws before any run exists. */
   async create(input: CreateInput, options: RunOptions = {}): Promise<RunReport> {
     const description = assertDescription(input.description);
-    if (input.template !== undefined && !this.deps.templates.includes(input.template)) {
-      throw new InputError(`unknown template '${input.template}'; known templates: ${this.deps.templates.join(', ')}`);
+    if (input.template !== undefined) {
+      const { templates } = await this.deps.prepare();
+      if (!templates.includes(input.template)) throw new InputError(`unknown template '${input.template}'; known templates: ${templates.join(', ')}`);
     }
     const existing = new Set((await this.deps.apps.list()).map((a) => a.name));
     let app: string;
@@ -147,7 +148,8 @@ export class SlipwayService {
       throw new ConflictError(`run ${run.id} is being executed by another live process`, { hint: 'Wait for it to finish, or stop that process first.' });
     }
     try {
-      const pipeline = run.kind === 'create' ? this.deps.pipelines.create : this.deps.pipelines.delete;
+      const { pipelines } = await this.deps.prepare();
+      const pipeline = run.kind === 'create' ? pipelines.create : pipelines.delete;
       const result = await executePipeline({
         run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }),
         ...(options.signal ? { signal: options.signal } : {}),

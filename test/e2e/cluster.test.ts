@@ -125,6 +125,9 @@ describe('slipway create --target cluster (Flux)', () => {
       expect(awaited.status).toBe('succeeded');
       const status = JSON.parse((await runCli(['status', 'pomodoro', '--json'], opts)).stdout);
       expect(status.state).toBe('running');
+      // Reading state needs no cluster secrets: list works without the receiver token exported.
+      const listed = await runCli(['list', '--json'], { ...opts, env: { GITOPS_TOKEN: GIT_TOKEN } });
+      expect(listed.code, listed.stderr).toBe(0);
       expect(kube.requests.some((r) => r.path.includes('/kustomizations/pomodoro'))).toBe(true);
     } finally {
       stop();

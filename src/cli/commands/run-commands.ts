@@ -6,7 +6,7 @@ import { createProgress } from '../progress.ts';
 type Action = (slipway: Awaited<ReturnType<typeof openSlipway>>, options: { onEvent: (e: any) => void; signal: AbortSignal }) => Promise<RunReport>;
 
 /** Runs one pipeline-backed command with progress, Ctrl-C cancellation and exit codes. */
-async function runWithProgress(json: boolean, action: Action, announce?: (slipway: Awaited<ReturnType<typeof openSlipway>>) => string, target?: string): Promise<number> {
+async function runWithProgress(json: boolean, action: Action, announce?: (slipway: Awaited<ReturnType<typeof openSlipway>>) => Promise<string>, target?: string): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -16,9 +16,10 @@ async function runWithProgress(json: boolean, action: Action, announce?: (slipwa
   let slipway: Awaited<ReturnType<typeof openSlipway>> | undefined;
   try {
     slipway = await openSlipway(target !== undefined ? { target } : {});
-    if (announce && !quietJson) (json ? process.stderr : process.stdout).write(`${announce(slipway)}\n`);
+    const announcement = announce ? await announce(slipway) : undefined;
+    if (announcement && !quietJson) (json ? process.stderr : process.stdout).write(`${announcement}\n`);
     const report = await action(slipway, { onEvent: quietJson ? () => {} : progress.listener, signal: controller.signal });
-    if (json) printJson({ ...runJson(report), ...(announce ? { generator: slipway.generatorDescription } : {}) });
+    if (json) printJson({ ...runJson(report), ...(announce ? { generator: await slipway.describeGenerator() } : {}) });
     else printRunSummary(report);
     return report.status === 'succeeded' ? 0 : 1;
   } catch (error) {
@@ -34,7 +35,7 @@ async function runWithProgress(json: boolean, action: Action, announce?: (slipwa
 export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; json?: boolean }): Promise<number> {
   return runWithProgress(Boolean(opts.json), (s, o) =>
     s.service.create({ description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) }, o),
-    (s) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${s.generatorDescription}.`),
+    async (s) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`),
     opts.target);
 }
 
