@@ -48,6 +48,8 @@ export interface ImageRegistry {
   pushBlob(registry: string, repository: string, blob: BlobSource, options?: { mountFrom?: string; signal?: AbortSignal }): Promise<PushBlobResult>;
   /** Fetches a manifest or index by tag or digest; the digest is verified. */
   getManifest(registry: string, repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResponse>;
+  /** What a tag or digest names now, without the body (undefined: no such manifest; `digest` undefined: the registry did not say). */
+  headManifest(registry: string, repository: string, reference: string, signal?: AbortSignal): Promise<{ digest: string | undefined; mediaType: string; size: number } | undefined>;
   /** Stores a manifest under a tag or digest; returns its digest. */
   putManifest(registry: string, repository: string, reference: string, manifest: { mediaType: string; bytes: Buffer }, signal?: AbortSignal): Promise<string>;
 }

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { ExternalServiceError, InputError } from '../../domain/errors.ts';
-import type { ImageRef, ImageRegistry, ManifestResponse } from '../../ports/index.ts';
+import type { ManifestResponse } from '../../ports/index.ts';
 import { isIndexMediaType, isManifestMediaType, sha256Digest } from './media-types.ts';
 import type { ImageConfigFile, IndexDocument, ManifestDocument } from './oci-image.ts';
 import { OciLayoutStore } from './oci-layout-store.ts';
@@ -15,27 +15,8 @@ export interface BaseImageSource {
   readonly location?: { registry: string; repository: string };
   getManifest(reference: string, signal?: AbortSignal): Promise<ManifestResponse>;
   openBlob(digest: string, signal?: AbortSignal): Promise<Readable>;
-}
-
-/** A base manifest in a registry repository. */
-export class RegistryBaseSource implements BaseImageSource {
-  readonly name: string;
-  readonly location: { registry: string; repository: string };
-  private readonly registry: ImageRegistry;
-
-  constructor(registry: ImageRegistry, ref: ImageRef) {
-    this.registry = registry;
-    this.location = { registry: ref.registry, repository: ref.repository };
-    this.name = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}`;
-  }
-
-  getManifest(reference: string, signal?: AbortSignal): Promise<ManifestResponse> {
-    return this.registry.getManifest(this.location.registry, this.location.repository, reference, signal);
-  }
-
-  openBlob(digest: string, signal?: AbortSignal): Promise<Readable> {
-    return this.registry.getBlob(this.location.registry, this.location.repository, digest, signal);
-  }
+  /** The image config blob (small JSON); sources that cache it answer without the network. */
+  getConfig?(digest: string, signal?: AbortSignal): Promise<Buffer>;
 }
 
 /** A base image in an OCI layout directory (`oci:<dir>:<tag>`). */
@@ -108,7 +89,7 @@ export async function resolveBase(source: BaseImageSource, reference: string, pl
 async function readPlatform(source: BaseImageSource, response: ManifestResponse, platform: OciPlatform, signal?: AbortSignal): Promise<ResolvedBasePlatform> {
   const manifest = JSON.parse(response.bytes.toString('utf8')) as ManifestDocument;
   if (!manifest.config || !Array.isArray(manifest.layers)) throw new InputError(`base image ${source.name}: manifest ${response.digest} has no config or layers`);
-  const configBytes = await buffer(await source.openBlob(manifest.config.digest, signal));
+  const configBytes = source.getConfig ? await source.getConfig(manifest.config.digest, signal) : await buffer(await source.openBlob(manifest.config.digest, signal));
   if (sha256Digest(configBytes) !== manifest.config.digest) {
     throw new ExternalServiceError('base image', `config ${manifest.config.digest} of ${source.name} does not match its digest`);
   }

@@ -26,6 +26,7 @@ export class InMemoryRegistry implements ImageRegistry {
   }
 
   async getBlob(registry: string, repository: string, digest: string): Promise<Readable> {
+    this.calls.push(`GET ${repository} ${digest.slice(7, 19)}`);
     const bytes = this.repo(this.blobs, registry, repository).get(digest);
     if (!bytes) throw new NotFoundError(`blob ${digest} not in ${repository}`);
     return Readable.from([bytes]);
@@ -48,9 +49,16 @@ export class InMemoryRegistry implements ImageRegistry {
   }
 
   async getManifest(registry: string, repository: string, reference: string): Promise<ManifestResponse> {
+    this.calls.push(`GET-MANIFEST ${repository} ${reference.startsWith('sha256:') ? reference.slice(7, 19) : reference}`);
     const found = this.repo(this.manifests, registry, repository).get(reference);
     if (!found) throw new NotFoundError(`manifest ${reference} not in ${repository}`);
     return found;
+  }
+
+  async headManifest(registry: string, repository: string, reference: string): Promise<{ digest: string | undefined; mediaType: string; size: number } | undefined> {
+    this.calls.push(`HEAD-MANIFEST ${repository} ${reference.startsWith('sha256:') ? reference.slice(7, 19) : reference}`);
+    const found = this.repo(this.manifests, registry, repository).get(reference);
+    return found ? { digest: found.digest, mediaType: found.mediaType, size: found.bytes.length } : undefined;
   }
 
   async putManifest(registry: string, repository: string, reference: string, manifest: { mediaType: string; bytes: Buffer }): Promise<string> {

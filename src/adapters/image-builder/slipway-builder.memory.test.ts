@@ -1,10 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRequest } from '../../ports/index.ts';
 import { ensureBaseImage, ensureBaseInRegistry, writeTestApp, type RegistryBaseImage, type TestBaseImage } from '../../../test/support/base-image.ts';
-import { canonicalJson, MediaType } from './media-types.ts';
+import { canonicalJson, MediaType, sha256Digest } from './media-types.ts';
 import { InMemoryRegistry } from './memory-registry.test-support.ts';
 import { SlipwayBuilder } from './slipway-builder.ts';
 
@@ -98,4 +100,49 @@ describe('SlipwayBuilder against a registry', () => {
     expect(manifest.mediaType).toBe(MediaType.ociManifest);
     expect(manifest.layers.map((l) => l.mediaType)).toEqual([MediaType.ociLayerGzip, MediaType.ociLayerGzip]);
   });
+
+  it('reads a base it has seen from its cache: a tag costs one HEAD, and a moved tag is followed', async () => {
+    const cacheDir = join(work, 'cache-bases');
+    const builder = new SlipwayBuilder({ registry, cacheDir });
+    const tag = base.hostRef.split(':').at(-1) as string;
+    registry.calls.length = 0;
+    const first = await builder.build(request('apps/base-cache', { base: base.hostRef }));
+    expect(baseReads()).toEqual([
+      `HEAD-MANIFEST base/node ${tag}`,
+      expect.stringMatching(/^GET-MANIFEST base\/node [a-f0-9]{12}$/),
+      expect.stringMatching(/^GET base\/node [a-f0-9]{12}$/),
+    ]);
+
+    registry.calls.length = 0;
+    const again = await new SlipwayBuilder({ registry, cacheDir }).build(request('apps/base-cache', { base: base.hostRef }));
+    expect(again.digest).toBe(first.digest);
+    expect(baseReads()).toEqual([`HEAD-MANIFEST base/node ${tag}`]);
+
+    // The tag moves to an image with another config: the next build follows it at once.
+    const original = await registry.getManifest(HOST, 'base/node', tag);
+    const manifest = JSON.parse(original.bytes.toString()) as { config: { digest: string; size: number } };
+    const config = JSON.parse(await streamText(registry, manifest.config.digest)) as { config: { Env?: string[] } };
+    config.config.Env = [...(config.config.Env ?? []), 'BASE_RELEASE=2'];
+    const configBytes = canonicalJson(config);
+    const configDigest = sha256Digest(configBytes);
+    await registry.pushBlob(HOST, 'base/node', { digest: configDigest, size: configBytes.length, open: () => Readable.from([configBytes]) });
+    const moved = canonicalJson({ ...JSON.parse(original.bytes.toString()), config: { ...manifest.config, digest: configDigest, size: configBytes.length } });
+    await registry.putManifest(HOST, 'base/node', tag, { mediaType: original.mediaType, bytes: moved });
+    try {
+      const rebased = await builder.build(request('apps/base-cache', { base: base.hostRef }));
+      expect(rebased.digest).not.toBe(first.digest);
+      const pushed = JSON.parse((await registry.getManifest(HOST, 'apps/base-cache', rebased.digest)).bytes.toString()) as { annotations: Record<string, string> };
+      expect(pushed.annotations['org.opencontainers.image.base.digest']).toBe(sha256Digest(moved));
+    } finally {
+      await registry.putManifest(HOST, 'base/node', tag, { mediaType: original.mediaType, bytes: original.bytes });
+    }
+  });
 });
+
+function baseReads(): string[] {
+  return registry.calls.filter((c) => /^(HEAD-MANIFEST|GET-MANIFEST|GET) base\/node /.test(c));
+}
+
+async function streamText(registry: InMemoryRegistry, digest: string): Promise<string> {
+  return (await buffer(await registry.getBlob(HOST, 'base/node', digest))).toString('utf8');
+}

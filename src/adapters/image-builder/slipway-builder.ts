@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CancelledError, ConfigError } from '../../domain/errors.ts';
 import type { BuildRequest, BuildResult, ImageBuilder, ImageRegistry } from '../../ports/index.ts';
-import { LayoutBaseSource, RegistryBaseSource, resolveBase, type BaseImageSource, type ResolvedBase } from './base-image-source.ts';
+import { LayoutBaseSource, resolveBase, type BaseImageSource, type ResolvedBase } from './base-image-source.ts';
 import { LayoutTarget, RegistryTarget, type ImageTarget } from './image-target.ts';
+import { BaseMetadataCache, CachedRegistryBaseSource } from './base-cache.ts';
 import { LayerCache, type CachedLayer } from './layer-cache.ts';
 import { parseOciLayoutRef } from './oci-layout-store.ts';
 import { formatPlatform, normalisePlatforms } from './platform.ts';
@@ -41,10 +43,12 @@ export interface SlipwayBuilderOptions {
 export class SlipwayBuilder implements ImageBuilder {
   private readonly options: SlipwayBuilderOptions;
   private readonly cache: LayerCache;
+  private readonly bases: BaseMetadataCache;
 
   constructor(options: SlipwayBuilderOptions) {
     this.options = options;
     this.cache = new LayerCache(options.cacheDir);
+    this.bases = new BaseMetadataCache(join(options.cacheDir, 'bases'));
   }
 
   async build(request: BuildRequest, signal?: AbortSignal): Promise<BuildResult> {
@@ -112,7 +116,7 @@ export class SlipwayBuilder implements ImageBuilder {
     const layout = parseOciLayoutRef(base);
     if (layout) return { source: new LayoutBaseSource(layout.dir, layout.reference), reference: layout.reference };
     const ref = parseImageRef(base);
-    return { source: new RegistryBaseSource(this.requireRegistry('read the base image'), ref), reference: ref.digest ?? ref.tag ?? 'latest' };
+    return { source: new CachedRegistryBaseSource(this.requireRegistry('read the base image'), ref, this.bases), reference: ref.digest ?? ref.tag ?? 'latest' };
   }
 
   private requireRegistry(why: string): ImageRegistry {

@@ -1,0 +1,106 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import type { ImageRef, ImageRegistry, ManifestResponse } from '../../ports/index.ts';
+import type { BaseImageSource } from './base-image-source.ts';
+import { sha256Digest } from './media-types.ts';
+
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/**
+ * Content-addressed copies of base image manifests and configs under `dir`
+ * (`manifests/<hex>.json`, `configs/<hex>`). What is stored under a digest never changes, so a
+ * hit is only re-hashed, never re-fetched. Writes are atomic (temp file + rename).
+ */
+export class BaseMetadataCache {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  async manifest(digest: string): Promise<ManifestResponse | undefined> {
+    if (!DIGEST.test(digest)) return undefined;
+    try {
+      const record = JSON.parse(await readFile(join(this.dir, 'manifests', `${digest.slice(7)}.json`), 'utf8')) as { mediaType?: unknown; data?: unknown };
+      if (typeof record.mediaType !== 'string' || typeof record.data !== 'string') return undefined;
+      const bytes = Buffer.from(record.data, 'base64');
+      return sha256Digest(bytes) === digest ? { mediaType: record.mediaType, digest, bytes } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async config(digest: string): Promise<Buffer | undefined> {
+    if (!DIGEST.test(digest)) return undefined;
+    const bytes = await readFile(join(this.dir, 'configs', digest.slice(7))).catch(() => undefined);
+    return bytes && sha256Digest(bytes) === digest ? bytes : undefined;
+  }
+
+  async saveManifest(manifest: ManifestResponse): Promise<void> {
+    if (!DIGEST.test(manifest.digest) || sha256Digest(manifest.bytes) !== manifest.digest) return;
+    await this.#write('manifests', `${manifest.digest.slice(7)}.json`, JSON.stringify({ mediaType: manifest.mediaType, data: manifest.bytes.toString('base64') }));
+  }
+
+  async saveConfig(digest: string, bytes: Buffer): Promise<void> {
+    if (!DIGEST.test(digest) || sha256Digest(bytes) !== digest) return;
+    await this.#write('configs', digest.slice(7), bytes);
+  }
+
+  async #write(folder: string, name: string, data: string | Buffer): Promise<void> {
+    const dir = join(this.dir, folder);
+    await mkdir(dir, { recursive: true });
+    const scratch = join(dir, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}`);
+    await writeFile(scratch, data);
+    await rename(scratch, join(dir, name));
+  }
+}
+
+/**
+ * A base image in a registry, read through a {@link BaseMetadataCache}: a tag costs one manifest
+ * HEAD (the registry says which digest the tag names now, so a moved tag is followed at once), and
+ * manifests and configs already seen are read from disk. Layers are never cached here: they are
+ * mounted or streamed by the push.
+ */
+export class CachedRegistryBaseSource implements BaseImageSource {
+  readonly name: string;
+  readonly location: { registry: string; repository: string };
+  readonly #registry: ImageRegistry;
+  readonly #cache: BaseMetadataCache;
+
+  constructor(registry: ImageRegistry, ref: ImageRef, cache: BaseMetadataCache) {
+    this.#registry = registry;
+    this.#cache = cache;
+    this.location = { registry: ref.registry, repository: ref.repository };
+    this.name = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}`;
+  }
+
+  async getManifest(reference: string, signal?: AbortSignal): Promise<ManifestResponse> {
+    const { registry, repository } = this.location;
+    let digest = DIGEST.test(reference) ? reference : undefined;
+    if (!digest) {
+      // A registry that does not say the digest on HEAD (or has no such tag) gets a plain GET,
+      // whose error names what is missing.
+      const head = await this.#registry.headManifest(registry, repository, reference, signal);
+      digest = head?.digest;
+    }
+    const cached = digest ? await this.#cache.manifest(digest) : undefined;
+    if (cached) return cached;
+    const fetched = await this.#registry.getManifest(registry, repository, digest ?? reference, signal);
+    await this.#cache.saveManifest(fetched);
+    return fetched;
+  }
+
+  async getConfig(digest: string, signal?: AbortSignal): Promise<Buffer> {
+    const cached = await this.#cache.config(digest);
+    if (cached) return cached;
+    const bytes = await buffer(await this.openBlob(digest, signal));
+    await this.#cache.saveConfig(digest, bytes);
+    return bytes;
+  }
+
+  openBlob(digest: string, signal?: AbortSignal): Promise<Readable> {
+    return this.#registry.getBlob(this.location.registry, this.location.repository, digest, signal);
+  }
+}
