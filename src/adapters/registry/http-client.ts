@@ -1,13 +1,14 @@
 import type { Agent as HttpAgentType, IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpsAgentType } from 'node:https';
 import type { Readable } from 'node:stream';
-import { rootCertificates } from 'node:tls';
 import { CancelledError } from '../../domain/errors.ts';
 import { displayUrl, RegistryError } from './registry-error.ts';
 
 // An ESM import of node:http reads every export, and its WebSocket getter loads undici (~25 ms);
-// the CommonJS module object does not, which keeps one-shot commands fast.
+// the CommonJS module object does not, which keeps one-shot commands fast. node:https and node:tls
+// (~8 ms more) are loaded on the first https request only.
 const { Agent: HttpAgent, request: httpRequest } = process.getBuiltinModule('node:http');
+const https = () => process.getBuiltinModule('node:https');
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH';
 
@@ -44,17 +45,25 @@ const MAX_REDIRECTS = 5;
  */
 export class HttpClient {
   readonly #http: HttpAgentType;
-  readonly #https: HttpsAgent;
+  #https: HttpsAgentType | undefined;
+  readonly #ca: string | Buffer | undefined;
   readonly #userAgent: string;
   readonly #timeoutMs: number;
 
   constructor(options: { ca?: string | Buffer; userAgent: string; timeoutMs?: number }) {
     this.#http = new HttpAgent({ keepAlive: true, maxSockets: 8 });
-    // An explicit `ca` replaces Node's bundled roots, so add the extra CA to them, not instead.
-    const ca = options.ca ? [...rootCertificates, options.ca.toString()] : undefined;
-    this.#https = new HttpsAgent({ keepAlive: true, maxSockets: 8, ...(ca ? { ca } : {}) });
+    this.#ca = options.ca;
     this.#userAgent = options.userAgent;
     this.#timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  #httpsAgent(): HttpsAgentType {
+    if (!this.#https) {
+      // An explicit `ca` replaces Node's bundled roots, so add the extra CA to them, not instead.
+      const ca = this.#ca ? [...process.getBuiltinModule('node:tls').rootCertificates, this.#ca.toString()] : undefined;
+      this.#https = new (https().Agent)({ keepAlive: true, maxSockets: 8, ...(ca ? { ca } : {}) });
+    }
+    return this.#https;
   }
 
   /** Sends `request`, following redirects; the caller consumes or drains the response body. */
@@ -85,21 +94,23 @@ export class HttpClient {
   /** Closes idle keep-alive sockets. */
   close(): void {
     this.#http.destroy();
-    this.#https.destroy();
+    this.#https?.destroy();
   }
 
   #once(request: Required<Pick<HttpRequest, 'method' | 'url' | 'headers'>> & HttpRequest): Promise<IncomingMessage> {
     const { url, method, body, signal } = request;
     if (signal?.aborted) return Promise.reject(new CancelledError());
-    const https = url.protocol === 'https:';
+    const secure = url.protocol === 'https:';
     const headers: Record<string, string> = { 'user-agent': this.#userAgent, ...request.headers };
     if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length);
     else if (!body && (method === 'POST' || method === 'PUT' || method === 'PATCH')) headers['content-length'] = '0';
     return new Promise((resolve, reject) => {
-      const req = (https ? httpsRequest : httpRequest)(url, { method, headers, agent: https ? this.#https : this.#http, signal }, (res) => {
+      const options = { method, headers, signal };
+      const onResponse = (res: IncomingMessage) => {
         settled = true;
         resolve(res);
-      });
+      };
+      const req = secure ? https().request(url, { ...options, agent: this.#httpsAgent() }, onResponse) : httpRequest(url, { ...options, agent: this.#http }, onResponse);
       let settled = false;
       req.setTimeout(this.#timeoutMs, () => req.destroy(Object.assign(new Error(`no answer within ${this.#timeoutMs} ms`), { code: 'ETIMEDOUT' })));
       req.on('error', (error: Error & { code?: string }) => {
