@@ -24,7 +24,7 @@ const run = promisify(execFile);
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Math.max(1, Number(values.runs));
 const node = join(import.meta.dirname, '..', 'node_modules', '.bin', 'node');
-const cli = join(import.meta.dirname, '..', 'bin', 'slipway.js');
+const cli = join(import.meta.dirname, '..', 'bin', 'slipway.cjs');
 const PATH = process.env.PATH ?? '/usr/bin:/bin';
 
 function median(samples: number[]): number {

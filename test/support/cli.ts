@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
-export const BIN = join(REPO_ROOT, 'bin', 'slipway.js');
+export const BIN = join(REPO_ROOT, 'bin', 'slipway.cjs');
 
 export interface CliResult {
   code: number | null;
