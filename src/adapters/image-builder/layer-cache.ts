@@ -14,6 +14,9 @@ export interface CachedLayer extends LayerInfo {
   hit: boolean;
 }
 
+const READ_AHEAD = 16;
+const SMALL_FILE = 1024 * 1024;
+
 /** Bumped whenever the tar or gzip output for the same inputs would change. */
 const FORMAT = 'slipway-layer-v1';
 
@@ -81,17 +84,23 @@ export class LayerCache {
 export async function inputKey(entries: TarEntry[], mtime: number): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`${FORMAT}\0gzip:${GZIP_LEVEL}:${GZIP_OS_BYTE}\0mtime:${mtime}\0`);
-  for (const entry of entries) {
-    hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${entry.linkname ?? ''}\0`);
-    if (entry.type !== 'file') continue;
-    if (entry.content) {
-      hash.update(`${entry.content.length}\0`);
-      hash.update(entry.content);
-    } else if (entry.source) {
-      hash.update(`${entry.size ?? 0}\0`);
-      for await (const chunk of createReadStream(entry.source)) hash.update(chunk as Buffer);
+  // Small files are read several at a time and hashed in order; large ones are streamed.
+  for (let start = 0; start < entries.length; start += READ_AHEAD) {
+    const window = entries.slice(start, start + READ_AHEAD);
+    const contents = await Promise.all(window.map((e) => (e.type === 'file' && !e.content && e.source && (e.size ?? 0) <= SMALL_FILE ? readFile(e.source) : undefined)));
+    for (const [i, entry] of window.entries()) {
+      hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${entry.linkname ?? ''}\0`);
+      if (entry.type !== 'file') continue;
+      const content = entry.content ?? contents[i];
+      if (content) {
+        hash.update(`${content.length}\0`);
+        hash.update(content);
+      } else if (entry.source) {
+        hash.update(`${entry.size ?? 0}\0`);
+        for await (const chunk of createReadStream(entry.source)) hash.update(chunk as Buffer);
+      }
+      hash.update('\0');
     }
-    hash.update('\0');
   }
   return hash.digest('hex');
 }

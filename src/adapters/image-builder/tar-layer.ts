@@ -69,30 +69,36 @@ export async function collectContextEntries(contextDir: string, options: Collect
   return entries;
 }
 
+/**
+ * One directory's entries, depth-first in byte order. Every lstat, readlink and subdirectory of a
+ * directory is started at once (the order is restored afterwards): a small app is listed in a few
+ * round trips to the file system instead of one per file.
+ */
 async function walk(dir: string, rel: string, root: string, excluded: Set<string>, out: TarEntry[]): Promise<void> {
-  const names = (await readdir(dir)).sort(compareBytes);
-  for (const name of names) {
-    const relPath = rel === '' ? name : `${rel}/${name}`;
-    if (ALWAYS_EXCLUDED_NAMES.has(name) || excluded.has(relPath)) continue;
-    const full = join(dir, name);
-    const stat = await lstat(full);
-    const inLayer = `${root}/${relPath}`;
-    if (stat.isDirectory()) {
-      out.push({ path: `${inLayer}/`, type: 'dir', mode: 0o755 });
-      await walk(full, relPath, root, excluded, out);
-    } else if (stat.isFile()) {
-      out.push({ path: inLayer, type: 'file', mode: stat.mode & 0o111 ? 0o755 : 0o644, size: stat.size, source: full });
-    } else if (stat.isSymbolicLink()) {
-      const target = await readlink(full);
-      const resolved = posix.normalize(posix.join(posix.dirname(relPath), target));
-      if (posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
-        throw new InputError(`symlink ${relPath} -> ${target} points outside the app directory`, { hint: 'Replace it with a copy of the file or a relative link inside the app directory.' });
-      }
-      out.push({ path: inLayer, type: 'symlink', mode: 0o777, linkname: target });
-    } else {
-      throw new InputError(`${relPath} is neither a file, a directory nor a symlink (a socket or a device?)`, { hint: 'Remove it from the app directory before building.' });
-    }
+  const names = (await readdir(dir)).sort(compareBytes).filter((name) => !ALWAYS_EXCLUDED_NAMES.has(name) && !excluded.has(rel === '' ? name : `${rel}/${name}`));
+  const listed = await Promise.all(names.map((name) => describe(dir, rel === '' ? name : `${rel}/${name}`, name, root, excluded)));
+  for (const entries of listed) out.push(...entries);
+}
+
+async function describe(dir: string, relPath: string, name: string, root: string, excluded: Set<string>): Promise<TarEntry[]> {
+  const full = join(dir, name);
+  const stat = await lstat(full);
+  const inLayer = `${root}/${relPath}`;
+  if (stat.isDirectory()) {
+    const entries: TarEntry[] = [{ path: `${inLayer}/`, type: 'dir', mode: 0o755 }];
+    await walk(full, relPath, root, excluded, entries);
+    return entries;
   }
+  if (stat.isFile()) return [{ path: inLayer, type: 'file', mode: stat.mode & 0o111 ? 0o755 : 0o644, size: stat.size, source: full }];
+  if (stat.isSymbolicLink()) {
+    const target = await readlink(full);
+    const resolved = posix.normalize(posix.join(posix.dirname(relPath), target));
+    if (posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
+      throw new InputError(`symlink ${relPath} -> ${target} points outside the app directory`, { hint: 'Replace it with a copy of the file or a relative link inside the app directory.' });
+    }
+    return [{ path: inLayer, type: 'symlink', mode: 0o777, linkname: target }];
+  }
+  throw new InputError(`${relPath} is neither a file, a directory nor a symlink (a socket or a device?)`, { hint: 'Remove it from the app directory before building.' });
 }
 
 function compareBytes(a: string, b: string): number {
