@@ -2,7 +2,7 @@ import type { KubeClient } from './kube-client.ts';
 import { kubePath } from './kube-client.ts';
 import { eventsFor } from './kube-events.ts';
 import { shortRevision, type ArgoApplication, type RevisionReached } from './kube-objects.ts';
-import { formatWait, noAnswer, type Probe, type StageSpec } from './stage-runner.ts';
+import { timeoutReport, formatWait, noAnswer, type Probe, type StageSpec } from './stage-runner.ts';
 
 export interface ArgoTarget {
   /** Namespace of the Application objects, usually `argocd`. */
@@ -53,22 +53,13 @@ export function argoStages(kube: KubeClient, target: ArgoTarget): { source: Stag
         ...(seen[0] ? { observed: seen[0] } : {}),
       };
     },
-    timeout(last, waited) {
-      const wait = last?.state === 'wait' ? last : undefined;
-      if (!wait) return noAnswer(label, waited);
-      if (wait.reason === 'NotFound') {
-        return {
-          reason: 'NotFound',
-          message: `${label} was never created within ${formatWait(waited)}`,
-          hint: `Is ${apps} managed by an Application (app-of-apps) that is synced, and does it create ${target.application}? Check with argocd app list.`,
-        };
-      }
+    timeout: timeoutReport(label, { verb: 'created', hint: `Is ${apps} managed by an Application (app-of-apps) that is synced, and does it create ${target.application}? Check with argocd app list.` }, (wait, waited) => {
       return {
         reason: wait.reason ?? 'RevisionNotFetched',
-        message: `${label} did not compare ${target.revision} within ${formatWait(waited)}: it is ${wait.observed ? `at ${wait.observed}` : 'not compared yet'}${wait.message ? ` (${wait.message})` : ''}`,
+        message: `${label} did not compare ${target.revision} within ${waited}: it is ${wait.observed ? `at ${wait.observed}` : 'not compared yet'}${wait.message ? ` (${wait.message})` : ''}`,
         hint: `Check that the commit is on the branch the Application tracks (targetRevision) and that Argo CD was told to refresh (argocd app get ${target.application} --refresh).`,
       };
-    },
+    }),
     explain,
   };
 

@@ -2,7 +2,7 @@ import type { KubeClient } from './kube-client.ts';
 import { kubePath } from './kube-client.ts';
 import { eventsFor } from './kube-events.ts';
 import { conditionOf, shortRevision, type Condition, type RevisionReached, type FluxKustomizationObject, type GitRepository } from './kube-objects.ts';
-import { formatWait, noAnswer, type StageSpec } from './stage-runner.ts';
+import { timeoutReport, type StageSpec } from './stage-runner.ts';
 import { explainWorkload } from './workload.ts';
 
 export interface FluxTarget {
@@ -52,23 +52,14 @@ export function fluxSourceStage(kube: KubeClient, target: FluxTarget): StageSpec
       const at = revision ? `at ${revision}` : 'without an artifact';
       return { state: 'wait', detail: `${label} ${at}`, ...notReady(ready), ...(revision ? { observed: revision } : {}) };
     },
-    timeout(last, waited) {
-      const wait = last?.state === 'wait' ? last : undefined;
-      if (!wait) return noAnswer(label, waited);
-      if (wait.reason === 'NotFound') {
-        return {
-          reason: 'NotFound',
-          message: `${label} was never found within ${formatWait(waited)}`,
-          hint: 'Is Flux installed (flux check)? Set the GitRepository Slipway should follow in slipway.yaml if it is not flux-system/flux-system.',
-        };
-      }
+    timeout: timeoutReport(label, { verb: 'found', hint: 'Is Flux installed (flux check)? Set the GitRepository Slipway should follow in slipway.yaml if it is not flux-system/flux-system.' }, (wait, waited) => {
       const seen = wait.observed;
       return {
         reason: wait.reason ?? 'RevisionNotFetched',
-        message: `${label} did not reach ${target.revision} within ${formatWait(waited)}: it is ${seen ? `at ${seen}` : 'without an artifact'}${wait.message ? ` (${wait.message})` : ''}`,
+        message: `${label} did not reach ${target.revision} within ${waited}: it is ${seen ? `at ${seen}` : 'without an artifact'}${wait.message ? ` (${wait.message})` : ''}`,
         hint: `Check that the commit was pushed to the branch the GitRepository follows and that Flux was told to reconcile (flux get sources git -n ${target.namespace}; flux reconcile source git ${target.gitRepository}).`,
       };
-    },
+    }),
     failHint: `Fix the GitRepository (flux get sources git -n ${target.namespace}) and push again.`,
     explain: async (signal) => ({ events: await eventsFor(kube, [{ namespace: target.namespace, kind: 'GitRepository', name: target.gitRepository }], signal), problems: [] }),
   };
@@ -108,22 +99,13 @@ export function fluxReconcileStage(kube: KubeClient, target: FluxTarget): StageS
       const applied = status.lastAppliedRevision ? `applied ${shortRevision(status.lastAppliedRevision)}` : 'nothing applied yet';
       return { state: 'wait', detail: `${label}: ${applied}`, ...notReady(ready) };
     },
-    timeout(last, waited) {
-      const wait = last?.state === 'wait' ? last : undefined;
-      if (!wait) return noAnswer(label, waited);
-      if (wait.reason === 'NotFound') {
-        return {
-          reason: 'NotFound',
-          message: `${label} was never created within ${formatWait(waited)}`,
-          hint: `Is ${apps} listed in the parent kustomization, and does ${apps}/kustomization.yaml list ${target.app}/ks.yaml? The Kustomization that applies ${apps} must be Ready too (flux get kustomizations -A).`,
-        };
-      }
+    timeout: timeoutReport(label, { verb: 'created', hint: `Is ${apps} listed in the parent kustomization, and does ${apps}/kustomization.yaml list ${target.app}/ks.yaml? The Kustomization that applies ${apps} must be Ready too (flux get kustomizations -A).` }, (wait, waited) => {
       return {
         reason: wait.reason ?? 'Timeout',
-        message: `${label} was not Ready at ${target.revision} within ${formatWait(waited)} (${wait.detail})${wait.message ? `: ${wait.message}` : ''}`,
+        message: `${label} was not Ready at ${target.revision} within ${waited} (${wait.detail})${wait.message ? `: ${wait.message}` : ''}`,
         hint: `See what Flux is doing: flux get kustomizations -n ${target.namespace}; flux events --for Kustomization/${target.kustomization} -n ${target.namespace}.`,
       };
-    },
+    }),
     failHint: `Fix the manifests or the image and push again; flux events --for Kustomization/${target.kustomization} -n ${target.namespace} shows the rest.`,
     explain: (signal) => explainWorkload(kube, target.appNamespace, target.app, signal, [{ namespace: target.namespace, kind: 'Kustomization', name: target.kustomization }]),
   };

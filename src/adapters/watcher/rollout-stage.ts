@@ -1,6 +1,6 @@
 import type { KubeClient } from './kube-client.ts';
 import { conditionOf, type Deployment } from './kube-objects.ts';
-import { formatWait, noAnswer, type Probe, type StageSpec } from './stage-runner.ts';
+import { timeoutReport, type Probe, type StageSpec } from './stage-runner.ts';
 import { deploymentPath, explainWorkload, HOPELESS_REASONS, newReplicaSet, podProblems, podsOf } from './workload.ts';
 
 export interface RolloutTarget {
@@ -32,22 +32,13 @@ export function rolloutStage(kube: KubeClient, target: RolloutTarget, also?: (si
       if (deployment.state === 'ok' && engine.state === 'ok') return { state: 'ok', detail: `${deployment.detail}; ${engine.detail}` };
       return deployment.state === 'wait' ? deployment : engine;
     },
-    timeout(last, waited) {
-      const wait = last?.state === 'wait' ? last : undefined;
-      if (!wait) return noAnswer(label, waited);
-      if (wait.reason === 'NotFound') {
-        return {
-          reason: 'NotFound',
-          message: `${label} was never created within ${formatWait(waited)}`,
-          hint: `Check that the app's manifests create a Deployment named ${app} in namespace ${namespace} (the Kustomization's targetNamespace).`,
-        };
-      }
+    timeout: timeoutReport(label, { verb: 'created', hint: `Check that the app's manifests create a Deployment named ${app} in namespace ${namespace} (the Kustomization's targetNamespace).` }, (wait, waited) => {
       return {
         reason: wait.reason ?? 'Timeout',
-        message: `${label} was not available within ${formatWait(waited)}: ${wait.message ?? wait.detail}`,
+        message: `${label} was not available within ${waited}: ${wait.message ?? wait.detail}`,
         hint: `Look at the pods: kubectl -n ${namespace} describe deployment ${app}; raise the rollout timeout if the app is slow to start.`,
       };
-    },
+    }),
     failHint: `Fix the image or the manifests and push again; kubectl -n ${namespace} describe deployment ${app} shows the rest.`,
     explain: (signal) => explainWorkload(kube, namespace, app, signal),
   };

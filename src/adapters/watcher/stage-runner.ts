@@ -124,6 +124,24 @@ export function formatWait(ms: number): string {
 }
 
 /** The timeout of a stage that never got an answer in time (every request cut off at the deadline). */
+/**
+ * A stage's `timeout` report: nothing answered at all ({@link noAnswer}); the object never appeared
+ * (NotFound, with `notFound.hint`); or else what `otherwise` makes of the last wait, given how long
+ * was waited (already formatted).
+ * @example timeoutReport(label, { verb: 'created', hint: 'Check …' }, (wait, waited) => ({ reason: 'Timeout', message: `… within ${waited}`, hint: '…' }))
+ */
+export function timeoutReport(
+  label: string,
+  notFound: { verb: 'found' | 'created'; hint: string },
+  otherwise: (wait: Extract<Probe, { state: 'wait' }>, waited: string) => { reason: string; message: string; hint: string },
+): StageSpec['timeout'] {
+  return (last, waitedMs) => {
+    if (last?.state !== 'wait') return noAnswer(label, waitedMs);
+    if (last.reason === 'NotFound') return { reason: 'NotFound', message: `${label} was never ${notFound.verb} within ${formatWait(waitedMs)}`, hint: notFound.hint };
+    return otherwise(last, formatWait(waitedMs));
+  };
+}
+
 export function noAnswer(label: string, waited: number): { reason: string; message: string; hint: string } {
   return {
     reason: 'Timeout',
