@@ -7,21 +7,12 @@ import type { AppRuntime, RunningApp, StartRequest } from '../../ports/index.ts'
 import { substituteManifests } from './flux-substitute.ts';
 import { freePort } from './free-port.ts';
 import { adaptForPodman, kubeYaml } from './podman-kube-manifest.ts';
-import { pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions } from './podman-runtime.ts';
+import { pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions, type PodmanRuntimeOptions } from './podman-runtime.ts';
 
-export interface PodmanKubeRuntimeOptions {
+/** Podman is found, run and pulled with exactly as for {@link PodmanRuntime}. */
+export interface PodmanKubeRuntimeOptions extends Pick<PodmanRuntimeOptions, 'host' | 'podmanBinary' | 'path' | 'env' | 'insecureRegistries'> {
   /** `kube/<app>.yaml` (what ran, for a person to read) and short-lived staging under `run/` live here. */
   home: string;
-  /** Address the apps' ports are published on and reached at. */
-  host: string;
-  /** Name or path of the podman executable. */
-  podmanBinary?: string;
-  /** PATH to find podman in; also given to podman (it runs conmon and runc from it). */
-  path?: string;
-  /** More environment for podman (HOME, XDG_RUNTIME_DIR for rootless podman, REGISTRY_AUTH_FILE). */
-  env?: Record<string, string>;
-  /** Registries (host[:port]) pulled from over plain HTTP or with unverified TLS. */
-  insecureRegistries?: string[];
   /** Values for the manifests' `${VAR}`s, as the cluster's Flux postBuild gives them (e.g. APPS_SUBDOMAIN). */
   variables: Record<string, string>;
   /** The app's rendered Deployment YAML, exactly as it is committed for the cluster. */
