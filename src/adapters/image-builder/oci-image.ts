@@ -1,5 +1,5 @@
 import { InputError } from '../../domain/errors.ts';
-import type { Descriptor } from '../../ports/index.ts';
+import type { BuildRequest, Descriptor } from '../../ports/index.ts';
 import { MediaType, ociLayerMediaType } from './media-types.ts';
 import { withDefaultVariant, type OciPlatform } from './platform.ts';
 
@@ -53,14 +53,7 @@ export interface IndexDocument {
 }
 
 /** What the request says about the app image, resolved (defaults applied, instant formatted). */
-export interface AppImageSettings {
-  workdir: string;
-  entrypoint: string[];
-  cmd?: string[];
-  env?: Record<string, string>;
-  exposedPorts?: number[];
-  user?: string;
-  labels?: Record<string, string>;
+export interface AppImageSettings extends Pick<BuildRequest, 'workdir' | 'entrypoint' | 'cmd' | 'env' | 'exposedPorts' | 'user' | 'labels'> {
   /** RFC 3339 instant for `created`, history and the created label. */
   created: string;
   baseName?: string;
