@@ -33,7 +33,7 @@ describe('the bundled command', () => {
 
     // Mark the bundle: while the sources are unchanged, the mark shows.
     const entry = join(root, 'dist', 'cli', 'slipway.cjs');
-    await writeFile(entry, (await readFile(entry, 'utf8')).replace(".version('0.1.0')", ".version('0.1.0+bundle')").replace('.version("0.1.0")', '.version("0.1.0+bundle")'));
+    await writeFile(entry, (await readFile(entry, 'utf8')).replace("version: '0.1.0'", "version: '0.1.0+bundle'").replace('version: "0.1.0"', 'version: "0.1.0+bundle"'));
     expect((await slipway('--version')).stdout.trim()).toBe('0.1.0+bundle');
 
     // The same command works from the bundle end to end: templates and schemas resolve from src/.
@@ -42,7 +42,7 @@ describe('the bundled command', () => {
 
     // An edited source file makes the bundle stale: the sources run, edit included.
     const main = join(root, 'src', 'cli', 'main.ts');
-    await writeFile(main, (await readFile(main, 'utf8')).replace(".version('0.1.0')", ".version('0.1.0+source')"));
+    await writeFile(main, (await readFile(main, 'utf8')).replace("version: '0.1.0'", "version: '0.1.0+source'"));
     expect((await slipway('--version')).stdout.trim()).toBe('0.1.0+source');
 
     // Bundling again picks the edit up.
