@@ -84,7 +84,7 @@ export function parseCommandLine<H>(program: ProgramSpec<H>, argv: readonly stri
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option '${first}'`, programHelp(program));
   const command = findCommand(program, first);
-  const help = commandHelp(program, command);
+  const usage = (message: string) => new UsageError(message, commandHelp(program, command));
   const options = (command.options ?? []).map(parseOption);
   const declared = (command.arguments ?? []).map(parseArgument);
 
@@ -100,14 +100,14 @@ export function parseCommandLine<H>(program: ProgramSpec<H>, argv: readonly stri
       allowPositionals: true,
     }) as typeof parsed;
   } catch (error) {
-    throw new UsageError(usageMessage(error, options), help);
+    throw usage(usageMessage(error, options));
   }
-  if (parsed.values.help) return { kind: 'help', text: help };
+  if (parsed.values.help) return { kind: 'help', text: commandHelp(program, command) };
 
   const values: OptionValues = {};
   for (const option of options) {
     const value = parsed.values[option.long];
-    if (value === undefined && option.spec.required) throw new UsageError(`required option '${option.spec.flags}' not specified`, help);
+    if (value === undefined && option.spec.required) throw usage(`required option '${option.spec.flags}' not specified`);
     values[option.key] = value ?? option.spec.default;
   }
 
@@ -116,18 +116,18 @@ export function parseCommandLine<H>(program: ProgramSpec<H>, argv: readonly stri
   for (const [index, argument] of declared.entries()) {
     if (argument.variadic) {
       const list = positionals.slice(index);
-      if (argument.required && list.length === 0) throw new UsageError(`missing required argument '${argument.name}'`, help);
+      if (argument.required && list.length === 0) throw usage(`missing required argument '${argument.name}'`);
       args.push(list);
       continue;
     }
     const value = positionals[index];
-    if (value === undefined && argument.required) throw new UsageError(`missing required argument '${argument.name}'`, help);
+    if (value === undefined && argument.required) throw usage(`missing required argument '${argument.name}'`);
     args.push(value);
   }
   const takesRest = declared.at(-1)?.variadic === true;
   if (!takesRest && positionals.length > declared.length) {
     const expected = declared.length === 1 ? '1 argument' : `${declared.length} arguments`;
-    throw new UsageError(`too many arguments for '${command.name}': expected ${expected}, got ${positionals.length} (${positionals.map((p) => `'${p}'`).join(' ')})`, help);
+    throw usage(`too many arguments for '${command.name}': expected ${expected}, got ${positionals.length} (${positionals.map((p) => `'${p}'`).join(' ')})`);
   }
   return { kind: 'run', command, args, options: values };
 }
