@@ -152,15 +152,18 @@ export async function readBody(response: HttpResponse, limit = 4 * 1024 * 1024):
   return Buffer.concat(chunks);
 }
 
-/** Reads and discards a response body so its socket can be reused. */
-export async function drain(response: HttpResponse): Promise<void> {
-  try {
-    for await (const _ of response.body) {
-      // discard
-    }
-  } catch {
-    // a body that breaks off while being discarded does not matter
-  }
+/**
+ * Reads and discards a response body so its socket can be reused. Most bodies drained are empty
+ * (HEAD, 201, 202): events, not an async iterator, so that costs next to nothing.
+ */
+export function drain(response: HttpResponse): Promise<void> {
+  const body = response.body;
+  if (body.readableEnded || body.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    // A body that breaks off while being discarded does not matter.
+    body.once('end', resolve).once('error', () => resolve()).once('close', resolve);
+    body.resume();
+  });
 }
 
 /** A single header value (the first when repeated). */
