@@ -22,8 +22,11 @@ if (major < 24) {
 // Compiled code is cached on disk (NODE_COMPILE_CACHE, else the OS temp dir): starts stay fast.
 require('node:module').enableCompileCache?.();
 
-/** The bundle's entry when every source file it was made from is unchanged, else undefined. */
-function freshBundle() {
+/**
+ * The bundle's entry when every source file the command can load is unchanged (every file of the
+ * bundle for a command it has no list for), else undefined.
+ */
+function freshBundle(command) {
   const dir = join(root, 'dist', 'cli');
   let record;
   try {
@@ -32,14 +35,18 @@ function freshBundle() {
     return undefined;
   }
   if (process.env.SLIPWAY_NO_BUNDLE || record.node !== process.versions.node || !Array.isArray(record.inputs)) return undefined;
-  for (const [file, size, mtimeMs] of record.inputs) {
+  const only = record.commands && Object.hasOwn(record.commands, command) ? record.commands[command] : undefined;
+  const inputs = Array.isArray(only) ? only.map((index) => record.inputs[index]) : record.inputs;
+  for (const input of inputs) {
+    if (!Array.isArray(input)) return undefined;
+    const [file, size, mtimeMs] = input;
     const info = statSync(join(root, file), { throwIfNoEntry: false });
     if (!info || info.size !== size || info.mtimeMs !== mtimeMs) return undefined;
   }
   return join(dir, 'slipway.cjs');
 }
 
-const bundle = freshBundle();
+const bundle = freshBundle(process.argv[2]);
 const loading = bundle ? Promise.resolve(require(bundle)) : import('../src/cli/main.ts');
 loading
   .then(({ main }) => main(process.argv.slice(2)))

@@ -2,8 +2,9 @@
  * Bundles Slipway's command line into CommonJS chunks under dist/cli/, one per lazily loaded
  * command, so a command starts without resolving and loading dozens of source modules through the
  * ESM loader (~20 ms less for `slipway build`). `npm ci` runs this (the `prepare` script);
- * bin/slipway.cjs uses the bundle only while every source file in it is unchanged (size and mtime
- * in dist/cli/inputs.json) and otherwise runs the TypeScript sources, so an edit never runs stale code.
+ * bin/slipway.cjs uses the bundle only while every source file the command can load is unchanged
+ * (size and mtime in dist/cli/inputs.json) and otherwise runs the TypeScript sources, so an edit
+ * never runs stale code.
  *
  * node scripts/bundle.ts [--out dist/cli]
  */
@@ -54,16 +55,42 @@ const result = await rolldown.build({
   logLevel: 'warn',
 });
 
-const sources = new Set<string>();
-for (const item of result.output) {
-  if (item.type !== 'chunk') continue;
-  for (const id of item.moduleIds) if (id.startsWith(join(root, 'src'))) sources.add(id);
+const chunks = new Map<string, { moduleIds: string[]; imports: string[]; dynamicImports: string[] }>();
+for (const item of result.output) if (item.type === 'chunk') chunks.set(item.fileName, item);
+const isSource = (id: string) => id.startsWith(join(root, 'src'));
+/** The source files of a chunk and of every chunk it loads (statically, and with `lazy` also dynamically). */
+function closure(fileName: string, lazy: boolean, seen = new Set<string>()): Set<string> {
+  const files = new Set<string>();
+  if (seen.has(fileName)) return files;
+  seen.add(fileName);
+  const chunk = chunks.get(fileName);
+  if (!chunk) return files;
+  for (const id of chunk.moduleIds) if (isSource(id)) files.add(id);
+  for (const next of [...chunk.imports, ...(lazy ? chunk.dynamicImports : [])]) for (const id of closure(next, lazy, seen)) files.add(id);
+  return files;
 }
+
+const all = [...new Set([...chunks.values()].flatMap((c) => c.moduleIds.filter(isSource)))].sort();
 const inputs: Array<[string, number, number]> = [];
-for (const file of [...sources].sort()) {
+for (const file of all) {
   const info = await stat(file);
   inputs.push([relative(root, file), info.size, info.mtimeMs]);
 }
+
+// Per command, the source files it can load: bin/slipway.cjs checks only those before running it.
+// A command whose module cannot be told from its handler gets no entry and is checked against all.
+const { PROGRAM } = (await import(join(root, 'src', 'cli', 'main.ts'))) as typeof import('../src/cli/main.ts');
+const entry = closure('slipway.cjs', false);
+const commands: Record<string, number[]> = {};
+for (const command of PROGRAM.commands) {
+  const specifier = /import\((['"])(\.[^'"]+)\1\)/.exec(command.handler.toString())?.[2];
+  const id = specifier && join(root, 'src', 'cli', specifier);
+  const chunk = id && [...chunks.values()].find((c) => c.moduleIds.includes(id));
+  if (!chunk) continue;
+  const files = new Set([...entry, ...closure((chunk as { fileName: string }).fileName, true)]);
+  commands[command.name] = all.flatMap((file, index) => (files.has(file) ? [index] : []));
+}
+
 await mkdir(dirname(join(out, 'inputs.json')), { recursive: true });
-await writeFile(join(out, 'inputs.json'), `${JSON.stringify({ node: process.versions.node, inputs })}\n`);
+await writeFile(join(out, 'inputs.json'), `${JSON.stringify({ node: process.versions.node, inputs, commands })}\n`);
 process.stderr.write(`slipway bundle: ${inputs.length} source files → ${relative(root, out)}/ (${result.output.length} chunks) in ${Math.round(performance.now() - started)} ms\n`);

@@ -51,6 +51,32 @@ describe('the bundled command', () => {
     expect(await readFile(join(root, 'dist', 'cli', 'slipway.cjs'), 'utf8')).toContain('0.1.0+source');
   }, 60_000);
 
+  it("checks only the sources a command can load: an edit elsewhere keeps that command on the bundle", async () => {
+    await run(NODE, [join(root, 'scripts', 'bundle.ts')], { cwd: root });
+    const record = JSON.parse(await readFile(join(root, 'dist', 'cli', 'inputs.json'), 'utf8')) as { inputs: Array<[string, number, number]>; commands: Record<string, number[]> };
+    const buildFiles = record.commands.build?.map((i) => record.inputs[i]?.[0]) ?? [];
+    expect(buildFiles).toEqual(expect.arrayContaining(['src/cli/main.ts', 'src/cli/commands/build-command.ts', 'src/adapters/registry/http-client.ts', 'src/config/load.ts']));
+    expect(buildFiles).not.toContain('src/render/deployment.ts');
+    expect(record.inputs.map(([file]) => file)).toContain('src/render/deployment.ts');
+
+    // Mark the bundle's build command; the mark shows while the bundle runs.
+    const entry = join(root, 'dist', 'cli', 'slipway.cjs');
+    await writeFile(entry, (await readFile(entry, 'utf8')).replace('build a directory into an OCI image', 'BUNDLED build a directory into an OCI image'));
+    const buildHelp = async () => (await slipway('build', '--help')).stdout;
+    expect(await buildHelp()).toContain('BUNDLED');
+
+    // An edit the build command cannot load: build stays on the bundle; a command that checks all runs the sources.
+    const renderer = join(root, 'src', 'render', 'deployment.ts');
+    await writeFile(renderer, `${await readFile(renderer, 'utf8')}\n// edited\n`);
+    expect(await buildHelp()).toContain('BUNDLED');
+    expect((await slipway('help', 'build')).stdout).not.toContain('BUNDLED');
+
+    // An edit the build command loads: it runs the sources.
+    const client = join(root, 'src', 'adapters', 'registry', 'http-client.ts');
+    await writeFile(client, `${await readFile(client, 'utf8')}\n// edited\n`);
+    expect(await buildHelp()).not.toContain('BUNDLED');
+  }, 60_000);
+
   it('runs from the sources when there is no bundle', async () => {
     await rm(join(root, 'dist'), { recursive: true, force: true });
     const { stdout } = await slipway('build', '--help');
