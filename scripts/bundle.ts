@@ -55,7 +55,7 @@ const result = await rolldown.build({
   logLevel: 'warn',
 });
 
-const chunks = new Map<string, { moduleIds: string[]; imports: string[]; dynamicImports: string[] }>();
+const chunks = new Map<string, { fileName: string; moduleIds: string[]; imports: string[]; dynamicImports: string[] }>();
 for (const item of result.output) if (item.type === 'chunk') chunks.set(item.fileName, item);
 const isSource = (id: string) => id.startsWith(join(root, 'src'));
 /** The source files of a chunk and of every chunk it loads (statically, and with `lazy` also dynamically). */
@@ -87,7 +87,7 @@ for (const command of PROGRAM.commands) {
   const id = specifier && join(root, 'src', 'cli', specifier);
   const chunk = id && [...chunks.values()].find((c) => c.moduleIds.includes(id));
   if (!chunk) continue;
-  const files = new Set([...entry, ...closure((chunk as { fileName: string }).fileName, true)]);
+  const files = new Set([...entry, ...closure(chunk.fileName, true)]);
   commands[command.name] = all.flatMap((file, index) => (files.has(file) ? [index] : []));
 }
 
