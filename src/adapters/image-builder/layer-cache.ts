@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GZIP_LEVEL, GZIP_OS_BYTE } from './gzip-pinned.ts';
-import { writeLayerFile, type LayerInfo } from './tar-layer.ts';
+import { Batches, CALLS_PER_BATCH, writeLayerFile, type LayerInfo } from './tar-layer.ts';
 import type { TarEntry } from './tar-writer.ts';
 
 /** A layer ready to upload: its identity and the file holding its compressed bytes. */
@@ -14,7 +14,6 @@ export interface CachedLayer extends LayerInfo {
   hit: boolean;
 }
 
-const READ_AHEAD = 16;
 const SMALL_FILE = 1024 * 1024;
 
 /** Bumped whenever the tar or gzip output for the same inputs would change. */
@@ -39,7 +38,7 @@ export class LayerCache {
   /** The cached layer for these entries, written first when missing. */
   async layer(entries: TarEntry[], options: { mtime: number; signal?: AbortSignal }): Promise<CachedLayer> {
     const key = await inputKey(entries, options.mtime);
-    const found = await this.lookup(key);
+    const found = this.lookup(key);
     if (found) return found;
     const tmp = join(this.dir, 'tmp');
     await mkdir(tmp, { recursive: true });
@@ -63,44 +62,46 @@ export class LayerCache {
     return join(this.dir, 'blobs', 'sha256', digest.replace(/^sha256:/, ''));
   }
 
-  private async lookup(key: string): Promise<CachedLayer | undefined> {
+  private lookup(key: string): CachedLayer | undefined {
     let info: LayerInfo;
     try {
-      info = JSON.parse(await readFile(join(this.dir, 'layers', `${key}.json`), 'utf8')) as LayerInfo;
+      info = JSON.parse(readFileSync(join(this.dir, 'layers', `${key}.json`), 'utf8')) as LayerInfo;
     } catch {
       return undefined;
     }
     const path = this.blobPath(info.digest);
     // A blob of the wrong size (a crash, a pruned cache) means rebuild rather than upload garbage.
-    const size = await stat(path).then((s) => s.size, () => -1);
+    const size = statSync(path, { throwIfNoEntry: false })?.size ?? -1;
     return size === info.size ? { ...info, path, hit: true } : undefined;
   }
 }
 
 /**
  * Hash of everything that decides the layer's bytes. File contents are hashed (apps are small), so
- * a touched-but-unchanged file still hits; modes enter as normalised in the entries.
+ * a touched-but-unchanged file still hits; modes enter as normalised in the entries. Small files are
+ * read with synchronous calls in batches (see {@link Batches}); large ones are streamed.
  */
 export async function inputKey(entries: TarEntry[], mtime: number): Promise<string> {
   const hash = createHash('sha256');
   hash.update(`${FORMAT}\0gzip:${GZIP_LEVEL}:${GZIP_OS_BYTE}\0mtime:${mtime}\0`);
-  // Small files are read several at a time and hashed in order; large ones are streamed.
-  for (let start = 0; start < entries.length; start += READ_AHEAD) {
-    const window = entries.slice(start, start + READ_AHEAD);
-    const contents = await Promise.all(window.map((e) => (e.type === 'file' && !e.content && e.source && (e.size ?? 0) <= SMALL_FILE ? readFile(e.source) : undefined)));
-    for (const [i, entry] of window.entries()) {
-      hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${entry.linkname ?? ''}\0`);
-      if (entry.type !== 'file') continue;
-      const content = entry.content ?? contents[i];
-      if (content) {
-        hash.update(`${content.length}\0`);
-        hash.update(content);
-      } else if (entry.source) {
-        hash.update(`${entry.size ?? 0}\0`);
-        for await (const chunk of createReadStream(entry.source)) hash.update(chunk as Buffer);
-      }
-      hash.update('\0');
+  const batches = new Batches(CALLS_PER_BATCH);
+  for (const entry of entries) {
+    hash.update(`${entry.type}\0${entry.path}\0${entry.mode.toString(8)}\0${entry.linkname ?? ''}\0`);
+    if (entry.type !== 'file') continue;
+    if (entry.content) {
+      hash.update(`${entry.content.length}\0`);
+      hash.update(entry.content);
+    } else if (entry.source && (entry.size ?? 0) <= SMALL_FILE) {
+      const content = readFileSync(entry.source);
+      hash.update(`${content.length}\0`);
+      hash.update(content);
+      // A read counts as one call per 64 KiB: a batch reads at most a few MiB.
+      await batches.tick(1 + (content.length >> 16));
+    } else if (entry.source) {
+      hash.update(`${entry.size ?? 0}\0`);
+      for await (const chunk of createReadStream(entry.source)) hash.update(chunk as Buffer);
     }
+    hash.update('\0');
   }
   return hash.digest('hex');
 }

@@ -1,5 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { lstat, readdir, readlink, rename, rm } from 'node:fs/promises';
+import { createWriteStream, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -49,6 +49,9 @@ export function workdirInLayer(workdir: string): string {
   return trimmed;
 }
 
+/** File-system calls made back to back before the walk lets other work run (see {@link Batches}). */
+export const CALLS_PER_BATCH = 256;
+
 /**
  * Lists the tar entries for a context directory placed at `workdir`: the workdir and its parents
  * first, then every file and directory depth-first with names in byte order. Modes are normalised
@@ -63,42 +66,64 @@ export async function collectContextEntries(contextDir: string, options: Collect
   const entries: TarEntry[] = [];
   const parts = root.split('/');
   for (let i = 1; i <= parts.length; i++) entries.push({ path: `${parts.slice(0, i).join('/')}/`, type: 'dir', mode: 0o755 });
-  const rootStat = await lstat(contextDir).catch(() => undefined);
+  const rootStat = lstatSync(contextDir, { throwIfNoEntry: false });
   if (!rootStat?.isDirectory()) throw new InputError(`app directory ${contextDir} does not exist or is not a directory`);
-  await walk(contextDir, '', root, excluded, entries);
+  await walk(contextDir, '', { root, excluded, out: entries, batches: new Batches(CALLS_PER_BATCH) });
   return entries;
 }
 
 /**
- * One directory's entries, depth-first in byte order. Every lstat, readlink and subdirectory of a
- * directory is started at once (the order is restored afterwards): a small app is listed in a few
- * round trips to the file system instead of one per file.
+ * Counts calls and lets the event loop run after every `size` of them. The walk and the layer key
+ * use the synchronous file-system calls: for the small files apps are made of, a thread-pool round
+ * trip per call costs far more than the call, and batches keep a large context from holding up
+ * other work (requests in flight, a server's other runs) for more than a moment.
  */
-async function walk(dir: string, rel: string, root: string, excluded: Set<string>, out: TarEntry[]): Promise<void> {
-  const names = (await readdir(dir)).sort(compareBytes).filter((name) => !ALWAYS_EXCLUDED_NAMES.has(name) && !excluded.has(rel === '' ? name : `${rel}/${name}`));
-  const listed = await Promise.all(names.map((name) => describe(dir, rel === '' ? name : `${rel}/${name}`, name, root, excluded)));
-  for (const entries of listed) out.push(...entries);
+export class Batches {
+  readonly size: number;
+  #count = 0;
+
+  constructor(size: number) {
+    this.size = size;
+  }
+
+  /** Records `calls` more calls; resolves at once, or on the next turn of the event loop when a batch is full. */
+  async tick(calls = 1): Promise<void> {
+    this.#count += calls;
+    if (this.#count < this.size) return;
+    this.#count = 0;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
 }
 
-async function describe(dir: string, relPath: string, name: string, root: string, excluded: Set<string>): Promise<TarEntry[]> {
-  const full = join(dir, name);
-  const stat = await lstat(full);
-  const inLayer = `${root}/${relPath}`;
-  if (stat.isDirectory()) {
-    const entries: TarEntry[] = [{ path: `${inLayer}/`, type: 'dir', mode: 0o755 }];
-    await walk(full, relPath, root, excluded, entries);
-    return entries;
-  }
-  if (stat.isFile()) return [{ path: inLayer, type: 'file', mode: stat.mode & 0o111 ? 0o755 : 0o644, size: stat.size, source: full }];
-  if (stat.isSymbolicLink()) {
-    const target = await readlink(full);
-    const resolved = posix.normalize(posix.join(posix.dirname(relPath), target));
-    if (posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
-      throw new InputError(`symlink ${relPath} -> ${target} points outside the app directory`, { hint: 'Replace it with a copy of the file or a relative link inside the app directory.' });
+interface WalkState { root: string; excluded: Set<string>; out: TarEntry[]; batches: Batches }
+
+/** One directory's entries, depth-first in byte order. */
+async function walk(dir: string, rel: string, state: WalkState): Promise<void> {
+  const names = readdirSync(dir).sort(compareBytes);
+  await state.batches.tick();
+  for (const name of names) {
+    const relPath = rel === '' ? name : `${rel}/${name}`;
+    if (ALWAYS_EXCLUDED_NAMES.has(name) || state.excluded.has(relPath)) continue;
+    const full = join(dir, name);
+    const stat = lstatSync(full);
+    await state.batches.tick();
+    const inLayer = `${state.root}/${relPath}`;
+    if (stat.isDirectory()) {
+      state.out.push({ path: `${inLayer}/`, type: 'dir', mode: 0o755 });
+      await walk(full, relPath, state);
+    } else if (stat.isFile()) {
+      state.out.push({ path: inLayer, type: 'file', mode: stat.mode & 0o111 ? 0o755 : 0o644, size: stat.size, source: full });
+    } else if (stat.isSymbolicLink()) {
+      const target = readlinkSync(full);
+      const resolved = posix.normalize(posix.join(posix.dirname(relPath), target));
+      if (posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
+        throw new InputError(`symlink ${relPath} -> ${target} points outside the app directory`, { hint: 'Replace it with a copy of the file or a relative link inside the app directory.' });
+      }
+      state.out.push({ path: inLayer, type: 'symlink', mode: 0o777, linkname: target });
+    } else {
+      throw new InputError(`${relPath} is neither a file, a directory nor a symlink (a socket or a device?)`, { hint: 'Remove it from the app directory before building.' });
     }
-    return [{ path: inLayer, type: 'symlink', mode: 0o777, linkname: target }];
   }
-  throw new InputError(`${relPath} is neither a file, a directory nor a symlink (a socket or a device?)`, { hint: 'Remove it from the app directory before building.' });
 }
 
 function compareBytes(a: string, b: string): number {
