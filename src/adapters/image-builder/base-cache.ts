@@ -1,4 +1,5 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -8,10 +9,17 @@ import { sha256Digest } from './media-types.ts';
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
+/** A tag's file: the sha256 of its full name, so any name maps to one safe file name. */
+function tagFileName(name: string): string {
+  return sha256Digest(Buffer.from(name)).slice(7);
+}
+
 /**
  * Content-addressed copies of base image manifests and configs under `dir`
- * (`manifests/<hex>.json`, `configs/<hex>`). What is stored under a digest never changes, so a
- * hit is only re-hashed, never re-fetched. Writes are atomic (temp file + rename).
+ * (`manifests/<hex>.json`, `configs/<hex>`), and the digest each tag named when last asked
+ * (`tags/<sha256 of the name>`). What is stored under a digest never changes, so a
+ * hit is only re-hashed, never re-fetched. They are small, so they are read with one synchronous call
+ * each. Writes are atomic (temp file + rename).
  */
 export class BaseMetadataCache {
   readonly dir: string;
@@ -23,7 +31,7 @@ export class BaseMetadataCache {
   async manifest(digest: string): Promise<ManifestResponse | undefined> {
     if (!DIGEST.test(digest)) return undefined;
     try {
-      const record = JSON.parse(await readFile(join(this.dir, 'manifests', `${digest.slice(7)}.json`), 'utf8')) as { mediaType?: unknown; data?: unknown };
+      const record = JSON.parse(readFileSync(join(this.dir, 'manifests', `${digest.slice(7)}.json`), 'utf8')) as { mediaType?: unknown; data?: unknown };
       if (typeof record.mediaType !== 'string' || typeof record.data !== 'string') return undefined;
       const bytes = Buffer.from(record.data, 'base64');
       return sha256Digest(bytes) === digest ? { mediaType: record.mediaType, digest, bytes } : undefined;
@@ -34,7 +42,12 @@ export class BaseMetadataCache {
 
   async config(digest: string): Promise<Buffer | undefined> {
     if (!DIGEST.test(digest)) return undefined;
-    const bytes = await readFile(join(this.dir, 'configs', digest.slice(7))).catch(() => undefined);
+    let bytes: Buffer | undefined;
+    try {
+      bytes = readFileSync(join(this.dir, 'configs', digest.slice(7)));
+    } catch {
+      return undefined;
+    }
     return bytes && sha256Digest(bytes) === digest ? bytes : undefined;
   }
 
@@ -46,6 +59,22 @@ export class BaseMetadataCache {
   async saveConfig(digest: string, bytes: Buffer): Promise<void> {
     if (!DIGEST.test(digest) || sha256Digest(bytes) !== digest) return;
     await this.#write('configs', digest.slice(7), bytes);
+  }
+
+  /** The digest `name` (a `registry/repository:tag`) named when last asked, if it was ever asked. */
+  lastDigest(name: string): string | undefined {
+    try {
+      const digest = readFileSync(join(this.dir, 'tags', tagFileName(name)), 'utf8').trim();
+      return DIGEST.test(digest) ? digest : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Remembers which digest `name` names now (written only when it changed). */
+  async rememberDigest(name: string, digest: string): Promise<void> {
+    if (!DIGEST.test(digest) || this.lastDigest(name) === digest) return;
+    await this.#write('tags', tagFileName(name), `${digest}\n`);
   }
 
   async #write(folder: string, name: string, data: string | Buffer): Promise<void> {
@@ -84,6 +113,7 @@ export class CachedRegistryBaseSource implements BaseImageSource {
       // whose error names what is missing.
       const head = await this.#registry.headManifest(registry, repository, reference, signal);
       digest = head?.digest;
+      if (digest) await this.#cache.rememberDigest(this.name, digest);
     }
     const cached = digest ? await this.#cache.manifest(digest) : undefined;
     if (cached) return cached;
@@ -102,5 +132,54 @@ export class CachedRegistryBaseSource implements BaseImageSource {
 
   openBlob(digest: string, signal?: AbortSignal): Promise<Readable> {
     return this.#registry.getBlob(this.location.registry, this.location.repository, digest, signal);
+  }
+
+  /**
+   * This base as it was when last resolved, read from the cache without asking the registry: the
+   * tag's last digest, and the manifests and config stored under it. A builder can prepare and
+   * check blobs with it while the registry is asked whether the tag still names that digest.
+   * Reading anything the cache lacks fails with {@link NotCachedError}.
+   */
+  cachedView(): BaseImageSource {
+    return new CachedView(this, this.#cache);
+  }
+}
+
+/** Raised by a cached view for what the cache does not hold; the builder then waits for the registry. */
+export class NotCachedError extends Error {
+  constructor(what: string) {
+    super(`${what} is not in the base image cache`);
+    this.name = 'NotCachedError';
+  }
+}
+
+class CachedView implements BaseImageSource {
+  readonly name: string;
+  readonly location: { registry: string; repository: string };
+  readonly #source: CachedRegistryBaseSource;
+  readonly #cache: BaseMetadataCache;
+
+  constructor(source: CachedRegistryBaseSource, cache: BaseMetadataCache) {
+    this.#source = source;
+    this.#cache = cache;
+    this.name = source.name;
+    this.location = source.location;
+  }
+
+  async getManifest(reference: string): Promise<ManifestResponse> {
+    const digest = DIGEST.test(reference) ? reference : this.#cache.lastDigest(this.name);
+    const cached = digest ? await this.#cache.manifest(digest) : undefined;
+    if (!cached) throw new NotCachedError(`manifest ${digest ?? reference} of ${this.name}`);
+    return cached;
+  }
+
+  async getConfig(digest: string): Promise<Buffer> {
+    const cached = await this.#cache.config(digest);
+    if (!cached) throw new NotCachedError(`config ${digest} of ${this.name}`);
+    return cached;
+  }
+
+  openBlob(digest: string, signal?: AbortSignal): Promise<Readable> {
+    return this.#source.openBlob(digest, signal);
   }
 }

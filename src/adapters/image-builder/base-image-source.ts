@@ -17,6 +17,11 @@ export interface BaseImageSource {
   openBlob(digest: string, signal?: AbortSignal): Promise<Readable>;
   /** The image config blob (small JSON); sources that cache it answer without the network. */
   getConfig?(digest: string, signal?: AbortSignal): Promise<Buffer>;
+  /**
+   * The base as last resolved, read from a local cache only (sources with a cache): a guess the
+   * builder may start pushing with while the real resolution is under way.
+   */
+  cachedView?(): BaseImageSource;
 }
 
 /** A base image in an OCI layout directory (`oci:<dir>:<tag>`). */

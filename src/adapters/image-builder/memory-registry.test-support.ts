@@ -12,6 +12,8 @@ export class InMemoryRegistry implements ImageRegistry {
   readonly blobs = new Map<string, Map<string, Buffer>>();
   readonly manifests = new Map<string, Map<string, ManifestResponse>>();
   readonly calls: string[] = [];
+  /** While set, manifest HEADs are recorded at once but answered only when it resolves. */
+  holdManifestHeads: Promise<void> | undefined;
 
   private repo<T>(map: Map<string, Map<string, T>>, registry: string, repository: string): Map<string, T> {
     const key = `${registry}/${repository}`;
@@ -57,6 +59,7 @@ export class InMemoryRegistry implements ImageRegistry {
 
   async headManifest(registry: string, repository: string, reference: string): Promise<{ digest: string | undefined; mediaType: string; size: number } | undefined> {
     this.calls.push(`HEAD-MANIFEST ${repository} ${reference.startsWith('sha256:') ? reference.slice(7, 19) : reference}`);
+    await this.holdManifestHeads;
     const found = this.repo(this.manifests, registry, repository).get(reference);
     return found ? { digest: found.digest, mediaType: found.mediaType, size: found.bytes.length } : undefined;
   }

@@ -63,13 +63,21 @@ export interface PushOutcome {
   blobsSkipped: number;
 }
 
+export interface PushOptions {
+  emit(event: BuildProgressEvent): void;
+  /** Awaited once, after the first image's blobs and before any manifest is written; may throw to stop the push. */
+  beforeManifest?(): Promise<void>;
+  signal?: AbortSignal;
+}
+
 /**
  * Pushes what the target lacks: base layers (mounted when the base lives in the same registry,
  * otherwise streamed from the base), the app layer, configs, manifests by digest, and finally the
  * tag on the manifest (one platform) or on the index (several). Each blob is pushed once per build.
  */
-export async function pushImages(plan: ImagePlan, base: ResolvedBase, layer: CachedLayer, target: ImageTarget, options: { emit(event: BuildProgressEvent): void; signal?: AbortSignal }): Promise<PushOutcome> {
+export async function pushImages(plan: ImagePlan, base: ResolvedBase, layer: CachedLayer, target: ImageTarget, options: PushOptions): Promise<PushOutcome> {
   const { signal } = options;
+  let gate: Promise<void> | undefined;
   const outcome = { bytesUploaded: 0, blobsSkipped: 0 };
   const pushes = new Map<string, Promise<PushBlobResult>>();
   const sameRegistry = base.source.location && target.location && base.source.location.registry === target.location.registry;
@@ -99,6 +107,7 @@ export async function pushImages(plan: ImagePlan, base: ResolvedBase, layer: Cac
     const config = image.config;
     blobs.push(push({ digest: image.configDigest, size: config.length, open: () => Readable.from([config]) }));
     await Promise.all(blobs);
+    await (gate ??= options.beforeManifest?.());
     const single = plan.images.length === 1;
     const digest = await target.putManifest(single ? target.tag : image.manifestDigest, MediaType.ociManifest, image.manifestBytes, signal);
     options.emit({ type: 'manifest', digest, platform: formatPlatform(image.platform), ...(single ? { tag: target.tag } : {}) });

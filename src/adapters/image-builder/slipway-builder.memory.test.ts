@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -129,13 +129,55 @@ describe('SlipwayBuilder against a registry', () => {
     const moved = canonicalJson({ ...JSON.parse(original.bytes.toString()), config: { ...manifest.config, digest: configDigest, size: configBytes.length } });
     await registry.putManifest(HOST, 'base/node', tag, { mediaType: original.mediaType, bytes: moved });
     try {
+      registry.calls.length = 0;
       const rebased = await builder.build(request('apps/base-cache', { base: base.hostRef }));
       expect(rebased.digest).not.toBe(first.digest);
+      // Blobs were checked with the base seen last, but the only manifest written is the new one.
+      expect(registry.calls.filter((c) => c.startsWith('MANIFEST'))).toEqual(['MANIFEST apps/base-cache v1']);
       const pushed = JSON.parse((await registry.getManifest(HOST, 'apps/base-cache', rebased.digest)).bytes.toString()) as { annotations: Record<string, string> };
       expect(pushed.annotations['org.opencontainers.image.base.digest']).toBe(sha256Digest(moved));
     } finally {
       await registry.putManifest(HOST, 'base/node', tag, { mediaType: original.mediaType, bytes: original.bytes });
     }
+  });
+
+  it('pushes blobs with the base it saw last while the registry confirms the tag, and writes no manifest before', async () => {
+    const cacheDir = join(work, 'cache-guess');
+    const builder = new SlipwayBuilder({ registry, cacheDir });
+    const app = join(work, 'guess-app');
+    await writeTestApp(app);
+    await builder.build(request('apps/guess', { contextDir: app }));
+
+    // A new version of the app, while the registry is slow to say which digest the base tag names.
+    await writeFile(join(app, 'version.txt'), 'v2\n');
+    registry.calls.length = 0;
+    let answer!: () => void;
+    registry.holdManifestHeads = new Promise((resolve) => (answer = resolve));
+    try {
+      const building = builder.build(request('apps/guess', { contextDir: app, target: { kind: 'registry', ref: { registry: HOST, repository: 'apps/guess', tag: 'v2' } } }));
+      for (let i = 0; i < 200 && registry.calls.filter((c) => c.startsWith('PUT apps/guess')).length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+      // The new app layer and config are up; the manifest waits for the tag's answer.
+      expect(registry.calls.filter((c) => c.startsWith('PUT apps/guess'))).toHaveLength(2);
+      expect(registry.calls.filter((c) => c.startsWith('MANIFEST'))).toEqual([]);
+      answer();
+      const result = await building;
+      expect(registry.calls.at(-1)).toBe('MANIFEST apps/guess v2');
+      expect((await registry.getManifest(HOST, 'apps/guess', 'v2')).digest).toBe(result.digest);
+    } finally {
+      registry.holdManifestHeads = undefined;
+    }
+  });
+
+  it("reports the base's own error when the tag it saw last is gone, and writes no manifest", async () => {
+    const cacheDir = join(work, 'cache-gone');
+    const builder = new SlipwayBuilder({ registry, cacheDir });
+    await registry.putManifest(HOST, 'base/node', 'soon-gone', await registry.getManifest(HOST, 'base/node', base.hostRef.split(':').at(-1) as string));
+    const gone = `${HOST}/base/node:soon-gone`;
+    await builder.build(request('apps/gone', { base: gone }));
+    registry.manifests.get(`${HOST}/base/node`)?.delete('soon-gone');
+    registry.calls.length = 0;
+    await expect(builder.build(request('apps/gone', { base: gone, target: { kind: 'registry', ref: { registry: HOST, repository: 'apps/gone', tag: 'v2' } } }))).rejects.toThrow(/manifest soon-gone not in base\/node/);
+    expect(registry.calls.filter((c) => c.startsWith('MANIFEST'))).toEqual([]);
   });
 });
 

@@ -5,7 +5,7 @@ import type { BuildRequest, BuildResult, ImageBuilder, ImageRegistry } from '../
 import { LayoutBaseSource, resolveBase, type BaseImageSource, type ResolvedBase } from './base-image-source.ts';
 import { LayoutTarget, RegistryTarget, type ImageTarget } from './image-target.ts';
 import { BaseMetadataCache, CachedRegistryBaseSource } from './base-cache.ts';
-import { LayerCache, type CachedLayer } from './layer-cache.ts';
+import { LayerCache } from './layer-cache.ts';
 import { parseOciLayoutRef } from './oci-layout-store.ts';
 import { formatPlatform, normalisePlatforms } from './platform.ts';
 import { parseImageRef } from '../registry/image-ref.ts';
@@ -75,6 +75,8 @@ export class SlipwayBuilder implements ImageBuilder {
       this.options.logger?.debug({ base: source.name, digest: base.digest }, 'base image resolved');
       return base;
     });
+    // A base resolved before is known from the cache at once: the guess.
+    const guessing = source.cachedView ? resolveBase(source.cachedView(), reference, platforms, signal).catch(() => undefined) : Promise.resolve(undefined);
     const layering = (async () => {
       const started = performance.now();
       const entries = await collectContextEntries(request.contextDir, { workdir: request.workdir, ...(this.options.exclude ? { exclude: this.options.exclude } : {}) });
@@ -84,18 +86,41 @@ export class SlipwayBuilder implements ImageBuilder {
       this.options.logger?.debug({ digest: layer.digest, cached: layer.hit, durationMs }, 'app layer ready');
       return layer;
     })();
-    // Both settle before either error is thrown, so no rejection is left unobserved.
-    const [baseResult, layerResult] = await Promise.allSettled([resolving, layering]);
-    if (baseResult.status === 'rejected') throw baseResult.reason;
-    if (layerResult.status === 'rejected') throw layerResult.reason;
-    const base: ResolvedBase = baseResult.value;
-    const layer: CachedLayer = layerResult.value;
+    const [layered, guess] = await Promise.all([settle(layering), guessing]);
+    // When both fail, the base's error is the one to report (as it would be without the guess).
+    const resolved = (): Promise<ResolvedBase> => settle(resolving).then((r) => (r.status === 'fulfilled' ? r.value : Promise.reject(r.reason)));
+    if (layered.status === 'rejected') {
+      await resolved();
+      throw layered.reason;
+    }
+    const layer = layered.value;
 
-    const plan = planImages(base, layer, request, created);
-    const pushed = await pushImages(plan, base, layer, target, {
-      emit: (event) => this.emit(event),
-      ...(signal ? { signal } : {}),
-    });
+    const push = async (base: ResolvedBase, beforeManifest?: () => Promise<void>) => {
+      const plan = planImages(base, layer, request, created);
+      const pushed = await pushImages(plan, base, layer, target, {
+        emit: (event) => this.emit(event),
+        ...(beforeManifest ? { beforeManifest } : {}),
+        ...(signal ? { signal } : {}),
+      });
+      return { plan, pushed };
+    };
+    let outcome: Awaited<ReturnType<typeof push>> | undefined;
+    if (guess) {
+      // Blobs are checked (and pushed when missing) with the guessed base while the registry is asked
+      // which digest the tag names now; no manifest is written before it answers. A moved tag costs
+      // a second round with the new base.
+      try {
+        outcome = await push(guess, async () => {
+          if ((await resolved()).digest !== guess.digest) throw new BaseMovedError();
+        });
+      } catch (error) {
+        await resolved();
+        if (!(error instanceof BaseMovedError)) throw error;
+        this.options.logger?.debug({ base: source.name, was: guess.digest }, 'base tag moved since the last build');
+      }
+    }
+    outcome ??= await push(await resolved());
+    const { plan, pushed } = outcome;
     this.options.logger?.info({ image: target.imageName(pushed.digest), bytesUploaded: pushed.bytesUploaded, blobsSkipped: pushed.blobsSkipped }, 'image built');
     return {
       image: target.imageName(pushed.digest),
@@ -129,6 +154,13 @@ export class SlipwayBuilder implements ImageBuilder {
   private emit(event: BuildProgressEvent): void {
     this.options.onProgress?.(event);
   }
+}
+
+/** The guessed base is not the one the tag names now. */
+class BaseMovedError extends Error {}
+
+function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return promise.then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason }));
 }
 
 function checkAborted(signal: AbortSignal | undefined): void {
