@@ -69,9 +69,13 @@ export async function buildCommand(dir: string, opts: BuildOptions): Promise<num
       else {
         process.stdout.write(`${result.image}\n  platforms ${result.platforms.join(', ')}  layers ${result.layers}  uploaded ${result.bytesUploaded} bytes  skipped ${result.blobsSkipped} blobs\n`);
       }
+      // The registry's connections are idle now, and idle keep-alive sockets do not hold the process
+      // open: it exits without the cost of closing them one by one.
       return 0;
-    } finally {
+    } catch (error) {
+      // A failed build may leave a connection busy: close them all so that the process can exit.
       registry.close();
+      throw error;
     }
   } catch (error) {
     return reportError(error, Boolean(opts.json));
