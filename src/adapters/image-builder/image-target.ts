@@ -16,6 +16,8 @@ export interface ImageTarget {
   /** The tag the final manifest or index gets. */
   readonly tag: string;
   pushBlob(blob: LocalBlobSource, options?: { mountFrom?: string; signal?: AbortSignal }): Promise<PushBlobResult>;
+  /** Whether the target holds the manifest with this digest (targets that can tell cheaply). */
+  hasManifest?(digest: string, signal?: AbortSignal): Promise<boolean>;
   /** Stores a manifest or index under a tag or its digest; returns the digest. */
   putManifest(reference: string, mediaType: string, bytes: Buffer, signal?: AbortSignal): Promise<string>;
   /** The pinned name of the image with this digest. */
@@ -38,6 +40,10 @@ export class RegistryTarget implements ImageTarget {
 
   pushBlob(blob: LocalBlobSource, options: { mountFrom?: string; signal?: AbortSignal } = {}): Promise<PushBlobResult> {
     return this.registry.pushBlob(this.location.registry, this.location.repository, blob, options);
+  }
+
+  async hasManifest(digest: string, signal?: AbortSignal): Promise<boolean> {
+    return (await this.registry.headManifest(this.location.registry, this.location.repository, digest, signal)) !== undefined;
   }
 
   putManifest(reference: string, mediaType: string, bytes: Buffer, signal?: AbortSignal): Promise<string> {

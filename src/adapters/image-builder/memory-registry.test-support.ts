@@ -36,6 +36,7 @@ export class InMemoryRegistry implements ImageRegistry {
 
   async pushBlob(registry: string, repository: string, blob: BlobSource, options: { mountFrom?: string } = {}): Promise<PushBlobResult> {
     const blobs = this.repo(this.blobs, registry, repository);
+    this.calls.push(`CHECK ${repository} ${blob.digest.slice(7, 19)}`);
     if (blobs.has(blob.digest)) return { uploaded: false, mounted: false, bytes: 0 };
     const from = options.mountFrom ? this.repo(this.blobs, registry, options.mountFrom).get(blob.digest) : undefined;
     if (from) {

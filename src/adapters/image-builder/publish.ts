@@ -73,7 +73,8 @@ export interface PushOptions {
 /**
  * Pushes what the target lacks: base layers (mounted when the base lives in the same registry,
  * otherwise streamed from the base), the app layer, configs, manifests by digest, and finally the
- * tag on the manifest (one platform) or on the index (several). Each blob is pushed once per build.
+ * tag on the manifest (one platform) or on the index (several). Each blob is pushed once per build,
+ * and none for a manifest the target already holds.
  */
 export async function pushImages(plan: ImagePlan, base: ResolvedBase, layer: CachedLayer, target: ImageTarget, options: PushOptions): Promise<PushOutcome> {
   const { signal } = options;
@@ -98,17 +99,31 @@ export async function pushImages(plan: ImagePlan, base: ResolvedBase, layer: Cac
     return started;
   };
 
+  const single = plan.images.length === 1;
   for (const [i, image] of plan.images.entries()) {
     const basePart = base.platforms[i];
-    const blobs: Promise<PushBlobResult>[] = (basePart?.manifest.layers ?? []).map((d) =>
-      push({ digest: d.digest, size: d.size, open: () => deferredStream(() => base.source.openBlob(d.digest, signal)) }, mountFrom),
-    );
-    blobs.push(push({ digest: layer.digest, size: layer.size, file: layer.path, open: () => createReadStream(layer.path) }));
-    const config = image.config;
-    blobs.push(push({ digest: image.configDigest, size: config.length, open: () => Readable.from([config]) }));
-    await Promise.all(blobs);
+    const baseLayers = basePart?.manifest.layers ?? [];
+    // A layer from the cache may give a manifest pushed before. A target that holds the manifest
+    // holds its blobs (they went up first, and a registry keeps what its manifests reference), so
+    // one manifest check replaces a check per blob and only the tag is left to write.
+    const stored = layer.hit && target.hasManifest ? await target.hasManifest(image.manifestDigest, signal) : false;
+    if (stored) {
+      for (const digest of [...baseLayers.map((d) => d.digest), layer.digest, image.configDigest]) {
+        if (pushes.has(digest)) continue;
+        pushes.set(digest, Promise.resolve({ uploaded: false, mounted: false, bytes: 0 }));
+        outcome.blobsSkipped += 1;
+      }
+    } else {
+      const blobs: Promise<PushBlobResult>[] = baseLayers.map((d) =>
+        push({ digest: d.digest, size: d.size, open: () => deferredStream(() => base.source.openBlob(d.digest, signal)) }, mountFrom),
+      );
+      blobs.push(push({ digest: layer.digest, size: layer.size, file: layer.path, open: () => createReadStream(layer.path) }));
+      const config = image.config;
+      blobs.push(push({ digest: image.configDigest, size: config.length, open: () => Readable.from([config]) }));
+      await Promise.all(blobs);
+    }
     await (gate ??= options.beforeManifest?.());
-    const single = plan.images.length === 1;
+    if (stored && !single) continue;
     const digest = await target.putManifest(single ? target.tag : image.manifestDigest, MediaType.ociManifest, image.manifestBytes, signal);
     options.emit({ type: 'manifest', digest, platform: formatPlatform(image.platform), ...(single ? { tag: target.tag } : {}) });
   }
