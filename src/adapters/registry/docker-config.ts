@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../../domain/errors.ts';
@@ -66,10 +66,11 @@ export class DockerConfigCredentials implements CredentialStore {
   }
 }
 
+/** One small file, read once per process: a synchronous read costs less than a thread-pool round trip. */
 async function loadAuths(path: string): Promise<Map<string, AuthEntry>> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
     throw new ConfigError(`Cannot read the registry credentials file ${path}: ${(error as Error).message}`);
