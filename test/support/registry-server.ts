@@ -83,7 +83,8 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
   const config: Record<string, unknown> = {
     version: 0.1,
     log: { level: 'error', accesslog: { disabled: true } },
-    storage: { filesystem: { rootdirectory: storageDir }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } },
+    // As Debian's /etc/docker/registry/config.yml and the registry image ship it: blob descriptors cached in memory.
+    storage: { cache: { blobdescriptor: 'inmemory' }, filesystem: { rootdirectory: storageDir }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } },
     http: { addr: host, secret: randomBytes(16).toString('hex') },
   };
   let ca: string | undefined;
