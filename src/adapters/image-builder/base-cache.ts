@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+// `fs.promises` is reached through the module, not imported by name: bundled, it then loads on
+// first use, and a build whose layer and base come from the caches never loads it.
+import { readFileSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
@@ -79,10 +80,10 @@ export class BaseMetadataCache {
 
   async #write(folder: string, name: string, data: string | Buffer): Promise<void> {
     const dir = join(this.dir, folder);
-    await mkdir(dir, { recursive: true });
+    await fsp.mkdir(dir, { recursive: true });
     const scratch = join(dir, `.${name}.${process.pid}.${Math.random().toString(36).slice(2)}`);
-    await writeFile(scratch, data);
-    await rename(scratch, join(dir, name));
+    await fsp.writeFile(scratch, data);
+    await fsp.rename(scratch, join(dir, name));
   }
 }
 

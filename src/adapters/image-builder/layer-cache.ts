@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+// `fs.promises` is reached through the module, not imported by name: bundled, it then loads on
+// first use, and a build whose layer and base come from the caches never loads it.
+import { createReadStream, readFileSync, statSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { GZIP_LEVEL, GZIP_OS_BYTE } from './gzip-pinned.ts';
 import { Batches, CALLS_PER_BATCH, writeLayerFile, type LayerInfo } from './tar-layer.ts';
@@ -41,20 +42,20 @@ export class LayerCache {
     const found = this.lookup(key);
     if (found) return found;
     const tmp = join(this.dir, 'tmp');
-    await mkdir(tmp, { recursive: true });
-    await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
-    await mkdir(join(this.dir, 'layers'), { recursive: true });
+    await fsp.mkdir(tmp, { recursive: true });
+    await fsp.mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
+    await fsp.mkdir(join(this.dir, 'layers'), { recursive: true });
     const scratch = join(tmp, `${key}-${process.pid}-${Math.random().toString(36).slice(2)}.tar.gz`);
     try {
       const info = await writeLayerFile(entries, scratch, { mtime: options.mtime, level: GZIP_LEVEL, ...(options.signal ? { signal: options.signal } : {}) });
       const path = this.blobPath(info.digest);
-      await rename(scratch, path);
+      await fsp.rename(scratch, path);
       const record = join(this.dir, 'layers', `${key}.json`);
-      await writeFile(`${record}.${process.pid}.tmp`, JSON.stringify(info));
-      await rename(`${record}.${process.pid}.tmp`, record);
+      await fsp.writeFile(`${record}.${process.pid}.tmp`, JSON.stringify(info));
+      await fsp.rename(`${record}.${process.pid}.tmp`, record);
       return { ...info, path, hit: false };
     } finally {
-      await rm(scratch, { force: true });
+      await fsp.rm(scratch, { force: true });
     }
   }
 

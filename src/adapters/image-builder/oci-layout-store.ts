@@ -1,5 +1,6 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+// `fs.promises` is reached through the module, not imported by name: bundled, it then loads on
+// first use, and a build whose layer and base come from the caches never loads it.
+import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -34,7 +35,7 @@ export class OciLayoutStore {
 
   /** Creates the layout's skeleton when missing. */
   async init(): Promise<void> {
-    await mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
+    await fsp.mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
     const marker = join(this.dir, 'oci-layout');
     if (!(await exists(marker))) await this.atomicWrite(marker, canonicalJson({ imageLayoutVersion: '1.0.0' }));
     if (!(await exists(join(this.dir, 'index.json')))) await this.writeIndex([]);
@@ -55,7 +56,7 @@ export class OciLayoutStore {
 
   async readBlob(digest: string): Promise<Buffer> {
     try {
-      return await readFile(this.blobPath(digest));
+      return await fsp.readFile(this.blobPath(digest));
     } catch {
       throw new NotFoundError(`blob ${digest} is not in the OCI layout ${this.dir}`);
     }
@@ -80,8 +81,8 @@ export class OciLayoutStore {
     const target = this.blobPath(digest);
     if (await exists(target)) return;
     const partial = `${target}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    await copyFile(file, partial);
-    await rename(partial, target);
+    await fsp.copyFile(file, partial);
+    await fsp.rename(partial, target);
   }
 
   /** Streams a blob in, checking its digest and size before it gets its name. */
@@ -98,9 +99,9 @@ export class OciLayoutStore {
       await pipeline(stream, tap, createWriteStream(partial), signal ? { signal } : {});
       const actual = tap.digest();
       if (actual !== digest || tap.bytes !== size) throw new InputError(`blob ${digest} arrived as ${actual} (${tap.bytes} of ${size} bytes)`);
-      await rename(partial, target);
+      await fsp.rename(partial, target);
     } finally {
-      await rm(partial, { force: true });
+      await fsp.rm(partial, { force: true });
     }
   }
 
@@ -108,7 +109,7 @@ export class OciLayoutStore {
   async entries(): Promise<Descriptor[]> {
     let text: string;
     try {
-      text = await readFile(join(this.dir, 'index.json'), 'utf8');
+      text = await fsp.readFile(join(this.dir, 'index.json'), 'utf8');
     } catch {
       throw new NotFoundError(`${this.dir} is not an OCI image layout (no index.json)`, { hint: 'Build into it first, or check the path.' });
     }
@@ -151,13 +152,13 @@ export class OciLayoutStore {
 
   private async atomicWrite(file: string, bytes: Buffer): Promise<void> {
     const partial = `${file}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    await writeFile(partial, bytes);
-    await rename(partial, file);
+    await fsp.writeFile(partial, bytes);
+    await fsp.rename(partial, file);
   }
 }
 
 async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
+  return fsp.stat(path).then(() => true, () => false);
 }
 
 /**

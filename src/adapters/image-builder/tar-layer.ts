@@ -1,5 +1,6 @@
-import { createWriteStream, lstatSync, readdirSync, readlinkSync } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+// `fs.promises` is reached through the module, not imported by name: bundled, it then loads on
+// first use, and a build whose layer and base come from the caches never loads it.
+import { createWriteStream, lstatSync, readdirSync, readlinkSync, promises as fsp } from 'node:fs';
 import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -149,9 +150,9 @@ export async function writeLayerFile(entries: Iterable<TarEntry> | AsyncIterable
       createWriteStream(partial),
       options.signal ? { signal: options.signal } : {},
     );
-    await rename(partial, file);
+    await fsp.rename(partial, file);
   } catch (error) {
-    await rm(partial, { force: true });
+    await fsp.rm(partial, { force: true });
     throw error;
   }
   return { diffId: uncompressed.digest(), digest: compressed.digest(), size: compressed.bytes, uncompressedSize: uncompressed.bytes };
