@@ -8,7 +8,9 @@
  * - new app version each run: one file of the app changes before every build (a code change).
  *
  * The two builders take turns run by run, so a machine that slows down or speeds up weighs on both
- * alike. One warm-up build per builder is not counted (Slipway's caches and buildah's copy of the
+ * alike. Two yardsticks take their turns in the same-app case: Node starting an empty program, and
+ * bench/floor-program.cjs, the least a Node program can do to publish the same image again (the
+ * requests Slipway makes, nothing else): no Node command can beat them on this machine. One warm-up build per builder is not counted (Slipway's caches and buildah's copy of the
  * base are then warm) but shown as the first-build time. Also measured: the new-version build and a
  * no-change rebuild inside one running process, as Slipway's pipeline runs them.
  *
@@ -118,8 +120,27 @@ try {
     }
     return { slipway, buildah: other };
   };
-  const same = await alternate(async () => undefined);
   const changed = await alternate(setVersion);
+  await setVersion('same');
+  await slipwayOnce();
+
+  // The same app, fresh tag: Slipway and buildah take turns with two yardsticks, Node starting an
+  // empty program, and the least a Node program can do to publish the image again (floor-program.cjs).
+  const lastTag = `t${tags}`;
+  const published = await registry.getManifest(server.host, 'bench/slipway', lastTag);
+  const manifestFile = join(work, 'floor-manifest.json');
+  await writeFile(manifestFile, published.bytes);
+  const emptyProgram = join(work, 'empty.cjs');
+  await writeFile(emptyProgram, '');
+  const [baseRepository, baseTag] = base.hostRef.slice(server.host.length + 1).split(':') as [string, string];
+  const floorOnce = () => spawnChecked(node, [join(root, 'bench', 'floor-program.cjs'), server.host, baseRepository, baseTag, 'bench/slipway', freshTag(), manifestFile, app]);
+  const same = { slipway: [] as number[], buildah: [] as number[], floor: [] as number[], nodeStart: [] as number[] };
+  for (let i = 0; i < runs; i++) {
+    same.slipway.push(await timed(slipwayOnce));
+    if (buildah) same.buildah.push(await timed(buildahOnce));
+    same.floor.push(await timed(floorOnce));
+    same.nodeStart.push(await timed(() => spawnChecked(node, [emptyProgram])));
+  }
 
   const builder = new SlipwayBuilder({ registry, cacheDir: join(cache, 'layers') });
   const request = {
@@ -140,7 +161,10 @@ try {
   const summary = {
     runs,
     app: `template ${template}`,
-    sameApp: { slipwayMedianMs: median(same.slipway), buildahMedianMs: buildah ? median(same.buildah) : null, ratio: ratio(same.slipway, same.buildah) },
+    sameApp: {
+      slipwayMedianMs: median(same.slipway), buildahMedianMs: buildah ? median(same.buildah) : null, ratio: ratio(same.slipway, same.buildah),
+      floorMedianMs: median(same.floor), floorRatio: ratio(same.floor, same.buildah), nodeStartMedianMs: median(same.nodeStart),
+    },
     newVersion: { slipwayMedianMs: median(changed.slipway), buildahMedianMs: buildah ? median(changed.buildah) : null, ratio: ratio(changed.slipway, changed.buildah) },
     slipwayInProcessMedianMs: median(inProcess),
     noChangeRebuildMedianMs: median(noChange),
@@ -151,6 +175,7 @@ try {
     `  ${label} slipway ${s.slipwayMedianMs} ms, buildah bud + push ${s.buildahMedianMs ?? '-'} ms  (buildah / slipway = ${s.ratio ?? '-'})\n`;
   process.stdout.write(`build + push of the ${template} template app, one command per build, fresh tag each run (${runs} runs each, medians):\n`);
   process.stdout.write(line('same app:      ', summary.sameApp));
+  process.stdout.write(`    yardsticks: Node starting an empty program ${summary.sameApp.nodeStartMedianMs} ms; the least a Node program can do to publish it again (bench/floor-program.cjs) ${summary.sameApp.floorMedianMs} ms (buildah / it = ${summary.sameApp.floorRatio ?? '-'})\n`);
   process.stdout.write(line('new version:   ', summary.newVersion));
   if (!buildah) process.stdout.write('  buildah: not installed, skipped\n');
   process.stdout.write(`inside a running process: new version ${summary.slipwayInProcessMedianMs} ms, no-change rebuild ${summary.noChangeRebuildMedianMs} ms\n`);
