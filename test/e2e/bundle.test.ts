@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -75,6 +75,24 @@ describe('the bundled command', () => {
     const client = join(root, 'src', 'adapters', 'registry', 'http-client.ts');
     await writeFile(client, `${await readFile(client, 'utf8')}\n// edited\n`);
     expect(await buildHelp()).not.toContain('BUNDLED');
+  }, 60_000);
+
+  it('keeps a V8 code cache per chunk after its first run, and writes a refused one anew', async () => {
+    await run(NODE, [join(root, 'scripts', 'bundle.ts')], { cwd: root });
+    const caches = join(root, 'dist', 'cli', '.v8');
+    const rendered = await slipway('render', '--name', 'notes', '--image', `registry.lan/apps/notes:1@sha256:${'a'.repeat(64)}`, '--out', join(root, 'gitops-cached'), '--json');
+    expect(JSON.parse(rendered.stdout)).toMatchObject({ app: 'notes' });
+    const written = await readdir(caches);
+    expect(written).toContain('slipway.cjs.cache');
+    expect(written.some((name) => name.startsWith('render-command-'))).toBe(true);
+    expect(written.filter((name) => !name.endsWith('.cache'))).toEqual([]);
+
+    // A cache that does not match (here: garbage) is refused by V8: the command runs as before and the cache is written again.
+    const entryCache = join(caches, 'slipway.cjs.cache');
+    await writeFile(entryCache, 'not a code cache');
+    expect((await slipway('--version')).stdout).toMatch(/^0\.1\.0/);
+    expect((await readFile(entryCache)).length).toBeGreaterThan(1000);
+    expect((await slipway('--version')).stdout).toMatch(/^0\.1\.0/);
   }, 60_000);
 
   it('runs from the sources when there is no bundle', async () => {
