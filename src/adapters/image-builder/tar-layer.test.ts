@@ -119,3 +119,28 @@ describe('app layer tar', () => {
     expect(() => workdirInLayer('/')).toThrow(InputError);
   });
 });
+
+describe('listing and hashing a large app directory', () => {
+  it('lets the event loop run between batches of file-system calls', async () => {
+    const { inputKey } = await import('./layer-cache.ts');
+    for (let d = 0; d < 4; d++) {
+      await mkdir(join(dir, `d${d}`));
+      await Promise.all(Array.from({ length: 200 }, (_, f) => writeFile(join(dir, `d${d}`, `f${f}.js`), `module.exports = ${d * 1000 + f};\n`)));
+    }
+    let turns = 0;
+    let ticking = true;
+    const tick = () => {
+      turns += 1;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const entries = await collectContextEntries(dir, { workdir: '/app' });
+    const afterListing = turns;
+    await inputKey(entries, 0);
+    ticking = false;
+    expect(entries.filter((e) => e.type === 'file')).toHaveLength(800);
+    // ~800 lstat calls and 800 reads in batches of 256: other work ran between the batches.
+    expect(afterListing).toBeGreaterThanOrEqual(3);
+    expect(turns - afterListing).toBeGreaterThanOrEqual(3);
+  });
+});
