@@ -6,19 +6,20 @@ import type { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import type { ImageRef, ImageRegistry, ManifestResponse } from '../../ports/index.ts';
 import type { BaseImageSource } from './base-image-source.ts';
+import { fileKey } from './file-key.ts';
 import { sha256Digest } from './media-types.ts';
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 
-/** A tag's file: the sha256 of its full name, so any name maps to one safe file name. */
+/** A tag's file: named by its full name's {@link fileKey}, and holding the name to check against. */
 function tagFileName(name: string): string {
-  return sha256Digest(Buffer.from(name)).slice(7);
+  return `${fileKey(name)}.txt`;
 }
 
 /**
  * Content-addressed copies of base image manifests and configs under `dir`
  * (`manifests/<hex>.json`, `configs/<hex>`), and the digest each tag named when last asked
- * (`tags/<sha256 of the name>`). What is stored under a digest never changes, so a
+ * (`tags/<file key of the name>.txt`: the digest, then the name). What is stored under a digest never changes, so a
  * hit is only re-hashed, never re-fetched. They are small, so they are read with one synchronous call
  * each. Writes are atomic (temp file + rename).
  */
@@ -65,8 +66,8 @@ export class BaseMetadataCache {
   /** The digest `name` (a `registry/repository:tag`) named when last asked, if it was ever asked. */
   lastDigest(name: string): string | undefined {
     try {
-      const digest = readFileSync(join(this.dir, 'tags', tagFileName(name)), 'utf8').trim();
-      return DIGEST.test(digest) ? digest : undefined;
+      const [digest, named] = readFileSync(join(this.dir, 'tags', tagFileName(name)), 'utf8').split('\n');
+      return named === name && digest && DIGEST.test(digest) ? digest : undefined;
     } catch {
       return undefined;
     }
@@ -75,7 +76,7 @@ export class BaseMetadataCache {
   /** Remembers which digest `name` names now (written only when it changed). */
   async rememberDigest(name: string, digest: string): Promise<void> {
     if (!DIGEST.test(digest) || this.lastDigest(name) === digest) return;
-    await this.#write('tags', tagFileName(name), `${digest}\n`);
+    await this.#write('tags', tagFileName(name), `${digest}\n${name}\n`);
   }
 
   async #write(folder: string, name: string, data: string | Buffer): Promise<void> {
@@ -98,6 +99,7 @@ export class CachedRegistryBaseSource implements BaseImageSource {
   readonly location: { registry: string; repository: string };
   readonly #registry: ImageRegistry;
   readonly #cache: BaseMetadataCache;
+  readonly #asked = new Map<string, Promise<string | undefined>>();
 
   constructor(registry: ImageRegistry, ref: ImageRef, cache: BaseMetadataCache) {
     this.#registry = registry;
@@ -106,16 +108,30 @@ export class CachedRegistryBaseSource implements BaseImageSource {
     this.name = `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ''}`;
   }
 
+  /**
+   * The digest `reference` names now: a digest names itself; a tag costs one HEAD, asked once per
+   * source object (a build shares it) and remembered for {@link cachedView}. Undefined when the
+   * registry does not say (or has no such tag).
+   */
+  currentDigest(reference: string, signal?: AbortSignal): Promise<string | undefined> {
+    if (DIGEST.test(reference)) return Promise.resolve(reference);
+    let asked = this.#asked.get(reference);
+    if (!asked) {
+      asked = (async () => {
+        const head = await this.#registry.headManifest(this.location.registry, this.location.repository, reference, signal);
+        if (head?.digest) await this.#cache.rememberDigest(this.name, head.digest);
+        return head?.digest;
+      })();
+      this.#asked.set(reference, asked);
+    }
+    return asked;
+  }
+
   async getManifest(reference: string, signal?: AbortSignal): Promise<ManifestResponse> {
     const { registry, repository } = this.location;
-    let digest = DIGEST.test(reference) ? reference : undefined;
-    if (!digest) {
-      // A registry that does not say the digest on HEAD (or has no such tag) gets a plain GET,
-      // whose error names what is missing.
-      const head = await this.#registry.headManifest(registry, repository, reference, signal);
-      digest = head?.digest;
-      if (digest) await this.#cache.rememberDigest(this.name, digest);
-    }
+    // A registry that does not say the digest on HEAD (or has no such tag) gets a plain GET,
+    // whose error names what is missing.
+    const digest = await this.currentDigest(reference, signal);
     const cached = digest ? await this.#cache.manifest(digest) : undefined;
     if (cached) return cached;
     const fetched = await this.#registry.getManifest(registry, repository, digest ?? reference, signal);

@@ -1,4 +1,5 @@
-import { createHash, type Hash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { createHash } from '../registry/digest.ts';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Gzip } from 'node:zlib';
 

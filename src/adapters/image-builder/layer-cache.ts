@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { createHash } from '../registry/digest.ts';
 // `fs.promises` is reached through the module, not imported by name: bundled, it then loads on
 // first use, and a build whose layer and base come from the caches never loads it.
 import { createReadStream, readFileSync, statSync, promises as fsp } from 'node:fs';
@@ -18,7 +19,7 @@ export interface CachedLayer extends LayerInfo {
 const SMALL_FILE = 1024 * 1024;
 
 /** Bumped whenever the tar or gzip output for the same inputs would change. */
-const FORMAT = 'slipway-layer-v1';
+export const FORMAT = 'slipway-layer-v1';
 
 /**
  * Remembers app layers by their inputs (entry list, file contents, modes, times, compression) so that

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { createHash } from '../registry/digest.ts';
 
 /** OCI and Docker media types Slipway reads; it writes the OCI ones. */
 export const MediaType = {
