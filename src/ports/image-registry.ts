@@ -50,6 +50,9 @@ export interface ImageRegistry {
   getManifest(registry: string, repository: string, reference: string, signal?: AbortSignal): Promise<ManifestResponse>;
   /** What a tag or digest names now, without the body (undefined: no such manifest; `digest` undefined: the registry did not say). */
   headManifest(registry: string, repository: string, reference: string, signal?: AbortSignal): Promise<{ digest: string | undefined; mediaType: string; size: number } | undefined>;
-  /** Stores a manifest under a tag or digest; returns its digest. */
-  putManifest(registry: string, repository: string, reference: string, manifest: { mediaType: string; bytes: Buffer }, signal?: AbortSignal): Promise<string>;
+  /**
+   * Stores a manifest under a tag or its digest; returns its digest. `manifest.digest`, when the
+   * caller knows it, saves hashing the bytes (the registry's Docker-Content-Digest is still checked).
+   */
+  putManifest(registry: string, repository: string, reference: string, manifest: { mediaType: string; bytes: Buffer; digest?: string }, signal?: AbortSignal): Promise<string>;
 }

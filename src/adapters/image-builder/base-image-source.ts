@@ -22,6 +22,8 @@ export interface BaseImageSource {
    * builder may start pushing with while the real resolution is under way.
    */
   cachedView?(): BaseImageSource;
+  /** The digest `reference` names now, without reading the image (sources that can tell cheaply). */
+  currentDigest?(reference: string, signal?: AbortSignal): Promise<string | undefined>;
 }
 
 /** A base image in an OCI layout directory (`oci:<dir>:<tag>`). */

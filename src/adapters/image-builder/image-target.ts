@@ -18,8 +18,8 @@ export interface ImageTarget {
   pushBlob(blob: LocalBlobSource, options?: { mountFrom?: string; signal?: AbortSignal }): Promise<PushBlobResult>;
   /** Whether the target holds the manifest with this digest (targets that can tell cheaply). */
   hasManifest?(digest: string, signal?: AbortSignal): Promise<boolean>;
-  /** Stores a manifest or index under a tag or its digest; returns the digest. */
-  putManifest(reference: string, mediaType: string, bytes: Buffer, signal?: AbortSignal): Promise<string>;
+  /** Stores a manifest or index under a tag or its digest; returns the digest (`digest`: when known). */
+  putManifest(reference: string, mediaType: string, bytes: Buffer, signal?: AbortSignal, digest?: string): Promise<string>;
   /** The pinned name of the image with this digest. */
   imageName(digest: string): string;
 }
@@ -46,8 +46,8 @@ export class RegistryTarget implements ImageTarget {
     return (await this.registry.headManifest(this.location.registry, this.location.repository, digest, signal)) !== undefined;
   }
 
-  putManifest(reference: string, mediaType: string, bytes: Buffer, signal?: AbortSignal): Promise<string> {
-    return this.registry.putManifest(this.location.registry, this.location.repository, reference, { mediaType, bytes }, signal);
+  putManifest(reference: string, mediaType: string, bytes: Buffer, signal?: AbortSignal, digest?: string): Promise<string> {
+    return this.registry.putManifest(this.location.registry, this.location.repository, reference, { mediaType, bytes, ...(digest ? { digest } : {}) }, signal);
   }
 
   imageName(digest: string): string {

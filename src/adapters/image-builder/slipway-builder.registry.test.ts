@@ -120,6 +120,18 @@ describe('SlipwayBuilder with the real docker-registry', () => {
       await run(podman as string, ['rmi', '-f', image]).catch(() => undefined);
     }
   });
+
+  it.skipIf(!skopeo)('pushes an unchanged app again under a new tag from its record, which the registry and skopeo accept', async () => {
+    const app = join(work, 'settled-app');
+    await writeTestApp(app);
+    await delay(30);
+    const builder = new SlipwayBuilder({ registry, cacheDir: join(work, 'cache-settled'), settledMs: 20 });
+    const first = await builder.build(request('apps/settled', { contextDir: app }));
+    const again = await builder.build(request('apps/settled', { contextDir: app, target: { kind: 'registry', ref: { registry: server.host, repository: 'apps/settled', tag: 'v2' } } }));
+    expect(again).toEqual({ ...first, bytesUploaded: 0, blobsSkipped: 3 });
+    const inspected = await inspect(`docker://${server.host}/apps/settled:v2`);
+    expect(inspected.Digest).toBe(first.digest);
+  });
 });
 
 /**

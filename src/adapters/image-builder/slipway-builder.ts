@@ -5,13 +5,15 @@ import type { BuildRequest, BuildResult, ImageBuilder, ImageRegistry } from '../
 import { LayoutBaseSource, resolveBase, type BaseImageSource, type ResolvedBase } from './base-image-source.ts';
 import { LayoutTarget, RegistryTarget, type ImageTarget } from './image-target.ts';
 import { BaseMetadataCache, CachedRegistryBaseSource } from './base-cache.ts';
-import { LayerCache } from './layer-cache.ts';
+import { FORMAT as LAYER_FORMAT, LayerCache } from './layer-cache.ts';
 import { parseOciLayoutRef } from './oci-layout-store.ts';
 import { formatPlatform, normalisePlatforms } from './platform.ts';
 import { parseImageRef } from '../registry/image-ref.ts';
 import { DEFAULT_SOURCE_DATE_EPOCH, collectContextEntries } from './tar-layer.ts';
 import { planImages, pushImages } from './publish.ts';
 import { isoInstant } from './oci-image.ts';
+import { MediaType } from './media-types.ts';
+import { PublishRecords, RECORD_FORMAT, SETTLED_MS, settledListing, type PublishRecord } from './publish-record.ts';
 import type { BuildProgressEvent } from './build-events.ts';
 
 export type { BuildProgressEvent };
@@ -25,6 +27,11 @@ export interface SlipwayBuilderOptions {
   onProgress?(event: BuildProgressEvent): void;
   /** Extra relative paths of the context to leave out of the layer (`.git` and `node_modules/.cache` always are). */
   exclude?: string[];
+  /**
+   * How long nothing in the app directory must have changed for its listing (inodes, sizes, times)
+   * to stand for its contents when pushing a recorded image again (default {@link SETTLED_MS}).
+   */
+  settledMs?: number;
 }
 
 /**
@@ -44,11 +51,13 @@ export class SlipwayBuilder implements ImageBuilder {
   private readonly options: SlipwayBuilderOptions;
   private readonly cache: LayerCache;
   private readonly bases: BaseMetadataCache;
+  private readonly records: PublishRecords;
 
   constructor(options: SlipwayBuilderOptions) {
     this.options = options;
     this.cache = new LayerCache(options.cacheDir);
     this.bases = new BaseMetadataCache(join(options.cacheDir, 'bases'));
+    this.records = new PublishRecords(join(options.cacheDir, 'published'));
   }
 
   async build(request: BuildRequest, signal?: AbortSignal): Promise<BuildResult> {
@@ -69,7 +78,24 @@ export class SlipwayBuilder implements ImageBuilder {
     const { source, reference } = this.baseSource(request.base);
 
     checkAborted(signal);
-    // The base lives on the network and the layer on disk: prepare both at once.
+    // What the base tag names now is needed whatever happens next: ask at once, and let the
+    // request go out before the file work below, which runs in long synchronous stretches.
+    const currentBase = source.currentDigest?.(reference, signal);
+    currentBase?.catch(() => undefined);
+    if (currentBase) await new Promise<void>((resolve) => setImmediate(resolve));
+    // Date.now(), not performance.now(): the first use of `performance` loads Node's perf_hooks.
+    const listedAt = Date.now();
+    const entries = await collectContextEntries(request.contextDir, { workdir: request.workdir, ...(this.options.exclude ? { exclude: this.options.exclude } : {}) });
+
+    // The same app, settings, base and target as a push before: push that manifest under the new tag.
+    const listing = target.location && currentBase ? settledListing(entries, listedAt, this.options.settledMs) : undefined;
+    const identity = JSON.stringify({ format: [RECORD_FORMAT, LAYER_FORMAT], contextDir: request.contextDir, exclude: this.options.exclude ?? [], target: target.location, base: source.name, reference, platforms, settings: imageSettings(request), epoch });
+    const record = listing ? this.records.find(identity, listing) : undefined;
+    if (record && currentBase) {
+      const again = await this.republish(record, currentBase, target, signal);
+      if (again) return again;
+    }
+
     const resolving = resolveBase(source, reference, platforms, signal).then((base) => {
       this.emit({ type: 'base-resolved', base: source.name, digest: base.digest, platforms: platforms.map(formatPlatform) });
       this.options.logger?.debug({ base: source.name, digest: base.digest }, 'base image resolved');
@@ -78,15 +104,8 @@ export class SlipwayBuilder implements ImageBuilder {
     // A base resolved before is known from the cache at once: the guess.
     const guessing = source.cachedView ? resolveBase(source.cachedView(), reference, platforms, signal).catch(() => undefined) : Promise.resolve(undefined);
     const layering = (async () => {
-      // One turn of the event loop first: the base request goes out before the file work below,
-      // which runs in long synchronous stretches, so the registry answers while the layer is made.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      // Date.now(), not performance.now(): this runs in every build command, and the first use of
-      // `performance` loads Node's perf_hooks.
-      const started = Date.now();
-      const entries = await collectContextEntries(request.contextDir, { workdir: request.workdir, ...(this.options.exclude ? { exclude: this.options.exclude } : {}) });
       const layer = await this.cache.layer(entries, { mtime: epoch, ...(signal ? { signal } : {}) });
-      const durationMs = Date.now() - started;
+      const durationMs = Date.now() - listedAt;
       this.emit({ type: 'layer-ready', digest: layer.digest, diffId: layer.diffId, size: layer.size, cached: layer.hit, durationMs });
       this.options.logger?.debug({ digest: layer.digest, cached: layer.hit, durationMs }, 'app layer ready');
       return layer;
@@ -107,7 +126,7 @@ export class SlipwayBuilder implements ImageBuilder {
         ...(beforeManifest ? { beforeManifest } : {}),
         ...(signal ? { signal } : {}),
       });
-      return { plan, pushed };
+      return { base, plan, pushed };
     };
     let outcome: Awaited<ReturnType<typeof push>> | undefined;
     if (guess) {
@@ -125,9 +144,8 @@ export class SlipwayBuilder implements ImageBuilder {
       }
     }
     outcome ??= await push(await resolved());
-    const { plan, pushed } = outcome;
-    this.options.logger?.info({ image: target.imageName(pushed.digest), bytesUploaded: pushed.bytesUploaded, blobsSkipped: pushed.blobsSkipped }, 'image built');
-    return {
+    const { base, plan, pushed } = outcome;
+    const result: BuildResult = {
       image: target.imageName(pushed.digest),
       digest: pushed.digest,
       platforms: platforms.map(formatPlatform),
@@ -135,6 +153,30 @@ export class SlipwayBuilder implements ImageBuilder {
       bytesUploaded: pushed.bytesUploaded,
       blobsSkipped: pushed.blobsSkipped,
     };
+    if (listing) {
+      const tagged = plan.index ? { mediaType: MediaType.ociIndex, bytes: plan.index.bytes } : { mediaType: MediaType.ociManifest, bytes: plan.images[0]?.manifestBytes ?? Buffer.alloc(0) };
+      const blobs = new Set(plan.images.flatMap((image, i) => [...(base.platforms[i]?.manifest.layers.map((d) => d.digest) ?? []), layer.digest, image.configDigest]));
+      await this.records
+        .save({ identity, listing, baseDigest: base.digest, digest: pushed.digest, mediaType: tagged.mediaType, bytes: tagged.bytes.toString('base64'), platforms: result.platforms, layers: result.layers, blobs: blobs.size })
+        .catch((error: unknown) => this.options.logger?.debug({ error: String(error) }, 'publish record not written'));
+    }
+    this.options.logger?.info({ image: result.image, bytesUploaded: result.bytesUploaded, blobsSkipped: result.blobsSkipped }, 'image built');
+    return result;
+  }
+
+  /**
+   * Pushes a recorded image under the new tag when the base tag still names the recorded digest and
+   * the repository still holds the image (and so its blobs); undefined otherwise.
+   */
+  private async republish(record: PublishRecord, currentBase: Promise<string | undefined>, target: ImageTarget, signal?: AbortSignal): Promise<BuildResult | undefined> {
+    if (!target.hasManifest) return undefined;
+    const [baseDigest, stored] = await Promise.all([currentBase, target.hasManifest(record.digest, signal)]);
+    if (baseDigest !== record.baseDigest || !stored) return undefined;
+    const digest = await target.putManifest(target.tag, record.mediaType, Buffer.from(record.bytes, 'base64'), signal, record.digest);
+    this.emit({ type: 'manifest', digest, tag: target.tag });
+    const result: BuildResult = { image: target.imageName(digest), digest, platforms: record.platforms, layers: record.layers, bytesUploaded: 0, blobsSkipped: record.blobs };
+    this.options.logger?.info({ image: result.image, bytesUploaded: 0, blobsSkipped: result.blobsSkipped }, 'image pushed again under a new tag');
+    return result;
   }
 
   private target(request: BuildRequest): ImageTarget {
@@ -163,6 +205,12 @@ export class SlipwayBuilder implements ImageBuilder {
 
 /** The guessed base is not the one the tag names now. */
 class BaseMovedError extends Error {}
+
+/** The request's settings that go into the image config and annotations. */
+function imageSettings(request: BuildRequest) {
+  const { workdir, entrypoint, cmd, env, exposedPorts, user, labels } = request;
+  return { workdir, entrypoint, cmd, env, exposedPorts, user, labels };
+}
 
 function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
   return promise.then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason }));

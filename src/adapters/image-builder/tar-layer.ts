@@ -106,21 +106,23 @@ async function walk(dir: string, rel: string, state: WalkState): Promise<void> {
     const relPath = rel === '' ? name : `${rel}/${name}`;
     if (ALWAYS_EXCLUDED_NAMES.has(name) || state.excluded.has(relPath)) continue;
     const full = join(dir, name);
-    const stat = lstatSync(full);
+    const stat = lstatSync(full, { bigint: true });
     await state.batches.tick();
     const inLayer = `${state.root}/${relPath}`;
+    const stamp = `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+    const changedMs = Number((stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs) / 1_000_000n);
     if (stat.isDirectory()) {
-      state.out.push({ path: `${inLayer}/`, type: 'dir', mode: 0o755 });
+      state.out.push({ path: `${inLayer}/`, type: 'dir', mode: 0o755, stamp, changedMs });
       await walk(full, relPath, state);
     } else if (stat.isFile()) {
-      state.out.push({ path: inLayer, type: 'file', mode: stat.mode & 0o111 ? 0o755 : 0o644, size: stat.size, source: full });
+      state.out.push({ path: inLayer, type: 'file', mode: Number(stat.mode) & 0o111 ? 0o755 : 0o644, size: Number(stat.size), source: full, stamp, changedMs });
     } else if (stat.isSymbolicLink()) {
       const target = readlinkSync(full);
       const resolved = posix.normalize(posix.join(posix.dirname(relPath), target));
       if (posix.isAbsolute(target) || resolved === '..' || resolved.startsWith('../')) {
         throw new InputError(`symlink ${relPath} -> ${target} points outside the app directory`, { hint: 'Replace it with a copy of the file or a relative link inside the app directory.' });
       }
-      state.out.push({ path: inLayer, type: 'symlink', mode: 0o777, linkname: target });
+      state.out.push({ path: inLayer, type: 'symlink', mode: 0o777, linkname: target, stamp, changedMs });
     } else {
       throw new InputError(`${relPath} is neither a file, a directory nor a symlink (a socket or a device?)`, { hint: 'Remove it from the app directory before building.' });
     }

@@ -14,6 +14,13 @@ export interface TarEntry {
   source?: string;
   content?: Buffer;
   linkname?: string;
+  /**
+   * For entries listed from disk: the file's identity when listed (inode, size, modification and
+   * change times in ns), so a cache can tell an unchanged file without reading it...
+   */
+  stamp?: string;
+  /** ...and when it last changed (ms since 1970), to tell a change too recent to be sure of. */
+  changedMs?: number;
 }
 
 const BLOCK = 512;

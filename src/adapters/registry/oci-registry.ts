@@ -143,8 +143,8 @@ export class OciRegistry implements ImageRegistry {
     });
   }
 
-  async putManifest(registry: string, repository: string, reference: string, manifest: { mediaType: string; bytes: Buffer }, signal?: AbortSignal): Promise<string> {
-    const digest = digestOf(manifest.bytes, isDigest(reference) ? reference : 'sha256:');
+  async putManifest(registry: string, repository: string, reference: string, manifest: { mediaType: string; bytes: Buffer; digest?: string }, signal?: AbortSignal): Promise<string> {
+    const digest = manifest.digest ?? digestOf(manifest.bytes, isDigest(reference) ? reference : 'sha256:');
     if (isDigest(reference) && digest !== reference) {
       throw new InputError(`The manifest to store under ${reference} hashes to ${digest}.`, { hint: 'Store a manifest under its own digest, or under a tag.' });
     }
