@@ -41,12 +41,11 @@ describe('settledListing', () => {
 describe('PublishRecords', () => {
   const record: PublishRecord = { identity: '{"contextDir":"/apps/pomodoro"}', listing: 'file\0app/a.js', baseDigest: `sha256:${'b'.repeat(64)}`, digest: `sha256:${'c'.repeat(64)}`, mediaType: 'application/vnd.oci.image.manifest.v1+json', bytes: Buffer.from('{}').toString('base64'), platforms: ['linux/amd64'], layers: 2, blobs: 3 };
 
-  it('finds a record only for the same identity and listing', async () => {
+  it('reads a record back only for the same identity', async () => {
     const records = new PublishRecords(dir);
     await records.save(record);
-    expect(records.find(record.identity, record.listing)).toEqual(record);
-    expect(records.find(record.identity, 'file\0app/b.js')).toBeUndefined();
-    expect(records.find('{"contextDir":"/apps/other"}', record.listing)).toBeUndefined();
+    expect(records.read(record.identity)).toEqual(record);
+    expect(records.read('{"contextDir":"/apps/other"}')).toBeUndefined();
     expect((await readdir(dir)).filter((name) => !name.endsWith('.json'))).toEqual([]);
   });
 
@@ -56,8 +55,8 @@ describe('PublishRecords', () => {
     // Same file name for the wrong identity: not taken.
     const { writeFile } = await import('node:fs/promises');
     await writeFile(join(dir, `${fileKey(record.identity)}.json`), JSON.stringify({ ...record, identity: 'collided' }));
-    expect(records.find(record.identity, record.listing)).toBeUndefined();
+    expect(records.read(record.identity)).toBeUndefined();
     await writeFile(join(dir, `${fileKey(record.identity)}.json`), 'not json');
-    expect(records.find(record.identity, record.listing)).toBeUndefined();
+    expect(records.read(record.identity)).toBeUndefined();
   });
 });

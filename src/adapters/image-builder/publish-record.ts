@@ -60,8 +60,8 @@ export class PublishRecords {
     this.dir = dir;
   }
 
-  /** The record for `identity` if its listing is `listing`. */
-  find(identity: string, listing: string): PublishRecord | undefined {
+  /** The record for `identity`, if there is one (its listing is for the caller to compare). */
+  read(identity: string): PublishRecord | undefined {
     let record: PublishRecord;
     try {
       record = JSON.parse(readFileSync(join(this.dir, `${fileKey(identity)}.json`), 'utf8')) as PublishRecord;
@@ -69,7 +69,7 @@ export class PublishRecords {
       return undefined;
     }
     const complete = typeof record.digest === 'string' && typeof record.bytes === 'string' && typeof record.mediaType === 'string' && typeof record.baseDigest === 'string';
-    return complete && record.identity === identity && record.listing === listing ? record : undefined;
+    return complete && typeof record.listing === 'string' && record.identity === identity ? record : undefined;
   }
 
   /** Replaces the record for its identity (atomically: temp file + rename). */

@@ -78,21 +78,24 @@ export class SlipwayBuilder implements ImageBuilder {
     const { source, reference } = this.baseSource(request.base);
 
     checkAborted(signal);
-    // What the base tag names now is needed whatever happens next: ask at once, and let the
-    // request go out before the file work below, which runs in long synchronous stretches.
+    // A push of the same app, settings and base to this repository before: its record. What the
+    // base tag names now, and whether the repository still holds the recorded image, are asked at
+    // once, and the requests go out before the file work below, which runs in long synchronous
+    // stretches.
+    const identity = JSON.stringify({ format: [RECORD_FORMAT, LAYER_FORMAT], contextDir: request.contextDir, exclude: this.options.exclude ?? [], target: target.location, base: source.name, reference, platforms, settings: imageSettings(request), epoch });
     const currentBase = source.currentDigest?.(reference, signal);
-    currentBase?.catch(() => undefined);
+    const recorded = target.location && currentBase ? this.records.read(identity) : undefined;
+    const stored = recorded && target.hasManifest ? target.hasManifest(recorded.digest, signal) : undefined;
+    for (const asked of [currentBase, stored]) asked?.catch(() => undefined);
     if (currentBase) await new Promise<void>((resolve) => setImmediate(resolve));
     // Date.now(), not performance.now(): the first use of `performance` loads Node's perf_hooks.
     const listedAt = Date.now();
     const entries = await collectContextEntries(request.contextDir, { workdir: request.workdir, ...(this.options.exclude ? { exclude: this.options.exclude } : {}) });
 
-    // The same app, settings, base and target as a push before: push that manifest under the new tag.
+    // The directory lists as it did then: push the recorded manifest under the new tag.
     const listing = target.location && currentBase ? settledListing(entries, listedAt, this.options.settledMs) : undefined;
-    const identity = JSON.stringify({ format: [RECORD_FORMAT, LAYER_FORMAT], contextDir: request.contextDir, exclude: this.options.exclude ?? [], target: target.location, base: source.name, reference, platforms, settings: imageSettings(request), epoch });
-    const record = listing ? this.records.find(identity, listing) : undefined;
-    if (record && currentBase) {
-      const again = await this.republish(record, currentBase, target, signal);
+    if (recorded && stored && currentBase && listing === recorded.listing) {
+      const again = await this.republish(recorded, currentBase, stored, target, signal);
       if (again) return again;
     }
 
@@ -168,10 +171,9 @@ export class SlipwayBuilder implements ImageBuilder {
    * Pushes a recorded image under the new tag when the base tag still names the recorded digest and
    * the repository still holds the image (and so its blobs); undefined otherwise.
    */
-  private async republish(record: PublishRecord, currentBase: Promise<string | undefined>, target: ImageTarget, signal?: AbortSignal): Promise<BuildResult | undefined> {
-    if (!target.hasManifest) return undefined;
-    const [baseDigest, stored] = await Promise.all([currentBase, target.hasManifest(record.digest, signal)]);
-    if (baseDigest !== record.baseDigest || !stored) return undefined;
+  private async republish(record: PublishRecord, currentBase: Promise<string | undefined>, stored: Promise<boolean>, target: ImageTarget, signal?: AbortSignal): Promise<BuildResult | undefined> {
+    const [baseDigest, held] = await Promise.all([currentBase, stored]);
+    if (baseDigest !== record.baseDigest || !held) return undefined;
     const digest = await target.putManifest(target.tag, record.mediaType, Buffer.from(record.bytes, 'base64'), signal, record.digest);
     this.emit({ type: 'manifest', digest, tag: target.tag });
     const result: BuildResult = { image: target.imageName(digest), digest, platforms: record.platforms, layers: record.layers, bytesUploaded: 0, blobsSkipped: record.blobs };
