@@ -25,32 +25,43 @@ function tagFileName(name: string): string {
  */
 export class BaseMetadataCache {
   readonly dir: string;
+  // What was read and verified once is not read and hashed again by this instance: a build reads
+  // the same base for its guess and for the registry's answer.
+  readonly #manifests = new Map<string, ManifestResponse>();
+  readonly #configs = new Map<string, Buffer>();
 
   constructor(dir: string) {
     this.dir = dir;
   }
 
   async manifest(digest: string): Promise<ManifestResponse | undefined> {
-    if (!DIGEST.test(digest)) return undefined;
+    const known = this.#manifests.get(digest);
+    if (known || !DIGEST.test(digest)) return known;
     try {
       const record = JSON.parse(readFileSync(join(this.dir, 'manifests', `${digest.slice(7)}.json`), 'utf8')) as { mediaType?: unknown; data?: unknown };
       if (typeof record.mediaType !== 'string' || typeof record.data !== 'string') return undefined;
       const bytes = Buffer.from(record.data, 'base64');
-      return sha256Digest(bytes) === digest ? { mediaType: record.mediaType, digest, bytes } : undefined;
+      if (sha256Digest(bytes) !== digest) return undefined;
+      const manifest = { mediaType: record.mediaType, digest, bytes };
+      this.#manifests.set(digest, manifest);
+      return manifest;
     } catch {
       return undefined;
     }
   }
 
   async config(digest: string): Promise<Buffer | undefined> {
-    if (!DIGEST.test(digest)) return undefined;
-    let bytes: Buffer | undefined;
+    const known = this.#configs.get(digest);
+    if (known || !DIGEST.test(digest)) return known;
+    let bytes: Buffer;
     try {
       bytes = readFileSync(join(this.dir, 'configs', digest.slice(7)));
     } catch {
       return undefined;
     }
-    return bytes && sha256Digest(bytes) === digest ? bytes : undefined;
+    if (sha256Digest(bytes) !== digest) return undefined;
+    this.#configs.set(digest, bytes);
+    return bytes;
   }
 
   async saveManifest(manifest: ManifestResponse): Promise<void> {
