@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +53,6 @@ describe('PublishRecords', () => {
     const records = new PublishRecords(dir);
     await records.save({ ...record, identity: 'someone else' });
     // Same file name for the wrong identity: not taken.
-    const { writeFile } = await import('node:fs/promises');
     await writeFile(join(dir, `${fileKey(record.identity)}.json`), JSON.stringify({ ...record, identity: 'collided' }));
     expect(records.read(record.identity)).toBeUndefined();
     await writeFile(join(dir, `${fileKey(record.identity)}.json`), 'not json');
