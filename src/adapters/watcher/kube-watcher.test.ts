@@ -50,7 +50,10 @@ describe('KubeWatcher (Flux)', () => {
       kube.put(kustomizationReadyAt(NEW));
       kube.update('apps/v1', 'Deployment', 'dynamic-apps', 'pomodoro', (o: any) => (o.status.updatedReplicas = 1));
     });
-    kube.after(420, () => (appStatus = 200));
+    // The app starts answering only once the watcher has seen it refuse: on a busy machine the
+    // http stage may begin after 420 ms, and the test is about the stage waiting for the app.
+    const answerOnceRefused = () => (app.hits() > 0 ? (appStatus = 200) : setTimeout(answerOnceRefused, 20));
+    kube.after(420, answerOnceRefused);
 
     const seen: StageReport[] = [];
     const reports = await watcherFor(kube).watch(watchRequest(app.url), (report) => seen.push(report));
