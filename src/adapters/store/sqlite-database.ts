@@ -15,14 +15,31 @@ export function openDatabase(path: string): DatabaseSync {
   db.exec('PRAGMA busy_timeout = 10000');
   if (path !== ':memory:') db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA foreign_keys = ON');
-  const row = db.prepare('PRAGMA user_version').get() as { user_version: number };
-  if (row.user_version < 1) migrate1(db);
+  if (schemaVersion(db) < SCHEMA_VERSION) migrate(db);
   return db;
+}
+
+function schemaVersion(db: DatabaseSync): number {
+  return (db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+}
+
+/**
+ * Several processes may open a fresh file at once: the version is read again once the write lock
+ * is held, so only the first migrates and the others find the schema in place.
+ */
+function migrate(db: DatabaseSync): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    if (schemaVersion(db) < 1) migrate1(db);
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
 }
 
 function migrate1(db: DatabaseSync): void {
   db.exec(`
-    BEGIN IMMEDIATE;
     CREATE TABLE IF NOT EXISTS runs (
       id TEXT PRIMARY KEY,
       kind TEXT NOT NULL,
@@ -57,7 +74,6 @@ function migrate1(db: DatabaseSync): void {
       record TEXT NOT NULL,
       updated_at TEXT NOT NULL
     );
-    PRAGMA user_version = ${SCHEMA_VERSION};
-    COMMIT;
+    PRAGMA user_version = 1;
   `);
 }
