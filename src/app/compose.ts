@@ -7,6 +7,7 @@ import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '
 import { ProcessRuntime } from '../adapters/runtime/process-runtime.ts';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
+import { openCheckedDatabase } from '../adapters/store/store-check.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { readSecret, type ResolvedConfig } from '../config/index.ts';
@@ -34,6 +35,7 @@ import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { ensureBareRepo } from './local-repos.ts';
+import { localHistories, reposHoldApps } from './repo-history.ts';
 import { createLogger } from './logger.ts';
 import { SlipwayService } from './slipway-service.ts';
 import { summarizeStep } from './summaries.ts';
@@ -52,11 +54,17 @@ export interface Environment {
   homedir: string;
 }
 
-/** Wires adapters into steps and pipelines from the configuration: the only place that knows them all. */
-export async function compose(config: ResolvedConfig, env: Environment) {
+/**
+ * Wires adapters into steps and pipelines from the configuration: the only place that knows them all.
+ * The state file is checked first (see openCheckedDatabase); `slipway repair` asks for a fresh one
+ * (`store: 'rebuild'`) once it has moved the damaged file aside.
+ */
+export async function compose(config: ResolvedConfig, env: Environment, options: { store?: 'checked' | 'rebuild' } = {}) {
   const home = config.home;
   const logger = createLogger({ file: join(home, 'logs', 'slipway.log'), level: config.logLevel });
-  const db = openDatabase(join(home, 'state.db'));
+  const stateFile = join(home, 'state.db');
+  const histories = localHistories(config);
+  const db = options.store === 'rebuild' ? openDatabase(stateFile) : await openCheckedDatabase(stateFile, { reposHoldApps: () => reposHoldApps(histories) });
   const runs = new SqliteRunStore({ db });
   const apps = new SqliteAppStore({ db });
   const sourceUrl = config.git.source.url ?? join(home, 'git', 'apps.git');
@@ -151,6 +159,8 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   });
   return {
     service, logger, config, repos: { source: sourceUrl, gitops: gitopsUrl },
+    // What `slipway repair` rebuilds the state from, and into.
+    state: { file: stateFile, runs, apps, histories, sourceRepo, gitopsRepo, ...(runtime ? { runtime } : {}) },
     describeGenerator: async () => (await prepare()).generatorDescription,
     close: () => {
       registry?.close();
