@@ -116,6 +116,12 @@ export const PROGRAM: ProgramSpec<Handler> = {
       handler: async () => (await import('./commands/init-command.ts')).initCommand,
     },
     {
+      name: 'repair',
+      description: "rebuild a damaged or lost state file from the repos' commits and what is running (the old file is moved aside, never deleted)",
+      options: [{ flags: '--json', description: 'print { file, problem, movedTo, apps, runs }' }],
+      handler: async () => (await import('./commands/repair-command.ts')).repairCommand,
+    },
+    {
       name: 'doctor',
       description: 'check git, podman, registry, repos and config, and say how to fix each',
       options: [{ flags: '--json', description: 'print JSON' }],

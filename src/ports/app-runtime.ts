@@ -24,6 +24,8 @@ export interface AppRuntime {
   start(request: StartRequest, signal?: AbortSignal): Promise<RunningApp>;
   stop(app: string, handle?: Record<string, unknown>): Promise<void>;
   status(app: string, handle?: Record<string, unknown>): Promise<'running' | 'stopped'>;
+  /** Where a running app answers, found from the runtime alone (used to rebuild lost state); undefined when it is not running. */
+  locate?(app: string): Promise<RunningApp | undefined>;
   /** The last lines the app wrote, to explain a failed start. */
   logTail(app: string, lines?: number): Promise<string>;
 }

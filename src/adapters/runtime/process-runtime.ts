@@ -99,6 +99,12 @@ export class ProcessRuntime implements AppRuntime {
     return record && (await this.owns(record)) ? 'running' : 'stopped';
   }
 
+  async locate(app: string): Promise<RunningApp | undefined> {
+    const record = await this.readPidFile(app);
+    if (!record || !(await this.owns(record))) return undefined;
+    return { url: `http://${this.options.host}:${record.port}/`, handle: { pid: record.pid, port: record.port, dir: record.dir, log: this.logFile(app) } };
+  }
+
   async logTail(app: string, lines = 20): Promise<string> {
     try {
       const text = await readFile(this.logFile(app), 'utf8');

@@ -32,6 +32,17 @@ export class SqliteRunStore implements RunStore {
     return (await this.getRun(run.id))!;
   }
 
+  /**
+   * Records a finished run as it was, with its own times and no steps: `slipway repair` restores the
+   * runs it reads from the repos' commit trailers. A run already recorded is left as it is.
+   */
+  restoreRun(run: Omit<Run, 'timeline' | 'updatedAt'>): void {
+    this.db
+      .prepare('INSERT OR IGNORE INTO runs (id, kind, app, status, request, created_at, updated_at, ended_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(run.id, run.kind, run.app, run.status, JSON.stringify(run.request), run.createdAt, run.endedAt ?? run.createdAt,
+        run.endedAt ?? null, run.error ? JSON.stringify(run.error) : null);
+  }
+
   async getRun(id: string): Promise<Run | undefined> {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     return row ? this.toRun(row) : undefined;
