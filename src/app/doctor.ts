@@ -6,6 +6,7 @@ import type { ResolvedConfig } from '../config/index.ts';
 import { redactUrlCredentials } from '../domain/index.ts';
 import { kubeAccess } from './cluster-wiring.ts';
 import { llmProvider } from './generator-choice.ts';
+import { stateCheck } from './store-doctor.ts';
 
 const run = promisify(execFile);
 
@@ -60,6 +61,7 @@ export async function runDoctor(config: ResolvedConfig, env: NodeJS.ProcessEnv, 
       }
     }
   }
+  checks.push(await stateCheck(config));
   checks.push(await registryCheck(config));
   if (config.target === 'cluster') checks.push(...(await clusterChecks(config, env)));
   checks.push(llmCheck(config, env));
