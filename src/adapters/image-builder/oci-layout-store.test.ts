@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -54,6 +55,46 @@ describe('OciLayoutStore', () => {
     expect(() => store.blobPath('sha256:../../etc')).toThrow(InputError);
     await writeFile(join(dir, 'index.json'), '{"schemaVersion":2,"manifests":[]}');
     await expect(new OciLayoutStore(join(dir, 'missing')).resolve('v1')).rejects.toThrow(/not an OCI image layout/);
+  });
+
+  it('keeps every tag when several processes tag images in one layout at once', async () => {
+    const layout = join(dir, 'shared');
+    const module = new URL('./oci-layout-store.ts', import.meta.url).pathname;
+    // Each process stores its own manifest and a shared one, then tags its own, ten times over.
+    const program = `
+      const { OciLayoutStore } = await import(${JSON.stringify(module)});
+      const store = new OciLayoutStore(process.argv[1]);
+      for (let i = 0; i < 10; i++) {
+        await store.putJson('application/vnd.oci.image.manifest.v1+json', { schemaVersion: 2, shared: true });
+        const own = await store.putJson('application/vnd.oci.image.manifest.v1+json', { schemaVersion: 2, app: process.argv[2], i });
+        await store.tag(process.argv[2] + '_' + i, own);
+      }`;
+    const apps = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const codes = await Promise.all(apps.map((app) => new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', program, layout, app], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code, stderr }));
+    })));
+    expect(codes).toEqual(apps.map(() => ({ code: 0, stderr: '' })));
+    const store = new OciLayoutStore(layout);
+    expect(await store.tags()).toEqual(apps.flatMap((app) => Array.from({ length: 10 }, (_, i) => `${app}_${i}`)).sort());
+    // One blob per distinct manifest, and no lock or partial file left behind.
+    expect(await readdir(join(layout, 'blobs', 'sha256'))).toHaveLength(apps.length * 10 + 1);
+    expect((await readdir(layout)).sort()).toEqual(['blobs', 'index.json', 'oci-layout']);
+  }, 60_000);
+
+  it('removes the tags asked for and keeps the others and every blob', async () => {
+    const store = new OciLayoutStore(join(dir, 'u'));
+    const one = await store.putJson(MediaType.ociManifest, { schemaVersion: 2, n: 1 });
+    await store.tag('notes_aaaa', one);
+    await store.tag('notes_bbbb', one);
+    await store.tag('notes-api_cccc', one);
+    expect(await store.untag((tag) => tag.startsWith('notes_'))).toEqual(['notes_aaaa', 'notes_bbbb']);
+    expect(await store.tags()).toEqual(['notes-api_cccc']);
+    expect(await store.hasBlob(one.digest)).toBe(true);
+    expect(await new OciLayoutStore(join(dir, 'none')).untag(() => true)).toEqual([]);
   });
 
   it('parses oci: references', () => {

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
 import type { Descriptor } from '../../ports/index.ts';
 import { HashTap } from './gzip-pinned.ts';
+import { withLayoutIndexLock } from './layout-index-lock.ts';
 import { canonicalJson, isSha256Digest, MediaType, sha256Digest } from './media-types.ts';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
@@ -21,7 +22,8 @@ interface LayoutIndex {
  * An OCI image layout directory (`oci-layout`, `index.json`, `blobs/sha256/…`), readable by skopeo,
  * umoci and podman as `oci:<dir>:<tag>`. Blobs are written to a temporary name and renamed, digests
  * are checked before a blob gets its name, and `index.json` is rewritten whole, sorted by tag, so
- * the same content always gives the same bytes. Writers to one layout should not run concurrently.
+ * the same content always gives the same bytes. Several processes may write to one layout at once:
+ * blobs land whole under their digest, and tags change `index.json` under a lock file.
  * @example
  * const store = new OciLayoutStore('/var/lib/slipway/images');
  * await store.tag('pomodoro-1', await store.putJson(MediaType.ociManifest, manifest));
@@ -38,7 +40,8 @@ export class OciLayoutStore {
     await fsp.mkdir(join(this.dir, 'blobs', 'sha256'), { recursive: true });
     const marker = join(this.dir, 'oci-layout');
     if (!(await exists(marker))) await this.atomicWrite(marker, canonicalJson({ imageLayoutVersion: '1.0.0' }));
-    if (!(await exists(join(this.dir, 'index.json')))) await this.writeIndex([]);
+    // Created only where none exists, so a tag another process has just written is never reset.
+    if (!(await exists(join(this.dir, 'index.json')))) await this.createOnly(join(this.dir, 'index.json'), indexBytes([]));
   }
 
   blobPath(digest: string): string {
@@ -139,15 +142,46 @@ export class OciLayoutStore {
   async tag(tag: string, descriptor: Descriptor): Promise<void> {
     if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag)) throw new InputError(`tag ${JSON.stringify(tag)} is not a valid image tag`);
     await this.init();
-    const others = (await this.entries()).filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== tag);
     const { annotations, ...rest } = descriptor;
-    await this.writeIndex([...others, { ...rest, annotations: { ...(annotations ?? {}), [REF_NAME_ANNOTATION]: tag } }]);
+    await this.updateIndex((entries) => [
+      ...entries.filter((d) => d.annotations?.[REF_NAME_ANNOTATION] !== tag),
+      { ...rest, annotations: { ...(annotations ?? {}), [REF_NAME_ANNOTATION]: tag } },
+    ]);
   }
 
-  private async writeIndex(manifests: Descriptor[]): Promise<void> {
-    const key = (d: Descriptor) => `${d.annotations?.[REF_NAME_ANNOTATION] ?? ''}\0${d.digest}`;
-    const sorted = [...manifests].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-    await this.atomicWrite(join(this.dir, 'index.json'), canonicalJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: sorted }));
+  /**
+   * Removes the tags `drop` picks; returns them. Their blobs stay: other tags may share them.
+   * @example await store.untag((tag) => tag.startsWith('notes_'));
+   */
+  async untag(drop: (tag: string) => boolean): Promise<string[]> {
+    if (!(await exists(join(this.dir, 'index.json')))) return [];
+    const dropped: string[] = [];
+    await this.updateIndex((entries) => entries.filter((d) => {
+      const tag = d.annotations?.[REF_NAME_ANNOTATION];
+      if (tag === undefined || !drop(tag)) return true;
+      dropped.push(tag);
+      return false;
+    }));
+    return dropped.sort();
+  }
+
+  /** Reads, changes and rewrites `index.json` while holding its lock, so concurrent writers keep each other's tags. */
+  private async updateIndex(change: (entries: Descriptor[]) => Descriptor[]): Promise<void> {
+    await withLayoutIndexLock(this.dir, async () => {
+      await this.atomicWrite(join(this.dir, 'index.json'), indexBytes(change(await this.entries())));
+    });
+  }
+
+  private async createOnly(file: string, bytes: Buffer): Promise<void> {
+    const partial = `${file}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    await fsp.writeFile(partial, bytes);
+    try {
+      await fsp.link(partial, file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      await fsp.rm(partial, { force: true });
+    }
   }
 
   private async atomicWrite(file: string, bytes: Buffer): Promise<void> {
@@ -155,6 +189,13 @@ export class OciLayoutStore {
     await fsp.writeFile(partial, bytes);
     await fsp.rename(partial, file);
   }
+}
+
+/** `index.json`'s bytes: entries sorted by tag, then digest, so the same tags give the same bytes. */
+function indexBytes(manifests: Descriptor[]): Buffer {
+  const key = (d: Descriptor) => `${d.annotations?.[REF_NAME_ANNOTATION] ?? ''}\0${d.digest}`;
+  const sorted = [...manifests].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  return canonicalJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: sorted });
 }
 
 async function exists(path: string): Promise<boolean> {
