@@ -14,6 +14,8 @@ export interface ImagePlan {
   manifestImage(app: string, tag: string, digest: string): string;
   /** Reference a local runtime can pull the image from. */
   runImage(app: string, tag: string, digest: string): string;
+  /** Drops the app's images where Slipway keeps them itself (the local OCI layout); returns the tags removed. */
+  forget?(app: string): Promise<string[]>;
 }
 
 export const BuiltImage = z.object({
