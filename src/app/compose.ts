@@ -34,6 +34,7 @@ import { chooseGenerator } from './generator-choice.ts';
 import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
+import { createForgetImageStep } from '../steps/image-forget/index.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
 import { createLogger } from './logger.ts';
@@ -147,6 +148,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
       removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
+      ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
     });
     return { pipelines: { create, delete: remove }, templates, generatorDescription };
   });

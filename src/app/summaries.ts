@@ -21,6 +21,8 @@ export function summarizeStep(stepId: string, output: unknown): string | undefin
       return `${String(o.sha).slice(0, 12)}${o.created ? '' : ' (already there)'}`;
     case 'image:build':
       return `${String(o.digest).slice(0, 19)} (${o.bytesUploaded} bytes uploaded, ${o.blobsSkipped} blobs skipped)`;
+    case 'image:forget':
+      return o.tags.length > 0 ? `untagged ${o.tags.join(', ')}` : 'no image was kept';
     case 'manifests:render':
       return `${o.files?.length ?? 0} manifests`;
     case 'gitops:sync':

@@ -8,9 +8,11 @@ export interface DeleteSteps {
   removeManifests: AnyStep;
   /** Cluster target: reconcile now, so Flux prunes the app at once. */
   sync?: AnyStep;
+  /** Without a registry: drop the app's images from the local image store. */
+  forgetImage?: AnyStep;
 }
 
-/** (stop →) remove source → remove manifests (→ sync). Each step is safe to repeat. */
+/** (stop →) remove source → remove manifests (→ sync) (→ forget images). Each step is safe to repeat. */
 export function deletePipeline(steps: DeleteSteps): PipelineEntry[] {
   const app = (s: { request: Record<string, unknown> }) => ({ app: s.request.app as string });
   return [
@@ -18,5 +20,6 @@ export function deletePipeline(steps: DeleteSteps): PipelineEntry[] {
     entry(steps.removeSource, app),
     entry(steps.removeManifests, app),
     ...(steps.sync ? [entry(steps.sync, (s) => ({ ...app(s), revision: s.output('manifests:remove').sha }))] : []),
+    ...(steps.forgetImage ? [entry(steps.forgetImage, app)] : []),
   ];
 }
