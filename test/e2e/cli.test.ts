@@ -75,8 +75,12 @@ describe('slipway CLI on the embedded default', () => {
     const deployment = parse(execFileSync('git', ['--git-dir', join(home, 'git', 'gitops.git'), 'show', `main:kubernetes/apps/dynamic/${app}/app/deployment.yaml`], { encoding: 'utf8' }));
     const image: string = deployment.spec.template.spec.containers[0].image;
     expect(image).toMatch(new RegExp(`/${app}:${report.commits.source.slice(0, 12)}@sha256:[0-9a-f]{64}$`));
-    const layout = JSON.parse(readFileSync(join(home, 'images', app, 'index.json'), 'utf8'));
-    expect(layout.manifests.map((m: { digest: string }) => m.digest)).toContain(image.split('@')[1]);
+    // One OCI layout holds every app's images, each tagged <app>_<source tag>.
+    const layout = JSON.parse(readFileSync(join(home, 'images', 'index.json'), 'utf8'));
+    expect(layout.manifests).toContainEqual(expect.objectContaining({
+      digest: image.split('@')[1],
+      annotations: { 'org.opencontainers.image.ref.name': `${app}_${report.commits.source.slice(0, 12)}` },
+    }));
     expect(existsSync(join(home, 'logs', `${app}.log`))).toBe(true);
   });
 
