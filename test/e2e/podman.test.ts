@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
 
@@ -33,5 +35,23 @@ describe.skipIf(!podman)('slipway on the embedded default with podman', () => {
       expect(deleted.code).toBe(0);
     }
     expect(() => execFileSync('podman', ['inspect', 'slipway-band-form'], { stdio: 'ignore' })).toThrow();
+  });
+
+  it('runs two apps from the one image store, both tagged in its index', async () => {
+    const opts = tempHome('slipway-podman-shared-');
+    const apps = [['shared-timer', 'a pomodoro timer'], ['shared-notes', 'a notes api']] as const;
+    try {
+      for (const [name, description] of apps) {
+        const created = await runCli(['create', description, '--name', name, '--json'], opts);
+        expect(created.code, created.stderr).toBe(0);
+        expect((await fetch(new URL('/healthz', JSON.parse(created.stdout).url))).status).toBe(200);
+      }
+      const index = JSON.parse(readFileSync(join(opts.home, 'images', 'index.json'), 'utf8'));
+      const tags = index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name']);
+      expect(tags).toEqual([expect.stringMatching(/^shared-notes_[0-9a-f]{12}$/), expect.stringMatching(/^shared-timer_[0-9a-f]{12}$/)]);
+      for (const [name] of apps) expect(JSON.parse(execFileSync('podman', ['inspect', `slipway-${name}`], { encoding: 'utf8' }))[0].State.Running).toBe(true);
+    } finally {
+      for (const [name] of apps) await runCli(['delete', name], opts);
+    }
   });
 });
