@@ -118,4 +118,16 @@ describe('after a repair', () => {
     expect(list.map((a) => a.name)).toEqual(['timer']);
     apps.splice(apps.indexOf('notes'), 1);
   });
+
+  it('rebuilds without an app that was deleted, and records its delete run', async () => {
+    truncateSync(stateFile, 0);
+    const repair = JSON.parse((await runCli(['repair', '--json'], opts)).stdout);
+    expect(repair).toMatchObject({ apps: ['timer'], runs: 3 });
+    const runs = JSON.parse((await runCli(['runs', '--json'], opts)).stdout) as Array<{ app: string; kind: string; status: string }>;
+    expect(runs.map((r) => [r.app, r.kind, r.status]).sort()).toEqual([['notes', 'create', 'succeeded'], ['notes', 'delete', 'succeeded'], ['timer', 'create', 'succeeded']]);
+    // The name is free again.
+    const created = await runCli(['create', 'a notes api', '--name', 'notes'], opts);
+    expect(created.code, created.stderr).toBe(0);
+    apps.push('notes');
+  });
 });
