@@ -1,3 +1,4 @@
+import { ignoreClosedPipes } from './closed-pipe.ts';
 import { parseCommandLine, UsageError, type ProgramSpec } from './command-line.ts';
 
 /** A command's implementation, loaded only when it runs: `slipway build` loads the builder and nothing else. */
@@ -126,6 +127,7 @@ export const PROGRAM: ProgramSpec<Handler> = {
 
 /** Runs one command line; returns the exit code. Usage errors print the reason and exit 2. */
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedPipes();
   let parsed;
   try {
     parsed = parseCommandLine(PROGRAM, argv);
