@@ -116,6 +116,7 @@ export class LlmGenerator implements CodeGenerator {
       template,
       templateVersion: manifest.version,
       runtime: modelPlan.runtime,
+      chosenBy: request.template !== undefined ? 'flag' : 'model',
       score: null,
       matched: [],
       candidates: [],
