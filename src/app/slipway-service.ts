@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
-  appNameProblem, assertAppName, assertDescription, ConflictError, deriveAppName, InputError, newRunId, NotFoundError,
+  appNameProblem, assertAppName, assertDescription, ConflictError, deriveAppName, describeError, InputError, newRunId, NotFoundError,
   resumeCommand, RUN_ID_PATTERN, type AppRecord, type Run, type StepRecord,
 } from '../domain/index.ts';
 import { executePipeline, type PipelineEntry, type RunEventListener } from '../pipeline/index.ts';
@@ -179,7 +179,7 @@ export class SlipwayService {
       throw new ConflictError(`run ${run.id} is being executed by another live process`, { hint: 'Wait for it to finish, or stop that process first.' });
     }
     try {
-      const { pipelines } = await this.deps.prepare();
+      const { pipelines } = await this.preparing(run);
       const pipeline = run.kind === 'create' ? pipelines.create : pipelines.delete;
       const result = await executePipeline({
         run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }),
@@ -191,6 +191,17 @@ export class SlipwayService {
       return this.report((await runs.getRun(run.id))!, result.outputs);
     } finally {
       await runs.releaseRun(run.id);
+    }
+  }
+
+  /** The pipelines; a run that cannot get them (a broken template, a bad setting) ends as failed, not left running. */
+  private async preparing(run: Run): Promise<Awaited<ReturnType<ServiceDeps['prepare']>>> {
+    try {
+      return await this.deps.prepare();
+    } catch (error) {
+      await this.deps.runs.setRunStatus(run.id, 'failed', describeError(error));
+      await this.record(run, 'failed', {});
+      throw error;
     }
   }
 
