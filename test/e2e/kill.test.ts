@@ -151,3 +151,18 @@ describe('a delete killed with SIGKILL', () => {
     expect((await json(['list'])).find((a: { name: string }) => a.name === app)).toBeUndefined();
   });
 });
+
+describe('a killed create whose app is deleted before it is resumed', () => {
+  it('is not resumed: exit 2, naming the delete run', async () => {
+    const app = 'kill-then-delete';
+    await killWhen(['create', 'a pomodoro timer', '--name', app, '--template', 'timer'], /^✓ Commit the source /);
+    const runId = await expectInterrupted(app, 'create', CREATE_STEPS, 5);
+    const deleted = await runCli(['delete', app, '--json'], opts);
+    expect(deleted.code).toBe(0);
+    const resumed = await runCli(['resume', runId], opts);
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toContain(`error: app '${app}' was deleted by run ${JSON.parse(deleted.stdout).runId}`);
+    expect(resumed.stdout).not.toContain('Shipped');
+    expect((await json(['list'])).find((a: { name: string }) => a.name === app)).toBeUndefined();
+  });
+});
