@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
-  appNameProblem, assertAppName, assertDescription, ConflictError, deriveAppName, InputError, newRunId, NotFoundError,
-  RUN_ID_PATTERN, type AppRecord, type Run, type StepRecord,
+  appNameProblem, assertAppName, assertDescription, ConflictError, deriveAppName, describeError, InputError, newRunId, NotFoundError,
+  resumeCommand, RUN_ID_PATTERN, type AppRecord, type Run, type StepRecord,
 } from '../domain/index.ts';
 import { executePipeline, type PipelineEntry, type RunEventListener } from '../pipeline/index.ts';
 import type { AppRuntime, AppStore, CommitInfo, GitRepo, RunStore } from '../ports/index.ts';
@@ -33,8 +33,14 @@ export interface RunReport {
   next?: string;
 }
 
-export interface AppStatus extends AppRecord {
+/** An app as people see it: its record, whether it runs, and what to do when its last run stopped midway. */
+export interface AppView extends AppRecord {
   runtimeState?: 'running' | 'stopped';
+  /** Set while the app's latest run is interrupted: the command that continues it. */
+  next?: string;
+}
+
+export interface AppStatus extends AppView {
   recentCommits: { source: CommitInfo[]; gitops: CommitInfo[] };
 }
 
@@ -98,6 +104,7 @@ export class SlipwayService {
     if (!RUN_ID_PATTERN.test(runId)) throw new InputError(`'${runId}' is not a run id (they look like run-20261122033000-ab12cd)`, { hint: 'List runs with `slipway runs`.' });
     const run = await this.deps.runs.getRun(runId);
     if (!run) throw new NotFoundError(`no run ${runId}`, { hint: 'List runs with `slipway runs`.' });
+    if (run.kind === 'create') await this.refuseDeleted(run);
     if (run.status === 'succeeded') return this.report(run);
     return this.execute(run, options);
   }
@@ -111,9 +118,9 @@ export class SlipwayService {
     return this.execute(run, options);
   }
 
-  async list(): Promise<Array<AppRecord & { runtimeState?: 'running' | 'stopped' }>> {
+  async list(): Promise<AppView[]> {
     const apps = await this.deps.apps.list();
-    return Promise.all(apps.map(async (a) => ({ ...a, ...(await this.liveState(a)) })));
+    return Promise.all(apps.map((a) => this.view(a)));
   }
 
   async status(name: string): Promise<AppStatus> {
@@ -123,7 +130,31 @@ export class SlipwayService {
       this.deps.sourceRepo.log({ path: name, limit: 5 }),
       this.deps.gitopsRepo.log({ path: `${this.deps.gitopsPath}/${name}`, limit: 5 }),
     ]);
-    return { ...record, ...(await this.liveState(record)), recentCommits: { source, gitops } };
+    return { ...(await this.view(record)), recentCommits: { source, gitops } };
+  }
+
+  /**
+   * An app as it is now. While its latest run is interrupted (its process was killed), the app reads
+   * `interrupted`, with the command that continues the run and the commits the run already made
+   * (the record learns them only when a run ends).
+   */
+  private async view(record: AppRecord): Promise<AppView> {
+    const [latest] = await this.deps.runs.listRuns({ app: record.name, limit: 1 });
+    if (latest?.status === 'interrupted') {
+      const { commits } = outputsView(await this.collectOutputs(latest));
+      return { ...record, state: 'interrupted', commits: { ...record.commits, ...commits }, next: resumeCommand(latest.id) };
+    }
+    return { ...record, ...(await this.liveState(record)) };
+  }
+
+  /** A create run of an app that a later run deleted: resuming it would ship (or report) an app that is gone. */
+  private async refuseDeleted(run: Run): Promise<void> {
+    const later = await this.deps.runs.listRuns({ app: run.app, limit: 1000 });
+    const deletion = later.find((r) => r.kind === 'delete' && r.status === 'succeeded' && r.createdAt >= run.createdAt && r.id !== run.id);
+    if (!deletion) return;
+    throw new ConflictError(`app '${run.app}' was deleted by run ${deletion.id} after run ${run.id} started, so that run cannot be resumed`, {
+      hint: `Create it again: slipway create ${JSON.stringify(String(run.request.description ?? run.app))} --name ${run.app}`,
+    });
   }
 
   async runs(app?: string, limit = 20): Promise<Run[]> {
@@ -148,7 +179,7 @@ export class SlipwayService {
       throw new ConflictError(`run ${run.id} is being executed by another live process`, { hint: 'Wait for it to finish, or stop that process first.' });
     }
     try {
-      const { pipelines } = await this.deps.prepare();
+      const { pipelines } = await this.preparing(run);
       const pipeline = run.kind === 'create' ? pipelines.create : pipelines.delete;
       const result = await executePipeline({
         run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }),
@@ -160,6 +191,17 @@ export class SlipwayService {
       return this.report((await runs.getRun(run.id))!, result.outputs);
     } finally {
       await runs.releaseRun(run.id);
+    }
+  }
+
+  /** The pipelines; a run that cannot get them (a broken template, a bad setting) ends as failed, not left running. */
+  private async preparing(run: Run): Promise<Awaited<ReturnType<ServiceDeps['prepare']>>> {
+    try {
+      return await this.deps.prepare();
+    } catch (error) {
+      await this.deps.runs.setRunStatus(run.id, 'failed', describeError(error));
+      await this.record(run, 'failed', {});
+      throw error;
     }
   }
 

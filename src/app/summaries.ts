@@ -3,9 +3,7 @@ export function summarizeStep(stepId: string, output: unknown): string | undefin
   const o = output as Record<string, any>;
   switch (stepId) {
     case 'app:plan':
-      if (o.score === null) return `template ${o.template} (chosen with --template)`;
-      if (o.score === 0) return `template ${o.template} (${o.explanation ?? 'no keyword matched'})`;
-      return `template ${o.template} (score ${o.score}: ${o.matched.join(', ')})`;
+      return `template ${o.template} (${whoChose(o)})`;
     case 'source:generate':
       return `${o.files?.length ?? 0} files`;
     case 'source:verify': {
@@ -36,4 +34,13 @@ export function summarizeStep(stepId: string, output: unknown): string | undefin
     default:
       return undefined;
   }
+}
+
+/** Who chose the planned template, in words: the --template flag, the offline scorer and its score, or the model. */
+function whoChose(plan: Record<string, any>): string {
+  const chosenBy = plan.chosenBy ?? (plan.score === null ? (plan.source === 'llm' ? 'model' : 'flag') : 'scorer');
+  if (chosenBy === 'flag') return 'chosen with --template';
+  if (chosenBy === 'model') return `chosen by the model${plan.params?.plannerModel ? ` ${plan.params.plannerModel}` : ''}`;
+  if (plan.score === 0) return `chosen by the offline scorer, score 0: ${plan.explanation ?? 'no keyword matched'}`;
+  return `chosen by the offline scorer, score ${plan.score}: ${plan.matched.join(', ')}`;
 }

@@ -1,4 +1,6 @@
+import { ignoreClosedPipes } from './closed-pipe.ts';
 import { parseCommandLine, UsageError, type ProgramSpec } from './command-line.ts';
+import { reportError } from './output.ts';
 
 /** A command's implementation, loaded only when it runs: `slipway build` loads the builder and nothing else. */
 type Handler = () => Promise<(...args: never[]) => Promise<number>>;
@@ -132,6 +134,7 @@ export const PROGRAM: ProgramSpec<Handler> = {
 
 /** Runs one command line; returns the exit code. Usage errors print the reason and exit 2. */
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedPipes();
   let parsed;
   try {
     parsed = parseCommandLine(PROGRAM, argv);
@@ -145,6 +148,11 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(parsed.text);
     return 0;
   }
-  const run = (await parsed.command.handler()) as (...args: unknown[]) => Promise<number>;
-  return run(...parsed.args, parsed.options);
+  try {
+    const run = (await parsed.command.handler()) as (...args: unknown[]) => Promise<number>;
+    return await run(...parsed.args, parsed.options);
+  } catch (error) {
+    // Commands report their own errors; this is the last line, so nobody sees a stack trace.
+    return reportError(error, false);
+  }
 }

@@ -1,5 +1,8 @@
-/** The state of a deployed app as Slipway records it. */
-export type AppState = 'deploying' | 'running' | 'stopped' | 'failed';
+/**
+ * The state of a deployed app as Slipway records it. `interrupted` is never stored: it is how an
+ * app reads while its latest run is interrupted (see `RunStatus`).
+ */
+export type AppState = 'deploying' | 'running' | 'stopped' | 'failed' | 'interrupted';
 
 export interface AppRecord {
   name: string;

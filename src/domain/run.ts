@@ -1,7 +1,12 @@
 import type { ErrorInfo } from './errors.ts';
 
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
-export type StepStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped';
+/**
+ * `interrupted` is never stored: it is how a `running` run reads once the process running it is gone
+ * (killed, crashed, the machine rebooted); `slipway resume` continues it.
+ */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+/** `interrupted`, as for runs: the step of an interrupted run that was under way. */
+export type StepStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'interrupted';
 
 /** The kinds of pipeline a run can follow. */
 export type RunKind = 'create' | 'delete';
@@ -42,3 +47,8 @@ export function newRunId(now: Date, random: () => number = Math.random): string 
 }
 
 export const RUN_ID_PATTERN = /^run-\d{14}-[a-z0-9]{6}$/;
+
+/** The command that continues a run. */
+export function resumeCommand(runId: string): string {
+  return `slipway resume ${runId}`;
+}

@@ -173,4 +173,37 @@ describe('executePipeline', () => {
     // The owner died: another process may take the run over.
     expect(await store.claimRun('run-8', { pid: 333, host: 'h' })).toBe(true);
   });
+
+  it('fails the run with an error the signal carries, even when the step never notices it', async () => {
+    const { store, calls, doubler } = setup();
+    const controller = new AbortController();
+    const stuck = defineStep({
+      id: 'stuck:wait', title: 'Wait', input: z.object({}), output: z.object({ n: z.number() }),
+      // A step whose work was lost: it neither answers nor watches its signal.
+      run: () => new Promise(() => setTimeout(() => controller.abort(new ExternalServiceError('registry', 'connection reset', { hint: 'Check the registry.' })), 20)),
+    });
+    const run = await store.createRun({ id: 'run-9', kind: 'create', app: 'a', request: {} });
+    const result = await executePipeline({ run, store, logger, signal: controller.signal, pipeline: [entry(stuck, () => ({})), entry(doubler, () => ({ n: 1 }))] });
+    expect(result).toMatchObject({ status: 'failed', error: { stepId: 'stuck:wait', message: 'registry: connection reset', hint: 'Check the registry.' } });
+    expect(calls).toEqual([]);
+    const saved = (await store.getRun('run-9'))!;
+    expect(saved.status).toBe('failed');
+    expect(saved.timeline[0]).toMatchObject({ stepId: 'stuck:wait', status: 'failed' });
+  });
+
+  it('ends the run as failed when the store fails between steps', async () => {
+    const { store, pipeline } = setup();
+    const run = await store.createRun({ id: 'run-10', kind: 'create', app: 'a', request: { n: 1 } });
+    const original = store.startStep.bind(store);
+    let starts = 0;
+    store.startStep = async (...args) => {
+      if (++starts === 2) throw new Error('database is locked');
+      return original(...args);
+    };
+    const events: RunEvent[] = [];
+    const result = await executePipeline({ run, pipeline, store, logger, onEvent: (e) => events.push(e) });
+    expect(result).toMatchObject({ status: 'failed', error: { stepId: 'count:double', message: 'database is locked' } });
+    expect((await store.getRun('run-10'))!).toMatchObject({ status: 'failed', error: { stepId: 'count:double' } });
+    expect(events.at(-1)).toMatchObject({ type: 'run:end', status: 'failed' });
+  });
 });

@@ -38,6 +38,26 @@ export class StepFailedError extends SlipwayError {
  * interrupted attempt) are not run again: their stored output is reused.
  */
 export async function executePipeline(options: ExecuteOptions): Promise<ExecuteResult> {
+  const ids = new Set<string>();
+  for (const { step } of options.pipeline) {
+    if (ids.has(step.id)) throw new Error(`pipeline has step ${step.id} twice`);
+    ids.add(step.id);
+  }
+  const at: { stepId?: string } = {};
+  try {
+    return await executeSteps(options, at);
+  } catch (caught) {
+    // Something outside a step's own handling (the store, a mis-ordered pipeline): the run still
+    // ends as failed, with what went wrong, rather than staying `running`.
+    const runError = { ...describeError(caught), ...(at.stepId ? { stepId: at.stepId } : {}) };
+    options.logger.error({ err: runError }, 'run failed');
+    await options.store.setRunStatus(options.run.id, 'failed', runError);
+    options.onEvent?.({ type: 'run:end', runId: options.run.id, status: 'failed', error: runError });
+    return { status: 'failed', outputs: {}, error: runError };
+  }
+}
+
+async function executeSteps(options: ExecuteOptions, at: { stepId?: string }): Promise<ExecuteResult> {
   const { run, pipeline, store, logger, onEvent } = options;
   const signal = options.signal ?? new AbortController().signal;
   const now = options.now ?? Date.now;
@@ -50,15 +70,11 @@ export async function executePipeline(options: ExecuteOptions): Promise<ExecuteR
       return outputs[stepId] as never;
     },
   };
-  const ids = new Set<string>();
-  for (const { step } of pipeline) {
-    if (ids.has(step.id)) throw new Error(`pipeline has step ${step.id} twice`);
-    ids.add(step.id);
-  }
   onEvent?.({ type: 'run:start', runId: run.id, app: run.app, kind: run.kind, resumed: run.timeline.length > 0 });
   await store.setRunStatus(run.id, 'running');
 
   for (const { step, input } of pipeline) {
+    at.stepId = step.id;
     const stored = await store.stepOutput(run.id, step.id);
     if (stored !== undefined) {
       outputs[step.id] = step.output.parse(stored);
@@ -75,7 +91,7 @@ export async function executePipeline(options: ExecuteOptions): Promise<ExecuteR
       if (!parsedInput.success) {
         throw new InputError(`invalid input for ${step.id}: ${parsedInput.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
       }
-      const result = await step.run({ input: parsedInput.data, runId: run.id, logger: stepLogger, signal });
+      const result = await unlessFailed(step.run({ input: parsedInput.data, runId: run.id, logger: stepLogger, signal }), signal);
       const parsedOutput = step.output.safeParse(result);
       if (!parsedOutput.success) {
         throw new Error(`step ${step.id} returned invalid output: ${parsedOutput.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
@@ -86,8 +102,9 @@ export async function executePipeline(options: ExecuteOptions): Promise<ExecuteR
       stepLogger.info({ durationMs }, 'step succeeded');
       onEvent?.({ type: 'step:end', runId: run.id, stepId: step.id, title: step.title, status: 'succeeded', durationMs, reused: false, summary: options.summarize?.(step.id, parsedOutput.data) });
     } catch (caught) {
-      const cancelled = signal.aborted || caught instanceof CancelledError;
-      const error = cancelled && !(caught instanceof CancelledError) ? new CancelledError(`cancelled during ${step.id}`) : caught;
+      const failure = failureOf(signal);
+      const cancelled = failure === undefined && (signal.aborted || caught instanceof CancelledError);
+      const error = failure ?? (cancelled && !(caught instanceof CancelledError) ? new CancelledError(`cancelled during ${step.id}`) : caught);
       const info = describeError(error);
       const status = cancelled ? 'cancelled' : 'failed';
       await store.finishStep(run.id, step.id, status, { error: info });
@@ -100,7 +117,45 @@ export async function executePipeline(options: ExecuteOptions): Promise<ExecuteR
       return { status, outputs, error: runError };
     }
   }
+  at.stepId = undefined;
   await store.setRunStatus(run.id, 'succeeded');
   onEvent?.({ type: 'run:end', runId: run.id, status: 'succeeded' });
   return { status: 'succeeded', outputs };
+}
+
+/**
+ * The error a run's signal was aborted with, when it was not a cancellation: something that went
+ * wrong outside the step (an error nobody awaited) and that fails the run. Ctrl-C aborts without a
+ * reason (an AbortError) or with a {@link CancelledError}.
+ */
+function failureOf(signal: AbortSignal): unknown {
+  if (!signal.aborted) return undefined;
+  const reason: unknown = signal.reason;
+  if (reason === undefined || reason instanceof CancelledError) return undefined;
+  if (reason instanceof Error && reason.name === 'AbortError') return undefined;
+  return reason;
+}
+
+/**
+ * The step's result; or, when the signal is aborted with a failure, that failure at once: the step
+ * may be waiting on something that will never answer. A cancellation still waits for the step, which
+ * stops through the signal and cleans up on its way out.
+ */
+function unlessFailed<T>(running: Promise<T>, signal: AbortSignal): Promise<T> {
+  const failed = failureOf(signal);
+  if (failed !== undefined) {
+    running.catch(() => undefined);
+    return Promise.reject(failed);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      const failure = failureOf(signal);
+      if (failure !== undefined) reject(failure);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    running.then(
+      (value) => { signal.removeEventListener('abort', onAbort); resolve(value); },
+      (error: unknown) => { signal.removeEventListener('abort', onAbort); reject(error); },
+    );
+  });
 }

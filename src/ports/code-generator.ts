@@ -20,7 +20,12 @@ export interface AppPlan {
   template: string;
   templateVersion: string;
   runtime: Runtime;
-  /** Score of the chosen template; `null` when it was chosen with --template. */
+  /**
+   * Who chose the template: the `--template` flag, the offline scorer (its score is `score`), or the
+   * model that planned. Absent in plans recorded before it was kept: read `score` then.
+   */
+  chosenBy?: 'flag' | 'scorer' | 'model';
+  /** Score of the chosen template; `null` when the scorer did not choose it. */
   score: number | null;
   /** Keywords of the description that matched the chosen template. */
   matched: string[];

@@ -7,6 +7,7 @@ export const AppPlanSchema = z.object({
   template: z.string(),
   templateVersion: z.string(),
   runtime: Runtime,
+  chosenBy: z.enum(['flag', 'scorer', 'model']).optional(),
   score: z.number().nullable(),
   matched: z.array(z.string()),
   candidates: z.array(z.object({ template: z.string(), score: z.number() })),

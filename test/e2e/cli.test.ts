@@ -153,7 +153,8 @@ describe('slipway CLI on the embedded default', () => {
 
     const before = await runCli(['runs', 'killed-todo', '--json'], opts);
     const interrupted = JSON.parse(before.stdout)[0];
-    expect(interrupted.status).toBe('running');
+    // Its process is gone: the run reads interrupted, with the command that continues it.
+    expect(interrupted).toMatchObject({ status: 'interrupted', error: { hint: `Continue it with: slipway resume ${killedRun}` } });
 
     const resumed = await runCli(['resume', killedRun!, '--json'], opts);
     expect(resumed.code).toBe(0);

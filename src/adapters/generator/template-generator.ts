@@ -44,6 +44,7 @@ export class TemplateGenerator implements CodeGenerator {
       template: manifest.id,
       templateVersion: manifest.version,
       runtime: manifest.runtime,
+      chosenBy: choice.score === null ? 'flag' : 'scorer',
       score: choice.score,
       matched: choice.matched,
       candidates: choice.candidates,

@@ -99,11 +99,13 @@ export class SlipwayBuilder implements ImageBuilder {
       if (again) return again;
     }
 
-    const resolving = resolveBase(source, reference, platforms, signal).then((base) => {
+    // Settled at once: the base may fail (a platform it lacks, a registry error) while the layer is
+    // still being packed, and its error is reported when the build gets to it, never left unhandled.
+    const resolving = settle(resolveBase(source, reference, platforms, signal).then((base) => {
       this.emit({ type: 'base-resolved', base: source.name, digest: base.digest, platforms: platforms.map(formatPlatform) });
       this.options.logger?.debug({ base: source.name, digest: base.digest }, 'base image resolved');
       return base;
-    });
+    }));
     // A base resolved before is known from the cache at once: the guess.
     const guessing = source.cachedView ? resolveBase(source.cachedView(), reference, platforms, signal).catch(() => undefined) : Promise.resolve(undefined);
     const layering = (async () => {
@@ -115,7 +117,7 @@ export class SlipwayBuilder implements ImageBuilder {
     })();
     const [layered, guess] = await Promise.all([settle(layering), guessing]);
     // When both fail, the base's error is the one to report (as it would be without the guess).
-    const resolved = (): Promise<ResolvedBase> => settle(resolving).then((r) => (r.status === 'fulfilled' ? r.value : Promise.reject(r.reason)));
+    const resolved = (): Promise<ResolvedBase> => resolving.then((r) => (r.status === 'fulfilled' ? r.value : Promise.reject(r.reason)));
     if (layered.status === 'rejected') {
       await resolved();
       throw layered.reason;

@@ -1,5 +1,6 @@
+import { hostname } from 'node:os';
 import type { DatabaseSync } from 'node:sqlite';
-import type { ErrorInfo, Run, RunStatus, StepRecord, StepStatus } from '../../domain/index.ts';
+import { resumeCommand, type ErrorInfo, type Run, type RunStatus, type StepRecord, type StepStatus } from '../../domain/index.ts';
 import type { NewRun, RunStore } from '../../ports/index.ts';
 import { processIsAlive } from '../os/process-alive.ts';
 
@@ -17,11 +18,13 @@ export class SqliteRunStore implements RunStore {
   private readonly db: DatabaseSync;
   private readonly now: () => Date;
   private readonly isAlive: (pid: number) => boolean;
+  private readonly host: string;
 
-  constructor(options: { db: DatabaseSync; now?: () => Date; isAlive?: (pid: number) => boolean }) {
+  constructor(options: { db: DatabaseSync; now?: () => Date; isAlive?: (pid: number) => boolean; host?: string }) {
     this.db = options.db;
     this.now = options.now ?? (() => new Date());
     this.isAlive = options.isAlive ?? processIsAlive;
+    this.host = options.host ?? hostname();
   }
 
   async createRun(run: NewRun): Promise<Run> {
@@ -125,14 +128,26 @@ export class SqliteRunStore implements RunStore {
     this.db.prepare('UPDATE runs SET updated_at = ? WHERE id = ?').run(at, runId);
   }
 
+  /**
+   * A run stored as `running` whose process is gone: its owner on this machine no longer lives, or it
+   * has no owner (its process stopped before claiming it, or let it go without finishing). A run
+   * owned by a process on another machine cannot be checked, and reads as it is stored.
+   */
+  private interrupted(row: RunRow): boolean {
+    if (row.status !== 'running') return false;
+    if (row.owner_pid === null) return true;
+    return row.owner_host === this.host && !this.isAlive(row.owner_pid);
+  }
+
   private toRun(row: RunRow): Run {
+    const interrupted = this.interrupted(row);
     const steps = this.db
       .prepare('SELECT step_id, title, attempt, status, started_at, ended_at, duration_ms, error, reused FROM steps WHERE run_id = ? ORDER BY seq')
       .all(row.id) as unknown as StepRow[];
     const timeline: StepRecord[] = steps.map((s) => ({
       stepId: s.step_id,
       title: s.title,
-      status: s.status as StepStatus,
+      status: interrupted && s.status === 'running' ? 'interrupted' : s.status as StepStatus,
       attempt: s.attempt,
       startedAt: s.started_at,
       ...(s.ended_at ? { endedAt: s.ended_at } : {}),
@@ -144,13 +159,25 @@ export class SqliteRunStore implements RunStore {
       id: row.id,
       kind: row.kind as Run['kind'],
       app: row.app,
-      status: row.status as RunStatus,
+      status: interrupted ? 'interrupted' : row.status as RunStatus,
       request: JSON.parse(row.request) as Record<string, unknown>,
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       ...(row.ended_at ? { endedAt: row.ended_at } : {}),
-      ...(row.error ? { error: JSON.parse(row.error) as Run['error'] } : {}),
+      ...(interrupted ? { error: interruption(row, timeline) } : row.error ? { error: JSON.parse(row.error) as Run['error'] } : {}),
       timeline,
     };
   }
+}
+
+/** What people read about an interrupted run: where it stopped, and the command that continues it. */
+function interruption(row: RunRow, timeline: StepRecord[]): NonNullable<Run['error']> {
+  const step = timeline.findLast((s) => s.status === 'interrupted')?.stepId;
+  const who = row.owner_pid === null ? 'the process running it' : `the process running it (pid ${row.owner_pid})`;
+  return {
+    name: 'Interrupted',
+    message: `${who} stopped before the run finished`,
+    hint: `Continue it with: ${resumeCommand(row.id)}`,
+    ...(step ? { stepId: step } : {}),
+  };
 }

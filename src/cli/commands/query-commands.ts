@@ -23,6 +23,7 @@ export function listCommand(opts: { json?: boolean }): Promise<number> {
     if (apps.length === 0) return void process.stdout.write('No apps yet. Create one: slipway create "a pomodoro timer"\n');
     const rows = apps.map((a) => [a.name, a.state, a.url ?? '-', short(a.commits.source), short(a.commits.gitops)]);
     printTable(['APP', 'STATE', 'URL', 'SOURCE', 'GITOPS'], rows);
+    for (const a of apps) if (a.next) process.stdout.write(`  → ${a.name}: continue with ${a.next}\n`);
   });
 }
 
@@ -36,6 +37,7 @@ export function statusCommand(app: string, opts: { json?: boolean }): Promise<nu
       `  template     ${status.template || '-'}`,
       `  url          ${status.url ?? '-'}`,
       `  last run     ${status.lastRunId}`,
+      ...(status.next ? [`  → its latest run was interrupted; continue with: ${status.next}`] : []),
       `  source       ${status.commits.source ?? '-'}`,
       `  gitops       ${status.commits.gitops ?? '-'}`,
       '  recent commits:',
@@ -52,9 +54,11 @@ export function runsCommand(app: string | undefined, opts: { json?: boolean; lim
     if (opts.json) return printJson(runs);
     if (runs.length === 0) return void process.stdout.write('No runs yet.\n');
     for (const run of runs) {
-      process.stdout.write(`${run.id}  ${run.kind.padEnd(6)} ${run.app}  ${run.status}${run.error ? ` at ${run.error.stepId}: ${run.error.message}` : ''}\n`);
+      const where = run.error ? `${run.error.stepId ? ` at ${run.error.stepId}` : ''}: ${run.error.message}` : '';
+      process.stdout.write(`${run.id}  ${run.kind.padEnd(6)} ${run.app}  ${run.status}${where}\n`);
+      if (run.status === 'interrupted' && run.error?.hint) process.stdout.write(`    → ${run.error.hint}\n`);
       for (const step of run.timeline) {
-        process.stdout.write(`    ${step.status.padEnd(9)} ${step.stepId.padEnd(18)} ${step.durationMs !== undefined ? formatMs(step.durationMs) : ''}\n`);
+        process.stdout.write(`    ${step.status.padEnd(11)} ${step.stepId.padEnd(18)} ${step.durationMs !== undefined ? formatMs(step.durationMs) : ''}\n`);
       }
     }
   });

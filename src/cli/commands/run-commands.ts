@@ -2,6 +2,7 @@ import type { RunReport } from '../../app/slipway-service.ts';
 import { openSlipway } from '../context.ts';
 import { printJson, printRunSummary, reportError, runJson } from '../output.ts';
 import { createProgress } from '../progress.ts';
+import { failRunOnUnexpectedErrors } from '../unexpected-errors.ts';
 
 type Action = (slipway: Awaited<ReturnType<typeof openSlipway>>, options: { onEvent: (e: any) => void; signal: AbortSignal }) => Promise<RunReport>;
 
@@ -11,6 +12,7 @@ async function runWithProgress(json: boolean, action: Action, announce?: (slipwa
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const stopWatching = failRunOnUnexpectedErrors(controller);
   const progress = createProgress(json ? process.stderr : process.stdout, json ? { live: false } : {});
   const quietJson = json && !process.stderr.isTTY;
   let slipway: Awaited<ReturnType<typeof openSlipway>> | undefined;
@@ -26,6 +28,7 @@ async function runWithProgress(json: boolean, action: Action, announce?: (slipwa
     return reportError(error, json);
   } finally {
     progress.stop();
+    stopWatching();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     slipway?.close();

@@ -7,7 +7,7 @@ import { coderMessage, plannerMessage, repairMessage } from './messages.ts';
 import { askFiles, askStructured, type CallContext, type LlmEvent, type LlmUsageEvent } from './model-call.ts';
 import { loadPrompt, fillPrompt, PROMPT_NAMES, type Prompt, type PromptName } from './prompts.ts';
 import { createChatProvider, type ProviderName, type RetryNotice, type RetryPolicy } from './providers/index.ts';
-import { filesTool, modelPlanSchema, planTool, RepairFilesParsed, WriteFilesParsed, type ModelPlan } from './schemas.ts';
+import { filesTool, modelPlanAnswer, modelPlanSchema, planTool, RepairFilesParsed, WriteFilesParsed, type ModelPlan } from './schemas.ts';
 import { findSecrets } from './secret-scan.ts';
 
 export interface LlmGeneratorOptions {
@@ -99,7 +99,7 @@ export class LlmGenerator implements CodeGenerator {
     if (request.template !== undefined && !ids.includes(request.template)) {
       throw new InputError(`unknown template '${request.template}'; known templates: ${ids.join(', ')}`);
     }
-    const schema = modelPlanSchema(ids as [string, ...string[]]);
+    const schema = modelPlanAnswer(ids as [string, ...string[]]);
     const answer = await askStructured(this.#ctx, {
       stage: 'plan', model: this.#options.models.planner, signal,
       system: this.#prompts.planner.body,
@@ -116,6 +116,7 @@ export class LlmGenerator implements CodeGenerator {
       template,
       templateVersion: manifest.version,
       runtime: modelPlan.runtime,
+      chosenBy: request.template !== undefined ? 'flag' : 'model',
       score: null,
       matched: [],
       candidates: [],

@@ -3,6 +3,7 @@
  * Each is one zod schema; the JSON Schema sent as the tool's parameters is derived from it.
  */
 import { z } from 'zod';
+import { normaliseModelPlan } from './plan-normalise.ts';
 import type { JsonSchema, ToolSpec } from './providers/types.ts';
 
 const Route = z.object({
@@ -24,13 +25,26 @@ export function modelPlanSchema(templateIds: readonly [string, ...string[]]) {
     apiRoutes: z.array(Route).max(30).describe('HTTP API routes served by server.js (empty for static apps); GET /healthz is implied'),
     persistent: z.boolean().describe('true when data must survive restarts (kept under $DATA_DIR)'),
     env: z
-      .array(z.object({ name: z.string().regex(/^[A-Z][A-Z0-9_]*$/), purpose: z.string().max(300), default: z.string().max(200) }))
+      .array(z.object({
+        name: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an env name in UPPER_SNAKE_CASE, e.g. API_KEY')
+          .describe('Variable name in UPPER_SNAKE_CASE: an uppercase letter, then uppercase letters, digits or _, e.g. GREETING or API_BASE_URL'),
+        purpose: z.string().max(300),
+        default: z.string().max(200),
+      }))
       .max(20)
       .describe('Environment variables the app reads besides PORT, HOST and DATA_DIR, each with a safe default; never secrets'),
     port: z.number().int().min(1024).max(65535).describe('Port inside the container; 8080 unless there is a reason'),
   });
 }
 export type ModelPlan = z.infer<ReturnType<typeof modelPlanSchema>>;
+
+/**
+ * How a model's plan is read: normalised first (see {@link normaliseModelPlan}: `api key` → `API_KEY`,
+ * spaces trimmed, duplicates dropped), then checked against {@link modelPlanSchema}.
+ */
+export function modelPlanAnswer(templateIds: readonly [string, ...string[]]) {
+  return z.preprocess(normaliseModelPlan, modelPlanSchema(templateIds));
+}
 
 const FileOut = z.object({
   path: z.string().describe('Path relative to the app folder, with / between folders, e.g. public/index.html'),
@@ -54,20 +68,37 @@ export const RepairFilesParsed = z.object({
 /** Keywords every provider's tool schemas accept (OpenAI strict mode is the narrowest). */
 const KEPT = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'description', 'anyOf']);
 
+/** The constraints that are dropped from the schema, in words for the description the model reads. */
+const IN_WORDS: Record<string, (value: unknown, node: Record<string, unknown>) => string> = {
+  pattern: (v) => `must match the regular expression ${String(v)}`,
+  minLength: (v) => `at least ${String(v)} characters`,
+  maxLength: (v) => `at most ${String(v)} characters`,
+  minItems: (v) => `at least ${String(v)} entries`,
+  maxItems: (v) => `at most ${String(v)} entries`,
+  minimum: (v, node) => `${node.type === 'integer' ? 'a whole number ' : ''}at least ${String(v)}`,
+  maximum: (v) => `at most ${String(v)}`,
+  format: (v) => `format ${String(v)}`,
+};
+
 function trim(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(trim);
   if (!node || typeof node !== 'object') return node;
+  const source = node as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
+  for (const [key, value] of Object.entries(source)) {
     if (!KEPT.has(key)) continue;
     out[key] = key === 'properties' ? Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, trim(v)])) : trim(value);
   }
+  // A model never sees a dropped constraint, so it is said in the description, where every provider shows it.
+  const rules = Object.entries(source).filter(([key]) => key in IN_WORDS).map(([key, value]) => IN_WORDS[key]!(value, source));
+  if (rules.length > 0) out.description = `${typeof out.description === 'string' ? `${out.description} ` : ''}(${rules.join('; ')})`;
   return out;
 }
 
 /**
  * The JSON Schema for a tool's parameters: every property required, no extra properties, and only
- * the keywords all providers accept (limits are checked on our side after parsing).
+ * the keywords all providers accept; the limits that takes away are written into the descriptions
+ * (and checked on our side after parsing).
  * @example toolParameters(WriteFilesWire).required // ['files']
  */
 export function toolParameters(schema: z.ZodType): JsonSchema {
