@@ -75,13 +75,20 @@ export async function compose(config: ResolvedConfig, env: Environment) {
 
   const settings: RenderSettings = renderSettingsFrom(config, { engine: config.engine });
 
-  const runtime = config.target === 'local'
+  const choice = config.target === 'local'
     ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) }, (spec, image) => {
       const file = renderApp(spec, { image }, settings).find((f) => f.path.endsWith('/deployment.yaml'));
       if (!file) throw new Error('the renderer produced no deployment.yaml');
       return file.content;
     })
     : undefined;
+  const runtime = choice?.runtime;
+  // An app is stopped and asked about by the runtime its record names (the one that started it),
+  // whatever the choice is today; an app with none recorded by today's.
+  const runtimeFor = async (app: string) => {
+    const recorded = (await apps.get(app))?.runtime?.runtime;
+    return (typeof recorded === 'string' ? await choice!.named(recorded) : undefined) ?? choice!.runtime;
+  };
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
@@ -130,12 +137,12 @@ export async function compose(config: ResolvedConfig, env: Environment) {
           }
           : {}),
         ...(runtime
-          ? { deploy: createDeployLocalStep({ runtime }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
+          ? { deploy: createDeployLocalStep({ runtime, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
           : {}),
       },
     );
     const remove = deletePipeline({
-      ...(runtime ? { stop: createStopLocalStep({ runtime }) } : {}),
+      ...(runtime ? { stop: createStopLocalStep({ runtimeFor }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
       removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
@@ -145,7 +152,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
 
   const service = new SlipwayService({
     target: config.target, runs, apps, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
-    ...(runtime ? { runtime } : {}),
+    ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, summarize: summarizeStep,
     ...(followHintFor(config) ? { followHint: followHintFor(config)! } : {}),
   });

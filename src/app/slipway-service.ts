@@ -46,6 +46,8 @@ export interface ServiceDeps {
   gitopsRepo: GitRepo;
   gitopsPath: string;
   runtime?: AppRuntime;
+  /** The runtime that started an app (named in its record), to ask about it; default `runtime`. */
+  runtimeFor?: (app: string) => Promise<AppRuntime>;
   /** The pipelines and the known template ids, built on first use (only runs need them). */
   prepare: () => Promise<{ pipelines: { create: PipelineEntry[]; delete: PipelineEntry[] }; templates: string[] }>;
   logger: Logger;
@@ -136,7 +138,8 @@ export class SlipwayService {
 
   private async liveState(record: AppRecord): Promise<{ runtimeState?: 'running' | 'stopped'; state: AppRecord['state'] }> {
     if (record.target !== 'local' || !this.deps.runtime || record.state === 'deploying') return { state: record.state };
-    const runtimeState = await this.deps.runtime.status(record.name, record.runtime);
+    const runtime = this.deps.runtimeFor ? await this.deps.runtimeFor(record.name) : this.deps.runtime;
+    const runtimeState = await runtime.status(record.name, record.runtime);
     const state = record.state === 'running' && runtimeState === 'stopped' ? 'stopped' : record.state;
     return { runtimeState, state };
   }
@@ -178,7 +181,7 @@ export class SlipwayService {
       name: run.app, description: String(run.request.description ?? ''), template: '', state: 'deploying', target: this.deps.target,
       commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
     };
-    const deployed = outputs['app:deploy'] as { url: string; handle: Record<string, unknown> } | undefined;
+    const deployed = outputs['app:deploy'] as { url: string; runtime: string; handle: Record<string, unknown> } | undefined;
     await apps.upsert({
       ...base,
       template: view.template ?? base.template,
@@ -186,7 +189,8 @@ export class SlipwayService {
       state: status === 'succeeded' ? (this.deps.target === 'local' || outputs['cluster:await'] ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
       commits: { ...base.commits, ...view.commits },
       ...(view.url ? { url: view.url } : {}),
-      ...(deployed ? { runtime: deployed.handle } : {}),
+      // The runtime's name goes with its handle: stop and status must go to the runtime that started the app.
+      ...(deployed ? { runtime: { ...deployed.handle, runtime: deployed.runtime } } : {}),
       lastRunId: run.id,
       updatedAt: at,
     });
