@@ -4,7 +4,7 @@ import { listTemplates, TemplateGenerator } from '../adapters/generator/index.ts
 import { CliGit } from '../adapters/git/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
 import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
-import { ProcessRuntime } from '../adapters/runtime/process-runtime.ts';
+import { ProcessLedger } from '../adapters/process/process-ledger.ts';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
@@ -74,6 +74,8 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   const gitopsRepo = new CliGit({ url: gitopsUrl, branch: config.git.gitops.branch, cacheDir, author: config.git.author, env: gitEnv, ...auth(config.git.gitops, 'gitops') });
 
   const settings: RenderSettings = renderSettingsFrom(config, { engine: config.engine });
+  // The short-lived processes a run starts (doctor reads the same folder).
+  const startedProcesses = new ProcessLedger({ dir: join(home, 'run', 'started') });
 
   const choice = config.target === 'local'
     ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) }, (spec, image) => {
@@ -114,7 +116,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
     const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
     const workspace = join(home, 'work');
     const sandbox = new ProcessSandbox({
-      workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'),
+      workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), ledger: startedProcesses,
       ...(env.path ? { path: env.path } : {}),
     });
     const create = createPipeline(
@@ -153,7 +155,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   const service = new SlipwayService({
     target: config.target, runs, apps, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
     ...(runtime ? { runtime, runtimeFor } : {}),
-    prepare, logger, summarize: summarizeStep,
+    prepare, logger, summarize: summarizeStep, leftovers: startedProcesses,
     ...(followHintFor(config) ? { followHint: followHintFor(config)! } : {}),
   });
   return {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ResolvedConfig } from '../config/index.ts';
 import { redactUrlCredentials } from '../domain/index.ts';
+import { ProcessLedger } from '../adapters/process/process-ledger.ts';
 import { probePodman } from '../adapters/runtime/podman-probe.ts';
 import { kubeAccess } from './cluster-wiring.ts';
 import { llmProvider } from './generator-choice.ts';
@@ -65,7 +66,19 @@ export async function runDoctor(config: ResolvedConfig, env: NodeJS.ProcessEnv, 
   if (config.target === 'cluster') checks.push(...(await clusterChecks(config, env)));
   checks.push(llmCheck(config, env));
   checks.push(await podmanCheck(config, env));
+  checks.push(await leftoversCheck(config));
   return checks;
+}
+
+/** Stops what an interrupted run left running (e.g. an app being verified when Slipway was killed), and says so. */
+async function leftoversCheck(config: ResolvedConfig): Promise<Check> {
+  const ledger = new ProcessLedger({ dir: join(config.home, 'run', 'started') });
+  const { stopped, busy } = await ledger.sweep();
+  const shown = (list: Array<{ pid: number; command: string }>) => list.map((p) => `${p.pid} (${p.command})`).join(', ');
+  if (stopped.length > 0) {
+    return { name: 'leftovers', status: 'warn', detail: `stopped ${stopped.length} process(es) an interrupted run had left running: ${shown(stopped)}`, fix: 'Nothing more to do; resume the interrupted run with `slipway resume <runId>`.' };
+  }
+  return { name: 'leftovers', status: 'ok', detail: busy.length > 0 ? `none; ${busy.length} belong to a run in progress: ${shown(busy)}` : 'none' };
 }
 
 /** podman is probed afresh (and the kept answer renewed): doctor is where a person checks an install. */

@@ -53,6 +53,8 @@ export interface ServiceDeps {
   logger: Logger;
   now?: () => Date;
   summarize?: (stepId: string, output: unknown) => string | undefined;
+  /** Processes earlier runs started and a killed Slipway left running (e.g. an app being verified): stopped before a resume or delete. */
+  leftovers?: { sweep(): Promise<{ stopped: Array<{ pid: number; command: string }> }> };
   /** When Slipway cannot follow a rollout itself: what a person can run to follow it. */
   followHint?: (app: string) => string;
 }
@@ -101,6 +103,7 @@ export class SlipwayService {
     const run = await this.deps.runs.getRun(runId);
     if (!run) throw new NotFoundError(`no run ${runId}`, { hint: 'List runs with `slipway runs`.' });
     if (run.status === 'succeeded') return this.report(run);
+    await this.stopLeftovers();
     return this.execute(run, options);
   }
 
@@ -109,6 +112,7 @@ export class SlipwayService {
     if (appNameProblem(name)) assertAppName(name);
     const record = await this.deps.apps.get(name);
     if (!record) throw new NotFoundError(`no app named '${name}'`, { hint: 'List apps with `slipway list`.' });
+    await this.stopLeftovers();
     const run = await this.deps.runs.createRun({ id: newRunId(this.now()), kind: 'delete', app: name, request: { app: name } });
     return this.execute(run, options);
   }
@@ -142,6 +146,11 @@ export class SlipwayService {
     const runtimeState = await runtime.status(record.name, record.runtime);
     const state = record.state === 'running' && runtimeState === 'stopped' ? 'stopped' : record.state;
     return { runtimeState, state };
+  }
+
+  private async stopLeftovers(): Promise<void> {
+    const swept = await this.deps.leftovers?.sweep();
+    for (const left of swept?.stopped ?? []) this.deps.logger.warn({ pid: left.pid, command: left.command }, 'stopped a process an interrupted run left running');
   }
 
   private async execute(run: Run, options: RunOptions): Promise<RunReport> {
