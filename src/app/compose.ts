@@ -27,7 +27,7 @@ import { createVerifyStep } from '../steps/source-verify/index.ts';
 import { createProvenanceStep } from '../steps/source-provenance/index.ts';
 import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
-import { chooseRuntime } from './runtime-choice.ts';
+import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
 import { clusterParts, followHintFor } from './cluster-wiring.ts';
 import { chooseGenerator } from './generator-choice.ts';
 import { createSyncStep } from '../steps/gitops-sync/index.ts';
@@ -88,8 +88,8 @@ export async function compose(config: ResolvedConfig, env: Environment) {
   // An app is stopped and asked about by the runtime its record names (the one that started it),
   // whatever the choice is today; an app with none recorded by today's.
   const runtimeFor = async (app: string) => {
-    const recorded = (await apps.get(app))?.runtime?.runtime;
-    return (typeof recorded === 'string' ? await choice!.named(recorded) : undefined) ?? choice!.runtime;
+    const recorded = runtimeNameOf((await apps.get(app))?.runtime);
+    return (recorded ? await choice!.named(recorded) : undefined) ?? choice!.runtime;
   };
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.

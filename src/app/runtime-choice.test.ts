@@ -6,7 +6,7 @@ import { brokenPodman } from '../../test/support/broken-podman.ts';
 import { loadConfig } from '../config/index.ts';
 import { ConfigError } from '../domain/index.ts';
 import { podmanAvailable } from '../adapters/runtime/podman-runtime.ts';
-import { chooseRuntime } from './runtime-choice.ts';
+import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
 
 const installed = await podmanAvailable(process.env.PATH);
 let work: string;
@@ -60,5 +60,13 @@ describe('chooseRuntime', () => {
     expect((await choice.named('podman'))?.name).toBe('podman');
     expect((await choice.named('podman-kube'))?.name).toBe('podman-kube');
     expect(await choice.named('nonsense')).toBeUndefined();
+  });
+
+  it('tells the runtime that started an app from its recorded handle, also one recorded before the name was', () => {
+    expect(runtimeNameOf({ runtime: 'process', pid: 1 })).toBe('process');
+    expect(runtimeNameOf({ pid: 1, port: 2, dir: '/d' })).toBe('process');
+    expect(runtimeNameOf({ container: 'slipway-notes', id: 'x' })).toBe('podman');
+    expect(runtimeNameOf({ pod: 'notes-pod', container: 'notes-pod-notes' })).toBe('podman-kube');
+    expect(runtimeNameOf(undefined)).toBeUndefined();
   });
 });

@@ -50,6 +50,20 @@ export async function chooseRuntime(
   };
 }
 
+/**
+ * The name of the runtime that started an app, from the handle kept in its record: written there
+ * since Slipway records it, and otherwise told by what the handle holds (a pid, a pod, a container).
+ * @example runtimeNameOf({ runtime: 'process', pid: 4242 }) // 'process'
+ */
+export function runtimeNameOf(handle: Record<string, unknown> | undefined): string | undefined {
+  if (!handle) return undefined;
+  if (typeof handle.runtime === 'string') return handle.runtime;
+  if (handle.pod !== undefined) return 'podman-kube';
+  if (handle.container !== undefined) return 'podman';
+  if (handle.pid !== undefined) return 'process';
+  return undefined;
+}
+
 /** Builds each runtime once, by name, without probing: a recorded app's runtime is used as it is. */
 function runtimeFactory(config: ResolvedConfig, env: RuntimeEnvironment, renderDeployment: (spec: AppSpec, image: string) => string) {
   const built = new Map<string, Promise<AppRuntime | undefined>>();

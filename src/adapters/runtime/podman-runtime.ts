@@ -217,7 +217,7 @@ export function runPodman(access: PodmanAccess, args: string[], options: PodmanC
   const path = access.path ?? SYSTEM_PATH;
   const binary = access.podmanBinary?.includes('/') ? access.podmanBinary : findInPath(access.podmanBinary ?? 'podman', path);
   if (!binary) {
-    return Promise.reject(new ExternalServiceError('podman', 'podman is not installed', { hint: 'Install it (`apt-get install podman runc`), or use the process runtime.' }));
+    return Promise.reject(new ExternalServiceError('podman', 'podman is not installed', { hint: 'Install it (`apt-get install podman runc catatonit`), or use the process runtime.' }));
   }
   const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
