@@ -144,7 +144,7 @@ export async function compose(config: ResolvedConfig, env: Environment) {
       },
     );
     const remove = deletePipeline({
-      ...(runtime ? { stop: createStopLocalStep({ runtimeFor }) } : {}),
+      ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf: async (app) => (await apps.get(app))?.runtime }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
       removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),

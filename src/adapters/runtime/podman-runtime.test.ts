@@ -174,6 +174,21 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     expect(await b.status(SHARED_APP)).toBe('stopped');
   }, 180_000);
 
+  it('stops a container an app record names from before names carried the home, by its id', async () => {
+    const runtime = new PodmanRuntime({ home: join(work, 'home-a'), host: '127.0.0.1', path: process.env.PATH });
+    runtimes.push([runtime, SHARED_APP]);
+    const shared = { ...spec, name: SHARED_APP, persistent: false };
+    const running = await runtime.start({ app: SHARED_APP, dir: join(work, 'app'), spec: shared, image: imageByDigest });
+    // As an earlier Slipway named it: slipway-<app>.
+    await run('podman', ['rename', running.handle.container as string, `slipway-${SHARED_APP}`]);
+    const recorded = { ...running.handle, container: `slipway-${SHARED_APP}` };
+    expect(await runtime.status(SHARED_APP)).toBe('stopped');
+    expect(await runtime.status(SHARED_APP, recorded)).toBe('running');
+    await runtime.forget(SHARED_APP, recorded);
+    await expect(run('podman', ['container', 'exists', running.handle.id as string])).rejects.toThrow();
+    expect(await runtime.status(SHARED_APP, recorded)).toBe('stopped');
+  }, 180_000);
+
   it('explains a missing image and a request without one', async () => {
     const runtime = new PodmanRuntime({ home: join(work, 'home'), host: '127.0.0.1', path: process.env.PATH });
     await expect(runtime.start({ app: APP, dir: work, spec, image: `oci:${layoutDir}:nope` })).rejects.toThrow(NotFoundError);

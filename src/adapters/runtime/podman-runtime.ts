@@ -82,26 +82,31 @@ export class PodmanRuntime implements AppRuntime {
     return { url: `http://${urlHost(this.options.host)}:${port}/`, handle: { container: this.container(app), id: container, port, image: request.image, imageId } };
   }
 
-  async stop(app: string): Promise<void> {
+  /** Stops this home's container for the app, and the one `handle` (the app's record) names when that is another (see {@link earlierContainer}). */
+  async stop(app: string, handle?: Record<string, unknown>): Promise<void> {
     checkApp(app);
-    await this.podman(['rm', '--force', '--ignore', '--time', String(STOP_SECONDS), this.container(app)], { timeoutMs: (STOP_SECONDS + 30) * 1000 });
+    const containers = [this.container(app), ...earlierContainer(handle, this.container(app))];
+    await this.podman(['rm', '--force', '--ignore', '--time', String(STOP_SECONDS), ...containers], { timeoutMs: (STOP_SECONDS + 30) * 1000 });
   }
 
   /** Stops the app and drops its image from podman's store (best effort); its data directory is kept. */
-  async forget(app: string): Promise<void> {
+  async forget(app: string, handle?: Record<string, unknown>): Promise<void> {
     const previous = await this.current(app);
-    await this.stop(app);
+    await this.stop(app, handle);
     if (previous) await this.removeImage(app, previous);
     await this.podman(['rmi', stagedName(app, this.options.home)]).catch(() => undefined);
   }
 
-  async status(app: string): Promise<'running' | 'stopped'> {
+  async status(app: string, handle?: Record<string, unknown>): Promise<'running' | 'stopped'> {
     checkApp(app);
-    const out = await this.podman(['container', 'inspect', '--format', '{{.State.Running}}', this.container(app)]).catch((error: unknown) => {
-      if (isNoSuchContainer(error)) return 'false';
-      throw error;
-    });
-    return out.trim() === 'true' ? 'running' : 'stopped';
+    for (const container of [this.container(app), ...earlierContainer(handle, this.container(app))]) {
+      const out = await this.podman(['container', 'inspect', '--format', '{{.State.Running}}', container]).catch((error: unknown) => {
+        if (isNoSuchContainer(error)) return 'false';
+        throw error;
+      });
+      if (out.trim() === 'true') return 'running';
+    }
+    return 'stopped';
   }
 
   async logTail(app: string, lines = 20): Promise<string> {
@@ -273,6 +278,16 @@ export function pulledName(app: string, image: string, home: string): string {
 /** The name an image pulled from an OCI layout for `app` of the home `home` has in podman's store. */
 export function stagedName(app: string, home: string): string {
   return `localhost/${containerName(app, home)}:latest`;
+}
+
+/**
+ * The container an app's record names, by its id, when it is not this home's container of today
+ * (one started before containers carried the home's id in their name). By id, so a container
+ * another home started under the same name is never touched.
+ */
+function earlierContainer(handle: Record<string, unknown> | undefined, current: string): string[] {
+  const id = handle?.id;
+  return typeof id === 'string' && /^[a-f0-9]{64}$/.test(id) && handle?.container !== current ? [id] : [];
 }
 
 /** The container's name for an app of the home `home`: `slipway-<home id>-<app>`. */
