@@ -62,6 +62,9 @@ beforeAll(async () => {
   await mkdir(join(work, 'app'));
   await writeFile(join(work, 'app', 'server.js'), SERVER_JS);
   await writeFile(join(work, 'app', 'package.json'), '{"type":"module"}\n');
+  // An image of this test run's own: podman's store is shared by every run on the machine, and an
+  // image another run's container uses could not be dropped.
+  await writeFile(join(work, 'app', 'test-run.txt'), `${suffix}\n`);
   layoutDir = join(work, 'Images');
   const builder = new SlipwayBuilder({ cacheDir: join(work, 'cache') });
   const result = await builder.build({
