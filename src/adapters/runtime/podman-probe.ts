@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readlink, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findInPath } from '../image-builder/buildah-builder.ts';
 import type { PodmanAccess } from './podman-runtime.ts';
@@ -34,9 +34,9 @@ const CONF_DIR = '/etc/containers/containers.conf.d';
 const INSTALL_FIX = 'Install what podman needs to run containers: apt-get install podman runc catatonit (catatonit is only recommended by podman, so --no-install-recommends leaves it out); then run `slipway doctor`.';
 
 /**
- * Finds out whether podman can run a container, for real: `podman run --rm --init` of a root
- * filesystem made of symlinks and this machine's `/usr` mounted read-only, so no image (and no
- * network) is needed. The answer is kept under `cacheDir`, keyed by podman's version and the files
+ * Finds out whether podman can run a container, for real: `podman run --rm --init` of `true` in a
+ * root filesystem made of this machine's `/usr` (and `/lib` …) mounted read-only, so no image (and
+ * no network) is needed. The answer is kept under `cacheDir`, keyed by podman's version and the files
  * the run depends on, so each machine pays for one probe until something is installed or changed.
  * @example const probe = await probePodman({ cacheDir: config.cache }); if (!probe.usable) console.log(probe.reason);
  */
@@ -71,12 +71,22 @@ async function runProbe(binary: string, version: string, env: Record<string, str
   try {
     const rootfs = join(scratch, 'rootfs');
     await mkdir(join(rootfs, 'usr'), { recursive: true });
-    for (const dir of ['bin', 'sbin', 'lib', 'lib64']) await symlink(`usr/${dir}`, join(rootfs, dir));
+    // The host's own programs and libraries, read-only: /usr, and /bin, /lib … as the host has them
+    // (symlinks into /usr on a merged-/usr system, directories otherwise).
+    const volumes = ['--volume', '/usr:/usr:ro'];
+    for (const dir of ['bin', 'sbin', 'lib', 'lib32', 'lib64']) {
+      const target = await readlink(`/${dir}`).catch(() => undefined);
+      if (target !== undefined) await symlink(target.replace(/^\//, ''), join(rootfs, dir));
+      else if (existsSync(`/${dir}`)) {
+        await mkdir(join(rootfs, dir));
+        volumes.push('--volume', `/${dir}:/${dir}:ro`);
+      }
+    }
     // The flags app:deploy uses that can fail on a machine (an init process, no capabilities,
-    // a read-only root), with `true` from the host's own /usr as the program.
+    // a read-only root), with the host's `true` as the program.
     const result = await run(binary, [
       'run', '--rm', '--init', '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
-      '--volume', '/usr:/usr:ro', '--rootfs', rootfs, '/usr/bin/true',
+      ...volumes, '--rootfs', rootfs, '/usr/bin/true',
     ], env, PROBE_TIMEOUT_MS);
     if (result.code === 0) return { usable: true, version, cached: false };
     const said = lastLines(result.output);
