@@ -4,7 +4,7 @@ import { listTemplates, TemplateGenerator } from '../adapters/generator/index.ts
 import { CliGit } from '../adapters/git/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
 import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
-import { ProcessRuntime } from '../adapters/runtime/process-runtime.ts';
+import { ProcessLedger } from '../adapters/process/process-ledger.ts';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
 import { openCheckedDatabase } from '../adapters/store/store-check.ts';
@@ -28,7 +28,7 @@ import { createVerifyStep } from '../steps/source-verify/index.ts';
 import { createProvenanceStep } from '../steps/source-provenance/index.ts';
 import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
-import { chooseRuntime } from './runtime-choice.ts';
+import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
 import { clusterParts, followHintFor } from './cluster-wiring.ts';
 import { chooseGenerator } from './generator-choice.ts';
 import { createSyncStep } from '../steps/gitops-sync/index.ts';
@@ -83,14 +83,23 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   const gitopsRepo = new CliGit({ url: gitopsUrl, branch: config.git.gitops.branch, cacheDir, author: config.git.author, env: gitEnv, ...auth(config.git.gitops, 'gitops') });
 
   const settings: RenderSettings = renderSettingsFrom(config, { engine: config.engine });
+  // The short-lived processes a run starts (doctor reads the same folder).
+  const startedProcesses = new ProcessLedger({ dir: join(home, 'run', 'started') });
 
-  const runtime = config.target === 'local'
+  const choice = config.target === 'local'
     ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) }, (spec, image) => {
       const file = renderApp(spec, { image }, settings).find((f) => f.path.endsWith('/deployment.yaml'));
       if (!file) throw new Error('the renderer produced no deployment.yaml');
       return file.content;
     })
     : undefined;
+  const runtime = choice?.runtime;
+  // An app is stopped and asked about by the runtime its record names (the one that started it),
+  // whatever the choice is today; an app with none recorded by today's.
+  const runtimeFor = async (app: string) => {
+    const recorded = runtimeNameOf((await apps.get(app))?.runtime);
+    return (recorded ? await choice!.named(recorded) : undefined) ?? choice!.runtime;
+  };
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
@@ -116,7 +125,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
     const workspace = join(home, 'work');
     const sandbox = new ProcessSandbox({
-      workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'),
+      workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), ledger: startedProcesses,
       ...(env.path ? { path: env.path } : {}),
     });
     const create = createPipeline(
@@ -139,12 +148,12 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
           }
           : {}),
         ...(runtime
-          ? { deploy: createDeployLocalStep({ runtime }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
+          ? { deploy: createDeployLocalStep({ runtime, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
           : {}),
       },
     );
     const remove = deletePipeline({
-      ...(runtime ? { stop: createStopLocalStep({ runtime }) } : {}),
+      ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf: async (app) => (await apps.get(app))?.runtime }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
       removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
@@ -155,8 +164,8 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
 
   const service = new SlipwayService({
     target: config.target, runs, apps, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
-    ...(runtime ? { runtime } : {}),
-    prepare, logger, summarize: summarizeStep,
+    ...(runtime ? { runtime, runtimeFor } : {}),
+    prepare, logger, summarize: summarizeStep, leftovers: startedProcesses,
     ...(followHintFor(config) ? { followHint: followHintFor(config)! } : {}),
   });
   return {

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ResolvedConfig } from '../config/index.ts';
 import { redactUrlCredentials } from '../domain/index.ts';
+import { ProcessLedger } from '../adapters/process/process-ledger.ts';
+import { probePodman } from '../adapters/runtime/podman-probe.ts';
 import { kubeAccess } from './cluster-wiring.ts';
 import { llmProvider } from './generator-choice.ts';
 import { stateCheck } from './store-doctor.ts';
@@ -65,11 +67,38 @@ export async function runDoctor(config: ResolvedConfig, env: NodeJS.ProcessEnv, 
   checks.push(await registryCheck(config));
   if (config.target === 'cluster') checks.push(...(await clusterChecks(config, env)));
   checks.push(llmCheck(config, env));
-  const podman = await version('podman', ['--version'], env);
-  checks.push(podman
-    ? { name: 'podman', status: 'ok', detail: podman }
-    : { name: 'podman', status: 'warn', detail: 'not found: apps run as plain Node processes', fix: 'Install podman to run apps from their images: apt-get install podman runc' });
+  checks.push(await podmanCheck(config, env));
+  checks.push(await leftoversCheck(config));
   return checks;
+}
+
+/** Stops what an interrupted run left running (e.g. an app being verified when Slipway was killed), and says so. */
+async function leftoversCheck(config: ResolvedConfig): Promise<Check> {
+  const ledger = new ProcessLedger({ dir: join(config.home, 'run', 'started') });
+  const { stopped, busy } = await ledger.sweep();
+  const shown = (list: Array<{ pid: number; command: string }>) => list.map((p) => `${p.pid} (${p.command})`).join(', ');
+  if (stopped.length > 0) {
+    return { name: 'leftovers', status: 'warn', detail: `stopped ${stopped.length} process(es) an interrupted run had left running: ${shown(stopped)}`, fix: 'Nothing more to do; resume the interrupted run with `slipway resume <runId>`.' };
+  }
+  return { name: 'leftovers', status: 'ok', detail: busy.length > 0 ? `none; ${busy.length} belong to a run in progress: ${shown(busy)}` : 'none' };
+}
+
+/** podman is probed afresh (and the kept answer renewed): doctor is where a person checks an install. */
+async function podmanCheck(config: ResolvedConfig, env: NodeJS.ProcessEnv): Promise<Check> {
+  const probe = await probePodman({ cacheDir: config.cache, fresh: true, ...(env.PATH ? { path: env.PATH } : {}) });
+  const wanted = config.local.runtime;
+  if (probe.usable) return { name: 'podman', status: 'ok', detail: `${probe.version}: runs containers` };
+  if (!probe.installed) {
+    return wanted === 'podman' || wanted === 'kube'
+      ? { name: 'podman', status: 'fail', detail: `not found, and local.runtime is ${wanted}`, fix: probe.fix }
+      : { name: 'podman', status: 'warn', detail: 'not found: apps run as plain Node processes', fix: 'Install podman to run apps from their images: apt-get install podman runc catatonit' };
+  }
+  const failing = config.target === 'local' && (wanted === 'podman' || wanted === 'kube');
+  return {
+    name: 'podman', status: failing ? 'fail' : 'warn',
+    detail: failing ? `local.runtime is ${wanted}, but ${probe.reason}` : `${probe.reason}; apps run as plain Node processes`,
+    fix: probe.fix,
+  };
 }
 
 /** A registry answers GET /v2/ with 200, or 401 when it wants credentials: either means it is there. */

@@ -3,47 +3,98 @@ import { ConfigError } from '../domain/index.ts';
 import type { AppSpec } from '../domain/index.ts';
 import type { AppRuntime } from '../ports/index.ts';
 import { ProcessRuntime } from '../adapters/runtime/process-runtime.ts';
+import { probePodman } from '../adapters/runtime/podman-probe.ts';
 
 /** Values for the Flux-style `${VAR}` substitutions when manifests run on this machine. */
 const LOCAL_VARIABLES = { REGISTRY_URL: 'localhost', APPS_SUBDOMAIN: 'localhost', CLUSTER_DOMAIN: 'localhost' };
 
+export interface RuntimeChoice {
+  /** What starts apps now. */
+  runtime: AppRuntime;
+  /** Why `auto` runs apps as processes although podman is installed (for the deploy step and doctor). */
+  note?: string;
+  /**
+   * The runtime called `name` (`process`, `podman`, `podman-kube`), whatever `auto` picks now: an
+   * app is stopped and asked about by the runtime that started it.
+   */
+  named(name: string): Promise<AppRuntime | undefined>;
+}
+
+export interface RuntimeEnvironment {
+  nodeBinary: string;
+  path?: string;
+}
+
 /**
- * The local runtime: podman runs the built image when podman is installed (`auto`) or asked for;
- * `kube` runs the rendered Deployment itself with `podman kube play`; otherwise the app's files run
- * as a Node process.
+ * The local runtime: podman runs the built image when podman can run a container here (`auto`, see
+ * {@link probePodman}) or is asked for; `kube` runs the rendered Deployment itself with
+ * `podman kube play`; otherwise the app's files run as a Node process, and `note` says why.
  */
 export async function chooseRuntime(
   config: ResolvedConfig,
-  env: { nodeBinary: string; path?: string },
+  env: RuntimeEnvironment,
   renderDeployment: (spec: AppSpec, image: string) => string,
-): Promise<AppRuntime> {
+): Promise<RuntimeChoice> {
+  const named = runtimeFactory(config, env, renderDeployment);
   const wanted = config.local.runtime;
-  if (wanted === 'kube') {
-    const [{ PodmanKubeRuntime }, { podmanAvailable }] = await Promise.all([
-      import('../adapters/runtime/podman-kube-runtime.ts'),
-      import('../adapters/runtime/podman-runtime.ts'),
-    ]);
-    if (!(await podmanAvailable(env.path))) {
-      throw new ConfigError('local.runtime is kube, but podman is not installed', { hint: 'Install it (apt-get install podman runc) or set local.runtime: process.' });
-    }
-    return new PodmanKubeRuntime({
-      home: config.home, host: config.local.host, ...(env.path ? { path: env.path } : {}),
-      insecureRegistries: config.registry.insecure && config.registry.host ? [config.registry.host] : [],
-      variables: { ...LOCAL_VARIABLES, ...config.local.variables },
-      render: renderDeployment,
-    });
+  if (wanted === 'process') return { runtime: (await named('process'))!, named };
+  const probe = await probePodman({ cacheDir: config.cache, ...(env.path ? { path: env.path } : {}) });
+  if (probe.usable) return { runtime: (await named(wanted === 'kube' ? 'podman-kube' : 'podman'))!, named };
+  if (wanted === 'kube' || wanted === 'podman') {
+    throw new ConfigError(`local.runtime is ${wanted}, but ${probe.reason}`, { hint: `${probe.fix} Or set local.runtime: process.` });
   }
-  if (wanted !== 'process') {
-    const { PodmanRuntime, podmanAvailable } = await import('../adapters/runtime/podman-runtime.ts');
-    if (await podmanAvailable(env.path)) {
-      return new PodmanRuntime({
-        home: config.home, host: config.local.host, ...(env.path ? { path: env.path } : {}),
-        insecureRegistries: config.registry.insecure && config.registry.host ? [config.registry.host] : [],
-      });
+  return {
+    runtime: (await named('process'))!,
+    named,
+    ...(probe.installed ? { note: `podman is installed but cannot run containers (${firstLine(probe.reason)}), so apps run as Node processes` } : {}),
+  };
+}
+
+/**
+ * The name of the runtime that started an app, from the handle kept in its record: written there
+ * since Slipway records it, and otherwise told by what the handle holds (a pid, a pod, a container).
+ * @example runtimeNameOf({ runtime: 'process', pid: 4242 }) // 'process'
+ */
+export function runtimeNameOf(handle: Record<string, unknown> | undefined): string | undefined {
+  if (!handle) return undefined;
+  if (typeof handle.runtime === 'string') return handle.runtime;
+  if (handle.pod !== undefined) return 'podman-kube';
+  if (handle.container !== undefined) return 'podman';
+  if (handle.pid !== undefined) return 'process';
+  return undefined;
+}
+
+/** Builds each runtime once, by name, without probing: a recorded app's runtime is used as it is. */
+function runtimeFactory(config: ResolvedConfig, env: RuntimeEnvironment, renderDeployment: (spec: AppSpec, image: string) => string) {
+  const built = new Map<string, Promise<AppRuntime | undefined>>();
+  const pathOption = env.path ? { path: env.path } : {};
+  const insecureRegistries = config.registry.insecure && config.registry.host ? [config.registry.host] : [];
+  const make = async (name: string): Promise<AppRuntime | undefined> => {
+    switch (name) {
+      case 'process':
+        return new ProcessRuntime({ home: config.home, host: config.local.host, nodeBinary: env.nodeBinary, ...pathOption });
+      case 'podman': {
+        const { PodmanRuntime } = await import('../adapters/runtime/podman-runtime.ts');
+        return new PodmanRuntime({ home: config.home, host: config.local.host, ...pathOption, insecureRegistries });
+      }
+      case 'podman-kube': {
+        const { PodmanKubeRuntime } = await import('../adapters/runtime/podman-kube-runtime.ts');
+        return new PodmanKubeRuntime({
+          home: config.home, host: config.local.host, ...pathOption, insecureRegistries,
+          variables: { ...LOCAL_VARIABLES, ...config.local.variables },
+          render: renderDeployment,
+        });
+      }
+      default:
+        return undefined;
     }
-    if (wanted === 'podman') {
-      throw new ConfigError('local.runtime is podman, but podman is not installed', { hint: 'Install it (apt-get install podman runc) or set local.runtime: process.' });
-    }
-  }
-  return new ProcessRuntime({ home: config.home, host: config.local.host, nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) });
+  };
+  return (name: string): Promise<AppRuntime | undefined> => {
+    if (!built.has(name)) built.set(name, make(name));
+    return built.get(name)!;
+  };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0]!;
 }

@@ -52,11 +52,15 @@ export interface ServiceDeps {
   gitopsRepo: GitRepo;
   gitopsPath: string;
   runtime?: AppRuntime;
+  /** The runtime that started an app (named in its record), to ask about it; default `runtime`. */
+  runtimeFor?: (app: string) => Promise<AppRuntime>;
   /** The pipelines and the known template ids, built on first use (only runs need them). */
   prepare: () => Promise<{ pipelines: { create: PipelineEntry[]; delete: PipelineEntry[] }; templates: string[] }>;
   logger: Logger;
   now?: () => Date;
   summarize?: (stepId: string, output: unknown) => string | undefined;
+  /** Processes earlier runs started and a killed Slipway left running (e.g. an app being verified): stopped before a resume or delete. */
+  leftovers?: { sweep(): Promise<{ stopped: Array<{ pid: number; command: string }> }> };
   /** When Slipway cannot follow a rollout itself: what a person can run to follow it. */
   followHint?: (app: string) => string;
 }
@@ -106,6 +110,7 @@ export class SlipwayService {
     if (!run) throw new NotFoundError(`no run ${runId}`, { hint: 'List runs with `slipway runs`.' });
     if (run.kind === 'create') await this.refuseDeleted(run);
     if (run.status === 'succeeded') return this.report(run);
+    await this.stopLeftovers();
     return this.execute(run, options);
   }
 
@@ -114,6 +119,7 @@ export class SlipwayService {
     if (appNameProblem(name)) assertAppName(name);
     const record = await this.deps.apps.get(name);
     if (!record) throw new NotFoundError(`no app named '${name}'`, { hint: 'List apps with `slipway list`.' });
+    await this.stopLeftovers();
     const run = await this.deps.runs.createRun({ id: newRunId(this.now()), kind: 'delete', app: name, request: { app: name } });
     return this.execute(run, options);
   }
@@ -167,9 +173,15 @@ export class SlipwayService {
 
   private async liveState(record: AppRecord): Promise<{ runtimeState?: 'running' | 'stopped'; state: AppRecord['state'] }> {
     if (record.target !== 'local' || !this.deps.runtime || record.state === 'deploying') return { state: record.state };
-    const runtimeState = await this.deps.runtime.status(record.name, record.runtime);
+    const runtime = this.deps.runtimeFor ? await this.deps.runtimeFor(record.name) : this.deps.runtime;
+    const runtimeState = await runtime.status(record.name, record.runtime);
     const state = record.state === 'running' && runtimeState === 'stopped' ? 'stopped' : record.state;
     return { runtimeState, state };
+  }
+
+  private async stopLeftovers(): Promise<void> {
+    const swept = await this.deps.leftovers?.sweep();
+    for (const left of swept?.stopped ?? []) this.deps.logger.warn({ pid: left.pid, command: left.command }, 'stopped a process an interrupted run left running');
   }
 
   private async execute(run: Run, options: RunOptions): Promise<RunReport> {
@@ -220,7 +232,7 @@ export class SlipwayService {
       name: run.app, description: String(run.request.description ?? ''), template: '', state: 'deploying', target: this.deps.target,
       commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
     };
-    const deployed = outputs['app:deploy'] as { url: string; handle: Record<string, unknown> } | undefined;
+    const deployed = outputs['app:deploy'] as { url: string; runtime: string; handle: Record<string, unknown> } | undefined;
     await apps.upsert({
       ...base,
       template: view.template ?? base.template,
@@ -228,7 +240,8 @@ export class SlipwayService {
       state: status === 'succeeded' ? (this.deps.target === 'local' || outputs['cluster:await'] ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
       commits: { ...base.commits, ...view.commits },
       ...(view.url ? { url: view.url } : {}),
-      ...(deployed ? { runtime: deployed.handle } : {}),
+      // The runtime's name goes with its handle: stop and status must go to the runtime that started the app.
+      ...(deployed ? { runtime: { ...deployed.handle, runtime: deployed.runtime } } : {}),
       lastRunId: run.id,
       updatedAt: at,
     });

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { containerName } from '../../src/adapters/runtime/podman-runtime.ts';
 import { runCli, tempHome } from '../support/cli.ts';
 
 const podman = (() => { try { execFileSync('podman', ['--version']); return true; } catch { return false; } })();
@@ -15,7 +16,7 @@ describe.skipIf(!podman)('slipway on the embedded default with podman', () => {
     const report = JSON.parse(created.stdout);
     try {
       expect(report).toMatchObject({ app: 'band-form', status: 'succeeded', template: 'form' });
-      const inspect = JSON.parse(execFileSync('podman', ['inspect', 'slipway-band-form'], { encoding: 'utf8' }))[0];
+      const inspect = JSON.parse(execFileSync('podman', ['inspect', containerName('band-form', opts.home)], { encoding: 'utf8' }))[0];
       expect(inspect.State.Running).toBe(true);
       expect(inspect.Config.User).toBe('1000:1000');
       expect(inspect.HostConfig.ReadonlyRootfs).toBe(true);
@@ -34,7 +35,29 @@ describe.skipIf(!podman)('slipway on the embedded default with podman', () => {
       const deleted = await runCli(['delete', 'band-form', '--json'], opts);
       expect(deleted.code).toBe(0);
     }
-    expect(() => execFileSync('podman', ['inspect', 'slipway-band-form'], { stdio: 'ignore' })).toThrow();
+    expect(() => execFileSync('podman', ['inspect', containerName('band-form', opts.home)], { stdio: 'ignore' })).toThrow();
+  });
+
+  it('runs an app of the same name from two homes side by side; deleting one leaves the other running', async () => {
+    const [first, second] = [tempHome('slipway-podman-a-'), tempHome('slipway-podman-b-')];
+    const reports: Array<{ url: string }> = [];
+    try {
+      for (const opts of [first, second]) {
+        const created = await runCli(['create', 'a pomodoro timer', '--name', 'twin', '--json'], opts);
+        expect(created.code, created.stdout + created.stderr).toBe(0);
+        reports.push(JSON.parse(created.stdout));
+      }
+      for (const report of reports) expect((await fetch(report.url)).status).toBe(200);
+      expect((await runCli(['delete', 'twin'], first)).code).toBe(0);
+      await expect(fetch(reports[0]!.url)).rejects.toThrow();
+      expect((await fetch(reports[1]!.url)).status).toBe(200);
+      const status = JSON.parse((await runCli(['status', 'twin', '--json'], second)).stdout);
+      expect(status).toMatchObject({ state: 'running', runtimeState: 'running' });
+    } finally {
+      await runCli(['delete', 'twin'], first);
+      await runCli(['delete', 'twin'], second);
+    }
+    expect(() => execFileSync('podman', ['inspect', containerName('twin', second.home)], { stdio: 'ignore' })).toThrow();
   });
 
   it('runs two apps from the one image store, both tagged in its index', async () => {

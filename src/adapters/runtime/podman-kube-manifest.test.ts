@@ -7,7 +7,7 @@ import { adaptForPodman, kubeYaml, type PodmanAdaptation } from './podman-kube-m
 
 const spec: AppSpec = { name: 'notes', description: 'notes for ${HOME_NAME}', template: 't', templateVersion: '1', runtime: 'node', port: 3000, persistent: true, command: ['node', 'server.js'] };
 const IMAGE_ID = 'f'.repeat(64);
-const base: PodmanAdaptation = { app: 'notes', imageId: IMAGE_ID, image: 'oci:/images:notes-1', host: '127.0.0.1', hostPort: 40123, probesRunWithoutShell: true };
+const base: PodmanAdaptation = { app: 'notes', homeId: '3f9c0a1b', imageId: IMAGE_ID, image: 'oci:/images:notes-1', host: '127.0.0.1', hostPort: 40123, probesRunWithoutShell: true };
 
 /** The committed Deployment of `spec`, substituted as Flux would. */
 function rendered(image = 'registry.home.lan:5000/dynamic-apps/notes:1'): Manifest[] {
@@ -19,19 +19,22 @@ type Pod = { containers: Array<Record<string, any>>; volumes: Array<{ name: stri
 const podOf = (m: Manifest) => (m as { spec: { template: { spec: Pod } } }).spec.template.spec;
 
 describe('adaptForPodman', () => {
-  it('changes only the image, the host port, emptyDir names and httpGet probes, and says so', () => {
+  it('changes only the name and home label, the image, the host port, emptyDir names and httpGet probes, and says so', () => {
     const input = rendered();
     const before = structuredClone(input);
     const adapted = adaptForPodman(input, { ...base, env: { GREETING: 'hi', PORT: '1' } });
     expect(input).toEqual(before);
-    expect(adapted).toMatchObject({ deployment: 'notes', container: 'notes', selector: { 'app.kubernetes.io/name': 'notes', 'app.kubernetes.io/instance': 'notes' } });
+    expect(adapted).toMatchObject({ deployment: 'slipway-3f9c0a1b-notes', container: 'notes', selector: { 'app.kubernetes.io/name': 'notes', 'app.kubernetes.io/instance': 'notes', 'io.slipway.home': '3f9c0a1b' } });
+    const meta = adapted.manifests[0] as { metadata: { labels: Record<string, string> }; spec: { template: { metadata: { labels: Record<string, string> } } } };
+    expect(meta.metadata.labels['io.slipway.home']).toBe('3f9c0a1b');
+    expect(meta.spec.template.metadata.labels).toMatchObject({ 'app.kubernetes.io/instance': 'notes', 'io.slipway.home': '3f9c0a1b' });
     const pod = podOf(adapted.manifests[0]!);
     const original = podOf(before[0]!);
     const container = pod.containers[0]!;
     expect(container).toMatchObject({ image: IMAGE_ID, imagePullPolicy: 'Never' });
     expect(container['ports']).toEqual([{ name: 'http', containerPort: 3000, protocol: 'TCP', hostPort: 40123, hostIP: '127.0.0.1' }]);
-    expect(pod.volumes.map((v) => v.name)).toEqual(['slipway-notes-tmp', 'slipway-notes-data']);
-    expect(container['volumeMounts']).toEqual([{ name: 'slipway-notes-tmp', mountPath: '/tmp' }, { name: 'slipway-notes-data', mountPath: '/data' }]);
+    expect(pod.volumes.map((v) => v.name)).toEqual(['slipway-3f9c0a1b-notes-tmp', 'slipway-3f9c0a1b-notes-data']);
+    expect(container['volumeMounts']).toEqual([{ name: 'slipway-3f9c0a1b-notes-tmp', mountPath: '/tmp' }, { name: 'slipway-3f9c0a1b-notes-data', mountPath: '/data' }]);
     // The request's env adds what the manifest does not set; the manifest's PORT wins.
     expect(container['env']).toEqual([{ name: 'PORT', value: '3000' }, { name: 'DATA_DIR', value: '/data' }, { name: 'GREETING', value: 'hi' }]);
     // The restricted Pod Security Standard holds as committed.
@@ -49,7 +52,7 @@ describe('adaptForPodman', () => {
     expect(exec.command[2]).toContain('AbortSignal.timeout(3000)');
     const startup = original.containers[0]!['startupProbe'] !== undefined;
     if (startup) expect(container['startupProbe'].exec.command[2]).toContain(`AbortSignal.timeout(${original.containers[0]!['startupProbe'].timeoutSeconds * 1000})`);
-    expect(adapted.notes.map((n) => n.split(':')[0])).toEqual(['image', 'ports', 'volumes', 'livenessProbe', ...(startup ? ['startupProbe'] : []), 'env']);
+    expect(adapted.notes.map((n) => n.split(':')[0])).toEqual(['name', 'image', 'ports', 'volumes', 'livenessProbe', ...(startup ? ['startupProbe'] : []), 'env']);
   });
 
   it('leaves liveness and startup probes out where podman runs probes through /bin/sh', () => {

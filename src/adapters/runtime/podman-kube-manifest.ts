@@ -1,6 +1,7 @@
 import { Document } from 'yaml';
 import { InputError } from '../../domain/index.ts';
 import type { Manifest } from './flux-substitute.ts';
+import { HOME_LABEL } from './home-id.ts';
 
 /**
  * The few changes a rendered Deployment needs before `podman kube play` runs it on this machine.
@@ -14,6 +15,8 @@ import type { Manifest } from './flux-substitute.ts';
 export interface PodmanAdaptation {
   /** The app's name: the container of that name (or the only one) is the app's. */
   app: string;
+  /** The id of the Slipway home running it (see home-id.ts): in the pod's and volumes' names and labels. */
+  homeId: string;
   /** Id of the image in podman's store, and the reference it came from (for the notes). */
   imageId: string;
   image: string;
@@ -41,12 +44,12 @@ interface HttpGet { path?: string; port?: number | string; host?: string; scheme
 interface Probe { httpGet?: HttpGet; exec?: { command: string[] }; timeoutSeconds?: number; [field: string]: unknown }
 interface Container { name?: string; image?: string; imagePullPolicy?: string; ports?: Port[]; env?: Array<{ name: string; value?: string }>; volumeMounts?: Array<{ name: string }>; livenessProbe?: Probe; startupProbe?: Probe }
 interface PodSpec { containers?: Container[]; initContainers?: Container[]; volumes?: Array<{ name: string; emptyDir?: unknown }> }
-interface DeploymentShape { metadata?: { name?: string }; spec?: { selector?: { matchLabels?: Record<string, string> }; template?: { spec?: PodSpec } } }
+interface DeploymentShape { metadata?: { name?: string; labels?: Record<string, string> }; spec?: { selector?: { matchLabels?: Record<string, string> }; template?: { metadata?: { labels?: Record<string, string> }; spec?: PodSpec } } }
 
 /**
  * Adapts the substituted manifests for podman (a deep copy; the input is not changed). Exactly one
  * Deployment is expected; other documents pass through unchanged.
- * @example adaptForPodman(manifests, { app: 'notes', imageId, image, host: '127.0.0.1', hostPort: 40123, probesRunWithoutShell: true }).notes
+ * @example adaptForPodman(manifests, { app: 'notes', homeId: '3f9c0a1b', imageId, image, host: '127.0.0.1', hostPort: 40123, probesRunWithoutShell: true }).notes
  */
 export function adaptForPodman(input: Manifest[], options: PodmanAdaptation): AdaptedManifests {
   const manifests = structuredClone(input);
@@ -55,14 +58,23 @@ export function adaptForPodman(input: Manifest[], options: PodmanAdaptation): Ad
     throw new InputError(`podman kube play runs one Deployment per app, and the rendered manifests of ${options.app} hold ${deployments.length}`, { hint: 'Render the app\'s deployment.yaml alone.' });
   }
   const deployment = deployments[0]!;
-  const name = deployment.metadata?.name;
+  const committedName = deployment.metadata?.name;
   const pod = deployment.spec?.template?.spec;
   const containers = pod?.containers ?? [];
   const container = containers.find((c) => c.name === options.app) ?? (containers.length === 1 ? containers[0] : undefined);
-  if (!name || !pod || !container?.name) {
+  if (!committedName || !pod || !container?.name || !deployment.spec?.template) {
     throw new InputError(`the Deployment of ${options.app} has no name, pod template or container named ${options.app}`, { hint: 'Check the rendered deployment.yaml.' });
   }
   const notes: string[] = [];
+
+  // podman names the pod after the Deployment and `--replace` replaces a pod of that name: another
+  // Slipway home on this machine with an app of the same name must keep its own.
+  const name = `slipway-${options.homeId}-${committedName}`;
+  deployment.metadata!.name = name;
+  deployment.metadata!.labels = { ...deployment.metadata!.labels, [HOME_LABEL]: options.homeId };
+  deployment.spec.selector = { ...deployment.spec.selector, matchLabels: { ...deployment.spec.selector?.matchLabels, [HOME_LABEL]: options.homeId } };
+  deployment.spec.template.metadata = { ...deployment.spec.template.metadata, labels: { ...deployment.spec.template.metadata?.labels, [HOME_LABEL]: options.homeId } };
+  notes.push(`name: the Deployment ${committedName} runs as ${name}, labelled ${HOME_LABEL}=${options.homeId} (each Slipway home on this machine keeps its own pods).`);
 
   // The reference in the manifest names a registry this machine may not reach (or an image never
   // pushed); podman runs the image Slipway put into its store, and must not try to pull it.
@@ -85,7 +97,7 @@ export function adaptForPodman(input: Manifest[], options: PodmanAdaptation): Ad
   const renamed = new Map<string, string>();
   for (const volume of pod.volumes ?? []) {
     if (volume.emptyDir === undefined) continue;
-    const local = `slipway-${options.app}-${volume.name}`;
+    const local = `slipway-${options.homeId}-${options.app}-${volume.name}`;
     renamed.set(volume.name, local);
     volume.name = local;
   }

@@ -14,6 +14,7 @@ import { SlipwayBuilder } from '../image-builder/slipway-builder.ts';
 import { substituteManifests } from './flux-substitute.ts';
 import { adaptForPodman } from './podman-kube-manifest.ts';
 import { PodmanKubeRuntime } from './podman-kube-runtime.ts';
+import { homeId } from './home-id.ts';
 import { podmanAvailable, runPodman, stagedName } from './podman-runtime.ts';
 
 const run = promisify(execFile);
@@ -84,6 +85,9 @@ beforeAll(async () => {
   await mkdir(join(work, 'app'));
   await writeFile(join(work, 'app', 'server.js'), SERVER_JS);
   await writeFile(join(work, 'app', 'package.json'), '{"type":"module"}\n');
+  // An image of this test run's own: podman's store is shared by every run on the machine, and an
+  // image another run's container uses could not be dropped.
+  await writeFile(join(work, 'app', 'test-run.txt'), `${suffix}\n`);
   const builder = new SlipwayBuilder({ cacheDir: join(work, 'cache') });
   const result = await builder.build({
     contextDir: join(work, 'app'), target: { kind: 'oci-layout', dir: join(work, 'Images'), tag: 'v1' }, base: base.hostRef,
@@ -95,9 +99,11 @@ beforeAll(async () => {
 afterAll(async () => {
   if (!available) return;
   for (const runtime of started) for (const app of [APP, OTHER]) await runtime.forget(app).catch(() => undefined);
-  for (const app of [APP, OTHER]) {
-    await run('podman', ['rmi', '--force', stagedName(app)]).catch(() => undefined);
-    for (const volume of ['tmp', 'data']) await run('podman', ['volume', 'rm', '--force', `slipway-${app}-${volume}`]).catch(() => undefined);
+  for (const home of ['home', 'home-vars', 'home-a', 'home-b']) {
+    for (const app of [APP, OTHER]) {
+      await run('podman', ['rmi', '--force', stagedName(app, join(work, home))]).catch(() => undefined);
+      for (const volume of ['tmp', 'data']) await run('podman', ['volume', 'rm', '--force', `slipway-${homeId(join(work, home))}-${app}-${volume}`]).catch(() => undefined);
+    }
   }
   if (work) await rm(work, { recursive: true, force: true });
 }, 120_000);
@@ -140,7 +146,7 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
     expect(await text(new URL('/root-write', first.url).href)).toBe('EROFS');
     expect(await text(new URL('/tmp-write', first.url).href)).toBe('written');
     expect(await text(new URL('/data-write', first.url).href)).toBe('written');
-    expect(inspect.Mounts.map((m: { Name: string; Destination: string }) => `${m.Name}:${m.Destination}`).sort()).toEqual([`slipway-${APP}-data:/data`, `slipway-${APP}-tmp:/tmp`]);
+    expect(inspect.Mounts.map((m: { Name: string; Destination: string }) => `${m.Name}:${m.Destination}`).sort()).toEqual([`slipway-${homeId(join(work, 'home'))}-${APP}-data:/data`, `slipway-${homeId(join(work, 'home'))}-${APP}-tmp:/tmp`]);
     expect(inspect.Config.Annotations['slipway.dev/description']).toBe('notes for ${HOME_NAME}, $5 a month');
 
     // Probes: on podman 4.4+ the liveness check is node's GET, and podman's own check passes; older
@@ -156,7 +162,7 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
     }
     // Either way, the check Slipway writes for newer podman works inside this very image, and fails on a wrong path.
     const probe = adaptForPodman(substituteManifests(render(spec(APP), image), { HOME_NAME: 'x' }), {
-      app: APP, imageId: 'x', image, host: '127.0.0.1', hostPort: 1, probesRunWithoutShell: true,
+      app: APP, homeId: 'x', imageId: 'x', image, host: '127.0.0.1', hostPort: 1, probesRunWithoutShell: true,
     });
     const check = (probe.manifests[0] as { spec: { template: { spec: { containers: Array<{ livenessProbe: { exec: { command: string[] } } }> } } } }).spec.template.spec.containers[0]!.livenessProbe.exec.command;
     await expect(runPodman({ path: process.env.PATH! }, ['exec', name, ...check])).resolves.toBe('');
@@ -209,6 +215,28 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
     expect(await readFile(withVar.kubeFile(APP), 'utf8')).toContain(`image: registry.home.lan:5000/dynamic-apps/notes:1 runs as podman's local image ${(running.handle.imageId as string).slice(0, 12)} (from ${image})`);
     await withVar.forget(APP);
   }, 120_000);
+
+  it('keeps apps of the same name in two homes apart: both pods run, and forgetting one leaves the other running', async () => {
+    const a = kubeRuntime(undefined, join(work, 'home-a'));
+    const b = kubeRuntime(undefined, join(work, 'home-b'));
+    const inA = await a.start({ app: OTHER, dir: join(work, 'app'), spec: spec(OTHER), image });
+    const inB = await b.start({ app: OTHER, dir: join(work, 'app'), spec: spec(OTHER), image });
+    expect((await waitFor(new URL('/healthz', inA.url).href)).status).toBe(200);
+    expect((await waitFor(new URL('/healthz', inB.url).href)).status).toBe(200);
+    expect(inA.handle.pod).toMatch(new RegExp(`^slipway-${homeId(join(work, 'home-a'))}-${OTHER}-pod`));
+    expect(inB.handle.pod).toMatch(new RegExp(`^slipway-${homeId(join(work, 'home-b'))}-${OTHER}-pod`));
+    expect((await podsOf(OTHER)).sort()).toEqual([inA.handle.pod, inB.handle.pod].sort());
+    const labels = await podman('pod', 'inspect', '--format', '{{json .Labels}}', inB.handle.pod as string);
+    expect(JSON.parse(labels)).toMatchObject({ 'io.slipway.home': homeId(join(work, 'home-b')) });
+
+    await a.forget(OTHER);
+    expect(await a.status(OTHER)).toBe('stopped');
+    expect(await b.status(OTHER)).toBe('running');
+    expect(await podsOf(OTHER)).toEqual([inB.handle.pod]);
+    expect((await fetch(new URL('/healthz', inB.url))).status).toBe(200);
+    await b.forget(OTHER);
+    expect(await podsOf(OTHER)).toEqual([]);
+  }, 240_000);
 
   it('explains a request without an image or with a bad name', async () => {
     const runtime = kubeRuntime();

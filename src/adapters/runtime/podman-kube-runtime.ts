@@ -6,6 +6,7 @@ import { appNameProblem, ExternalServiceError, InputError, type AppSpec } from '
 import type { AppRuntime, RunningApp, StartRequest } from '../../ports/index.ts';
 import { substituteManifests } from './flux-substitute.ts';
 import { freePort } from './free-port.ts';
+import { homeId } from './home-id.ts';
 import { adaptForPodman, kubeYaml } from './podman-kube-manifest.ts';
 import { pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions, type PodmanRuntimeOptions } from './podman-runtime.ts';
 
@@ -62,7 +63,7 @@ export class PodmanKubeRuntime implements AppRuntime {
     const imageId = await pullAppImage(this.options, app, request.image, signal);
     const hostPort = await freePort(this.options.host);
     const adapted = adaptForPodman(manifests, {
-      app, imageId, image: request.image, host: this.options.host, hostPort,
+      app, homeId: homeId(this.options.home), imageId, image: request.image, host: this.options.host, hostPort,
       ...(request.env ? { env: request.env } : {}),
       probesRunWithoutShell: await this.probesRunWithoutShell(),
     });
@@ -104,7 +105,7 @@ export class PodmanKubeRuntime implements AppRuntime {
     await this.stop(app);
     await rm(this.kubeFile(app), { force: true });
     if (previous) await removeAppImage(this.options, app, { imageId: previous });
-    await this.podman(['rmi', stagedName(app)]).catch(() => undefined);
+    await this.podman(['rmi', stagedName(app, this.options.home)]).catch(() => undefined);
   }
 
   async status(app: string): Promise<'running' | 'stopped'> {

@@ -11,13 +11,15 @@ import { ensureBaseImage, type TestBaseImage } from '../../../test/support/base-
 import { startRegistry, type RegistryServer } from '../../../test/support/registry-server.ts';
 import { SlipwayBuilder } from '../image-builder/slipway-builder.ts';
 import { OciRegistry } from '../registry/oci-registry.ts';
-import { containerName, PodmanRuntime, podmanAvailable } from './podman-runtime.ts';
+import { homeId } from './home-id.ts';
+import { containerName, PodmanRuntime, podmanAvailable, stagedName } from './podman-runtime.ts';
 
 const run = promisify(execFile);
 const available = await podmanAvailable(process.env.PATH);
 const suffix = Math.random().toString(36).slice(2, 8);
 const APP = `podrt-${suffix}`;
 const REGISTRY_APP = `podrt-reg-${suffix}`;
+const SHARED_APP = `podrt-shared-${suffix}`;
 const spec: AppSpec = { name: APP, description: 'd', template: 't', templateVersion: '1', runtime: 'node', port: 8080, persistent: true, command: ['node', 'server.js'] };
 
 // Answers /healthz, keeps a value in $DATA_DIR, and says who it runs as.
@@ -60,6 +62,9 @@ beforeAll(async () => {
   await mkdir(join(work, 'app'));
   await writeFile(join(work, 'app', 'server.js'), SERVER_JS);
   await writeFile(join(work, 'app', 'package.json'), '{"type":"module"}\n');
+  // An image of this test run's own: podman's store is shared by every run on the machine, and an
+  // image another run's container uses could not be dropped.
+  await writeFile(join(work, 'app', 'test-run.txt'), `${suffix}\n`);
   layoutDir = join(work, 'Images');
   const builder = new SlipwayBuilder({ cacheDir: join(work, 'cache') });
   const result = await builder.build({
@@ -70,8 +75,10 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  for (const [runtime, app] of runtimes) await runtime.stop(app).catch(() => undefined);
-  for (const app of [APP, REGISTRY_APP]) await run('podman', ['rmi', '--force', `localhost/${containerName(app)}:latest`]).catch(() => undefined);
+  for (const [runtime, app] of runtimes) await runtime.forget(app).catch(() => undefined);
+  for (const home of ['home', 'home-a', 'home-b']) {
+    for (const app of [APP, REGISTRY_APP, SHARED_APP]) await run('podman', ['rmi', '--force', stagedName(app, join(work, home))]).catch(() => undefined);
+  }
   if (work) await rm(work, { recursive: true, force: true });
 });
 
@@ -82,14 +89,14 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     expect(imageByDigest).toMatch(/^oci:.*@sha256:[a-f0-9]{64}$/);
     const first = await runtime.start({ app: APP, dir: join(work, 'app'), spec, image: imageByDigest, env: { GREETING: 'hello', PORT: '1' } });
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(first.handle).toMatchObject({ container: `slipway-${APP}`, image: imageByDigest });
+    expect(first.handle).toMatchObject({ container: `slipway-${homeId(join(work, 'home'))}-${APP}`, image: imageByDigest });
     expect((await waitFor(new URL('/healthz', first.url).href)).status).toBe(200);
     expect(await (await fetch(new URL('/whoami', first.url))).text()).toBe('1000:1000 hello');
     expect(await (await fetch(new URL('/data?v=kept', first.url), { method: 'POST' })).text()).toBe('stored');
     expect(await (await fetch(new URL('/root-write', first.url))).text()).toBe('EROFS');
     expect(await runtime.status(APP)).toBe('running');
-    const { stdout } = await run('podman', ['container', 'inspect', '--format', '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{index .Config.Labels "slipway.app"}}', containerName(APP)]);
-    expect(stdout.trim()).toMatch(new RegExp(`^true \\[.*CAP_NET_RAW.*\\] ${APP}$`));
+    const { stdout } = await run('podman', ['container', 'inspect', '--format', '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{index .Config.Labels "slipway.app"}} {{index .Config.Labels "io.slipway.home"}}', containerName(APP, join(work, 'home'))]);
+    expect(stdout.trim()).toMatch(new RegExp(`^true \\[.*CAP_NET_RAW.*\\] ${APP} ${homeId(join(work, 'home'))}$`));
     expect(await runtime.logTail(APP, 5)).toContain('listening on 8080 as 1000');
 
     // Started again, by tag this time: the old container is replaced and the data is still there.
@@ -99,7 +106,7 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     expect(await (await fetch(new URL('/data', second.url))).text()).toBe('kept');
     if (second.handle.port !== first.handle.port) await expect(fetch(first.url)).rejects.toThrow();
     const { stdout: names } = await run('podman', ['ps', '--all', '--filter', `label=slipway.app=${APP}`, '--format', '{{.Names}}']);
-    expect(names.trim().split('\n')).toEqual([containerName(APP)]);
+    expect(names.trim().split('\n')).toEqual([containerName(APP, join(work, 'home'))]);
 
     // A new version: the image the app ran before is dropped from podman's store.
     await writeFile(join(work, 'app', 'version.txt'), '2\n');
@@ -117,7 +124,7 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     await expect(fetch(third.url)).rejects.toThrow();
     await runtime.stop(APP);
     await runtime.forget(APP);
-    await expect(run('podman', ['image', 'exists', `localhost/${containerName(APP)}:latest`])).rejects.toThrow();
+    await expect(run('podman', ['image', 'exists', stagedName(APP, join(work, 'home'))])).rejects.toThrow();
     expect(await runtime.logTail(APP)).toBe('');
     expect(await readdir(join(work, 'home', 'data', APP))).toEqual(['value.txt']);
     expect(await readdir(join(work, 'home', 'run'))).toEqual([]);
@@ -147,6 +154,42 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     } finally {
       await server?.stop();
     }
+  }, 180_000);
+
+  it('keeps apps of the same name in two homes apart: both run, and forgetting one leaves the other running', async () => {
+    const [homeA, homeB] = [join(work, 'home-a'), join(work, 'home-b')];
+    const a = new PodmanRuntime({ home: homeA, host: '127.0.0.1', path: process.env.PATH });
+    const b = new PodmanRuntime({ home: homeB, host: '127.0.0.1', path: process.env.PATH });
+    runtimes.push([a, SHARED_APP], [b, SHARED_APP]);
+    const shared = { ...spec, name: SHARED_APP, persistent: false };
+    const inA = await a.start({ app: SHARED_APP, dir: join(work, 'app'), spec: shared, image: imageByDigest });
+    const inB = await b.start({ app: SHARED_APP, dir: join(work, 'app'), spec: shared, image: imageByDigest });
+    expect((await waitFor(new URL('/healthz', inA.url).href)).status).toBe(200);
+    expect((await waitFor(new URL('/healthz', inB.url).href)).status).toBe(200);
+    const { stdout } = await run('podman', ['ps', '--filter', `label=slipway.app=${SHARED_APP}`, '--format', '{{.Names}} {{index .Labels "io.slipway.home"}}']);
+    expect(stdout.trim().split('\n').sort()).toEqual([`${containerName(SHARED_APP, homeA)} ${homeId(homeA)}`, `${containerName(SHARED_APP, homeB)} ${homeId(homeB)}`].sort());
+
+    await a.forget(SHARED_APP);
+    expect(await a.status(SHARED_APP)).toBe('stopped');
+    expect(await b.status(SHARED_APP)).toBe('running');
+    expect((await fetch(new URL('/healthz', inB.url))).status).toBe(200);
+    await b.forget(SHARED_APP);
+    expect(await b.status(SHARED_APP)).toBe('stopped');
+  }, 180_000);
+
+  it('stops a container an app record names from before names carried the home, by its id', async () => {
+    const runtime = new PodmanRuntime({ home: join(work, 'home-a'), host: '127.0.0.1', path: process.env.PATH });
+    runtimes.push([runtime, SHARED_APP]);
+    const shared = { ...spec, name: SHARED_APP, persistent: false };
+    const running = await runtime.start({ app: SHARED_APP, dir: join(work, 'app'), spec: shared, image: imageByDigest });
+    // As an earlier Slipway named it: slipway-<app>.
+    await run('podman', ['rename', running.handle.container as string, `slipway-${SHARED_APP}`]);
+    const recorded = { ...running.handle, container: `slipway-${SHARED_APP}` };
+    expect(await runtime.status(SHARED_APP)).toBe('stopped');
+    expect(await runtime.status(SHARED_APP, recorded)).toBe('running');
+    await runtime.forget(SHARED_APP, recorded);
+    await expect(run('podman', ['container', 'exists', running.handle.id as string])).rejects.toThrow();
+    expect(await runtime.status(SHARED_APP, recorded)).toBe('stopped');
   }, 180_000);
 
   it('explains a missing image and a request without one', async () => {

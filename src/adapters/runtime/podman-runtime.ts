@@ -8,6 +8,7 @@ import { canonicalJson, MediaType } from '../image-builder/media-types.ts';
 import { OciLayoutStore, parseOciLayoutRef, REF_NAME_ANNOTATION } from '../image-builder/oci-layout-store.ts';
 import { formatImageRef, parseImageRef } from '../registry/image-ref.ts';
 import { freePort } from './free-port.ts';
+import { HOME_LABEL, homeId } from './home-id.ts';
 
 export interface PodmanRuntimeOptions {
   /** Root for `data/<app>` (persistent apps' `/data`) and short-lived staging under `run/`. */
@@ -33,7 +34,8 @@ const STOP_SECONDS = 10;
 const RESERVED_ENV = new Set(['PORT', 'DATA_DIR']);
 
 /**
- * Runs each app's image as a podman container named `slipway-<app>`: read-only root, no
+ * Runs each app's image as a podman container named `slipway-<home id>-<app>` and labelled
+ * `io.slipway.home=<home id>` (see home-id.ts), so homes sharing a machine keep apart: read-only root, no
  * capabilities, no privilege gain, a tmpfs `/tmp`, the app's port published on `host` at a free
  * port, and `<home>/data/<app>` as `/data` for persistent apps (owned by the image's user via `:U`).
  * Images come from an OCI layout (`oci:<dir>:<tag>` or `oci:<dir>@sha256:…`) or a registry.
@@ -63,8 +65,8 @@ export class PodmanRuntime implements AppRuntime {
     if (spec.persistent) await mkdir(data, { recursive: true });
     const env: Record<string, string> = { ...withoutReserved(request.env ?? {}), PORT: String(spec.port), DATA_DIR: '/data' };
     const args = [
-      'run', '--detach', '--name', containerName(app),
-      '--label', `slipway.app=${app}`, '--label', `slipway.image=${request.image}`,
+      'run', '--detach', '--name', this.container(app),
+      '--label', `slipway.app=${app}`, '--label', `slipway.image=${request.image}`, '--label', `${HOME_LABEL}=${homeId(this.options.home)}`,
       '--publish', `${urlHost(this.options.host)}:${port}:${spec.port}`,
       ...Object.keys(env).sort().flatMap((key) => ['--env', `${key}=${env[key]}`]),
       // `U` hands the directory to the image's user (uid 1000 by default), rootless or not.
@@ -77,34 +79,39 @@ export class PodmanRuntime implements AppRuntime {
     const out = await this.podman(args, { hint: 'Run `podman info` to check podman; on hosts where crun fails, set runtime = "runc" in containers.conf.', signal });
     const container = out.trim().split('\n').at(-1) ?? '';
     if (previous && previous.imageId !== imageId) await this.removeImage(app, previous);
-    return { url: `http://${urlHost(this.options.host)}:${port}/`, handle: { container: containerName(app), id: container, port, image: request.image, imageId } };
+    return { url: `http://${urlHost(this.options.host)}:${port}/`, handle: { container: this.container(app), id: container, port, image: request.image, imageId } };
   }
 
-  async stop(app: string): Promise<void> {
+  /** Stops this home's container for the app, and the one `handle` (the app's record) names when that is another (see {@link earlierContainer}). */
+  async stop(app: string, handle?: Record<string, unknown>): Promise<void> {
     checkApp(app);
-    await this.podman(['rm', '--force', '--ignore', '--time', String(STOP_SECONDS), containerName(app)], { timeoutMs: (STOP_SECONDS + 30) * 1000 });
+    const containers = [this.container(app), ...earlierContainer(handle, this.container(app))];
+    await this.podman(['rm', '--force', '--ignore', '--time', String(STOP_SECONDS), ...containers], { timeoutMs: (STOP_SECONDS + 30) * 1000 });
   }
 
   /** Stops the app and drops its image from podman's store (best effort); its data directory is kept. */
-  async forget(app: string): Promise<void> {
+  async forget(app: string, handle?: Record<string, unknown>): Promise<void> {
     const previous = await this.current(app);
-    await this.stop(app);
+    await this.stop(app, handle);
     if (previous) await this.removeImage(app, previous);
-    await this.podman(['rmi', stagedName(app)]).catch(() => undefined);
+    await this.podman(['rmi', stagedName(app, this.options.home)]).catch(() => undefined);
   }
 
-  async status(app: string): Promise<'running' | 'stopped'> {
+  async status(app: string, handle?: Record<string, unknown>): Promise<'running' | 'stopped'> {
     checkApp(app);
-    const out = await this.podman(['container', 'inspect', '--format', '{{.State.Running}}', containerName(app)]).catch((error: unknown) => {
-      if (isNoSuchContainer(error)) return 'false';
-      throw error;
-    });
-    return out.trim() === 'true' ? 'running' : 'stopped';
+    for (const container of [this.container(app), ...earlierContainer(handle, this.container(app))]) {
+      const out = await this.podman(['container', 'inspect', '--format', '{{.State.Running}}', container]).catch((error: unknown) => {
+        if (isNoSuchContainer(error)) return 'false';
+        throw error;
+      });
+      if (out.trim() === 'true') return 'running';
+    }
+    return 'stopped';
   }
 
   async logTail(app: string, lines = 20): Promise<string> {
     checkApp(app);
-    const out = await this.podman(['logs', '--tail', String(lines), containerName(app)], { mergeStderr: true }).catch((error: unknown) => {
+    const out = await this.podman(['logs', '--tail', String(lines), this.container(app)], { mergeStderr: true }).catch((error: unknown) => {
       if (isNoSuchContainer(error)) return '';
       throw error;
     });
@@ -118,7 +125,7 @@ export class PodmanRuntime implements AppRuntime {
 
   /** The image the app's current container runs (its id, and the reference it was started from), if there is one. */
   private async current(app: string): Promise<{ imageId: string; image?: string } | undefined> {
-    const out = await this.podman(['container', 'inspect', containerName(app)]).catch(() => '[]');
+    const out = await this.podman(['container', 'inspect', this.container(app)]).catch(() => '[]');
     const [found] = JSON.parse(out || '[]') as Array<{ Image?: string; Config?: { Labels?: Record<string, string> | null } }>;
     if (!found?.Image) return undefined;
     const image = found.Config?.Labels?.['slipway.image'];
@@ -127,6 +134,11 @@ export class PodmanRuntime implements AppRuntime {
 
   private removeImage(app: string, previous: { imageId: string; image?: string }): Promise<void> {
     return removeAppImage(this.options, app, previous);
+  }
+
+  /** This home's container for the app (another home's container for an app of the same name is never touched). */
+  private container(app: string): string {
+    return containerName(app, this.options.home);
   }
 
   private podman(args: string[], options: PodmanCallOptions = {}): Promise<string> {
@@ -162,19 +174,19 @@ export async function pullAppImage(options: PodmanAccess & Pick<PodmanRuntimeOpt
     await mkdir(join(options.home, 'run'), { recursive: true });
     const stage = await mkdtemp(join(options.home, 'run', 'podman-pull-'));
     try {
-      const staged = join(stage, containerName(app));
+      const staged = join(stage, containerName(app, options.home));
       await mkdir(staged);
       await copyFile(join(layout.dir, 'oci-layout'), join(staged, 'oci-layout'));
       await symlink(await realpath(join(layout.dir, 'blobs')), join(staged, 'blobs'));
       const { annotations: _ignored, ...plain } = descriptor;
       await writeFile(join(staged, 'index.json'), canonicalJson({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [{ ...plain, annotations: { [REF_NAME_ANNOTATION]: 'image' } }] }));
-      out = await runPodman(options, ['pull', '--quiet', `oci:${containerName(app)}:image`], { cwd: stage, timeoutMs: PULL_TIMEOUT_MS, hint: `Check the OCI layout ${layout.dir}.`, signal });
+      out = await runPodman(options, ['pull', '--quiet', `oci:${containerName(app, options.home)}:image`], { cwd: stage, timeoutMs: PULL_TIMEOUT_MS, hint: `Check the OCI layout ${layout.dir}.`, signal });
     } finally {
       await rm(stage, { recursive: true, force: true });
     }
   } else {
     const ref = parseImageRef(image);
-    const name = pulledName(app, image);
+    const name = pulledName(app, image, options.home);
     const insecure = options.insecureRegistries?.includes(ref.registry) ?? false;
     out = await runPodman(options, ['pull', '--quiet', ...(insecure ? ['--tls-verify=false'] : []), name], {
       timeoutMs: PULL_TIMEOUT_MS,
@@ -191,10 +203,10 @@ export async function pullAppImage(options: PodmanAccess & Pick<PodmanRuntimeOpt
  * Drops an image the app no longer runs, best effort: by its name when it still has the one it was
  * pulled under (untagging only, when other names remain), else by id once the name has moved on.
  * An image another container uses is refused by podman and stays.
- * @example await removeAppImage({}, 'notes', { imageId: '3f…', image: 'oci:/images:notes-1' });
+ * @example await removeAppImage({ home: '/var/lib/slipway' }, 'notes', { imageId: '3f…', image: 'oci:/images:notes-1' });
  */
-export async function removeAppImage(access: PodmanAccess, app: string, previous: { imageId: string; image?: string }): Promise<void> {
-  const name = previous.image ? pulledName(app, previous.image) : undefined;
+export async function removeAppImage(access: PodmanAccess & Pick<PodmanRuntimeOptions, 'home'>, app: string, previous: { imageId: string; image?: string }): Promise<void> {
+  const name = previous.image ? pulledName(app, previous.image, access.home) : undefined;
   const names = await runPodman(access, ['image', 'inspect', '--format', '{{json .RepoTags}}\n{{json .RepoDigests}}', previous.imageId])
     .then((out) => out.trim().split('\n').flatMap((line) => (JSON.parse(line || 'null') as string[] | null) ?? []), () => [] as string[]);
   const target = name && names.includes(name) ? name : previous.imageId;
@@ -210,7 +222,7 @@ export function runPodman(access: PodmanAccess, args: string[], options: PodmanC
   const path = access.path ?? SYSTEM_PATH;
   const binary = access.podmanBinary?.includes('/') ? access.podmanBinary : findInPath(access.podmanBinary ?? 'podman', path);
   if (!binary) {
-    return Promise.reject(new ExternalServiceError('podman', 'podman is not installed', { hint: 'Install it (`apt-get install podman runc`), or use the process runtime.' }));
+    return Promise.reject(new ExternalServiceError('podman', 'podman is not installed', { hint: 'Install it (`apt-get install podman runc catatonit`), or use the process runtime.' }));
   }
   const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
@@ -257,20 +269,30 @@ export async function podmanAvailable(path: string = SYSTEM_PATH, podmanBinary =
 }
 
 /** The name podman keeps an image under once {@link PodmanRuntime} pulled it for `app`. */
-export function pulledName(app: string, image: string): string {
-  if (parseOciLayoutRef(image)) return stagedName(app);
+export function pulledName(app: string, image: string, home: string): string {
+  if (parseOciLayoutRef(image)) return stagedName(app, home);
   const ref = parseImageRef(image);
   return ref.digest ? `${ref.registry}/${ref.repository}@${ref.digest}` : formatImageRef(ref);
 }
 
-/** The name an image pulled from an OCI layout for `app` has in podman's store. */
-export function stagedName(app: string): string {
-  return `localhost/${containerName(app)}:latest`;
+/** The name an image pulled from an OCI layout for `app` of the home `home` has in podman's store. */
+export function stagedName(app: string, home: string): string {
+  return `localhost/${containerName(app, home)}:latest`;
 }
 
-/** The container's name for an app. */
-export function containerName(app: string): string {
-  return `slipway-${app}`;
+/**
+ * The container an app's record names, by its id, when it is not this home's container of today
+ * (one started before containers carried the home's id in their name). By id, so a container
+ * another home started under the same name is never touched.
+ */
+function earlierContainer(handle: Record<string, unknown> | undefined, current: string): string[] {
+  const id = handle?.id;
+  return typeof id === 'string' && /^[a-f0-9]{64}$/.test(id) && handle?.container !== current ? [id] : [];
+}
+
+/** The container's name for an app of the home `home`: `slipway-<home id>-<app>`. */
+export function containerName(app: string, home: string): string {
+  return `slipway-${homeId(home)}-${app}`;
 }
 
 function checkApp(app: string): void {

@@ -3,7 +3,7 @@ import { CancelledError } from '../../domain/index.ts';
 import type { VerifyCheck } from '../../ports/index.ts';
 import { describeAnswer, formatSeconds, probe, type ProbeAnswer } from './http-probe.ts';
 import { boundDetail } from './output-tail.ts';
-import { describeExit, SpawnedProgram } from './program.ts';
+import { describeExit, SpawnedProgram, type ProgramOptions } from './program.ts';
 
 export interface AppProbeOptions {
   nodeBinary: string;
@@ -17,6 +17,8 @@ export interface AppProbeOptions {
   signal?: AbortSignal | undefined;
   /** Cleans a detail before it is recorded (e.g. replaces the scratch path). */
   clean: (text: string) => string;
+  /** Where the started app is written down while it runs (see ProcessLedger). */
+  ledger?: ProgramOptions['ledger'];
 }
 
 /** Limit for one request to a running app. */
@@ -32,7 +34,7 @@ const POLL_MS = 100;
 export async function probeApp(options: AppProbeOptions): Promise<VerifyCheck[]> {
   options.signal?.throwIfAborted();
   const started = Date.now();
-  const app = await SpawnedProgram.start(options.nodeBinary, options.args, { cwd: options.cwd, env: options.env });
+  const app = await SpawnedProgram.start(options.nodeBinary, options.args, { cwd: options.cwd, env: options.env, ledger: options.ledger });
   const onAbort = () => void app.stop(1000);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;

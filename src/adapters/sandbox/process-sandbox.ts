@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { safePathProblem } from '../../domain/index.ts';
 import type { GeneratedApp, Sandbox, VerifyCheck, VerifyResult } from '../../ports/index.ts';
+import type { ProcessLedger } from '../process/process-ledger.ts';
 import { freePort } from '../runtime/free-port.ts';
 import { probeApp } from './app-probe.ts';
 import { formatSeconds } from './http-probe.ts';
@@ -34,6 +35,8 @@ export interface ProcessSandboxOptions {
    * of Slipway's environment reaches the app: never put a secret here.
    */
   env?: Record<string, string>;
+  /** Where every program started is written down while it runs, so one a killed Slipway left behind can be stopped later. */
+  ledger?: Pick<ProcessLedger, 'add' | 'remove'>;
 }
 
 /** A check that failed before a program ran, or the outcome of one that ran. */
@@ -127,7 +130,7 @@ export class ProcessSandbox implements Sandbox {
     const npmBinary = this.options.npmBinary ?? 'npm';
     const timeoutMs = this.options.installTimeoutMs ?? 120_000;
     const env = { ...this.baseEnv(scratch), npm_config_cache: this.options.npmCache ?? join(scratch, 'home', '.npm'), npm_config_update_notifier: 'false' };
-    const result = await runProgram(npmBinary, args, { cwd: appDir, env, timeoutMs, signal });
+    const result = await runProgram(npmBinary, args, { cwd: appDir, env, timeoutMs, signal, ledger: this.options.ledger });
     if (result.code === 0 && !result.timedOut) return { name, ok: true };
     const headline = result.timedOut
       ? `npm ${command.join(' ')} did not finish within ${formatSeconds(timeoutMs)}.`
@@ -139,7 +142,7 @@ export class ProcessSandbox implements Sandbox {
     const { script, args } = typecheckCommand(appDir, paths, pkg);
     if (!existsSync(script)) return { name: 'typecheck', ok: false, detail: `the app depends on typescript, but ${script} was not installed.` };
     const timeoutMs = this.options.installTimeoutMs ?? 120_000;
-    const result = await runProgram(this.options.nodeBinary, [script, ...args], { cwd: appDir, env: this.baseEnv(scratch), timeoutMs, signal });
+    const result = await runProgram(this.options.nodeBinary, [script, ...args], { cwd: appDir, env: this.baseEnv(scratch), timeoutMs, signal, ledger: this.options.ledger });
     if (result.code === 0 && !result.timedOut) return { name: 'typecheck', ok: true };
     const headline = result.timedOut ? `tsc did not finish within ${formatSeconds(timeoutMs)}.` : `tsc --noEmit found errors (it ${describeExit(result)}):`;
     return { name: 'typecheck', ok: false, detail: withTail(headline, result.output) };
@@ -155,7 +158,7 @@ export class ProcessSandbox implements Sandbox {
     const env = { ...this.baseEnv(scratch), PORT: String(port), HOST: host, DATA_DIR: join(scratch, 'data'), NODE_ENV: 'production' };
     return probeApp({
       nodeBinary: this.options.nodeBinary, args, cwd: appDir, env, host, port,
-      startTimeoutMs: this.options.startTimeoutMs ?? 15_000, signal, clean: (text) => text,
+      startTimeoutMs: this.options.startTimeoutMs ?? 15_000, signal, clean: (text) => text, ledger: this.options.ledger,
     });
   }
 

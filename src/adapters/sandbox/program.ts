@@ -2,12 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError, ExternalServiceError } from '../../domain/index.ts';
+import type { ProcessLedger } from '../process/process-ledger.ts';
 import { OutputTail } from './output-tail.ts';
 
 export interface ProgramOptions {
   cwd: string;
   env: Record<string, string>;
   signal?: AbortSignal | undefined;
+  /** Where the running program is written down, so one left behind by a killed Slipway can be stopped later. */
+  ledger?: Pick<ProcessLedger, 'add' | 'remove'> | undefined;
 }
 
 export interface ProgramExit {
@@ -31,13 +34,17 @@ export class SpawnedProgram {
   private readonly tail = new OutputTail();
   private exitStatus: ProgramExit | undefined;
 
-  private constructor(child: ChildProcess) {
+  private readonly ledger: ProgramOptions['ledger'];
+
+  private constructor(child: ChildProcess, ledger: ProgramOptions['ledger']) {
     this.child = child;
+    this.ledger = ledger;
     child.stdout!.on('data', (chunk: Buffer) => this.tail.append(chunk));
     child.stderr!.on('data', (chunk: Buffer) => this.tail.append(chunk));
     // 'close' waits for the output pipes too, so nothing printed at the end is lost.
     this.exit = once(child, 'close').then(([code, signal]) => {
       this.exitStatus = { code: code as number | null, signal: signal as NodeJS.Signals | null };
+      ledger?.remove(child.pid!);
       return this.exitStatus;
     });
   }
@@ -55,7 +62,8 @@ export class SpawnedProgram {
         reject(new ExternalServiceError('sandbox', `could not run ${program}: ${error.message}`, { hint: `Check that ${program} is installed and on the PATH given to the sandbox.` })),
       );
     });
-    return new SpawnedProgram(child);
+    options.ledger?.add(child.pid!, [program, ...args].join(' '));
+    return new SpawnedProgram(child, options.ledger);
   }
 
   output(): string {
@@ -77,7 +85,9 @@ export class SpawnedProgram {
     signalGroup(this.child.pid!, 'SIGTERM');
     const ended = await Promise.race([this.exit, delay(graceMs, undefined, { ref: false })]);
     signalGroup(this.child.pid!, 'SIGKILL');
-    return ended ?? (await this.exit);
+    const exit = ended ?? (await this.exit);
+    this.ledger?.remove(this.child.pid!);
+    return exit;
   }
 }
 

@@ -97,6 +97,13 @@ describe('kubeAccessInCluster', () => {
     await expect(kubeAccessInCluster({ dir })).rejects.toThrow(/not running inside a Kubernetes pod/);
     await expect(kubeAccessInCluster({ host: '10.43.0.1', port: 443, dir })).rejects.toThrow(/cannot read the service account's ca.crt/);
   });
+
+  it('names the first file missing, in the same order every time', async () => {
+    await writeFile(join(dir, 'ca.crt'), 'ca');
+    await expect(kubeAccessInCluster({ host: '10.43.0.1', port: 443, dir })).rejects.toThrow(/cannot read the service account's namespace/);
+    await writeFile(join(dir, 'namespace'), 'slipway');
+    await expect(kubeAccessInCluster({ host: '10.43.0.1', port: 443, dir })).rejects.toThrow(/cannot read the service account's token/);
+  });
 });
 
 describe('KubeClient', () => {

@@ -123,7 +123,9 @@ export async function kubeAccessInCluster(options: { host?: string; port?: strin
       });
     }
   };
-  const [ca, namespace] = await Promise.all([read('ca.crt'), read('namespace')]);
+  // One after the other: with several files missing, the error names the first, the same every time.
+  const ca = await read('ca.crt');
+  const namespace = await read('namespace');
   await read('token');
   return { apiServer: `https://${hostPart}:${port}`, tokenFile: join(dir, 'token'), ca, namespace: namespace.trim() };
 }

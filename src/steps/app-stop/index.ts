@@ -3,17 +3,28 @@ import { defineStep } from '../../pipeline/index.ts';
 import type { AppRuntime } from '../../ports/index.ts';
 import { AppName } from '../schemas.ts';
 
-/** Stops the app on this machine (missing is fine: delete must be repeatable). */
-export const createStopLocalStep = ({ runtime }: { runtime: AppRuntime & { forget?(app: string): Promise<void> } }) =>
+type StoppableRuntime = AppRuntime & { forget?(app: string, handle?: Record<string, unknown>): Promise<void> };
+
+/**
+ * Stops the app on this machine (missing is fine: delete must be repeatable). `runtimeFor` gives
+ * the runtime that started the app, which need not be the one Slipway would pick today, and
+ * `handleOf` the handle that runtime gave it (kept in the app's record).
+ */
+export const createStopLocalStep = ({ runtimeFor, handleOf }: {
+  runtimeFor: (app: string) => Promise<StoppableRuntime>;
+  handleOf?: (app: string) => Promise<Record<string, unknown> | undefined>;
+}) =>
   defineStep({
     id: 'app:stop',
     title: 'Stop the app',
     input: z.object({ app: AppName }),
-    output: z.object({ stopped: z.boolean() }),
+    output: z.object({ stopped: z.boolean(), runtime: z.string().optional() }),
     run: async (ctx) => {
-      const wasRunning = (await runtime.status(ctx.input.app)) === 'running';
-      if (runtime.forget) await runtime.forget(ctx.input.app);
-      else await runtime.stop(ctx.input.app);
-      return { stopped: wasRunning };
+      const runtime = await runtimeFor(ctx.input.app);
+      const handle = await handleOf?.(ctx.input.app);
+      const wasRunning = (await runtime.status(ctx.input.app, handle)) === 'running';
+      if (runtime.forget) await runtime.forget(ctx.input.app, handle);
+      else await runtime.stop(ctx.input.app, handle);
+      return { stopped: wasRunning, runtime: runtime.name };
     },
   });

@@ -1,0 +1,62 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { probePodman } from '../../src/adapters/runtime/podman-probe.ts';
+import { brokenPodman } from '../support/broken-podman.ts';
+import { runCli, SHARED_CACHE, tempHome } from '../support/cli.ts';
+
+const podmanRuns = (await probePodman({ cacheDir: SHARED_CACHE, path: process.env.PATH! })).usable;
+
+function alive(pid: number): boolean {
+  return existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+}
+
+describe('the local runtime', () => {
+  it.skipIf(!podmanRuns)('an app the process runtime started is stopped by delete after the choice moved to podman', async () => {
+    const opts = tempHome('slipway-switch-');
+    writeFileSync(join(opts.cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
+    const created = await runCli(['create', 'a pomodoro timer', '--name', 'switched'], opts);
+    expect(created.code, created.stdout + created.stderr).toBe(0);
+    const { pid } = JSON.parse(readFileSync(join(opts.home, 'run', 'switched.json'), 'utf8')) as { pid: number };
+    try {
+      expect(alive(pid)).toBe(true);
+      writeFileSync(join(opts.cwd, 'slipway.yaml'), 'local:\n  runtime: podman\n');
+      const status = JSON.parse((await runCli(['status', 'switched', '--json'], opts)).stdout);
+      expect(status).toMatchObject({ state: 'running', runtimeState: 'running' });
+
+      const deleted = await runCli(['delete', 'switched'], opts);
+      expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
+      for (let i = 0; i < 50 && alive(pid); i++) await delay(100);
+      expect(alive(pid)).toBe(false);
+    } finally {
+      try { process.kill(-pid, 'SIGKILL'); } catch { /* stopped */ }
+    }
+  });
+
+  it('auto runs the app as a process when podman is installed but cannot run containers, and says why', async () => {
+    const opts = tempHome('slipway-broken-podman-');
+    const podman = brokenPodman(join(opts.cwd, 'bin'));
+    const env = { PATH: podman.path };
+    const created = await runCli(['create', 'a pomodoro timer', '--name', 'fallback'], { ...opts, env });
+    try {
+      expect(created.code, created.stdout + created.stderr).toBe(0);
+      expect(created.stdout).toMatch(/Start the app .*http:\/\/127\.0\.0\.1:\d+\/ \(process: podman is installed but cannot run containers \(podman cannot run a container here: .*container-init binary not found/);
+      const doctor = await runCli(['doctor'], { ...opts, env });
+      expect(doctor.stdout).toMatch(/! podman\s+podman cannot run a container here: .*container-init binary not found.*; apps run as plain Node processes/);
+      expect(doctor.stdout).toMatch(/apt-get install podman runc catatonit/);
+    } finally {
+      await runCli(['delete', 'fallback'], { ...opts, env });
+    }
+  });
+
+  it('podman asked for, with a podman that cannot run containers, is a configuration error naming what to install', async () => {
+    const opts = tempHome('slipway-broken-podman-');
+    const podman = brokenPodman(join(opts.cwd, 'bin'));
+    writeFileSync(join(opts.cwd, 'slipway.yaml'), 'local:\n  runtime: podman\n');
+    const created = await runCli(['create', 'a pomodoro timer', '--name', 'nope'], { ...opts, env: { PATH: podman.path } });
+    expect(created.code).toBe(2);
+    expect(created.stderr).toMatch(/local.runtime is podman, but podman cannot run a container here: .*container-init binary not found/);
+    expect(created.stderr).toMatch(/apt-get install podman runc catatonit/);
+  });
+});
