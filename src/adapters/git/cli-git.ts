@@ -8,7 +8,7 @@ import { gitEnvironment } from './git-process.ts';
 import { DEFAULT_PUSH_RETRY, PushRetry, type PushRetryPolicy } from './push-retry.ts';
 import { parseRemoteUrl, type RemoteUrl } from './remote-url.ts';
 import { sleep as delay } from '../http/backoff.ts';
-import { withRepoLock } from './repo-lock.ts';
+import { withFileLock } from '../os/file-lock.ts';
 import { commitMessage, validateCommitRequest } from './trailers.ts';
 
 export interface CliGitOptions {
@@ -124,7 +124,7 @@ export class CliGit implements GitRepo {
   }
 
   #locked<T>(signal: AbortSignal | undefined, task: () => Promise<T>): Promise<T> {
-    return withRepoLock(
+    return withFileLock(
       this.#lockPath,
       async () => {
         await this.#auth.check();

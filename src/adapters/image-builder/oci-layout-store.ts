@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
 import type { Descriptor } from '../../ports/index.ts';
 import { HashTap } from './gzip-pinned.ts';
-import { withLayoutIndexLock } from './layout-index-lock.ts';
+import { withFileLock } from '../os/file-lock.ts';
 import { canonicalJson, isSha256Digest, MediaType, sha256Digest } from './media-types.ts';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';
@@ -167,9 +167,11 @@ export class OciLayoutStore {
 
   /** Reads, changes and rewrites `index.json` while holding its lock, so concurrent writers keep each other's tags. */
   private async updateIndex(change: (entries: Descriptor[]) => Descriptor[]): Promise<void> {
-    await withLayoutIndexLock(this.dir, async () => {
+    // Builds of several apps share one layout and each rewrites index.json whole: without the lock
+    // one build's tag could drop another's.
+    await withFileLock(join(this.dir, 'index.json.lock'), async () => {
       await this.atomicWrite(join(this.dir, 'index.json'), indexBytes(change(await this.entries())));
-    });
+    }, { timeoutMs: 60_000, guards: { service: 'images', what: `the image store ${this.dir}`, holder: 'Another Slipway build is tagging an image' } });
   }
 
   private async createOnly(file: string, bytes: Buffer): Promise<void> {

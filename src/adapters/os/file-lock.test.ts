@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CancelledError, ExternalServiceError } from '../../domain/index.ts';
-import { withRepoLock } from './repo-lock.ts';
+import { withFileLock } from './file-lock.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'slipway-lock-'));
 const children: ChildProcess[] = [];
@@ -27,10 +27,10 @@ async function deadPid(): Promise<number> {
   return child.pid!;
 }
 
-describe('withRepoLock', () => {
+describe('withFileLock', () => {
   it('holds a lock file while the task runs and removes it after', async () => {
     const lock = join(root, 'a', 'held.lock');
-    const content = await withRepoLock(lock, async () => readFileSync(lock, 'utf8'));
+    const content = await withFileLock(lock, async () => readFileSync(lock, 'utf8'));
     expect(content.startsWith(`${process.pid} ${hostname()} `)).toBe(true);
     expect(existsSync(lock)).toBe(false);
   });
@@ -44,7 +44,7 @@ describe('withRepoLock', () => {
       events.push(`end ${name}`);
       if (fail) throw new Error(name);
     };
-    const results = await Promise.allSettled([withRepoLock(lock, task('a')), withRepoLock(lock, task('b', true)), withRepoLock(lock, task('c'))]);
+    const results = await Promise.allSettled([withFileLock(lock, task('a')), withFileLock(lock, task('b', true)), withFileLock(lock, task('c'))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(events).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
   });
@@ -54,7 +54,7 @@ describe('withRepoLock', () => {
     const pid = liveProcess();
     writeFileSync(lock, `${pid} ${hostname()} ${Date.now()} x\n`);
     let ran = false;
-    const error = await withRepoLock(lock, async () => (ran = true), { timeoutMs: 300 }).catch((e: unknown) => e);
+    const error = await withFileLock(lock, async () => (ran = true), { timeoutMs: 300 }).catch((e: unknown) => e);
     expect(ran).toBe(false);
     expect(error).toBeInstanceOf(ExternalServiceError);
     expect((error as ExternalServiceError).message).toContain(`process ${pid}`);
@@ -67,22 +67,22 @@ describe('withRepoLock', () => {
     writeFileSync(lock, `${liveProcess()} ${hostname()} ${Date.now()} x\n`);
     setTimeout(() => rmSync(lock), 150);
     const started = Date.now();
-    await withRepoLock(lock, async () => undefined, { timeoutMs: 5_000 });
+    await withFileLock(lock, async () => undefined, { timeoutMs: 5_000 });
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
   });
 
   it('takes over a lock left by a process that died, and one left by an earlier process with our pid', async () => {
     const dead = join(root, 'dead.lock');
     writeFileSync(dead, `${await deadPid()} ${hostname()} ${Date.now()} x\n`);
-    expect(await withRepoLock(dead, async () => 'ran', { timeoutMs: 2_000 })).toBe('ran');
+    expect(await withFileLock(dead, async () => 'ran', { timeoutMs: 2_000 })).toBe('ran');
     const reused = join(root, 'reused.lock');
     writeFileSync(reused, `${process.pid} ${hostname()} 1 earlier-life\n`);
-    expect(await withRepoLock(reused, async () => 'ran', { timeoutMs: 2_000 })).toBe('ran');
+    expect(await withFileLock(reused, async () => 'ran', { timeoutMs: 2_000 })).toBe('ran');
   });
 
   it('stops waiting when cancelled', async () => {
     const lock = join(root, 'cancel.lock');
     writeFileSync(lock, `${liveProcess()} ${hostname()} ${Date.now()} x\n`);
-    await expect(withRepoLock(lock, async () => undefined, { signal: AbortSignal.timeout(100) })).rejects.toBeInstanceOf(CancelledError);
+    await expect(withFileLock(lock, async () => undefined, { signal: AbortSignal.timeout(100) })).rejects.toBeInstanceOf(CancelledError);
   });
 });

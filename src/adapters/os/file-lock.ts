@@ -3,13 +3,17 @@ import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { CancelledError, ExternalServiceError } from '../../domain/index.ts';
 import { sleep as delay } from '../http/backoff.ts';
-import { processIsAlive } from '../os/process-alive.ts';
+import { processIsAlive } from './process-alive.ts';
 
 export interface LockOptions {
   /** Give up after this long (default 120 s: a slow push by another process may hold the lock). */
   timeoutMs?: number;
   signal?: AbortSignal | undefined;
+  /** Who is waiting, for the error when the wait times out: the service and what the lock guards. */
+  guards?: { service: string; what: string; holder: string };
 }
+
+const DEFAULT_GUARDS = { service: 'git', what: 'the repository cache', holder: 'Another Slipway process is using it' };
 
 /**
  * Per process (shared across copies of this module, hence the global symbol): the queue of callers per
@@ -21,7 +25,7 @@ interface ProcessLocks {
   held: Set<string>;
 }
 const registry = globalThis as { [key: symbol]: ProcessLocks | undefined };
-const KEY = Symbol.for('slipway.git.repo-locks');
+const KEY = Symbol.for('slipway.file-locks');
 const locks: ProcessLocks = (registry[KEY] ??= { queues: new Map(), held: new Set() });
 const queues = locks.queues;
 
@@ -33,10 +37,10 @@ const FOREIGN_STALE_MS = 10 * 60_000;
 /**
  * Runs `task` while holding an exclusive lock on `lockPath`, shared by every process on the machine
  * (a file created with O_EXCL holding `pid host time`) and serialised within this process. A lock
- * whose process is gone is taken over.
- * @example await withRepoLock('/cache/abc.lock', () => pushSomething(), { timeoutMs: 30_000 });
+ * whose process is gone is taken over. Git's cache clones and the local OCI image store use it.
+ * @example await withFileLock('/cache/abc.lock', () => pushSomething(), { timeoutMs: 30_000 });
  */
-export async function withRepoLock<T>(lockPath: string, task: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+export async function withFileLock<T>(lockPath: string, task: () => Promise<T>, options: LockOptions = {}): Promise<T> {
   const previous = queues.get(lockPath) ?? Promise.resolve();
   const mine = previous.catch(() => undefined).then(async () => {
     const release = await acquireFileLock(lockPath, options);
@@ -76,8 +80,9 @@ async function acquireFileLock(lockPath: string, options: LockOptions): Promise<
     }
     if (Date.now() - started > timeoutMs) {
       const pid = holder?.split(' ')[0] ?? 'unknown';
-      throw new ExternalServiceError('git', `the repository cache is locked by process ${pid} for more than ${Math.round(timeoutMs / 1000)} s`, {
-        hint: `Another Slipway process is using it; wait and retry. If no Slipway process is running, delete ${lockPath}.`,
+      const guards = options.guards ?? DEFAULT_GUARDS;
+      throw new ExternalServiceError(guards.service, `${guards.what} is locked by process ${pid} for more than ${Math.round(timeoutMs / 1000)} s`, {
+        hint: `${guards.holder}; wait and retry. If no Slipway process is running, delete ${lockPath}.`,
       });
     }
     await delay(Math.min(250, 10 * 2 ** Math.min(round, 5)) * (0.5 + Math.random()), options.signal);
