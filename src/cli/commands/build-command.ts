@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CLUSTER_DEFAULT_BASE, hostPlatform } from '../../app/image-plan.ts';
@@ -44,6 +44,7 @@ export async function buildCommand(dir: string, opts: BuildOptions): Promise<num
     const platforms = opts.platform !== undefined ? parsePlatforms(opts.platform) : (config?.image.platforms ?? [hostPlatform()]) as Platform[];
     const entrypoint = parseEntrypoint(opts.entrypoint);
     const sourceDateEpoch = env.SOURCE_DATE_EPOCH ? parseEpoch(env.SOURCE_DATE_EPOCH) : undefined;
+    if (readdirSync(contextDir).length === 0) throw new InputError(`${dir} is empty: there is nothing to build`, { hint: 'Pass the directory holding the app (its server.js or the file --entrypoint runs).' });
     const cache = config?.cache ?? resolveCache(env, cwd, homedir());
     // loadConfig checks its cache; without a slipway.yaml it is checked here.
     if (!config) assertUsableDir(cache, env.SLIPWAY_CACHE ? 'SLIPWAY_CACHE' : 'the cache directory (set SLIPWAY_CACHE to move it)');
