@@ -55,7 +55,12 @@ export const ConfigSchema = z
         source: GitRemote.default({ branch: 'main' }),
         gitops: GitRemote.extend({
           /** Directory in the GitOps repo holding one folder per app. */
-          path: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path such as kubernetes/apps/dynamic').default('kubernetes/apps/dynamic'),
+          path: z
+            .string()
+            .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path such as kubernetes/apps/dynamic')
+            // '.' and '..' would place apps outside the folder, or the repository, they belong in.
+            .refine((path) => !path.split('/').some((part) => part === '.' || part === '..'), "a relative path without '.' or '..' parts, such as kubernetes/apps/dynamic")
+            .default('kubernetes/apps/dynamic'),
         }).strict().default({ branch: 'main', path: 'kubernetes/apps/dynamic' }),
       })
       .strict()
