@@ -236,7 +236,7 @@ const initCases: HostileCase[] = [
   init(['--receiver-url', 'https://flux.lan/hook', '--receiver-type', 'weird'], /flux\.receiver\.type/),
   init(['--receiver-url', 'https://flux.lan/hook', '--receiver-token-env', 'lower'], /flux\.receiver\.token\.env/),
   init(['--target', 'cluster', '--gitops-url', 'https://git.lan/h.git', '--https-token-env', 'bad-name'], /git\.gitops\.https\.token\.env/),
-  init(['--source-url', 'ext::sh -c touch% /tmp/pwned'], /git\.source\.url: .*transport 'ext::'/),
+  init(['--source-url', 'ext::false'], /git\.source\.url: .*transport 'ext::'/),
   init(['--target', 'cluster', '--gitops-url', 'ftp://git.lan/h.git'], /git\.gitops\.url: .*ftp:\/\//),
   init(['--apps-domain', 'a b'], /publicUrl/),
   init([], /--out .* is a directory/, (box) => box.root),
@@ -294,7 +294,7 @@ const configCases: HostileCase[] = [
   ...BAD_BRANCHES.map((branch) => config(`git.source.branch ${JSON.stringify(branch)}`, `git:\n  source:\n    branch: ${JSON.stringify(branch)}\n`, /git\.source\.branch: .* is not a git branch name/)),
   config('git.gitops.branch main..x', 'git:\n  gitops:\n    branch: main..x\n', /git\.gitops\.branch: "main\.\.x" is not a git branch name: it contains '\.\.'/),
   config('git.gitops.branch a number', 'git:\n  gitops:\n    branch: 5\n', /git\.gitops\.branch/),
-  ...['ext::sh -c touch% /tmp/pwned', 'fd::17', '-uhack', 'ftp://git.lan/a.git', 'gopher://git.lan/a.git', ''].map((url) =>
+  ...['ext::false', 'fd::17', '-uhack', 'ftp://git.lan/a.git', 'gopher://git.lan/a.git', ''].map((url) =>
     config(`git.source.url ${JSON.stringify(url)}`, `git:\n  source:\n    url: ${JSON.stringify(url)}\n`, /git\.source\.url/)),
   config('git.gitops.url with the ext transport', 'git:\n  gitops:\n    url: "ext::nc evil 1"\n', /git\.gitops\.url: must be a git remote: it uses the transport 'ext::'/),
   ...['/abs', '../x', 'a/../../b', 'a//b', 'a b', './x'].map((path) =>
@@ -500,13 +500,24 @@ const LINKED: Array<[string, (out: string, box: Box) => void]> = [
   ['kubernetes/apps is a link', (out, box) => linkAt(out, 'kubernetes/apps', elsewhere(box))],
   ['kubernetes/apps/dynamic is a link', (out, box) => linkAt(out, APPS, join(elsewhere(box), 'apps/dynamic'))],
   ["the app's folder is a link", (out, box) => linkAt(out, `${APPS}/notes`, join(elsewhere(box), 'apps/dynamic/notes'))],
-  ['kubernetes/apps/dynamic is a link to /', (out) => linkAt(out, APPS, '/')],
+  // Cases that would write into system folders without the check point at stand-ins in the sandbox.
+  ['kubernetes/apps/dynamic is an absolute link to a root-like folder', (out, box) => linkAt(out, APPS, systemLike(box))],
   ['kubernetes/apps/dynamic is a dangling link', (out, box) => linkAt(out, APPS, join(box.root, 'elsewhere', 'not-yet'))],
   ['kustomization.yaml is a link to a file outside', (out, box) => linkAt(out, `${APPS}/kustomization.yaml`, join(elsewhere(box), 'kustomization.yaml'))],
-  ['kustomization.yaml is a link to /etc/passwd', (out) => linkAt(out, `${APPS}/kustomization.yaml`, '/etc/passwd')],
+  ['kustomization.yaml is a link to a passwd file', (out, box) => linkAt(out, `${APPS}/kustomization.yaml`, join(systemLike(box), 'etc/passwd'))],
   ['kustomization.yaml is a dangling link', (out, box) => linkAt(out, `${APPS}/kustomization.yaml`, join(box.root, 'elsewhere', 'k.yaml'))],
   ['kustomization.yaml is a relative link climbing out', (out) => linkAt(out, `${APPS}/kustomization.yaml`, '../../../../outside/secret.txt')],
 ];
+
+/** A folder shaped like the top of a system (etc/passwd, etc/hosts, usr/bin), watched like the rest. */
+function systemLike(box: Box): string {
+  const dir = join(box.root, 'elsewhere', 'root');
+  mkdirSync(join(dir, 'etc'), { recursive: true });
+  mkdirSync(join(dir, 'usr/bin'), { recursive: true });
+  writeFileSync(join(dir, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\n');
+  writeFileSync(join(dir, 'etc/hosts'), '127.0.0.1 localhost\n');
+  return dir;
+}
 
 const fileAt = (out: string, path: string) => {
   mkdirSync(join(out, path, '..'), { recursive: true });
@@ -530,7 +541,7 @@ const renderTargetCases: HostileCase[] = [
   target('--out is a file', () => undefined, /--out .*secret\.txt is a file, not a directory/, { out: (box) => join(box.outside, 'secret.txt') }),
   target('--out is /dev/null', () => undefined, /--out \/dev\/null is a file, not a directory/, { out: () => '/dev/null' }),
   target('--out is below a file', () => undefined, /cannot be created: .*secret\.txt is a file|a part of .* is a file/, { out: (box) => join(box.outside, 'secret.txt', 'a', 'b') }),
-  target('--out is /etc', () => undefined, /--out \/etc is not empty and does not look like a GitOps repo/, { out: () => '/etc' }),
+  target('--out is a folder like /etc', () => undefined, /--out .*\/etc is not empty and does not look like a GitOps repo/, { out: (box) => join(systemLike(box), 'etc') }),
   target('--out is a project folder', () => undefined, /is not empty and does not look like a GitOps repo \(no \.git and no kubernetes\/ in it\)/, { out: (box) => box.app }),
   target('--out holds only a README', (out) => { mkdirSync(out); writeFileSync(join(out, 'README.md'), '# notes\n'); }, /is not empty and does not look like a GitOps repo/),
   target('--out is a home folder', (out) => { mkdirSync(out); writeFileSync(join(out, '.bashrc'), 'x\n'); mkdirSync(join(out, 'Documents')); }, /is not empty and does not look like a GitOps repo/),
