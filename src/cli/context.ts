@@ -13,7 +13,11 @@ export async function openSlipway(overrides: { target?: string; deploying?: bool
     if (overrides.target !== 'local' && overrides.target !== 'cluster') throw new InputError(`--target must be local or cluster, not '${overrides.target}'`);
     config.target = overrides.target;
   }
-  if (overrides.deploying) assertTargetConfigured(config);
+  if (overrides.deploying) {
+    assertTargetConfigured(config);
+    // A bad base would otherwise fail at the image build, after the source was committed.
+    if (config.image.base !== undefined) (await import('./commands/build-references.ts')).checkBase(config.image.base, 'image.base in slipway.yaml');
+  }
   const { compose } = await import('../app/compose.ts');
   return compose(config, {
     nodeBinary: process.execPath,

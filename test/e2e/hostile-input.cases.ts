@@ -323,6 +323,8 @@ const configCases: HostileCase[] = [
   config('image.platforms linux/sparc', 'image:\n  platforms: [linux/sparc]\n', /image\.platforms\.0/),
   config('image.platforms empty', 'image:\n  platforms: []\n', /image\.platforms/),
   config('image.platforms a string', 'image:\n  platforms: linux/amd64\n', /image\.platforms/),
+  ...['oci::v1', 'http://registry.lan/node:24', 'registry.lan/Node:24', 'oci:/base@sha256:abc'].map((base) =>
+    config(`image.base ${JSON.stringify(base)}`, `image:\n  base: ${JSON.stringify(base)}\n`, /image\.base in slipway\.yaml/)),
   config('image unknown key', 'image:\n  tag: latest\n', /unknown field\(s\) 'tag'/),
   config('llm.provider foo', 'llm:\n  provider: foo\n', /llm\.provider/),
   ...['ftp://ollama.lan:11434', 'file:///etc/passwd', 'javascript:alert(1)', 'not a url', 'http://', 'ws://ollama.lan'].map((url) =>

@@ -38,11 +38,16 @@ export function parseBuildTarget(image: string): BuildRequest['target'] {
   return { kind: 'registry', ref };
 }
 
-/** Checks a base image given as `host`, `oci:<dir>:<tag>` or a registry reference. */
+/** Checks a base image given as `host`, `oci:<dir>:<tag>` or a registry reference; a refusal names `flag`. */
 export function checkBase(base: string, flag: string): void {
   if (base === 'host') return;
-  if (base.startsWith('oci:')) parseOciLayout(base, flag, true);
-  else parseImageRef(base);
+  try {
+    if (base.startsWith('oci:')) parseOciLayout(base, flag, true);
+    else parseImageRef(base);
+  } catch (error) {
+    if (!(error instanceof InputError) || error.message.startsWith(flag)) throw error;
+    throw new InputError(`${flag}: ${error.message}`, error.hint ? { hint: error.hint } : {});
+  }
 }
 
 /** `--platform linux/amd64,linux/arm64`, each of the form os/arch[/variant], at least one. */
