@@ -59,7 +59,7 @@ const result = await rolldown.build({
     // The image builder and the registry client in one chunk: `slipway build` loads one file for
     // them instead of one per module group rolldown would otherwise split off.
     codeSplitting: {
-      groups: [{ name: 'builder', test: (id: string) => /\/src\/adapters\/(image-builder|registry|http)\/|\/src\/cli\/commands\/build-command\.ts$/.test(id) && !/\/(index|host-base-image|buildah-builder)\.ts$/.test(id) }],
+      groups: [{ name: 'builder', test: (id: string) => /\/src\/adapters\/(image-builder|registry|http)\/|\/src\/cli\/commands\/build-(command|references)\.ts$/.test(id) && !/\/(index|host-base-image|buildah-builder)\.ts$/.test(id) }],
     },
   },
   logLevel: 'warn',

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { ConfigError } from '../domain/index.ts';
 import { resolveCache, resolveHome } from './home.ts';
 import { ConfigSchema, type ResolvedConfig } from './schema.ts';
+import { assertUsableDir } from './usable-dir.ts';
 
 export interface ConfigSources {
   env: Record<string, string | undefined>;
@@ -19,6 +20,7 @@ export interface ConfigSources {
 export function loadConfig(sources: ConfigSources): ResolvedConfig {
   const { env, cwd, homedir } = sources;
   const home = resolveHome(env, cwd, homedir);
+  assertUsableDir(home, env.SLIPWAY_HOME ? 'SLIPWAY_HOME' : 'the Slipway home (~/.slipway; set SLIPWAY_HOME to move it)');
   const candidates = env.SLIPWAY_CONFIG
     ? [resolve(cwd, env.SLIPWAY_CONFIG)]
     : [join(cwd, 'slipway.yaml'), join(home, 'slipway.yaml')];
@@ -28,8 +30,17 @@ export function loadConfig(sources: ConfigSources): ResolvedConfig {
   }
   let raw: unknown = {};
   if (file) {
+    let text: string;
     try {
-      raw = parse(readFileSync(file, 'utf8')) ?? {};
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new ConfigError(`cannot read the configuration ${file}: ${code === 'EISDIR' ? 'it is a directory' : code ?? (error as Error).message}`, {
+        hint: env.SLIPWAY_CONFIG ? 'Point SLIPWAY_CONFIG at a readable slipway.yaml file.' : 'Make it a readable file, or remove it.',
+      });
+    }
+    try {
+      raw = parse(text) ?? {};
     } catch (error) {
       throw new ConfigError(`${file} is not valid YAML: ${(error as Error).message}`, { hint: 'Fix the YAML syntax at the line shown.' });
     }
@@ -56,7 +67,9 @@ export function loadConfig(sources: ConfigSources): ResolvedConfig {
   if (flux.receiver?.token?.file) flux.receiver.token.file = path(flux.receiver.token.file);
   if (argocd.webhookSecret?.file) argocd.webhookSecret.file = path(argocd.webhookSecret.file);
   if (kube?.kubeconfig) kube.kubeconfig = path(kube.kubeconfig);
-  return { ...config, home, cache: resolveCache(env, cwd, homedir), ...(file ? { file } : {}), logLevel: env.SLIPWAY_LOG_LEVEL || 'info' };
+  const cache = resolveCache(env, cwd, homedir);
+  assertUsableDir(cache, env.SLIPWAY_CACHE ? 'SLIPWAY_CACHE' : 'the cache directory (set SLIPWAY_CACHE to move it)');
+  return { ...config, home, cache, ...(file ? { file } : {}), logLevel: env.SLIPWAY_LOG_LEVEL || 'info' };
 }
 
 /** Validates a parsed config document; the error names each wrong field. */

@@ -1,8 +1,27 @@
 import { z } from 'zod';
+import { branchNameProblem } from './branch-name.ts';
+import { gitRemoteProblem, hostProblem, urlProblem } from './network-names.ts';
+
+/**
+ * A string that `problem` accepts; the message says what it must be and why it is not, and quotes the
+ * value unless it may hold a secret (URLs may carry tokens in their user info or path).
+ */
+function checked(problem: (value: string) => string | undefined, what: string, quote = true) {
+  return z.string().superRefine((value, ctx) => {
+    const why = problem(value);
+    if (why) ctx.addIssue({ code: 'custom', message: `${quote ? `${JSON.stringify(value)} is not` : 'must be'} ${what}: ${why}` });
+  });
+}
+
+const HttpUrl = checked(urlProblem, 'an http:// or https:// URL', false);
+/** A Kubernetes namespace or object name (DNS-1123 label). */
+const KubeName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes name: lowercase letters, digits and -, such as flux-system');
+/** A file path; ~ and relative paths are resolved against the file's folder when loading. */
+const FilePath = z.string().min(1, 'a file path').refine((p) => !p.includes('\0'), 'a file path without NUL characters');
 
 /** A secret is named, never written here: an environment variable or a file holding it. */
 export const SecretSource = z
-  .object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as FLUX_RECEIVER_TOKEN').optional(), file: z.string().optional() })
+  .object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name such as FLUX_RECEIVER_TOKEN').optional(), file: z.string().refine((p) => !p.includes('\0'), 'a file path without NUL characters').optional() })
   .strict()
   .refine((s) => Boolean(s.env) !== Boolean(s.file), 'give exactly one of env or file');
 export type SecretSource = z.infer<typeof SecretSource>;
@@ -10,14 +29,21 @@ export type SecretSource = z.infer<typeof SecretSource>;
 const GitRemote = z
   .object({
     /** Any git remote: a path or file:// URL to a bare repo, https, or ssh. Defaults to bare repos under $SLIPWAY_HOME/git. */
-    url: z.string().min(1).optional(),
-    branch: z.string().regex(/^[A-Za-z0-9._/-]+$/, 'a branch name: letters, digits, . _ / -').default('main'),
+    url: z.string().min(1).pipe(checked(gitRemoteProblem, 'a git remote', false)).optional(),
+    branch: checked(branchNameProblem, 'a git branch name').default('main'),
     /** SSH deploy key (and the host keys to trust) for ssh:// or git@host: remotes. */
-    ssh: z.object({ keyFile: z.string(), knownHostsFile: z.string().optional(), strictHostKeyChecking: z.enum(['yes', 'accept-new']).default('yes') }).strict().optional(),
+    ssh: z.object({ keyFile: FilePath, knownHostsFile: FilePath.optional(), strictHostKeyChecking: z.enum(['yes', 'accept-new']).default('yes') }).strict().optional(),
     /** HTTPS token (e.g. a GitHub fine-grained token with contents:write), never put in the URL. */
     https: z.object({ token: SecretSource, username: z.string().default('x-access-token') }).strict().optional(),
   })
   .strict();
+
+/** Why `text` is not `host[:port]`, or undefined. */
+function registryHostProblem(text: string): string | undefined {
+  const match = /^(.*?)(?::(\d{1,5}))?$/.exec(text)!;
+  if (match[2] !== undefined && Number(match[2]) > 65535) return 'the port is above 65535';
+  return hostProblem(match[1]!);
+}
 
 export const ConfigSchema = z
   .object({
@@ -29,7 +55,12 @@ export const ConfigSchema = z
         source: GitRemote.default({ branch: 'main' }),
         gitops: GitRemote.extend({
           /** Directory in the GitOps repo holding one folder per app. */
-          path: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path such as kubernetes/apps/dynamic').default('kubernetes/apps/dynamic'),
+          path: z
+            .string()
+            .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path such as kubernetes/apps/dynamic')
+            // '.' and '..' would place apps outside the folder, or the repository, they belong in.
+            .refine((path) => !path.split('/').some((part) => part === '.' || part === '..'), "a relative path without '.' or '..' parts, such as kubernetes/apps/dynamic")
+            .default('kubernetes/apps/dynamic'),
         }).strict().default({ branch: 'main', path: 'kubernetes/apps/dynamic' }),
       })
       .strict()
@@ -41,7 +72,7 @@ export const ConfigSchema = z
         /** `${VAR}` values for the kube runtime (as Flux postBuild.substitute would give them in the cluster). */
         variables: z.record(z.string().regex(/^[_a-zA-Z][_a-zA-Z0-9]*$/), z.string()).default({}),
         /** Address apps listen on and are probed at. */
-        host: z.string().default('127.0.0.1'),
+        host: checked(hostProblem, 'an IP address or hostname').default('127.0.0.1'),
         /** Seconds to wait for an app's /healthz. */
         readyTimeoutSeconds: z.number().positive().max(600).default(30),
       })
@@ -50,15 +81,15 @@ export const ConfigSchema = z
     registry: z
       .object({
         /** Registry host[:port] images are pushed to; absent → images go to an OCI layout under $SLIPWAY_HOME/images. */
-        host: z.string().regex(/^[A-Za-z0-9.-]+(:\d+)?$/, 'a host[:port] such as registry.k8s-lab.dev or 127.0.0.1:5000').optional(),
+        host: checked(registryHostProblem, 'a host[:port] such as registry.k8s-lab.dev or 127.0.0.1:5000').optional(),
         /** Path prefix of app repositories in the registry. */
         repository: z.string().regex(/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, 'a lowercase repository path such as dynamic-apps').default('dynamic-apps'),
         /** Plain HTTP (a registry on the LAN without TLS). */
         insecure: z.boolean().default(false),
         /** A Docker config.json (or Kubernetes dockerconfigjson Secret) holding the registry login. */
-        dockerConfig: z.string().optional(),
+        dockerConfig: FilePath.optional(),
         /** PEM file of a CA that signed the registry's certificate. */
-        ca: z.string().optional(),
+        ca: FilePath.optional(),
       })
       .strict()
       .default({ repository: 'dynamic-apps', insecure: false }),
@@ -81,7 +112,7 @@ export const ConfigSchema = z
       .object({
         provider: z.enum(['openai', 'anthropic', 'openai-compatible']).optional(),
         /** API root without /v1, e.g. http://ollama.lan:11434 for an OpenAI-compatible server. */
-        baseUrl: z.string().url().optional(),
+        baseUrl: HttpUrl.optional(),
         /** Where the API key is; default OPENAI_API_KEY / ANTHROPIC_API_KEY / SLIPWAY_LLM_API_KEY. */
         apiKey: SecretSource.optional(),
         /** Model per stage, as in seed 000: one plans, one writes the code (and repairs it). */
@@ -106,25 +137,25 @@ export const ConfigSchema = z
         receiver: z
           .object({
             /** Full URL including the path from the Receiver's .status.webhookPath. */
-            url: z.string().url(),
+            url: HttpUrl,
             type: z.enum(['github', 'generic-hmac', 'generic']).default('github'),
             /** The token in the Receiver's secretRef (HMAC key for github / generic-hmac). */
             token: SecretSource.optional(),
           })
           .strict()
           .optional(),
-        namespace: z.string().default('flux-system'),
+        namespace: KubeName.default('flux-system'),
         /** The GitRepository that holds the GitOps repo. */
-        gitRepository: z.string().default('flux-system'),
+        gitRepository: KubeName.default('flux-system'),
       })
       .strict()
       .default({ namespace: 'flux-system', gitRepository: 'flux-system' }),
     argocd: z
       .object({
-        namespace: z.string().default('argocd'),
+        namespace: KubeName.default('argocd'),
         /** How to ask Argo CD to refresh: patch the Application's refresh annotation, or call its /api/webhook. */
         refresh: z.enum(['annotation', 'webhook']).default('annotation'),
-        webhookUrl: z.string().url().optional(),
+        webhookUrl: HttpUrl.optional(),
         webhookSecret: SecretSource.optional(),
       })
       .strict()
@@ -132,14 +163,19 @@ export const ConfigSchema = z
     /** Kubernetes API access for following rollouts; absent → the run ends after the webhook and says how to follow it. */
     kube: z
       .object({
-        kubeconfig: z.string().optional(),
+        kubeconfig: FilePath.optional(),
         context: z.string().optional(),
         inCluster: z.boolean().default(false),
       })
       .strict()
       .optional(),
     /** Where apps answer in the cluster, for the final HTTP check, e.g. https://{app}.apps.k8s-lab.dev/ */
-    publicUrl: z.string().regex(/^https?:\/\/.*\{app\}.*$/, 'a URL with {app} in it, e.g. https://{app}.apps.k8s-lab.dev/').optional(),
+    publicUrl: z
+      .string()
+      .regex(/^https?:\/\/.*\{app\}.*$/, 'a URL with {app} in it, e.g. https://{app}.apps.k8s-lab.dev/')
+      // With an app name in place of {app}, it must be a URL like any other.
+      .pipe(checked((template) => urlProblem(template.replaceAll('{app}', 'app')), 'a URL template', false))
+      .optional(),
     /** Seconds each stage of a cluster rollout may take. */
     watch: z
       .object({

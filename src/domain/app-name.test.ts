@@ -22,7 +22,7 @@ describe('app names', () => {
   });
 
   it('never derives a reserved or invalid name', () => {
-    for (const text of ['slipway', 'kube system monitor', '123 go', '!!!', 'the a an', 'flux system dashboard']) {
+    for (const text of ['slipway', 'kube system monitor', '123 go', '2048 game', '9', '42-',  '!!!', 'the a an', 'flux system dashboard']) {
       const name = deriveAppName(text, new Set());
       expect(appNameProblem(name), `${text} → ${name}`).toBeUndefined();
     }
@@ -33,6 +33,8 @@ describe('app names', () => {
     ['My_App', 'DNS-1123'],
     ['-app', 'DNS-1123'],
     ['app-', 'DNS-1123'],
+    ['123', 'starts with a digit'],
+    ['1app', 'starting with a letter'],
     ['a'.repeat(41), '41 characters'],
     ['slipway', 'reserved'],
     ['flux-system', 'reserved'],

@@ -3,7 +3,8 @@ import { InputError } from './errors.ts';
 /** Longest app name: leaves room in 63-character DNS labels for suffixes such as `-<hash>`. */
 export const MAX_APP_NAME_LENGTH = 40;
 
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// RFC 1035 labels: Kubernetes Service names (one per app) must start with a letter.
+const LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Names that belong to the cluster or to Slipway itself. */
 const RESERVED_EXACT = new Set([
@@ -13,13 +14,14 @@ const RESERVED_EXACT = new Set([
 const RESERVED_PREFIXES = ['kube-', 'flux-', 'slipway-', 'system-'];
 
 export const APP_NAME_RULE =
-  `an app name is a DNS-1123 label: 1-${MAX_APP_NAME_LENGTH} characters, lowercase letters, digits and '-', ` +
-  `starting and ending with a letter or digit`;
+  `an app name is a DNS-1123 label that can name a Kubernetes Service: 1-${MAX_APP_NAME_LENGTH} characters, ` +
+  `lowercase letters, digits and '-', starting with a letter and ending with a letter or digit`;
 
 /** Why `name` is not a valid app name, or undefined when it is. */
 export function appNameProblem(name: string): string | undefined {
   if (name.length === 0) return `the app name is empty; ${APP_NAME_RULE}`;
   if (name.length > MAX_APP_NAME_LENGTH) return `'${name}' has ${name.length} characters; ${APP_NAME_RULE}`;
+  if (/^[0-9]/.test(name)) return `'${name}' starts with a digit; ${APP_NAME_RULE}`;
   if (!LABEL.test(name)) return `'${name}' is not allowed; ${APP_NAME_RULE}`;
   if (RESERVED_EXACT.has(name)) return `'${name}' is reserved for the cluster or Slipway; choose another name`;
   const prefix = RESERVED_PREFIXES.find((p) => name.startsWith(p));
@@ -62,9 +64,10 @@ export function deriveAppName(description: string, taken: ReadonlySet<string>): 
   base = base.replace(/^-+|-+$/g, '');
   if (!base || !/^[a-z]/.test(base)) base = `app-${base}`.replace(/-+$/, '').slice(0, MAX_APP_NAME_LENGTH - 3);
   if (appNameProblem(base)) base = `app-${base}`.slice(0, MAX_APP_NAME_LENGTH - 3).replace(/-+$/, '');
-  if (!taken.has(base)) return base;
+  if (!taken.has(base)) return assertAppName(base);
   for (let i = 2; ; i++) {
     const candidate = `${base}-${i}`;
-    if (!taken.has(candidate)) return candidate;
+    // Checked like a given name, so a derived name can never fail later at render.
+    if (!taken.has(candidate)) return assertAppName(candidate);
   }
 }

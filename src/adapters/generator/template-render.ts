@@ -3,14 +3,14 @@
  * file it lands in, so a description holding `<script>`, quotes or backslashes stays text wherever it goes.
  */
 
+import { escapeHtml as escapeHtmlText, escapeMarkdown as escapeMarkdownText } from '../../domain/text-escape.ts';
+
 const PLACEHOLDER = /\{\{([a-zA-Z][a-zA-Z0-9]*)\}\}/g;
 
 export type Escaper = (value: string) => string;
 
-const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
 /** For HTML text and double- or single-quoted attribute values. */
-export const escapeHtml: Escaper = (value) => value.replace(/[&<>"']/g, (c) => HTML_ENTITIES[c]!);
+export const escapeHtml: Escaper = escapeHtmlText;
 
 const unicodeEscape = (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
@@ -28,8 +28,8 @@ export const escapeCss: Escaper = (value) =>
   // The space after the hex digits ends the escape and is swallowed by the CSS parser.
   value.replace(/[^A-Za-z0-9#%. -]/gu, (c) => `\\${c.codePointAt(0)!.toString(16)} `);
 
-/** For Markdown prose: HTML escaped, and the characters that make links, emphasis or code. */
-export const escapeMarkdown: Escaper = (value) => escapeHtml(value).replace(/[\\`*_[\]()!|~]/g, '\\$&');
+/** For Markdown prose: HTML escaped, and the characters that make links, emphasis or code (as SLIPWAY.md escapes them). */
+export const escapeMarkdown: Escaper = escapeMarkdownText;
 
 /** Which escaper a file's placeholders get, by file extension. */
 const ESCAPERS: Readonly<Record<string, Escaper>> = {

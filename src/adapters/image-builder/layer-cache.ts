@@ -4,6 +4,7 @@ import { createHash } from '../registry/digest.ts';
 // first use, and a build whose layer and base come from the caches never loads it.
 import { createReadStream, readFileSync, statSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { contextReadError } from './context-errors.ts';
 import { GZIP_LEVEL, GZIP_OS_BYTE } from './gzip-pinned.ts';
 import { Batches, CALLS_PER_BATCH, writeLayerFile, type LayerInfo } from './tar-layer.ts';
 import type { TarEntry } from './tar-writer.ts';
@@ -94,14 +95,23 @@ export async function inputKey(entries: TarEntry[], mtime: number): Promise<stri
       hash.update(`${entry.content.length}\0`);
       hash.update(entry.content);
     } else if (entry.source && (entry.size ?? 0) <= SMALL_FILE) {
-      const content = readFileSync(entry.source);
+      let content: Buffer;
+      try {
+        content = readFileSync(entry.source);
+      } catch (error) {
+        throw contextReadError(error, entry.source);
+      }
       hash.update(`${content.length}\0`);
       hash.update(content);
       // A read counts as one call per 64 KiB: a batch reads at most a few MiB.
       await batches.tick(1 + (content.length >> 16));
     } else if (entry.source) {
       hash.update(`${entry.size ?? 0}\0`);
-      for await (const chunk of createReadStream(entry.source)) hash.update(chunk as Buffer);
+      try {
+        for await (const chunk of createReadStream(entry.source)) hash.update(chunk as Buffer);
+      } catch (error) {
+        throw contextReadError(error, entry.source);
+      }
     }
     hash.update('\0');
   }

@@ -5,6 +5,7 @@ import { join, posix } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../../domain/errors.ts';
+import { contextReadError, entryName } from './context-errors.ts';
 import { HashTap, pinnedGzipStages, GZIP_LEVEL } from './gzip-pinned.ts';
 import { tarStream, type TarEntry } from './tar-writer.ts';
 
@@ -100,13 +101,25 @@ interface WalkState { root: string; excluded: Set<string>; out: TarEntry[]; batc
 
 /** One directory's entries, depth-first in byte order. */
 async function walk(dir: string, rel: string, state: WalkState): Promise<void> {
-  const names = readdirSync(dir).sort(compareBytes);
+  let raw: Buffer[];
+  try {
+    raw = readdirSync(dir, { encoding: 'buffer' });
+  } catch (error) {
+    throw contextReadError(error, dir);
+  }
+  // Sorted as bytes, and decoded strictly: a name that is not UTF-8 would come back as another name.
+  const names = raw.sort(Buffer.compare).map((name) => entryName(name, dir));
   await state.batches.tick();
   for (const name of names) {
     const relPath = rel === '' ? name : `${rel}/${name}`;
     if (ALWAYS_EXCLUDED_NAMES.has(name) || state.excluded.has(relPath)) continue;
     const full = join(dir, name);
-    const stat = lstatSync(full, { bigint: true });
+    let stat;
+    try {
+      stat = lstatSync(full, { bigint: true });
+    } catch (error) {
+      throw contextReadError(error, full);
+    }
     await state.batches.tick();
     const inLayer = `${state.root}/${relPath}`;
     const stamp = `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
@@ -127,10 +140,6 @@ async function walk(dir: string, rel: string, state: WalkState): Promise<void> {
       throw new InputError(`${relPath} is neither a file, a directory nor a symlink (a socket or a device?)`, { hint: 'Remove it from the app directory before building.' });
     }
   }
-}
-
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 /**

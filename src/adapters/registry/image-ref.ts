@@ -57,9 +57,7 @@ export function parseImageRef(text: string): ImageRef {
   if (colon >= 0) {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) {
-      throw new InputError(`The tag "${tag}" in "${text}" is not valid.`, { hint: 'A tag has up to 128 letters, digits, _, . or -, and does not start with . or -.' });
-    }
+    validateTag(tag, text);
   }
   const repository = registry === DOCKER_HUB_REGISTRY && !rest.includes('/') ? `library/${rest}` : rest;
   validateRepository(repository, text);
@@ -97,6 +95,17 @@ export function validateRepository(repository: string, context = repository): vo
         hint: 'Use lowercase letters and digits, separated by single ., _, __ or dashes.',
       });
     }
+  }
+}
+
+/**
+ * Throws an InputError naming the tag unless it is up to 128 letters, digits, `_`, `.` or `-`, not
+ * starting with `.` or `-`.
+ * @example validateTag('v2') // ok
+ */
+export function validateTag(tag: string, context = tag): void {
+  if (!TAG.test(tag)) {
+    throw new InputError(`The tag "${tag}" in "${context}" is not valid.`, { hint: 'A tag has up to 128 letters, digits, _, . or -, and does not start with . or -.' });
   }
 }
 

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CLUSTER_DEFAULT_BASE, hostPlatform } from '../../app/image-plan.ts';
 import { resolveCache, resolveHome } from '../../config/home.ts';
+import { assertUsableDir } from '../../config/usable-dir.ts';
 import { InputError } from '../../domain/errors.ts';
 import type { BuildRequest, Platform } from '../../ports/index.ts';
 import { printJson, reportError } from '../output.ts';
@@ -28,25 +29,29 @@ export async function buildCommand(dir: string, opts: BuildOptions): Promise<num
     const cwd = process.cwd();
     const config = await maybeLoadConfig(env, cwd);
     // Only the modules a build needs, imported directly (not through the package indexes).
-    const [{ SlipwayBuilder }, { parseOciLayoutRef }, { OciRegistry }, { DockerConfigCredentials, defaultDockerConfigPaths }, { parseImageRef }] = await Promise.all([
+    const [{ SlipwayBuilder }, { parseOciLayoutRef }, { OciRegistry }, { DockerConfigCredentials, defaultDockerConfigPaths }, { parseImageRef }, { checkBase, parseBuildTarget, parsePlatforms }] = await Promise.all([
       import('../../adapters/image-builder/slipway-builder.ts'),
       import('../../adapters/image-builder/oci-layout-store.ts'),
       import('../../adapters/registry/oci-registry.ts'),
       import('../../adapters/registry/docker-config.ts'),
       import('../../adapters/registry/image-ref.ts'),
+      import('./build-references.ts'),
     ]);
-    const layout = parseOciLayoutRef(opts.image);
-    const target: BuildRequest['target'] = layout
-      ? { kind: 'oci-layout', dir: resolve(layout.dir), tag: layout.reference }
-      : { kind: 'registry', ref: parseImageRef(opts.image) };
-    if (target.kind === 'registry' && target.ref.digest) throw new InputError('--image must name a tag, not a digest', { hint: 'e.g. --image registry.lan/apps/pomodoro:v2' });
-    const cache = config?.cache ?? resolveCache(env, cwd, homedir());
+    // Every reference and option is checked before anything is written (the host base image, a layout folder).
+    const target = parseBuildTarget(opts.image);
     let base = opts.base ?? config?.image.base ?? (target.kind === 'registry' ? CLUSTER_DEFAULT_BASE : 'host');
+    checkBase(base, opts.base !== undefined ? '--base' : 'image.base');
+    const platforms = opts.platform !== undefined ? parsePlatforms(opts.platform) : (config?.image.platforms ?? [hostPlatform()]) as Platform[];
+    const entrypoint = parseEntrypoint(opts.entrypoint);
+    const sourceDateEpoch = env.SOURCE_DATE_EPOCH ? parseEpoch(env.SOURCE_DATE_EPOCH) : undefined;
+    if (readdirSync(contextDir).length === 0) throw new InputError(`${dir} is empty: there is nothing to build`, { hint: 'Pass the directory holding the app (its server.js or the file --entrypoint runs).' });
+    const cache = config?.cache ?? resolveCache(env, cwd, homedir());
+    // loadConfig checks its cache; without a slipway.yaml it is checked here.
+    if (!config) assertUsableDir(cache, env.SLIPWAY_CACHE ? 'SLIPWAY_CACHE' : 'the cache directory (set SLIPWAY_CACHE to move it)');
     if (base === 'host') {
       const { ensureHostBaseImage } = await import('../../adapters/image-builder/host-base-image.ts');
       base = (await ensureHostBaseImage({ cacheDir: join(cache, 'base'), nodeBinary: process.execPath })).ref;
     }
-    const platforms = (opts.platform ? opts.platform.split(',').map((p) => p.trim()).filter(Boolean) : (config?.image.platforms ?? [hostPlatform()])) as Platform[];
     const insecure = new Set<string>();
     if (opts.insecure) {
       if (target.kind === 'registry') insecure.add(target.ref.registry);
@@ -61,9 +66,9 @@ export async function buildCommand(dir: string, opts: BuildOptions): Promise<num
     try {
       const builder = new SlipwayBuilder({ registry, cacheDir: join(cache, 'layers') });
       const result = await builder.build({
-        contextDir, target, base, platforms, workdir: '/app', entrypoint: parseEntrypoint(opts.entrypoint),
+        contextDir, target, base, platforms, workdir: '/app', entrypoint,
         env: { PORT: '8080', NODE_ENV: 'production' }, exposedPorts: [8080], user: '1000:1000',
-        ...(env.SOURCE_DATE_EPOCH ? { sourceDateEpoch: parseEpoch(env.SOURCE_DATE_EPOCH) } : {}),
+        ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
       });
       if (opts.json) printJson(result);
       else {

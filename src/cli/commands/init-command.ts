@@ -1,8 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { parseConfig } from '../../config/load.ts';
 import { ConflictError, InputError } from '../../domain/errors.ts';
+import { renderSettingsFrom } from '../../render/settings.ts';
 import { printJson, reportError } from '../output.ts';
 
 export interface InitOptions {
@@ -33,6 +34,7 @@ export interface InitOptions {
 export async function initCommand(opts: InitOptions): Promise<number> {
   try {
     const file = resolve(opts.out);
+    if (existsSync(file) && statSync(file).isDirectory()) throw new InputError(`--out ${file} is a directory`, { hint: 'Name the file to write, e.g. --out slipway.yaml.' });
     if (existsSync(file) && !opts.force) throw new ConflictError(`${file} exists`, { hint: 'Pass --force to replace it, or edit it by hand.' });
     const cluster = opts.target === 'cluster';
     if (cluster && !opts.gitopsUrl) throw new InputError('--gitops-url is required with --target cluster', { hint: 'e.g. --gitops-url ssh://git@github.com/me/homelab.git' });
@@ -56,7 +58,8 @@ export async function initCommand(opts: InitOptions): Promise<number> {
       ...(opts.appsDomain ? { publicUrl: `https://{app}.${opts.appsDomain}/` } : {}),
       render: { namespace: opts.namespace, ...(opts.appsDomain ? { appsDomain: opts.appsDomain } : {}) },
     };
-    parseConfig(doc, 'the flags given to slipway init');
+    // The render settings (namespace, apps domain) are checked too, so the file works when first used.
+    renderSettingsFrom(parseConfig(doc, 'the flags given to slipway init'));
     const header = [
       '# Slipway settings. Every field is described in the README ("Configuration").',
       '# Secrets are never written here: they are read from the environment variables or files named below.',

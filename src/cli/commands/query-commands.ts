@@ -1,4 +1,6 @@
+import { assertAppName } from '../../domain/app-name.ts';
 import { openSlipway } from '../context.ts';
+import { positiveInteger } from '../option-values.ts';
 import { printJson, reportError } from '../output.ts';
 import { formatMs } from '../progress.ts';
 
@@ -48,9 +50,17 @@ export function statusCommand(app: string, opts: { json?: boolean }): Promise<nu
   });
 }
 
-export function runsCommand(app: string | undefined, opts: { json?: boolean; limit: string }): Promise<number> {
+export async function runsCommand(app: string | undefined, opts: { json?: boolean; limit: string }): Promise<number> {
+  let limit: number;
+  try {
+    // Checked before Slipway opens its home, so a typo creates nothing.
+    limit = positiveInteger('--limit', opts.limit);
+    if (app !== undefined) assertAppName(app);
+  } catch (error) {
+    return reportError(error, Boolean(opts.json));
+  }
   return withSlipway(Boolean(opts.json), async (s) => {
-    const runs = await s.service.runs(app, Math.max(1, Number.parseInt(opts.limit, 10) || 20));
+    const runs = await s.service.runs(app, limit);
     if (opts.json) return printJson(runs);
     if (runs.length === 0) return void process.stdout.write('No runs yet.\n');
     for (const run of runs) {

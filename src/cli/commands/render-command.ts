@@ -9,6 +9,7 @@ import { InputError } from '../../domain/errors.ts';
 import { assertSafeRelativePath } from '../../domain/safe-path.ts';
 import { appPaths, Engine, renderAppChecked, renderParentKustomization, renderSettingsFrom, type RenderedFile } from '../../render/index.ts';
 import { printJson, reportError } from '../output.ts';
+import { checkRenderTarget } from './render-target.ts';
 
 export interface RenderOptions {
   /** The app's name (a DNS-1123 label, as `--name` of create). */
@@ -44,21 +45,30 @@ export async function renderCommand(opts: RenderOptions): Promise<number> {
     }
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
     const settings = renderSettingsFrom(config, { engine: engine ?? config.engine });
-    const { files } = renderAppChecked(defaultSpec(app), { image }, settings);
+    const { files: rendered } = renderAppChecked(defaultSpec(app), { image }, settings);
 
     const out = resolve(opts.out);
     const paths = appPaths(app, settings);
-    // As a deploy does: the app's folder is replaced whole, so no file of an earlier render (another engine) lingers.
-    await rm(join(out, assertSafeRelativePath(paths.dir)), { recursive: true, force: true });
-    const parent: RenderedFile = {
-      path: paths.parent,
-      content: renderParentKustomization(await readIfExists(join(out, assertSafeRelativePath(paths.parent))), { add: app }, { engine: settings.engine }),
-    };
-    const written = [...files, parent];
-    for (const file of written) {
-      const target = join(out, assertSafeRelativePath(file.path));
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, file.content);
+    const parentPath = assertSafeRelativePath(paths.parent);
+    // Every path is checked before the first is touched: a refusal leaves --out as it was.
+    const targets = [...rendered.map((f) => assertSafeRelativePath(f.path)), parentPath];
+    await checkRenderTarget(out, { files: targets, replaced: assertSafeRelativePath(paths.dir), top: paths.dir.split('/')[0]! });
+    const written: RenderedFile[] = [];
+    try {
+      // As a deploy does: the app's folder is replaced whole, so no file of an earlier render (another engine) lingers.
+      await rm(join(out, paths.dir), { recursive: true, force: true });
+      const parent: RenderedFile = {
+        path: paths.parent,
+        content: renderParentKustomization(await readIfExists(join(out, parentPath)), { add: app }, { engine: settings.engine }),
+      };
+      for (const file of [...rendered, parent]) {
+        const target = join(out, file.path);
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, file.content);
+        written.push(file);
+      }
+    } catch (error) {
+      throw writeError(error, out);
     }
     const listed = written.map((f) => f.path);
     if (opts.json) printJson({ app, engine: settings.engine, out, files: listed });
@@ -97,6 +107,15 @@ function checkEngine(engine: string | undefined): Engine | undefined {
   const parsed = Engine.safeParse(engine);
   if (!parsed.success) throw new InputError(`--engine must be flux or argocd, not '${engine}'`);
   return parsed.data;
+}
+
+/** A file system refusal while writing, said as what to fix; other errors stay as they are. */
+function writeError(error: unknown, out: string): unknown {
+  const { code, path } = error as NodeJS.ErrnoException;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOSPC' || code === 'ENOTDIR' || code === 'EISDIR') {
+    return new InputError(`cannot write ${path ?? 'under ' + out}: ${code}`, { hint: 'Choose a folder you may write in (--out), or fix its permissions or free space.', cause: error });
+  }
+  return error;
 }
 
 async function readIfExists(path: string): Promise<string | undefined> {

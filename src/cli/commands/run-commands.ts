@@ -7,7 +7,7 @@ import { failRunOnUnexpectedErrors } from '../unexpected-errors.ts';
 type Action = (slipway: Awaited<ReturnType<typeof openSlipway>>, options: { onEvent: (e: any) => void; signal: AbortSignal }) => Promise<RunReport>;
 
 /** Runs one pipeline-backed command with progress, Ctrl-C cancellation and exit codes. */
-async function runWithProgress(json: boolean, action: Action, announce?: (slipway: Awaited<ReturnType<typeof openSlipway>>) => Promise<string>, target?: string): Promise<number> {
+async function runWithProgress(json: boolean, action: Action, announce?: (slipway: Awaited<ReturnType<typeof openSlipway>>) => Promise<string>, open: Parameters<typeof openSlipway>[0] = {}): Promise<number> {
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -17,7 +17,7 @@ async function runWithProgress(json: boolean, action: Action, announce?: (slipwa
   const quietJson = json && !process.stderr.isTTY;
   let slipway: Awaited<ReturnType<typeof openSlipway>> | undefined;
   try {
-    slipway = await openSlipway(target !== undefined ? { target } : {});
+    slipway = await openSlipway(open);
     const announcement = announce ? await announce(slipway) : undefined;
     if (announcement && !quietJson) (json ? process.stderr : process.stdout).write(`${announcement}\n`);
     const report = await action(slipway, { onEvent: quietJson ? () => {} : progress.listener, signal: controller.signal });
@@ -39,7 +39,7 @@ export function createCommand(words: string[], opts: { name?: string; template?:
   return runWithProgress(Boolean(opts.json), (s, o) =>
     s.service.create({ description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) }, o),
     async (s) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`),
-    opts.target);
+    { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true });
 }
 
 export function resumeCommand(runId: string, opts: { json?: boolean }): Promise<number> {

@@ -43,7 +43,7 @@ describe('source:provenance', () => {
     expect(output.dir).toBe(given.source.dir);
 
     expect(text).toMatch(/^# greeter\n\nMade by Slipway 0\.1\.0 in run `run-42`\./);
-    expect(text).toContain('> a greeting page\n> with a | pipe\n');
+    expect(text).toContain('> a greeting page\n> with a \\| pipe\n');
     expect(text).toContain('- Planned by: a model\n');
     expect(text).toContain('- Why: a single page that greets\n');
     expect(text).toContain('| title | Greeting |');
@@ -93,6 +93,25 @@ describe('source:provenance', () => {
     expect(text).toContain(`- Kind: template\n- Template used: timer ${templatePlan.templateVersion}\n- App: runtime ${generated.spec.runtime}, started with \`node server.js\`, port 8080\n`);
     expect(text).not.toContain('Provider');
     expect(text).toContain('## Verification\n\nNot verified.\n');
+  });
+
+  it('escapes the request as the template README does: no tag, link or emphasis from it reaches SLIPWAY.md', async () => {
+    const hostile = 'a timer <script>alert(1)</script> [click](javascript:alert(1)) **bold** & `code`';
+    const templates = new TemplateGenerator({ templatesDir: fileURLToPath(new URL('../../../templates/', import.meta.url)) });
+    const templatePlan = await templates.plan({ description: hostile });
+    const generated = await templates.generate(templatePlan, { name: 'timer', description: hostile });
+    const given = { app: 'timer', description: hostile, plan: { ...templatePlan, explanation: 'because <img src=x onerror=alert(1)>' }, source: { ...source(), spec: generated.spec } };
+    await createProvenanceStep({ generator: templates, slipwayVersion: '0.2.0' }).run(context(given).ctx);
+    const text = readFileSync(join(given.source.dir, PROVENANCE_FILE), 'utf8');
+    const readme = generated.files.find((f) => f.path === 'README.md')!.content.toString();
+    const escaped = 'timer &lt;script&gt;alert\\(1\\)&lt;/script&gt; \\[click\\]\\(javascript:alert\\(1\\)\\) \\*\\*bold\\*\\* &amp; \\`code\\`';
+    expect(readme).toContain(escaped);
+    expect(text).toContain(`> a ${escaped}\n`);
+    expect(text).toContain('- Why: because &lt;img src=x onerror=alert\\(1\\)&gt;\n');
+    expect(text).not.toMatch(/<script|<img/);
+    // The record block still holds the request as it was, once parsed.
+    const json = JSON.parse(text.slice(text.indexOf('```json\n') + 8, text.lastIndexOf('\n```')));
+    expect(json.description).toBe(hostile);
   });
 
   it('sortedJson sorts keys at every depth and keeps array order', () => {

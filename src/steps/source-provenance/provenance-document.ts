@@ -1,4 +1,5 @@
 import type { AppSpec } from '../../domain/index.ts';
+import { escapeMarkdown } from '../../domain/text-escape.ts';
 import type { AppPlan, GeneratorInfo } from '../../ports/index.ts';
 
 /** One verification attempt, as the provenance keeps it (no timings: they differ on every run). */
@@ -41,14 +42,15 @@ export function renderProvenance(record: ProvenanceRecord): string {
     '',
     '## Request',
     '',
-    ...record.description.split('\n').map((line) => `> ${line}`.trimEnd()),
+    // Escaped as the templates' README escapes it: the request is text, never HTML or Markdown.
+    ...record.description.split('\n').map((line) => `> ${escapeMarkdown(line)}`.trimEnd()),
     '',
     '## Plan',
     '',
     `- Planned by: ${plan.source === 'llm' ? 'a model' : 'the offline templates'}`,
     `- Template: ${plan.template} ${plan.templateVersion}`,
     ...(plan.score === null ? [] : [`- Score: ${plan.score}${plan.matched.length > 0 ? ` (matched: ${plan.matched.join(', ')})` : ''}`]),
-    ...(plan.explanation ? [`- Why: ${oneLine(plan.explanation)}`] : []),
+    ...(plan.explanation ? [`- Why: ${escapeMarkdown(oneLine(plan.explanation))}`] : []),
     ...table(['Parameter', 'Value'], sortedEntries(plan.params).map(([k, v]) => [k, v])),
     '## Generator',
     '',
@@ -62,7 +64,8 @@ export function renderProvenance(record: ProvenanceRecord): string {
     ...verification(record.attempts),
     '## Record',
     '',
-    fenced(sortedJson(toJsonRecord(record)), 'json'),
+    // <, > and & as \u escapes: the same JSON once parsed, and no tag from the request anywhere in the file.
+    fenced(sortedJson(toJsonRecord(record)).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), 'json'),
     '',
   ];
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
@@ -103,7 +106,8 @@ function toJsonRecord(record: ProvenanceRecord): unknown {
 
 function table(header: string[], rows: string[][]): string[] {
   if (rows.length === 0) return [''];
-  const cell = (text: string) => oneLine(text).replace(/\|/g, '\\|');
+  // escapeMarkdown escapes `|` too, so no value can add a column.
+  const cell = (text: string) => escapeMarkdown(oneLine(text));
   return [
     '',
     `| ${header.join(' | ')} |`,
