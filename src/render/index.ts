@@ -27,4 +27,4 @@ export { appEntry, PARENT_HEADER } from './parent-kustomization.ts';
 export { podSecurityProblems } from './pod-security.ts';
 export { appLabels, DESCRIPTION_ANNOTATION, descriptionAnnotation, MANAGED_BY, PART_OF, selectorLabels } from './labels.ts';
 export { documentToYaml, RENDERED_HEADER, toYaml, YAML_PARSE_OPTIONS, type ToYamlOptions } from './yaml-writer.ts';
-export { assertValid, formatProblem, validateObjects, type ValidateOptions, type ValidationProblem } from './validate/index.ts';
+export { assertValid, CrdSchemas, formatProblem, validateObjects, type ValidateOptions, type ValidationProblem } from './validate/index.ts';

@@ -21,7 +21,10 @@ const MAX_LISTED = 30;
 let shared: CrdSchemas | undefined;
 
 export interface ValidateOptions {
-  /** Where the CRDs are read from; default: the copy shipped in `schemas/crds`. */
+  /**
+   * The CRD validators; default: one per process, from the copy shipped in `schemas/crds`, compiled
+   * in memory. Commands pass one with a cache directory, so a schema is compiled once, not per process.
+   */
   crds?: CrdSchemas;
 }
 
