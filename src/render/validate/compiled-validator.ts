@@ -129,7 +129,11 @@ export class ValidatorCache {
       writeFileSync(temporary, `${header(code)}\n${code}`);
       renameSync(temporary, this.path(digest));
     } catch {
-      rmSync(temporary, { force: true });
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // Nothing was written where nothing can be.
+      }
     }
   }
 
