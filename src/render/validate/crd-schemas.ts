@@ -22,7 +22,7 @@ export const CRD_FILES: Readonly<Record<string, string>> = {
   'argoproj.io/Application': 'argocd-applications.yaml',
 };
 
-interface CrdVersion {
+export interface CrdVersion {
   name: string;
   served: boolean;
   schema?: { openAPIV3Schema?: Record<string, unknown> };
@@ -123,7 +123,7 @@ export class CrdSchemas {
  * What a CRD version is validated against: its schema with every listed-properties object closed
  * (see `closeObjects`) and `status` left open.
  */
-function validationSchema(version: CrdVersion, file: string): Record<string, unknown> {
+export function validationSchema(version: CrdVersion, file: string): Record<string, unknown> {
   const source = version.schema?.openAPIV3Schema;
   if (source === undefined) throw new ConfigError(`${file} version ${version.name} has no openAPIV3Schema`);
   const schema = structuredClone(source);
