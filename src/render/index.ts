@@ -1,8 +1,8 @@
 /**
  * Render: pure functions from an `AppSpec` and cluster settings to Kubernetes objects, one writer
  * that turns them into YAML files, and a validator that checks every object against the schemas
- * the cluster uses. No I/O (but the validator's lazy read of the CRDs it ships), clock, randomness
- * or environment; the same input gives the same bytes.
+ * the cluster uses. No I/O (but the validator's lazy read of the CRDs it ships, and of the validator
+ * cache it is given), clock, randomness or environment; the same input gives the same bytes.
  */
 export { renderApp, renderAppChecked, renderAppObjects, writeManifests } from './app.ts';
 export * from './settings.ts';

@@ -2,7 +2,8 @@
  * Validation of rendered objects against the schemas the cluster uses, before anything is committed:
  * Flux, Gateway API and Argo CD kinds against their upstream CRDs (`schemas/crds`), Kubernetes' own
  * kinds against the OpenAPI schemas of the `kubernetes-models` package, `metadata` as the API server
- * checks it, and kustomize's `kustomization.yaml` by shape. Schemas load on first use and stay cached.
+ * checks it, and kustomize's `kustomization.yaml` by shape. Schemas load on first use and stay cached
+ * (CRD schemas across processes too, compiled, when a cache directory is given: see compiled-validator.ts).
  */
 import { InputError } from '../../domain/errors.ts';
 import { CrdSchemas } from './crd-schemas.ts';
