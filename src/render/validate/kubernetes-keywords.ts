@@ -54,14 +54,14 @@ export const keywordChecks = {
   },
 
   /** `x-kubernetes-list-type: set | map`: a set holds each value once; a map list holds each key (list-map-keys) once. */
-  listType(listType: 'set' | 'map', keys: readonly string[], data: unknown): KeywordProblem | undefined {
+  listType(data: unknown, { type, keys }: { type: 'set' | 'map'; keys: readonly string[] }): KeywordProblem | undefined {
     if (!Array.isArray(data)) return undefined;
     const seen = new Map<string, number>();
     for (const [index, item] of data.entries()) {
-      const identity = listType === 'set' ? canonicalJson(item) : canonicalJson(keys.map((key) => (item as Record<string, unknown> | null)?.[key] ?? null));
+      const identity = type === 'set' ? canonicalJson(item) : canonicalJson(keys.map((key) => (item as Record<string, unknown> | null)?.[key] ?? null));
       const first = seen.get(identity);
       if (first !== undefined) {
-        const what = listType === 'set' ? 'the same value' : `the same ${keys.join('/')}`;
+        const what = type === 'set' ? 'the same value' : `the same ${keys.join('/')}`;
         return { message: `items ${first} and ${index} have ${what}; each must be unique`, params: { first, index } };
       }
       seen.set(identity, index);
@@ -74,22 +74,22 @@ export const keywordChecks = {
 export const KEYWORD_CHECKS_MODULE = 'slipway:kubernetes-keyword-checks';
 
 /**
- * A keyword whose generated code calls `keywordChecks[check]` with `args` (values known when the
- * schema is compiled) and the data, and reports what it returns. Written as a code keyword rather
- * than a `validate` function because Ajv can write only code keywords out as standalone code.
+ * A keyword whose generated code calls `keywordChecks[check]` with the data and the `options` made
+ * from the schema when it is compiled (none: nothing to check), and reports what the check returns.
+ * Written as a code keyword rather than a `validate` function because Ajv can write only code
+ * keywords out as standalone code.
  */
-function checkKeyword(keyword: string, schemaType: JSONType, check: keyof typeof keywordChecks, args: (cxt: KeywordCxt) => unknown[] | undefined): CodeKeywordDefinition {
+function checkKeyword(keyword: string, schemaType: JSONType, check: keyof typeof keywordChecks, options: (cxt: KeywordCxt) => object | undefined): CodeKeywordDefinition {
   return {
     keyword,
     schemaType,
     code(cxt) {
-      const values = args(cxt);
-      if (values === undefined) return;
+      const option = options(cxt);
+      if (option === undefined) return;
       const { gen, data } = cxt;
       const { _, stringify } = codegen();
       const fn = gen.scopeValue('keyword', { ref: keywordChecks[check], code: _`require(${KEYWORD_CHECKS_MODULE})[${check}]` });
-      const call = values.reduce<Code>((code, value) => _`${code}${stringify(value)}, `, _`${fn}(`);
-      const problem = gen.const('problem', _`${call}${data})`);
+      const problem = gen.const('problem', _`${fn}(${data}, ${stringify(option)})`);
       cxt.setParams({ problem });
       cxt.fail(_`${problem} !== undefined`);
     },
@@ -100,10 +100,12 @@ function checkKeyword(keyword: string, schemaType: JSONType, check: keyof typeof
   };
 }
 
-const intOrString = checkKeyword('x-kubernetes-int-or-string', 'boolean', 'intOrString', (cxt) => (cxt.schema === true ? [] : undefined));
+const intOrString = checkKeyword('x-kubernetes-int-or-string', 'boolean', 'intOrString', (cxt) => (cxt.schema === true ? {} : undefined));
 
-const listType = checkKeyword('x-kubernetes-list-type', 'string', 'listType', (cxt) =>
-  cxt.schema === 'set' || cxt.schema === 'map' ? [cxt.schema, cxt.schema === 'map' ? (cxt.parentSchema['x-kubernetes-list-map-keys'] ?? []) : []] : undefined);
+const listType = checkKeyword('x-kubernetes-list-type', 'string', 'listType', (cxt) => {
+  if (cxt.schema !== 'set' && cxt.schema !== 'map') return undefined;
+  return { type: cxt.schema, keys: cxt.schema === 'map' ? (cxt.parentSchema['x-kubernetes-list-map-keys'] ?? []) : [] };
+});
 
 /** JSON with object keys sorted, so two equal values give the same text whatever their key order. */
 function canonicalJson(value: unknown): string {
