@@ -136,7 +136,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
         commitSource: createCommitSourceStep({ repo: sourceRepo }),
         build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
-        render: createRenderStep({ settings }),
+        render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators') }),
         commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
         ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
         ...(cluster?.watcher && cluster.publicUrl

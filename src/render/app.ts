@@ -11,7 +11,7 @@ import { compareCodeUnits } from './order.ts';
 import { renderService } from './service.ts';
 import { defaultRenderSettings, type RenderSettings } from './settings.ts';
 import type { KubeObject, LineComment, RenderedFile, RenderedManifest, RenderInput } from './types.ts';
-import { assertValid } from './validate/index.ts';
+import { assertValid, type ValidateOptions } from './validate/index.ts';
 import { hasVariable } from './validate/variables.ts';
 import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
 
@@ -92,9 +92,10 @@ export function renderAppChecked(
   spec: AppSpec,
   input: RenderInput,
   settings: RenderSettings = defaultRenderSettings(),
+  validation: ValidateOptions = {},
 ): { files: RenderedFile[]; objects: KubeObject[] } {
   const manifests = renderAppObjects(spec, input, settings);
   const objects = manifests.map((m) => m.object);
-  assertValid(objects);
+  assertValid(objects, validation);
   return { files: writeManifests(manifests), objects };
 }

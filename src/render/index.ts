@@ -1,8 +1,8 @@
 /**
  * Render: pure functions from an `AppSpec` and cluster settings to Kubernetes objects, one writer
  * that turns them into YAML files, and a validator that checks every object against the schemas
- * the cluster uses. No I/O (but the validator's lazy read of the CRDs it ships), clock, randomness
- * or environment; the same input gives the same bytes.
+ * the cluster uses. No I/O (but the validator's lazy read of the CRDs it ships, and of the validator
+ * cache it is given), clock, randomness or environment; the same input gives the same bytes.
  */
 export { renderApp, renderAppChecked, renderAppObjects, writeManifests } from './app.ts';
 export * from './settings.ts';
@@ -27,4 +27,4 @@ export { appEntry, PARENT_HEADER } from './parent-kustomization.ts';
 export { podSecurityProblems } from './pod-security.ts';
 export { appLabels, DESCRIPTION_ANNOTATION, descriptionAnnotation, MANAGED_BY, PART_OF, selectorLabels } from './labels.ts';
 export { documentToYaml, RENDERED_HEADER, toYaml, YAML_PARSE_OPTIONS, type ToYamlOptions } from './yaml-writer.ts';
-export { assertValid, formatProblem, validateObjects, type ValidateOptions, type ValidationProblem } from './validate/index.ts';
+export { assertValid, CrdSchemas, formatProblem, validateObjects, type ValidateOptions, type ValidationProblem } from './validate/index.ts';

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -25,6 +25,7 @@ beforeEach(() => {
   useConfig('');
   vi.stubEnv('SLIPWAY_CONFIG', join(dir, 'slipway.yaml'));
   vi.stubEnv('SLIPWAY_HOME', join(dir, 'home'));
+  vi.stubEnv('SLIPWAY_CACHE', join(dir, 'cache'));
   stdout = '';
   stderr = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
@@ -51,6 +52,19 @@ describe('slipway render', () => {
     expect(stdout).toMatch(/^Rendered notes for Flux into /);
     const deployment = parse(read(`${app}/app/deployment.yaml`));
     expect(deployment.spec.template.spec.containers[0]).toMatchObject({ image: IMAGE, ports: [{ containerPort: 8080 }] });
+  });
+
+  it('compiles the CRD schemas it validates against once, into $SLIPWAY_CACHE/validators', async () => {
+    useConfig(ARGO_CONFIG);
+    const validators = join(dir, 'cache', 'validators');
+    expect(await renderCommand({ name: 'notes', image: IMAGE, engine: 'argocd', out })).toBe(0);
+    // The Application and its HTTPRoute.
+    const entries = readdirSync(validators).sort();
+    expect(entries).toHaveLength(2);
+    const written = entries.map((f) => statSync(join(validators, f)).mtimeMs);
+    expect(await renderCommand({ name: 'notes', image: IMAGE, engine: 'argocd', out })).toBe(0);
+    expect(readdirSync(validators).sort()).toEqual(entries);
+    expect(entries.map((f) => statSync(join(validators, f)).mtimeMs)).toEqual(written);
   });
 
   it('renders for Argo CD with --engine argocd, and a later Flux render replaces the folder', async () => {

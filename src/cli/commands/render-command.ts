@@ -7,7 +7,7 @@ import { assertAppName } from '../../domain/app-name.ts';
 import type { AppSpec } from '../../domain/app-spec.ts';
 import { InputError } from '../../domain/errors.ts';
 import { assertSafeRelativePath } from '../../domain/safe-path.ts';
-import { appPaths, Engine, renderAppChecked, renderParentKustomization, renderSettingsFrom, type RenderedFile } from '../../render/index.ts';
+import { appPaths, CrdSchemas, Engine, renderAppChecked, renderParentKustomization, renderSettingsFrom, type RenderedFile } from '../../render/index.ts';
 import { printJson, reportError } from '../output.ts';
 import { checkRenderTarget } from './render-target.ts';
 
@@ -45,7 +45,7 @@ export async function renderCommand(opts: RenderOptions): Promise<number> {
     }
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
     const settings = renderSettingsFrom(config, { engine: engine ?? config.engine });
-    const { files: rendered } = renderAppChecked(defaultSpec(app), { image }, settings);
+    const { files: rendered } = renderAppChecked(defaultSpec(app), { image }, settings, { crds: new CrdSchemas({ cacheDir: join(config.cache, 'validators') }) });
 
     const out = resolve(opts.out);
     const paths = appPaths(app, settings);

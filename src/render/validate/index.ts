@@ -2,7 +2,8 @@
  * Validation of rendered objects against the schemas the cluster uses, before anything is committed:
  * Flux, Gateway API and Argo CD kinds against their upstream CRDs (`schemas/crds`), Kubernetes' own
  * kinds against the OpenAPI schemas of the `kubernetes-models` package, `metadata` as the API server
- * checks it, and kustomize's `kustomization.yaml` by shape. Schemas load on first use and stay cached.
+ * checks it, and kustomize's `kustomization.yaml` by shape. Schemas load on first use and stay cached
+ * (CRD schemas across processes too, compiled, when a cache directory is given: see compiled-validator.ts).
  */
 import { InputError } from '../../domain/errors.ts';
 import { CrdSchemas } from './crd-schemas.ts';
@@ -21,7 +22,10 @@ const MAX_LISTED = 30;
 let shared: CrdSchemas | undefined;
 
 export interface ValidateOptions {
-  /** Where the CRDs are read from; default: the copy shipped in `schemas/crds`. */
+  /**
+   * The CRD validators; default: one per process, from the copy shipped in `schemas/crds`, compiled
+   * in memory. Commands pass one with a cache directory, so a schema is compiled once, not per process.
+   */
   crds?: CrdSchemas;
 }
 

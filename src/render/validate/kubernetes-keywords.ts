@@ -1,4 +1,9 @@
-import type { AnySchemaObject, Format, FuncKeywordDefinition, KeywordDefinition, SchemaValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Code, CodeKeywordDefinition, Format, JSONType, KeywordCxt, KeywordDefinition } from 'ajv';
+
+const require = createRequire(import.meta.url);
+/** Ajv's code builder, loaded when a schema is compiled, so importing the renderers never loads Ajv. */
+const codegen = () => require('ajv') as typeof import('ajv');
 
 /**
  * Ajv definitions for the OpenAPI extensions Kubernetes puts in CRD schemas. Those that change what
@@ -30,34 +35,77 @@ export function kubernetesFormats(): Record<string, Format> {
   };
 }
 
-const intOrStringCheck: SchemaValidateFunction = function (schema: boolean, data: unknown) {
-  if (!schema || typeof data === 'string' || Number.isInteger(data)) return true;
-  intOrStringCheck.errors = [{ keyword: 'x-kubernetes-int-or-string', message: 'must be an integer or a string', params: {} }];
-  return false;
-};
+/** What a check found wrong, as Ajv reports it. */
+export interface KeywordProblem {
+  message: string;
+  params: Record<string, unknown>;
+}
 
-/** `x-kubernetes-int-or-string: true`: a port may be `8080` or `http`, nothing else. */
-const intOrString: FuncKeywordDefinition = { keyword: 'x-kubernetes-int-or-string', schemaType: 'boolean', errors: true, validate: intOrStringCheck };
+/**
+ * The checks behind the keywords that change what is valid. Validator code generated from a schema
+ * calls them by name from here, so the code can be kept in a cache and loaded into a later process
+ * (see compiled-validator.ts, which supplies this object as `require(KEYWORD_CHECKS_MODULE)`).
+ */
+export const keywordChecks = {
+  /** `x-kubernetes-int-or-string: true`: a port may be `8080` or `http`, nothing else. */
+  intOrString(data: unknown): KeywordProblem | undefined {
+    if (typeof data === 'string' || Number.isInteger(data)) return undefined;
+    return { message: 'must be an integer or a string', params: {} };
+  },
 
-const listTypeCheck: SchemaValidateFunction = function (schema: string, data: unknown, parentSchema?: AnySchemaObject) {
-  if (!Array.isArray(data) || (schema !== 'set' && schema !== 'map')) return true;
-  const keys = schema === 'map' ? ((parentSchema?.['x-kubernetes-list-map-keys'] as string[] | undefined) ?? []) : [];
-  const seen = new Map<string, number>();
-  for (const [index, item] of data.entries()) {
-    const identity = schema === 'set' ? canonicalJson(item) : canonicalJson(keys.map((key) => (item as Record<string, unknown> | null)?.[key] ?? null));
-    const first = seen.get(identity);
-    if (first !== undefined) {
-      const what = schema === 'set' ? 'the same value' : `the same ${keys.join('/')}`;
-      listTypeCheck.errors = [{ keyword: 'x-kubernetes-list-type', message: `items ${first} and ${index} have ${what}; each must be unique`, params: { first, index } }];
-      return false;
+  /** `x-kubernetes-list-type: set | map`: a set holds each value once; a map list holds each key (list-map-keys) once. */
+  listType(data: unknown, { type, keys }: { type: 'set' | 'map'; keys: readonly string[] }): KeywordProblem | undefined {
+    if (!Array.isArray(data)) return undefined;
+    const seen = new Map<string, number>();
+    for (const [index, item] of data.entries()) {
+      const identity = type === 'set' ? canonicalJson(item) : canonicalJson(keys.map((key) => (item as Record<string, unknown> | null)?.[key] ?? null));
+      const first = seen.get(identity);
+      if (first !== undefined) {
+        const what = type === 'set' ? 'the same value' : `the same ${keys.join('/')}`;
+        return { message: `items ${first} and ${index} have ${what}; each must be unique`, params: { first, index } };
+      }
+      seen.set(identity, index);
     }
-    seen.set(identity, index);
-  }
-  return true;
+    return undefined;
+  },
 };
 
-/** `x-kubernetes-list-type: set | map`: a set holds each value once; a map list holds each key (list-map-keys) once. */
-const listType: FuncKeywordDefinition = { keyword: 'x-kubernetes-list-type', schemaType: 'string', errors: true, validate: listTypeCheck };
+/** The name generated validator code requires `keywordChecks` by. */
+export const KEYWORD_CHECKS_MODULE = 'slipway:kubernetes-keyword-checks';
+
+/**
+ * A keyword whose generated code calls `keywordChecks[check]` with the data and the `options` made
+ * from the schema when it is compiled (none: nothing to check), and reports what the check returns.
+ * Written as a code keyword rather than a `validate` function because Ajv can write only code
+ * keywords out as standalone code.
+ */
+function checkKeyword(keyword: string, schemaType: JSONType, check: keyof typeof keywordChecks, options: (cxt: KeywordCxt) => object | undefined): CodeKeywordDefinition {
+  return {
+    keyword,
+    schemaType,
+    code(cxt) {
+      const option = options(cxt);
+      if (option === undefined) return;
+      const { gen, data } = cxt;
+      const { _, stringify } = codegen();
+      const fn = gen.scopeValue('keyword', { ref: keywordChecks[check], code: _`require(${KEYWORD_CHECKS_MODULE})[${check}]` });
+      const problem = gen.const('problem', _`${fn}(${data}, ${stringify(option)})`);
+      cxt.setParams({ problem });
+      cxt.fail(_`${problem} !== undefined`);
+    },
+    error: {
+      message: ({ params }) => codegen()._`${params['problem'] as Code}.message`,
+      params: ({ params }) => codegen()._`${params['problem'] as Code}.params`,
+    },
+  };
+}
+
+const intOrString = checkKeyword('x-kubernetes-int-or-string', 'boolean', 'intOrString', (cxt) => (cxt.schema === true ? {} : undefined));
+
+const listType = checkKeyword('x-kubernetes-list-type', 'string', 'listType', (cxt) => {
+  if (cxt.schema !== 'set' && cxt.schema !== 'map') return undefined;
+  return { type: cxt.schema, keys: cxt.schema === 'map' ? (cxt.parentSchema['x-kubernetes-list-map-keys'] ?? []) : [] };
+});
 
 /** JSON with object keys sorted, so two equal values give the same text whatever their key order. */
 function canonicalJson(value: unknown): string {
