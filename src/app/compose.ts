@@ -121,7 +121,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       const { ensureHostBaseImage } = await import('../adapters/image-builder/host-base-image.ts');
       return (await ensureHostBaseImage({ cacheDir: join(config.cache, 'base'), nodeBinary: env.nodeBinary })).ref;
     });
-    const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), ...(env.path ? { path: env.path } : {}) });
+    const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), ledger: startedProcesses, ...(env.path ? { path: env.path } : {}) });
     const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
     const workspace = join(home, 'work');
     const sandbox = new ProcessSandbox({
