@@ -109,6 +109,23 @@ export class PodmanRuntime implements AppRuntime {
     return 'stopped';
   }
 
+  /**
+   * Where this home's container for the app answers, from what podman reports of it (the host and
+   * port it publishes, its id and image): how `slipway repair` gets an app's URL and handle back.
+   */
+  async locate(app: string): Promise<RunningApp | undefined> {
+    checkApp(app);
+    const found = await this.inspect(app);
+    if (!found?.State?.Running) return undefined;
+    const published = publishedAddress(found.NetworkSettings?.Ports ?? found.HostConfig?.PortBindings, this.options.host);
+    if (!published) return undefined;
+    const image = found.Config?.Labels?.['slipway.image'];
+    return {
+      url: `http://${urlHost(published.host)}:${published.port}/`,
+      handle: { container: this.container(app), id: found.Id, port: published.port, ...(image ? { image } : {}), imageId: found.Image },
+    };
+  }
+
   async logTail(app: string, lines = 20): Promise<string> {
     checkApp(app);
     const out = await this.podman(['logs', '--tail', String(lines), this.container(app)], { mergeStderr: true }).catch((error: unknown) => {
@@ -125,11 +142,16 @@ export class PodmanRuntime implements AppRuntime {
 
   /** The image the app's current container runs (its id, and the reference it was started from), if there is one. */
   private async current(app: string): Promise<{ imageId: string; image?: string } | undefined> {
-    const out = await this.podman(['container', 'inspect', this.container(app)]).catch(() => '[]');
-    const [found] = JSON.parse(out || '[]') as Array<{ Image?: string; Config?: { Labels?: Record<string, string> | null } }>;
+    const found = await this.inspect(app);
     if (!found?.Image) return undefined;
     const image = found.Config?.Labels?.['slipway.image'];
     return { imageId: found.Image, ...(image ? { image } : {}) };
+  }
+
+  /** What podman says of this home's container for the app, or undefined when there is none. */
+  private async inspect(app: string): Promise<ContainerInspect | undefined> {
+    const out = await this.podman(['container', 'inspect', this.container(app)]).catch(() => '[]');
+    return (JSON.parse(out || '[]') as ContainerInspect[])[0];
   }
 
   private removeImage(app: string, previous: { imageId: string; image?: string }): Promise<void> {
@@ -144,6 +166,30 @@ export class PodmanRuntime implements AppRuntime {
   private podman(args: string[], options: PodmanCallOptions = {}): Promise<string> {
     return runPodman(this.options, args, options);
   }
+}
+
+/** The parts of `podman container inspect` Slipway reads. */
+interface ContainerInspect {
+  Id: string;
+  Image?: string;
+  State?: { Running?: boolean };
+  Config?: { Labels?: Record<string, string> | null };
+  NetworkSettings?: { Ports?: PortMap | null };
+  HostConfig?: { PortBindings?: PortMap | null };
+}
+
+/** Container port (`8080/tcp`) → where the host publishes it, as podman reports it (of a container or a pod). */
+export type PortMap = Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
+
+/**
+ * The host address and port an app's port is published on: Slipway publishes exactly one. A
+ * wildcard address (published on every interface) is reached at `host`, the address Slipway uses.
+ */
+export function publishedAddress(ports: PortMap | null | undefined, host: string): { host: string; port: number } | undefined {
+  const binding = Object.values(ports ?? {}).flatMap((list) => list ?? []).find((b) => /^\d+$/.test(b.HostPort ?? ''));
+  if (!binding) return undefined;
+  const address = binding.HostIp && binding.HostIp !== '0.0.0.0' && binding.HostIp !== '::' ? binding.HostIp : host;
+  return { host: address, port: Number(binding.HostPort) };
 }
 
 /** What it takes to call podman: the executable, the PATH to find it (and conmon, runc) in, and more environment. */
