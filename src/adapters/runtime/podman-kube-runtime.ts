@@ -8,7 +8,8 @@ import { substituteManifests } from './flux-substitute.ts';
 import { freePort } from './free-port.ts';
 import { homeId } from './home-id.ts';
 import { adaptForPodman, kubeYaml } from './podman-kube-manifest.ts';
-import { publishedAddress, pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions, type PodmanRuntimeOptions, type PortMap } from './podman-runtime.ts';
+import { pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions, type PodmanRuntimeOptions } from './podman-runtime.ts';
+import { publishedAddress, type PortMap } from './published-address.ts';
 
 /** Podman is found, run and pulled with exactly as for {@link PodmanRuntime}. */
 export interface PodmanKubeRuntimeOptions extends Pick<PodmanRuntimeOptions, 'host' | 'podmanBinary' | 'path' | 'env' | 'insecureRegistries'> {

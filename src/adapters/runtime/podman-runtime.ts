@@ -8,6 +8,7 @@ import { canonicalJson, MediaType } from '../image-builder/media-types.ts';
 import { OciLayoutStore, parseOciLayoutRef, REF_NAME_ANNOTATION } from '../image-builder/oci-layout-store.ts';
 import { formatImageRef, parseImageRef } from '../registry/image-ref.ts';
 import { freePort } from './free-port.ts';
+import { publishedAddress, type PortMap } from './published-address.ts';
 import { HOME_LABEL, homeId } from './home-id.ts';
 
 export interface PodmanRuntimeOptions {
@@ -176,20 +177,6 @@ interface ContainerInspect {
   Config?: { Labels?: Record<string, string> | null };
   NetworkSettings?: { Ports?: PortMap | null };
   HostConfig?: { PortBindings?: PortMap | null };
-}
-
-/** Container port (`8080/tcp`) → where the host publishes it, as podman reports it (of a container or a pod). */
-export type PortMap = Record<string, Array<{ HostIp?: string; HostPort?: string }> | null>;
-
-/**
- * The host address and port an app's port is published on: Slipway publishes exactly one. A
- * wildcard address (published on every interface) is reached at `host`, the address Slipway uses.
- */
-export function publishedAddress(ports: PortMap | null | undefined, host: string): { host: string; port: number } | undefined {
-  const binding = Object.values(ports ?? {}).flatMap((list) => list ?? []).find((b) => /^\d+$/.test(b.HostPort ?? ''));
-  if (!binding) return undefined;
-  const address = binding.HostIp && binding.HostIp !== '0.0.0.0' && binding.HostIp !== '::' ? binding.HostIp : host;
-  return { host: address, port: Number(binding.HostPort) };
 }
 
 /** What it takes to call podman: the executable, the PATH to find it (and conmon, runc) in, and more environment. */
