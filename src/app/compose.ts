@@ -100,6 +100,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     const recorded = runtimeNameOf((await apps.get(app))?.runtime);
     return (recorded ? await choice!.named(recorded) : undefined) ?? choice!.runtime;
   };
+  const handleOf = async (app: string) => (await apps.get(app))?.runtime;
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
@@ -121,7 +122,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       const { ensureHostBaseImage } = await import('../adapters/image-builder/host-base-image.ts');
       return (await ensureHostBaseImage({ cacheDir: join(config.cache, 'base'), nodeBinary: env.nodeBinary })).ref;
     });
-    const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), ...(env.path ? { path: env.path } : {}) });
+    const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), ledger: startedProcesses, ...(env.path ? { path: env.path } : {}) });
     const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
     const workspace = join(home, 'work');
     const sandbox = new ProcessSandbox({
@@ -148,12 +149,12 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
           }
           : {}),
         ...(runtime
-          ? { deploy: createDeployLocalStep({ runtime, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
+          ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
           : {}),
       },
     );
     const remove = deletePipeline({
-      ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf: async (app) => (await apps.get(app))?.runtime }) } : {}),
+      ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
       removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),

@@ -117,7 +117,8 @@ async function restoredApp(name: string, commits: SlipwayCommit[], deps: Rebuild
     description: origin?.description ?? (source ? describedAs(source) : name),
     template: origin?.template ?? '',
     state: running || (deployed && deps.target === 'cluster') ? 'running' : deployed ? 'stopped' : 'failed',
-    ...(located ? { url: located.url, runtime: located.handle } : {}),
+    // Named as a run records it, so status and delete go to the runtime that found it.
+    ...(located && deps.runtime ? { url: located.url, runtime: { ...located.handle, runtime: deps.runtime.name } } : {}),
     target: deps.target,
     commits: { ...(source?.action === 'source' ? { source: source.sha } : {}), ...(deployed ? { gitops: gitops.sha } : {}) },
     lastRunId: newest.runId,

@@ -38,3 +38,12 @@ describe("the plan step's summary says who chose the template", () => {
     expect(summarizeStep('app:plan', AppPlanSchema.parse({ ...old, source: 'template', params: {} }))).toBe('template notes-api (chosen with --template)');
   });
 });
+
+describe("the deploy step's summary", () => {
+  it('gives the URL, why the runtime was chosen, and the runtime whose instance was stopped first', () => {
+    const url = 'http://127.0.0.1:40123/';
+    expect(summarizeStep('app:deploy', { url, runtime: 'podman', handle: {} })).toBe(url);
+    expect(summarizeStep('app:deploy', { url, runtime: 'process', handle: {}, note: 'podman is not installed' })).toBe(`${url} (process: podman is not installed)`);
+    expect(summarizeStep('app:deploy', { url, runtime: 'podman', handle: {}, stoppedUnder: 'process' })).toBe(`${url} (the instance process started was stopped)`);
+  });
+});

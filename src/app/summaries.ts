@@ -28,7 +28,7 @@ export function summarizeStep(stepId: string, output: unknown): string | undefin
     case 'cluster:await':
       return (o.stages as Array<{ stage: string; durationMs: number }>).map((st) => `${st.stage} ${(st.durationMs / 1000).toFixed(1)}s`).join(', ');
     case 'app:deploy':
-      return o.note ? `${o.url} (${o.runtime}: ${o.note})` : o.url;
+      return [o.url, ...(o.note ? [`(${o.runtime}: ${o.note})`] : []), ...(o.stoppedUnder ? [`(the instance ${o.stoppedUnder} started was stopped)`] : [])].join(' ');
     case 'app:await':
       return `${o.status} after ${o.waitedMs} ms`;
     default:

@@ -1,8 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { probePodman } from '../../src/adapters/runtime/podman-probe.ts';
+import { containerName } from '../../src/adapters/runtime/podman-runtime.ts';
 import { brokenPodman } from '../support/broken-podman.ts';
 import { runCli, SHARED_CACHE, tempHome } from '../support/cli.ts';
 
@@ -32,6 +35,42 @@ describe('the local runtime', () => {
     } finally {
       try { process.kill(-pid, 'SIGKILL'); } catch { /* stopped */ }
     }
+  });
+
+  it.skipIf(!podmanRuns)('a failed create resumed after the choice moved to podman stops the process its record names, then runs the app under podman', async () => {
+    const opts = tempHome('slipway-switch-resume-');
+    writeFileSync(join(opts.cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
+    const created = await runCli(['create', 'a pomodoro timer', '--name', 'resumed', '--json'], opts);
+    expect(created.code, created.stdout + created.stderr).toBe(0);
+    const { runId, url: processUrl } = JSON.parse(created.stdout) as { runId: string; url: string };
+    const { pid } = JSON.parse(readFileSync(join(opts.home, 'run', 'resumed.json'), 'utf8')) as { pid: number };
+    try {
+      // The run as one whose start failed, with the app's record naming the process runtime and its
+      // handle: what a resume meets once the choice has moved.
+      const db = new DatabaseSync(join(opts.home, 'state.db'));
+      const error = JSON.stringify({ name: 'ExternalServiceError', message: 'the app could not be started' });
+      db.prepare("UPDATE steps SET status = 'failed', output = NULL, error = ? WHERE run_id = ? AND step_id = 'app:deploy'").run(error, runId);
+      db.prepare("DELETE FROM steps WHERE run_id = ? AND step_id = 'app:await'").run(runId);
+      db.prepare("UPDATE runs SET status = 'failed', error = ? WHERE id = ?").run(error, runId);
+      db.close();
+      expect(alive(pid)).toBe(true);
+      writeFileSync(join(opts.cwd, 'slipway.yaml'), 'local:\n  runtime: podman\n');
+
+      const resumed = await runCli(['resume', runId], opts);
+      expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+      expect(resumed.stdout).toMatch(/Start the app .*http:\/\/127\.0\.0\.1:\d+\/ \(the instance process started was stopped\)/);
+      for (let i = 0; i < 50 && alive(pid); i++) await delay(100);
+      expect(alive(pid)).toBe(false);
+      await expect(fetch(processUrl)).rejects.toThrow();
+      const status = JSON.parse((await runCli(['status', 'resumed', '--json'], opts)).stdout) as { state: string; runtimeState: string; url: string };
+      expect(status).toMatchObject({ state: 'running', runtimeState: 'running' });
+      expect((await fetch(new URL('/healthz', status.url))).status).toBe(200);
+      expect(JSON.parse(execFileSync('podman', ['container', 'inspect', containerName('resumed', opts.home)], { encoding: 'utf8' }))[0].State.Running).toBe(true);
+    } finally {
+      try { process.kill(-pid, 'SIGKILL'); } catch { /* stopped */ }
+      await runCli(['delete', 'resumed'], opts);
+    }
+    expect(() => execFileSync('podman', ['container', 'inspect', containerName('resumed', opts.home)], { stdio: 'ignore' })).toThrow();
   });
 
   it('auto runs the app as a process when podman is installed but cannot run containers, and says why', async () => {

@@ -1,9 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempHome } from '../support/cli.ts';
+import { probePodman } from '../../src/adapters/runtime/podman-probe.ts';
+import { containerName } from '../../src/adapters/runtime/podman-runtime.ts';
+import { runCli, SHARED_CACHE, tempHome } from '../support/cli.ts';
 
+const podmanRuns = (await probePodman({ cacheDir: SHARED_CACHE, path: process.env.PATH! })).usable;
 const { home, cwd } = tempHome('slipway-state-');
 writeFileSync(join(cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
 const opts = { home, cwd };
@@ -130,4 +134,42 @@ describe('after a repair', () => {
     expect(created.code, created.stderr).toBe(0);
     apps.push('notes');
   });
+});
+
+describe.skipIf(!podmanRuns)('a lost state file of an app podman runs', () => {
+  it('is repaired with the URL and container podman reports; the app answers there, and delete removes the container', async () => {
+    const podmanHome = tempHome('slipway-state-podman-');
+    writeFileSync(join(podmanHome.cwd, 'slipway.yaml'), 'local:\n  runtime: podman\n');
+    const container = containerName('boxed', podmanHome.home);
+    const inspect = () => JSON.parse(execFileSync('podman', ['container', 'inspect', container], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }))[0] as { Id: string; State: { Running: boolean } };
+    try {
+      const created = await runCli(['create', 'a pomodoro timer', '--name', 'boxed', '--json'], podmanHome);
+      expect(created.code, created.stdout + created.stderr).toBe(0);
+      const { url } = JSON.parse(created.stdout) as { url: string };
+      const { Id: id } = inspect();
+
+      rmSync(join(podmanHome.home, 'state.db'));
+      const repair = await runCli(['repair', '--json'], podmanHome);
+      expect(repair.code, repair.stderr).toBe(0);
+      expect(JSON.parse(repair.stdout)).toMatchObject({ apps: ['boxed'], runs: 1 });
+
+      const list = JSON.parse((await runCli(['list', '--json'], podmanHome)).stdout) as Array<{ name: string; url?: string }>;
+      expect(list).toMatchObject([{ name: 'boxed', state: 'running', url }]);
+      // The record names the container as a run would, so status and delete reach it by its runtime.
+      const db = new DatabaseSync(join(podmanHome.home, 'state.db'), { readOnly: true });
+      const row = db.prepare('SELECT record FROM apps WHERE name = ?').get('boxed') as { record: string };
+      db.close();
+      expect(JSON.parse(row.record).runtime).toMatchObject({ runtime: 'podman', container, id });
+      expect((await fetch(new URL('/healthz', list[0]!.url))).status).toBe(200);
+      const status = JSON.parse((await runCli(['status', 'boxed', '--json'], podmanHome)).stdout);
+      expect(status).toMatchObject({ state: 'running', runtimeState: 'running', url });
+
+      const deleted = await runCli(['delete', 'boxed', '--json'], podmanHome);
+      expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
+      expect(() => inspect()).toThrow();
+      await expect(fetch(url)).rejects.toThrow();
+    } finally {
+      await runCli(['delete', 'boxed'], podmanHome);
+    }
+  }, 300_000);
 });

@@ -229,8 +229,15 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
     const labels = await podman('pod', 'inspect', '--format', '{{json .Labels}}', inB.handle.pod as string);
     expect(JSON.parse(labels)).toMatchObject({ 'io.slipway.home': homeId(join(work, 'home-b')) });
 
+    // Found from podman and the kept YAML alone (as `slipway repair` does): the URL and handle the start gave.
+    const { image: _fromA, ...handleA } = inA.handle;
+    const { image: _fromB, ...handleB } = inB.handle;
+    expect(await a.locate(OTHER)).toEqual({ url: inA.url, handle: handleA });
+    expect(await b.locate(OTHER)).toEqual({ url: inB.url, handle: handleB });
+
     await a.forget(OTHER);
     expect(await a.status(OTHER)).toBe('stopped');
+    expect(await a.locate(OTHER)).toBeUndefined();
     expect(await b.status(OTHER)).toBe('running');
     expect(await podsOf(OTHER)).toEqual([inB.handle.pod]);
     expect((await fetch(new URL('/healthz', inB.url))).status).toBe(200);
@@ -251,6 +258,7 @@ describe('PodmanKubeRuntime without podman', () => {
     try {
       const runtime = new PodmanKubeRuntime({ home, host: '127.0.0.1', path: '/nonexistent', variables: { HOME_NAME: 'x' }, render });
       expect(await runtime.status('never')).toBe('stopped');
+      expect(await runtime.locate('never')).toBeUndefined();
       expect(await runtime.logTail('never')).toBe('');
       await runtime.stop('never');
       const error = await runtime.start({ app: 'notes', dir: home, spec: spec('notes'), image: 'registry.home.lan:5000/notes:1' }).catch((e: unknown) => e);

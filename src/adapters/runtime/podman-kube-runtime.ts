@@ -9,6 +9,7 @@ import { freePort } from './free-port.ts';
 import { homeId } from './home-id.ts';
 import { adaptForPodman, kubeYaml } from './podman-kube-manifest.ts';
 import { pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions, type PodmanRuntimeOptions } from './podman-runtime.ts';
+import { publishedAddress, type PortMap } from './published-address.ts';
 
 /** Podman is found, run and pulled with exactly as for {@link PodmanRuntime}. */
 export interface PodmanKubeRuntimeOptions extends Pick<PodmanRuntimeOptions, 'host' | 'podmanBinary' | 'path' | 'env' | 'insecureRegistries'> {
@@ -23,6 +24,7 @@ export interface PodmanKubeRuntimeOptions extends Pick<PodmanRuntimeOptions, 'ho
 const PLAY_TIMEOUT_MS = 5 * 60_000;
 const DOWN_TIMEOUT_MS = 2 * 60_000;
 
+interface PodInspect { InfraConfig?: { PortBindings?: PortMap | null } }
 interface PodSummary { Id: string; Name: string; Containers?: Array<{ Id: string; Names: string | string[]; Status: string }> }
 
 /**
@@ -113,6 +115,26 @@ export class PodmanKubeRuntime implements AppRuntime {
     return container?.Status === 'running' ? 'running' : 'stopped';
   }
 
+  /**
+   * Where the app's pod answers, from what podman reports of it (the host and port its infra
+   * container publishes): how `slipway repair` gets an app's URL and handle back.
+   */
+  async locate(app: string): Promise<RunningApp | undefined> {
+    const target = await this.readTarget(app);
+    const pod = await this.findPod(app);
+    const container = pod && target && pod.Containers?.find((c) => namesOf(c).includes(`${pod.Name}-${target.container}`));
+    if (!pod || !target || container?.Status !== 'running') return undefined;
+    const out = await this.podman(['pod', 'inspect', pod.Id]);
+    const parsed = JSON.parse(out) as PodInspect | PodInspect[];
+    const inspect = Array.isArray(parsed) ? parsed[0] : parsed; // an array from podman 5 on
+    const published = publishedAddress(inspect?.InfraConfig?.PortBindings, this.options.host);
+    if (!published) return undefined;
+    return {
+      url: `http://${urlHost(published.host)}:${published.port}/`,
+      handle: { pod: pod.Name, container: `${pod.Name}-${target.container}`, port: published.port, ...(target.imageId ? { imageId: target.imageId } : {}), file: this.kubeFile(app) },
+    };
+  }
+
   async logTail(app: string, lines = 20): Promise<string> {
     const container = await this.findContainer(app);
     if (!container) return '';
@@ -126,7 +148,7 @@ export class PodmanKubeRuntime implements AppRuntime {
     if (!target) return undefined;
     const pod = await this.findPod(app);
     const wanted = pod && `${pod.Name}-${target.container}`;
-    return pod?.Containers?.find((c) => (Array.isArray(c.Names) ? c.Names : [c.Names]).includes(wanted!));
+    return pod?.Containers?.find((c) => namesOf(c).includes(wanted!));
   }
 
   /**
@@ -188,4 +210,8 @@ function checkApp(app: string): void {
 
 function isNoSuchPod(error: unknown): boolean {
   return error instanceof ExternalServiceError && /no such pod|no pod with name or id/i.test(error.message);
+}
+
+function namesOf(container: { Names: string | string[] }): string[] {
+  return Array.isArray(container.Names) ? container.Names : [container.Names];
 }

@@ -95,6 +95,8 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     expect(await (await fetch(new URL('/data?v=kept', first.url), { method: 'POST' })).text()).toBe('stored');
     expect(await (await fetch(new URL('/root-write', first.url))).text()).toBe('EROFS');
     expect(await runtime.status(APP)).toBe('running');
+    // Found from podman alone (as `slipway repair` does): the same URL and handle the start gave.
+    expect(await runtime.locate(APP)).toEqual(first);
     const { stdout } = await run('podman', ['container', 'inspect', '--format', '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{index .Config.Labels "slipway.app"}} {{index .Config.Labels "io.slipway.home"}}', containerName(APP, join(work, 'home'))]);
     expect(stdout.trim()).toMatch(new RegExp(`^true \\[.*CAP_NET_RAW.*\\] ${APP} ${homeId(join(work, 'home'))}$`));
     expect(await runtime.logTail(APP, 5)).toContain('listening on 8080 as 1000');
@@ -121,6 +123,7 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
 
     await runtime.stop(APP);
     expect(await runtime.status(APP)).toBe('stopped');
+    expect(await runtime.locate(APP)).toBeUndefined();
     await expect(fetch(third.url)).rejects.toThrow();
     await runtime.stop(APP);
     await runtime.forget(APP);
@@ -169,8 +172,12 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     const { stdout } = await run('podman', ['ps', '--filter', `label=slipway.app=${SHARED_APP}`, '--format', '{{.Names}} {{index .Labels "io.slipway.home"}}']);
     expect(stdout.trim().split('\n').sort()).toEqual([`${containerName(SHARED_APP, homeA)} ${homeId(homeA)}`, `${containerName(SHARED_APP, homeB)} ${homeId(homeB)}`].sort());
 
+    expect(await a.locate(SHARED_APP)).toEqual(inA);
+    expect(await b.locate(SHARED_APP)).toEqual(inB);
+
     await a.forget(SHARED_APP);
     expect(await a.status(SHARED_APP)).toBe('stopped');
+    expect(await a.locate(SHARED_APP)).toBeUndefined();
     expect(await b.status(SHARED_APP)).toBe('running');
     expect((await fetch(new URL('/healthz', inB.url))).status).toBe(200);
     await b.forget(SHARED_APP);

@@ -8,6 +8,7 @@ import { canonicalJson, MediaType } from '../image-builder/media-types.ts';
 import { OciLayoutStore, parseOciLayoutRef, REF_NAME_ANNOTATION } from '../image-builder/oci-layout-store.ts';
 import { formatImageRef, parseImageRef } from '../registry/image-ref.ts';
 import { freePort } from './free-port.ts';
+import { publishedAddress, type PortMap } from './published-address.ts';
 import { HOME_LABEL, homeId } from './home-id.ts';
 
 export interface PodmanRuntimeOptions {
@@ -109,6 +110,23 @@ export class PodmanRuntime implements AppRuntime {
     return 'stopped';
   }
 
+  /**
+   * Where this home's container for the app answers, from what podman reports of it (the host and
+   * port it publishes, its id and image): how `slipway repair` gets an app's URL and handle back.
+   */
+  async locate(app: string): Promise<RunningApp | undefined> {
+    checkApp(app);
+    const found = await this.inspect(app);
+    if (!found?.State?.Running) return undefined;
+    const published = publishedAddress(found.NetworkSettings?.Ports ?? found.HostConfig?.PortBindings, this.options.host);
+    if (!published) return undefined;
+    const image = found.Config?.Labels?.['slipway.image'];
+    return {
+      url: `http://${urlHost(published.host)}:${published.port}/`,
+      handle: { container: this.container(app), id: found.Id, port: published.port, ...(image ? { image } : {}), imageId: found.Image },
+    };
+  }
+
   async logTail(app: string, lines = 20): Promise<string> {
     checkApp(app);
     const out = await this.podman(['logs', '--tail', String(lines), this.container(app)], { mergeStderr: true }).catch((error: unknown) => {
@@ -125,11 +143,16 @@ export class PodmanRuntime implements AppRuntime {
 
   /** The image the app's current container runs (its id, and the reference it was started from), if there is one. */
   private async current(app: string): Promise<{ imageId: string; image?: string } | undefined> {
-    const out = await this.podman(['container', 'inspect', this.container(app)]).catch(() => '[]');
-    const [found] = JSON.parse(out || '[]') as Array<{ Image?: string; Config?: { Labels?: Record<string, string> | null } }>;
+    const found = await this.inspect(app);
     if (!found?.Image) return undefined;
     const image = found.Config?.Labels?.['slipway.image'];
     return { imageId: found.Image, ...(image ? { image } : {}) };
+  }
+
+  /** What podman says of this home's container for the app, or undefined when there is none. */
+  private async inspect(app: string): Promise<ContainerInspect | undefined> {
+    const out = await this.podman(['container', 'inspect', this.container(app)]).catch(() => '[]');
+    return (JSON.parse(out || '[]') as ContainerInspect[])[0];
   }
 
   private removeImage(app: string, previous: { imageId: string; image?: string }): Promise<void> {
@@ -144,6 +167,16 @@ export class PodmanRuntime implements AppRuntime {
   private podman(args: string[], options: PodmanCallOptions = {}): Promise<string> {
     return runPodman(this.options, args, options);
   }
+}
+
+/** The parts of `podman container inspect` Slipway reads. */
+interface ContainerInspect {
+  Id: string;
+  Image?: string;
+  State?: { Running?: boolean };
+  Config?: { Labels?: Record<string, string> | null };
+  NetworkSettings?: { Ports?: PortMap | null };
+  HostConfig?: { PortBindings?: PortMap | null };
 }
 
 /** What it takes to call podman: the executable, the PATH to find it (and conmon, runc) in, and more environment. */

@@ -1,8 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { ProcessLedger, processStartTime } from '../process/process-ledger.ts';
 import { SlipwayBuilder } from '../image-builder/slipway-builder.ts';
 import { ensureBaseImage } from '../../../test/support/base-image.ts';
 import { createBuildImageStep } from '../../steps/image-build/index.ts';
@@ -75,5 +77,67 @@ describe('NpmDependencyInstaller', () => {
     const listing = execFileSync('tar', ['-tzf', join(layout, 'blobs', 'sha256', appLayer.slice(7))], { encoding: 'utf8' });
     expect(listing).toContain('app/node_modules/tiny-dep/index.js');
     expect(existsSync(join(root, 'work')) ? execFileSync('ls', [join(root, 'work')], { encoding: 'utf8' }).trim() : '').toBe('');
+  });
+
+  it('writes each npm it runs into the process ledger while it runs, and forgets it when it ends', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'slipway-npm-'));
+    const app = appWithDependency(root);
+    const ledger = new ProcessLedger({ dir: join(root, 'started') });
+    const seen: Array<{ command: string; alive: boolean; owner: number }> = [];
+    const recording = {
+      add: (pid: number, command: string) => {
+        ledger.add(pid, command);
+        // What a later `resume` or `doctor` would read while this npm runs.
+        seen.push(...ledger.list().filter((e) => e.pid === pid).map((e) => ({ command: e.command, alive: e.alive, owner: e.owner.pid })));
+      },
+      remove: (pid: number) => ledger.remove(pid),
+    };
+    const prepared = await new NpmDependencyInstaller({ workDir: join(root, 'work'), path: PATH, ledger: recording }).prepare(app);
+    expect(seen).toEqual([
+      { command: expect.stringMatching(/^npm install --package-lock-only /), alive: true, owner: process.pid },
+      { command: expect.stringMatching(/^npm ci --omit=dev /), alive: true, owner: process.pid },
+    ]);
+    expect(ledger.list()).toEqual([]);
+    await prepared.cleanup();
+  });
+
+  it('leaves an npm that a killed Slipway was running in the ledger, where a sweep stops it', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'slipway-npm-'));
+    const app = appWithDependency(root);
+    // An npm that takes its time (as one waiting on a slow registry does).
+    const npm = join(root, 'slow-npm');
+    writeFileSync(npm, '#!/bin/sh\nexec sleep 60\n');
+    chmodSync(npm, 0o755);
+    const dir = join(root, 'started');
+    const options = { workDir: join(root, 'work'), path: PATH, npmBinary: npm };
+    const script = [
+      `const { NpmDependencyInstaller } = await import(${JSON.stringify(new URL('./npm-dependencies.ts', import.meta.url).href)});`,
+      `const { ProcessLedger } = await import(${JSON.stringify(new URL('../process/process-ledger.ts', import.meta.url).href)});`,
+      `const options = ${JSON.stringify(options)};`,
+      `await new NpmDependencyInstaller({ ...options, ledger: new ProcessLedger({ dir: ${JSON.stringify(dir)} }) }).prepare(${JSON.stringify(app)});`,
+    ].join('\n');
+    const slipway = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    const ledger = new ProcessLedger({ dir });
+    let entry: ReturnType<ProcessLedger['list']>[number] | undefined;
+    for (let i = 0; i < 100 && !entry; i++) {
+      await delay(100);
+      entry = ledger.list().find((e) => e.command.startsWith(`${npm} install`));
+    }
+    try {
+      expect(entry).toMatchObject({ alive: true, ownerAlive: true, owner: { pid: slipway.pid } });
+      slipway.kill('SIGKILL');
+      await new Promise((resolve) => slipway.once('close', resolve));
+      expect(processStartTime(entry!.pid)).toBe(entry!.startTime); // npm outlived the Slipway that started it
+
+      const { stopped } = await ledger.sweep(1000);
+
+      expect(stopped.map((p) => p.pid)).toEqual([entry!.pid]);
+      for (let i = 0; i < 50 && processStartTime(entry!.pid); i++) await delay(20);
+      expect(processStartTime(entry!.pid)).toBeUndefined();
+      expect(ledger.list()).toEqual([]);
+    } finally {
+      slipway.kill('SIGKILL');
+      if (entry) try { process.kill(-entry.pid, 'SIGKILL'); } catch { /* stopped */ }
+    }
   });
 });

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExternalServiceError, InputError } from '../../domain/index.ts';
-import { describeExit, runProgram } from './program.ts';
+import { describeExit, runProgram, type ProgramOptions } from './program.ts';
 
 export interface NpmDependencyInstallerOptions {
   /** Where staging copies are made (removed after each build). */
@@ -14,6 +14,8 @@ export interface NpmDependencyInstallerOptions {
   timeoutMs?: number;
   /** Extra variables, e.g. `npm_config_registry` for a mirror. */
   env?: Record<string, string>;
+  /** Where each npm is written down while it runs, as the sandbox's programs are, so one a killed Slipway left behind is stopped later. */
+  ledger?: ProgramOptions['ledger'];
 }
 
 export interface PreparedContext {
@@ -66,7 +68,7 @@ export class NpmDependencyInstaller {
       npm_config_update_notifier: 'false',
     };
     const timeoutMs = this.options.timeoutMs ?? 120_000;
-    const result = await runProgram(this.options.npmBinary ?? 'npm', args, { cwd, env, timeoutMs, signal });
+    const result = await runProgram(this.options.npmBinary ?? 'npm', args, { cwd, env, timeoutMs, signal, ledger: this.options.ledger });
     if (result.timedOut || result.code !== 0) {
       const why = result.timedOut ? `did not finish within ${Math.round(timeoutMs / 1000)} s` : describeExit(result);
       throw new ExternalServiceError('npm', `npm ${command.join(' ')} for the image ${why}: ${result.output.trim().split('\n').slice(-8).join('\n')}`, {
