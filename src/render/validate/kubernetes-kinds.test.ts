@@ -5,7 +5,8 @@ describe('builtinKindProblems', () => {
   it('checks a Kubernetes kind against its OpenAPI schema', () => {
     const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } };
     expect(builtinKindProblems(service)).toEqual([]);
-    expect(builtinKindProblems({ ...service, spec: { ports: [{ port: '80' }] } })).toEqual([{ path: 'spec.ports[0].port', message: 'must be integer' }]);
+    const wrong = { ...service, spec: { ports: [{ port: '80' }] } };
+    expect(builtinKindProblems(wrong)).toEqual([{ path: 'spec.ports[0].port', message: 'must be integer' }]);
   });
 
   it('has no schema for a kind the package does not carry', () => {
