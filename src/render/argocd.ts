@@ -1,10 +1,11 @@
+import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { ConfigError } from '../domain/errors.ts';
 import { renderTarget } from './input.ts';
 import { appLabels } from './labels.ts';
 import { appPaths } from './kustomization.ts';
 import type { RenderSettings } from './settings.ts';
-import type { ArgoApplication, RenderInput } from './types.ts';
+import type { RenderInput } from './types.ts';
 
 /**
  * Makes Argo CD delete an app's objects when its Application is deleted. Without it, removing an app
@@ -28,7 +29,7 @@ export function appOfAppsPath(settings: RenderSettings): string {
  * namespace, automatically, pruning what is removed and undoing drift (per `argocd.syncPolicy`).
  * @example renderArgoApplication(spec, input, settings).spec.source.path // 'kubernetes/apps/dynamic/notes/app'
  */
-export function renderArgoApplication(spec: AppSpec, input: RenderInput, settings: RenderSettings): ArgoApplication {
+export function renderArgoApplication(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, labels } = renderTarget(spec, input);
   return application(app, labels, settings, {
     path: appPaths(app, settings).manifests,
@@ -43,7 +44,7 @@ export function renderArgoApplication(spec: AppSpec, input: RenderInput, setting
  * resources finalizer: deleting the parent by mistake leaves the apps running.
  * @example renderArgoAppOfApps(settings).spec.source.path // 'kubernetes/apps/dynamic'
  */
-export function renderArgoAppOfApps(settings: RenderSettings): ArgoApplication {
+export function renderArgoAppOfApps(settings: RenderSettings) {
   const name = settings.argocd.appOfAppsName;
   return application(name, appLabels(name), settings, { path: settings.gitops.path, namespace: settings.argocd.namespace, finalizers: [] });
 }
@@ -53,7 +54,7 @@ function application(
   labels: Record<string, string>,
   settings: RenderSettings,
   target: { path: string; namespace: string; finalizers: string[] },
-): ArgoApplication {
+) {
   const { argocd } = settings;
   if (argocd.repoURL === undefined) {
     throw new ConfigError('render.argocd.repoURL is not set: an Argo CD Application must name the GitOps repo it syncs', {
@@ -70,5 +71,5 @@ function application(
       destination: { server: argocd.destinationServer, namespace: target.namespace },
       syncPolicy: { automated: { prune: argocd.syncPolicy.automated.prune, selfHeal: argocd.syncPolicy.automated.selfHeal } },
     },
-  };
+  } satisfies IApplication;
 }

@@ -1,3 +1,4 @@
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { InputError } from '../domain/errors.ts';
@@ -6,6 +7,7 @@ import { DESCRIPTION_ANNOTATION } from './labels.ts';
 import { podSecurityProblems } from './pod-security.ts';
 import { defaultRenderSettings, RenderSettingsSchema } from './settings.ts';
 import { SAMPLE_IMAGE, sampleSpec } from './test-fixtures.ts';
+import { formatProblem, validateObjects } from './validate/index.ts';
 import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
 
 const settings = defaultRenderSettings();
@@ -40,6 +42,20 @@ describe('renderDeployment', () => {
       expect(container?.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
       expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: {} });
     }
+  });
+
+  it('is typed by the Kubernetes model: a mistyped or misspelt field does not compile (npm run typecheck)', () => {
+    const deployment: IDeployment = renderDeployment(sampleSpec(), { image: SAMPLE_IMAGE }, settings);
+    const rendered = renderDeployment(sampleSpec(), { image: SAMPLE_IMAGE }, settings);
+    // @ts-expect-error replicas is an integer in Kubernetes, not a string
+    const mistyped: IDeployment = { ...rendered, spec: { ...rendered.spec, replicas: '1' } };
+    // @ts-expect-error a Deployment has no field `replica`; the API server would drop it without a word
+    const misspelt: IDeployment = { ...rendered, spec: { ...rendered.spec, replica: 2 } };
+    // What the types refuse, the schema check before a commit refuses too, except the unknown field:
+    // Kubernetes' schemas allow those, so only the type catches a misspelt one.
+    expect(validateObjects([deployment])).toEqual([]);
+    expect(validateObjects([mistyped]).map(formatProblem)).toEqual(['Deployment/pomodoro-timer: spec.replicas: must be integer']);
+    expect(validateObjects([misspelt])).toEqual([]);
   });
 
   it('runs one replica selected by name and instance, and labels the pod like the Deployment', () => {

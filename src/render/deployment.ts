@@ -1,8 +1,15 @@
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { IProbe } from 'kubernetes-models/v1/Probe';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { renderTarget } from './input.ts';
 import { DESCRIPTION_ANNOTATION, descriptionAnnotation, selectorLabels } from './labels.ts';
 import type { RenderSettings } from './settings.ts';
-import type { Container, Deployment, HttpGetProbe, ObjectMeta, PodSpec, RenderInput } from './types.ts';
+import type { RenderInput } from './types.ts';
 
 /** The user id apps run as; images are built to run as this non-root user. */
 export const APP_UID = 1000;
@@ -20,35 +27,33 @@ export const IMAGE_PATH = ['spec', 'template', 'spec', 'containers', 0, 'image']
  * passes `repo:tag@sha256:…`, so the digest pins what runs and the tag tells people what it is.
  * @example renderDeployment(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.replicas // 1
  */
-export function renderDeployment(spec: AppSpec, input: RenderInput, settings: RenderSettings): Deployment {
+export function renderDeployment(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, image, labels } = renderTarget(spec, input);
   const description = descriptionAnnotation(spec.description, settings.engine);
-  const metadata: ObjectMeta = { name: app, namespace: settings.namespace, labels };
-  if (description !== undefined) metadata.annotations = { [DESCRIPTION_ANNOTATION]: description };
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata,
+    metadata: { name: app, namespace: settings.namespace, labels, ...(description === undefined ? {} : { annotations: { [DESCRIPTION_ANNOTATION]: description } }) },
     spec: {
       replicas: 1,
       revisionHistoryLimit: 3,
       selector: { matchLabels: selectorLabels(app) },
       template: { metadata: { labels: { ...labels } }, spec: podSpec(spec, app, image, settings) },
     },
-  };
+  } satisfies IDeployment;
 }
 
-function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSettings): PodSpec {
-  const volumes: PodSpec['volumes'] = [{ name: 'tmp', emptyDir: {} }];
-  const volumeMounts: Container['volumeMounts'] = [{ name: 'tmp', mountPath: '/tmp' }];
-  const env: Container['env'] = [{ name: 'PORT', value: String(spec.port) }];
+function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSettings) {
+  const volumes: IVolume[] = [{ name: 'tmp', emptyDir: {} }];
+  const volumeMounts: IVolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
+  const env: IEnvVar[] = [{ name: 'PORT', value: String(spec.port) }];
   if (spec.persistent) {
     // An emptyDir survives container restarts but not rescheduling; a PersistentVolumeClaim replaces it later.
     volumes.push({ name: 'data', emptyDir: {} });
     volumeMounts.push({ name: 'data', mountPath: DATA_DIR });
     env.push({ name: 'DATA_DIR', value: DATA_DIR });
   }
-  const container: Container = {
+  const container = {
     name: app,
     image,
     // A digest never changes, so there is nothing to re-pull; tags keep Kubernetes' default policy.
@@ -75,7 +80,7 @@ function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSett
       seccompProfile: { type: 'RuntimeDefault' },
     },
     volumeMounts,
-  };
+  } satisfies IContainer;
   return {
     // Apps never talk to the Kubernetes API; no token, no service-link environment noise.
     automountServiceAccountToken: false,
@@ -89,10 +94,18 @@ function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSett
     },
     containers: [container],
     volumes,
-  };
+  } satisfies IPodSpec;
 }
 
-function probe(timing: Omit<HttpGetProbe, 'httpGet'>): HttpGetProbe {
+/** How often a probe runs and how many failures it takes; the rest of a probe is the same for all three. */
+interface ProbeTiming {
+  initialDelaySeconds?: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
+}
+
+function probe(timing: ProbeTiming) {
   const { initialDelaySeconds, periodSeconds, timeoutSeconds, failureThreshold } = timing;
   return {
     httpGet: { path: '/healthz', port: 'http' },
@@ -100,5 +113,5 @@ function probe(timing: Omit<HttpGetProbe, 'httpGet'>): HttpGetProbe {
     periodSeconds,
     timeoutSeconds,
     failureThreshold,
-  };
+  } satisfies IProbe;
 }

@@ -1,8 +1,9 @@
+import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { renderTarget } from './input.ts';
 import { SERVICE_PORT } from './service.ts';
 import type { RenderSettings } from './settings.ts';
-import type { HttpRoute, RenderInput } from './types.ts';
+import type { RenderInput } from './types.ts';
 
 /**
  * The host an app is served at: `<app>.<appsDomain>`. With the default domain this is
@@ -17,7 +18,7 @@ export function appHostname(app: string, settings: RenderSettings): string {
  * The app's Gateway API HTTPRoute: its host name, every path, to the Service's port 80.
  * @example renderHttpRoute(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.hostnames // ['notes.${APPS_SUBDOMAIN}']
  */
-export function renderHttpRoute(spec: AppSpec, input: RenderInput, settings: RenderSettings): HttpRoute {
+export function renderHttpRoute(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, labels } = renderTarget(spec, input);
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
@@ -38,5 +39,5 @@ export function renderHttpRoute(spec: AppSpec, input: RenderInput, settings: Ren
         },
       ],
     },
-  };
+  } satisfies IHTTPRoute;
 }

@@ -1,8 +1,11 @@
+import type { IImagePolicy } from '@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImagePolicy';
+import type { IImagePolicyChoice } from '@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImagePolicyChoice';
+import type { IImageRepository } from '@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageRepository';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { splitImage } from './image.ts';
 import { renderTarget } from './input.ts';
 import type { RenderSettings } from './settings.ts';
-import type { ImagePolicy, ImageRepository, RenderInput } from './types.ts';
+import type { RenderInput } from './types.ts';
 
 /**
  * The `<namespace>:<name>` of an app's ImagePolicy. Both image objects live in the apps namespace:
@@ -27,7 +30,7 @@ export function imageSetterMarker(app: string, settings: RenderSettings): string
  * The Flux ImageRepository scanning the app's image repository (the image without tag and digest).
  * @example renderImageRepository(spec, { image: 'registry.local/apps/notes:1@sha256:…' }, settings).spec.image // 'registry.local/apps/notes'
  */
-export function renderImageRepository(spec: AppSpec, input: RenderInput, settings: RenderSettings): ImageRepository {
+export function renderImageRepository(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, image, labels } = renderTarget(spec, input);
   const automation = settings.flux.imageAutomation;
   return {
@@ -40,7 +43,7 @@ export function renderImageRepository(spec: AppSpec, input: RenderInput, setting
       ...(automation.secretRef === undefined ? {} : { secretRef: { name: automation.secretRef } }),
       ...(automation.insecure === undefined ? {} : { insecure: automation.insecure }),
     },
-  };
+  } satisfies IImageRepository;
 }
 
 /**
@@ -49,11 +52,11 @@ export function renderImageRepository(spec: AppSpec, input: RenderInput, setting
  * update stays pinned by digest like every deploy Slipway makes.
  * @example renderImagePolicy(spec, input, settings).spec.policy // { semver: { range: '>=0.0.0' } }
  */
-export function renderImagePolicy(spec: AppSpec, input: RenderInput, settings: RenderSettings): ImagePolicy {
+export function renderImagePolicy(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, labels } = renderTarget(spec, input);
   const automation = settings.flux.imageAutomation;
   const choice = automation.policy;
-  const policy: ImagePolicy['spec']['policy'] =
+  const policy: IImagePolicyChoice =
     'semver' in choice ? { semver: { range: choice.semver } } : 'alphabetical' in choice ? { alphabetical: { order: choice.alphabetical } } : { numerical: { order: choice.numerical } };
   const filter = automation.filterTags;
   return {
@@ -68,5 +71,5 @@ export function renderImagePolicy(spec: AppSpec, input: RenderInput, settings: R
       digestReflectionPolicy: 'Always',
       interval: automation.interval,
     },
-  };
+  } satisfies IImagePolicy;
 }

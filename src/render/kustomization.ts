@@ -1,8 +1,9 @@
+import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { renderTarget } from './input.ts';
 import { compareCodeUnits } from './order.ts';
 import type { RenderSettings } from './settings.ts';
-import type { FluxKustomization, KustomizeConfig, RenderInput } from './types.ts';
+import type { KustomizeConfig, RenderInput } from './types.ts';
 
 export { renderParentKustomization, appKsEntry } from './parent-kustomization.ts';
 
@@ -37,12 +38,12 @@ export function appPaths(app: string, settings: RenderSettings): AppPaths {
  * The `kustomization.yaml` of the app's manifest directory, listing its files sorted and once each.
  * @example renderAppKustomization(['service.yaml', 'deployment.yaml']).resources // ['deployment.yaml', 'service.yaml']
  */
-export function renderAppKustomization(resources: readonly string[]): KustomizeConfig {
+export function renderAppKustomization(resources: readonly string[]) {
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: [...new Set(resources)].sort(compareCodeUnits),
-  };
+  } satisfies KustomizeConfig;
 }
 
 /**
@@ -52,11 +53,11 @@ export function renderAppKustomization(resources: readonly string[]): KustomizeC
  * (in host names, image names) from the configured Secrets/ConfigMaps.
  * @example renderFluxKustomization(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.path // './kubernetes/apps/dynamic/notes/app'
  */
-export function renderFluxKustomization(spec: AppSpec, input: RenderInput, settings: RenderSettings): FluxKustomization {
+export function renderFluxKustomization(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, labels } = renderTarget(spec, input);
   const { gitops } = settings;
   const source = gitops.sourceRef;
-  const ks: FluxKustomization = {
+  return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: { name: app, namespace: FLUX_NAMESPACE, labels },
@@ -68,20 +69,21 @@ export function renderFluxKustomization(spec: AppSpec, input: RenderInput, setti
       wait: true,
       targetNamespace: settings.namespace,
       sourceRef: { kind: source.kind, name: source.name, ...(source.namespace === undefined ? {} : { namespace: source.namespace }) },
+      // Flux reads a dependsOn without a namespace as the Kustomization's own (flux-system).
+      ...(gitops.dependsOn.length === 0
+        ? {}
+        : { dependsOn: gitops.dependsOn.map((ref) => ({ name: ref.name, ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }) })) }),
+      ...(gitops.substituteFrom.length === 0
+        ? {}
+        : {
+            postBuild: {
+              substituteFrom: gitops.substituteFrom.map((ref) => ({
+                kind: ref.kind,
+                name: ref.name,
+                ...(ref.optional === undefined ? {} : { optional: ref.optional }),
+              })),
+            },
+          }),
     },
-  };
-  if (gitops.dependsOn.length > 0) {
-    // Flux reads a dependsOn without a namespace as the Kustomization's own (flux-system).
-    ks.spec.dependsOn = gitops.dependsOn.map((ref) => ({ name: ref.name, ...(ref.namespace === undefined ? {} : { namespace: ref.namespace }) }));
-  }
-  if (gitops.substituteFrom.length > 0) {
-    ks.spec.postBuild = {
-      substituteFrom: gitops.substituteFrom.map((ref) => ({
-        kind: ref.kind,
-        name: ref.name,
-        ...(ref.optional === undefined ? {} : { optional: ref.optional }),
-      })),
-    };
-  }
-  return ks;
+  } satisfies IKustomization;
 }

@@ -1,8 +1,9 @@
+import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { renderTarget } from './input.ts';
 import { selectorLabels } from './labels.ts';
 import type { RenderSettings } from './settings.ts';
-import type { NetworkPolicy, RenderInput } from './types.ts';
+import type { RenderInput } from './types.ts';
 
 /** The label every namespace carries with its own name (Kubernetes sets it; it cannot be forged). */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -23,7 +24,7 @@ export function gatewayNamespace(settings: RenderSettings): string {
  * Envoy has an identity of its own) need `networkPolicy.enabled: false` or a policy of their own.
  * @example renderNetworkPolicy(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.ingress[0].ports // [{ protocol: 'TCP', port: 8080 }]
  */
-export function renderNetworkPolicy(spec: AppSpec, input: RenderInput, settings: RenderSettings): NetworkPolicy {
+export function renderNetworkPolicy(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, labels } = renderTarget(spec, input);
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -39,5 +40,5 @@ export function renderNetworkPolicy(spec: AppSpec, input: RenderInput, settings:
         },
       ],
     },
-  };
+  } satisfies INetworkPolicy;
 }

@@ -1,4 +1,6 @@
-import type { PodSpec, SecurityContext } from './types.ts';
+import type { IPodSecurityContext } from 'kubernetes-models/v1/PodSecurityContext';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
+import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 
 /** Volume types the restricted Pod Security Standard allows. */
 const ALLOWED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret']);
@@ -10,8 +12,8 @@ const ALLOWED_VOLUMES = new Set(['configMap', 'csi', 'downwardAPI', 'emptyDir', 
  * namespaces; container settings override the pod's, as in Kubernetes.
  * @example podSecurityProblems(renderDeployment(spec, input, settings).spec.template.spec) // []
  */
-export function podSecurityProblems(pod: PodSpec | Record<string, unknown>): string[] {
-  const spec = pod as Record<string, unknown> & { securityContext?: SecurityContext; containers?: unknown[]; initContainers?: unknown[]; volumes?: unknown[] };
+export function podSecurityProblems(pod: IPodSpec | Record<string, unknown>): string[] {
+  const spec = pod as Record<string, unknown> & { securityContext?: IPodSecurityContext; containers?: unknown[]; initContainers?: unknown[]; volumes?: unknown[] };
   const problems: string[] = [];
   for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) if (spec[field] === true) problems.push(`${field} is true`);
   const podContext = spec.securityContext ?? {};
@@ -20,7 +22,7 @@ export function podSecurityProblems(pod: PodSpec | Record<string, unknown>): str
     const type = Object.keys(volume).find((key) => key !== 'name');
     if (type === undefined || !ALLOWED_VOLUMES.has(type)) problems.push(`volume ${String(volume['name'])} has type ${String(type)}`);
   }
-  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])] as Array<{ name?: string; securityContext?: SecurityContext & { privileged?: boolean; capabilities?: { drop?: string[]; add?: string[] } } }>;
+  const containers = [...(spec.containers ?? []), ...(spec.initContainers ?? [])] as Array<{ name?: string; securityContext?: ISecurityContext }>;
   if (containers.length === 0) problems.push('the pod has no containers');
   for (const container of containers) {
     const own = container.securityContext ?? {};

@@ -1,8 +1,9 @@
+import type { IService } from 'kubernetes-models/v1/Service';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { renderTarget } from './input.ts';
 import { selectorLabels } from './labels.ts';
 import type { RenderSettings } from './settings.ts';
-import type { RenderInput, Service } from './types.ts';
+import type { RenderInput } from './types.ts';
 
 /** The port the Service (and so the HTTPRoute) speaks on, whatever the app listens on. */
 export const SERVICE_PORT = 80;
@@ -12,7 +13,7 @@ export const SERVICE_PORT = 80;
  * app's port touches only the Deployment.
  * @example renderService(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.ports[0].port // 80
  */
-export function renderService(spec: AppSpec, input: RenderInput, settings: RenderSettings): Service {
+export function renderService(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, labels } = renderTarget(spec, input);
   return {
     apiVersion: 'v1',
@@ -23,5 +24,5 @@ export function renderService(spec: AppSpec, input: RenderInput, settings: Rende
       selector: selectorLabels(app),
       ports: [{ name: 'http', port: SERVICE_PORT, targetPort: 'http', protocol: 'TCP' }],
     },
-  };
+  } satisfies IService;
 }

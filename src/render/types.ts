@@ -1,6 +1,10 @@
 /**
- * The shapes the renderers produce: only the Kubernetes fields Slipway writes, as plain data
- * (cdk8s style). They are serialised by `toYaml` at the very end.
+ * Slipway's own shapes around the rendered objects. The objects themselves are plain data (cdk8s
+ * style) typed by the interfaces of `kubernetes-models` and its Flux, Argo CD and Gateway API
+ * packages (`IDeployment`, `IKustomization`, …): each renderer checks what it builds with
+ * `satisfies`, so a misspelt or mistyped field does not compile, and returns the exact shape it
+ * built, so callers read the fields Slipway always sets without optional checks. They are
+ * serialised by `toYaml` at the very end.
  */
 
 export type Labels = Record<string, string>;
@@ -51,153 +55,12 @@ export interface RenderedManifest {
   lineComments?: LineComment[];
 }
 
-export interface HttpGetProbe {
-  httpGet: { path: string; port: string };
-  initialDelaySeconds?: number;
-  periodSeconds: number;
-  timeoutSeconds: number;
-  failureThreshold: number;
-}
-
-export interface SecurityContext {
-  runAsNonRoot?: boolean;
-  runAsUser?: number;
-  runAsGroup?: number;
-  allowPrivilegeEscalation?: boolean;
-  readOnlyRootFilesystem?: boolean;
-  capabilities?: { drop: string[] };
-  seccompProfile?: { type: 'RuntimeDefault' | 'Localhost' };
-}
-
-export interface Container {
-  name: string;
-  image: string;
-  imagePullPolicy?: 'IfNotPresent' | 'Always';
-  ports: Array<{ name: string; containerPort: number; protocol: 'TCP' }>;
-  env: Array<{ name: string; value: string }>;
-  startupProbe: HttpGetProbe;
-  readinessProbe: HttpGetProbe;
-  livenessProbe: HttpGetProbe;
-  resources: { requests: { cpu: string; memory: string }; limits: { memory: string } };
-  securityContext: SecurityContext;
-  volumeMounts: Array<{ name: string; mountPath: string }>;
-}
-
-export interface PodSpec {
-  automountServiceAccountToken: boolean;
-  enableServiceLinks: boolean;
-  securityContext: SecurityContext & { fsGroup?: number };
-  containers: Container[];
-  volumes: Array<{ name: string; emptyDir: Record<string, never> }>;
-}
-
-export interface Deployment extends KubeObject {
-  apiVersion: 'apps/v1';
-  kind: 'Deployment';
-  metadata: ObjectMeta;
-  spec: {
-    replicas: number;
-    revisionHistoryLimit: number;
-    selector: { matchLabels: Labels };
-    template: { metadata: { labels: Labels; annotations?: Record<string, string> }; spec: PodSpec };
-  };
-}
-
-export interface Service extends KubeObject {
-  apiVersion: 'v1';
-  kind: 'Service';
-  metadata: ObjectMeta;
-  spec: {
-    type: 'ClusterIP';
-    selector: Labels;
-    ports: Array<{ name: string; port: number; targetPort: string; protocol: 'TCP' }>;
-  };
-}
-
-export interface HttpRoute extends KubeObject {
-  apiVersion: 'gateway.networking.k8s.io/v1';
-  kind: 'HTTPRoute';
-  metadata: ObjectMeta;
-  spec: {
-    parentRefs: Array<{ name: string; namespace?: string; sectionName?: string }>;
-    hostnames: string[];
-    rules: Array<{
-      matches: Array<{ path: { type: 'PathPrefix'; value: string } }>;
-      backendRefs: Array<{ name: string; port: number }>;
-    }>;
-  };
-}
-
-/** `kustomize.config.k8s.io` Kustomization: the `kustomization.yaml` in a directory. */
+/**
+ * kustomize's `kustomization.yaml` (`kustomize.config.k8s.io`): a file kustomize reads, not an
+ * object of the cluster, so no model package has it.
+ */
 export interface KustomizeConfig extends KubeObject {
   apiVersion: 'kustomize.config.k8s.io/v1beta1';
   kind: 'Kustomization';
   resources: string[];
-}
-
-/** Flux's `kustomize.toolkit.fluxcd.io` Kustomization: what makes Flux apply a directory. */
-export interface FluxKustomization extends KubeObject {
-  apiVersion: 'kustomize.toolkit.fluxcd.io/v1';
-  kind: 'Kustomization';
-  metadata: ObjectMeta;
-  spec: {
-    interval: string;
-    timeout: string;
-    path: string;
-    prune: boolean;
-    wait: boolean;
-    targetNamespace: string;
-    sourceRef: { kind: 'GitRepository'; name: string; namespace?: string };
-    postBuild?: { substituteFrom: Array<{ kind: 'ConfigMap' | 'Secret'; name: string; optional?: boolean }> };
-    dependsOn?: Array<{ name: string; namespace?: string }>;
-  };
-}
-
-export interface NetworkPolicy extends KubeObject {
-  apiVersion: 'networking.k8s.io/v1';
-  kind: 'NetworkPolicy';
-  metadata: ObjectMeta;
-  spec: {
-    podSelector: { matchLabels: Labels };
-    policyTypes: Array<'Ingress' | 'Egress'>;
-    ingress: Array<{
-      from: Array<{ namespaceSelector: { matchLabels: Labels } }>;
-      ports: Array<{ protocol: 'TCP'; port: number }>;
-    }>;
-  };
-}
-
-/** Flux's ImageRepository: scans a registry repository for tags. */
-export interface ImageRepository extends KubeObject {
-  apiVersion: 'image.toolkit.fluxcd.io/v1';
-  kind: 'ImageRepository';
-  metadata: ObjectMeta;
-  spec: { image: string; interval: string; secretRef?: { name: string }; insecure?: boolean };
-}
-
-/** Flux's ImagePolicy: picks the newest tag of an ImageRepository. */
-export interface ImagePolicy extends KubeObject {
-  apiVersion: 'image.toolkit.fluxcd.io/v1';
-  kind: 'ImagePolicy';
-  metadata: ObjectMeta;
-  spec: {
-    imageRepositoryRef: { name: string };
-    filterTags?: { pattern: string; extract?: string };
-    policy: { semver: { range: string } } | { alphabetical: { order: 'asc' | 'desc' } } | { numerical: { order: 'asc' | 'desc' } };
-    digestReflectionPolicy: 'Always' | 'IfNotPresent' | 'Never';
-    interval?: string;
-  };
-}
-
-/** Argo CD's Application: syncs one directory of a Git repo into one namespace. */
-export interface ArgoApplication extends KubeObject {
-  apiVersion: 'argoproj.io/v1alpha1';
-  kind: 'Application';
-  metadata: ObjectMeta;
-  spec: {
-    project: string;
-    source: { repoURL: string; targetRevision: string; path: string };
-    destination: { server: string; namespace: string };
-    syncPolicy: { automated: { prune: boolean; selfHeal: boolean } };
-  };
 }
