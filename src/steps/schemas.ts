@@ -27,3 +27,8 @@ export const RenderedFiles = z.object({ image: z.string(), files: z.array(z.obje
 export type RenderedFiles = z.infer<typeof RenderedFiles>;
 
 export const AppName = z.string().min(1).max(40);
+
+/** A commit step's summary: the short SHA, and whether the commit was there already (a repeated step). */
+export function summarizeCommit(output: CommitOutput): string {
+  return `${output.sha.slice(0, 12)}${output.created ? '' : ' (already there)'}`;
+}

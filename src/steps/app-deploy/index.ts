@@ -1,8 +1,16 @@
 import { z } from 'zod';
 import { AppSpec } from '../../domain/index.ts';
-import { defineStep } from '../../pipeline/index.ts';
+import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import type { AppRuntime } from '../../ports/index.ts';
 import { AppName } from '../schemas.ts';
+
+/** The step's id and output, for readers of its stored output. */
+export const deployOutput = stepOutput('app:deploy', z.object({
+  url: z.string(),
+  runtime: z.string(),
+  handle: z.record(z.string(), z.unknown()),
+  note: z.string().optional(),
+}));
 
 /**
  * Starts the app on this machine (the local target): its image under podman, or its files as a
@@ -11,10 +19,10 @@ import { AppName } from '../schemas.ts';
  */
 export const createDeployLocalStep = ({ runtime, note }: { runtime: AppRuntime; note?: string }) =>
   defineStep({
-    id: 'app:deploy',
+    ...deployOutput,
     title: 'Start the app',
     input: z.object({ app: AppName, dir: z.string(), spec: AppSpec, image: z.string().optional() }),
-    output: z.object({ url: z.string(), runtime: z.string(), handle: z.record(z.string(), z.unknown()), note: z.string().optional() }),
+    summarize: (o) => (o.note ? `${o.url} (${o.runtime}: ${o.note})` : o.url),
     run: async (ctx) => {
       const { app, dir, spec, image } = ctx.input;
       if (note) ctx.logger.warn({ runtime: runtime.name }, note);

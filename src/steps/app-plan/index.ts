@@ -1,18 +1,36 @@
 import { z } from 'zod';
-import { defineStep } from '../../pipeline/index.ts';
-import type { CodeGenerator } from '../../ports/index.ts';
+import { defineStep, stepOutput } from '../../pipeline/index.ts';
+import type { AppPlan, CodeGenerator } from '../../ports/index.ts';
 import { AppPlanSchema } from '../schemas.ts';
+
+/** The step's id and output, for readers of its stored output. */
+export const planOutput = stepOutput('app:plan', AppPlanSchema);
 
 /** Chooses what to build: a template (scored from the description, or the one asked for) and its parameters. */
 export const createPlanStep = ({ generator }: { generator: CodeGenerator }) =>
   defineStep({
-    id: 'app:plan',
+    ...planOutput,
     title: 'Plan the app',
     input: z.object({ description: z.string(), template: z.string().optional() }),
-    output: AppPlanSchema,
+    summarize: summarizePlan,
     run: async (ctx) => {
       const plan = await generator.plan(ctx.input.template ? { description: ctx.input.description, template: ctx.input.template } : { description: ctx.input.description }, ctx.signal);
       ctx.logger.info({ template: plan.template, score: plan.score, matched: plan.matched }, 'planned');
       return plan;
     },
   });
+
+/** The plan in a line: the template, and who chose it. */
+export function summarizePlan(plan: AppPlan): string {
+  return `template ${plan.template} (${whoChose(plan)})`;
+}
+
+/** Who chose the planned template, in words: the --template flag, the offline scorer and its score, or the model. */
+function whoChose(plan: AppPlan): string {
+  // Plans recorded before the chooser was kept tell it by their score and source.
+  const chosenBy = plan.chosenBy ?? (plan.score === null ? (plan.source === 'llm' ? 'model' : 'flag') : 'scorer');
+  if (chosenBy === 'flag') return 'chosen with --template';
+  if (chosenBy === 'model') return `chosen by the model${plan.params.plannerModel ? ` ${plan.params.plannerModel}` : ''}`;
+  if (plan.score === 0) return `chosen by the offline scorer, score 0: ${plan.explanation ?? 'no keyword matched'}`;
+  return `chosen by the offline scorer, score ${plan.score}: ${plan.matched.join(', ')}`;
+}
