@@ -284,7 +284,7 @@ function outputsView(outputs: StepOutputs) {
   if (source) commits.source = source;
   if (gitops) commits.gitops = gitops;
   return {
-    template: outputs.get(planOutput)?.template,
+    template: outputs.get(planOutput)?.template.id,
     url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
     commits,
   };

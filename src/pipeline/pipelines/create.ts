@@ -71,7 +71,7 @@ export function createPipeline(steps: CreateSteps): PipelineEntry[] {
     })));
   }
   entries.push(
-    entry(steps.commitSource, (s) => ({ ...app(s), template: s.output(plan).template, dir: source(s).dir, files: source(s).files })),
+    entry(steps.commitSource, (s) => ({ ...app(s), template: s.output(plan).template.id, dir: source(s).dir, files: source(s).files })),
     entry(steps.build, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha })),
     entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image })),
     entry(steps.commitManifests, (s) => ({

@@ -15,22 +15,21 @@ export const createPlanStep = ({ generator }: { generator: CodeGenerator }) =>
     summarize: summarizePlan,
     run: async (ctx) => {
       const plan = await generator.plan(ctx.input.template ? { description: ctx.input.description, template: ctx.input.template } : { description: ctx.input.description }, ctx.signal);
-      ctx.logger.info({ template: plan.template, score: plan.score, matched: plan.matched }, 'planned');
+      ctx.logger.info({ template: plan.template.id, score: plan.template.score, matched: plan.template.matched }, 'planned');
       return plan;
     },
   });
 
 /** The plan in a line: the template, and who chose it. */
 export function summarizePlan(plan: AppPlan): string {
-  return `template ${plan.template} (${whoChose(plan)})`;
+  return `template ${plan.template.id} (${whoChose(plan)})`;
 }
 
 /** Who chose the planned template, in words: the --template flag, the offline scorer and its score, or the model. */
 function whoChose(plan: AppPlan): string {
-  // Plans recorded before the chooser was kept tell it by their score and source.
-  const chosenBy = plan.chosenBy ?? (plan.score === null ? (plan.source === 'llm' ? 'model' : 'flag') : 'scorer');
+  const { chosenBy, score, matched, explanation } = plan.template;
   if (chosenBy === 'flag') return 'chosen with --template';
-  if (chosenBy === 'model') return `chosen by the model${plan.params.plannerModel ? ` ${plan.params.plannerModel}` : ''}`;
-  if (plan.score === 0) return `chosen by the offline scorer, score 0: ${plan.explanation ?? 'no keyword matched'}`;
-  return `chosen by the offline scorer, score ${plan.score}: ${plan.matched.join(', ')}`;
+  if (chosenBy === 'model') return `chosen by the model${plan.generator.kind === 'model' && plan.generator.model ? ` ${plan.generator.model}` : ''}`;
+  if (score === 0) return `chosen by the offline scorer, score 0: ${explanation ?? 'no keyword matched'}`;
+  return `chosen by the offline scorer, score ${score}: ${matched.join(', ')}`;
 }

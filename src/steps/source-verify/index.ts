@@ -74,7 +74,7 @@ export const createVerifyStep = ({ sandbox, generator, maxAttempts = DEFAULT_MAX
         if (attempt >= limit || !generator.repair) break;
         candidate = await repair(ctx, generator, candidate, record.failure!, attempt + 1);
       }
-      throw new AppVerificationError(attempts, { repairable: generator.repair !== undefined, template: ctx.input.plan.template });
+      throw new AppVerificationError(attempts, { repairable: generator.repair !== undefined, template: ctx.input.plan.template.id });
     },
   });
 
