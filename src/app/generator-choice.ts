@@ -57,7 +57,7 @@ export async function chooseGenerator(config: ResolvedConfig, env: Record<string
   return { generator: route(templates, model), description: `generating with ${provider} (planner ${planner}, coder ${coder})` };
 }
 
-/** Sends each request to the model, or to the templates when it names one; later stages follow the plan's source. */
+/** Sends each request to the model, or to the templates when it names one; later stages follow the plan's generator. */
 function route(templates: CodeGenerator, model: CodeGenerator | undefined): GeneratorChoice['generator'] {
   const pick = (plan: AppPlan) => (plan.generator.kind === 'model' && model ? model : templates);
   const routed: GeneratorChoice['generator'] = {
