@@ -72,7 +72,7 @@ async function writeTemplateApp(dir: string): Promise<string> {
     await mkdir(dirname(join(dir, file.path)), { recursive: true });
     await writeFile(join(dir, file.path), file.content);
   }
-  return plan.template;
+  return plan.template.id;
 }
 
 // The command as `npm ci` leaves it: bundled (again, in case a source changed since).

@@ -39,7 +39,6 @@ import { ensureBareRepo } from './local-repos.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
 import { createLogger } from './logger.ts';
 import { SlipwayService } from './slipway-service.ts';
-import { summarizeStep } from './summaries.ts';
 
 /** Where Slipway's own files are (templates ship with it). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -166,7 +165,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   const service = new SlipwayService({
     target: config.target, runs, apps, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
     ...(runtime ? { runtime, runtimeFor } : {}),
-    prepare, logger, summarize: summarizeStep, leftovers: startedProcesses,
+    prepare, logger, leftovers: startedProcesses,
     ...(followHintFor(config) ? { followHint: followHintFor(config)! } : {}),
   });
   return {

@@ -57,9 +57,9 @@ export async function chooseGenerator(config: ResolvedConfig, env: Record<string
   return { generator: route(templates, model), description: `generating with ${provider} (planner ${planner}, coder ${coder})` };
 }
 
-/** Sends each request to the model, or to the templates when it names one; later stages follow the plan's source. */
+/** Sends each request to the model, or to the templates when it names one; later stages follow the plan's generator. */
 function route(templates: CodeGenerator, model: CodeGenerator | undefined): GeneratorChoice['generator'] {
-  const pick = (plan: AppPlan) => (plan.source === 'llm' && model ? model : templates);
+  const pick = (plan: AppPlan) => (plan.generator.kind === 'model' && model ? model : templates);
   const routed: GeneratorChoice['generator'] = {
     info: (model ?? templates).info,
     infoFor: (plan) => pick(plan).info,
@@ -69,7 +69,7 @@ function route(templates: CodeGenerator, model: CodeGenerator | undefined): Gene
   if (model?.repair) {
     const repair = model.repair.bind(model);
     routed.repair = (plan: AppPlan, app: { name: string; description: string }, previous: GeneratedApp, failure: string, signal?: AbortSignal) => {
-      if (plan.source !== 'llm') throw new ConfigError('templates are not repaired');
+      if (plan.generator.kind !== 'model') throw new ConfigError('templates are not repaired');
       return repair(plan, app, previous, failure, signal);
     };
   }

@@ -4,8 +4,16 @@ import {
   appNameProblem, assertAppName, assertDescription, ConflictError, deriveAppName, describeError, InputError, newRunId, NotFoundError,
   resumeCommand, RUN_ID_PATTERN, type AppRecord, type Run, type StepRecord,
 } from '../domain/index.ts';
-import { executePipeline, type PipelineEntry, type RunEventListener } from '../pipeline/index.ts';
+import { executePipeline, StepOutputs, type PipelineEntry, type RunEventListener } from '../pipeline/index.ts';
 import type { AppRuntime, AppStore, CommitInfo, GitRepo, RunStore } from '../ports/index.ts';
+import { awaitOutput } from '../steps/app-await/index.ts';
+import { deployOutput } from '../steps/app-deploy/index.ts';
+import { planOutput } from '../steps/app-plan/index.ts';
+import { clusterAwaitOutput } from '../steps/cluster-await/index.ts';
+import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
+import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
+import { sourceCommitOutput } from '../steps/source-commit/index.ts';
+import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
 
 export interface CreateInput {
   description: string;
@@ -58,7 +66,6 @@ export interface ServiceDeps {
   prepare: () => Promise<{ pipelines: { create: PipelineEntry[]; delete: PipelineEntry[] }; templates: string[] }>;
   logger: Logger;
   now?: () => Date;
-  summarize?: (stepId: string, output: unknown) => string | undefined;
   /** Processes earlier runs started and a killed Slipway left running (e.g. an app being verified): stopped before a resume or delete. */
   leftovers?: { sweep(): Promise<{ stopped: Array<{ pid: number; command: string }> }> };
   /** When Slipway cannot follow a rollout itself: what a person can run to follow it. */
@@ -197,7 +204,6 @@ export class SlipwayService {
         run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-        ...(this.deps.summarize ? { summarize: this.deps.summarize } : {}),
       });
       await this.record(run, result.status, result.outputs);
       return this.report((await runs.getRun(run.id))!, result.outputs);
@@ -212,13 +218,13 @@ export class SlipwayService {
       return await this.deps.prepare();
     } catch (error) {
       await this.deps.runs.setRunStatus(run.id, 'failed', describeError(error));
-      await this.record(run, 'failed', {});
+      await this.record(run, 'failed', new StepOutputs());
       throw error;
     }
   }
 
   /** Keeps the app record in step with the run's outcome. */
-  private async record(run: Run, status: Run['status'], outputs: Record<string, unknown>): Promise<void> {
+  private async record(run: Run, status: Run['status'], outputs: StepOutputs): Promise<void> {
     const { apps } = this.deps;
     const existing = await apps.get(run.app);
     const at = this.now().toISOString();
@@ -232,12 +238,12 @@ export class SlipwayService {
       name: run.app, description: String(run.request.description ?? ''), template: '', state: 'deploying', target: this.deps.target,
       commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
     };
-    const deployed = outputs['app:deploy'] as { url: string; runtime: string; handle: Record<string, unknown> } | undefined;
+    const deployed = outputs.get(deployOutput);
     await apps.upsert({
       ...base,
       template: view.template ?? base.template,
       // A cluster app is known to run only when its rollout was followed to the end.
-      state: status === 'succeeded' ? (this.deps.target === 'local' || outputs['cluster:await'] ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
+      state: status === 'succeeded' ? (this.deps.target === 'local' || outputs.has(clusterAwaitOutput) ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
       commits: { ...base.commits, ...view.commits },
       ...(view.url ? { url: view.url } : {}),
       // The runtime's name goes with its handle: stop and status must go to the runtime that started the app.
@@ -247,7 +253,7 @@ export class SlipwayService {
     });
   }
 
-  private async report(run: Run, outputs?: Record<string, unknown>): Promise<RunReport> {
+  private async report(run: Run, outputs?: StepOutputs): Promise<RunReport> {
     const stepOutputs = outputs ?? (await this.collectOutputs(run));
     const view = outputsView(stepOutputs);
     return {
@@ -260,28 +266,26 @@ export class SlipwayService {
     };
   }
 
-  private async collectOutputs(run: Run): Promise<Record<string, unknown>> {
-    const out: Record<string, unknown> = {};
+  private async collectOutputs(run: Run): Promise<StepOutputs> {
+    const out: Array<[string, unknown]> = [];
     for (const step of run.timeline) {
       const value = await this.deps.runs.stepOutput(run.id, step.stepId);
-      if (value !== undefined) out[step.stepId] = value;
+      if (value !== undefined) out.push([step.stepId, value]);
     }
-    return out;
+    return new StepOutputs(out);
   }
 }
 
-function outputsView(outputs: Record<string, unknown>) {
-  const sha = (id: string) => (outputs[id] as { sha?: string } | undefined)?.sha;
+/** What a run's report and an app's record take from its steps' outputs: the commits, the template and the URL. */
+function outputsView(outputs: StepOutputs) {
   const commits: { source?: string; gitops?: string } = {};
-  const source = sha('source:commit') ?? sha('source:remove');
-  const gitops = sha('manifests:commit') ?? sha('manifests:remove');
+  const source = (outputs.get(sourceCommitOutput) ?? outputs.get(sourceRemoveOutput))?.sha;
+  const gitops = (outputs.get(manifestsCommitOutput) ?? outputs.get(manifestsRemoveOutput))?.sha;
   if (source) commits.source = source;
   if (gitops) commits.gitops = gitops;
   return {
-    template: (outputs['app:plan'] as { template?: string } | undefined)?.template,
-    url: (outputs['app:await'] as { url?: string } | undefined)?.url
-      ?? (outputs['app:deploy'] as { url?: string } | undefined)?.url
-      ?? (outputs['cluster:await'] as { url?: string } | undefined)?.url,
+    template: outputs.get(planOutput)?.template.id,
+    url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
     commits,
   };
 }

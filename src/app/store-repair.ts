@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
-import type { AppRecord, Run } from '../domain/index.ts';
+import { AppPlan, type AppRecord, type Run } from '../domain/index.ts';
 import type { AppRuntime, AppStore, GitRepo } from '../ports/index.ts';
 import type { LocalHistory } from './repo-history.ts';
 
@@ -133,10 +133,12 @@ async function provenanceOf(history: LocalHistory, commit: SlipwayCommit): Promi
   try {
     const { stdout } = await run('git', ['--git-dir', history.gitDir, 'show', `${commit.sha}:${commit.app}/SLIPWAY.md`]);
     const json = /(`{3,})json\n([\s\S]*?)\n\1/.exec(stdout)?.[2];
-    const record = json ? (JSON.parse(json) as { description?: unknown; plan?: { template?: unknown } }) : {};
+    const record = json ? (JSON.parse(json) as { description?: unknown; plan?: unknown }) : {};
+    // The plan as SLIPWAY.md recorded it, in today's shape or an older one.
+    const plan = AppPlan.safeParse(record.plan);
     return {
       description: typeof record.description === 'string' ? record.description : fromMessage.description,
-      template: typeof record.plan?.template === 'string' ? record.plan.template : fromMessage.template,
+      template: plan.success ? plan.data.template.id : fromMessage.template,
     };
   } catch {
     return fromMessage;

@@ -1,10 +1,10 @@
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { ExternalServiceError } from '../domain/index.ts';
-import { defineStep, entry, type PipelineEntry } from './define-step.ts';
+import { defineStep, entry, stepOutput, type PipelineEntry } from './define-step.ts';
 import { executePipeline } from './engine.ts';
 import type { RunEvent } from './events.ts';
 
@@ -34,20 +34,20 @@ function setup() {
     },
   });
   const pipeline: PipelineEntry[] = [
-    entry(counter, (s) => ({ n: s.request.n as number })),
-    entry(doubler, (s) => ({ n: s.output<{ n: number }>('count:add').n })),
+    entry(counter, (s) => ({ n: z.number().parse(s.request.n) })),
+    entry(doubler, (s) => ({ n: s.output(counter).n })),
   ];
   return { store, calls, counter, doubler, pipeline };
 }
 
 describe('executePipeline', () => {
   it('runs steps in order, persists outputs and keeps a timeline', async () => {
-    const { store, calls, pipeline } = setup();
+    const { store, calls, doubler, pipeline } = setup();
     const run = await store.createRun({ id: 'run-1', kind: 'create', app: 'a', request: { n: 2 } });
     const events: RunEvent[] = [];
     const result = await executePipeline({ run, pipeline, store, logger, onEvent: (e) => events.push(e) });
     expect(result.status).toBe('succeeded');
-    expect(result.outputs['count:double']).toEqual({ n: 6 });
+    expect(result.outputs.get(doubler)).toEqual({ n: 6 });
     expect(calls).toEqual(['count:add', 'count:double']);
     const saved = (await store.getRun('run-1'))!;
     expect(saved.status).toBe('succeeded');
@@ -99,9 +99,9 @@ describe('executePipeline', () => {
       },
     });
     const pipeline = [
-      entry(counter, (s) => ({ n: s.request.n as number })),
-      entry(sometimes, (s) => ({ n: s.output<{ n: number }>('count:add').n })),
-      entry(doubler, (s) => ({ n: s.output<{ n: number }>('flaky:step').n })),
+      entry(counter, (s) => ({ n: z.number().parse(s.request.n) })),
+      entry(sometimes, (s) => ({ n: s.output(counter).n })),
+      entry(doubler, (s) => ({ n: s.output(sometimes).n })),
     ];
     const run = await store.createRun({ id: 'run-3', kind: 'create', app: 'a', request: { n: 4 } });
     expect((await executePipeline({ run, pipeline, store, logger })).status).toBe('failed');
@@ -109,7 +109,7 @@ describe('executePipeline', () => {
     const events: RunEvent[] = [];
     const again = await executePipeline({ run: (await store.getRun('run-3'))!, pipeline, store, logger, onEvent: (e) => events.push(e) });
     expect(again.status).toBe('succeeded');
-    expect(again.outputs['count:double']).toEqual({ n: 10 });
+    expect(again.outputs.get(doubler)).toEqual({ n: 10 });
     expect(calls).toEqual(['count:add', 'flaky', 'flaky', 'count:double']);
     expect(events.find((e) => e.type === 'step:end' && e.stepId === 'count:add')).toMatchObject({ reused: true });
     const timeline = (await store.getRun('run-3'))!.timeline;
@@ -205,5 +205,53 @@ describe('executePipeline', () => {
     expect(result).toMatchObject({ status: 'failed', error: { stepId: 'count:double', message: 'database is locked' } });
     expect((await store.getRun('run-10'))!).toMatchObject({ status: 'failed', error: { stepId: 'count:double' } });
     expect(events.at(-1)).toMatchObject({ type: 'run:end', status: 'failed' });
+  });
+
+  it('fails the run, naming both steps, when a step reads the output of one that does not run before it', async () => {
+    const { store, calls, counter, doubler } = setup();
+    const run = await store.createRun({ id: 'run-11', kind: 'create', app: 'a', request: { n: 1 } });
+    const result = await executePipeline({
+      run, store, logger,
+      pipeline: [entry(doubler, (s) => ({ n: s.output(counter).n })), entry(counter, () => ({ n: 1 }))],
+    });
+    expect(result).toMatchObject({ status: 'failed', error: { stepId: 'count:double' } });
+    expect(result.error?.message).toBe('pipeline is mis-ordered: step count:double reads the output of count:add, which does not run before it');
+    expect(calls).toEqual([]);
+  });
+
+  it("shows each step's own summary of its output, fresh or reused", async () => {
+    const { store, counter } = setup();
+    const summed = defineStep({ ...counter, summarize: (output) => `now ${output.n}` });
+    const pipeline = [entry(summed, (s) => ({ n: z.number().parse(s.request.n) }))];
+    const run = await store.createRun({ id: 'run-12', kind: 'create', app: 'a', request: { n: 41 } });
+    const events: RunEvent[] = [];
+    await executePipeline({ run, pipeline, store, logger, onEvent: (e) => events.push(e) });
+    await store.setRunStatus('run-12', 'failed');
+    await executePipeline({ run: (await store.getRun('run-12'))!, pipeline, store, logger, onEvent: (e) => events.push(e) });
+    expect(events.filter((e) => e.type === 'step:end').map((e) => [e.reused, e.summary])).toEqual([[false, 'now 42'], [true, 'now 42']]);
+  });
+
+  it("checks a stored output against the step's schema before reusing it", async () => {
+    const { store, calls, counter, doubler, pipeline } = setup();
+    const run = await store.createRun({ id: 'run-13', kind: 'create', app: 'a', request: { n: 1 } });
+    await store.startStep('run-13', counter.id, counter.title);
+    await store.finishStep('run-13', counter.id, 'succeeded', { output: { n: 'two' } });
+    const result = await executePipeline({ run: (await store.getRun('run-13'))!, pipeline, store, logger });
+    expect(result).toMatchObject({ status: 'failed', error: { stepId: 'count:add' } });
+    expect(calls).toEqual([]);
+    expect(result.outputs.get(doubler)).toBeUndefined();
+  });
+
+  it('reads outputs by step, typed by the step: a wrong field does not compile', async () => {
+    const { store, counter, doubler, pipeline } = setup();
+    const run = await store.createRun({ id: 'run-14', kind: 'create', app: 'a', request: { n: 1 } });
+    const { outputs } = await executePipeline({ run, pipeline, store, logger });
+    expectTypeOf(outputs.get(doubler)).toEqualTypeOf<{ n: number } | undefined>();
+    // A declared output reads the same value without the step itself.
+    expect(outputs.get(stepOutput('count:add', z.object({ n: z.number() })))).toEqual({ n: 2 });
+    // @ts-expect-error: the counter's output has no field `count`.
+    entry(doubler, (s) => ({ n: s.output(counter).count }));
+    // @ts-expect-error: the doubler takes a number, the counter's `n` is not a string.
+    entry(doubler, (s) => ({ n: String(s.output(counter).n) }));
   });
 });

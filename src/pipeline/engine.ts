@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import { CancelledError, describeError, InputError, SlipwayError, type ErrorInfo, type Run } from '../domain/index.ts';
+import { CancelledError, describeError, SlipwayError, type ErrorInfo, type Run } from '../domain/index.ts';
 import type { RunStore } from '../ports/index.ts';
 import type { PipelineEntry, PipelineState } from './define-step.ts';
 import type { RunEventListener } from './events.ts';
+import { StepOutputs } from './step-outputs.ts';
 
 export interface ExecuteOptions {
   run: Run;
@@ -12,13 +13,11 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   onEvent?: RunEventListener;
   now?: () => number;
-  /** A one-line summary of a step's output for people (e.g. a commit SHA). */
-  summarize?: (stepId: string, output: unknown) => string | undefined;
 }
 
 export interface ExecuteResult {
   status: 'succeeded' | 'failed' | 'cancelled';
-  outputs: Record<string, unknown>;
+  outputs: StepOutputs;
   error?: ErrorInfo & { stepId?: string };
 }
 
@@ -53,7 +52,7 @@ export async function executePipeline(options: ExecuteOptions): Promise<ExecuteR
     options.logger.error({ err: runError }, 'run failed');
     await options.store.setRunStatus(options.run.id, 'failed', runError);
     options.onEvent?.({ type: 'run:end', runId: options.run.id, status: 'failed', error: runError });
-    return { status: 'failed', outputs: {}, error: runError };
+    return { status: 'failed', outputs: new StepOutputs(), error: runError };
   }
 }
 
@@ -61,24 +60,24 @@ async function executeSteps(options: ExecuteOptions, at: { stepId?: string }): P
   const { run, pipeline, store, logger, onEvent } = options;
   const signal = options.signal ?? new AbortController().signal;
   const now = options.now ?? Date.now;
-  const outputs: Record<string, unknown> = {};
+  const outputs = new Map<string, unknown>();
   const state: PipelineState = {
     request: run.request,
-    outputs,
-    output(stepId) {
-      if (!(stepId in outputs)) throw new Error(`pipeline is mis-ordered: step ${stepId} has no output yet`);
-      return outputs[stepId] as never;
+    output(step) {
+      if (!outputs.has(step.id)) throw new Error(`pipeline is mis-ordered: step ${at.stepId} reads the output of ${step.id}, which does not run before it`);
+      return step.output.parse(outputs.get(step.id));
     },
   };
   onEvent?.({ type: 'run:start', runId: run.id, app: run.app, kind: run.kind, resumed: run.timeline.length > 0 });
   await store.setRunStatus(run.id, 'running');
 
-  for (const { step, input } of pipeline) {
+  for (const { step, run: runStep, accept, reuse } of pipeline) {
     at.stepId = step.id;
     const stored = await store.stepOutput(run.id, step.id);
     if (stored !== undefined) {
-      outputs[step.id] = step.output.parse(stored);
-      onEvent?.({ type: 'step:end', runId: run.id, stepId: step.id, title: step.title, status: 'succeeded', durationMs: 0, reused: true, summary: options.summarize?.(step.id, stored) });
+      const { output, summary } = reuse(stored);
+      outputs.set(step.id, output);
+      onEvent?.({ type: 'step:end', runId: run.id, stepId: step.id, title: step.title, status: 'succeeded', durationMs: 0, reused: true, summary });
       continue;
     }
     const stepLogger = logger.child({ step: step.id });
@@ -87,20 +86,13 @@ async function executeSteps(options: ExecuteOptions, at: { stepId?: string }): P
     onEvent?.({ type: 'step:start', runId: run.id, stepId: step.id, title: step.title });
     try {
       if (signal.aborted) throw new CancelledError();
-      const parsedInput = step.input.safeParse(input(state));
-      if (!parsedInput.success) {
-        throw new InputError(`invalid input for ${step.id}: ${parsedInput.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-      }
-      const result = await unlessFailed(step.run({ input: parsedInput.data, runId: run.id, logger: stepLogger, signal }), signal);
-      const parsedOutput = step.output.safeParse(result);
-      if (!parsedOutput.success) {
-        throw new Error(`step ${step.id} returned invalid output: ${parsedOutput.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-      }
-      outputs[step.id] = parsedOutput.data;
-      await store.finishStep(run.id, step.id, 'succeeded', { output: parsedOutput.data });
+      const result = await unlessFailed(runStep(state, { runId: run.id, logger: stepLogger, signal }), signal);
+      const { output, summary } = accept(result);
+      outputs.set(step.id, output);
+      await store.finishStep(run.id, step.id, 'succeeded', { output });
       const durationMs = now() - started;
       stepLogger.info({ durationMs }, 'step succeeded');
-      onEvent?.({ type: 'step:end', runId: run.id, stepId: step.id, title: step.title, status: 'succeeded', durationMs, reused: false, summary: options.summarize?.(step.id, parsedOutput.data) });
+      onEvent?.({ type: 'step:end', runId: run.id, stepId: step.id, title: step.title, status: 'succeeded', durationMs, reused: false, summary });
     } catch (caught) {
       const failure = failureOf(signal);
       const cancelled = failure === undefined && (signal.aborted || caught instanceof CancelledError);
@@ -114,13 +106,13 @@ async function executeSteps(options: ExecuteOptions, at: { stepId?: string }): P
       const runError = { ...info, stepId: step.id };
       await store.setRunStatus(run.id, status, runError);
       onEvent?.({ type: 'run:end', runId: run.id, status, error: runError });
-      return { status, outputs, error: runError };
+      return { status, outputs: new StepOutputs(outputs), error: runError };
     }
   }
   at.stepId = undefined;
   await store.setRunStatus(run.id, 'succeeded');
   onEvent?.({ type: 'run:end', runId: run.id, status: 'succeeded' });
-  return { status: 'succeeded', outputs };
+  return { status: 'succeeded', outputs: new StepOutputs(outputs) };
 }
 
 /**

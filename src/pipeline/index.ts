@@ -1,5 +1,6 @@
 export * from './define-step.ts';
 export * from './engine.ts';
+export * from './step-outputs.ts';
 export type * from './events.ts';
 export * from './pipelines/create.ts';
 export * from './pipelines/delete.ts';

@@ -1,19 +1,9 @@
 import { z } from 'zod';
-import { AppSpec, Runtime } from '../domain/index.ts';
+import { AppPlan, AppSpec } from '../domain/index.ts';
 
 /** Zod shapes of values passed between steps (persisted as step outputs). */
-export const AppPlanSchema = z.object({
-  source: z.enum(['template', 'llm']),
-  template: z.string(),
-  templateVersion: z.string(),
-  runtime: Runtime,
-  chosenBy: z.enum(['flag', 'scorer', 'model']).optional(),
-  score: z.number().nullable(),
-  matched: z.array(z.string()),
-  candidates: z.array(z.object({ template: z.string(), score: z.number() })),
-  params: z.record(z.string(), z.string()),
-  explanation: z.string().optional(),
-});
+/** The plan (see {@link AppPlan}): older recorded shapes are read into today's. */
+export const AppPlanSchema = AppPlan;
 
 export const FileDigest = z.object({ path: z.string(), sha256: z.string(), size: z.number() });
 
@@ -27,3 +17,8 @@ export const RenderedFiles = z.object({ image: z.string(), files: z.array(z.obje
 export type RenderedFiles = z.infer<typeof RenderedFiles>;
 
 export const AppName = z.string().min(1).max(40);
+
+/** A commit step's summary: the short SHA, and whether the commit was there already (a repeated step). */
+export function summarizeCommit(output: CommitOutput): string {
+  return `${output.sha.slice(0, 12)}${output.created ? '' : ' (already there)'}`;
+}

@@ -48,12 +48,12 @@ describe.each([
 ])('the %s app', (template, description, title) => {
   it('serves its page, its assets and /healthz, refuses other methods, and stops on SIGTERM', async () => {
     const { plan, dir } = await generateApp(description);
-    expect(plan.template).toBe(template);
+    expect(plan.template.id).toBe(template);
     const app = await startApp(dir);
     await expectHealthyAndTitled(app, title);
     const css = await fetch(`${app.url}/styles.css`);
     expect(css.headers.get('content-type')).toMatch(/^text\/css/);
-    expect(await css.text()).toContain(`--accent: ${plan.params['accentColor']};`);
+    expect(await css.text()).toContain(`--accent: ${plan.template.params['accentColor']};`);
     expect((await fetch(`${app.url}/missing.html`)).status).toBe(404);
     expect((await fetch(`${app.url}/`, { method: 'POST' })).status).toBe(405);
     expect((await fetch(`${app.url}/`, { method: 'HEAD' })).status).toBe(200);
@@ -82,7 +82,7 @@ describe('static file serving refuses to leave public/', () => {
 describe('the notes-api app', () => {
   it('creates, lists, ticks off and deletes notes, validates input, and keeps data across a restart', async () => {
     const { plan, dir } = await generateApp('a todo list for groceries');
-    expect(plan.template).toBe('notes-api');
+    expect(plan.template.id).toBe('notes-api');
     const dataDir = join(dir, 'state');
     let app = await startApp(dir, { DATA_DIR: dataDir });
     await expectHealthyAndTitled(app, 'Todo List for Groceries');
@@ -146,7 +146,7 @@ describe('the form app', () => {
 
   it('stores valid submissions, rejects invalid ones, and shows them escaped', async () => {
     const { plan, dir } = await generateApp('a contact form for my band');
-    expect(plan.template).toBe('form');
+    expect(plan.template.id).toBe('form');
     const dataDir = join(dir, 'state');
     const app = await startApp(dir, { DATA_DIR: dataDir });
     await expectHealthyAndTitled(app, 'Contact Form for My Band');
@@ -207,7 +207,7 @@ describe('the form app', () => {
 
   it('runs with a title full of quotes and markup (the title sits in a JS string in server.js)', async () => {
     const { plan, dir } = await generateApp(`a form called "It's \\ <b>'${'$'}{x}'</b>"`, 'form');
-    expect(plan.params['title']).toBe(`It's \\ <b>'\${x}'</b>`);
+    expect(plan.template.params['title']).toBe(`It's \\ <b>'\${x}'</b>`);
     const app = await startApp(dir, { DATA_DIR: join(dir, 'state') });
     const page = await (await fetch(`${app.url}/submissions`)).text();
     expect(page).toContain('Submissions · It&#39;s \\ &lt;b&gt;&#39;${x}&#39;&lt;/b&gt;');

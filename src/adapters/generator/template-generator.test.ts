@@ -41,19 +41,22 @@ describe('the bundled templates', () => {
 describe('TemplateGenerator.plan', () => {
   it('plans a dark pomodoro timer', async () => {
     const plan = await generator.plan({ description: 'a pomodoro timer with a dark theme' });
-    expect(plan).toMatchObject({ source: 'template', template: 'timer', templateVersion: '1.0.0', runtime: 'static', score: 6, matched: ['pomodoro', 'timer'] });
-    expect(plan.params).toMatchObject({ title: 'Pomodoro Timer', theme: 'dark', workMinutes: '25' });
-    expect(plan.candidates).toHaveLength(4);
+    expect(plan).toMatchObject({
+      runtime: 'static', title: 'Pomodoro Timer', persistent: false, port: 8080, generator: { kind: 'template' },
+      template: { id: 'timer', version: '1.0.0', chosenBy: 'scorer', score: 6, matched: ['pomodoro', 'timer'] },
+    });
+    expect(plan.template.params).toMatchObject({ title: 'Pomodoro Timer', theme: 'dark', workMinutes: '25' });
+    expect(plan.template.candidates).toHaveLength(4);
   });
 
   it('honours --template and refuses unknown ids', async () => {
-    expect(await generator.plan({ description: 'a pomodoro timer', template: 'notes-api' })).toMatchObject({ template: 'notes-api', score: null, runtime: 'node' });
+    expect(await generator.plan({ description: 'a pomodoro timer', template: 'notes-api' })).toMatchObject({ template: { id: 'notes-api', score: null, chosenBy: 'flag' }, runtime: 'node', persistent: true });
     await expect(generator.plan({ description: 'x', template: 'nope' })).rejects.toThrow(InputError);
     await expect(generator.plan({ description: 'x', template: 'nope' })).rejects.toThrow(/known templates: form, notes-api, static-site, timer/);
   });
 
   it('falls back to static-site for gibberish', async () => {
-    expect(await generator.plan({ description: 'qwzx vrbl' })).toMatchObject({ template: 'static-site', score: 0, matched: [] });
+    expect(await generator.plan({ description: 'qwzx vrbl' })).toMatchObject({ template: { id: 'static-site', score: 0, matched: [] } });
   });
 
   it('refuses an empty description and stops when aborted', async () => {
@@ -94,15 +97,15 @@ describe('TemplateGenerator.generate', () => {
     const { files } = await generator.generate(plan, { name: 'pomodoro', description: 'x' });
     const css = files.find((f) => f.path === 'public/styles.css')!.content;
     expect(css).toContain('color-scheme: dark;');
-    expect(css).toContain(`--bg: ${plan.params['backgroundColor']};`);
+    expect(css).toContain(`--bg: ${plan.template.params['backgroundColor']};`);
     expect(files.find((f) => f.path === 'public/index.html')!.content).toContain('<title>Pomodoro Timer</title>');
   });
 
   it('refuses plans naming a template that does not exist or a path', async () => {
     const plan = await generator.plan({ description: 'a timer' });
-    await expect(generator.generate({ ...plan, template: '../../etc' }, { name: 'x', description: 'x' })).rejects.toThrow(InputError);
-    await expect(generator.generate({ ...plan, template: 'gone' }, { name: 'x', description: 'x' })).rejects.toThrow(/no template 'gone'/);
-    await expect(generator.generate({ ...plan, params: { ...plan.params, accentColor: 'red' } }, { name: 'x', description: 'x' })).rejects.toThrow(/accentColor/);
+    await expect(generator.generate({ ...plan, template: { ...plan.template, id: '../../etc' } }, { name: 'x', description: 'x' })).rejects.toThrow(InputError);
+    await expect(generator.generate({ ...plan, template: { ...plan.template, id: 'gone' } }, { name: 'x', description: 'x' })).rejects.toThrow(/no template 'gone'/);
+    await expect(generator.generate({ ...plan, template: { ...plan.template, params: { ...plan.template.params, accentColor: 'red' } } }, { name: 'x', description: 'x' })).rejects.toThrow(/accentColor/);
   });
 
   it('reads templates from disk on each call (an edited template is picked up)', async () => {
@@ -122,7 +125,7 @@ describe('hostile descriptions', () => {
 
   it.each(IDS)('%s: nothing injected, every JS file still parses, every JSON file still reads', async (id) => {
     const plan = await generator.plan({ description, template: id });
-    expect(plan.params['title']).toContain('<script>');
+    expect(plan.template.params['title']).toContain('<script>');
     const { files } = await generator.generate(plan, { name: 'hostile', description });
     for (const file of files) {
       expect(file.content).not.toMatch(/<script>alert|<img src=x/);
@@ -137,6 +140,6 @@ describe('hostile descriptions', () => {
     for (const file of files.filter((f) => f.path.endsWith('.js'))) {
       await promisify(execFile)(process.execPath, ['--check', join(dir, file.path)]);
     }
-    expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).description).toBe(plan.params['description']);
+    expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).description).toBe(plan.template.params['description']);
   });
 });

@@ -1,4 +1,4 @@
-import { assertDescription, InputError, type AppSpec } from '../../domain/index.ts';
+import { assertDescription, deriveAppName, InputError, type AppSpec } from '../../domain/index.ts';
 import type { AppPlan, AppRequest, CodeGenerator, GeneratedApp } from '../../ports/index.ts';
 import { compareBytes, listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID } from './template-manifest.ts';
 import { deriveParams, resolveParams } from './template-params.ts';
@@ -39,17 +39,30 @@ export class TemplateGenerator implements CodeGenerator {
     const choice = chooseTemplate(description, templates, { override: request.template });
     const manifest = templates.find((t) => t.id === choice.template)!;
     const defaults = Object.fromEntries(Object.entries(manifest.parameters).map(([name, p]) => [name, p.default]));
+    const params = resolveParams(manifest, deriveParams(description, defaults));
+    // The template decides what the app is; the plan says it in the terms every generator uses.
     return {
-      source: 'template',
-      template: manifest.id,
-      templateVersion: manifest.version,
+      name: deriveAppName(description, new Set()),
+      title: params.title ?? manifest.title,
+      summary: params.description ?? manifest.description,
       runtime: manifest.runtime,
-      chosenBy: choice.score === null ? 'flag' : 'scorer',
-      score: choice.score,
-      matched: choice.matched,
-      candidates: choice.candidates,
-      params: resolveParams(manifest, deriveParams(description, defaults)),
-      explanation: choice.explanation,
+      features: [],
+      pages: [],
+      routes: [],
+      persistent: manifest.persistent,
+      env: [],
+      port: APP_PORT,
+      template: {
+        id: manifest.id,
+        version: manifest.version,
+        chosenBy: choice.score === null ? 'flag' : 'scorer',
+        score: choice.score,
+        matched: choice.matched,
+        candidates: choice.candidates,
+        ...(choice.explanation === undefined ? {} : { explanation: choice.explanation }),
+        params,
+      },
+      generator: { kind: 'template' },
     };
   }
 
@@ -59,9 +72,9 @@ export class TemplateGenerator implements CodeGenerator {
    */
   async generate(plan: AppPlan, app: { name: string; description: string }, signal?: AbortSignal): Promise<GeneratedApp> {
     signal?.throwIfAborted();
-    if (!TEMPLATE_ID.test(plan.template)) throw new InputError(`'${plan.template}' is not a template id`);
-    const manifest = await loadTemplate(this.templatesDir, plan.template);
-    const values = resolveParams(manifest, { ...plan.params, appName: app.name });
+    if (!TEMPLATE_ID.test(plan.template.id)) throw new InputError(`'${plan.template.id}' is not a template id`);
+    const manifest = await loadTemplate(this.templatesDir, plan.template.id);
+    const values = resolveParams(manifest, { ...plan.template.params, appName: app.name });
     const sources = await readTemplateFiles(this.templatesDir, manifest.id, signal);
     const files = sources
       .map((file) => ({ path: file.path, content: fillPlaceholders(`${manifest.id}/files/${file.path}`, file.content, values) }))

@@ -1,5 +1,7 @@
 import { InputError } from '../../domain/index.ts';
-import type { PlanCandidate } from '../../ports/index.ts';
+import type { AppPlan } from '../../ports/index.ts';
+
+type PlanCandidate = AppPlan['template']['candidates'][number];
 import type { TemplateKeyword } from './template-manifest.ts';
 
 /** The template chosen when no keyword matches: a page can present almost anything. */

@@ -1,7 +1,18 @@
-import type { StepDefinition } from '../define-step.ts';
-import { entry, type PipelineEntry, type PipelineState } from '../define-step.ts';
-
-type AnyStep = StepDefinition<any, any>;
+import { z } from 'zod';
+import type { createAwaitHealthyStep } from '../../steps/app-await/index.ts';
+import type { createDeployLocalStep } from '../../steps/app-deploy/index.ts';
+import type { createPlanStep } from '../../steps/app-plan/index.ts';
+import type { createClusterAwaitStep } from '../../steps/cluster-await/index.ts';
+import type { createSyncStep } from '../../steps/gitops-sync/index.ts';
+import type { createBuildImageStep } from '../../steps/image-build/index.ts';
+import type { createCommitManifestsStep } from '../../steps/manifests-commit/index.ts';
+import type { createRenderStep } from '../../steps/manifests-render/index.ts';
+import type { createCommitSourceStep } from '../../steps/source-commit/index.ts';
+import type { createGenerateStep } from '../../steps/source-generate/index.ts';
+import type { createProvenanceStep } from '../../steps/source-provenance/index.ts';
+import type { createVerifyStep } from '../../steps/source-verify/index.ts';
+import type { GeneratedSource } from '../../steps/schemas.ts';
+import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } from '../define-step.ts';
 
 /**
  * The steps a create pipeline is built from. Optional steps are absent when the target or the
@@ -9,26 +20,30 @@ type AnyStep = StepDefinition<any, any>;
  * cluster await (cluster target), deploy and await (local target).
  */
 export interface CreateSteps {
-  plan: AnyStep;
-  generate: AnyStep;
-  verify?: AnyStep;
-  provenance?: AnyStep;
-  commitSource: AnyStep;
-  build: AnyStep;
-  render: AnyStep;
-  commitManifests: AnyStep;
-  sync?: AnyStep;
-  clusterAwait?: AnyStep;
-  deploy?: AnyStep;
-  await?: AnyStep;
+  plan: ReturnType<typeof createPlanStep>;
+  generate: ReturnType<typeof createGenerateStep>;
+  verify?: ReturnType<typeof createVerifyStep>;
+  provenance?: ReturnType<typeof createProvenanceStep>;
+  commitSource: ReturnType<typeof createCommitSourceStep>;
+  build: ReturnType<typeof createBuildImageStep>;
+  render: ReturnType<typeof createRenderStep>;
+  commitManifests: ReturnType<typeof createCommitManifestsStep>;
+  sync?: ReturnType<typeof createSyncStep>;
+  clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
+  deploy?: ReturnType<typeof createDeployLocalStep>;
+  await?: ReturnType<typeof createAwaitHealthyStep>;
 }
 
 /** Request fields a create run carries. */
-export interface CreateRequest {
-  app: string;
-  description: string;
-  template?: string;
-}
+export const CreateRequest = z.object({
+  app: z.string(),
+  description: z.string(),
+  template: z.string().optional(),
+});
+export type CreateRequest = z.infer<typeof CreateRequest>;
+
+/** A step whose output is the app's source (generate, verify and provenance all give one). */
+type SourceStep = StepOutputKey<GeneratedSource>;
 
 /**
  * plan → generate → (verify) → (provenance) → commit source → build image → render → commit manifests
@@ -36,45 +51,44 @@ export interface CreateRequest {
  * @example const pipeline = createPipeline({ plan, generate, commitSource, build, render, commitManifests, deploy, await });
  */
 export function createPipeline(steps: CreateSteps): PipelineEntry[] {
-  const req = (s: PipelineState) => s.request as unknown as CreateRequest;
+  const req = (s: PipelineState) => CreateRequest.parse(s.request);
   // The source that later steps use: the newest of generate → verify → provenance.
-  const sourceIds = ['source:generate', ...(steps.verify ? [steps.verify.id] : []), ...(steps.provenance ? [steps.provenance.id] : [])];
-  const source = (s: PipelineState): { dir: string; spec: unknown; files: unknown[] } => s.output(sourceIds.at(-1)!);
-  const previousSource = (s: PipelineState, id: string) => s.output(sourceIds[sourceIds.indexOf(id) - 1]!);
+  const sources: SourceStep[] = [steps.generate, ...(steps.verify ? [steps.verify] : []), ...(steps.provenance ? [steps.provenance] : [])];
+  const source = (s: PipelineState) => s.output(sources.at(-1)!);
+  const sourceBefore = (s: PipelineState, step: SourceStep) => s.output(sources[sources.indexOf(step) - 1]!);
   const app = (s: PipelineState) => ({ app: req(s).app, description: req(s).description });
+  const { plan, verify, provenance } = steps;
 
   const entries: PipelineEntry[] = [
-    entry(steps.plan, (s) => ({ description: req(s).description, ...(req(s).template ? { template: req(s).template } : {}) })),
-    entry(steps.generate, (s) => ({ ...app(s), plan: s.output('app:plan') })),
+    entry(plan, (s) => ({ description: req(s).description, ...(req(s).template ? { template: req(s).template } : {}) })),
+    entry(steps.generate, (s) => ({ ...app(s), plan: s.output(plan) })),
   ];
-  if (steps.verify) {
-    const id = steps.verify.id;
-    entries.push(entry(steps.verify, (s) => ({ ...app(s), plan: s.output('app:plan'), generated: previousSource(s, id) })));
-  }
-  if (steps.provenance) {
-    const id = steps.provenance.id;
-    entries.push(entry(steps.provenance, (s) => ({
-      ...app(s), plan: s.output('app:plan'), source: previousSource(s, id),
-      ...(steps.verify ? { attempts: s.output(steps.verify.id).attempts } : {}),
+  if (verify) entries.push(entry(verify, (s) => ({ ...app(s), plan: s.output(plan), generated: sourceBefore(s, verify) })));
+  if (provenance) {
+    entries.push(entry(provenance, (s) => ({
+      ...app(s), plan: s.output(plan), source: sourceBefore(s, provenance),
+      ...(verify ? { attempts: s.output(verify).attempts } : {}),
     })));
   }
   entries.push(
-    entry(steps.commitSource, (s) => ({ ...app(s), template: s.output('app:plan').template, dir: source(s).dir, files: source(s).files })),
-    entry(steps.build, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output('source:commit').sha })),
-    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output('image:build').image })),
+    entry(steps.commitSource, (s) => ({ ...app(s), template: s.output(plan).template.id, dir: source(s).dir, files: source(s).files })),
+    entry(steps.build, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha })),
+    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image })),
     entry(steps.commitManifests, (s) => ({
       app: req(s).app,
-      sourceSha: s.output('source:commit').sha,
-      image: s.output('manifests:render').image,
-      files: s.output('manifests:render').files,
+      sourceSha: s.output(steps.commitSource).sha,
+      image: s.output(steps.render).image,
+      files: s.output(steps.render).files,
     })),
   );
-  if (steps.sync) entries.push(entry(steps.sync, (s) => ({ app: req(s).app, revision: s.output('manifests:commit').sha })));
-  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, (s) => ({ app: req(s).app, revision: s.output('manifests:commit').sha })));
-  if (steps.deploy && steps.await) {
+  const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });
+  if (steps.sync) entries.push(entry(steps.sync, revision));
+  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, revision));
+  const { deploy } = steps;
+  if (deploy && steps.await) {
     entries.push(
-      entry(steps.deploy, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, image: s.output('image:build').runImage })),
-      entry(steps.await, (s) => ({ app: req(s).app, url: s.output('app:deploy').url })),
+      entry(deploy, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, image: s.output(steps.build).runImage })),
+      entry(steps.await, (s) => ({ app: req(s).app, url: s.output(deploy).url })),
     );
   }
   return entries;

@@ -1,25 +1,32 @@
-import { entry, type PipelineEntry, type StepDefinition } from '../define-step.ts';
-
-type AnyStep = StepDefinition<any, any>;
+import { z } from 'zod';
+import type { createStopLocalStep } from '../../steps/app-stop/index.ts';
+import type { createSyncStep } from '../../steps/gitops-sync/index.ts';
+import type { createForgetImageStep } from '../../steps/image-forget/index.ts';
+import type { createRemoveManifestsStep } from '../../steps/manifests-remove/index.ts';
+import type { createRemoveSourceStep } from '../../steps/source-remove/index.ts';
+import { entry, type PipelineEntry, type PipelineState } from '../define-step.ts';
 
 export interface DeleteSteps {
-  stop?: AnyStep;
-  removeSource: AnyStep;
-  removeManifests: AnyStep;
+  stop?: ReturnType<typeof createStopLocalStep>;
+  removeSource: ReturnType<typeof createRemoveSourceStep>;
+  removeManifests: ReturnType<typeof createRemoveManifestsStep>;
   /** Cluster target: reconcile now, so Flux prunes the app at once. */
-  sync?: AnyStep;
+  sync?: ReturnType<typeof createSyncStep>;
   /** Without a registry: drop the app's images from the local image store. */
-  forgetImage?: AnyStep;
+  forgetImage?: ReturnType<typeof createForgetImageStep>;
 }
+
+/** Request fields a delete run carries. */
+const DeleteRequest = z.object({ app: z.string() });
 
 /** (stop →) remove source → remove manifests (→ sync) (→ forget images). Each step is safe to repeat. */
 export function deletePipeline(steps: DeleteSteps): PipelineEntry[] {
-  const app = (s: { request: Record<string, unknown> }) => ({ app: s.request.app as string });
+  const app = (s: PipelineState) => ({ app: DeleteRequest.parse(s.request).app });
   return [
     ...(steps.stop ? [entry(steps.stop, app)] : []),
     entry(steps.removeSource, app),
     entry(steps.removeManifests, app),
-    ...(steps.sync ? [entry(steps.sync, (s) => ({ ...app(s), revision: s.output('manifests:remove').sha }))] : []),
+    ...(steps.sync ? [entry(steps.sync, (s) => ({ ...app(s), revision: s.output(steps.removeManifests).sha }))] : []),
     ...(steps.forgetImage ? [entry(steps.forgetImage, app)] : []),
   ];
 }

@@ -1,9 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { ExternalServiceError } from '../../domain/index.ts';
-import { defineStep } from '../../pipeline/index.ts';
+import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import type { AppRuntime } from '../../ports/index.ts';
 import { AppName } from '../schemas.ts';
+
+/** The step's id and output, for readers of its stored output. */
+export const awaitOutput = stepOutput('app:await', z.object({ url: z.string(), status: z.number(), waitedMs: z.number() }));
 
 /**
  * Waits until the app answers `GET /healthz` with 2xx. Fails early, with the app's last log lines,
@@ -11,10 +14,10 @@ import { AppName } from '../schemas.ts';
  */
 export const createAwaitHealthyStep = ({ runtime, timeoutMs, intervalMs = 100 }: { runtime: AppRuntime; timeoutMs: number; intervalMs?: number }) =>
   defineStep({
-    id: 'app:await',
+    ...awaitOutput,
     title: 'Wait until it answers',
     input: z.object({ app: AppName, url: z.string().url() }),
-    output: z.object({ url: z.string(), status: z.number(), waitedMs: z.number() }),
+    summarize: (o) => `${o.status} after ${o.waitedMs} ms`,
     run: async (ctx) => {
       const health = new URL('healthz', ctx.input.url).href;
       const started = Date.now();

@@ -121,3 +121,13 @@ describe('app:deploy', () => {
     expect(await (await waitFor(output.url)).text()).toBe('hello');
   });
 });
+
+describe("the deploy step's summary", () => {
+  it('gives the URL, why the runtime was chosen, and the runtime whose instance was stopped first', () => {
+    const { summarize } = createDeployLocalStep({ runtime: new ProcessRuntime({ home: work, host: '127.0.0.1', nodeBinary: process.execPath }) });
+    const url = 'http://127.0.0.1:40123/';
+    expect(summarize?.({ url, runtime: 'podman', handle: {} })).toBe(url);
+    expect(summarize?.({ url, runtime: 'process', handle: {}, note: 'podman is not installed' })).toBe(`${url} (process: podman is not installed)`);
+    expect(summarize?.({ url, runtime: 'podman', handle: {}, stoppedUnder: 'process' })).toBe(`${url} (the instance process started was stopped)`);
+  });
+});

@@ -1,8 +1,18 @@
 import { z } from 'zod';
 import { AppSpec, describeError } from '../../domain/index.ts';
-import { defineStep } from '../../pipeline/index.ts';
+import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import type { AppRuntime } from '../../ports/index.ts';
 import { AppName } from '../schemas.ts';
+
+/** The step's id and output, for readers of its stored output. */
+export const deployOutput = stepOutput('app:deploy', z.object({
+  url: z.string(),
+  runtime: z.string(),
+  handle: z.record(z.string(), z.unknown()),
+  note: z.string().optional(),
+  /** The other runtime whose instance of the app was stopped before this start. */
+  stoppedUnder: z.string().optional(),
+}));
 
 /** The runtime an app's record names (the one that last started it) and the handle it gave. */
 export interface RecordedRuntime {
@@ -23,14 +33,10 @@ export interface RecordedRuntime {
  */
 export const createDeployLocalStep = ({ runtime, note, recorded }: { runtime: AppRuntime; note?: string; recorded?: RecordedRuntime }) =>
   defineStep({
-    id: 'app:deploy',
+    ...deployOutput,
     title: 'Start the app',
     input: z.object({ app: AppName, dir: z.string(), spec: AppSpec, image: z.string().optional() }),
-    output: z.object({
-      url: z.string(), runtime: z.string(), handle: z.record(z.string(), z.unknown()), note: z.string().optional(),
-      /** The other runtime whose instance of the app was stopped before this start. */
-      stoppedUnder: z.string().optional(),
-    }),
+    summarize: (o) => [o.url, ...(o.note ? [`(${o.runtime}: ${o.note})`] : []), ...(o.stoppedUnder ? [`(the instance ${o.stoppedUnder} started was stopped)`] : [])].join(' '),
     run: async (ctx) => {
       const { app, dir, spec, image } = ctx.input;
       if (note) ctx.logger.warn({ runtime: runtime.name }, note);

@@ -1,18 +1,35 @@
 import { z } from 'zod';
-import { defineStep } from '../../pipeline/index.ts';
-import type { CodeGenerator } from '../../ports/index.ts';
+import { defineStep, stepOutput } from '../../pipeline/index.ts';
+import type { AppPlan, CodeGenerator } from '../../ports/index.ts';
 import { AppPlanSchema } from '../schemas.ts';
+
+/** The step's id and output, for readers of its stored output. */
+export const planOutput = stepOutput('app:plan', AppPlanSchema);
 
 /** Chooses what to build: a template (scored from the description, or the one asked for) and its parameters. */
 export const createPlanStep = ({ generator }: { generator: CodeGenerator }) =>
   defineStep({
-    id: 'app:plan',
+    ...planOutput,
     title: 'Plan the app',
     input: z.object({ description: z.string(), template: z.string().optional() }),
-    output: AppPlanSchema,
+    summarize: summarizePlan,
     run: async (ctx) => {
       const plan = await generator.plan(ctx.input.template ? { description: ctx.input.description, template: ctx.input.template } : { description: ctx.input.description }, ctx.signal);
-      ctx.logger.info({ template: plan.template, score: plan.score, matched: plan.matched }, 'planned');
+      ctx.logger.info({ template: plan.template.id, score: plan.template.score, matched: plan.template.matched }, 'planned');
       return plan;
     },
   });
+
+/** The plan in a line: the template, and who chose it. */
+export function summarizePlan(plan: AppPlan): string {
+  return `template ${plan.template.id} (${whoChose(plan)})`;
+}
+
+/** Who chose the planned template, in words: the --template flag, the offline scorer and its score, or the model. */
+function whoChose(plan: AppPlan): string {
+  const { chosenBy, score, matched, explanation } = plan.template;
+  if (chosenBy === 'flag') return 'chosen with --template';
+  if (chosenBy === 'model') return `chosen by the model${plan.generator.kind === 'model' && plan.generator.model ? ` ${plan.generator.model}` : ''}`;
+  if (score === 0) return `chosen by the offline scorer, score 0: ${explanation ?? 'no keyword matched'}`;
+  return `chosen by the offline scorer, score ${score}: ${matched.join(', ')}`;
+}

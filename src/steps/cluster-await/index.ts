@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineStep } from '../../pipeline/index.ts';
+import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import type { ClusterWatcher, WatchStage } from '../../ports/index.ts';
 import { AppName } from '../schemas.ts';
 
@@ -12,6 +12,9 @@ const Stage = z.object({
   message: z.string().optional(),
   events: z.array(z.string()).optional(),
 });
+
+/** The step's id and output, for readers of its stored output. */
+export const clusterAwaitOutput = stepOutput('cluster:await', z.object({ url: z.string(), stages: z.array(Stage) }));
 
 /**
  * Follows the rollout through the Kubernetes API, stage by stage (source revision → Kustomization or
@@ -26,10 +29,10 @@ export const createClusterAwaitStep = ({ watcher, namespace, publicUrl, timeouts
   timeouts: Record<WatchStage, number>;
 }) =>
   defineStep({
-    id: 'cluster:await',
+    ...clusterAwaitOutput,
     title: 'Wait for the rollout',
     input: z.object({ app: AppName, revision: z.string().regex(/^[0-9a-f]{40}$/) }),
-    output: z.object({ url: z.string(), stages: z.array(Stage) }),
+    summarize: (o) => o.stages.map((st) => `${st.stage} ${(st.durationMs / 1000).toFixed(1)}s`).join(', '),
     run: async (ctx) => {
       const url = publicUrl.replaceAll('{app}', ctx.input.app);
       const stages = await watcher.watch(

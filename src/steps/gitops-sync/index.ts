@@ -10,5 +10,6 @@ export const createSyncStep = ({ syncer, branch, repoUrl }: { syncer: GitOpsSync
     title: 'Ask the cluster to reconcile',
     input: z.object({ app: AppName, revision: z.string().regex(/^[0-9a-f]{40}$/) }),
     output: z.object({ engine: z.enum(['flux', 'argocd']), method: z.string(), status: z.number(), detail: z.string() }),
+    summarize: (o) => `${o.method} answered ${o.status}`,
     run: async (ctx) => syncer.sync({ app: ctx.input.app, revision: ctx.input.revision, branch, repoUrl }, ctx.signal),
   });

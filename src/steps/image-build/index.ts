@@ -48,6 +48,7 @@ export const createBuildImageStep = ({ builder, images, sourceUrl, prepare }: {
     title: 'Build and push the image',
     input: z.object({ app: AppName, dir: z.string(), spec: AppSpec, sourceSha: z.string().regex(/^[0-9a-f]{40}$/) }),
     output: BuiltImage,
+    summarize: (o) => `${o.digest.slice(0, 19)} (${o.bytesUploaded} bytes uploaded, ${o.blobsSkipped} blobs skipped)`,
     run: async (ctx) => {
       const { app, spec, sourceSha } = ctx.input;
       const tag = sourceSha.slice(0, 12);

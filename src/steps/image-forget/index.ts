@@ -12,5 +12,6 @@ export const createForgetImageStep = ({ forget }: { forget: (app: string) => Pro
     title: 'Forget the images',
     input: z.object({ app: AppName }),
     output: z.object({ tags: z.array(z.string()) }),
+    summarize: (o) => (o.tags.length > 0 ? `untagged ${o.tags.join(', ')}` : 'no image was kept'),
     run: async (ctx) => ({ tags: await forget(ctx.input.app) }),
   });

@@ -1,14 +1,17 @@
 import { z } from 'zod';
-import { defineStep } from '../../pipeline/index.ts';
+import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import type { GitRepo } from '../../ports/index.ts';
 import { renderParentKustomization, type RenderSettings } from '../../render/index.ts';
 import { IDEMPOTENCY_TRAILERS, slipwayTrailers } from '../commit-trailers.ts';
-import { AppName, CommitOutput } from '../schemas.ts';
+import { AppName, CommitOutput, summarizeCommit } from '../schemas.ts';
+
+/** The step's id and output, for readers of its stored output. */
+export const manifestsCommitOutput = stepOutput('manifests:commit', CommitOutput);
 
 /** Commits the rendered manifests to the GitOps repo and lists the app in the parent kustomization. */
 export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; settings: RenderSettings }) =>
   defineStep({
-    id: 'manifests:commit',
+    ...manifestsCommitOutput,
     title: 'Commit the manifests',
     input: z.object({
       app: AppName,
@@ -16,7 +19,7 @@ export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; s
       image: z.string(),
       files: z.array(z.object({ path: z.string(), content: z.string() })),
     }),
-    output: CommitOutput,
+    summarize: summarizeCommit,
     run: async (ctx) => {
       const { app, files } = ctx.input;
       const base = settings.gitops.path;

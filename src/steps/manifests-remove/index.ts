@@ -1,17 +1,20 @@
 import { z } from 'zod';
-import { defineStep } from '../../pipeline/index.ts';
+import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import type { GitRepo } from '../../ports/index.ts';
 import { renderParentKustomization, type RenderSettings } from '../../render/index.ts';
 import { IDEMPOTENCY_TRAILERS, slipwayTrailers } from '../commit-trailers.ts';
-import { AppName, CommitOutput } from '../schemas.ts';
+import { AppName, CommitOutput, summarizeCommit } from '../schemas.ts';
+
+/** The step's id and output, for readers of its stored output. */
+export const manifestsRemoveOutput = stepOutput('manifests:remove', CommitOutput);
 
 /** Removes the app's manifests and its parent kustomization entry in one commit; Flux prunes the rest. */
 export const createRemoveManifestsStep = ({ repo, settings }: { repo: GitRepo; settings: RenderSettings }) =>
   defineStep({
-    id: 'manifests:remove',
+    ...manifestsRemoveOutput,
     title: 'Remove the manifests',
     input: z.object({ app: AppName }),
-    output: CommitOutput,
+    summarize: summarizeCommit,
     run: async (ctx) => {
       const base = settings.gitops.path;
       return repo.commit(

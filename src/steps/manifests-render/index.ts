@@ -16,6 +16,7 @@ export const createRenderStep = ({ settings, validatorCache }: { settings: Rende
     title: 'Render the manifests',
     input: z.object({ spec: AppSpec, image: z.string().min(1) }),
     output: RenderedFiles,
+    summarize: (o) => `${o.files.length} manifests`,
     run: async (ctx) => ({ image: ctx.input.image, files: renderAppChecked(ctx.input.spec, { image: ctx.input.image }, settings, { crds }).files }),
   });
 };

@@ -21,6 +21,7 @@ export const createGenerateStep = ({ generator, workspace }: { generator: CodeGe
     title: 'Generate the source',
     input: z.object({ app: AppName, description: z.string(), plan: AppPlanSchema }),
     output: GeneratedSource,
+    summarize: (o) => `${o.files.length} files`,
     run: async (ctx) => {
       const { spec, files } = await generator.generate(ctx.input.plan, { name: ctx.input.app, description: ctx.input.description }, ctx.signal);
       if (files.length === 0) throw new InputError('the generator produced no files');

@@ -46,9 +46,10 @@ describe('source:provenance', () => {
     expect(text).toContain('> a greeting page\n> with a \\| pipe\n');
     expect(text).toContain('- Planned by: a model\n');
     expect(text).toContain('- Why: a single page that greets\n');
-    expect(text).toContain('| title | Greeting |');
+    expect(text).toContain('- Title: Greeting\n');
+    expect(text).toContain('- Features: greets\n');
     expect(text).toContain('- Provider: scripted\n- Models: coder fixture-large, planner fixture-small\n');
-    expect(text).toContain('- Prompt versions: plannerPromptVersion planner-v2, promptVersion coder-v3\n');
+    expect(text).toContain('- Prompt versions: coder coder-v3, planner planner-v2\n');
     expect(text).toContain('| 1 | failed at start | files ok, start failed |  |\n| 2 | passed | files ok, start ok, GET /healthz ok, GET / ok | server.js |');
     // The failure holds a fence of its own; the block around it is longer, so it stays one block.
     expect(text).toContain('### Attempt 1: what failed\n\n````text\nstart failed: the app exited with code 1 before answering /healthz.\n```\nError: greeting not configured\n```\n````');
@@ -65,7 +66,7 @@ describe('source:provenance', () => {
   it('gives identical bytes for identical inputs, whatever order their keys were built in', async () => {
     const first = input();
     const second = input({
-      plan: Object.fromEntries(Object.entries({ ...plan, params: Object.fromEntries(Object.entries(plan.params).reverse()) }).reverse()),
+      plan: Object.fromEntries(Object.entries({ ...plan, template: Object.fromEntries(Object.entries(plan.template).reverse()) }).reverse()),
       attempts: attempts.map((a) => Object.fromEntries(Object.entries(a).reverse())),
     });
     const a = await step.run(context(first, 'run-1').ctx);
@@ -89,8 +90,9 @@ describe('source:provenance', () => {
     expect(output.files.filter((f) => f.path === 'SLIPWAY.md')).toEqual([{ path: 'SLIPWAY.md', sha256: sha256(text), size: Buffer.byteLength(text) }]);
     expect(text).not.toContain('forged');
     expect(text).toContain('- Planned by: the offline templates\n');
-    expect(text).toContain(`- Template: timer ${templatePlan.templateVersion}\n`);
-    expect(text).toContain(`- Kind: template\n- Template used: timer ${templatePlan.templateVersion}\n- App: runtime ${generated.spec.runtime}, started with \`node server.js\`, port 8080\n`);
+    expect(text).toContain(`- Template: timer ${templatePlan.template.version}\n`);
+    expect(text).toContain('| title | Pomodoro Timer |');
+    expect(text).toContain(`- Kind: template\n- Template used: timer ${templatePlan.template.version}\n- App: runtime ${generated.spec.runtime}, started with \`node server.js\`, port 8080\n`);
     expect(text).not.toContain('Provider');
     expect(text).toContain('## Verification\n\nNot verified.\n');
   });
@@ -100,7 +102,7 @@ describe('source:provenance', () => {
     const templates = new TemplateGenerator({ templatesDir: fileURLToPath(new URL('../../../templates/', import.meta.url)) });
     const templatePlan = await templates.plan({ description: hostile });
     const generated = await templates.generate(templatePlan, { name: 'timer', description: hostile });
-    const given = { app: 'timer', description: hostile, plan: { ...templatePlan, explanation: 'because <img src=x onerror=alert(1)>' }, source: { ...source(), spec: generated.spec } };
+    const given = { app: 'timer', description: hostile, plan: { ...templatePlan, template: { ...templatePlan.template, explanation: 'because <img src=x onerror=alert(1)>' } }, source: { ...source(), spec: generated.spec } };
     await createProvenanceStep({ generator: templates, slipwayVersion: '0.2.0' }).run(context(given).ctx);
     const text = readFileSync(join(given.source.dir, PROVENANCE_FILE), 'utf8');
     const readme = generated.files.find((f) => f.path === 'README.md')!.content.toString();

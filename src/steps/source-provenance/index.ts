@@ -40,6 +40,7 @@ export const createProvenanceStep = ({ generator, slipwayVersion }: ProvenanceSt
       attempts: z.array(VerifyAttemptSchema).optional(),
     }),
     output: GeneratedSource,
+    summarize: () => PROVENANCE_FILE,
     run: async (ctx) => {
       const { app, description, plan, source } = ctx.input;
       const attempts = ctx.input.attempts?.map(toProvenanceAttempt);

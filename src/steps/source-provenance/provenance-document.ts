@@ -25,9 +25,6 @@ export interface ProvenanceRecord {
   attempts?: ProvenanceAttempt[];
 }
 
-/** Plan parameters that name prompt versions (e.g. `promptVersion`, `coderPrompt`). */
-const PROMPT_PARAM = /prompt/i;
-
 /**
  * SLIPWAY.md: how an app came to be, for people (prose and tables) and tools (a JSON block with
  * sorted keys). Pure and deterministic.
@@ -35,6 +32,7 @@ const PROMPT_PARAM = /prompt/i;
  */
 export function renderProvenance(record: ProvenanceRecord): string {
   const { plan, spec, generator } = record;
+  const { template } = plan;
   const lines: string[] = [
     `# ${record.app}`,
     '',
@@ -47,17 +45,19 @@ export function renderProvenance(record: ProvenanceRecord): string {
     '',
     '## Plan',
     '',
-    `- Planned by: ${plan.source === 'llm' ? 'a model' : 'the offline templates'}`,
-    `- Template: ${plan.template} ${plan.templateVersion}`,
-    ...(plan.score === null ? [] : [`- Score: ${plan.score}${plan.matched.length > 0 ? ` (matched: ${plan.matched.join(', ')})` : ''}`]),
-    ...(plan.explanation ? [`- Why: ${escapeMarkdown(oneLine(plan.explanation))}`] : []),
-    ...table(['Parameter', 'Value'], sortedEntries(plan.params).map(([k, v]) => [k, v])),
+    `- Planned by: ${plan.generator.kind === 'model' ? 'a model' : 'the offline templates'}`,
+    `- Title: ${escapeMarkdown(oneLine(plan.title))}`,
+    `- Template: ${template.id} ${template.version}`,
+    ...(template.score === null ? [] : [`- Score: ${template.score}${template.matched.length > 0 ? ` (matched: ${template.matched.join(', ')})` : ''}`]),
+    ...(template.explanation ? [`- Why: ${escapeMarkdown(oneLine(template.explanation))}`] : []),
+    ...(plan.features.length > 0 ? [`- Features: ${escapeMarkdown(plan.features.map(oneLine).join('; '))}`] : []),
+    ...table(['Parameter', 'Value'], sortedEntries(template.params).map(([k, v]) => [k, v])),
     '## Generator',
     '',
     `- Kind: ${generator.kind}`,
     ...(generator.provider ? [`- Provider: ${generator.provider}`] : []),
     ...(generator.models ? [`- Models: ${sortedEntries(generator.models).map(([stage, model]) => `${stage} ${model}`).join(', ')}`] : []),
-    ...promptVersions(plan.params),
+    ...promptVersions(plan.generator.kind === 'model' ? plan.generator.prompts : {}),
     ...(generator.kind === 'template' ? [`- Template used: ${spec.template} ${spec.templateVersion}`] : []),
     `- App: runtime ${spec.runtime}, started with \`${spec.command.join(' ')}\`, port ${spec.port}${spec.persistent ? ', keeps data under $DATA_DIR' : ''}`,
     '',
@@ -71,9 +71,9 @@ export function renderProvenance(record: ProvenanceRecord): string {
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
-function promptVersions(params: Record<string, string>): string[] {
-  const prompts = sortedEntries(params).filter(([key]) => PROMPT_PARAM.test(key));
-  return prompts.length > 0 ? [`- Prompt versions: ${prompts.map(([key, value]) => `${key} ${value}`).join(', ')}`] : [];
+function promptVersions(prompts: Record<string, string>): string[] {
+  const entries = sortedEntries(prompts);
+  return entries.length > 0 ? [`- Prompt versions: ${entries.map(([stage, id]) => `${stage} ${id}`).join(', ')}`] : [];
 }
 
 function verification(attempts: ProvenanceAttempt[] | undefined): string[] {

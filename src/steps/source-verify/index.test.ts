@@ -150,7 +150,7 @@ describe('source:verify', () => {
       run, store, logger: pino({ level: 'silent' }),
       pipeline: [
         entry(generate, () => ({ app: 'greeter', description: 'a greeting page', plan })),
-        entry(verify, (s) => ({ app: 'greeter', description: 'a greeting page', plan, generated: s.output('source:generate') })),
+        entry(verify, (s) => ({ app: 'greeter', description: 'a greeting page', plan, generated: s.output(generate) })),
       ],
     });
     expect(result.status).toBe('failed');

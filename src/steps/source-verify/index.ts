@@ -46,6 +46,7 @@ export const createVerifyStep = ({ sandbox, generator, maxAttempts = DEFAULT_MAX
     title: 'Verify the app starts',
     input: VerifyInput,
     output: VerifiedSource,
+    summarize: (o) => (o.attempts.length === 1 ? `passed ${o.attempts[0]!.checks.length} checks` : `passed on attempt ${o.attempts.length}`),
     run: async (ctx) => {
       const { generated } = ctx.input;
       const limit = generator.repair ? Math.max(1, maxAttempts) : 1;
@@ -73,7 +74,7 @@ export const createVerifyStep = ({ sandbox, generator, maxAttempts = DEFAULT_MAX
         if (attempt >= limit || !generator.repair) break;
         candidate = await repair(ctx, generator, candidate, record.failure!, attempt + 1);
       }
-      throw new AppVerificationError(attempts, { repairable: generator.repair !== undefined, template: ctx.input.plan.template });
+      throw new AppVerificationError(attempts, { repairable: generator.repair !== undefined, template: ctx.input.plan.template.id });
     },
   });
 

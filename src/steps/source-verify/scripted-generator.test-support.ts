@@ -14,9 +14,10 @@ import { createGenerateStep } from '../source-generate/index.ts';
 export const spec: AppSpec = { name: 'scripted', description: 'a greeting page', template: 'llm', templateVersion: '1', runtime: 'node', port: 8080, persistent: false, command: ['node', 'server.js'] };
 
 export const plan: AppPlan = {
-  source: 'llm', template: 'llm', templateVersion: '1', runtime: 'node', score: null, matched: [], candidates: [],
-  params: { title: 'Greeting', promptVersion: 'coder-v3', plannerPromptVersion: 'planner-v2' },
-  explanation: 'a single page that greets',
+  name: 'greeting', title: 'Greeting', summary: 'a single page that greets', runtime: 'node',
+  features: ['greets'], pages: [{ path: '/', purpose: 'the greeting' }], routes: [], persistent: false, env: [], port: 8080,
+  template: { id: 'llm', version: '1', chosenBy: 'model', score: null, matched: [], candidates: [], explanation: 'a single page that greets', params: {} },
+  generator: { kind: 'model', model: 'fixture-small', prompts: { coder: 'coder-v3', planner: 'planner-v2' } },
 };
 
 export const files = (entries: Record<string, string>) => Object.entries(entries).map(([path, content]) => ({ path, content }));

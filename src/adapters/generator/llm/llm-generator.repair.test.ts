@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFixture } from '../../../../test/support/llm-server.ts';
-import { ExternalServiceError, InputError, type AppSpec } from '../../../domain/index.ts';
+import { AppPlan, ExternalServiceError, InputError, type AppSpec } from '../../../domain/index.ts';
 import type { GeneratedApp } from '../../../ports/index.ts';
 import { startApp, stopAllApps, writeApp } from '../app-harness.ts';
 import { APP, closeHarnesses, GUESTBOOK, harness } from './llm-generator.test-support.ts';
@@ -10,7 +10,8 @@ afterEach(async () => {
   expect(await closeHarnesses()).toEqual([]);
 });
 
-const PLAN = { source: 'llm' as const, template: 'notes-api', templateVersion: '1.0.0', runtime: 'node' as const, score: null, matched: [], candidates: [], params: { plan: JSON.stringify(readFixture('anthropic/plan.json').content[0].input) } };
+// A plan as Slipway recorded them before plans had fields for the model's answer: read into today's shape.
+const PLAN = AppPlan.parse({ source: 'llm', template: 'notes-api', templateVersion: '1.0.0', runtime: 'node', score: null, matched: [], candidates: [], params: { plan: JSON.stringify(readFixture('anthropic/plan.json').content[0].input) } });
 const SPEC: AppSpec = { ...APP, template: 'notes-api', templateVersion: '1.0.0', runtime: 'node', port: 8080, persistent: true, command: ['node', 'server.js'] };
 const FAILURE = "start: node:internal/modules/esm/resolve:853\nError [ERR_UNKNOWN_BUILTIN_MODULE]: No such built-in module: node:htp\n    at server.js:3:1\n";
 

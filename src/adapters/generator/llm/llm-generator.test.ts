@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFixture } from '../../../../test/support/llm-server.ts';
-import { ConfigError, ExternalServiceError, InputError } from '../../../domain/index.ts';
+import { AppPlan, ConfigError, ExternalServiceError, InputError } from '../../../domain/index.ts';
 import { startApp, stopAllApps, writeApp } from '../app-harness.ts';
 import { LlmGenerator, readModelPlan } from './llm-generator.ts';
 import { APP, closeHarnesses, GUESTBOOK, harness, KEYS, MODELS, PROMPTS_DIR, TEMPLATES_DIR } from './llm-generator.test-support.ts';
@@ -18,8 +18,12 @@ describe.each(['openai', 'anthropic'] as const)('a clean run with %s', (format) 
     h.server.reply({ fixture: `${format}/plan.json` }, { fixture: `${format}/files.json` });
 
     const plan = await h.generator.plan({ description: APP.description });
-    expect(plan).toMatchObject({ source: 'llm', template: 'notes-api', templateVersion: '1.0.0', runtime: 'node', score: null, matched: [], candidates: [] });
-    expect(plan.params).toEqual({ plan: JSON.stringify(PLAN_JSON), prompts: 'planner.v1 coder.v1 repair.v1', plannerModel: 'planner-model' });
+    expect(plan).toMatchObject({
+      runtime: 'node', title: PLAN_JSON.title, summary: PLAN_JSON.summary, features: PLAN_JSON.features, routes: PLAN_JSON.apiRoutes,
+      template: { id: 'notes-api', version: '1.0.0', chosenBy: 'model', score: null, matched: [], candidates: [], params: {} },
+      generator: { kind: 'model', model: 'planner-model', prompts: { planner: 'planner.v1', coder: 'coder.v1', repair: 'repair.v1' } },
+    });
+    expect(AppPlan.parse(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
     expect(readModelPlan(plan)).toEqual(PLAN_JSON);
 
     const app = await h.generator.generate(plan, APP);
@@ -179,7 +183,7 @@ describe('planning', () => {
   it('retries a 429 and then plans', async () => {
     const h = await harness('openai');
     h.server.reply({ status: 429, headers: { 'retry-after-ms': '10' }, fixture: 'openai/error-429.json' }, { fixture: 'openai/plan.json' });
-    expect((await h.generator.plan({ description: APP.description })).template).toBe('notes-api');
+    expect((await h.generator.plan({ description: APP.description })).template.id).toBe('notes-api');
     expect(h.events).toEqual([expect.objectContaining({ type: 'retry', status: 429, attempt: 1, delayMs: 10 })]);
     expect(h.usage[0]).toMatchObject({ attempts: 2 });
   });
@@ -188,7 +192,7 @@ describe('planning', () => {
     const h = await harness('anthropic');
     h.server.reply({ body: { ...readFixture('anthropic/plan.json'), content: [{ type: 'tool_use', id: 't', name: 'submit_plan', input: { ...PLAN_JSON, name: 'Guest Book!' } }] } });
     const plan = await h.generator.plan({ description: APP.description, template: 'form' });
-    expect(plan.template).toBe('form');
+    expect(plan.template).toMatchObject({ id: 'form', chosenBy: 'flag' });
     expect(readModelPlan(plan)).toMatchObject({ name: 'guest-book', template: 'form' });
     expect(h.userMessage(0)).toContain('The person chose the template "form"');
   });
@@ -228,5 +232,5 @@ describe('the generator itself', () => {
 });
 
 function plan() {
-  return { source: 'llm' as const, template: 'notes-api', templateVersion: '1.0.0', runtime: 'node' as const, score: null, matched: [], candidates: [], params: { plan: JSON.stringify(PLAN_JSON) } };
+  return AppPlan.parse({ source: 'llm', template: 'notes-api', templateVersion: '1.0.0', runtime: 'node', score: null, matched: [], candidates: [], params: { plan: JSON.stringify(PLAN_JSON) } });
 }

@@ -50,7 +50,8 @@ export type LlmGeneratorInfo = GeneratorInfo & { kind: 'llm'; provider: Provider
 
 /**
  * Plans and writes apps with language models: a planner model turns the request into technical
- * requirements (stored in the plan as `params.plan`, a JSON string, with `params.prompts`), a coder
+ * requirements (the plan's title, features, pages, routes, data, env and port, with the prompt
+ * versions as its generator), a coder
  * model writes the files with the closest bundled template as its example, and every answer passes
  * the guardrails before it becomes an app.
  * @example
@@ -112,16 +113,27 @@ export class LlmGenerator implements CodeGenerator {
     const template = request.template ?? modelPlan.template;
     const manifest = templates.find((t) => t.id === template)!;
     return {
-      source: 'llm',
-      template,
-      templateVersion: manifest.version,
+      name: modelPlan.name,
+      title: modelPlan.title,
+      summary: modelPlan.summary,
       runtime: modelPlan.runtime,
-      chosenBy: request.template !== undefined ? 'flag' : 'model',
-      score: null,
-      matched: [],
-      candidates: [],
-      params: { plan: JSON.stringify({ ...modelPlan, template }), prompts: PROMPT_NAMES.map((n) => this.#prompts[n].id).join(' '), plannerModel: this.#options.models.planner },
-      explanation: `planned by ${this.#options.provider} ${this.#options.models.planner}: ${modelPlan.summary}`,
+      features: modelPlan.features,
+      pages: modelPlan.pages,
+      routes: modelPlan.apiRoutes,
+      persistent: modelPlan.persistent,
+      env: modelPlan.env,
+      port: modelPlan.port,
+      template: {
+        id: template,
+        version: manifest.version,
+        chosenBy: request.template !== undefined ? 'flag' : 'model',
+        score: null,
+        matched: [],
+        candidates: [],
+        explanation: `planned by ${this.#options.provider} ${this.#options.models.planner}: ${modelPlan.summary}`,
+        params: {},
+      },
+      generator: { kind: 'model', model: this.#options.models.planner, prompts: Object.fromEntries(PROMPT_NAMES.map((n) => [n, this.#prompts[n].id])) },
     };
   }
 
@@ -166,10 +178,10 @@ export class LlmGenerator implements CodeGenerator {
 
   /** The closest template, filled with its defaults: the coder's worked example. */
   async #example(plan: AppPlan, app: { name: string; description: string }, signal?: AbortSignal): Promise<{ manifest?: TemplateManifest; files: GeneratedFile[] }> {
-    const manifest = await loadTemplate(this.#options.templatesDir, plan.template).catch(() => undefined);
+    const manifest = await loadTemplate(this.#options.templatesDir, plan.template.id).catch(() => undefined);
     if (!manifest) return { files: [] };
     const templates = new TemplateGenerator({ templatesDir: this.#options.templatesDir });
-    const example = await templates.generate({ ...plan, source: 'template', params: {} }, app, signal);
+    const example = await templates.generate({ ...plan, template: { ...plan.template, params: {} }, generator: { kind: 'template' } }, app, signal);
     return { manifest, files: example.files.filter((f) => f.path !== 'README.md') };
   }
 
@@ -177,8 +189,8 @@ export class LlmGenerator implements CodeGenerator {
     return {
       name: app.name,
       description: app.description,
-      template: plan.template,
-      templateVersion: plan.templateVersion,
+      template: plan.template.id,
+      templateVersion: plan.template.version,
       runtime,
       port: modelPlan?.port ?? APP_PORT,
       persistent: modelPlan?.persistent ?? manifest?.persistent ?? false,
@@ -193,19 +205,13 @@ function assertRuntime(runtime: string): Runtime {
   return parsed.data;
 }
 
-/** The model plan stored in `params.plan`; undefined for plans made by the template generator. */
+/** The plan as the model planner answered it (what the coder and repair prompts show); undefined for plans made by the templates. */
 export function readModelPlan(plan: AppPlan): ModelPlan | undefined {
-  const text = plan.params['plan'];
-  if (!text) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new InputError('the plan\'s params.plan is not JSON; plan the app again');
-  }
-  const parsed = modelPlanSchema([plan.template]).safeParse({ ...(value as object), template: plan.template });
-  if (!parsed.success) throw new InputError(`the plan's params.plan is not a plan (${parsed.error.issues[0]?.message}); plan the app again`);
-  return parsed.data;
+  if (plan.generator.kind !== 'model') return undefined;
+  return {
+    name: plan.name, title: plan.title, summary: plan.summary, runtime: plan.runtime, template: plan.template.id,
+    features: plan.features, pages: plan.pages, apiRoutes: plan.routes, persistent: plan.persistent, env: plan.env, port: plan.port,
+  };
 }
 
 /** Previous files, minus deletions, with the answer's entries laid over them (entries unchecked: guardrails follow). */

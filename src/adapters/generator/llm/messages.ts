@@ -35,7 +35,7 @@ export function plannerMessage(description: string, templates: readonly Template
 /** The plan as the coder reads it: the model plan when there is one, else what the template plan says. */
 export function planText(plan: AppPlan, modelPlan: ModelPlan | undefined): string {
   if (modelPlan) return JSON.stringify(modelPlan, null, 2);
-  return JSON.stringify({ runtime: plan.runtime, template: plan.template, params: plan.params }, null, 2);
+  return JSON.stringify({ runtime: plan.runtime, template: plan.template.id, params: plan.template.params }, null, 2);
 }
 
 /**
@@ -50,7 +50,7 @@ export function coderMessage(app: { name: string; description: string }, plan: A
     tagged('plan', planText(plan, modelPlan)),
   ];
   if (example.length > 0) {
-    parts.push(`Example: the bundled "${plan.template}" template, a working Slipway app of this kind.\n${tagged('example', example.map(fileBlock).join('\n\n'))}`);
+    parts.push(`Example: the bundled "${plan.template.id}" template, a working Slipway app of this kind.\n${tagged('example', example.map(fileBlock).join('\n\n'))}`);
   }
   parts.push('Call write_files with every file of the app.');
   return parts.join('\n\n');
