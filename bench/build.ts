@@ -4,8 +4,7 @@
  * timer with a dark theme") on the same base image, against a docker-registry this script starts on
  * loopback. Each build is one command, as a user runs it, pushing a fresh tag. Two cases:
  *
- * - same app, fresh tag each run: what it costs to publish an app again (a redeploy, a retag), its
- *   files untouched for longer than Slipway's settling time (2 s);
+ * - same app, fresh tag each run: what it costs to publish an app again (a redeploy, a retag);
  * - new app version each run: one file of the app changes before every build (a code change).
  *
  * The two builders take turns run by run, so a machine that slows down or speeds up weighs on both
@@ -23,7 +22,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { TemplateGenerator } from '../src/adapters/generator/template-generator.ts';
-import { SETTLED_MS } from '../src/adapters/image-builder/publish-record.ts';
 import { SlipwayBuilder } from '../src/adapters/image-builder/slipway-builder.ts';
 import { findInPath } from '../src/adapters/image-builder/buildah-builder.ts';
 import { OciRegistry } from '../src/adapters/registry/oci-registry.ts';
@@ -123,10 +121,8 @@ try {
     return { slipway, buildah: other };
   };
   const changed = await alternate(setVersion);
-  // A redeploy of an app nobody is editing: its files have been still for longer than Slipway's
-  // settling time (a file changed within it is read and hashed on every build, as above).
+  // A redeploy of an app nobody is editing.
   await setVersion('same');
-  await new Promise((resolve) => setTimeout(resolve, SETTLED_MS + 100));
   await slipwayOnce();
 
   // The same app, fresh tag: Slipway and buildah take turns with two yardsticks, Node starting an

@@ -4,8 +4,8 @@
  * a docker-registry this script starts on loopback, two local bare repos as the source and GitOps
  * remotes, and a stand-in for Flux's webhook receiver (no cluster is watched, so a create ends with
  * gitops:sync). One warm-up create is not counted (it fills the layer and base caches). Printed per
- * create: the wall time of the command, the duration of its `manifests:render` step (from `slipway
- * runs --json`), and the command's peak RSS (/usr/bin/time, when installed).
+ * create: the wall time of the command, the durations of its `image:build` and `manifests:render`
+ * steps (from `slipway runs --json`), and the command's peak RSS (/usr/bin/time, when installed).
  *
  * node_modules/.bin/node bench/create.ts [--runs 20]
  */
@@ -60,7 +60,7 @@ try {
   const hasTime = existsSync(TIME);
 
   /** One create as its own process: wall time, manifests:render duration, peak RSS in MiB. */
-  async function create(name: string): Promise<{ wallMs: number; renderMs: number; rssMiB: number | null }> {
+  async function create(name: string): Promise<{ wallMs: number; buildMs: number; renderMs: number; rssMiB: number | null }> {
     const rssFile = join(work, 'rss');
     const started = performance.now();
     if (hasTime) await run(TIME, ['-f', '%M', '-o', rssFile, node, cli, 'create', 'a pomodoro timer with a dark theme', '--name', name, '--target', 'cluster', '--json'], { cwd: work, env, maxBuffer: 64 * 1024 * 1024 });
@@ -69,19 +69,21 @@ try {
     const [latest] = JSON.parse((await slipway(['runs', name, '--json'])).stdout) as Array<{ status: string; timeline: Array<{ stepId: string; durationMs?: number }> }>;
     if (latest?.status !== 'succeeded') throw new Error(`create ${name} did not succeed: ${JSON.stringify(latest)}`);
     const renderMs = latest.timeline.find((s) => s.stepId === 'manifests:render')?.durationMs;
-    if (renderMs === undefined) throw new Error(`no manifests:render step in the run of ${name}`);
+    const buildMs = latest.timeline.find((s) => s.stepId === 'image:build')?.durationMs;
+    if (renderMs === undefined || buildMs === undefined) throw new Error(`no manifests:render or image:build step in the run of ${name}`);
     const rssMiB = hasTime ? Math.round(Number((await readFile(rssFile, 'utf8')).trim().split('\n').at(-1)) / 1024) : null;
-    return { wallMs, renderMs, rssMiB };
+    return { wallMs, buildMs, renderMs, rssMiB };
   }
 
   const first = await create('warm-up');
-  const samples: Array<{ wallMs: number; renderMs: number; rssMiB: number | null }> = [];
+  const samples: Array<{ wallMs: number; buildMs: number; renderMs: number; rssMiB: number | null }> = [];
   for (let i = 1; i <= runs; i++) samples.push(await create(`pomodoro-${i}`));
 
   const rss = samples.map((s) => s.rssMiB).filter((r): r is number => r !== null);
   const summary = {
     runs,
     createMedianMs: median(samples.map((s) => s.wallMs)),
+    buildStepMedianMs: median(samples.map((s) => s.buildMs)),
     renderStepMedianMs: median(samples.map((s) => s.renderMs)),
     peakRssMedianMiB: rss.length ? median(rss) : null,
     peakRssMaxMiB: rss.length ? Math.max(...rss) : null,
@@ -89,8 +91,8 @@ try {
     samples,
   };
   process.stdout.write(`cluster-target create of the pomodoro template, one CLI process each (${runs} runs, medians):\n`);
-  process.stdout.write(`  create ${summary.createMedianMs} ms, manifests:render ${summary.renderStepMedianMs} ms, peak RSS ${summary.peakRssMedianMiB ?? '-'} MiB (max ${summary.peakRssMaxMiB ?? '-'} MiB)\n`);
-  process.stdout.write(`  warm-up create (empty caches, not counted): ${first.wallMs} ms, manifests:render ${first.renderMs} ms\n`);
+  process.stdout.write(`  create ${summary.createMedianMs} ms, image:build ${summary.buildStepMedianMs} ms, manifests:render ${summary.renderStepMedianMs} ms, peak RSS ${summary.peakRssMedianMiB ?? '-'} MiB (max ${summary.peakRssMaxMiB ?? '-'} MiB)\n`);
+  process.stdout.write(`  warm-up create (empty caches, not counted): ${first.wallMs} ms, image:build ${first.buildMs} ms, manifests:render ${first.renderMs} ms\n`);
   if (!hasTime) process.stdout.write(`  peak RSS: ${TIME} is not installed, skipped\n`);
   process.stdout.write(`${JSON.stringify(summary)}\n`);
 } finally {

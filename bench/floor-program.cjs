@@ -1,8 +1,8 @@
 // Part of `npm run bench:build` (not Slipway): the least a Node program can do to publish an app
 // image again under a new tag, to show where the floor of a one-process-per-build command lies on
 // this machine. It reads and hashes the app's files, asks the registry for the base tag and for the
-// image's manifest at once, and puts the manifest under the new tag: the requests `slipway build`
-// makes for an unchanged app, without any of its checks, caches, options or error handling.
+// image's manifest at once, and puts the manifest under the new tag: no build of an unchanged app
+// can ask less of the registry, and it has none of Slipway's checks, caches, options or error handling.
 //
 // node floor-program.cjs <host:port> <base repo> <base tag> <repo> <tag> <manifest file> <app dir>
 'use strict';

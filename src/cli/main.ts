@@ -1,158 +1,168 @@
+import { Command, CommanderError, InvalidArgumentError } from '@commander-js/extra-typings';
 import { ignoreClosedPipes } from './closed-pipe.ts';
-import { parseCommandLine, UsageError, type ProgramSpec } from './command-line.ts';
+import { positiveInteger } from './option-values.ts';
 import { reportError } from './output.ts';
 
-/** A command's implementation, loaded only when it runs: `slipway build` loads the builder and nothing else. */
-type Handler = () => Promise<(...args: never[]) => Promise<number>>;
-
 /**
- * The `slipway` program, declared as data: help text and parsing come from these declarations.
- * Exit codes: 0 ok, 1 run failed, 2 bad input.
+ * The `slipway` program. Each command's implementation is imported only when it runs, so
+ * `slipway build` loads the builder and nothing else. Exit codes: 0 ok, 1 run failed, 2 bad input.
+ * `finish` receives the exit code of the command that ran.
  */
-export const PROGRAM: ProgramSpec<Handler> = {
-  name: 'slipway',
-  version: '0.1.0',
-  description: 'Turn a request for a webapp into a running app, the GitOps way.',
-  commands: [
-    {
-      name: 'create',
-      description: 'create an app from a description and run it',
-      arguments: [['<description...>', 'what the app should be, e.g. "a pomodoro timer with a dark theme"']],
-      options: [
-        { flags: '--name <name>', description: 'app name (DNS-1123 label, at most 40 characters); derived from the description when absent' },
-        { flags: '--template <id>', description: 'use this template instead of the one the description scores best' },
-        { flags: '--target <target>', description: 'local (this machine) or cluster (the GitOps repo and cluster in slipway.yaml); default: target in slipway.yaml' },
-        { flags: '--json', description: 'print one JSON object with app, url, runId, template, commits and timeline' },
-      ],
-      handler: async () => (await import('./commands/run-commands.ts')).createCommand,
-    },
-    {
-      name: 'resume',
-      description: 'continue an interrupted or failed run from its last finished step',
-      arguments: [['<runId>', 'the run to continue (see `slipway runs`)']],
-      options: [{ flags: '--json', description: 'print the result as JSON' }],
-      handler: async () => (await import('./commands/run-commands.ts')).resumeCommand,
-    },
-    {
-      name: 'delete',
-      description: 'stop an app and remove it from both repos',
-      arguments: [['<app>', 'app name']],
-      options: [{ flags: '--json', description: 'print the result as JSON' }],
-      handler: async () => (await import('./commands/run-commands.ts')).deleteCommand,
-    },
-    {
-      name: 'list',
-      description: 'list apps with their state, URL and last commits',
-      options: [{ flags: '--json', description: 'print JSON' }],
-      handler: async () => (await import('./commands/query-commands.ts')).listCommand,
-    },
-    {
-      name: 'status',
-      description: "show an app's state, URL and recent commits",
-      arguments: [['<app>', 'app name']],
-      options: [{ flags: '--json', description: 'print JSON' }],
-      handler: async () => (await import('./commands/query-commands.ts')).statusCommand,
-    },
-    {
-      name: 'runs',
-      description: "list recent runs, or one app's runs, with their timelines",
-      arguments: [['[app]', 'only this app']],
-      options: [
-        { flags: '--json', description: 'print JSON' },
-        { flags: '--limit <n>', description: 'how many runs', default: '20' },
-      ],
-      handler: async () => (await import('./commands/query-commands.ts')).runsCommand,
-    },
-    {
-      name: 'build',
-      description: 'build a directory into an OCI image and push it (no Docker daemon)',
-      arguments: [['<dir>', 'the app directory']],
-      options: [
-        { flags: '--image <ref>', description: 'where the image goes: registry/repo:tag, or oci:<dir>:<tag>', required: true },
-        { flags: '--base <ref>', description: "base image (registry ref, oci:<dir>:<tag>, or 'host' for one made from this machine's Node)" },
-        { flags: '--platform <list>', description: 'comma-separated platforms, e.g. linux/amd64,linux/arm64' },
-        { flags: '--insecure', description: 'talk to the registries of --image and --base over plain HTTP' },
-        { flags: '--entrypoint <cmd>', description: 'command that starts the app, as a JSON array or words', default: 'node server.js' },
-        { flags: '--json', description: 'print { image, digest, platforms, layers, bytesUploaded, blobsSkipped }' },
-      ],
-      handler: async () => (await import('./commands/build-command.ts')).buildCommand,
-    },
-    {
-      name: 'render',
-      description: "render an app's cluster manifests, validate them against the upstream schemas, and write them at their GitOps paths",
-      options: [
-        { flags: '--name <app>', description: 'app name (DNS-1123 label)', required: true },
-        { flags: '--image <ref@digest>', description: 'image pinned by digest, e.g. registry.lan/apps/notes:1.0@sha256:…', required: true },
-        { flags: '--engine <engine>', description: 'flux or argocd (default: engine in slipway.yaml, else flux)' },
-        { flags: '--out <dir>', description: 'directory laid out like the GitOps repo (a checkout, or an empty folder)', required: true },
-        { flags: '--json', description: 'print { app, engine, out, files }' },
-      ],
-      handler: async () => (await import('./commands/render-command.ts')).renderCommand,
-    },
-    {
-      name: 'init',
-      description: 'write a slipway.yaml for this machine or for a homelab cluster',
-      options: [
-        { flags: '--target <target>', description: 'local (this machine) or cluster', default: 'local' },
-        { flags: '--engine <engine>', description: 'flux or argocd', default: 'flux' },
-        { flags: '--gitops-url <url>', description: "the cluster's GitOps repo (ssh://, git@host:, https:// or a path)" },
-        { flags: '--gitops-branch <branch>', description: 'branch to commit to', default: 'main' },
-        { flags: '--gitops-path <path>', description: 'folder holding one directory per app', default: 'kubernetes/apps/dynamic' },
-        { flags: '--source-url <url>', description: 'the apps source repo (default: a bare repo under $SLIPWAY_HOME)' },
-        { flags: '--ssh-key <file>', description: 'SSH deploy key for ssh remotes' },
-        { flags: '--known-hosts <file>', description: "known_hosts file with the git server's host key" },
-        { flags: '--https-token-env <name>', description: 'environment variable holding an HTTPS token for https remotes' },
-        { flags: '--registry <host>', description: 'registry host[:port] to push images to' },
-        { flags: '--insecure-registry', description: 'the registry speaks plain HTTP' },
-        { flags: '--platform <list>', description: 'image platforms, e.g. linux/arm64' },
-        { flags: '--apps-domain <domain>', description: 'apps answer at <app>.<domain>, e.g. apps.k8s-lab.dev' },
-        { flags: '--namespace <ns>', description: 'namespace the apps run in', default: 'dynamic-apps' },
-        { flags: '--receiver-url <url>', description: 'Flux Receiver URL (with the path from .status.webhookPath)' },
-        { flags: '--receiver-type <type>', description: 'github, generic-hmac or generic', default: 'github' },
-        { flags: '--receiver-token-env <name>', description: 'environment variable holding the Receiver token', default: 'FLUX_RECEIVER_TOKEN' },
-        { flags: '--kubeconfig <file>', description: 'kubeconfig for following rollouts' },
-        { flags: '--out <file>', description: 'where to write', default: 'slipway.yaml' },
-        { flags: '--force', description: 'replace an existing file' },
-        { flags: '--json', description: 'print what was written as JSON' },
-      ],
-      handler: async () => (await import('./commands/init-command.ts')).initCommand,
-    },
-    {
-      name: 'repair',
-      description: "rebuild a damaged or lost state file from the repos' commits and what is running (the old file is moved aside, never deleted)",
-      options: [{ flags: '--json', description: 'print { file, problem, movedTo, apps, runs }' }],
-      handler: async () => (await import('./commands/repair-command.ts')).repairCommand,
-    },
-    {
-      name: 'doctor',
-      description: 'check git, podman, registry, repos and config, and say how to fix each',
-      options: [{ flags: '--json', description: 'print JSON' }],
-      handler: async () => (await import('./commands/doctor-command.ts')).doctorCommand,
-    },
-  ],
-};
+export function slipwayProgram(finish: (code: number) => void) {
+  const program = new Command('slipway')
+    .version('0.1.0')
+    .description('Turn a request for a webapp into a running app, the GitOps way.')
+    .showSuggestionAfterError()
+    .showHelpAfterError('(run with --help for usage)')
+    // Usage errors come back to main() as exceptions (exit 2) instead of ending the process.
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(plainUsageMessage(text)) });
 
-/** Runs one command line; returns the exit code. Usage errors print the reason and exit 2. */
+  program
+    .command('create')
+    .description('create an app from a description and run it')
+    .argument('<description...>', 'what the app should be, e.g. "a pomodoro timer with a dark theme"')
+    .option('--name <name>', 'app name (DNS-1123 label, at most 40 characters); derived from the description when absent')
+    .option('--template <id>', 'use this template instead of the one the description scores best')
+    .option('--target <target>', 'local (this machine) or cluster (the GitOps repo and cluster in slipway.yaml); default: target in slipway.yaml')
+    .option('--json', 'print one JSON object with app, url, runId, template, commits and timeline')
+    .action(async (words, opts) => finish(await (await import('./commands/run-commands.ts')).createCommand(words, opts)));
+
+  program
+    .command('resume')
+    .description('continue an interrupted or failed run from its last finished step')
+    .argument('<runId>', 'the run to continue (see `slipway runs`)')
+    .option('--json', 'print the result as JSON')
+    .action(async (runId, opts) => finish(await (await import('./commands/run-commands.ts')).resumeCommand(runId, opts)));
+
+  program
+    .command('delete')
+    .description('stop an app and remove it from both repos')
+    .argument('<app>', 'app name')
+    .option('--json', 'print the result as JSON')
+    .action(async (app, opts) => finish(await (await import('./commands/run-commands.ts')).deleteCommand(app, opts)));
+
+  program
+    .command('list')
+    .description('list apps with their state, URL and last commits')
+    .option('--json', 'print JSON')
+    .action(async (opts) => finish(await (await import('./commands/query-commands.ts')).listCommand(opts)));
+
+  program
+    .command('status')
+    .description("show an app's state, URL and recent commits")
+    .argument('<app>', 'app name')
+    .option('--json', 'print JSON')
+    .action(async (app, opts) => finish(await (await import('./commands/query-commands.ts')).statusCommand(app, opts)));
+
+  program
+    .command('runs')
+    .description("list recent runs, or one app's runs, with their timelines")
+    .argument('[app]', 'only this app')
+    .option('--json', 'print JSON')
+    .option('--limit <n>', 'how many runs', wholeNumber('--limit'), 20)
+    .action(async (app, opts) => finish(await (await import('./commands/query-commands.ts')).runsCommand(app, opts)));
+
+  program
+    .command('build')
+    .description('build a directory into an OCI image and push it (no Docker daemon)')
+    .argument('<dir>', 'the app directory')
+    .requiredOption('--image <ref>', 'where the image goes: registry/repo:tag, or oci:<dir>:<tag>')
+    .option('--base <ref>', "base image (registry ref, oci:<dir>:<tag>, or 'host' for one made from this machine's Node)")
+    .option('--platform <list>', 'comma-separated platforms, e.g. linux/amd64,linux/arm64')
+    .option('--insecure', 'talk to the registries of --image and --base over plain HTTP')
+    .option('--entrypoint <cmd>', 'command that starts the app, as a JSON array or words', 'node server.js')
+    .option('--json', 'print { image, digest, platforms, layers, bytesUploaded, blobsSkipped }')
+    .action(async (dir, opts) => finish(await (await import('./commands/build-command.ts')).buildCommand(dir, opts)));
+
+  program
+    .command('render')
+    .description("render an app's cluster manifests, validate them against the upstream schemas, and write them at their GitOps paths")
+    .requiredOption('--name <app>', 'app name (DNS-1123 label)')
+    .requiredOption('--image <ref@digest>', 'image pinned by digest, e.g. registry.lan/apps/notes:1.0@sha256:…')
+    .option('--engine <engine>', 'flux or argocd (default: engine in slipway.yaml, else flux)')
+    .requiredOption('--out <dir>', 'directory laid out like the GitOps repo (a checkout, or an empty folder)')
+    .option('--json', 'print { app, engine, out, files }')
+    .action(async (opts) => finish(await (await import('./commands/render-command.ts')).renderCommand(opts)));
+
+  program
+    .command('init')
+    .description('write a slipway.yaml for this machine or for a homelab cluster')
+    .option('--target <target>', 'local (this machine) or cluster', 'local')
+    .option('--engine <engine>', 'flux or argocd', 'flux')
+    .option('--gitops-url <url>', "the cluster's GitOps repo (ssh://, git@host:, https:// or a path)")
+    .option('--gitops-branch <branch>', 'branch to commit to', 'main')
+    .option('--gitops-path <path>', 'folder holding one directory per app', 'kubernetes/apps/dynamic')
+    .option('--source-url <url>', 'the apps source repo (default: a bare repo under $SLIPWAY_HOME)')
+    .option('--ssh-key <file>', 'SSH deploy key for ssh remotes')
+    .option('--known-hosts <file>', "known_hosts file with the git server's host key")
+    .option('--https-token-env <name>', 'environment variable holding an HTTPS token for https remotes')
+    .option('--registry <host>', 'registry host[:port] to push images to')
+    .option('--insecure-registry', 'the registry speaks plain HTTP')
+    .option('--platform <list>', 'image platforms, e.g. linux/arm64')
+    .option('--apps-domain <domain>', 'apps answer at <app>.<domain>, e.g. apps.k8s-lab.dev')
+    .option('--namespace <ns>', 'namespace the apps run in', 'dynamic-apps')
+    .option('--receiver-url <url>', 'Flux Receiver URL (with the path from .status.webhookPath)')
+    .option('--receiver-type <type>', 'github, generic-hmac or generic', 'github')
+    .option('--receiver-token-env <name>', 'environment variable holding the Receiver token', 'FLUX_RECEIVER_TOKEN')
+    .option('--kubeconfig <file>', 'kubeconfig for following rollouts')
+    .option('--out <file>', 'where to write', 'slipway.yaml')
+    .option('--force', 'replace an existing file')
+    .option('--json', 'print what was written as JSON')
+    .action(async (opts) => finish(await (await import('./commands/init-command.ts')).initCommand(opts)));
+
+  program
+    .command('repair')
+    .description("rebuild a damaged or lost state file from the repos' commits and what is running (the old file is moved aside, never deleted)")
+    .option('--json', 'print { file, problem, movedTo, apps, runs }')
+    .action(async (opts) => finish(await (await import('./commands/repair-command.ts')).repairCommand(opts)));
+
+  program
+    .command('doctor')
+    .description('check git, podman, registry, repos and config, and say how to fix each')
+    .option('--json', 'print JSON')
+    .action(async (opts) => finish(await (await import('./commands/doctor-command.ts')).doctorCommand(opts)));
+
+  return program;
+}
+
+/** Runs one command line; returns the exit code. Usage errors print the reason and give 2. */
 export async function main(argv: string[]): Promise<number> {
   ignoreClosedPipes();
-  let parsed;
+  let code = 0;
+  const program = slipwayProgram((result) => {
+    code = result;
+  });
   try {
-    parsed = parseCommandLine(PROGRAM, argv);
+    await program.parseAsync(argv, { from: 'user' });
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    if (argv.length === 0) process.stderr.write(error.help);
-    else process.stderr.write(`error: ${error.message}\n(run with --help for usage)\n`);
-    return 2;
-  }
-  if (parsed.kind !== 'run') {
-    process.stdout.write(parsed.text);
-    return 0;
-  }
-  try {
-    const run = (await parsed.command.handler()) as (...args: unknown[]) => Promise<number>;
-    return await run(...parsed.args, parsed.options);
-  } catch (error) {
+    // Help and --version end as "errors" with exit code 0; every other usage error is bad input.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     // Commands report their own errors; this is the last line, so nobody sees a stack trace.
     return reportError(error, false);
   }
+  return code;
+}
+
+/** An option's value as a whole number from 1 up (see positiveInteger), refused as a usage error. */
+function wholeNumber(flag: string): (text: string) => number {
+  return (text) => {
+    try {
+      return positiveInteger(flag, text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+/**
+ * Commander's usage messages, said on one line and in the words Slipway's users know: a suggestion
+ * follows the unknown name, a missing value "needs a value", and a value given to a flag (`--json=1`,
+ * which commander reads as an unknown option) "takes no value".
+ */
+export function plainUsageMessage(text: string): string {
+  return text
+    .replace(/\n\(Did you mean (.*)\?\)/, ' (did you mean $1?)')
+    .replace(/unknown option '(--[a-z0-9-]+)=[^']*' \(did you mean \1\?\)/, "option '$1' takes no value")
+    .replace(/(option '[^']+') argument missing/, '$1 needs a value');
 }

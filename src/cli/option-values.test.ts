@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor, InputError } from '../domain/errors.ts';
+import { InputError } from '../domain/errors.ts';
+import { exitCodeFor } from './exit-codes.ts';
 import { positiveInteger } from './option-values.ts';
 
 describe('positiveInteger', () => {

@@ -1,4 +1,5 @@
-import { describeError, exitCodeFor } from '../domain/errors.ts';
+import { describeError } from '../domain/errors.ts';
+import { exitCodeFor } from './exit-codes.ts';
 import type { RunReport } from '../app/slipway-service.ts';
 import { formatMs } from './progress.ts';
 

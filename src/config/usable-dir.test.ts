@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, exitCodeFor } from '../domain/errors.ts';
+import { exitCodeFor } from '../cli/exit-codes.ts';
+import { ConfigError } from '../domain/errors.ts';
 import { assertUsableDir } from './usable-dir.ts';
 
 describe('assertUsableDir', () => {

@@ -1,6 +1,6 @@
 /**
  * The error taxonomy. Each error carries what a person needs to act: what went wrong and, in
- * `hint`, what to do about it. Edges map them to exit codes / HTTP statuses (see `exitCodeFor`).
+ * `hint`, what to do about it. Edges map them to exit codes / HTTP statuses (the command line's in src/cli/exit-codes.ts).
  */
 export class SlipwayError extends Error {
   readonly hint: string | undefined;
@@ -40,13 +40,6 @@ export class CancelledError extends SlipwayError {
   constructor(message = 'cancelled') {
     super(message, { hint: 'Resume it with `slipway resume <runId>` or start a new run.' });
   }
-}
-
-/** Exit codes: 0 ok, 1 run failed, 2 bad input. */
-export function exitCodeFor(error: unknown): 1 | 2 {
-  if (error instanceof InputError || error instanceof NotFoundError || error instanceof ConfigError) return 2;
-  if (error instanceof ConflictError) return 2;
-  return 1;
 }
 
 /** A plain, serialisable description of an error for timelines and JSON output. */

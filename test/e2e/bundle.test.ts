@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { execFile, execFileSync } from 'node:child_process';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,11 +9,27 @@ import { REPO_ROOT } from '../support/cli.ts';
 const run = promisify(execFile);
 // The bundler runs on the Node 24 that `npm ci` installs (as `npm ci` itself runs it).
 const NODE = join(REPO_ROOT, 'node_modules', '.bin', 'node');
+const IMAGE = `registry.lan/apps/notes:1@sha256:${'a'.repeat(64)}`;
 
 // A copy of the checkout (sources, bin, bundler; node_modules linked) so the test can edit
-// sources and bundle without touching the real one.
+// sources and the bundle without touching the real one.
 let root: string;
-const slipway = (...args: string[]) => run(process.execPath, [join(root, 'bin', 'slipway.cjs'), ...args], { cwd: root, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root } });
+const env = () => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root });
+const slipway = (...args: string[]) => run(process.execPath, [join(root, 'bin', 'slipway.cjs'), ...args], { cwd: root, env: env() });
+
+/** Runs one command line through the bundle's entry; gives its exit code and the bundle files it loaded (hash left out). */
+async function chunksLoadedBy(args: string[]): Promise<{ code: number; loaded: string[] }> {
+  const program = `
+    const { main } = require(${JSON.stringify(join(root, 'dist', 'cli', 'slipway.cjs'))});
+    main(${JSON.stringify(args)}).then((code) => {
+      const dir = ${JSON.stringify(join(root, 'dist', 'cli'))};
+      const loaded = Object.keys(require.cache).filter((f) => f.startsWith(dir + '/')).map((f) => f.slice(dir.length + 1));
+      process.stderr.write('\\n@@' + JSON.stringify({ code, loaded }));
+    });`;
+  const { stderr } = await run(process.execPath, ['-e', program], { cwd: root, env: env() });
+  const { code, loaded } = JSON.parse(stderr.slice(stderr.lastIndexOf('@@') + 2)) as { code: number; loaded: string[] };
+  return { code, loaded: loaded.map((file) => file.replace(/-[\w-]{8}\.cjs$/, '')).sort() };
+}
 
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'slipway-bundle-'));
@@ -26,73 +42,39 @@ afterAll(async () => {
 });
 
 describe('the bundled command', () => {
-  it('runs the bundle while it matches the sources, and the sources as soon as one changes', async () => {
-    const record = JSON.parse(await readFile(join(root, 'dist', 'cli', 'inputs.json'), 'utf8')) as { inputs: Array<[string, number, number]> };
-    expect(record.inputs.map(([file]) => file)).toContain('src/cli/main.ts');
-    expect(record.inputs.map(([file]) => file)).toContain('src/adapters/image-builder/slipway-builder.ts');
-
-    // Mark the bundle: while the sources are unchanged, the mark shows.
+  it('runs the bundle when there is one, end to end', async () => {
+    // Mark the bundle: the mark shows, so the bundle ran and not the sources.
     const entry = join(root, 'dist', 'cli', 'slipway.cjs');
-    await writeFile(entry, (await readFile(entry, 'utf8')).replace("version: '0.1.0'", "version: '0.1.0+bundle'").replace('version: "0.1.0"', 'version: "0.1.0+bundle"'));
+    await writeFile(entry, (await readFile(entry, 'utf8')).replace('.version("0.1.0")', '.version("0.1.0+bundle")'));
     expect((await slipway('--version')).stdout.trim()).toBe('0.1.0+bundle');
 
-    // The same command works from the bundle end to end: templates and schemas resolve from src/.
-    const rendered = await slipway('render', '--name', 'notes', '--image', `registry.lan/apps/notes:1@sha256:${'a'.repeat(64)}`, '--out', join(root, 'gitops'), '--json');
+    // Templates and schemas resolve from src/ as they do from the sources.
+    const rendered = await slipway('render', '--name', 'notes', '--image', IMAGE, '--out', join(root, 'gitops'), '--json');
     expect(JSON.parse(rendered.stdout)).toMatchObject({ app: 'notes', engine: 'flux' });
 
-    // An edited source file makes the bundle stale: the sources run, edit included.
-    const main = join(root, 'src', 'cli', 'main.ts');
-    await writeFile(main, (await readFile(main, 'utf8')).replace("version: '0.1.0'", "version: '0.1.0+source'"));
-    expect((await slipway('--version')).stdout.trim()).toBe('0.1.0+source');
-
-    // Bundling again picks the edit up.
+    // Bundling again takes the sources as they are now.
     await run(NODE, [join(root, 'scripts', 'bundle.ts')], { cwd: root });
-    expect((await slipway('--version')).stdout.trim()).toBe('0.1.0+source');
-    expect(await readFile(join(root, 'dist', 'cli', 'slipway.cjs'), 'utf8')).toContain('0.1.0+source');
+    expect((await slipway('--version')).stdout.trim()).toBe('0.1.0');
   }, 60_000);
 
-  it("checks only the sources a command can load: an edit elsewhere keeps that command on the bundle", async () => {
+  it("loads a command's own chunks only when it runs", async () => {
     await run(NODE, [join(root, 'scripts', 'bundle.ts')], { cwd: root });
-    const record = JSON.parse(await readFile(join(root, 'dist', 'cli', 'inputs.json'), 'utf8')) as { inputs: Array<[string, number, number]>; commands: Record<string, number[]> };
-    const buildFiles = record.commands.build?.map((i) => record.inputs[i]?.[0]) ?? [];
-    expect(buildFiles).toEqual(expect.arrayContaining(['src/cli/main.ts', 'src/cli/commands/build-command.ts', 'src/adapters/registry/http-client.ts', 'src/config/load.ts']));
-    expect(buildFiles).not.toContain('src/render/deployment.ts');
-    expect(record.inputs.map(([file]) => file)).toContain('src/render/deployment.ts');
+    // Help is the command line alone: no command's implementation.
+    const help = await chunksLoadedBy(['build', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.loaded).toContain('slipway.cjs');
+    expect(help.loaded.filter((file) => /command/.test(file))).toEqual([]);
 
-    // Mark the bundle's build command; the mark shows while the bundle runs.
-    const entry = join(root, 'dist', 'cli', 'slipway.cjs');
-    await writeFile(entry, (await readFile(entry, 'utf8')).replace('build a directory into an OCI image', 'BUNDLED build a directory into an OCI image'));
-    const buildHelp = async () => (await slipway('build', '--help')).stdout;
-    expect(await buildHelp()).toContain('BUNDLED');
+    const render = await chunksLoadedBy(['render', '--name', 'notes', '--image', IMAGE, '--out', join(root, 'gitops-chunks'), '--json']);
+    expect(render.code).toBe(0);
+    expect(render.loaded).toContain('render-command');
+    for (const other of ['build-command', 'run-commands', 'query-commands', 'init-command', 'slipway-builder', 'compose']) expect(render.loaded).not.toContain(other);
 
-    // An edit the build command cannot load: build stays on the bundle; a command that checks all runs the sources.
-    const renderer = join(root, 'src', 'render', 'deployment.ts');
-    await writeFile(renderer, `${await readFile(renderer, 'utf8')}\n// edited\n`);
-    expect(await buildHelp()).toContain('BUNDLED');
-    expect((await slipway('help', 'build')).stdout).not.toContain('BUNDLED');
-
-    // An edit the build command loads: it runs the sources.
-    const client = join(root, 'src', 'adapters', 'registry', 'http-client.ts');
-    await writeFile(client, `${await readFile(client, 'utf8')}\n// edited\n`);
-    expect(await buildHelp()).not.toContain('BUNDLED');
-  }, 60_000);
-
-  it('keeps a V8 code cache per chunk after its first run, and writes a refused one anew', async () => {
-    await run(NODE, [join(root, 'scripts', 'bundle.ts')], { cwd: root });
-    const caches = join(root, 'dist', 'cli', '.v8');
-    const rendered = await slipway('render', '--name', 'notes', '--image', `registry.lan/apps/notes:1@sha256:${'a'.repeat(64)}`, '--out', join(root, 'gitops-cached'), '--json');
-    expect(JSON.parse(rendered.stdout)).toMatchObject({ app: 'notes' });
-    const written = await readdir(caches);
-    expect(written).toContain('slipway.cjs.cache');
-    expect(written.some((name) => name.startsWith('render-command-'))).toBe(true);
-    expect(written.filter((name) => !name.endsWith('.cache'))).toEqual([]);
-
-    // A cache that does not match (here: garbage) is refused by V8: the command runs as before and the cache is written again.
-    const entryCache = join(caches, 'slipway.cjs.cache');
-    await writeFile(entryCache, 'not a code cache');
-    expect((await slipway('--version')).stdout).toMatch(/^0\.1\.0/);
-    expect((await readFile(entryCache)).length).toBeGreaterThan(1000);
-    expect((await slipway('--version')).stdout).toMatch(/^0\.1\.0/);
+    // build, refused for a missing folder (exit 2) once its implementation has loaded.
+    const build = await chunksLoadedBy(['build', join(root, 'missing-dir'), '--image', 'oci:out:1']);
+    expect(build.code).toBe(2);
+    expect(build.loaded).toContain('build-command');
+    for (const other of ['render-command', 'run-commands', 'query-commands', 'init-command', 'compose', 'render']) expect(build.loaded).not.toContain(other);
   }, 60_000);
 
   it('runs from the sources when there is no bundle', async () => {
@@ -100,4 +82,26 @@ describe('the bundled command', () => {
     const { stdout } = await slipway('build', '--help');
     expect(stdout).toContain('Usage: slipway build');
   }, 30_000);
+});
+
+/** A Node older than 24 on PATH (the system's), if this machine has one. */
+function olderNode(): string | undefined {
+  for (const candidate of ['/usr/bin/node', '/usr/local/bin/node']) {
+    try {
+      const major = Number(execFileSync(candidate, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim());
+      if (major < 24) return candidate;
+    } catch {
+      // not there
+    }
+  }
+  return undefined;
+}
+
+describe('on a Node older than 24', () => {
+  const older = olderNode();
+  it.skipIf(!older)('refuses to start, saying which Node to use, with exit 2', async () => {
+    const result = await run(older!, [join(REPO_ROOT, 'bin', 'slipway.cjs'), '--version']).catch((error: { code: number; stderr: string }) => error);
+    expect(result).toMatchObject({ code: 2 });
+    expect((result as { stderr: string }).stderr).toMatch(/Slipway needs Node 24 or newer[\s\S]*node_modules\/\.bin\/node bin\/slipway\.cjs/);
+  });
 });

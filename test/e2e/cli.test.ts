@@ -224,3 +224,25 @@ describe('slipway CLI on the embedded default', () => {
     expect(check).toMatchObject({ status: 'fail', fix: 'Is the registry running at 127.0.0.1:9?' });
   });
 });
+
+describe('slipway command line', () => {
+  it.each([
+    [['build', '.', '--image', 'oci:out:1', '--entrypiont', 'node x.js'], /error: unknown option '--entrypiont' \(did you mean --entrypoint\?\)/],
+    [['stauts', 'x'], /error: unknown command 'stauts' \(did you mean status\?\)/],
+    [['runs', '--limit', '0'], /--limit must be a whole number from 1 to 1000000, not "0"/],
+  ])('refuses %j with exit 2, says why, and creates no home', async (args, message) => {
+    const box = tempHome();
+    const result = await runCli(args, box);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain('(run with --help for usage)');
+    expect(existsSync(box.home)).toBe(false);
+  });
+
+  it('shows each command its help, with its defaults, and exits 0', async () => {
+    const result = await runCli(['init', '--help'], tempHome());
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: slipway init [options]');
+    expect(result.stdout).toMatch(/--receiver-token-env <name>\s+environment variable holding the Receiver token\s+\(default: "FLUX_RECEIVER_TOKEN"\)/);
+  });
+});

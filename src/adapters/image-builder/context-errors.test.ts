@@ -2,7 +2,8 @@ import { lstatSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exitCodeFor, InputError } from '../../domain/errors.ts';
+import { exitCodeFor } from '../../cli/exit-codes.ts';
+import { InputError } from '../../domain/errors.ts';
 import { contextReadError, entryName } from './context-errors.ts';
 
 describe('entryName', () => {

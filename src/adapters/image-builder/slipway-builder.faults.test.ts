@@ -93,19 +93,4 @@ describe('a failing request the builder started early', () => {
     registry.failNext = { call, error, delayMs };
     await expect(new SlipwayBuilder({ registry, cacheDir }).build(request('apps/warm', 'v2', { env: { RELEASE: String(cacheCount) } }))).rejects.toBe(error);
   });
-
-  it.each([
-    ['the base tag\'s digest (HEAD)', /^HEAD-MANIFEST base\/node /, 30],
-    ['whether the repository still holds the image (HEAD)', /^HEAD-MANIFEST apps\/again sha256|^HEAD-MANIFEST apps\/again [a-f0-9]{12}$/, 30],
-    ['the new tag', /^MANIFEST apps\/again v2/, 0],
-  ])('pushing a recorded image again: %s', async (what, call, delayMs) => {
-    const cacheDir = freshCache();
-    const builder = new SlipwayBuilder({ registry, cacheDir, settledMs: 0 });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    await builder.build(request('apps/again', 'v1'));
-    const error = injected(what);
-    registry.failNext = { call, error, delayMs };
-    await expect(builder.build(request('apps/again', 'v2'))).rejects.toBe(error);
-    expect(registry.failNext).toBeUndefined();
-  });
 });

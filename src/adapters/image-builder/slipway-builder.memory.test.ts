@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -179,59 +179,6 @@ describe('SlipwayBuilder against a registry', () => {
     registry.calls.length = 0;
     await expect(builder.build(request('apps/gone', { base: gone, target: { kind: 'registry', ref: { registry: HOST, repository: 'apps/gone', tag: 'v2' } } }))).rejects.toThrow(/manifest soon-gone not in base\/node/);
     expect(registry.calls.filter((c) => c.startsWith('MANIFEST'))).toEqual([]);
-  });
-});
-
-describe('pushing the same app again under a new tag', () => {
-  const settle = () => new Promise((r) => setTimeout(r, 20));
-  const tagged = (repository: string, tag: string, overrides: Partial<BuildRequest> = {}) =>
-    request(repository, { target: { kind: 'registry', ref: { registry: HOST, repository, tag } }, ...overrides });
-
-  it('pushes the recorded manifest under the new tag: a base HEAD, an image HEAD and the tag, no file read', async () => {
-    const app = join(work, 'again-app');
-    await writeTestApp(app);
-    await settle();
-    const builder = new SlipwayBuilder({ registry, cacheDir: join(work, 'cache-again'), settledMs: 10 });
-    const first = await builder.build(tagged('apps/again', 'v1', { contextDir: app }));
-
-    registry.calls.length = 0;
-    const again = await builder.build(tagged('apps/again', 'v2', { contextDir: app }));
-    expect(again).toEqual({ ...first, bytesUploaded: 0, blobsSkipped: 3 });
-    const tag = base.ref.split(':').at(-1) as string;
-    expect(registry.calls).toEqual([`HEAD-MANIFEST base/node ${tag}`, `HEAD-MANIFEST apps/again ${first.digest.slice(7, 19)}`, 'MANIFEST apps/again v2']);
-    expect((await registry.getManifest(HOST, 'apps/again', 'v2')).digest).toBe(first.digest);
-
-    // A file rewritten with other bytes of the same size: a new listing, so a real build.
-    await writeFile(join(app, 'public', 'style.css'), 'body { background: #222; color: #eee; font-family: sans-serif; }\n');
-    await settle();
-    const changed = await builder.build(tagged('apps/again', 'v3', { contextDir: app }));
-    expect(changed.digest).not.toBe(first.digest);
-    expect(changed.bytesUploaded).toBeGreaterThan(0);
-  });
-
-  it('builds for real when the image left the repository, the settings differ, or the directory changed too recently', async () => {
-    const app = join(work, 'again-app-2');
-    await writeTestApp(app);
-    await settle();
-    const cacheDir = join(work, 'cache-again-2');
-    const builder = new SlipwayBuilder({ registry, cacheDir, settledMs: 10 });
-    const first = await builder.build(tagged('apps/again2', 'v1', { contextDir: app }));
-
-    // The image is gone from the repository (deleted, garbage-collected): its blobs are checked again.
-    registry.manifests.get(`${HOST}/apps/again2`)?.clear();
-    registry.calls.length = 0;
-    const rebuilt = await builder.build(tagged('apps/again2', 'v2', { contextDir: app }));
-    expect(rebuilt.digest).toBe(first.digest);
-    expect(registry.calls.filter((c) => c.startsWith('CHECK apps/again2'))).toHaveLength(3);
-
-    // Other settings: another image, not the recorded one.
-    const other = await builder.build(tagged('apps/again2', 'v3', { contextDir: app, env: { MODE: 'other' } }));
-    expect(other.digest).not.toBe(first.digest);
-
-    // Without a settling time to wait out, a just-written directory is never taken on its listing.
-    const strict = new SlipwayBuilder({ registry, cacheDir: join(work, 'cache-again-3') });
-    await strict.build(tagged('apps/again3', 'v1', { contextDir: app }));
-    await expect(readdir(join(work, 'cache-again-3', 'published'))).rejects.toThrow();
   });
 });
 

@@ -5,15 +5,13 @@ import type { BuildRequest, BuildResult, ImageBuilder, ImageRegistry } from '../
 import { LayoutBaseSource, resolveBase, type BaseImageSource, type ResolvedBase } from './base-image-source.ts';
 import { LayoutTarget, RegistryTarget, type ImageTarget } from './image-target.ts';
 import { BaseMetadataCache, CachedRegistryBaseSource } from './base-cache.ts';
-import { FORMAT as LAYER_FORMAT, LayerCache } from './layer-cache.ts';
+import { LayerCache } from './layer-cache.ts';
 import { parseOciLayoutRef } from './oci-layout-store.ts';
 import { formatPlatform, normalisePlatforms } from './platform.ts';
 import { parseImageRef } from '../registry/image-ref.ts';
 import { DEFAULT_SOURCE_DATE_EPOCH, collectContextEntries } from './tar-layer.ts';
 import { planImages, pushImages } from './publish.ts';
 import { isoInstant } from './oci-image.ts';
-import { MediaType } from './media-types.ts';
-import { PublishRecords, RECORD_FORMAT, SETTLED_MS, settledListing, type PublishRecord } from './publish-record.ts';
 import type { BuildProgressEvent } from './build-events.ts';
 
 export type { BuildProgressEvent };
@@ -27,11 +25,6 @@ export interface SlipwayBuilderOptions {
   onProgress?(event: BuildProgressEvent): void;
   /** Extra relative paths of the context to leave out of the layer (`.git` and `node_modules/.cache` always are). */
   exclude?: string[];
-  /**
-   * How long nothing in the app directory must have changed for its listing (inodes, sizes, times)
-   * to stand for its contents when pushing a recorded image again (default {@link SETTLED_MS}).
-   */
-  settledMs?: number;
 }
 
 /**
@@ -51,13 +44,11 @@ export class SlipwayBuilder implements ImageBuilder {
   private readonly options: SlipwayBuilderOptions;
   private readonly cache: LayerCache;
   private readonly bases: BaseMetadataCache;
-  private readonly records: PublishRecords;
 
   constructor(options: SlipwayBuilderOptions) {
     this.options = options;
     this.cache = new LayerCache(options.cacheDir);
     this.bases = new BaseMetadataCache(join(options.cacheDir, 'bases'));
-    this.records = new PublishRecords(join(options.cacheDir, 'published'));
   }
 
   async build(request: BuildRequest, signal?: AbortSignal): Promise<BuildResult> {
@@ -78,26 +69,9 @@ export class SlipwayBuilder implements ImageBuilder {
     const { source, reference } = this.baseSource(request.base);
 
     checkAborted(signal);
-    // A push of the same app, settings and base to this repository before: its record. What the
-    // base tag names now, and whether the repository still holds the recorded image, are asked at
-    // once, and the requests go out before the file work below, which runs in long synchronous
-    // stretches.
-    const identity = JSON.stringify({ format: [RECORD_FORMAT, LAYER_FORMAT], contextDir: request.contextDir, exclude: this.options.exclude ?? [], target: target.location, base: source.name, reference, platforms, settings: imageSettings(request), epoch });
-    const currentBase = source.currentDigest?.(reference, signal);
-    const recorded = target.location && currentBase ? this.records.read(identity) : undefined;
-    const stored = recorded && target.hasManifest ? target.hasManifest(recorded.digest, signal) : undefined;
-    for (const asked of [currentBase, stored]) asked?.catch(() => undefined);
-    if (currentBase) await new Promise<void>((resolve) => setImmediate(resolve));
     // Date.now(), not performance.now(): the first use of `performance` loads Node's perf_hooks.
     const listedAt = Date.now();
     const entries = await collectContextEntries(request.contextDir, { workdir: request.workdir, ...(this.options.exclude ? { exclude: this.options.exclude } : {}) });
-
-    // The directory lists as it did then: push the recorded manifest under the new tag.
-    const listing = target.location && currentBase ? settledListing(entries, listedAt, this.options.settledMs) : undefined;
-    if (recorded && stored && currentBase && listing === recorded.listing) {
-      const again = await this.republish(recorded, currentBase, stored, target, signal);
-      if (again) return again;
-    }
 
     // Settled at once: the base may fail (a platform it lacks, a registry error) while the layer is
     // still being packed, and its error is reported when the build gets to it, never left unhandled.
@@ -158,28 +132,7 @@ export class SlipwayBuilder implements ImageBuilder {
       bytesUploaded: pushed.bytesUploaded,
       blobsSkipped: pushed.blobsSkipped,
     };
-    if (listing) {
-      const tagged = plan.index ? { mediaType: MediaType.ociIndex, bytes: plan.index.bytes } : { mediaType: MediaType.ociManifest, bytes: plan.images[0]?.manifestBytes ?? Buffer.alloc(0) };
-      const blobs = new Set(plan.images.flatMap((image, i) => [...(base.platforms[i]?.manifest.layers.map((d) => d.digest) ?? []), layer.digest, image.configDigest]));
-      await this.records
-        .save({ identity, listing, baseDigest: base.digest, digest: pushed.digest, mediaType: tagged.mediaType, bytes: tagged.bytes.toString('base64'), platforms: result.platforms, layers: result.layers, blobs: blobs.size })
-        .catch((error: unknown) => this.options.logger?.debug({ error: String(error) }, 'publish record not written'));
-    }
     this.options.logger?.info({ image: result.image, bytesUploaded: result.bytesUploaded, blobsSkipped: result.blobsSkipped }, 'image built');
-    return result;
-  }
-
-  /**
-   * Pushes a recorded image under the new tag when the base tag still names the recorded digest and
-   * the repository still holds the image (and so its blobs); undefined otherwise.
-   */
-  private async republish(record: PublishRecord, currentBase: Promise<string | undefined>, stored: Promise<boolean>, target: ImageTarget, signal?: AbortSignal): Promise<BuildResult | undefined> {
-    const [baseDigest, held] = await Promise.all([currentBase, stored]);
-    if (baseDigest !== record.baseDigest || !held) return undefined;
-    const digest = await target.putManifest(target.tag, record.mediaType, Buffer.from(record.bytes, 'base64'), signal, record.digest);
-    this.emit({ type: 'manifest', digest, tag: target.tag });
-    const result: BuildResult = { image: target.imageName(digest), digest, platforms: record.platforms, layers: record.layers, bytesUploaded: 0, blobsSkipped: record.blobs };
-    this.options.logger?.info({ image: result.image, bytesUploaded: 0, blobsSkipped: result.blobsSkipped }, 'image pushed again under a new tag');
     return result;
   }
 
@@ -209,12 +162,6 @@ export class SlipwayBuilder implements ImageBuilder {
 
 /** The guessed base is not the one the tag names now. */
 class BaseMovedError extends Error {}
-
-/** The request's settings that go into the image config and annotations. */
-function imageSettings(request: BuildRequest) {
-  const { workdir, entrypoint, cmd, env, exposedPorts, user, labels } = request;
-  return { workdir, entrypoint, cmd, env, exposedPorts, user, labels };
-}
 
 function settle<T>(promise: Promise<T>): Promise<PromiseSettledResult<T>> {
   return promise.then((value) => ({ status: 'fulfilled', value }), (reason: unknown) => ({ status: 'rejected', reason }));

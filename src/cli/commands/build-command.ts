@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CLUSTER_DEFAULT_BASE, hostPlatform } from '../../app/image-plan.ts';
@@ -18,8 +18,8 @@ export interface BuildOptions {
 }
 
 /**
- * `slipway build <dir> --image <ref>`: one daemonless build and push. It loads only the builder and the
- * registry client (and slipway.yaml only when there is one), so it starts in tens of milliseconds.
+ * `slipway build <dir> --image <ref>`: one daemonless build and push. Its parts come from
+ * composeBuild: the builder and the registry client only (and slipway.yaml only when there is one).
  */
 export async function buildCommand(dir: string, opts: BuildOptions): Promise<number> {
   try {
@@ -28,12 +28,9 @@ export async function buildCommand(dir: string, opts: BuildOptions): Promise<num
     const env = process.env;
     const cwd = process.cwd();
     const config = await maybeLoadConfig(env, cwd);
-    // Only the modules a build needs, imported directly (not through the package indexes).
-    const [{ SlipwayBuilder }, { parseOciLayoutRef }, { OciRegistry }, { DockerConfigCredentials, defaultDockerConfigPaths }, { parseImageRef }, { checkBase, parseBuildTarget, parsePlatforms }] = await Promise.all([
-      import('../../adapters/image-builder/slipway-builder.ts'),
+    const [{ composeBuild }, { parseOciLayoutRef }, { parseImageRef }, { checkBase, parseBuildTarget, parsePlatforms }] = await Promise.all([
+      import('../../app/compose-build.ts'),
       import('../../adapters/image-builder/oci-layout-store.ts'),
-      import('../../adapters/registry/oci-registry.ts'),
-      import('../../adapters/registry/docker-config.ts'),
       import('../../adapters/registry/image-ref.ts'),
       import('./build-references.ts'),
     ]);
@@ -48,24 +45,15 @@ export async function buildCommand(dir: string, opts: BuildOptions): Promise<num
     const cache = config?.cache ?? resolveCache(env, cwd, homedir());
     // loadConfig checks its cache; without a slipway.yaml it is checked here.
     if (!config) assertUsableDir(cache, env.SLIPWAY_CACHE ? 'SLIPWAY_CACHE' : 'the cache directory (set SLIPWAY_CACHE to move it)');
-    if (base === 'host') {
-      const { ensureHostBaseImage } = await import('../../adapters/image-builder/host-base-image.ts');
-      base = (await ensureHostBaseImage({ cacheDir: join(cache, 'base'), nodeBinary: process.execPath })).ref;
-    }
-    const insecure = new Set<string>();
+    const insecureRegistries: string[] = [];
     if (opts.insecure) {
-      if (target.kind === 'registry') insecure.add(target.ref.registry);
-      if (!parseOciLayoutRef(base)) insecure.add(parseImageRef(base).registry);
+      if (target.kind === 'registry') insecureRegistries.push(target.ref.registry);
+      if (base !== 'host' && !parseOciLayoutRef(base)) insecureRegistries.push(parseImageRef(base).registry);
     }
-    if (config?.registry.insecure && config.registry.host) insecure.add(config.registry.host);
-    const registry = new OciRegistry({
-      credentials: new DockerConfigCredentials({ paths: [...(config?.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env, homedir())] }),
-      insecureRegistries: [...insecure],
-      ...(config?.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
-    });
+    const parts = composeBuild(config, { nodeBinary: process.execPath, vars: env, homedir: homedir(), ...(env.PATH ? { path: env.PATH } : {}) }, { cache, insecureRegistries });
+    if (base === 'host') base = await parts.hostBase();
     try {
-      const builder = new SlipwayBuilder({ registry, cacheDir: join(cache, 'layers') });
-      const result = await builder.build({
+      const result = await parts.builder.build({
         contextDir, target, base, platforms, workdir: '/app', entrypoint,
         env: { PORT: '8080', NODE_ENV: 'production' }, exposedPorts: [8080], user: '1000:1000',
         ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
@@ -79,7 +67,7 @@ export async function buildCommand(dir: string, opts: BuildOptions): Promise<num
       return 0;
     } catch (error) {
       // A failed build may leave a connection busy: close them all so that the process can exit.
-      registry.close();
+      parts.close();
       throw error;
     }
   } catch (error) {

@@ -1,6 +1,5 @@
 import { assertAppName } from '../../domain/app-name.ts';
 import { openSlipway } from '../context.ts';
-import { positiveInteger } from '../option-values.ts';
 import { printJson, reportError } from '../output.ts';
 import { formatMs } from '../progress.ts';
 
@@ -50,17 +49,16 @@ export function statusCommand(app: string, opts: { json?: boolean }): Promise<nu
   });
 }
 
-export async function runsCommand(app: string | undefined, opts: { json?: boolean; limit: string }): Promise<number> {
-  let limit: number;
+/** `opts.limit` is a whole number from 1 (the command line checks it). */
+export async function runsCommand(app: string | undefined, opts: { json?: boolean; limit: number }): Promise<number> {
   try {
     // Checked before Slipway opens its home, so a typo creates nothing.
-    limit = positiveInteger('--limit', opts.limit);
     if (app !== undefined) assertAppName(app);
   } catch (error) {
     return reportError(error, Boolean(opts.json));
   }
   return withSlipway(Boolean(opts.json), async (s) => {
-    const runs = await s.service.runs(app, limit);
+    const runs = await s.service.runs(app, opts.limit);
     if (opts.json) return printJson(runs);
     if (runs.length === 0) return void process.stdout.write('No runs yet.\n');
     for (const run of runs) {

@@ -16,8 +16,8 @@ export interface RenderOptions {
   name: string;
   /** The image to run, pinned by digest: `registry/repo:tag@sha256:…`. */
   image: string;
-  /** What applies the manifests; default: `engine` of slipway.yaml (flux). */
-  engine?: 'flux' | 'argocd';
+  /** What applies the manifests, flux or argocd (checked); default: `engine` of slipway.yaml (flux). */
+  engine?: string;
   /** Directory to write into, laid out like the GitOps repo (a checkout of it, or an empty folder). */
   out: string;
   json?: boolean;
