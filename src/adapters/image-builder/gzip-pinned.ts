@@ -1,7 +1,6 @@
-import type { Hash } from 'node:crypto';
-import { createHash } from '../registry/digest.ts';
+import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-import type { Gzip } from 'node:zlib';
+import { constants, createGzip, type Gzip } from 'node:zlib';
 
 /**
  * The gzip OS byte (RFC 1952 §2.3.1) written into every layer: 255, "unknown", as Go's
@@ -20,8 +19,6 @@ export const GZIP_LEVEL = 6;
  * @example await pipeline(tar, ...pinnedGzipStages(), out)
  */
 export function pinnedGzipStages(level = GZIP_LEVEL): [Gzip, PatchByte] {
-  // zlib loads on the first layer written: a build whose layer is cached never needs it.
-  const { constants, createGzip } = process.getBuiltinModule('node:zlib');
   return [createGzip({ level, memLevel: 8, windowBits: 15, strategy: constants.Z_DEFAULT_STRATEGY }), new PatchByte(9, GZIP_OS_BYTE)];
 }
 
