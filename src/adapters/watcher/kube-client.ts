@@ -106,7 +106,7 @@ export class KubeClient {
       const res = await requestText(url, {
         ...options,
         headers: { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        tls: { ca: access.ca, cert: access.clientCert, key: access.clientKey, rejectUnauthorized: !access.insecureSkipTlsVerify },
+        tls: { ca: access.ca, cert: access.clientCert, key: access.clientKey, insecureSkipTlsVerify: access.insecureSkipTlsVerify === true },
         timeoutMs: this.#timeoutMs,
       });
       if (res.status >= 400 && res.status !== 404) throw errorFor(path, res);
