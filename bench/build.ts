@@ -25,7 +25,7 @@ import { parseArgs, promisify } from 'node:util';
 import { TemplateGenerator } from '../src/adapters/generator/template-generator.ts';
 import { SETTLED_MS } from '../src/adapters/image-builder/publish-record.ts';
 import { SlipwayBuilder } from '../src/adapters/image-builder/slipway-builder.ts';
-import { findInPath } from '../src/adapters/image-builder/buildah-builder.ts';
+import { findInPath } from '../src/adapters/os/index.ts';
 import { OciRegistry } from '../src/adapters/registry/oci-registry.ts';
 import { ensureBaseInRegistry } from '../test/support/base-image.ts';
 import { startRegistry } from '../test/support/registry-server.ts';

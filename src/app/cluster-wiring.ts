@@ -75,7 +75,7 @@ export async function clusterParts(config: ResolvedConfig, env: Record<string, s
 
 /** Kubernetes API access from slipway.yaml's `kube` (kubeconfig file and context, or in-cluster). */
 export async function kubeAccess(config: ResolvedConfig, env: Record<string, string | undefined>) {
-  const { kubeAccessFromKubeconfig, kubeAccessInCluster } = await import('../adapters/watcher/kube-access.ts');
+  const { kubeAccessFromKubeconfig, kubeAccessInCluster } = await import('../adapters/kube/kube-access.ts');
   const kube = config.kube!;
   if (kube.inCluster) return kubeAccessInCluster({ host: env.KUBERNETES_SERVICE_HOST, port: env.KUBERNETES_SERVICE_PORT });
   const file = kube.kubeconfig ?? env.KUBECONFIG?.split(':')[0];

@@ -6,13 +6,13 @@ import { LayoutBaseSource, resolveBase, type BaseImageSource, type ResolvedBase 
 import { LayoutTarget, RegistryTarget, type ImageTarget } from './image-target.ts';
 import { BaseMetadataCache, CachedRegistryBaseSource } from './base-cache.ts';
 import { FORMAT as LAYER_FORMAT, LayerCache } from './layer-cache.ts';
-import { parseOciLayoutRef } from './oci-layout-store.ts';
+import { parseOciLayoutRef } from '../oci/index.ts';
 import { formatPlatform, normalisePlatforms } from './platform.ts';
-import { parseImageRef } from '../registry/image-ref.ts';
+import { parseImageRef } from '../registry/index.ts';
 import { DEFAULT_SOURCE_DATE_EPOCH, collectContextEntries } from './tar-layer.ts';
 import { planImages, pushImages } from './publish.ts';
 import { isoInstant } from './oci-image.ts';
-import { MediaType } from './media-types.ts';
+import { MediaType } from '../oci/index.ts';
 import { PublishRecords, RECORD_FORMAT, SETTLED_MS, settledListing, type PublishRecord } from './publish-record.ts';
 import type { BuildProgressEvent } from './build-events.ts';
 

@@ -3,7 +3,7 @@ import { ConfigError, ExternalServiceError } from '../../domain/errors.ts';
 import type { GitOpsSyncer, SyncRequest, SyncResult } from '../../ports/gitops-syncer.ts';
 import { DEFAULT_SYNC_RETRY, deliver, replyExcerpt, type DeliveryOutcome, type RetryPolicy } from './delivery.ts';
 import { githubPushPayload, githubSignatureHeaders, repoIdentity } from './github-push.ts';
-import type { KubeAccess } from '../watcher/kube-access.ts';
+import type { KubeAccess } from '../kube/index.ts';
 import { currentToken } from './kube-token.ts';
 import { SYNC_USER_AGENT, type SyncLogger } from './sync-logger.ts';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../domain/errors.ts';
-import type { KubeAccess } from '../watcher/kube-access.ts';
+import type { KubeAccess } from '../kube/index.ts';
 
 /**
  * The bearer token to send now: the token file's current content when there is one (kubelet

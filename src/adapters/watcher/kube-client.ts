@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CancelledError, ExternalServiceError } from '../../domain/errors.ts';
 import { requestText, type TextRequest, type TextResponse } from './http-request.ts';
-import type { KubeAccess } from './kube-access.ts';
+import type { KubeAccess } from '../kube/index.ts';
 
 /** The `Status` object the API server answers errors with. */
 export interface KubeStatus {

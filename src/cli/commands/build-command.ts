@@ -31,7 +31,7 @@ export async function buildCommand(dir: string, opts: BuildOptions): Promise<num
     // Only the modules a build needs, imported directly (not through the package indexes).
     const [{ SlipwayBuilder }, { parseOciLayoutRef }, { OciRegistry }, { DockerConfigCredentials, defaultDockerConfigPaths }, { parseImageRef }, { checkBase, parseBuildTarget, parsePlatforms }] = await Promise.all([
       import('../../adapters/image-builder/slipway-builder.ts'),
-      import('../../adapters/image-builder/oci-layout-store.ts'),
+      import('../../adapters/oci/oci-layout-store.ts'),
       import('../../adapters/registry/oci-registry.ts'),
       import('../../adapters/registry/docker-config.ts'),
       import('../../adapters/registry/image-ref.ts'),

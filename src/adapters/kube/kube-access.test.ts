@@ -7,7 +7,7 @@ import { ConfigError } from '../../domain/errors.ts';
 import { kubeFixture, startKubeApiServer, type KubeApiServer } from '../../../test/support/kube-api-server.ts';
 import { createSelfSignedCertificate } from '../../../test/support/tls.ts';
 import { kubeAccessFromKubeconfig, kubeAccessInCluster } from './kube-access.ts';
-import { KubeApiError, KubeClient, kubePath } from './kube-client.ts';
+import { KubeApiError, KubeClient, kubePath } from '../watcher/index.ts';
 
 const DEPLOYMENT = kubePath('apps/v1', 'deployments', 'dynamic-apps', 'pomodoro');
 const b64 = (text: string) => Buffer.from(text).toString('base64');
