@@ -6,3 +6,4 @@ export * from './app-spec.ts';
 export * from './run.ts';
 export * from './app-record.ts';
 export * from './safe-path.ts';
+export * from './compare.ts';

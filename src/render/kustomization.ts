@@ -1,6 +1,6 @@
 import type { AppSpec } from '../domain/app-spec.ts';
 import { renderTarget } from './input.ts';
-import { compareCodeUnits } from './order.ts';
+import { compareCodeUnits } from '../domain/compare.ts';
 import type { RenderSettings } from './settings.ts';
 import type { FluxKustomization, KustomizeConfig, RenderInput } from './types.ts';
 
