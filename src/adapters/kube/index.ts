@@ -1,2 +1,3 @@
-// Access to a Kubernetes API server (kubeconfig files, in-cluster service accounts), shared by the watcher and the syncers.
-export { kubeAccessFromKubeconfig, kubeAccessInCluster, SERVICE_ACCOUNT_DIR, type KubeAccess } from './kube-access.ts';
+// Access to a Kubernetes API server (kubeconfig files, credential plugins, in-cluster service accounts), shared by the watcher and the syncers.
+export { kubeAccessFromKubeconfig, kubeAccessFromKubeconfigs, kubeAccessInCluster, SERVICE_ACCOUNT_DIR, type KubeAccess, type KubeconfigFile, type KubeconfigOptions } from './kube-access.ts';
+export { ExecCredentialPlugin, type ExecConfig, type ExecCredential } from './exec-credential.ts';

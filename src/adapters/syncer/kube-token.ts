@@ -10,7 +10,8 @@ import type { KubeAccess } from '../kube/index.ts';
  * @example
  * const token = await currentToken(await kubeAccessInCluster({ host, port })); // re-read each call
  */
-export async function currentToken(access: KubeAccess): Promise<string | undefined> {
+export async function currentToken(access: KubeAccess, signal?: AbortSignal): Promise<string | undefined> {
+  if (access.exec) return (await access.exec.get(signal)).token;
   if (access.tokenFile) {
     try {
       return (await readFile(access.tokenFile, 'utf8')).trim();
@@ -19,4 +20,18 @@ export async function currentToken(access: KubeAccess): Promise<string | undefin
     }
   }
   return access.token;
+}
+
+/**
+ * The client certificate and key to present now: the kubeconfig's, or what the credential plugin gave.
+ *
+ * @example
+ * const { cert, key } = await currentClientCertificate(access);
+ */
+export async function currentClientCertificate(access: KubeAccess, signal?: AbortSignal): Promise<{ cert?: string; key?: string }> {
+  if (access.exec) {
+    const credential = await access.exec.get(signal);
+    return { ...(credential.clientCert ? { cert: credential.clientCert } : {}), ...(credential.clientKey ? { key: credential.clientKey } : {}) };
+  }
+  return { ...(access.clientCert ? { cert: access.clientCert } : {}), ...(access.clientKey ? { key: access.clientKey } : {}) };
 }
