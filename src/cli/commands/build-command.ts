@@ -59,7 +59,7 @@ export async function buildCommand(dir: string, opts: BuildOptions): Promise<num
     }
     if (config?.registry.insecure && config.registry.host) insecure.add(config.registry.host);
     const registry = new OciRegistry({
-      credentials: new DockerConfigCredentials({ paths: [...(config?.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env, homedir())] }),
+      credentials: new DockerConfigCredentials({ paths: [...(config?.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env, homedir())], env }),
       insecureRegistries: [...insecure],
       ...(config?.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
     });
