@@ -69,5 +69,6 @@ describe('ExecCredentialPlugin', () => {
     const missing = new ExecCredentialPlugin({ command: 'slipway-no-such-plugin' }, { baseDir: dir, env: { PATH: dir }, cluster });
     await expect(missing.get()).rejects.toThrow(/cannot start the kubeconfig credential plugin slipway-no-such-plugin: ENOENT/);
     expect(() => new ExecCredentialPlugin({ command: 'kubelogin', interactiveMode: 'Always' }, { baseDir: dir, env: {}, cluster })).toThrow(/needs a terminal/);
+    expect(() => new ExecCredentialPlugin({ command: 'kubelogin', args: 'get-token --x' as unknown as string[] }, { baseDir: dir, env: {}, cluster })).toThrow(/args that are not a list of strings/);
   });
 });

@@ -59,6 +59,9 @@ export class ExecCredentialPlugin {
 
   constructor(config: ExecConfig, options: ExecPluginOptions) {
     if (typeof config.command !== 'string' || !config.command) throw new ConfigError('the kubeconfig exec section names no command', { hint: 'Set users[].user.exec.command.' });
+    if (config.args !== undefined && !(Array.isArray(config.args) && config.args.every((arg) => typeof arg === 'string'))) {
+      throw new ConfigError(`the kubeconfig exec section of ${config.command} has args that are not a list of strings`, { hint: 'Write args as a YAML list, e.g. args: [eks, get-token].' });
+    }
     if (config.interactiveMode === 'Always') {
       throw new ConfigError(`the kubeconfig credential plugin ${config.command} needs a terminal to ask in (interactiveMode: Always), and Slipway runs without one`, {
         hint: 'Use a plugin mode that works unattended (interactiveMode: Never or IfAvailable), or give Slipway a service account token.',
@@ -95,7 +98,7 @@ export class ExecCredentialPlugin {
     for (const [name, value] of Object.entries(this.#options.env)) if (value !== undefined) env[name] = value;
     for (const entry of config.env ?? []) if (entry && typeof entry.name === 'string') env[entry.name] = String(entry.value ?? '');
     env.KUBERNETES_EXEC_INFO = JSON.stringify(info);
-    const { code, stdout, stderr } = await runPlugin(command, (config.args ?? []).map(String), env, this.#options.timeoutMs ?? 60_000, signal);
+    const { code, stdout, stderr } = await runPlugin(command, config.args ?? [], env, this.#options.timeoutMs ?? 60_000, signal);
     const what = `the kubeconfig credential plugin ${config.command}`;
     if (code !== 0) {
       const last = stderr.trim().split('\n').at(-1)?.slice(0, 300);
