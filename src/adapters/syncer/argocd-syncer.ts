@@ -4,7 +4,7 @@ import type { GitOpsSyncer, SyncRequest, SyncResult } from '../../ports/gitops-s
 import { DEFAULT_SYNC_RETRY, deliver, replyExcerpt, type DeliveryOutcome, type RetryPolicy } from './delivery.ts';
 import { githubPushPayload, githubSignatureHeaders, repoIdentity } from './github-push.ts';
 import type { KubeAccess } from '../kube/index.ts';
-import { currentClientCertificate, currentToken } from './kube-token.ts';
+import { currentClientCertificate, currentToken } from '../kube/index.ts';
 import { SYNC_USER_AGENT, type SyncLogger } from './sync-logger.ts';
 
 /** The annotation Argo CD's application controller watches; it removes it once refreshed. */

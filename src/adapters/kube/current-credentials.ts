@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../domain/errors.ts';
-import type { KubeAccess } from '../kube/index.ts';
+import type { KubeAccess } from './kube-access.ts';
 
 /**
  * The bearer token to send now: the token file's current content when there is one (kubelet
