@@ -23,7 +23,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { TemplateGenerator } from '../src/adapters/generator/template-generator.ts';
 import { SlipwayBuilder } from '../src/adapters/image-builder/slipway-builder.ts';
-import { findInPath } from '../src/adapters/image-builder/buildah-builder.ts';
+import { findInPath } from '../src/adapters/os/index.ts';
 import { OciRegistry } from '../src/adapters/registry/oci-registry.ts';
 import { ensureBaseInRegistry } from '../test/support/base-image.ts';
 import { startRegistry } from '../test/support/registry-server.ts';

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/index.ts';
 import { readSecret } from '../config/index.ts';
@@ -73,18 +73,37 @@ export async function clusterParts(config: ResolvedConfig, env: Record<string, s
   return { ...(syncer ? { syncer } : {}), ...(watcher ? { watcher } : {}), ...(publicUrl ? { publicUrl } : {}) };
 }
 
-/** Kubernetes API access from slipway.yaml's `kube` (kubeconfig file and context, or in-cluster). */
+/**
+ * Kubernetes API access from slipway.yaml's `kube`: in-cluster, or kubeconfig files as kubectl
+ * finds them — `kube.kubeconfig`, else every file of a colon-separated `KUBECONFIG` (merged, the
+ * first file wins per name; missing ones skipped), else `~/.kube/config`. `kube.context` picks
+ * the context. Credential plugins start with this environment.
+ */
 export async function kubeAccess(config: ResolvedConfig, env: Record<string, string | undefined>) {
-  const { kubeAccessFromKubeconfig, kubeAccessInCluster } = await import('../adapters/watcher/kube-access.ts');
+  const { kubeAccessFromKubeconfigs, kubeAccessInCluster } = await import('../adapters/kube/index.ts');
   const kube = config.kube!;
   if (kube.inCluster) return kubeAccessInCluster({ host: env.KUBERNETES_SERVICE_HOST, port: env.KUBERNETES_SERVICE_PORT });
-  const file = kube.kubeconfig ?? env.KUBECONFIG?.split(':')[0];
-  if (!file) throw new ConfigError('kube: name a kubeconfig file or set inCluster: true', { hint: 'e.g. kube: { kubeconfig: ~/.kube/config }' });
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`kube.kubeconfig: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  const files = kubeconfigFiles(kube.kubeconfig, env);
+  if (files.length === 0) {
+    throw new ConfigError('kube: no kubeconfig found (kube.kubeconfig is not set, KUBECONFIG names no file, and ~/.kube/config does not exist)', {
+      hint: 'e.g. kube: { kubeconfig: /etc/rancher/k3s/k3s.yaml }, or set inCluster: true',
+    });
   }
-  return kubeAccessFromKubeconfig(text, kube.context, { baseDir: dirname(file) });
+  return kubeAccessFromKubeconfigs(files, kube.context, { env });
+}
+
+/** The kubeconfig files to merge, read; an explicitly named file must exist. */
+function kubeconfigFiles(explicit: string | undefined, env: Record<string, string | undefined>): Array<{ path: string; text: string }> {
+  if (explicit) return [{ path: explicit, text: readKubeconfig(explicit, 'kube.kubeconfig') }];
+  const listed = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
+  const candidates = listed.length > 0 ? [...new Set(listed)] : env.HOME ? [join(env.HOME, '.kube', 'config')] : [];
+  return candidates.filter((path) => existsSync(path)).map((path) => ({ path, text: readKubeconfig(path, listed.length > 0 ? 'KUBECONFIG' : '~/.kube/config') }));
+}
+
+function readKubeconfig(path: string, from: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${from}: cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
 }

@@ -17,7 +17,7 @@ export function composeBuild(config: ResolvedConfig | undefined, env: Environmen
   const insecure = new Set(options.insecureRegistries);
   if (config?.registry.insecure && config.registry.host) insecure.add(config.registry.host);
   const registry = new OciRegistry({
-    credentials: new DockerConfigCredentials({ paths: [...(config?.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env.vars, env.homedir)] }),
+    credentials: new DockerConfigCredentials({ paths: [...(config?.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env.vars, env.homedir)], env: env.vars }),
     insecureRegistries: [...insecure],
     ...(config?.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
   });

@@ -111,6 +111,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     registry = new OciRegistry({
       credentials: new DockerConfigCredentials({
         paths: [...(config.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env.vars, env.homedir)],
+        env: env.vars,
       }),
       insecureRegistries: config.registry.insecure && config.registry.host ? [config.registry.host] : [],
       ...(config.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),

@@ -163,6 +163,7 @@ export const ConfigSchema = z
     /** Kubernetes API access for following rollouts; absent → the run ends after the webhook and says how to follow it. */
     kube: z
       .object({
+        /** Default: every file of KUBECONFIG (merged as kubectl merges them), else ~/.kube/config. */
         kubeconfig: FilePath.optional(),
         context: z.string().optional(),
         inCluster: z.boolean().default(false),

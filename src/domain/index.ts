@@ -7,3 +7,4 @@ export * from './app-plan.ts';
 export * from './run.ts';
 export * from './app-record.ts';
 export * from './safe-path.ts';
+export * from './compare.ts';

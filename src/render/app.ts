@@ -7,7 +7,7 @@ import { imageSetterMarker, renderImagePolicy, renderImageRepository } from './i
 import { renderTarget } from './input.ts';
 import { appPaths, renderAppKustomization, renderFluxKustomization } from './kustomization.ts';
 import { renderNetworkPolicy } from './network-policy.ts';
-import { compareCodeUnits } from './order.ts';
+import { compareCodeUnits } from '../domain/compare.ts';
 import { renderService } from './service.ts';
 import { defaultRenderSettings, type RenderSettings } from './settings.ts';
 import type { KubeObject, LineComment, RenderedFile, RenderedManifest, RenderInput } from './types.ts';

@@ -1,7 +1,7 @@
 import type { IKustomization } from '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { renderTarget } from './input.ts';
-import { compareCodeUnits } from './order.ts';
+import { compareCodeUnits } from '../domain/compare.ts';
 import type { RenderSettings } from './settings.ts';
 import type { KustomizeConfig, RenderInput } from './types.ts';
 

@@ -1,6 +1,6 @@
 import { Document, isMap, isScalar, isSeq, parseAllDocuments, Scalar, YAMLSeq } from 'yaml';
 import { ConflictError, InputError } from '../domain/errors.ts';
-import { compareCodeUnits } from './order.ts';
+import { compareCodeUnits } from '../domain/compare.ts';
 import { documentToYaml, YAML_PARSE_OPTIONS } from './yaml-writer.ts';
 
 /** Comment on top of a parent kustomization Slipway creates; people may add entries of their own. */

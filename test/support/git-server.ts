@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { createGunzip } from 'node:zlib';
-import { freePort } from '../../src/adapters/runtime/free-port.ts';
+import { freePort } from '../../src/adapters/os/free-port.ts';
 import { createBareRepo } from './git-fixtures.ts';
 
 const run = promisify(execFile);

@@ -7,7 +7,7 @@ import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../../src/adapters/runtime/free-port.ts';
+import { freePort } from '../../src/adapters/os/free-port.ts';
 import { createSelfSignedCertificate, signEs256Jwt, type SelfSignedCertificate } from './tls.ts';
 
 const run = promisify(execFile);

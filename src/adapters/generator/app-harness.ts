@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { GeneratedFile } from '../../domain/index.ts';
-import { freePort } from '../runtime/free-port.ts';
+import { freePort } from '../os/index.ts';
 
 export interface TestApp {
   url: string;

@@ -1,6 +1,7 @@
 import { assertDescription, deriveAppName, InputError, type AppSpec } from '../../domain/index.ts';
 import type { AppPlan, AppRequest, CodeGenerator, GeneratedApp } from '../../ports/index.ts';
-import { compareBytes, listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID } from './template-manifest.ts';
+import { compareCodeUnits } from '../../domain/compare.ts';
+import { listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID } from './template-manifest.ts';
 import { deriveParams, resolveParams } from './template-params.ts';
 import { fillPlaceholders } from './template-render.ts';
 import { chooseTemplate } from './template-scorer.ts';
@@ -78,7 +79,7 @@ export class TemplateGenerator implements CodeGenerator {
     const sources = await readTemplateFiles(this.templatesDir, manifest.id, signal);
     const files = sources
       .map((file) => ({ path: file.path, content: fillPlaceholders(`${manifest.id}/files/${file.path}`, file.content, values) }))
-      .sort((a, b) => compareBytes(a.path, b.path));
+      .sort((a, b) => compareCodeUnits(a.path, b.path));
     const spec: AppSpec = {
       name: app.name,
       description: app.description,

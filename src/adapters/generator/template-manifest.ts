@@ -2,6 +2,7 @@ import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { assertSafeRelativePath, InputError, Runtime, type GeneratedFile } from '../../domain/index.ts';
+import { compareCodeUnits } from '../../domain/compare.ts';
 
 /** Template ids double as folder names, so they are kept to a safe, lowercase alphabet. */
 export const TEMPLATE_ID = /^[a-z0-9][a-z0-9-]{0,39}$/;
@@ -102,10 +103,5 @@ export async function readTemplateFiles(templatesDir: string, id: string, signal
   };
   if (!(await lstat(root).catch(() => null))?.isDirectory()) throw new Error(`template '${id}' has no files/ folder`);
   await walk('');
-  return files.sort((a, b) => compareBytes(a.path, b.path));
-}
-
-/** Code-unit order, the same on every machine (localeCompare is not). */
-export function compareBytes(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return files.sort((a, b) => compareCodeUnits(a.path, b.path));
 }

@@ -7,8 +7,8 @@ import { gitAuth, type GitAuth, type GitHttpsOptions, type GitSshOptions } from 
 import { gitEnvironment } from './git-process.ts';
 import { DEFAULT_PUSH_RETRY, PushRetry, type PushRetryPolicy } from './push-retry.ts';
 import { parseRemoteUrl, type RemoteUrl } from './remote-url.ts';
-import { sleep as delay } from '../http/backoff.ts';
-import { withFileLock } from '../os/file-lock.ts';
+import { sleep as delay } from '../http/index.ts';
+import { withFileLock } from '../os/index.ts';
 import { commitMessage, validateCommitRequest } from './trailers.ts';
 
 export interface CliGitOptions {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { OciLayoutStore } from './oci-layout-store.ts';
+import { OciLayoutStore } from '../oci/index.ts';
 
 /**
  * Without a registry, every app's images live in one OCI layout (`$SLIPWAY_HOME/images`): blobs are

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BaseMetadataCache } from './base-cache.ts';
-import { MediaType, sha256Digest } from './media-types.ts';
+import { MediaType, sha256Digest } from '../oci/index.ts';
 
 let dir: string;
 beforeAll(async () => {

@@ -7,7 +7,7 @@ import { buffer } from 'node:stream/consumers';
 import type { ImageRef, ImageRegistry, ManifestResponse } from '../../ports/index.ts';
 import type { BaseImageSource } from './base-image-source.ts';
 import { fileKey } from './file-key.ts';
-import { sha256Digest } from './media-types.ts';
+import { sha256Digest } from '../oci/index.ts';
 
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
 

@@ -2,9 +2,9 @@ import { PassThrough, type Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { ExternalServiceError, InputError } from '../../domain/errors.ts';
 import type { ManifestResponse } from '../../ports/index.ts';
-import { isIndexMediaType, isManifestMediaType, sha256Digest } from './media-types.ts';
+import { isIndexMediaType, isManifestMediaType, sha256Digest } from '../oci/index.ts';
 import type { ImageConfigFile, IndexDocument, ManifestDocument } from './oci-image.ts';
-import { OciLayoutStore } from './oci-layout-store.ts';
+import { OciLayoutStore } from '../oci/index.ts';
 import { formatPlatform, platformMatches, withDefaultVariant, type OciPlatform } from './platform.ts';
 
 /** Where a base image's manifests and blobs are read from. */

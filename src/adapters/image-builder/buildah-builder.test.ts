@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalServiceError, InputError } from '../../domain/errors.ts';
 import type { BuildRequest } from '../../ports/index.ts';
 import { ensureBaseImage, writeTestApp, type TestBaseImage } from '../../../test/support/base-image.ts';
-import { BuildahBuilder, findInPath } from './buildah-builder.ts';
-import { OciLayoutStore } from './oci-layout-store.ts';
+import { findInPath } from '../os/index.ts';
+import { BuildahBuilder } from './buildah-builder.ts';
+import { OciLayoutStore } from '../oci/index.ts';
 
 const run = promisify(execFile);
 const PATH = process.env.PATH ?? '/usr/bin:/bin';

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { CancelledError, ExternalServiceError, InputError } from '../../domain/errors.ts';
+import { findInPath } from '../os/index.ts';
 import type { BuildRequest, BuildResult, ImageBuilder } from '../../ports/index.ts';
 import { normalisePlatforms, formatPlatform } from './platform.ts';
 import { DEFAULT_SOURCE_DATE_EPOCH } from './tar-layer.ts';
@@ -20,24 +20,6 @@ export interface BuildahBuilderOptions {
   /** Dockerfile name inside the context. */
   dockerfile?: string;
   logger?: Pick<Logger, 'info' | 'debug'>;
-}
-
-/**
- * Finds an executable in a PATH string, as `which` does.
- * @example findInPath('buildah', '/usr/local/bin:/usr/bin') // '/usr/bin/buildah' or undefined
- */
-export function findInPath(name: string, path: string): string | undefined {
-  for (const dir of path.split(delimiter)) {
-    if (!dir || !isAbsolute(dir)) continue;
-    const candidate = join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here; try the next directory
-    }
-  }
-  return undefined;
 }
 
 /**

@@ -1,7 +1,5 @@
-import type { Hash } from 'node:crypto';
-import { createHash } from '../registry/digest.ts';
 import { Transform, type TransformCallback } from 'node:stream';
-import type { Gzip } from 'node:zlib';
+import { constants, createGzip, type Gzip } from 'node:zlib';
 
 /**
  * The gzip OS byte (RFC 1952 §2.3.1) written into every layer: 255, "unknown", as Go's
@@ -20,8 +18,6 @@ export const GZIP_LEVEL = 6;
  * @example await pipeline(tar, ...pinnedGzipStages(), out)
  */
 export function pinnedGzipStages(level = GZIP_LEVEL): [Gzip, PatchByte] {
-  // zlib loads on the first layer written: a build whose layer is cached never needs it.
-  const { constants, createGzip } = process.getBuiltinModule('node:zlib');
   return [createGzip({ level, memLevel: 8, windowBits: 15, strategy: constants.Z_DEFAULT_STRATEGY }), new PatchByte(9, GZIP_OS_BYTE)];
 }
 
@@ -47,22 +43,5 @@ export class PatchByte extends Transform {
       return;
     }
     callback(null, chunk);
-  }
-}
-
-/** Passes bytes through unchanged while hashing (sha256) and counting them. */
-export class HashTap extends Transform {
-  readonly hash: Hash = createHash('sha256');
-  bytes = 0;
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    callback(null, chunk);
-  }
-
-  /** `sha256:<hex>` of everything that passed; call once, after the stream ended. */
-  digest(): string {
-    return `sha256:${this.hash.digest('hex')}`;
   }
 }

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalServiceError, InputError } from '../../domain/errors.ts';
-import { findInPath } from './buildah-builder.ts';
+import { findInPath } from '../os/index.ts';
 import { ensureHostBaseImage, type HostBaseImage } from './host-base-image.ts';
-import { OciLayoutStore } from './oci-layout-store.ts';
+import { OciLayoutStore } from '../oci/index.ts';
 import type { ImageConfigFile, ManifestDocument } from './oci-image.ts';
 
 const run = promisify(execFile);

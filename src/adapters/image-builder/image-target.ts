@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { BlobSource, ImageRef, ImageRegistry, PushBlobResult } from '../../ports/index.ts';
-import { OciLayoutStore } from './oci-layout-store.ts';
+import { OciLayoutStore } from '../oci/index.ts';
 
 /** A blob to push; `file` is set when its bytes sit in a local file (a cached layer). */
 export interface LocalBlobSource extends BlobSource {

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { NotFoundError } from '../../domain/errors.ts';
 import type { BlobSource, ImageRegistry, ManifestResponse, PushBlobResult } from '../../ports/index.ts';
-import { sha256Digest } from './media-types.ts';
+import { sha256Digest } from '../oci/index.ts';
 
 /**
  * An in-memory {@link ImageRegistry} for the builder's tests: it records every call, so tests can

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../domain/errors.ts';
-import { canonicalJson } from './media-types.ts';
+import { canonicalJson } from '../oci/index.ts';
 import { appImageConfig, isoInstant, mergeEnv, resolveUser, type ImageConfigFile } from './oci-image.ts';
 import { normalisePlatforms, parsePlatform, platformMatches, formatPlatform } from './platform.ts';
 

@@ -1,6 +1,6 @@
 import { InputError } from '../../domain/errors.ts';
 import type { BuildRequest, Descriptor } from '../../ports/index.ts';
-import { MediaType, ociLayerMediaType } from './media-types.ts';
+import { MediaType, ociLayerMediaType } from '../oci/index.ts';
 import { withDefaultVariant, type OciPlatform } from './platform.ts';
 
 /** The part of an image config Slipway reads and writes (the rest of a base's config is dropped). */

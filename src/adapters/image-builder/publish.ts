@@ -5,7 +5,7 @@ import type { BuildRequest, Descriptor, PushBlobResult } from '../../ports/index
 import { deferredStream, type ResolvedBase } from './base-image-source.ts';
 import type { ImageTarget, LocalBlobSource } from './image-target.ts';
 import type { CachedLayer } from './layer-cache.ts';
-import { canonicalJson, MediaType, sha256Digest } from './media-types.ts';
+import { canonicalJson, MediaType, sha256Digest } from '../oci/index.ts';
 import { appImageConfig, appImageManifest, imageAnnotations, imageIndex, type AppImageSettings, type ManifestDocument } from './oci-image.ts';
 import { formatPlatform, type OciPlatform } from './platform.ts';
 import type { BuildProgressEvent } from './build-events.ts';

@@ -6,7 +6,7 @@ import { buffer } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRequest } from '../../ports/index.ts';
 import { ensureBaseImage, ensureBaseInRegistry, writeTestApp, type RegistryBaseImage, type TestBaseImage } from '../../../test/support/base-image.ts';
-import { canonicalJson, MediaType, sha256Digest } from './media-types.ts';
+import { canonicalJson, MediaType, sha256Digest } from '../oci/index.ts';
 import { InMemoryRegistry } from './memory-registry.test-support.ts';
 import { SlipwayBuilder } from './slipway-builder.ts';
 

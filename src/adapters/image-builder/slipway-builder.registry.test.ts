@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BuildRequest } from '../../ports/index.ts';
 import { startRegistry, type RegistryServer } from '../../../test/support/registry-server.ts';
 import { ensureBaseInRegistry, writeTestApp, type RegistryBaseImage } from '../../../test/support/base-image.ts';
-import { freePort } from '../runtime/free-port.ts';
-import { OciRegistry } from '../registry/oci-registry.ts';
-import { findInPath } from './buildah-builder.ts';
+import { freePort } from '../os/index.ts';
+import { OciRegistry } from '../registry/index.ts';
+import { findInPath } from '../os/index.ts';
 import { SlipwayBuilder } from './slipway-builder.ts';
 
 const run = promisify(execFile);

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CancelledError, ConfigError, InputError } from '../../domain/errors.ts';
 import type { BuildRequest } from '../../ports/index.ts';
 import { ensureBaseImage, writeTestApp, type TestBaseImage } from '../../../test/support/base-image.ts';
-import { OciLayoutStore } from './oci-layout-store.ts';
+import { OciLayoutStore } from '../oci/index.ts';
 import { SlipwayBuilder, type BuildProgressEvent } from './slipway-builder.ts';
-import { findInPath } from './buildah-builder.ts';
+import { findInPath } from '../os/index.ts';
 
 const run = promisify(execFile);
 const skopeo = findInPath('skopeo', process.env.PATH ?? '');

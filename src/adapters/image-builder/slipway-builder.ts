@@ -6,9 +6,9 @@ import { LayoutBaseSource, resolveBase, type BaseImageSource, type ResolvedBase 
 import { LayoutTarget, RegistryTarget, type ImageTarget } from './image-target.ts';
 import { BaseMetadataCache, CachedRegistryBaseSource } from './base-cache.ts';
 import { LayerCache } from './layer-cache.ts';
-import { parseOciLayoutRef } from './oci-layout-store.ts';
+import { parseOciLayoutRef } from '../oci/index.ts';
 import { formatPlatform, normalisePlatforms } from './platform.ts';
-import { parseImageRef } from '../registry/image-ref.ts';
+import { parseImageRef } from '../registry/index.ts';
 import { DEFAULT_SOURCE_DATE_EPOCH, collectContextEntries } from './tar-layer.ts';
 import { planImages, pushImages } from './publish.ts';
 import { isoInstant } from './oci-image.ts';

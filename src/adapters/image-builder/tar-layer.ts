@@ -6,7 +6,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError } from '../../domain/errors.ts';
 import { contextReadError, entryName } from './context-errors.ts';
-import { HashTap, pinnedGzipStages, GZIP_LEVEL } from './gzip-pinned.ts';
+import { HashTap } from '../oci/index.ts';
+import { pinnedGzipStages, GZIP_LEVEL } from './gzip-pinned.ts';
 import { tarStream, type TarEntry } from './tar-writer.ts';
 
 /**

@@ -2,7 +2,7 @@ import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { hostname } from 'node:os';
 import { CancelledError, ExternalServiceError } from '../../domain/index.ts';
-import { sleep as delay } from '../http/backoff.ts';
+import { sleep as delay } from '../http/index.ts';
 import { processIsAlive } from './process-alive.ts';
 
 export interface LockOptions {

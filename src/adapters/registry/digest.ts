@@ -1,14 +1,5 @@
-import type { Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
-
-/**
- * `crypto.createHash`, with node:crypto loaded on the first call rather than when this module
- * loads: a build that finds everything in its caches and the registry hashes nothing, and so
- * `slipway build` skips the ~5 ms node:crypto takes to load.
- */
-export function createHash(algorithm: 'sha256' | 'sha512'): Hash {
-  return process.getBuiltinModule('node:crypto').createHash(algorithm);
-}
 
 /**
  * The digest of `bytes` with the algorithm `like` names (sha256 unless it says sha512).

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { ConfigError } from '../../domain/errors.ts';
+import { credentialsFromHelper, serverAddress } from './credential-helper.ts';
 import { normalizeRegistryHost } from './image-ref.ts';
 
 /** Credentials for one registry: a user and password, or an OAuth2 refresh token (`identitytoken`). */
@@ -11,6 +12,15 @@ export type RegistryCredentials = { username: string; password: string } | { ide
 export interface CredentialStore {
   /** Credentials for `registry` (`host[:port]`), or undefined when there are none. */
   get(registry: string): Promise<RegistryCredentials | undefined>;
+}
+
+/** What one config file says about registries: its logins, and the credential helpers it names. */
+interface DockerConfig {
+  auths: Map<string, AuthEntry>;
+  /** `credHelpers`: a helper per registry host. */
+  helpers: Map<string, string>;
+  /** `credsStore`: the helper for every registry without its own. */
+  store?: string;
 }
 
 interface AuthEntry {
@@ -43,39 +53,62 @@ export function defaultDockerConfigPaths(env: Record<string, string | undefined>
  * Secret manifests (YAML or JSON). Missing files are skipped; the first file with an entry for the
  * host wins. Keys match by host, so `https://index.docker.io/v1/` serves `registry-1.docker.io`.
  *
+ * A file's credential helpers come before its `auths`, as in Docker: `credHelpers.<host>`, else
+ * `credsStore`, names a `docker-credential-<name>` program on `env.PATH`, asked with `get` and the
+ * host on stdin. A helper that has nothing for the host lets the search go on.
+ *
  * @example
- * const credentials = new DockerConfigCredentials({ paths: ['/etc/slipway/regcred.yaml'] });
+ * const credentials = new DockerConfigCredentials({ paths: ['/etc/slipway/regcred.yaml'], env: process.env });
  * await credentials.get('registry.k8s-lab.dev') // { username: 'ci', password: '…' }
  */
 export class DockerConfigCredentials implements CredentialStore {
   readonly #paths: string[];
-  #loaded: Promise<Array<Map<string, AuthEntry>>> | undefined;
+  readonly #env: Record<string, string | undefined>;
+  #loaded: Promise<DockerConfig[]> | undefined;
+  readonly #found = new Map<string, Promise<RegistryCredentials | undefined>>();
 
-  constructor(options: { paths: string[] }) {
+  constructor(options: { paths: string[]; env?: Record<string, string | undefined> }) {
     this.#paths = options.paths;
+    this.#env = options.env ?? {};
   }
 
-  async get(registry: string): Promise<RegistryCredentials | undefined> {
-    this.#loaded ??= Promise.all(this.#paths.map((path) => loadAuths(path)));
+  get(registry: string): Promise<RegistryCredentials | undefined> {
     const wanted = hostKey(registry);
-    for (const auths of await this.#loaded) {
-      const entry = auths.get(wanted);
-      if (entry) return toCredentials(entry);
+    // One lookup per registry and process: a helper may unlock a keychain or call a cloud API.
+    let found = this.#found.get(wanted);
+    if (!found) {
+      found = this.#lookup(wanted);
+      this.#found.set(wanted, found);
+    }
+    return found;
+  }
+
+  async #lookup(wanted: string): Promise<RegistryCredentials | undefined> {
+    this.#loaded ??= Promise.all(this.#paths.map((path) => loadConfig(path)));
+    for (const config of await this.#loaded) {
+      const helper = config.helpers.get(wanted) ?? config.store;
+      if (helper) {
+        const fromHelper = await credentialsFromHelper(helper, serverAddress(wanted), this.#env);
+        if (fromHelper) return fromHelper;
+      }
+      const entry = config.auths.get(wanted);
+      const credentials = entry ? toCredentials(entry) : undefined;
+      if (credentials) return credentials;
     }
     return undefined;
   }
 }
 
 /** One small file, read once per process: a synchronous read costs less than a thread-pool round trip. */
-async function loadAuths(path: string): Promise<Map<string, AuthEntry>> {
+async function loadConfig(path: string): Promise<DockerConfig> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new Map();
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { auths: new Map(), helpers: new Map() };
     throw new ConfigError(`Cannot read the registry credentials file ${path}: ${(error as Error).message}`);
   }
-  return parseAuths(text, path);
+  return parseDockerConfig(text, path);
 }
 
 /**
@@ -86,6 +119,11 @@ async function loadAuths(path: string): Promise<Map<string, AuthEntry>> {
  * parseAuths('{"auths":{"https://index.docker.io/v1/":{"auth":"dTpw"}}}', 'config.json').get('registry-1.docker.io')
  */
 export function parseAuths(text: string, source: string): Map<string, AuthEntry> {
+  return parseDockerConfig(text, source).auths;
+}
+
+/** Logins and credential helpers of one config file (helpers only in Docker's own config.json). */
+function parseDockerConfig(text: string, source: string): DockerConfig {
   let document: unknown;
   try {
     // Docker writes JSON; only Kubernetes Secret files need the YAML parser, loaded on demand to keep starts fast.
@@ -97,11 +135,26 @@ export function parseAuths(text: string, source: string): Map<string, AuthEntry>
   }
   const root = unwrapSecret(document, source);
   const auths = isObject(root) && isObject(root.auths) ? root.auths : undefined;
-  const result = new Map<string, AuthEntry>();
+  const result: DockerConfig = { auths: new Map(), helpers: new Map() };
   for (const [key, value] of Object.entries(auths ?? {})) {
-    if (isObject(value)) result.set(hostKey(key), value as AuthEntry);
+    if (isObject(value)) result.auths.set(hostKey(key), value as AuthEntry);
   }
+  if (!isObject(root)) return result;
+  if (isObject(root.credHelpers)) {
+    for (const [key, value] of Object.entries(root.credHelpers)) {
+      if (typeof value === 'string' && value) result.helpers.set(hostKey(key), helperName(value, `credHelpers of ${source}`));
+    }
+  }
+  if (typeof root.credsStore === 'string' && root.credsStore) result.store = helperName(root.credsStore, `credsStore of ${source}`);
   return result;
+}
+
+/** A helper is named, not given as a path: `docker-credential-<name>` found on PATH. */
+function helperName(name: string, where: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+    throw new ConfigError(`The credential helper "${name}" in the ${where} is not a helper name`, { hint: 'Name the helper as Docker does, e.g. "credsStore": "pass" for docker-credential-pass.' });
+  }
+  return name;
 }
 
 /** For a Kubernetes Secret, the decoded `.dockerconfigjson` inside it; other documents as they are. */

@@ -1,8 +1,8 @@
 import { CancelledError } from '../../domain/errors.ts';
 import { RegistryError } from './registry-error.ts';
 
-export { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from '../http/backoff.ts';
-import { backoffDelay, sleep, type RetryPolicy } from '../http/backoff.ts';
+export { backoffDelay, DEFAULT_RETRY, parseRetryAfter, sleep, type RetryPolicy } from '../http/index.ts';
+import { backoffDelay, sleep, type RetryPolicy } from '../http/index.ts';
 
 /**
  * Runs `operation` until it succeeds, fails with an error that is not retryable, or runs out of

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalServiceError, InputError, type AppSpec } from '../../domain/index.ts';
 import { defaultRenderSettings, podSecurityProblems, renderApp } from '../../render/index.ts';
 import { ensureBaseImage, type TestBaseImage } from '../../../test/support/base-image.ts';
-import { SlipwayBuilder } from '../image-builder/slipway-builder.ts';
+import { SlipwayBuilder } from '../image-builder/index.ts';
 import { substituteManifests } from './flux-substitute.ts';
 import { adaptForPodman } from './podman-kube-manifest.ts';
 import { PodmanKubeRuntime } from './podman-kube-runtime.ts';

@@ -5,7 +5,7 @@ import { parseAllDocuments } from 'yaml';
 import { appNameProblem, ExternalServiceError, InputError, type AppSpec } from '../../domain/index.ts';
 import type { AppRuntime, RunningApp, StartRequest } from '../../ports/index.ts';
 import { substituteManifests } from './flux-substitute.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../os/index.ts';
 import { homeId } from './home-id.ts';
 import { adaptForPodman, kubeYaml } from './podman-kube-manifest.ts';
 import { pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions, type PodmanRuntimeOptions } from './podman-runtime.ts';

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalServiceError, InputError, NotFoundError, type AppSpec } from '../../domain/index.ts';
 import { ensureBaseImage, type TestBaseImage } from '../../../test/support/base-image.ts';
 import { startRegistry, type RegistryServer } from '../../../test/support/registry-server.ts';
-import { SlipwayBuilder } from '../image-builder/slipway-builder.ts';
-import { OciRegistry } from '../registry/oci-registry.ts';
+import { SlipwayBuilder } from '../image-builder/index.ts';
+import { OciRegistry } from '../registry/index.ts';
 import { homeId } from './home-id.ts';
 import { containerName, PodmanRuntime, podmanAvailable, stagedName } from './podman-runtime.ts';
 

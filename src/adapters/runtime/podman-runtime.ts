@@ -3,11 +3,9 @@ import { copyFile, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node
 import { join } from 'node:path';
 import { appNameProblem, CancelledError, ExternalServiceError, InputError } from '../../domain/index.ts';
 import type { AppRuntime, RunningApp, StartRequest } from '../../ports/index.ts';
-import { findInPath } from '../image-builder/buildah-builder.ts';
-import { canonicalJson, MediaType } from '../image-builder/media-types.ts';
-import { OciLayoutStore, parseOciLayoutRef, REF_NAME_ANNOTATION } from '../image-builder/oci-layout-store.ts';
-import { formatImageRef, parseImageRef } from '../registry/image-ref.ts';
-import { freePort } from './free-port.ts';
+import { findInPath, freePort } from '../os/index.ts';
+import { canonicalJson, MediaType, OciLayoutStore, parseOciLayoutRef, REF_NAME_ANNOTATION } from '../oci/index.ts';
+import { formatImageRef, parseImageRef } from '../registry/index.ts';
 import { publishedAddress, type PortMap } from './published-address.ts';
 import { HOME_LABEL, homeId } from './home-id.ts';
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ExternalServiceError, InputError } from '../../domain/index.ts';
 import type { AppRuntime, RunningApp, StartRequest } from '../../ports/index.ts';
-import { freePort } from './free-port.ts';
+import { freePort } from '../os/index.ts';
 
 export interface ProcessRuntimeOptions {
   /** Root for `deploy/<app>`, `data/<app>`, `logs/<app>.log` and `run/<app>.json`. */

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { safePathProblem } from '../../domain/index.ts';
 import type { GeneratedApp, Sandbox, VerifyCheck, VerifyResult } from '../../ports/index.ts';
 import type { ProcessLedger } from '../process/process-ledger.ts';
-import { freePort } from '../runtime/free-port.ts';
+import { freePort } from '../os/index.ts';
 import { probeApp } from './app-probe.ts';
 import { formatSeconds } from './http-probe.ts';
 import { boundDetail, replacePath } from './output-tail.ts';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { DatabaseSync } from 'node:sqlite';
 import { resumeCommand, type ErrorInfo, type Run, type RunStatus, type StepRecord, type StepStatus } from '../../domain/index.ts';
 import type { NewRun, RunStore } from '../../ports/index.ts';
-import { processIsAlive } from '../os/process-alive.ts';
+import { processIsAlive } from '../os/index.ts';
 
 interface RunRow {
   id: string; kind: string; app: string; status: string; request: string; created_at: string;

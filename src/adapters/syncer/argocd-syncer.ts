@@ -3,8 +3,8 @@ import { ConfigError, ExternalServiceError } from '../../domain/errors.ts';
 import type { GitOpsSyncer, SyncRequest, SyncResult } from '../../ports/gitops-syncer.ts';
 import { DEFAULT_SYNC_RETRY, deliver, replyExcerpt, type DeliveryOutcome, type RetryPolicy } from './delivery.ts';
 import { githubPushPayload, githubSignatureHeaders, repoIdentity } from './github-push.ts';
-import type { KubeAccess } from '../watcher/kube-access.ts';
-import { currentToken } from './kube-token.ts';
+import type { KubeAccess } from '../kube/index.ts';
+import { currentClientCertificate, currentToken } from '../kube/index.ts';
 import { SYNC_USER_AGENT, type SyncLogger } from './sync-logger.ts';
 
 /** The annotation Argo CD's application controller watches; it removes it once refreshed. */
@@ -76,7 +76,7 @@ export class ArgoCdSyncer implements GitOpsSyncer {
       });
     }
     if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new ConfigError(`the Argo CD URL must be http(s), not ${base.protocol}`);
-    if (options.mode === 'annotation' && !options.token && !options.tokenFile && !options.clientCert) {
+    if (options.mode === 'annotation' && !options.token && !options.tokenFile && !options.clientCert && !options.exec) {
       throw new ConfigError('the Kubernetes API needs a bearer token or a client certificate', { hint: 'Build the options with kubeAccessFromKubeconfig or kubeAccessInCluster.' });
     }
     this.#base = base;
@@ -93,7 +93,8 @@ export class ArgoCdSyncer implements GitOpsSyncer {
     const prefix = this.#base.pathname.replace(/\/+$/, '');
     const url = new URL(`${this.#base.origin}${prefix}/apis/argoproj.io/v1alpha1/namespaces/${encodeURIComponent(namespace)}/applications/${encodeURIComponent(name)}`);
     const body = Buffer.from(JSON.stringify({ metadata: { annotations: { [ARGOCD_REFRESH_ANNOTATION]: refresh } } }), 'utf8');
-    const token = await currentToken(options);
+    const token = await currentToken(options, signal);
+    const { cert, key } = await currentClientCertificate(options, signal);
     const outcome = await deliver(
       {
         method: 'PATCH',
@@ -106,7 +107,7 @@ export class ArgoCdSyncer implements GitOpsSyncer {
         },
         body,
         timeoutMs: options.timeoutMs ?? 10_000,
-        tls: { ca: options.ca, cert: options.clientCert, key: options.clientKey, insecureSkipTlsVerify: options.insecureSkipTlsVerify },
+        tls: { ca: options.ca, cert, key, insecureSkipTlsVerify: options.insecureSkipTlsVerify },
       },
       this.#retry,
       { signal, onRetry: (info) => options.logger?.warn({ engine: 'argocd', api: this.#base.origin, ...info }, 'Kubernetes API call failed; retrying') },

@@ -1,5 +1,5 @@
 import { CancelledError } from '../../domain/errors.ts';
-import { backoffDelay, parseRetryAfter, sleep, type RetryPolicy } from '../http/backoff.ts';
+import { backoffDelay, parseRetryAfter, sleep, type RetryPolicy } from '../http/index.ts';
 import { sendOnce, TransportError, type SendReply, type SendRequest } from './http-send.ts';
 
 export type { RetryPolicy };

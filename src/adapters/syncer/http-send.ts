@@ -1,21 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { CancelledError } from '../../domain/errors.ts';
+import { readTextPrefix, sendRequest, type TlsOptions } from '../http/index.ts';
 
-// An ESM import of node:http reads every export, and its WebSocket getter loads undici (~25 ms);
-// the CommonJS module object does not, which keeps one-shot commands fast.
-const { request: httpRequest } = process.getBuiltinModule('node:http');
-
-/** How to trust (and be trusted by) an HTTPS endpoint. PEM text throughout. */
-export interface TlsSettings {
-  /** Trust only this CA (a cluster's own CA, a homelab CA); default: Node's bundled roots. */
-  ca?: string;
-  /** Client certificate and key, for a Kubernetes API that authenticates by certificate. */
-  cert?: string;
-  key?: string;
-  /** Accept any server certificate. Only for a lab; the bearer token still travels encrypted. */
-  insecureSkipTlsVerify?: boolean;
-}
+/** How to trust (and be trusted by) an HTTPS endpoint; the same settings every adapter uses. */
+export type TlsSettings = TlsOptions;
 
 export interface SendRequest {
   method: 'POST' | 'PATCH';
@@ -50,65 +38,24 @@ const MAX_REPLY_BYTES = 64 * 1024;
 /**
  * One HTTP(S) request with a complete body, one answer read as text. No redirects are followed:
  * a webhook that redirects is misconfigured, and following it could carry a signature or a
- * bearer token to another origin.
+ * bearer token to another origin. `timeoutMs` bounds the whole exchange.
  *
  * @example
  * const reply = await sendOnce({ method: 'POST', url, headers, body, timeoutMs: 10_000 });
  */
-export function sendOnce(request: SendRequest): Promise<SendReply> {
-  if (request.signal?.aborted) return Promise.reject(new CancelledError());
-  const isHttps = request.url.protocol === 'https:';
-  const send = isHttps ? httpsRequest : httpRequest;
-  const tls = request.tls ?? {};
-  return new Promise<SendReply>((resolve, reject) => {
-    let settled = false;
-    const finish = (error: Error | undefined, reply?: SendReply) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', onAbort);
-      if (error) reject(error);
-      else resolve(reply!);
-    };
-    const req = send(request.url, {
-      method: request.method,
-      headers: { ...request.headers, 'content-length': String(request.body.length) },
-      // A fresh connection per request: these calls are rare, and no socket outlives a run.
-      agent: false,
-      ...(isHttps
-        ? {
-            ...(tls.ca ? { ca: tls.ca } : {}),
-            ...(tls.cert ? { cert: tls.cert } : {}),
-            ...(tls.key ? { key: tls.key } : {}),
-            rejectUnauthorized: tls.insecureSkipTlsVerify !== true,
-          }
-        : {}),
-    });
-    const onAbort = () => {
-      req.destroy();
-      finish(new CancelledError());
-    };
-    const timer = setTimeout(() => {
-      req.destroy();
-      finish(new TransportError('ETIMEDOUT', `no answer within ${request.timeoutMs} ms`));
-    }, request.timeoutMs);
-    request.signal?.addEventListener('abort', onAbort, { once: true });
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      finish(new TransportError(error.code ?? 'ECONNRESET', error.message, { cause: error }));
-    });
-    req.on('response', (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        if (size < MAX_REPLY_BYTES) chunks.push(chunk);
-        size += chunk.length;
-      });
-      res.on('error', (error: NodeJS.ErrnoException) => finish(new TransportError(error.code ?? 'ECONNRESET', error.message, { cause: error })));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).subarray(0, MAX_REPLY_BYTES).toString('utf8');
-        finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text });
-      });
-    });
-    req.end(request.body);
-  });
+export async function sendOnce(request: SendRequest): Promise<SendReply> {
+  if (request.signal?.aborted) throw new CancelledError();
+  const deadline = AbortSignal.timeout(request.timeoutMs);
+  const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+  try {
+    const res = await sendRequest({ method: request.method, url: request.url, headers: request.headers, body: request.body, tls: request.tls ?? {}, signal, timeoutMs: request.timeoutMs });
+    const text = await readTextPrefix(res, MAX_REPLY_BYTES);
+    return { status: res.status, headers: res.headers, text };
+  } catch (error) {
+    if (request.signal?.aborted) throw new CancelledError();
+    if (deadline.aborted) throw new TransportError('ETIMEDOUT', `no answer within ${request.timeoutMs} ms`);
+    if (error instanceof CancelledError) throw error;
+    const failure = error as NodeJS.ErrnoException;
+    throw new TransportError(failure.code ?? 'ECONNRESET', failure.message, { cause: failure });
+  }
 }

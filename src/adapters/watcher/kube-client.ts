@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { CancelledError, ExternalServiceError } from '../../domain/errors.ts';
 import { requestText, type TextRequest, type TextResponse } from './http-request.ts';
-import type { KubeAccess } from './kube-access.ts';
+import type { KubeAccess } from '../kube/index.ts';
 
 /** The `Status` object the API server answers errors with. */
 export interface KubeStatus {
@@ -100,13 +100,17 @@ export class KubeClient {
 
   async #send(path: string, options: TextRequest): Promise<TextResponse> {
     const access = this.#access;
-    const token = await this.#token();
+    // A credential plugin's failure is its own clear error, not an unreachable API server.
+    const plugin = access.exec ? await access.exec.get(options.signal) : undefined;
+    const token = plugin ? plugin.token : await this.#token();
+    const cert = plugin ? plugin.clientCert : access.clientCert;
+    const key = plugin ? plugin.clientKey : access.clientKey;
     const url = new URL(path, `${access.apiServer}/`);
     try {
       const res = await requestText(url, {
         ...options,
         headers: { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        tls: { ca: access.ca, cert: access.clientCert, key: access.clientKey, rejectUnauthorized: !access.insecureSkipTlsVerify },
+        tls: { ca: access.ca, cert, key, insecureSkipTlsVerify: access.insecureSkipTlsVerify === true },
         timeoutMs: this.#timeoutMs,
       });
       if (res.status >= 400 && res.status !== 404) throw errorFor(path, res);

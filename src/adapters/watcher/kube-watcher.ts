@@ -4,7 +4,7 @@ import { argoStages } from './argocd-stages.ts';
 import { fluxReconcileStage, fluxSourceStage } from './flux-stages.ts';
 import type { TlsOptions } from './http-request.ts';
 import { httpStage } from './http-stage.ts';
-import type { KubeAccess } from './kube-access.ts';
+import type { KubeAccess } from '../kube/index.ts';
 import { KubeClient } from './kube-client.ts';
 import { revisionReached } from './kube-objects.ts';
 import { rolloutStage } from './rollout-stage.ts';

@@ -30,7 +30,7 @@ export async function buildCommand(dir: string, opts: BuildOptions): Promise<num
     const config = await maybeLoadConfig(env, cwd);
     const [{ composeBuild }, { parseOciLayoutRef }, { parseImageRef }, { checkBase, parseBuildTarget, parsePlatforms }] = await Promise.all([
       import('../../app/compose-build.ts'),
-      import('../../adapters/image-builder/oci-layout-store.ts'),
+      import('../../adapters/oci/oci-layout-store.ts'),
       import('../../adapters/registry/image-ref.ts'),
       import('./build-references.ts'),
     ]);

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseOciLayoutRef } from '../../adapters/image-builder/oci-layout-store.ts';
+import { parseOciLayoutRef } from '../../adapters/oci/oci-layout-store.ts';
 import { parsePlatform } from '../../adapters/image-builder/platform.ts';
 import { isDigest, parseImageRef, validateDigest, validateTag } from '../../adapters/registry/image-ref.ts';
 import { InputError } from '../../domain/errors.ts';

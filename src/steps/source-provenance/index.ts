@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { defineStep } from '../../pipeline/index.ts';
 import type { AppPlan, GeneratorInfo } from '../../ports/index.ts';
 import { AppName, AppPlanSchema, GeneratedSource } from '../schemas.ts';
-import { compareBytes, digestOf } from '../source-verify/source-files.ts';
+import { compareCodeUnits } from '../../domain/compare.ts';
+import { digestOf } from '../source-verify/source-files.ts';
 import { VerifyAttemptSchema } from '../source-verify/verification.ts';
 import { renderProvenance, type ProvenanceAttempt } from './provenance-document.ts';
 
@@ -50,7 +51,7 @@ export const createProvenanceStep = ({ generator, slipwayVersion }: ProvenanceSt
       });
       await writeFile(join(source.dir, PROVENANCE_FILE), content);
       const files = [...source.files.filter((f) => f.path !== PROVENANCE_FILE), digestOf(PROVENANCE_FILE, content)]
-        .sort((a, b) => compareBytes(a.path, b.path));
+        .sort((a, b) => compareCodeUnits(a.path, b.path));
       ctx.logger.info({ file: PROVENANCE_FILE, attempts: attempts?.length }, 'provenance written');
       return { dir: source.dir, spec: source.spec, files };
     },

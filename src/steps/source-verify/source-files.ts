@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertSafeRelativePath, safePathProblem, type GeneratedFile } from '../../domain/index.ts';
 import { MAX_FILES, MAX_TOTAL_BYTES } from '../source-generate/index.ts';
+import { compareCodeUnits } from '../../domain/compare.ts';
 
 /** A written file's digest, as steps pass it on (see `FileDigest`). */
 export interface FileDigestValue {
@@ -42,7 +43,7 @@ export async function writeSourceFiles(dir: string, files: readonly GeneratedFil
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   const digests: FileDigestValue[] = [];
-  for (const file of [...files].sort((a, b) => compareBytes(a.path, b.path))) {
+  for (const file of [...files].sort((a, b) => compareCodeUnits(a.path, b.path))) {
     const path = assertSafeRelativePath(file.path);
     const target = join(dir, path);
     await mkdir(dirname(target), { recursive: true });
@@ -69,10 +70,5 @@ export function changedPaths(before: readonly GeneratedFile[], after: readonly G
   const changed = new Set<string>();
   for (const [path, content] of now) if (old.get(path) !== content) changed.add(path);
   for (const path of old.keys()) if (!now.has(path)) changed.add(path);
-  return [...changed].sort(compareBytes);
-}
-
-/** Byte order, so sorting does not depend on the locale. */
-export function compareBytes(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return [...changed].sort(compareCodeUnits);
 }

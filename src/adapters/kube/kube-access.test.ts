@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -6,8 +6,8 @@ import { stringify } from 'yaml';
 import { ConfigError } from '../../domain/errors.ts';
 import { kubeFixture, startKubeApiServer, type KubeApiServer } from '../../../test/support/kube-api-server.ts';
 import { createSelfSignedCertificate } from '../../../test/support/tls.ts';
-import { kubeAccessFromKubeconfig, kubeAccessInCluster } from './kube-access.ts';
-import { KubeApiError, KubeClient, kubePath } from './kube-client.ts';
+import { kubeAccessFromKubeconfig, kubeAccessFromKubeconfigs, kubeAccessInCluster } from './kube-access.ts';
+import { KubeApiError, KubeClient, kubePath } from '../watcher/index.ts';
 
 const DEPLOYMENT = kubePath('apps/v1', 'deployments', 'dynamic-apps', 'pomodoro');
 const b64 = (text: string) => Buffer.from(text).toString('base64');
@@ -67,14 +67,72 @@ describe('kubeAccessFromKubeconfig', () => {
     expect((await new KubeClient(access).read(DEPLOYMENT)).status).toBe('found');
   });
 
-  it('refuses exec plugins, unknown contexts and users without credentials, saying what to do', () => {
-    const exec = kubeconfig('https://127.0.0.1:6443', { cloud: { exec: { command: 'aws', args: ['eks', 'get-token'] } } }, {});
-    expect(() => kubeAccessFromKubeconfig(exec)).toThrow(ConfigError);
-    expect(() => kubeAccessFromKubeconfig(exec)).toThrow(/external program/);
-    expect(() => kubeAccessFromKubeconfig(exec, 'prod')).toThrow('the kubeconfig has no context "prod"');
+  it('refuses auth providers, unknown contexts and users without credentials, saying what to do', () => {
+    const provider = kubeconfig('https://127.0.0.1:6443', { cloud: { 'auth-provider': { name: 'gcp' } } }, {});
+    expect(() => kubeAccessFromKubeconfig(provider)).toThrow(ConfigError);
+    expect(() => kubeAccessFromKubeconfig(provider)).toThrow(/auth-provider, which Slipway does not support/);
+    expect(() => kubeAccessFromKubeconfig(provider, 'prod')).toThrow('the kubeconfig has no context "prod"');
     const bare = kubeconfig('https://127.0.0.1:6443', { nobody: {} }, {});
     expect(() => kubeAccessFromKubeconfig(bare)).toThrow(/has no token or client certificate/);
     expect(() => kubeAccessFromKubeconfig('clusters: [')).toThrow(/not valid YAML/);
+  });
+});
+
+describe('kubeAccessFromKubeconfigs', () => {
+  async function file(name: string, doc: Record<string, unknown>): Promise<{ path: string; text: string }> {
+    const path = join(dir, name);
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, stringify(doc));
+    return { path, text: await readFile(path, 'utf8') };
+  }
+
+  it('merges files as kubectl does: current-context and each name from the first file that has it, references relative to their own file', async () => {
+    const kube = await server();
+    await mkdir(join(dir, 'b'));
+    await writeFile(join(dir, 'b', 'lab-ca.crt'), kube.ca!);
+    await writeFile(join(dir, 'b', 'ops.token'), `${kube.token}\n`);
+    const first = await file('a/config', {
+      'current-context': 'ops',
+      users: [{ name: 'ops', user: { tokenFile: '../b/ops.token' } }],
+      contexts: [{ name: 'ops', context: { cluster: 'lab', user: 'ops', namespace: 'dynamic-apps' } }],
+    });
+    const second = await file('b/config', {
+      'current-context': 'other',
+      clusters: [{ name: 'lab', cluster: { server: kube.url, 'certificate-authority': 'lab-ca.crt' } }],
+      users: [{ name: 'ops', user: { token: 'not-this-one' } }],
+      contexts: [{ name: 'ops', context: { cluster: 'lab', user: 'nobody' } }, { name: 'other', context: { cluster: 'lab', user: 'ops' } }],
+    });
+
+    const access = kubeAccessFromKubeconfigs([first, second]);
+
+    expect(access).toEqual({ apiServer: kube.url, ca: kube.ca, tokenFile: join(dir, 'b', 'ops.token'), namespace: 'dynamic-apps' });
+    expect((await new KubeClient(access).read(DEPLOYMENT)).status).toBe('found');
+    // In the other order the second file's entries win, and its current-context is taken.
+    expect(kubeAccessFromKubeconfigs([second, first])).toMatchObject({ token: 'not-this-one' });
+    expect(() => kubeAccessFromKubeconfigs([second, first], 'ops')).toThrow(/user "nobody" has no token/);
+  });
+
+  it('gets a token from an exec credential plugin and talks to the API server with it', async () => {
+    const kube = await server();
+    const plugin = join(dir, 'bin', 'lab-token');
+    await mkdir(join(dir, 'bin'));
+    await writeFile(plugin, `#!/bin/sh\necho "$LAB_ARG $1" >> "${join(dir, 'calls')}"\nprintf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"%s"}}' "$LAB_TOKEN"\n`);
+    await chmod(plugin, 0o755);
+    const config = await file('config', {
+      'current-context': 'lab',
+      clusters: [{ name: 'lab', cluster: { server: kube.url, 'certificate-authority-data': b64(kube.ca!) } }],
+      users: [{ name: 'exec', user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './bin/lab-token', args: ['--cluster=lab'], env: [{ name: 'LAB_TOKEN', value: kube.token }], interactiveMode: 'Never' } } }],
+      contexts: [{ name: 'lab', context: { cluster: 'lab', user: 'exec' } }],
+    });
+
+    const access = kubeAccessFromKubeconfigs([config], undefined, { env: { PATH: '/usr/bin:/bin', LAB_ARG: 'from-env' } });
+    const client = new KubeClient(access);
+
+    expect(access.token).toBeUndefined();
+    expect((await client.read(DEPLOYMENT)).status).toBe('found');
+    expect((await client.read(DEPLOYMENT)).status).toBe('found');
+    // One run of the plugin: an answer without expirationTimestamp is kept for the whole run.
+    expect(await readFile(join(dir, 'calls'), 'utf8')).toBe('from-env --cluster=lab\n');
   });
 });
 

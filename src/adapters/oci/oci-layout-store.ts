@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InputError, NotFoundError } from '../../domain/errors.ts';
 import type { Descriptor } from '../../ports/index.ts';
-import { HashTap } from './gzip-pinned.ts';
-import { withFileLock } from '../os/file-lock.ts';
+import { HashTap } from './hash-tap.ts';
+import { withFileLock } from '../os/index.ts';
 import { canonicalJson, isSha256Digest, MediaType, sha256Digest } from './media-types.ts';
 
 export const REF_NAME_ANNOTATION = 'org.opencontainers.image.ref.name';

@@ -1,5 +1,4 @@
-import type { Hash } from 'node:crypto';
-import { createHash } from '../registry/digest.ts';
+import { createHash, type Hash } from 'node:crypto';
 
 /** OCI and Docker media types Slipway reads; it writes the OCI ones. */
 export const MediaType = {
