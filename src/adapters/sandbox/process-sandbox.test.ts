@@ -72,7 +72,8 @@ describe('ProcessSandbox', () => {
   });
 
   it('fails at GET /healthz with the status when /healthz answers 404', async () => {
-    const { sandbox } = newSandbox({ startTimeoutMs: 1500 });
+    // Room for a busy machine: the app must have answered at least once before the time is up.
+    const { sandbox } = newSandbox({ startTimeoutMs: 5000 });
     const result = await sandbox.verify(app({ 'server.js': server(`res.writeHead(req.url === '/' ? 200 : 404); res.end('no route ' + req.url);`) }));
     expect(result.failure).toMatch(/the last request answered 404 Not Found with body:\nno route \/healthz/);
   });
