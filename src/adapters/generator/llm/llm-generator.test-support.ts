@@ -60,9 +60,14 @@ export async function harness(format: LlmWireFormat, options: Partial<LlmGenerat
     generator,
     usage,
     events,
-    userMessage: (n) => body(n).messages.at(-1).content,
-    systemPrompt: (n) => (format === 'anthropic' ? body(n).system : body(n).messages[0].content),
+    userMessage: (n) => text(body(n).messages.at(-1).content),
+    systemPrompt: (n) => text(format === 'anthropic' ? body(n).system : body(n).messages[0].content),
   };
+}
+
+/** A message's text, whether sent as a string or (Anthropic) as text blocks. */
+function text(content: string | { type: string; text?: string }[]): string {
+  return typeof content === 'string' ? content : content.map((block) => block.text ?? '').join('');
 }
 
 /** Closes every server started by {@link harness}; returns the problems they saw in requests. */
