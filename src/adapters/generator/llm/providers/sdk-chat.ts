@@ -52,12 +52,13 @@ export class SdkChat implements ChatProvider {
     return this.#options.structuredOutput === 'json_schema' && (this.name === 'openai' || this.name === 'openai-compatible');
   }
 
+  /** The call's settings; OpenAI's tools are strict (Slipway's schemas are written for it), compatible servers often refuse that. */
   #call(model: LanguageModel, request: ChatRequest, signal: AbortSignal) {
     const messages: ModelMessage[] = request.messages.map((m) => ({ role: m.role, content: m.content }));
     const schema = jsonSchema(request.tool.parameters as Parameters<typeof jsonSchema>[0]);
     const shape = this.#jsonAnswer()
       ? { output: Output.object({ schema, name: request.tool.name, description: request.tool.description }) }
-      : { tools: { [request.tool.name]: tool({ description: request.tool.description, inputSchema: schema }) } };
+      : { tools: { [request.tool.name]: tool({ description: request.tool.description, inputSchema: schema, ...(this.name === 'openai' ? { strict: true } : {}) }) } };
     return {
       model,
       system: request.system,

@@ -76,7 +76,8 @@ interface ApiCallFailure {
 function apiCallFailure(error: unknown): ApiCallFailure | undefined {
   if (!error || typeof error !== 'object') return undefined;
   const e = error as { name?: unknown; statusCode?: unknown; lastError?: unknown; cause?: unknown };
-  if (e.name === 'AI_APICallError' && typeof e.statusCode === 'number') return e as ApiCallFailure;
+  // A 2xx status here means the body broke off while being read: a connection failure, not a refusal.
+  if (e.name === 'AI_APICallError' && typeof e.statusCode === 'number' && e.statusCode >= 300) return e as ApiCallFailure;
   // streamText and RetryError wrap the failure of the request they made.
   if (e.lastError) return apiCallFailure(e.lastError);
   if (e.cause && e.cause !== error) return apiCallFailure(e.cause);
