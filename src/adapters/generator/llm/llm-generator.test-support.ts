@@ -9,7 +9,7 @@ import type { LlmUsageEvent } from './model-call.ts';
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 export const TEMPLATES_DIR = join(root, 'templates');
 export const PROMPTS_DIR = join(root, 'prompts');
-export const KEYS: Record<LlmWireFormat, string> = { openai: 'sk-test-openai-0123456789abcdef', anthropic: 'sk-ant-api03-test-0123456789abcdef' };
+export const KEYS: Record<LlmWireFormat, string> = { openai: 'sk-test-openai-0123456789abcdef', anthropic: 'sk-ant-api03-test-0123456789abcdef', google: 'AIzaSy-test-google-0123456789abcdef', ollama: 'ollama-proxy-test-0123456789abcdef' };
 export const MODELS = { planner: 'planner-model', coder: 'coder-model' };
 export const APP = { name: 'guestbook', description: 'a guestbook where visitors leave a message' };
 

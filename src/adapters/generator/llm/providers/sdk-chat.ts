@@ -55,6 +55,7 @@ export class SdkChat implements ChatProvider {
   /** The call's settings; OpenAI's tools are strict (Slipway's schemas are written for it), compatible servers often refuse that. */
   #call(model: LanguageModel, request: ChatRequest, signal: AbortSignal) {
     const messages: ModelMessage[] = request.messages.map((m) => ({ role: m.role, content: m.content }));
+    const providerOptions = this.#options.descriptor.providerOptions?.({ maxTokens: request.maxTokens, temperature: request.temperature });
     const schema = jsonSchema(request.tool.parameters as Parameters<typeof jsonSchema>[0]);
     const shape = this.#jsonAnswer()
       ? { output: Output.object({ schema, name: request.tool.name, description: request.tool.description }) }
@@ -66,6 +67,7 @@ export class SdkChat implements ChatProvider {
       ...shape,
       maxOutputTokens: request.maxTokens,
       ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+      ...(providerOptions ? { providerOptions } : {}),
       maxRetries: 0,
       abortSignal: signal,
     };

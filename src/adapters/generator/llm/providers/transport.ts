@@ -128,8 +128,9 @@ function withAttempts(error: ModelServiceError, attempts: number): ModelServiceE
 function errorFromStatus(transport: TransportOptions, status: number, headers: Headers, text: string): Error {
   const { message, type } = providerError(text);
   const said = message ? `: ${scrub(message, transport.apiKey)}` : '';
-  if (status === 401 || status === 403) {
-    const what = status === 401 ? 'rejected the API key' : 'refused access with this API key';
+  // Gemini answers a bad key with 400 INVALID_ARGUMENT, reason API_KEY_INVALID.
+  if (status === 401 || status === 403 || (status === 400 && text.includes('API_KEY_INVALID'))) {
+    const what = status === 403 ? 'refused access with this API key' : 'rejected the API key';
     return new ConfigError(`${transport.service} ${what} (HTTP ${status}${type ? `, ${type}` : ''}); set ${transport.apiKeyEnv} to a valid key`, {
       hint: `Set ${transport.apiKeyEnv} to a key that may use this model, then run the command again.`,
     });

@@ -101,6 +101,8 @@ export interface ProviderDescriptor {
   readonly detectEnv: readonly string[];
   /** Models used when none are configured; none means the user must name them. */
   readonly models?: { planner: string; coder: string } | undefined;
+  /** Settings the SDK does not map for this provider, as its `providerOptions`. */
+  providerOptions?(call: { maxTokens: number; temperature?: number | undefined }): Record<string, Record<string, import('ai').JSONValue>>;
   /** Loads the provider's SDK package (only now) and returns the model. */
   create(options: ModelOptions): Promise<import('ai').LanguageModel>;
 }

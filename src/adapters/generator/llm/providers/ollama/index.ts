@@ -8,6 +8,9 @@ export const ollama: ProviderDescriptor = {
   apiKeyEnv: ['OLLAMA_API_KEY'],
   keyRequired: false,
   detectEnv: ['OLLAMA_HOST'],
+  // Ollama reads the token limit and temperature from `options` only; the provider package sends
+  // them at the top level too, where /api/chat ignores them.
+  providerOptions: ({ maxTokens, temperature }) => ({ ollama: { options: { num_predict: maxTokens, ...(temperature === undefined ? {} : { temperature }) } } }),
   async create({ modelId, baseUrl, apiKey, fetch }) {
     const { createOllama } = await import('ollama-ai-provider-v2');
     return createOllama({
