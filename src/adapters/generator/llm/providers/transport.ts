@@ -137,7 +137,7 @@ function errorFromStatus(transport: TransportOptions, status: number, headers: H
   }
   const shouldRetry = headers.get('x-should-retry');
   const retryable = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : RETRYABLE_STATUS.has(status);
-  const retryAfterMs = retryAfterFrom(headers);
+  const retryAfterMs = retryAfterFrom(headers) ?? retryDelayIn(text);
   const hint = status === 404
     ? 'Check the model name and the base URL (it should be the API root, without /v1).'
     : status === 429
@@ -158,6 +158,12 @@ function retryAfterFrom(headers: Headers): number | undefined {
   const ms = headers.get('retry-after-ms');
   if (ms && /^\d+(\.\d+)?$/.test(ms.trim())) return Math.round(Number(ms));
   return parseRetryAfter(headers.get('retry-after') ?? undefined);
+}
+
+/** Gemini says when to come back in the body: a RetryInfo detail with `retryDelay: "17s"`. */
+function retryDelayIn(text: string): number | undefined {
+  const match = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(text);
+  return match ? Math.round(Number(match[1]) * 1000) : undefined;
 }
 
 /**

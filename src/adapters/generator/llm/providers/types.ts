@@ -73,13 +73,12 @@ export interface ChatProvider {
 /** What a provider's own module hands back: the AI SDK model for one model id. */
 export type { LanguageModel } from 'ai';
 
-/** How Slipway reaches one provider: where it is, which key, and the fetch to send with. */
+/** How Slipway reaches one provider's model: which model, where, and with which key. */
 export interface ModelOptions {
   modelId: string;
   /** The API root, without a version path (`https://api.openai.com`, `http://127.0.0.1:11434`). */
   baseUrl: string;
   apiKey?: string | undefined;
-  fetch?: typeof fetch | undefined;
   /** OpenAI-style APIs only: tool calls (default) or a JSON-schema response format. */
   structuredOutput?: 'tools' | 'json_schema' | undefined;
 }

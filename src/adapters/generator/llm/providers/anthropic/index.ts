@@ -9,8 +9,8 @@ export const anthropic: ProviderDescriptor = {
   keyRequired: true,
   detectEnv: ['ANTHROPIC_API_KEY'],
   models: { planner: 'claude-sonnet-4-5', coder: 'claude-sonnet-4-5' },
-  async create({ modelId, baseUrl, apiKey, fetch }) {
+  async create({ modelId, baseUrl, apiKey }) {
     const { createAnthropic } = await import('@ai-sdk/anthropic');
-    return createAnthropic({ baseURL: `${baseUrl}/v1`, apiKey: apiKey ?? '', ...(fetch ? { fetch } : {}) }).languageModel(modelId);
+    return createAnthropic({ baseURL: `${baseUrl}/v1`, apiKey: apiKey ?? '' }).languageModel(modelId);
   },
 };

@@ -45,6 +45,17 @@ describe('Google Gemini', () => {
     expect(retries).toEqual([{ provider: 'google', status: 429, attempt: 1, delayMs: 1000, reason: 'Google Gemini: HTTP 429 RESOURCE_EXHAUSTED: You exceeded your current quota, please check your plan and billing details.' }]);
   });
 
+  it("waits for the RetryInfo delay in Gemini's 429 body when no header says", async () => {
+    const h = await harness('google');
+    const retries: RetryNotice[] = [];
+    const chat = createChatProvider({ provider: 'google', baseUrl: h.server.url, apiKey: KEYS.google, retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 }, onRetry: (n) => retries.push(n) });
+    const quota = readFixture('google/error-429.json');
+    quota.error.details[0].retryDelay = '0.3s';
+    h.server.reply({ status: 429, body: quota }, { fixture: 'google/plan.json' });
+    expect((await chat.complete(request(true))).attempts).toBe(2);
+    expect(retries.map((r) => r.delayMs)).toEqual([300]);
+  });
+
   it('names Google Gemini and the key variable when the key is refused, never the key', async () => {
     const h = await harness('google');
     const wrong = 'AIzaSy-wrong-key-5e4d3c2b1a09';

@@ -10,8 +10,8 @@ export const google: ProviderDescriptor = {
   keyRequired: true,
   detectEnv: ['GOOGLE_GENERATIVE_AI_API_KEY', 'GEMINI_API_KEY'],
   models: { planner: 'gemini-2.5-flash', coder: 'gemini-2.5-pro' },
-  async create({ modelId, baseUrl, apiKey, fetch }) {
+  async create({ modelId, baseUrl, apiKey }) {
     const { createGoogleGenerativeAI } = await import('@ai-sdk/google');
-    return createGoogleGenerativeAI({ baseURL: `${baseUrl}/v1beta`, apiKey: apiKey ?? '', ...(fetch ? { fetch } : {}) }).languageModel(modelId);
+    return createGoogleGenerativeAI({ baseURL: `${baseUrl}/v1beta`, apiKey: apiKey ?? '' }).languageModel(modelId);
   },
 };

@@ -11,12 +11,11 @@ export const ollama: ProviderDescriptor = {
   // Ollama reads the token limit and temperature from `options` only; the provider package sends
   // them at the top level too, where /api/chat ignores them.
   providerOptions: ({ maxTokens, temperature }) => ({ ollama: { options: { num_predict: maxTokens, ...(temperature === undefined ? {} : { temperature }) } } }),
-  async create({ modelId, baseUrl, apiKey, fetch }) {
+  async create({ modelId, baseUrl, apiKey }) {
     const { createOllama } = await import('ollama-ai-provider-v2');
     return createOllama({
       baseURL: `${baseUrl}/api`,
       ...(apiKey ? { headers: { authorization: `Bearer ${apiKey}` } } : {}),
-      ...(fetch ? { fetch } : {}),
     }).chat(modelId);
   },
 };

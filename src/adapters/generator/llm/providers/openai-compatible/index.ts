@@ -7,13 +7,12 @@ export const openaiCompatible: ProviderDescriptor = {
   apiKeyEnv: ['SLIPWAY_LLM_API_KEY'],
   keyRequired: false,
   detectEnv: ['SLIPWAY_LLM_BASE_URL'],
-  async create({ modelId, baseUrl, apiKey, fetch, structuredOutput }) {
+  async create({ modelId, baseUrl, apiKey, structuredOutput }) {
     const { createOpenAICompatible } = await import('@ai-sdk/openai-compatible');
     return createOpenAICompatible({
       name: 'openai-compatible',
       baseURL: `${baseUrl}/v1`,
       ...(apiKey ? { apiKey } : {}),
-      ...(fetch ? { fetch } : {}),
       supportsStructuredOutputs: structuredOutput === 'json_schema',
     }).chatModel(modelId);
   },

@@ -9,8 +9,8 @@ export const openai: ProviderDescriptor = {
   keyRequired: true,
   detectEnv: ['OPENAI_API_KEY'],
   models: { planner: 'gpt-4.1-mini', coder: 'gpt-4.1' },
-  async create({ modelId, baseUrl, apiKey, fetch }) {
+  async create({ modelId, baseUrl, apiKey }) {
     const { createOpenAI } = await import('@ai-sdk/openai');
-    return createOpenAI({ baseURL: `${baseUrl}/v1`, apiKey: apiKey ?? '', ...(fetch ? { fetch } : {}) }).chat(modelId);
+    return createOpenAI({ baseURL: `${baseUrl}/v1`, apiKey: apiKey ?? '' }).chat(modelId);
   },
 };
