@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLlmServer, type LlmServer } from '../../../../../test/support/llm-server.ts';
+import { readFixture, startLlmServer, type LlmServer } from '../../../../../test/support/llm-server.ts';
 import { ConfigError } from '../../../../domain/index.ts';
 import { createChatProvider, ModelServiceError, type ChatRequest, type ChatResult, type RetryNotice } from './index.ts';
 
@@ -47,11 +47,13 @@ describe('OpenAI chat completions', () => {
     if (stream) expect(sent.body.stream_options).toEqual({ include_usage: true });
   });
 
-  it('reports an answer cut at the token limit as truncated', async () => {
+  it.each([false, true])('reports an answer cut at the token limit as truncated, keeping the cut-off arguments as sent (stream: %s)', async (stream) => {
     const chat = await openai();
     server!.reply({ fixture: 'openai/files-length-1.json' });
-    const result = await chat.complete(request(true));
+    const result = await chat.complete(request(stream));
     expect(result).toMatchObject({ truncated: true, stopReason: 'length' });
+    const sent = readFixture('openai/files-length-1.json').choices[0].message.tool_calls[0].function.arguments;
+    expect(result.tool).toEqual({ name: 'write_files', raw: sent });
   });
 
   it('waits as long as retry-after-ms asks after a 429, then succeeds', async () => {
