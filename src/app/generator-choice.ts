@@ -2,14 +2,9 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/index.ts';
 import { readSecret } from '../config/index.ts';
+import { PROVIDERS, providerFor, type ProviderName } from '../adapters/generator/llm/providers/registry.ts';
 import { ConfigError } from '../domain/index.ts';
 import type { AppPlan, AppRequest, CodeGenerator, GeneratedApp, GeneratorInfo } from '../ports/index.ts';
-
-/** Default models per provider when slipway.yaml and the environment name none. */
-const DEFAULT_MODELS: Record<'openai' | 'anthropic', { planner: string; coder: string }> = {
-  openai: { planner: 'gpt-4.1-mini', coder: 'gpt-4.1' },
-  anthropic: { planner: 'claude-sonnet-4-5', coder: 'claude-sonnet-4-5' },
-};
 
 export interface GeneratorChoice {
   generator: CodeGenerator & { infoFor(plan: AppPlan): GeneratorInfo };
@@ -17,37 +12,43 @@ export interface GeneratorChoice {
   description: string;
 }
 
-/**
- * Picks how apps are generated: a model when a provider is configured (slipway.yaml `llm`, or
- * SLIPWAY_LLM_BASE_URL / ANTHROPIC_API_KEY / OPENAI_API_KEY), else the offline templates. A request
- * that names `--template` always uses that template.
- */
-/** The provider slipway.yaml or the environment selects, if any. */
-export function llmProvider(config: ResolvedConfig, env: Record<string, string | undefined>): 'openai' | 'anthropic' | 'openai-compatible' | undefined {
+/** The provider slipway.yaml or the environment selects, if any (a base URL alone means an OpenAI-compatible server). */
+export function llmProvider(config: ResolvedConfig, env: Record<string, string | undefined>): ProviderName | undefined {
   const llm = config.llm;
-  return llm?.provider
-    ?? (env.SLIPWAY_LLM_BASE_URL || llm?.baseUrl ? 'openai-compatible' : env.ANTHROPIC_API_KEY ? 'anthropic' : env.OPENAI_API_KEY ? 'openai' : undefined);
+  if (llm?.provider) return llm.provider;
+  if (llm?.baseUrl) return 'openai-compatible';
+  return PROVIDERS.find((p) => p.detectEnv.some((name) => env[name]))?.name as ProviderName | undefined;
 }
 
+/** The variables that select a provider, for the hint shown when none is configured. */
+const DETECTED_BY = PROVIDERS.flatMap((p) => p.detectEnv).join(', ');
+
+/**
+ * Picks how apps are generated: a model when a provider is configured (slipway.yaml `llm`, or a
+ * provider's variable such as OPENAI_API_KEY or OLLAMA_HOST), else the offline templates. A request
+ * that names `--template` always uses that template.
+ */
 export async function chooseGenerator(config: ResolvedConfig, env: Record<string, string | undefined>, templates: CodeGenerator, packageRoot: string, logger: Logger): Promise<GeneratorChoice> {
   const llm = config.llm;
   const provider = llmProvider(config, env);
   if (!provider) {
-    return { generator: route(templates, undefined), description: 'no model provider configured: using the offline templates (set OPENAI_API_KEY, ANTHROPIC_API_KEY or SLIPWAY_LLM_BASE_URL to generate with a model)' };
+    return { generator: route(templates, undefined), description: `no model provider configured: using the offline templates (set one of ${DETECTED_BY} to generate with a model)` };
   }
-  const keyEnv = provider === 'openai' ? 'OPENAI_API_KEY' : provider === 'anthropic' ? 'ANTHROPIC_API_KEY' : 'SLIPWAY_LLM_API_KEY';
+  const descriptor = providerFor(provider);
+  const keyEnv = llm?.apiKey?.env ?? descriptor.apiKeyEnv.find((name) => env[name]) ?? descriptor.apiKeyEnv[0];
   const apiKey = llm?.apiKey ? readSecret(llm.apiKey, 'llm.apiKey', env) : env[keyEnv];
-  const baseUrl = llm?.baseUrl ?? (provider === 'openai-compatible' ? env.SLIPWAY_LLM_BASE_URL : undefined);
-  const fallback = provider === 'openai-compatible' ? undefined : DEFAULT_MODELS[provider];
+  const baseUrl = llm?.baseUrl ?? baseUrlFromEnv(provider, env);
+  const fallback = descriptor.models;
   const one = env.SLIPWAY_LLM_MODEL;
   const planner = llm?.models.planner ?? env.SLIPWAY_LLM_PLANNER_MODEL ?? one ?? fallback?.planner;
   const coder = llm?.models.coder ?? env.SLIPWAY_LLM_CODER_MODEL ?? one ?? fallback?.coder;
   if (!planner || !coder) {
-    throw new ConfigError('an OpenAI-compatible server needs model names', { hint: 'Set SLIPWAY_LLM_MODEL (or llm.models.planner and llm.models.coder in slipway.yaml), e.g. qwen2.5-coder:14b.' });
+    const what = provider === 'openai-compatible' ? 'an OpenAI-compatible server' : `${descriptor.label}`;
+    throw new ConfigError(`${what} needs model names`, { hint: 'Set SLIPWAY_LLM_MODEL (or llm.models.planner and llm.models.coder in slipway.yaml), e.g. qwen2.5-coder:14b.' });
   }
   const { LlmGenerator } = await import('../adapters/generator/llm/index.ts');
   const model = new LlmGenerator({
-    provider, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}), apiKeyEnv: llm?.apiKey?.env ?? keyEnv,
+    provider, ...(baseUrl ? { baseUrl } : {}), ...(apiKey ? { apiKey } : {}), apiKeyEnv: keyEnv,
     models: { planner, coder, ...(llm?.models.repair ? { repair: llm.models.repair } : {}) },
     templatesDir: join(packageRoot, 'templates'), promptsDir: join(packageRoot, 'prompts'),
     ...(llm?.maxTokens ? { maxTokens: llm.maxTokens } : {}),
@@ -55,6 +56,13 @@ export async function chooseGenerator(config: ResolvedConfig, env: Record<string
     onEvent: (event) => logger.info({ event }, 'model event'),
   });
   return { generator: route(templates, model), description: `generating with ${provider} (planner ${planner}, coder ${coder})` };
+}
+
+/** SLIPWAY_LLM_BASE_URL for a compatible server; OLLAMA_HOST as Ollama's own tools read it (`host:port` needs no scheme). */
+export function baseUrlFromEnv(provider: ProviderName, env: Record<string, string | undefined>): string | undefined {
+  if (provider === 'openai-compatible') return env.SLIPWAY_LLM_BASE_URL || undefined;
+  if (provider === 'ollama' && env.OLLAMA_HOST) return /^https?:\/\//.test(env.OLLAMA_HOST) ? env.OLLAMA_HOST : `http://${env.OLLAMA_HOST}`;
+  return undefined;
 }
 
 /** Sends each request to the model, or to the templates when it names one; later stages follow the plan's generator. */

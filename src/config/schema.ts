@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROVIDER_NAMES } from '../adapters/generator/llm/providers/registry.ts';
 import { branchNameProblem } from './branch-name.ts';
 import { gitRemoteProblem, hostProblem, urlProblem } from './network-names.ts';
 
@@ -110,10 +111,11 @@ export const ConfigSchema = z
     /** A language model plans and writes apps; absent (and no API key in the environment) → the offline templates. */
     llm: z
       .object({
-        provider: z.enum(['openai', 'anthropic', 'openai-compatible']).optional(),
-        /** API root without /v1, e.g. http://ollama.lan:11434 for an OpenAI-compatible server. */
+        /** One of the registered model providers (src/adapters/generator/llm/providers/registry.ts). */
+        provider: z.enum(PROVIDER_NAMES).optional(),
+        /** API root without a version path, e.g. http://vllm.lan:8000 for an OpenAI-compatible server or http://ollama.lan:11434 for Ollama. */
         baseUrl: HttpUrl.optional(),
-        /** Where the API key is; default OPENAI_API_KEY / ANTHROPIC_API_KEY / SLIPWAY_LLM_API_KEY. */
+        /** Where the API key is; default the provider's variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, GOOGLE_GENERATIVE_AI_API_KEY …). */
         apiKey: SecretSource.optional(),
         /** Model per stage, as in seed 000: one plans, one writes the code (and repairs it). */
         models: z.object({ planner: z.string().min(1).optional(), coder: z.string().min(1).optional(), repair: z.string().min(1).optional() }).strict().default({}),

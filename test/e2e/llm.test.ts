@@ -98,3 +98,46 @@ describe('slipway create with an OpenAI-compatible model', () => {
     await runCli(['delete', 'plain-timer'], opts);
   });
 });
+
+describe('slipway create with Ollama and Gemini', () => {
+  it('generates with a local Ollama found through OLLAMA_HOST, with no key', async () => {
+    const ollama = await startLlmServer({ format: 'ollama', apiKey: '' });
+    try {
+      ollama.reply({ fixture: 'ollama/plan.json' }, { fixture: 'ollama/files.json' });
+      const opts = tempHome('slipway-llm-');
+      writeFileSync(join(opts.cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
+      const env = { OLLAMA_HOST: ollama.url.replace('http://', ''), SLIPWAY_LLM_MODEL: 'qwen2.5-coder:14b' };
+      const result = await runCli(['create', 'a guestbook where visitors leave messages', '--name', 'guestbook-ollama', '--json'], { ...opts, env });
+      expect(result.code, result.stdout + result.stderr).toBe(0);
+      try {
+        const report = JSON.parse(result.stdout);
+        expect(report.generator).toMatch(/ollama/);
+        expect(ollama.problems).toEqual([]);
+        expect(ollama.requests.map((r) => [r.path, r.body.model])).toEqual([['/api/chat', 'qwen2.5-coder:14b'], ['/api/chat', 'qwen2.5-coder:14b']]);
+        expect((await fetch(report.url)).status).toBe(200);
+      } finally {
+        await runCli(['delete', 'guestbook-ollama'], opts);
+      }
+    } finally {
+      await ollama.close();
+    }
+  });
+
+  it('names GEMINI_API_KEY when Gemini refuses the key, and never prints the key', async () => {
+    const gemini = await startLlmServer({ format: 'google', apiKey: 'AIzaSy-right-key-0123456789' });
+    try {
+      const opts = tempHome('slipway-llm-');
+      writeFileSync(join(opts.cwd, 'slipway.yaml'), `local:\n  runtime: process\nllm:\n  provider: google\n  baseUrl: ${gemini.url}\n`);
+      const wrong = 'AIzaSy-wrong-key-7f6e5d4c3b2a';
+      const result = await runCli(['create', 'a guestbook', '--name', 'guestbook-gemini'], { ...opts, env: { GEMINI_API_KEY: wrong } });
+      // The plan step failed: a failed run (exit 1) that can be resumed once the key is fixed.
+      expect(result.code, result.stdout + result.stderr).toBe(1);
+      expect(result.stdout + result.stderr).toContain('failed at step app:plan: Google Gemini rejected the API key (HTTP 400, INVALID_ARGUMENT); set GEMINI_API_KEY to a valid key');
+      expect(result.stdout + result.stderr).not.toContain('7f6e5d4c');
+      expect(gemini.requests).toHaveLength(1);
+      expect(gemini.problems).toEqual([]);
+    } finally {
+      await gemini.close();
+    }
+  });
+});

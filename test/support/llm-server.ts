@@ -1,15 +1,16 @@
 /**
- * A stand-in for OpenAI Chat Completions and Anthropic Messages on 127.0.0.1: it checks each request
- * the way the real API does (path, auth headers, model, forced tool), records it, and answers with
- * the next scripted reply — a recorded answer from test/fixtures/llm, sent as JSON or, when the
- * request asks to stream, as the provider's SSE events; `.sse` fixtures are sent byte for byte.
+ * A stand-in for OpenAI Chat Completions, Anthropic Messages, Gemini generateContent and Ollama's
+ * /api/chat on 127.0.0.1: it checks each request the way the real API does (path, auth headers,
+ * model, tools), records it, and answers with the next scripted reply — a recorded answer from
+ * test/fixtures/llm or a body, sent as JSON or, when the request asks to stream, as the provider's
+ * stream (SSE; NDJSON for Ollama); `.sse` fixtures are sent byte for byte.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
-export type LlmWireFormat = 'openai' | 'anthropic';
+export type LlmWireFormat = 'openai' | 'anthropic' | 'google' | 'ollama';
 
 export const LLM_FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'llm');
 
@@ -61,7 +62,10 @@ export async function startLlmServer(options: { format: LlmWireFormat; apiKey: s
   const requests: RecordedRequest[] = [];
   const problems: string[] = [];
   const error = (type: string, message: string) =>
-    format === 'openai' ? { error: { message, type, param: null, code: null } } : { type: 'error', error: { type, message } };
+    format === 'openai' ? { error: { message, type, param: null, code: null } }
+      : format === 'anthropic' ? { type: 'error', error: { type, message } }
+        : format === 'google' ? { error: { code: 400, message, status: type } }
+          : { error: message };
 
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
@@ -78,25 +82,10 @@ export async function startLlmServer(options: { format: LlmWireFormat; apiKey: s
       return sendJson(400, error('invalid_request_error', 'could not parse the JSON body of your request'));
     }
     requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-    const expectedPath = format === 'openai' ? '/v1/chat/completions' : '/v1/messages';
-    if (req.method !== 'POST' || req.url !== expectedPath) {
-      problems.push(`${req.method} ${req.url} is not ${expectedPath}`);
-      return sendJson(404, error('not_found_error', `Unknown request URL: ${req.method} ${req.url}`));
-    }
-    if (format === 'openai' && req.headers.authorization !== `Bearer ${apiKey}`) {
-      return sendJson(401, readFixture('openai/error-401.json'));
-    }
-    if (format === 'anthropic') {
-      if (req.headers['x-api-key'] !== apiKey) return sendJson(401, readFixture('anthropic/error-401.json'));
-      if (req.headers['anthropic-version'] !== '2023-06-01') {
-        problems.push(`anthropic-version is ${String(req.headers['anthropic-version'])}`);
-        return sendJson(400, error('invalid_request_error', 'anthropic-version: header is required'));
-      }
-    }
-    const invalid = format === 'openai' ? openAiProblems(body) : anthropicProblems(body);
-    if (invalid.length > 0) {
-      problems.push(...invalid);
-      return sendJson(400, error('invalid_request_error', invalid.join('; ')));
+    const refused = refusal(format, req.method ?? '', req.url ?? '', req.headers, body, apiKey);
+    if (refused) {
+      if (refused.problems.length > 0) problems.push(...refused.problems);
+      return sendJson(refused.status, refused.body ?? error(refused.type ?? 'invalid_request_error', refused.problems.join('; ')));
     }
     const next = queue.shift();
     if (!next) {
@@ -107,15 +96,19 @@ export async function startLlmServer(options: { format: LlmWireFormat; apiKey: s
     if (res.destroyed) return;
     const status = next.status ?? 200;
     const fixture = next.fixture;
+    // Gemini streams on its own path; the others ask in the body.
+    const streaming = format === 'google' ? (req.url ?? '').includes(':streamGenerateContent') : body.stream === true;
     if (fixture?.endsWith('.sse') || next.sse !== undefined) {
-      if (body.stream !== true) problems.push(`${fixture ?? 'an SSE reply'} is a stream but the request did not ask to stream`);
+      if (!streaming) problems.push(`${fixture ?? 'an SSE reply'} is a stream but the request did not ask to stream`);
       return sendRaw(status, next.sse ?? readFileSync(join(LLM_FIXTURES, fixture!), 'utf8'), 'text/event-stream', next);
     }
     const payload = fixture ? readFixture(fixture) : next.body;
-    if (status !== 200 || body.stream !== true) return sendRaw(status, JSON.stringify(payload), 'application/json', next);
+    if (status !== 200 || !streaming) return sendRaw(status, JSON.stringify(payload), 'application/json', next);
+    const chunkSize = options.chunkSize ?? 64;
+    if (format === 'ollama') return sendRaw(200, toOllamaLines(payload as any, { chunkSize }), 'application/x-ndjson', next);
     const events = format === 'openai'
-      ? toOpenAiChunks(payload as any, { chunkSize: options.chunkSize ?? 64, includeUsage: body.stream_options?.include_usage === true })
-      : toAnthropicEvents(payload as any, { chunkSize: options.chunkSize ?? 64 });
+      ? toOpenAiChunks(payload as any, { chunkSize, includeUsage: body.stream_options?.include_usage === true })
+      : format === 'anthropic' ? toAnthropicEvents(payload as any, { chunkSize }) : toGeminiEvents(payload as any, { chunkSize });
     return sendRaw(200, events, 'text/event-stream', next);
 
     function sendRaw(code: number, text: string, type: string, reply: ScriptedReply): void {
@@ -147,6 +140,87 @@ export async function startLlmServer(options: { format: LlmWireFormat; apiKey: s
 /** Reads a JSON fixture from test/fixtures/llm. */
 export function readFixture(name: string): any {
   return JSON.parse(readFileSync(join(LLM_FIXTURES, name), 'utf8'));
+}
+
+interface Refusal {
+  status: number;
+  /** What Slipway did wrong (a test expects none); empty for a refusal that is the API's normal answer, such as a bad key. */
+  problems: string[];
+  type?: string;
+  body?: unknown;
+}
+
+/** Why the real API would refuse this request (wrong path, key, headers or body), if it would. */
+function refusal(format: LlmWireFormat, method: string, url: string, headers: IncomingHttpHeaders, body: any, apiKey: string): Refusal | undefined {
+  const path = {
+    openai: /^\/v1\/chat\/completions$/,
+    anthropic: /^\/v1\/messages$/,
+    google: /^\/v1beta\/models\/[^/:]+:(generateContent|streamGenerateContent\?alt=sse)$/,
+    ollama: /^\/api\/chat$/,
+  }[format];
+  if (method !== 'POST' || !path.test(url)) return { status: 404, problems: [`${method} ${url} is not ${path.source}`], type: format === 'google' ? 'NOT_FOUND' : 'not_found_error' };
+  switch (format) {
+    case 'openai':
+      if (headers.authorization !== `Bearer ${apiKey}`) return { status: 401, problems: [], body: readFixture('openai/error-401.json') };
+      return bad(openAiProblems(body));
+    case 'anthropic':
+      if (headers['x-api-key'] !== apiKey) return { status: 401, problems: [], body: readFixture('anthropic/error-401.json') };
+      if (headers['anthropic-version'] !== '2023-06-01') return { status: 400, problems: [`anthropic-version is ${String(headers['anthropic-version'])}`] };
+      return bad(anthropicProblems(body));
+    case 'google':
+      // Gemini answers a wrong key with 400 INVALID_ARGUMENT and the reason API_KEY_INVALID.
+      if (headers['x-goog-api-key'] !== apiKey) return { status: 400, problems: [], body: GEMINI_BAD_KEY };
+      return bad(geminiProblems(body), 'INVALID_ARGUMENT');
+    case 'ollama':
+      // Ollama itself takes no key; a proxy in front of it wants a bearer token.
+      if (apiKey && headers.authorization !== `Bearer ${apiKey}`) return { status: 401, problems: [], body: { error: 'unauthorized' } };
+      return bad(ollamaProblems(body));
+  }
+}
+
+function bad(problems: string[], type = 'invalid_request_error'): Refusal | undefined {
+  return problems.length > 0 ? { status: 400, problems, type } : undefined;
+}
+
+const GEMINI_BAD_KEY = {
+  error: {
+    code: 400,
+    message: 'API key not valid. Please pass a valid API key.',
+    status: 'INVALID_ARGUMENT',
+    details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }],
+  },
+};
+
+/** What Gemini would refuse, or Slipway must always send: contents, one function, and calling it forced (mode ANY). */
+function geminiProblems(body: any): string[] {
+  const out: string[] = [];
+  const contents = Array.isArray(body.contents) ? body.contents : [];
+  if (contents.length === 0) out.push('contents is empty');
+  for (const c of contents) if (!['user', 'model'].includes(c.role) || !Array.isArray(c.parts) || c.parts.length === 0) out.push('a content has no role or no parts');
+  if (body.systemInstruction !== undefined && !Array.isArray(body.systemInstruction.parts)) out.push('systemInstruction has no parts');
+  const max = body.generationConfig?.maxOutputTokens;
+  if (!Number.isInteger(max) || max <= 0) out.push('generationConfig.maxOutputTokens is missing');
+  const functions = (Array.isArray(body.tools) ? body.tools : []).flatMap((t: any) => t.functionDeclarations ?? []);
+  if (functions.length === 0) out.push('no functionDeclarations were sent');
+  // `parametersJsonSchema` takes plain JSON Schema; `parameters` the older OpenAPI subset.
+  for (const f of functions) if (typeof f.name !== 'string' || typeof (f.parametersJsonSchema ?? f.parameters) !== 'object') out.push('a function declaration has no name or parameters');
+  const calling = body.toolConfig?.functionCallingConfig;
+  if (calling?.mode !== 'ANY' || !functions.some((f: any) => calling.allowedFunctionNames?.includes(f.name))) out.push('functionCallingConfig does not force one of the functions');
+  return out;
+}
+
+/** What Ollama's /api/chat would refuse, or Slipway must always send (tools; Ollama has no forced choice). */
+function ollamaProblems(body: any): string[] {
+  const out: string[] = [];
+  if (typeof body.model !== 'string' || !body.model) out.push('model is required');
+  if (!Array.isArray(body.messages) || body.messages.length === 0) out.push('messages is empty');
+  else if (body.messages.some((m: any) => !['system', 'user', 'assistant', 'tool'].includes(m.role) || typeof m.content !== 'string')) out.push('a message has no role or no text content');
+  if (typeof body.stream !== 'boolean' && body.stream !== undefined) out.push('stream is not a boolean');
+  const tools = Array.isArray(body.tools) ? body.tools : [];
+  if (tools.length === 0) out.push('no tools were sent');
+  for (const t of tools) if (t.type !== 'function' || typeof t.function?.name !== 'string' || typeof t.function?.parameters !== 'object') out.push('a tool is not a function with parameters');
+  if (!Number.isInteger(body.options?.num_predict) || body.options.num_predict <= 0) out.push('options.num_predict is missing');
+  return out;
 }
 
 /** What OpenAI would refuse (or what Slipway must always send: a forced tool or a JSON schema). */
@@ -230,4 +304,39 @@ export function toAnthropicEvents(message: any, options: { chunkSize: number }):
   });
   out += sse({ type: 'message_delta', delta: { stop_reason, stop_sequence }, usage: { output_tokens: usage.output_tokens } }, 'message_delta');
   return out + sse({ type: 'message_stop' }, 'message_stop');
+}
+
+/**
+ * A `GenerateContentResponse` as Gemini's `streamGenerateContent?alt=sse` stream: text in fragments,
+ * each function call whole (Gemini never splits one), finishReason and usageMetadata on the last event.
+ */
+export function toGeminiEvents(response: any, options: { chunkSize: number }): string {
+  const candidate = response.candidates[0];
+  const event = (parts: unknown[], last: boolean) => sse({
+    candidates: [{ content: { role: 'model', parts }, index: 0, ...(last ? { finishReason: candidate.finishReason } : {}) }],
+    ...(last ? { usageMetadata: response.usageMetadata } : {}),
+    modelVersion: response.modelVersion,
+    responseId: response.responseId,
+  });
+  const parts: unknown[][] = [];
+  for (const part of candidate.content.parts as any[]) {
+    if (typeof part.text === 'string') for (const piece of pieces(part.text, options.chunkSize)) parts.push([{ text: piece }]);
+    else parts.push([part]);
+  }
+  if (parts.length === 0) parts.push([]);
+  return parts.map((p, i) => event(p, i === parts.length - 1)).join('');
+}
+
+/**
+ * An /api/chat answer as Ollama's NDJSON stream: the text in fragments (`done: false`), tool calls
+ * whole, then a last line with `done: true`, `done_reason` and the token counts.
+ */
+export function toOllamaLines(answer: any, options: { chunkSize: number }): string {
+  const { message, done, done_reason, ...rest } = answer;
+  const head = { model: answer.model, created_at: answer.created_at };
+  const lines: unknown[] = [];
+  for (const piece of pieces(message.content ?? '', options.chunkSize)) lines.push({ ...head, message: { role: 'assistant', content: piece }, done: false });
+  if (message.tool_calls) lines.push({ ...head, message: { role: 'assistant', content: '', tool_calls: message.tool_calls }, done: false });
+  lines.push({ ...rest, message: { role: 'assistant', content: '' }, done: true, done_reason });
+  return lines.map((line) => `${JSON.stringify(line)}\n`).join('');
 }

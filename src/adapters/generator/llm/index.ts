@@ -5,4 +5,4 @@ export { findSecrets, type SecretFinding } from './secret-scan.ts';
 export { dockerfileProblems } from './dockerfile-rules.ts';
 export { packageJsonProblems } from './package-rules.ts';
 export { loadPrompt, PROMPT_NAMES, type Prompt, type PromptName } from './prompts.ts';
-export { createChatProvider, DEFAULT_API_KEY_ENV, DEFAULT_BASE_URLS, type ProviderName, type ProviderOptions } from './providers/index.ts';
+export { createChatProvider, PROVIDER_NAMES, PROVIDERS, providerFor, serviceName, type ProviderName, type ProviderOptions } from './providers/index.ts';

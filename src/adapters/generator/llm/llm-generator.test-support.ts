@@ -9,7 +9,7 @@ import type { LlmUsageEvent } from './model-call.ts';
 const root = join(import.meta.dirname, '..', '..', '..', '..');
 export const TEMPLATES_DIR = join(root, 'templates');
 export const PROMPTS_DIR = join(root, 'prompts');
-export const KEYS: Record<LlmWireFormat, string> = { openai: 'sk-test-openai-0123456789abcdef', anthropic: 'sk-ant-api03-test-0123456789abcdef' };
+export const KEYS: Record<LlmWireFormat, string> = { openai: 'sk-test-openai-0123456789abcdef', anthropic: 'sk-ant-api03-test-0123456789abcdef', google: 'AIzaSy-test-google-0123456789abcdef', ollama: 'ollama-proxy-test-0123456789abcdef' };
 export const MODELS = { planner: 'planner-model', coder: 'coder-model' };
 export const APP = { name: 'guestbook', description: 'a guestbook where visitors leave a message' };
 
@@ -60,9 +60,14 @@ export async function harness(format: LlmWireFormat, options: Partial<LlmGenerat
     generator,
     usage,
     events,
-    userMessage: (n) => body(n).messages.at(-1).content,
-    systemPrompt: (n) => (format === 'anthropic' ? body(n).system : body(n).messages[0].content),
+    userMessage: (n) => text(body(n).messages.at(-1).content),
+    systemPrompt: (n) => text(format === 'anthropic' ? body(n).system : body(n).messages[0].content),
   };
+}
+
+/** A message's text, whether sent as a string or (Anthropic) as text blocks. */
+function text(content: string | { type: string; text?: string }[]): string {
+  return typeof content === 'string' ? content : content.map((block) => block.text ?? '').join('');
 }
 
 /** Closes every server started by {@link harness}; returns the problems they saw in requests. */

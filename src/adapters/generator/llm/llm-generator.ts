@@ -6,7 +6,7 @@ import { assertGuardrails, DEFAULT_LIMITS, pathProblem, type GuardrailLimits } f
 import { coderMessage, plannerMessage, repairMessage } from './messages.ts';
 import { askFiles, askStructured, type CallContext, type LlmEvent, type LlmUsageEvent } from './model-call.ts';
 import { loadPrompt, fillPrompt, PROMPT_NAMES, type Prompt, type PromptName } from './prompts.ts';
-import { createChatProvider, type ProviderName, type RetryNotice, type RetryPolicy } from './providers/index.ts';
+import { createChatProvider, serviceName, type ProviderName, type RetryNotice, type RetryPolicy } from './providers/index.ts';
 import { filesTool, modelPlanAnswer, modelPlanSchema, planTool, RepairFilesParsed, WriteFilesParsed, type ModelPlan } from './schemas.ts';
 import { findSecrets } from './secret-scan.ts';
 
@@ -78,7 +78,7 @@ export class LlmGenerator implements CodeGenerator {
     });
     this.#ctx = {
       chat,
-      service: options.provider === 'openai' ? 'OpenAI' : options.provider === 'anthropic' ? 'Anthropic' : 'model endpoint',
+      service: serviceName(options.provider),
       stream: options.stream ?? true,
       maxTokens: options.maxTokens ?? 16_000,
       temperature: options.temperature === null ? undefined : options.temperature ?? 0.2,

@@ -1,30 +1,12 @@
 import { ConfigError } from '../../../../domain/errors.ts';
-import { AnthropicMessages } from './anthropic.ts';
-import { OpenAiChat } from './openai.ts';
+import { providerFor, type ProviderName } from './registry.ts';
+import { SdkChat } from './sdk-chat.ts';
 import { DEFAULT_MODEL_RETRY, DEFAULT_TIMEOUT_MS, type RetryPolicy } from './transport.ts';
 import type { ChatProvider, RetryNotice } from './types.ts';
 
-export { AnthropicMessages, ANTHROPIC_VERSION } from './anthropic.ts';
-export { OpenAiChat } from './openai.ts';
-export { readSse, type SseEvent } from './sse.ts';
+export { PROVIDER_NAMES, PROVIDERS, providerFor, type ProviderName } from './registry.ts';
 export { DEFAULT_MODEL_RETRY, DEFAULT_TIMEOUT_MS, ModelServiceError, providerError, scrub, type RetryPolicy } from './transport.ts';
 export type * from './types.ts';
-
-export type ProviderName = 'openai' | 'anthropic' | 'openai-compatible';
-
-/** Where each provider lives when no base URL is configured. */
-export const DEFAULT_BASE_URLS: Record<ProviderName, string | undefined> = {
-  openai: 'https://api.openai.com',
-  anthropic: 'https://api.anthropic.com',
-  'openai-compatible': undefined,
-};
-
-/** The environment variable a person sets for each provider's key (named in errors; read by the CLI, not here). */
-export const DEFAULT_API_KEY_ENV: Record<ProviderName, string> = {
-  openai: 'OPENAI_API_KEY',
-  anthropic: 'ANTHROPIC_API_KEY',
-  'openai-compatible': 'SLIPWAY_LLM_API_KEY',
-};
 
 export interface ProviderOptions {
   provider: ProviderName;
@@ -37,18 +19,24 @@ export interface ProviderOptions {
   onRetry?: ((notice: RetryNotice) => void) | undefined;
 }
 
+/** Who is named in messages about a provider's answers: `OpenAI`, `Anthropic`, `Google Gemini` … */
+export function serviceName(provider: ProviderName): string {
+  return providerFor(provider).label;
+}
+
 /**
  * Builds the client for one provider, failing early (ConfigError) when a hosted provider has no key
- * or a compatible endpoint has no base URL.
+ * or a compatible endpoint has no base URL. The provider's SDK package loads on the first call.
  * @example
- * const chat = createChatProvider({ provider: 'openai-compatible', baseUrl: 'http://127.0.0.1:11434' });
+ * const chat = createChatProvider({ provider: 'ollama', baseUrl: 'http://127.0.0.1:11434' });
  */
 export function createChatProvider(options: ProviderOptions): ChatProvider {
-  const { provider } = options;
-  const apiKeyEnv = options.apiKeyEnv ?? DEFAULT_API_KEY_ENV[provider];
-  const baseUrl = options.baseUrl ?? DEFAULT_BASE_URLS[provider];
+  const descriptor = providerFor(options.provider);
+  const { name: provider } = descriptor;
+  const apiKeyEnv = options.apiKeyEnv ?? descriptor.apiKeyEnv[0];
+  const baseUrl = options.baseUrl ?? descriptor.baseUrl;
   if (!baseUrl) {
-    throw new ConfigError(`the ${provider} model provider needs a base URL`, { hint: 'Set the generator base URL, e.g. http://127.0.0.1:11434 for Ollama.' });
+    throw new ConfigError(`the ${provider} model provider needs a base URL`, { hint: 'Set the generator base URL, e.g. http://127.0.0.1:8000 for a vLLM server.' });
   }
   let parsed: URL;
   try {
@@ -57,19 +45,24 @@ export function createChatProvider(options: ProviderOptions): ChatProvider {
     throw new ConfigError(`the model base URL is not a URL`, { hint: 'Use e.g. https://api.openai.com or http://127.0.0.1:11434.' });
   }
   if (parsed.username || parsed.password) throw new ConfigError('the model base URL must not carry credentials', { hint: `Give the key in ${apiKeyEnv} instead.` });
-  if (provider !== 'openai-compatible' && !options.apiKey) {
+  if (descriptor.keyRequired && !options.apiKey) {
     throw new ConfigError(`no API key for ${provider}; set ${apiKeyEnv}`, { hint: `Export ${apiKeyEnv}=<your key> and run the command again.` });
   }
-  const service = provider === 'openai' ? 'OpenAI' : provider === 'anthropic' ? 'Anthropic' : `the model endpoint at ${parsed.origin}`;
-  const transport = {
-    service,
-    provider,
-    apiKeyEnv,
+  const service = provider === 'openai-compatible' ? `the model endpoint at ${parsed.origin}` : provider === 'ollama' ? `Ollama at ${parsed.origin}` : descriptor.label;
+  return new SdkChat({
+    descriptor,
+    // The API root: the provider adds its version path (/v1, /v1beta, /api).
+    baseUrl: baseUrl.replace(/\/+$/, ''),
     apiKey: options.apiKey,
-    retry: options.retry ?? DEFAULT_MODEL_RETRY,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    onRetry: options.onRetry,
-  };
-  if (provider === 'anthropic') return new AnthropicMessages({ baseUrl, apiKey: options.apiKey!, transport });
-  return new OpenAiChat({ flavour: provider, baseUrl, apiKey: options.apiKey, structuredOutput: options.structuredOutput ?? 'tools', transport });
+    structuredOutput: options.structuredOutput ?? 'tools',
+    transport: {
+      service,
+      provider,
+      apiKeyEnv,
+      apiKey: options.apiKey,
+      retry: options.retry ?? DEFAULT_MODEL_RETRY,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      onRetry: options.onRetry,
+    },
+  });
 }

@@ -50,7 +50,8 @@ describe('transport', () => {
 });
 
 describe('provider error bodies', () => {
-  it('reads OpenAI, Anthropic, Ollama and HTML error bodies', () => {
+  it('reads OpenAI, Anthropic, Gemini, Ollama and HTML error bodies', () => {
+    expect(providerError('{"error":{"code":429,"message":"Resource exhausted","status":"RESOURCE_EXHAUSTED"}}')).toEqual({ message: 'Resource exhausted', type: 'RESOURCE_EXHAUSTED' });
     expect(providerError('{"error":{"message":"m","type":"t","code":"c"}}')).toEqual({ message: 'm', type: 'c' });
     expect(providerError('{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}')).toEqual({ message: 'Overloaded', type: 'overloaded_error' });
     expect(providerError('{"error":"model \\"llama3\\" not found"}')).toEqual({ message: 'model "llama3" not found' });

@@ -40,60 +40,79 @@ export class ModelServiceError extends ExternalServiceError {
 }
 
 /**
- * POSTs JSON and hands the response to `read`, retrying 429/5xx answers and dropped connections
- * with bounded backoff (the server's `retry-after-ms` / `retry-after` first). `read` may throw a
- * retryable ModelServiceError too (a stream that broke off), and the request is then sent again.
+ * Runs one model call, retrying 429/5xx answers, dropped connections and broken-off streams with
+ * bounded backoff (the server's `retry-after-ms` / `retry-after` first). Each attempt gets its own
+ * timeout. The SDK's own retries are off (`maxRetries: 0`): this loop is the only one, so the
+ * number of requests stays bounded and every retry is reported.
  * @example
- * const { value } = await postJson(transport, { url, headers, body }, (res) => res.json());
+ * const { value, attempts } = await withRetries(transport, signal, (attemptSignal) => generateText({ …, abortSignal: attemptSignal }));
  */
-export async function postJson<T>(
-  transport: TransportOptions,
-  request: { url: string; headers: Record<string, string>; body: unknown; signal?: AbortSignal | undefined },
-  read: (response: Response, signal: AbortSignal) => Promise<T>,
-): Promise<{ value: T; attempts: number }> {
-  const payload = JSON.stringify(request.body);
+export async function withRetries<T>(transport: TransportOptions, callerSignal: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<{ value: T; attempts: number }> {
   for (let attempt = 1; ; attempt++) {
-    if (request.signal?.aborted) throw new CancelledError();
+    if (callerSignal?.aborted) throw new CancelledError();
     const timeout = AbortSignal.timeout(transport.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const signal = callerSignal ? AbortSignal.any([callerSignal, timeout]) : timeout;
     try {
-      const response = await fetch(request.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...request.headers },
-        body: payload,
-        signal,
-      });
-      if (!response.ok) throw await errorFromResponse(transport, response);
-      return { value: await read(response, signal), attempts: attempt };
+      return { value: await run(signal), attempts: attempt };
     } catch (raw) {
-      const error = classify(transport, raw, request.signal, timeout);
+      const error = classify(transport, raw, callerSignal, timeout);
       if (!(error instanceof ModelServiceError) || !error.retryable || attempt >= transport.retry.attempts) {
         throw attempt > 1 && error instanceof ModelServiceError ? withAttempts(error, attempt) : error;
       }
       const delayMs = backoffDelay(transport.retry, attempt, error.retryAfterMs);
       transport.onRetry?.({ provider: transport.provider, status: error.status, attempt, delayMs, reason: error.message });
-      await sleep(delayMs, request.signal);
+      await sleep(delayMs, callerSignal);
     }
   }
+}
+
+/** What the AI SDK's APICallError carries about a refused request (duck-typed: no SDK import here). */
+interface ApiCallFailure {
+  statusCode?: number | undefined;
+  responseHeaders?: Record<string, string> | undefined;
+  responseBody?: string | undefined;
+}
+
+function apiCallFailure(error: unknown): ApiCallFailure | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const e = error as { name?: unknown; statusCode?: unknown; lastError?: unknown; cause?: unknown };
+  // A 2xx status here means the body broke off while being read: a connection failure, not a refusal.
+  if (e.name === 'AI_APICallError' && typeof e.statusCode === 'number' && e.statusCode >= 300) return e as ApiCallFailure;
+  // streamText and RetryError wrap the failure of the request they made.
+  if (e.lastError) return apiCallFailure(e.lastError);
+  if (e.cause && e.cause !== error) return apiCallFailure(e.cause);
+  return undefined;
 }
 
 function classify(transport: TransportOptions, error: unknown, callerSignal: AbortSignal | undefined, timeout: AbortSignal): unknown {
   if (callerSignal?.aborted) return new CancelledError();
   if (error instanceof ExternalServiceError || error instanceof ConfigError || error instanceof CancelledError) return error;
+  const failure = apiCallFailure(error);
+  if (failure) return errorFromStatus(transport, failure.statusCode!, new Headers(failure.responseHeaders ?? {}), failure.responseBody ?? '');
   if (timeout.aborted) {
     const limit = transport.timeoutMs >= 1000 ? `${Math.round(transport.timeoutMs / 1000)} s` : `${transport.timeoutMs} ms`;
     return new ModelServiceError(transport.service, `did not finish answering within ${limit}`, {
       hint: 'Raise the generator timeout (timeoutMs), or ask for a smaller app.',
     });
   }
-  // fetch() rejects with a TypeError whose cause is the socket error: the endpoint is down or restarting.
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  const detail = cause?.code ?? cause?.message ?? (error as Error).message;
+  // fetch() rejects with a TypeError whose cause is the socket error (the endpoint is down or
+  // restarting, or the stream broke off); the SDK wraps it once more.
+  const detail = socketDetail(error);
   return new ModelServiceError(transport.service, `the connection failed (${scrub(String(detail), transport.apiKey)})`, {
     retryable: true,
     hint: 'Check that the model endpoint (base URL) is reachable from here.',
     cause: error,
   });
+}
+
+function socketDetail(error: unknown): string {
+  let current = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined;
+  let message = String((error as Error)?.message ?? error);
+  for (let depth = 0; current && depth < 5; depth++, current = current.cause as typeof current) {
+    if (typeof current.code === 'string' && /^E[A-Z]+$/.test(current.code)) return current.code;
+    if (typeof current.message === 'string' && current.message) message = current.message;
+  }
+  return message;
 }
 
 function withAttempts(error: ModelServiceError, attempts: number): ModelServiceError {
@@ -106,20 +125,19 @@ function withAttempts(error: ModelServiceError, attempts: number): ModelServiceE
 }
 
 /** Turns a non-2xx answer into the error a person can act on; the provider's own words are kept, scrubbed. */
-async function errorFromResponse(transport: TransportOptions, response: Response): Promise<Error> {
-  const text = await response.text().catch(() => '');
+function errorFromStatus(transport: TransportOptions, status: number, headers: Headers, text: string): Error {
   const { message, type } = providerError(text);
-  const status = response.status;
   const said = message ? `: ${scrub(message, transport.apiKey)}` : '';
-  if (status === 401 || status === 403) {
-    const what = status === 401 ? 'rejected the API key' : 'refused access with this API key';
+  // Gemini answers a bad key with 400 INVALID_ARGUMENT, reason API_KEY_INVALID.
+  if (status === 401 || status === 403 || (status === 400 && text.includes('API_KEY_INVALID'))) {
+    const what = status === 403 ? 'refused access with this API key' : 'rejected the API key';
     return new ConfigError(`${transport.service} ${what} (HTTP ${status}${type ? `, ${type}` : ''}); set ${transport.apiKeyEnv} to a valid key`, {
       hint: `Set ${transport.apiKeyEnv} to a key that may use this model, then run the command again.`,
     });
   }
-  const shouldRetry = response.headers.get('x-should-retry');
+  const shouldRetry = headers.get('x-should-retry');
   const retryable = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : RETRYABLE_STATUS.has(status);
-  const retryAfterMs = retryAfterFrom(response.headers);
+  const retryAfterMs = retryAfterFrom(headers) ?? retryDelayIn(text);
   const hint = status === 404
     ? 'Check the model name and the base URL (it should be the API root, without /v1).'
     : status === 429
@@ -142,17 +160,26 @@ function retryAfterFrom(headers: Headers): number | undefined {
   return parseRetryAfter(headers.get('retry-after') ?? undefined);
 }
 
-/** OpenAI: `{ error: { message, type } }`; Anthropic: `{ type: 'error', error: { type, message } }`; Ollama: `{ error: '…' }`. */
+/** Gemini says when to come back in the body: a RetryInfo detail with `retryDelay: "17s"`. */
+function retryDelayIn(text: string): number | undefined {
+  const match = /"retryDelay"\s*:\s*"(\d+(?:\.\d+)?)s"/.exec(text);
+  return match ? Math.round(Number(match[1]) * 1000) : undefined;
+}
+
+/**
+ * OpenAI: `{ error: { message, type, code } }`; Anthropic: `{ type: 'error', error: { type, message } }`;
+ * Gemini: `{ error: { code: 429, message, status: 'RESOURCE_EXHAUSTED' } }`; Ollama: `{ error: '…' }`.
+ */
 export function providerError(text: string): { message?: string; type?: string } {
   try {
     const body = JSON.parse(text) as { error?: unknown };
     if (typeof body.error === 'string') return { message: body.error };
     if (body.error && typeof body.error === 'object') {
-      const { message, type, code } = body.error as { message?: unknown; type?: unknown; code?: unknown };
+      const { message, type, code, status } = body.error as { message?: unknown; type?: unknown; code?: unknown; status?: unknown };
       return {
         ...(typeof message === 'string' ? { message } : {}),
         // OpenAI's `code` (rate_limit_exceeded, invalid_api_key) says more than its `type`.
-        ...(typeof code === 'string' ? { type: code } : typeof type === 'string' ? { type } : {}),
+        ...(typeof code === 'string' ? { type: code } : typeof type === 'string' ? { type } : typeof status === 'string' ? { type: status } : {}),
       };
     }
   } catch {

@@ -25,7 +25,7 @@ export interface ChatRequest {
   tool: ToolSpec;
   maxTokens: number;
   temperature?: number | undefined;
-  /** Stream the answer (SSE); long answers then do not hit HTTP idle timeouts. */
+  /** Stream the answer; long answers then do not hit HTTP idle timeouts. */
   stream: boolean;
   signal?: AbortSignal | undefined;
 }
@@ -65,7 +65,43 @@ export interface RetryNotice {
 
 /** A chat model behind one API. */
 export interface ChatProvider {
-  /** `openai`, `anthropic` or `openai-compatible`. */
+  /** The registry name: `openai`, `anthropic`, `google` … */
   readonly name: string;
   complete(request: ChatRequest): Promise<ChatResult>;
+}
+
+/** What a provider's own module hands back: the AI SDK model for one model id. */
+export type { LanguageModel } from 'ai';
+
+/** How Slipway reaches one provider's model: which model, where, and with which key. */
+export interface ModelOptions {
+  modelId: string;
+  /** The API root, without a version path (`https://api.openai.com`, `http://127.0.0.1:11434`). */
+  baseUrl: string;
+  apiKey?: string | undefined;
+  /** OpenAI-style APIs only: tool calls (default) or a JSON-schema response format. */
+  structuredOutput?: 'tools' | 'json_schema' | undefined;
+}
+
+/**
+ * One model provider, as its folder describes it. Everything but `create` is plain data, so the
+ * registry can list providers (config schema, `slipway doctor`) without loading the AI SDK.
+ */
+export interface ProviderDescriptor {
+  readonly name: string;
+  /** Who is named in messages: `OpenAI`, `Anthropic` … */
+  readonly label: string;
+  /** The API root used when none is configured; none means the user must give one. */
+  readonly baseUrl?: string | undefined;
+  /** Variables a key is read from, first match wins; the first is named in errors. */
+  readonly apiKeyEnv: readonly [string, ...string[]];
+  readonly keyRequired: boolean;
+  /** Variables whose presence selects this provider when slipway.yaml names none. */
+  readonly detectEnv: readonly string[];
+  /** Models used when none are configured; none means the user must name them. */
+  readonly models?: { planner: string; coder: string } | undefined;
+  /** Settings the SDK does not map for this provider, as its `providerOptions`. */
+  providerOptions?(call: { maxTokens: number; temperature?: number | undefined }): Record<string, Record<string, import('ai').JSONValue>>;
+  /** Loads the provider's SDK package (only now) and returns the model. */
+  create(options: ModelOptions): Promise<import('ai').LanguageModel>;
 }

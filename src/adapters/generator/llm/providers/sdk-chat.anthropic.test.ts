@@ -34,12 +34,14 @@ describe('Anthropic messages', () => {
     const sent = server!.requests[0]!;
     expect(sent.headers).toMatchObject({ 'x-api-key': KEY, 'anthropic-version': '2023-06-01' });
     expect(sent.headers.authorization).toBeUndefined();
-    expect(sent.body).toEqual({
-      model: 'claude-sonnet-4-5', max_tokens: 2000, system: 'You code.', temperature: 0.2, stream,
-      messages: [{ role: 'user', content: 'a guestbook' }],
-      tools: [{ name: 'write_files', description: 'Write the files.', input_schema: tool.parameters }],
+    // The SDK sends text as content blocks, as Anthropic's own clients do.
+    expect(sent.body).toMatchObject({
+      model: 'claude-sonnet-4-5', max_tokens: 2000, system: [{ type: 'text', text: 'You code.' }], temperature: 0.2,
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'a guestbook' }] }],
+      tools: [{ name: 'write_files', description: 'Write the files.', input_schema: expect.objectContaining({ type: 'object', properties: {} }) }],
       tool_choice: { type: 'tool', name: 'write_files' },
     });
+    expect(sent.body.stream ?? false).toBe(stream);
   });
 
   it('reads a recorded stream cut at max_tokens as truncated, with the partial JSON as sent', async () => {

@@ -1,12 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startLlmServer, type LlmServer } from '../../../../../test/support/llm-server.ts';
+import { readFixture, startLlmServer, type LlmServer } from '../../../../../test/support/llm-server.ts';
 import { ConfigError } from '../../../../domain/index.ts';
-import { createChatProvider, ModelServiceError, type ChatRequest, type RetryNotice } from './index.ts';
+import { createChatProvider, ModelServiceError, type ChatRequest, type ChatResult, type RetryNotice } from './index.ts';
 
 const KEY = 'sk-test-openai-0123456789abcdef';
 const FAST = { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 };
 const tool = { name: 'submit_plan', description: 'Submit the plan.', parameters: { type: 'object', properties: {}, required: [], additionalProperties: false } };
 const request = (stream: boolean): ChatRequest => ({ model: 'gpt-4.1', system: 'You plan.', messages: [{ role: 'user', content: 'a guestbook' }], tool, maxTokens: 1000, temperature: 0.2, stream });
+
+/** The tool's arguments, whether the SDK parsed them or kept the raw text. */
+const argsOf = (tool: ChatResult['tool']) => (!tool ? undefined : 'input' in tool ? tool.input : JSON.parse(tool.raw)) as Record<string, any> | undefined;
 
 let server: LlmServer | undefined;
 afterEach(async () => {
@@ -29,24 +32,28 @@ describe('OpenAI chat completions', () => {
     const chat = await openai();
     server!.reply({ fixture: 'openai/plan.json' });
     const result = await chat.complete(request(stream));
-    expect(result.tool && 'raw' in result.tool && JSON.parse(result.tool.raw).name).toBe('guestbook');
+    expect(argsOf(result.tool)?.name).toBe('guestbook');
     expect(result).toMatchObject({ model: 'gpt-4.1-2025-04-14', truncated: false, stopReason: 'tool_calls', usage: { inputTokens: 3512, outputTokens: 212 }, attempts: 1 });
     const sent = server!.requests[0]!;
     expect(sent.headers.authorization).toBe(`Bearer ${KEY}`);
     expect(sent.body).toMatchObject({
-      model: 'gpt-4.1', max_completion_tokens: 1000, temperature: 0.2, stream,
+      // The SDK sends max_tokens, and max_completion_tokens to reasoning models only.
+      model: 'gpt-4.1', max_tokens: 1000, temperature: 0.2,
       messages: [{ role: 'system', content: 'You plan.' }, { role: 'user', content: 'a guestbook' }],
       tools: [{ type: 'function', function: { name: 'submit_plan', strict: true } }],
       tool_choice: { type: 'function', function: { name: 'submit_plan' } },
     });
+    expect(sent.body.stream ?? false).toBe(stream);
     if (stream) expect(sent.body.stream_options).toEqual({ include_usage: true });
   });
 
-  it('reports an answer cut at the token limit as truncated', async () => {
+  it.each([false, true])('reports an answer cut at the token limit as truncated, keeping the cut-off arguments as sent (stream: %s)', async (stream) => {
     const chat = await openai();
     server!.reply({ fixture: 'openai/files-length-1.json' });
-    const result = await chat.complete(request(true));
+    const result = await chat.complete(request(stream));
     expect(result).toMatchObject({ truncated: true, stopReason: 'length' });
+    const sent = readFixture('openai/files-length-1.json').choices[0].message.tool_calls[0].function.arguments;
+    expect(result.tool).toEqual({ name: 'write_files', raw: sent });
   });
 
   it('waits as long as retry-after-ms asks after a 429, then succeeds', async () => {
@@ -90,7 +97,7 @@ describe('OpenAI chat completions', () => {
     server!.reply({ fixture: 'openai/files.json', dropAfterBytes: 900 }, { fixture: 'openai/files.json' });
     const result = await chat.complete(request(true));
     expect(result.attempts).toBe(2);
-    expect(result.tool && 'raw' in result.tool && JSON.parse(result.tool.raw).files).toHaveLength(4);
+    expect(argsOf(result.tool)?.files).toHaveLength(4);
   });
 
   it('speaks to a compatible server with max_tokens, no key and no OpenAI-only fields', async () => {
