@@ -11,7 +11,6 @@ import { openCheckedDatabase } from '../adapters/store/store-check.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { readSecret, type ResolvedConfig } from '../config/index.ts';
-import { ConfigError } from '../domain/index.ts';
 import { createPipeline, deletePipeline } from '../pipeline/index.ts';
 import { renderApp, renderSettingsFrom, type RenderSettings } from '../render/index.ts';
 import { createAwaitHealthyStep } from '../steps/app-await/index.ts';

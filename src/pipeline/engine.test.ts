@@ -118,7 +118,7 @@ describe('executePipeline', () => {
 
   it('closes a step left running by a killed process as interrupted when the run resumes', async () => {
     const { store, pipeline } = setup();
-    const run = await store.createRun({ id: 'run-4', kind: 'create', app: 'a', request: { n: 1 } });
+    await store.createRun({ id: 'run-4', kind: 'create', app: 'a', request: { n: 1 } });
     await store.startStep('run-4', 'count:add', 'Add one'); // the process died here
     const result = await executePipeline({ run: (await store.getRun('run-4'))!, pipeline, store, logger });
     expect(result.status).toBe('succeeded');
@@ -233,7 +233,7 @@ describe('executePipeline', () => {
 
   it("checks a stored output against the step's schema before reusing it", async () => {
     const { store, calls, counter, doubler, pipeline } = setup();
-    const run = await store.createRun({ id: 'run-13', kind: 'create', app: 'a', request: { n: 1 } });
+    await store.createRun({ id: 'run-13', kind: 'create', app: 'a', request: { n: 1 } });
     await store.startStep('run-13', counter.id, counter.title);
     await store.finishStep('run-13', counter.id, 'succeeded', { output: { n: 'two' } });
     const result = await executePipeline({ run: (await store.getRun('run-13'))!, pipeline, store, logger });

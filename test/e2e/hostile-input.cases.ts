@@ -50,7 +50,6 @@ export interface HostileCase {
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
 const IMAGE = `registry.k8s-lab.dev/dynamic-apps/notes:v1.0.0@${DIGEST}`;
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** Marks every `every`-th case of a table (and the first) to run through the real command too. */
 function sample(cases: HostileCase[], every: number): HostileCase[] {

@@ -332,7 +332,7 @@ export function toGeminiEvents(response: any, options: { chunkSize: number }): s
  * whole, then a last line with `done: true`, `done_reason` and the token counts.
  */
 export function toOllamaLines(answer: any, options: { chunkSize: number }): string {
-  const { message, done, done_reason, ...rest } = answer;
+  const { message, done: _done, done_reason, ...rest } = answer;
   const head = { model: answer.model, created_at: answer.created_at };
   const lines: unknown[] = [];
   for (const piece of pieces(message.content ?? '', options.chunkSize)) lines.push({ ...head, message: { role: 'assistant', content: piece }, done: false });

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 // `fs.promises` is reached through the module, not imported by name: bundled, it then loads on
 // first use, and a build whose layer and base come from the caches never loads it.
 import { createReadStream, readFileSync, statSync, promises as fsp } from 'node:fs';

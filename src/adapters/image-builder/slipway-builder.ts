@@ -123,7 +123,7 @@ export class SlipwayBuilder implements ImageBuilder {
       }
     }
     outcome ??= await push(await resolved());
-    const { base, plan, pushed } = outcome;
+    const { plan, pushed } = outcome;
     const result: BuildResult = {
       image: target.imageName(pushed.digest),
       digest: pushed.digest,

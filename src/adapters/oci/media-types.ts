@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /** OCI and Docker media types Slipway reads; it writes the OCI ones. */
 export const MediaType = {

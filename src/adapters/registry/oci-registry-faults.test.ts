@@ -1,9 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRegistry, type RegistryServer } from '../../../test/support/registry-server.ts';
+import { describe, expect, it } from 'vitest';
 import { CancelledError, ExternalServiceError } from '../../domain/errors.ts';
 import type { BlobSource } from '../../ports/image-registry.ts';
 import { OciRegistry, type RegistryLogger } from './oci-registry.ts';

@@ -5,7 +5,7 @@ import { CLUSTER_DEFAULT_BASE, hostPlatform } from '../../app/image-plan.ts';
 import { resolveCache, resolveHome } from '../../config/home.ts';
 import { assertUsableDir } from '../../config/usable-dir.ts';
 import { InputError } from '../../domain/errors.ts';
-import type { BuildRequest, Platform } from '../../ports/index.ts';
+import type { Platform } from '../../ports/index.ts';
 import { printJson, reportError } from '../output.ts';
 
 export interface BuildOptions {

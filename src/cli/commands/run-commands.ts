@@ -1,10 +1,11 @@
 import type { RunReport } from '../../app/slipway-service.ts';
+import type { RunEventListener } from '../../pipeline/index.ts';
 import { openSlipway } from '../context.ts';
 import { printJson, printRunSummary, reportError, runJson } from '../output.ts';
 import { createProgress } from '../progress.ts';
 import { failRunOnUnexpectedErrors } from '../unexpected-errors.ts';
 
-type Action = (slipway: Awaited<ReturnType<typeof openSlipway>>, options: { onEvent: (e: any) => void; signal: AbortSignal }) => Promise<RunReport>;
+type Action = (slipway: Awaited<ReturnType<typeof openSlipway>>, options: { onEvent: RunEventListener; signal: AbortSignal }) => Promise<RunReport>;
 
 /** Runs one pipeline-backed command with progress, Ctrl-C cancellation and exit codes. */
 async function runWithProgress(json: boolean, action: Action, announce?: (slipway: Awaited<ReturnType<typeof openSlipway>>) => Promise<string>, open: Parameters<typeof openSlipway>[0] = {}): Promise<number> {

@@ -47,7 +47,7 @@ describe("the plan step's summary says who chose the template", () => {
 describe('a run resumed with a plan recorded by an older Slipway', () => {
   it("reuses the stored plan, with its model plan from params.plan, and later steps read it in today's shape", async () => {
     const store = new SqliteRunStore({ db: openDatabase(':memory:') });
-    const run = await store.createRun({ id: 'run-1', kind: 'create', app: 'guestbook', request: { app: 'guestbook', description: 'a guestbook' } });
+    await store.createRun({ id: 'run-1', kind: 'create', app: 'guestbook', request: { app: 'guestbook', description: 'a guestbook' } });
     const modelPlan = { name: 'guestbook', title: 'Guestbook', summary: 'Visitors leave a message.', runtime: 'node', template: 'notes-api', features: ['sign it'], pages: [], apiRoutes: [], persistent: true, env: [], port: 8080 };
     const recorded = {
       source: 'llm', template: 'notes-api', templateVersion: '1.0.0', runtime: 'node', score: null, matched: [], candidates: [],

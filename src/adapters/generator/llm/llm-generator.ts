@@ -7,7 +7,7 @@ import { coderMessage, plannerMessage, repairMessage } from './messages.ts';
 import { askFiles, askStructured, type CallContext, type LlmEvent, type LlmUsageEvent } from './model-call.ts';
 import { loadPrompt, fillPrompt, PROMPT_NAMES, type Prompt, type PromptName } from './prompts.ts';
 import { createChatProvider, serviceName, type ProviderName, type RetryNotice, type RetryPolicy } from './providers/index.ts';
-import { filesTool, modelPlanAnswer, modelPlanSchema, planTool, RepairFilesParsed, WriteFilesParsed, type ModelPlan } from './schemas.ts';
+import { filesTool, modelPlanAnswer, planTool, RepairFilesParsed, WriteFilesParsed, type ModelPlan } from './schemas.ts';
 import { findSecrets } from './secret-scan.ts';
 
 export interface LlmGeneratorOptions {
