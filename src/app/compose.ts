@@ -4,7 +4,7 @@ import { listTemplates, TemplateGenerator } from '../adapters/generator/index.ts
 import { CliGit } from '../adapters/git/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
 import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
-import { ProcessLedger } from '../adapters/process/process-ledger.ts';
+import { ProcessLedger } from '../adapters/os/index.ts';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
 import { openCheckedDatabase } from '../adapters/store/store-check.ts';

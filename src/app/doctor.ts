@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ResolvedConfig } from '../config/index.ts';
 import { redactUrlCredentials } from '../domain/index.ts';
-import { ProcessLedger } from '../adapters/process/process-ledger.ts';
+import { ProcessLedger } from '../adapters/os/index.ts';
 import { probePodman } from '../adapters/runtime/podman-probe.ts';
 import { kubeAccess } from './cluster-wiring.ts';
 import { llmProvider } from './generator-choice.ts';

@@ -3,3 +3,4 @@ export { withFileLock, type LockOptions } from './file-lock.ts';
 export { processIsAlive } from './process-alive.ts';
 export { findInPath } from './find-in-path.ts';
 export { freePort } from './free-port.ts';
+export { ProcessLedger, processStartTime, type StartedProcess } from './process-ledger.ts';

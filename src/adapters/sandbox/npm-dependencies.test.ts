@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { ProcessLedger, processStartTime } from '../process/process-ledger.ts';
-import { SlipwayBuilder } from '../image-builder/slipway-builder.ts';
+import { ProcessLedger, processStartTime } from '../os/index.ts';
+import { SlipwayBuilder } from '../image-builder/index.ts';
 import { ensureBaseImage } from '../../../test/support/base-image.ts';
 import { createBuildImageStep } from '../../steps/image-build/index.ts';
 import { NpmDependencyInstaller } from './npm-dependencies.ts';
@@ -112,7 +112,7 @@ describe('NpmDependencyInstaller', () => {
     const options = { workDir: join(root, 'work'), path: PATH, npmBinary: npm };
     const script = [
       `const { NpmDependencyInstaller } = await import(${JSON.stringify(new URL('./npm-dependencies.ts', import.meta.url).href)});`,
-      `const { ProcessLedger } = await import(${JSON.stringify(new URL('../process/process-ledger.ts', import.meta.url).href)});`,
+      `const { ProcessLedger } = await import(${JSON.stringify(new URL('../os/index.ts', import.meta.url).href)});`,
       `const options = ${JSON.stringify(options)};`,
       `await new NpmDependencyInstaller({ ...options, ledger: new ProcessLedger({ dir: ${JSON.stringify(dir)} }) }).prepare(${JSON.stringify(app)});`,
     ].join('\n');

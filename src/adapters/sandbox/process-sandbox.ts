@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { safePathProblem } from '../../domain/index.ts';
 import type { GeneratedApp, Sandbox, VerifyCheck, VerifyResult } from '../../ports/index.ts';
-import type { ProcessLedger } from '../process/process-ledger.ts';
+import type { ProcessLedger } from '../os/index.ts';
 import { freePort } from '../os/index.ts';
 import { probeApp } from './app-probe.ts';
 import { formatSeconds } from './http-probe.ts';

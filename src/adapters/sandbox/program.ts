@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError, ExternalServiceError } from '../../domain/index.ts';
-import type { ProcessLedger } from '../process/process-ledger.ts';
+import type { ProcessLedger } from '../os/index.ts';
 import { OutputTail } from './output-tail.ts';
 
 export interface ProgramOptions {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SpawnedProgram } from '../sandbox/program.ts';
+import { SpawnedProgram } from '../sandbox/index.ts';
 import { ProcessLedger, processStartTime, type StartedProcess } from './process-ledger.ts';
 
 let dir: string;
