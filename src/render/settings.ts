@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { gitOpsEngine, gitOpsEngineNames } from '../adapters/gitops/index.ts';
 import { ConfigError } from '../domain/errors.ts';
 import { APPS_DOMAIN, ArgoCd, DNS_LABEL, Flux, Gateway, GIT_REMOTE_URL, Gitops, Resources } from './settings-parts.ts';
 
-/** What applies the committed manifests in the cluster. */
-export const Engine = z.enum(['flux', 'argocd']);
+/** What applies the committed manifests in the cluster: a name from the engine registry (src/adapters/gitops). */
+export const Engine = z.lazy(() => z.enum(gitOpsEngineNames()));
 export type Engine = z.infer<typeof Engine>;
 
 /**
@@ -13,7 +14,7 @@ export type Engine = z.infer<typeof Engine>;
  */
 export const RenderSettingsSchema = z
   .object({
-    /** `flux` (a Flux Kustomization per app) or `argocd` (an Argo CD Application per app). */
+    /** The GitOps engine: `flux` (a Flux Kustomization per app) or `argocd` (an Argo CD Application per app). */
     engine: Engine.default('flux'),
     /** Namespace the apps run in (Flux `targetNamespace`, Argo CD destination). */
     namespace: z.string().max(63).regex(DNS_LABEL, 'a namespace: a DNS-1123 label such as dynamic-apps').default('dynamic-apps'),
@@ -30,17 +31,9 @@ export const RenderSettingsSchema = z
   })
   .strict()
   .superRefine((settings, ctx) => {
-    if (settings.engine !== 'argocd') return;
-    const problem = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    if (settings.argocd.repoURL === undefined) {
-      problem(['argocd', 'repoURL'], 'Argo CD needs the GitOps repo URL it clones (or a remote git.gitops.url to take it from)');
-    }
-    // Argo CD applies manifests as they are: a ${VAR} would reach the API server and be refused.
-    if (settings.appsDomain.includes('${')) {
-      problem(['appsDomain'], 'Argo CD does not substitute ${VAR}s; give the real domain, such as apps.example.com');
-    }
-    if (settings.flux.imageAutomation.enabled) {
-      problem(['flux', 'imageAutomation', 'enabled'], 'Flux image automation needs engine: flux');
+    // What the chosen engine cannot work with (Argo CD: no repo URL, ${VAR}s it would not substitute).
+    for (const { path, message } of gitOpsEngine(settings.engine).render.settingsProblems?.(settings) ?? []) {
+      ctx.addIssue({ code: 'custom', path, message });
     }
   });
 

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { WatchRequest } from '../../ports/index.ts';
 import { kubeFixture, type KubeApiServer, type KubeObject } from '../../../test/support/kube-api-server.ts';
+import { fluxWatchStages } from '../gitops/flux/stages.ts';
 import { KubeWatcher, type KubeWatcherOptions } from './kube-watcher.ts';
 
 /** Shared by this folder's tests: the commits the fixtures carry, object builders and an app server. */
@@ -58,8 +59,7 @@ export function putEvents(kube: KubeApiServer): void {
 export function watcherFor(kube: KubeApiServer, options: Partial<KubeWatcherOptions> = {}): KubeWatcher {
   return new KubeWatcher({
     access: { apiServer: kube.url, token: kube.token, ...(kube.ca ? { ca: kube.ca } : {}) },
-    engine: 'flux',
-    flux: { appsPath: 'kubernetes/apps/dynamic' },
+    stages: fluxWatchStages({ appsPath: 'kubernetes/apps/dynamic' }),
     pollIntervalMs: 20,
     ...options,
   });
