@@ -1,9 +1,4 @@
-import type { KubeClient } from '../../watcher/kube-client.ts';
-import { kubePath } from '../../watcher/kube-client.ts';
-import { eventsFor } from '../../watcher/kube-events.ts';
-import { shortRevision, type ArgoApplication, type RevisionReached } from '../../watcher/kube-objects.ts';
-import { timeoutReport, formatWait, noAnswer, type Probe, type StageSpec } from '../../watcher/stage-runner.ts';
-import type { WatchStages } from '../../watcher/engine-stages.ts';
+import { type ArgoApplication, eventsFor, formatWait, type KubeClient, kubePath, noAnswer, type Probe, type RevisionReached, shortRevision, type StageSpec, timeoutReport, type WatchStages } from '../../watcher/index.ts';
 
 export interface ArgoTarget {
   /** Namespace of the Application objects, usually `argocd`. */

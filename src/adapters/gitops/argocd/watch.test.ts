@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { kubeFixture, startKubeApiServer, type KubeApiServer } from '../../../../test/support/kube-api-server.ts';
-import { isWatchFailure } from '../../watcher/kube-watcher.ts';
+import { isWatchFailure } from '../../watcher/index.ts';
 import { argoWatchStages } from './stages.ts';
 import { NEW, OLD, putHealthyWorkload, putImagePullFailure, startAppServer, watchRequest, watcherFor } from '../../watcher/kube-watcher.test-support.ts';
 

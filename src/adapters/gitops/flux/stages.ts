@@ -1,10 +1,4 @@
-import type { KubeClient } from '../../watcher/kube-client.ts';
-import { kubePath } from '../../watcher/kube-client.ts';
-import { eventsFor } from '../../watcher/kube-events.ts';
-import { conditionOf, shortRevision, type Condition, type RevisionReached, type FluxKustomizationObject, type GitRepository } from '../../watcher/kube-objects.ts';
-import { timeoutReport, type StageSpec } from '../../watcher/stage-runner.ts';
-import { explainWorkload } from '../../watcher/workload.ts';
-import type { WatchStages } from '../../watcher/engine-stages.ts';
+import { type Condition, conditionOf, eventsFor, explainWorkload, type FluxKustomizationObject, type GitRepository, type KubeClient, kubePath, type RevisionReached, shortRevision, type StageSpec, timeoutReport, type WatchStages } from '../../watcher/index.ts';
 
 export interface FluxTarget {
   /** Namespace of Flux's objects, `flux-system`. */
