@@ -24,6 +24,11 @@ export interface EngineRender {
   readonly entryFile: string;
   /** Whether the engine substitutes `${VAR}`s in what it applies, so text meant literally must be escaped. */
   readonly substitutesVariables: boolean;
+  /**
+   * Fills the engine's own section of the `render:` section as written (unchecked) from `git.gitops`,
+   * where it needs to know the GitOps repo (Argo CD clones it).
+   */
+  fillFromGit?(render: Record<string, unknown>, gitops: { url?: string | undefined; branch?: string | undefined }): void;
   /** What in the settings this engine cannot work with, each with the field's path. */
   settingsProblems?(settings: RenderSettings): Array<{ path: string[]; message: string }>;
   /** The engine's objects for one app; throws InputError/ConfigError for what it cannot apply. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { gitOpsEngine, gitOpsEngineNames } from '../adapters/gitops/index.ts';
 import { ConfigError } from '../domain/errors.ts';
-import { APPS_DOMAIN, ArgoCd, DNS_LABEL, Flux, Gateway, GIT_REMOTE_URL, Gitops, Resources } from './settings-parts.ts';
+import { APPS_DOMAIN, ArgoCd, DNS_LABEL, Flux, Gateway, Gitops, Resources } from './settings-parts.ts';
 
 /** What applies the committed manifests in the cluster: a name from the engine registry (src/adapters/gitops). */
 export const Engine = z.lazy(() => z.enum(gitOpsEngineNames()));
@@ -59,8 +59,8 @@ export interface RenderConfigSource {
 
 /**
  * The render settings from configuration: the `render:` section, with `gitops.path` from
- * `git.gitops.path` (one place says where apps live) and, for Argo CD, the repo URL and branch
- * from `git.gitops` unless `render.argocd` names them. `overrides.engine` (a command-line flag) wins.
+ * `git.gitops.path` (one place says where apps live) and each engine's section filled from
+ * `git.gitops` (for Argo CD the repo URL and branch, unless `render.argocd` names them). `overrides.engine` (a command-line flag) wins.
  * @example renderSettingsFrom({ render: { namespace: 'apps' } }).namespace // 'apps'
  * @throws ConfigError naming each wrong field as `render.<path>`.
  */
@@ -70,14 +70,8 @@ export function renderSettingsFrom(config: RenderConfigSource, overrides: { engi
   if (overrides.engine !== undefined) render['engine'] = overrides.engine;
   const gitops = render['gitops'] ?? {};
   if (git.path !== undefined && isPlainObject(gitops)) render['gitops'] = { ...gitops, path: git.path };
-  const argocd = render['argocd'] ?? {};
-  if (isPlainObject(argocd)) {
-    const filled = { ...argocd };
-    // A local bare repo (the embedded default) is nothing Argo CD can clone, so only remote URLs are taken.
-    if (filled['repoURL'] === undefined && git.url !== undefined && GIT_REMOTE_URL.test(git.url)) filled['repoURL'] = git.url;
-    if (filled['targetRevision'] === undefined && git.branch !== undefined) filled['targetRevision'] = git.branch;
-    render['argocd'] = filled;
-  }
+  // Each engine fills its own section from git.gitops (Argo CD: the repo it clones and the branch).
+  for (const name of gitOpsEngineNames()) gitOpsEngine(name).render.fillFromGit?.(render, git);
   const parsed = RenderSettingsSchema.safeParse(render);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {

@@ -2,6 +2,7 @@ import type { EngineRender } from '../../../ports/gitops-engine.ts';
 import { InputError } from '../../../domain/errors.ts';
 import { renderTarget } from '../../../render/input.ts';
 import { appPaths } from '../../../render/kustomization.ts';
+import { GIT_REMOTE_URL } from '../../../render/settings-parts.ts';
 import { hasVariable } from '../../../render/validate/variables.ts';
 import { appOfAppsPath, renderArgoApplication, renderArgoAppOfApps } from './application.ts';
 
@@ -13,6 +14,15 @@ import { appOfAppsPath, renderArgoApplication, renderArgoAppOfApps } from './app
 export const argoCdRender: EngineRender = {
   entryFile: 'application.yaml',
   substitutesVariables: false,
+  fillFromGit(render, git) {
+    const argocd = render['argocd'] ?? {};
+    if (typeof argocd !== 'object' || argocd === null || Array.isArray(argocd)) return;
+    const filled: Record<string, unknown> = { ...argocd };
+    // A local bare repo (the embedded default) is nothing Argo CD can clone, so only remote URLs are taken.
+    if (filled['repoURL'] === undefined && git.url !== undefined && GIT_REMOTE_URL.test(git.url)) filled['repoURL'] = git.url;
+    if (filled['targetRevision'] === undefined && git.branch !== undefined) filled['targetRevision'] = git.branch;
+    render['argocd'] = filled;
+  },
   settingsProblems(settings) {
     const problems: Array<{ path: string[]; message: string }> = [];
     if (settings.argocd.repoURL === undefined) {
