@@ -3,6 +3,7 @@ import { delimiter, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/index.ts';
 import { readSecret } from '../config/index.ts';
+import { gitOpsEngine } from '../adapters/gitops/index.ts';
 import { ConfigError } from '../domain/index.ts';
 import type { ClusterWatcher, GitOpsSyncer } from '../ports/index.ts';
 
@@ -12,9 +13,8 @@ import type { ClusterWatcher, GitOpsSyncer } from '../ports/index.ts';
  */
 export function followHintFor(config: ResolvedConfig): ((app: string) => string) | undefined {
   if (config.target !== 'cluster' || config.kube) return undefined;
-  return (app) => config.engine === 'flux'
-    ? `Follow the rollout with: flux get kustomizations ${app} --watch  (and kubectl -n ${String(config.render.namespace ?? 'dynamic-apps')} rollout status deployment/${app})`
-    : `Follow the rollout with: argocd app wait ${app} --health --sync`;
+  const engine = gitOpsEngine(config.engine);
+  return (app) => engine.followHint(app, config);
 }
 
 export interface ClusterParts {
@@ -26,35 +26,19 @@ export interface ClusterParts {
 
 /**
  * The cluster target's outside parts, from configuration: how to tell the engine to reconcile
- * (Flux Receiver, Argo CD annotation or webhook) and how to follow the rollout (Kubernetes API).
+ * (the engine's syncer: Flux Receiver, Argo CD annotation or webhook) and how to follow the rollout
+ * (Kubernetes API, with the engine's watch stages).
  * Adapters load only when configured.
  */
 export async function clusterParts(config: ResolvedConfig, env: Record<string, string | undefined>, logger: Logger): Promise<ClusterParts> {
   const access = config.kube ? await kubeAccess(config, env) : undefined;
 
-  let syncer: GitOpsSyncer | undefined;
-  if (config.engine === 'flux' && config.flux.receiver) {
-    const { FluxReceiverSyncer } = await import('../adapters/syncer/index.ts');
-    const { receiver } = config.flux;
-    if (receiver.type !== 'generic' && !receiver.token) {
-      throw new ConfigError(`flux.receiver.token is needed for a ${receiver.type} Receiver (the HMAC key in its secretRef)`, { hint: 'Add token: { env: FLUX_RECEIVER_TOKEN } and export the variable.' });
-    }
-    syncer = new FluxReceiverSyncer({
-      url: receiver.url, type: receiver.type, logger,
-      ...(receiver.token ? { token: readSecret(receiver.token, 'flux.receiver.token', env) } : {}),
-    });
-  } else if (config.engine === 'argocd') {
-    const { ArgoCdSyncer } = await import('../adapters/syncer/index.ts');
-    if (config.argocd.refresh === 'webhook') {
-      if (!config.argocd.webhookUrl) throw new ConfigError('argocd.webhookUrl is needed when argocd.refresh is webhook', { hint: 'e.g. webhookUrl: https://argocd.k8s-lab.dev' });
-      syncer = new ArgoCdSyncer({
-        mode: 'webhook', url: config.argocd.webhookUrl, logger,
-        ...(config.argocd.webhookSecret ? { secret: readSecret(config.argocd.webhookSecret, 'argocd.webhookSecret', env) } : {}),
-      });
-    } else if (access) {
-      syncer = new ArgoCdSyncer({ mode: 'annotation', ...access, applicationNamespace: config.argocd.namespace, logger });
-    }
-  }
+  const engine = gitOpsEngine(config.engine);
+  const syncer = await engine.syncer({
+    config, logger,
+    ...(access ? { access } : {}),
+    secret: (source, field) => readSecret(source, field, env),
+  });
 
   const appsDomain = typeof config.render.appsDomain === 'string' && !config.render.appsDomain.includes('${') ? config.render.appsDomain : undefined;
   const publicUrl = config.publicUrl ?? (appsDomain ? `https://{app}.${appsDomain}/` : undefined);
@@ -64,11 +48,7 @@ export async function clusterParts(config: ResolvedConfig, env: Record<string, s
       throw new ConfigError('publicUrl is needed to check that apps answer (or set render.appsDomain to the real domain)', { hint: 'e.g. publicUrl: https://{app}.apps.k8s-lab.dev/' });
     }
     const { KubeWatcher } = await import('../adapters/watcher/index.ts');
-    watcher = new KubeWatcher({
-      access, engine: config.engine, logger,
-      flux: { namespace: config.flux.namespace, gitRepository: config.flux.gitRepository, appsPath: config.git.gitops.path },
-      argocd: { namespace: config.argocd.namespace, appsPath: config.git.gitops.path },
-    });
+    watcher = new KubeWatcher({ access, stages: engine.watchStages(config), logger });
   }
   return { ...(syncer ? { syncer } : {}), ...(watcher ? { watcher } : {}), ...(publicUrl ? { publicUrl } : {}) };
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ResolvedConfig } from '../config/index.ts';
 import { redactUrlCredentials } from '../domain/index.ts';
+import { gitOpsEngine } from '../adapters/gitops/index.ts';
 import { ProcessLedger } from '../adapters/os/index.ts';
 import { probePodman } from '../adapters/runtime/podman-probe.ts';
 import { kubeAccess } from './cluster-wiring.ts';
@@ -136,20 +137,9 @@ async function reachable(url: string, init: RequestInit = {}): Promise<{ status?
 
 async function clusterChecks(config: ResolvedConfig, env: NodeJS.ProcessEnv): Promise<Check[]> {
   const checks: Check[] = [];
-  const receiver = config.flux.receiver;
-  if (config.engine === 'flux') {
-    if (!receiver) {
-      checks.push({ name: 'receiver', status: 'warn', detail: 'no Flux Receiver configured: Flux picks changes up at its next interval', fix: 'Set flux.receiver.url (from the Receiver\'s .status.webhookPath) and its token.' });
-    } else {
-      const shown = receiver.url.replace(/\/hook\/([0-9a-f]{8})[0-9a-f]*/, '/hook/$1…');
-      const probe = await reachable(receiver.url, { method: 'GET' });
-      const tokenMissing = receiver.token?.env && !env[receiver.token.env];
-      if (probe.error) checks.push({ name: 'receiver', status: 'fail', detail: `${shown}: ${probe.error}`, fix: 'Is the Receiver exposed (e.g. through the Cloudflare Tunnel) and is the URL right?' });
-      else if (probe.status === 404) checks.push({ name: 'receiver', status: 'fail', detail: `${shown} answered 404`, fix: "Read the path again: kubectl -n flux-system get receiver -o jsonpath='{.items[*].status.webhookPath}'" });
-      else if (tokenMissing) checks.push({ name: 'receiver', status: 'fail', detail: `${shown} reachable, but ${receiver.token!.env} is not set`, fix: `Export ${receiver.token!.env} with the Receiver's token.` });
-      else checks.push({ name: 'receiver', status: 'ok', detail: `${shown} reachable (${receiver.type})` });
-    }
-  }
+  // The engine's own checks (Flux: its Receiver answers and its token is set).
+  const engine = gitOpsEngine(config.engine);
+  if (engine.doctor) checks.push(...(await engine.doctor(config, { env, reachable })));
   if (!config.kube) {
     checks.push({ name: 'kubernetes', status: 'warn', detail: 'no Kubernetes access configured: runs end after the webhook', fix: 'Set kube.kubeconfig (or kube.inCluster: true) so Slipway can follow rollouts.' });
   } else {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES } from '../adapters/generator/llm/providers/registry.ts';
+import { gitOpsEngineNames } from '../adapters/gitops/index.ts';
 import { branchNameProblem } from './branch-name.ts';
 import { gitRemoteProblem, hostProblem, urlProblem } from './network-names.ts';
 
@@ -131,8 +132,8 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ maxAttempts: 3 }),
-    /** The GitOps engine in the cluster. */
-    engine: z.enum(['flux', 'argocd']).default('flux'),
+    /** The GitOps engine in the cluster, by its name in the engine registry (src/adapters/gitops). */
+    engine: z.lazy(() => z.enum(gitOpsEngineNames())).default('flux'),
     flux: z
       .object({
         /** The notification-controller Receiver to call after each push (seed 001). */

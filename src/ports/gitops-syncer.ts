@@ -9,7 +9,8 @@ export interface SyncRequest {
 }
 
 export interface SyncResult {
-  engine: 'flux' | 'argocd';
+  /** The engine's name, e.g. `flux`. */
+  engine: string;
   /** How the engine was told, e.g. `receiver:github`, `annotation`, `webhook`. */
   method: string;
   /** HTTP status the engine answered with. */
@@ -17,7 +18,7 @@ export interface SyncResult {
   detail: string;
 }
 
-/** Tells Flux or Argo CD to reconcile at once instead of at its next interval. */
+/** Tells the GitOps engine (Flux, Argo CD) to reconcile at once instead of at its next interval. */
 export interface GitOpsSyncer {
   readonly name: string;
   sync(request: SyncRequest, signal?: AbortSignal): Promise<SyncResult>;

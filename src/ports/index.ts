@@ -8,3 +8,4 @@ export type * from './image-builder.ts';
 export type * from './gitops-syncer.ts';
 export type * from './cluster-watcher.ts';
 export type * from './sandbox.ts';
+export type * from './gitops-engine.ts';

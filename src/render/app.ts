@@ -1,63 +1,49 @@
 import type { AppSpec } from '../domain/app-spec.ts';
-import { InputError } from '../domain/errors.ts';
-import { appOfAppsPath, renderArgoApplication, renderArgoAppOfApps } from './argocd.ts';
+import { gitOpsEngine } from '../adapters/gitops/index.ts';
 import { IMAGE_PATH, renderDeployment } from './deployment.ts';
 import { renderHttpRoute } from './httproute.ts';
-import { imageSetterMarker, renderImagePolicy, renderImageRepository } from './image-automation.ts';
 import { renderTarget } from './input.ts';
-import { appPaths, renderAppKustomization, renderFluxKustomization } from './kustomization.ts';
+import { appPaths, renderAppKustomization } from './kustomization.ts';
 import { renderNetworkPolicy } from './network-policy.ts';
 import { compareCodeUnits } from '../domain/compare.ts';
 import { renderService } from './service.ts';
 import { defaultRenderSettings, type RenderSettings } from './settings.ts';
 import type { KubeObject, LineComment, RenderedFile, RenderedManifest, RenderInput } from './types.ts';
 import { assertValid, type ValidateOptions } from './validate/index.ts';
-import { hasVariable } from './validate/variables.ts';
 import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
 
 /**
  * Every object of one app for the GitOps repo with the file it goes to, sorted by path (seed layout):
  * `<gitops.path>/<app>/app/` holds the manifests (Deployment, Service, HTTPRoute, NetworkPolicy when
- * enabled, ImageRepository and ImagePolicy with Flux image automation, and their `kustomization.yaml`);
- * beside it `ks.yaml` (Flux) or `application.yaml` (Argo CD); with Argo CD's app-of-apps mode also
- * the parent Application at `<gitops.path>/<appOfAppsName>.yaml` (the same bytes for every app).
+ * enabled, the engine's own manifests such as Flux's ImageRepository and ImagePolicy, and their
+ * `kustomization.yaml`); beside it the engine's files (`settings.engine` picks the engine from
+ * src/adapters/gitops): `ks.yaml` (Flux) or `application.yaml` (Argo CD), with Argo CD's app-of-apps
+ * mode also the parent Application at `<gitops.path>/<appOfAppsName>.yaml`.
  * The parent `<gitops.path>/kustomization.yaml` is not among them: it is shared, so it is updated
  * with `renderParentKustomization` against its current text.
  * @example renderAppObjects(spec, { image: 'registry.local:5000/dynamic-apps/notes:1@sha256:…' }).map((m) => m.object.kind)
  * // ['Deployment', 'HTTPRoute', 'Kustomization', 'NetworkPolicy', 'Service', 'Kustomization']
  */
 export function renderAppObjects(spec: AppSpec, input: RenderInput, settings: RenderSettings = defaultRenderSettings()): RenderedManifest[] {
-  const { app, image } = renderTarget(spec, input);
-  if (settings.engine === 'argocd' && hasVariable(image)) {
-    throw new InputError(`cannot render '${app}' for Argo CD: the image ${image} holds a \${VAR}, which Argo CD does not substitute`, {
-      hint: 'Set registry.host or image.repository in slipway.yaml so images have their real names.',
-    });
-  }
+  const { app } = renderTarget(spec, input);
+  // The engine's objects first: an engine refuses what it cannot apply before anything else is built.
+  const engine = gitOpsEngine(settings.engine).render.objects(spec, input, settings);
   const paths = appPaths(app, settings);
-  const automation = settings.engine === 'flux' && settings.flux.imageAutomation.enabled;
-  const marker: LineComment[] = automation ? [{ path: IMAGE_PATH, text: imageSetterMarker(app, settings) }] : [];
+  const marker: LineComment[] = engine.imageMarker === undefined ? [] : [{ path: IMAGE_PATH, text: engine.imageMarker }];
   const manifests: Array<[string, KubeObject, LineComment[]]> = [
     ['deployment.yaml', renderDeployment(spec, input, settings), marker],
     ['service.yaml', renderService(spec, input, settings), []],
     ['httproute.yaml', renderHttpRoute(spec, input, settings), []],
   ];
   if (settings.networkPolicy.enabled) manifests.push(['networkpolicy.yaml', renderNetworkPolicy(spec, input, settings), []]);
-  if (automation) {
-    manifests.push(['imagerepository.yaml', renderImageRepository(spec, input, settings), []]);
-    manifests.push(['imagepolicy.yaml', renderImagePolicy(spec, input, settings), []]);
-  }
+  for (const { name, object } of engine.manifests) manifests.push([name, object, []]);
   const rendered: RenderedManifest[] = manifests.map(([name, object, lineComments]) => ({
     path: `${paths.manifests}/${name}`,
     object,
     ...(lineComments.length > 0 ? { lineComments } : {}),
   }));
   rendered.push({ path: `${paths.manifests}/kustomization.yaml`, object: renderAppKustomization(manifests.map(([name]) => name)) });
-  if (settings.engine === 'flux') {
-    rendered.push({ path: paths.ks, object: renderFluxKustomization(spec, input, settings) });
-  } else {
-    rendered.push({ path: paths.application, object: renderArgoApplication(spec, input, settings) });
-    if (settings.argocd.mode === 'app-of-apps') rendered.push({ path: appOfAppsPath(settings), object: renderArgoAppOfApps(settings) });
-  }
+  rendered.push(...engine.files);
   return rendered.sort((a, b) => compareCodeUnits(a.path, b.path));
 }
 

@@ -79,17 +79,18 @@ export function labelValueProblem(key: string, value: string): string | undefine
  * malformed), `$$` becomes `$`, and `\\` becomes `\`. So every `$` and `\` is doubled, which Flux
  * turns back into the original text. White space is collapsed to single spaces and control
  * characters dropped so that every YAML emitter keeps the value in a plain or quoted single line,
- * where that doubling is exact. With Argo CD, which substitutes nothing, the text is kept as it is.
+ * where that doubling is exact. For an engine that substitutes nothing (Argo CD: `substitutes` false)
+ * the text is kept as it is.
  * Returns undefined for an empty description.
  * @example descriptionAnnotation('costs $5 ${NOT_A_VAR}') // 'costs $$5 $${NOT_A_VAR}'
  */
-export function descriptionAnnotation(description: string, engine: 'flux' | 'argocd' = 'flux'): string | undefined {
+export function descriptionAnnotation(description: string, substitutes = true): string | undefined {
   const text = description
     .toWellFormed()
     .replace(/\s+/g, ' ')
     .replace(/[\u0000-\u001f\u007f-\u009f\ufffe\uffff]/g, '')
     .trim();
   if (!text) return undefined;
-  // Argo CD applies the text as it is, so there is nothing to escape.
-  return engine === 'argocd' ? text : text.replace(/[$\\]/g, (c) => c + c);
+  // An engine that applies the text as it is needs nothing escaped.
+  return substitutes ? text.replace(/[$\\]/g, (c) => c + c) : text;
 }

@@ -1,4 +1,5 @@
 import { Document, isMap, isScalar, isSeq, parseAllDocuments, Scalar, YAMLSeq } from 'yaml';
+import { gitOpsEngine, gitOpsEngineNames } from '../adapters/gitops/index.ts';
 import { ConflictError, InputError } from '../domain/errors.ts';
 import { compareCodeUnits } from '../domain/compare.ts';
 import { documentToYaml, YAML_PARSE_OPTIONS } from './yaml-writer.ts';
@@ -7,9 +8,8 @@ import { documentToYaml, YAML_PARSE_OPTIONS } from './yaml-writer.ts';
 export const PARENT_HEADER =
   'Apps deployed by Slipway. Slipway adds and removes the ./<app>/ks.yaml (Flux) or ./<app>/application.yaml (Argo CD) entries; other entries are kept.';
 
-/** The file of each app the parent kustomization lists, per engine. */
-const ENTRY_FILES = { flux: 'ks.yaml', argocd: 'application.yaml' } as const;
-type Engine = keyof typeof ENTRY_FILES;
+/** An engine's name in the registry (src/adapters/gitops): its `render.entryFile` is what gets listed. */
+type Engine = string;
 
 const APP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -30,14 +30,14 @@ export function appKsEntry(app: string): string {
  * @example appEntry('notes', 'argocd') // './notes/application.yaml'
  */
 export function appEntry(app: string, engine: Engine = 'flux'): string {
-  return `./${app}/${ENTRY_FILES[engine]}`;
+  return `./${app}/${gitOpsEngine(engine).render.entryFile}`;
 }
 
 /**
  * Updates (or creates) the parent `kustomization.yaml` at `<gitops.path>/kustomization.yaml` that
  * lists every app's `./<app>/ks.yaml` (or, with `engine: 'argocd'`, `./<app>/application.yaml`; see
- * `appEntry`). Adding an app drops its entry for the other engine, whose file is gone after a switch;
- * removing an app drops both. Entries end up sorted and listed once; entries a person added
+ * `appEntry`). Adding an app drops its entries for the other engines, whose files are gone after a
+ * switch; removing an app drops them all. Entries end up sorted and listed once; entries a person added
  * (other files, other apps) and comments stay. When nothing changes the text is returned as it was,
  * so a repeated deploy commits nothing and a person's unsorted file is rewritten only when an entry
  * really comes or goes. Pure: the same text and change give the same bytes.
@@ -49,7 +49,8 @@ export function renderParentKustomization(
   options: { engine?: Engine } = {},
 ): string {
   const engine = options.engine ?? 'flux';
-  const other: Engine = engine === 'flux' ? 'argocd' : 'flux';
+  // An app is listed once, by its engine's file: another engine's entry is left from before a switch.
+  const others = gitOpsEngineNames().filter((name) => name !== engine);
   for (const app of [change.add, change.remove]) {
     if (app !== undefined && (app.length > 63 || !APP_NAME.test(app))) {
       throw new InputError(`cannot list '${app}' in the parent kustomization: it is not a valid app name`);
@@ -60,8 +61,8 @@ export function renderParentKustomization(
   const nodes = seq.items as Scalar[];
   const listed = (entry: string) => nodes.some((node) => entryKey(node.value as string) === entryKey(entry));
   const needed =
-    (change.add !== undefined && (!listed(appEntry(change.add, engine)) || listed(appEntry(change.add, other)))) ||
-    (change.remove !== undefined && (listed(appEntry(change.remove, 'flux')) || listed(appEntry(change.remove, 'argocd'))));
+    (change.add !== undefined && (!listed(appEntry(change.add, engine)) || others.some((other) => listed(appEntry(change.add!, other))))) ||
+    (change.remove !== undefined && gitOpsEngineNames().some((name) => listed(appEntry(change.remove!, name))));
   // A change that changes nothing leaves a person's file exactly as it is, even if it is unsorted.
   if (!needed && existing !== undefined && existing.trim() !== '') return existing;
 
@@ -72,11 +73,10 @@ export function renderParentKustomization(
     if (!kept.has(key)) kept.set(key, node);
   }
   if (change.remove !== undefined) {
-    kept.delete(entryKey(appEntry(change.remove, 'flux')));
-    kept.delete(entryKey(appEntry(change.remove, 'argocd')));
+    for (const name of gitOpsEngineNames()) kept.delete(entryKey(appEntry(change.remove, name)));
   }
   if (change.add !== undefined) {
-    kept.delete(entryKey(appEntry(change.add, other)));
+    for (const other of others) kept.delete(entryKey(appEntry(change.add, other)));
     const entry = appEntry(change.add, engine);
     if (!kept.has(entryKey(entry))) kept.set(entryKey(entry), new Scalar(entry));
   }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { gitOpsEngine, gitOpsEngineNames } from '../adapters/gitops/index.ts';
 import { ConfigError } from '../domain/errors.ts';
-import { APPS_DOMAIN, ArgoCd, DNS_LABEL, Flux, Gateway, GIT_REMOTE_URL, Gitops, Resources } from './settings-parts.ts';
+import { APPS_DOMAIN, ArgoCd, DNS_LABEL, Flux, Gateway, Gitops, Resources } from './settings-parts.ts';
 
-/** What applies the committed manifests in the cluster. */
-export const Engine = z.enum(['flux', 'argocd']);
+/** What applies the committed manifests in the cluster: a name from the engine registry (src/adapters/gitops). */
+export const Engine = z.lazy(() => z.enum(gitOpsEngineNames()));
 export type Engine = z.infer<typeof Engine>;
 
 /**
@@ -13,7 +14,7 @@ export type Engine = z.infer<typeof Engine>;
  */
 export const RenderSettingsSchema = z
   .object({
-    /** `flux` (a Flux Kustomization per app) or `argocd` (an Argo CD Application per app). */
+    /** The GitOps engine: `flux` (a Flux Kustomization per app) or `argocd` (an Argo CD Application per app). */
     engine: Engine.default('flux'),
     /** Namespace the apps run in (Flux `targetNamespace`, Argo CD destination). */
     namespace: z.string().max(63).regex(DNS_LABEL, 'a namespace: a DNS-1123 label such as dynamic-apps').default('dynamic-apps'),
@@ -30,17 +31,9 @@ export const RenderSettingsSchema = z
   })
   .strict()
   .superRefine((settings, ctx) => {
-    if (settings.engine !== 'argocd') return;
-    const problem = (path: string[], message: string) => ctx.addIssue({ code: 'custom', path, message });
-    if (settings.argocd.repoURL === undefined) {
-      problem(['argocd', 'repoURL'], 'Argo CD needs the GitOps repo URL it clones (or a remote git.gitops.url to take it from)');
-    }
-    // Argo CD applies manifests as they are: a ${VAR} would reach the API server and be refused.
-    if (settings.appsDomain.includes('${')) {
-      problem(['appsDomain'], 'Argo CD does not substitute ${VAR}s; give the real domain, such as apps.example.com');
-    }
-    if (settings.flux.imageAutomation.enabled) {
-      problem(['flux', 'imageAutomation', 'enabled'], 'Flux image automation needs engine: flux');
+    // What the chosen engine cannot work with (Argo CD: no repo URL, ${VAR}s it would not substitute).
+    for (const { path, message } of gitOpsEngine(settings.engine).render.settingsProblems?.(settings) ?? []) {
+      ctx.addIssue({ code: 'custom', path, message });
     }
   });
 
@@ -66,8 +59,8 @@ export interface RenderConfigSource {
 
 /**
  * The render settings from configuration: the `render:` section, with `gitops.path` from
- * `git.gitops.path` (one place says where apps live) and, for Argo CD, the repo URL and branch
- * from `git.gitops` unless `render.argocd` names them. `overrides.engine` (a command-line flag) wins.
+ * `git.gitops.path` (one place says where apps live) and each engine's section filled from
+ * `git.gitops` (for Argo CD the repo URL and branch, unless `render.argocd` names them). `overrides.engine` (a command-line flag) wins.
  * @example renderSettingsFrom({ render: { namespace: 'apps' } }).namespace // 'apps'
  * @throws ConfigError naming each wrong field as `render.<path>`.
  */
@@ -77,14 +70,8 @@ export function renderSettingsFrom(config: RenderConfigSource, overrides: { engi
   if (overrides.engine !== undefined) render['engine'] = overrides.engine;
   const gitops = render['gitops'] ?? {};
   if (git.path !== undefined && isPlainObject(gitops)) render['gitops'] = { ...gitops, path: git.path };
-  const argocd = render['argocd'] ?? {};
-  if (isPlainObject(argocd)) {
-    const filled = { ...argocd };
-    // A local bare repo (the embedded default) is nothing Argo CD can clone, so only remote URLs are taken.
-    if (filled['repoURL'] === undefined && git.url !== undefined && GIT_REMOTE_URL.test(git.url)) filled['repoURL'] = git.url;
-    if (filled['targetRevision'] === undefined && git.branch !== undefined) filled['targetRevision'] = git.branch;
-    render['argocd'] = filled;
-  }
+  // Each engine fills its own section from git.gitops (Argo CD: the repo it clones and the branch).
+  for (const name of gitOpsEngineNames()) gitOpsEngine(name).render.fillFromGit?.(render, git);
   const parsed = RenderSettingsSchema.safeParse(render);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {

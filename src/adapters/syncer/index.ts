@@ -1,8 +1,8 @@
-export { FluxReceiverSyncer, type FluxReceiverSyncerOptions, type FluxReceiverType } from './flux-receiver-syncer.ts';
-export { ArgoCdSyncer, ARGOCD_REFRESH_ANNOTATION, type ArgoCdSyncerOptions, type ArgoCdAnnotationOptions, type ArgoCdWebhookOptions } from './argocd-syncer.ts';
-// Kubernetes API access is read the same way the watcher reads it (one implementation, re-exported for wiring).
-export { kubeAccessFromKubeconfig, kubeAccessInCluster, SERVICE_ACCOUNT_DIR, type KubeAccess } from '../kube/index.ts';
-export { receiverWebhookPath, displayReceiverUrl } from './receiver-path.ts';
-export { githubPushPayload, githubSignatureHeaders, repoIdentity, type RepoIdentity } from './github-push.ts';
-export { DEFAULT_SYNC_RETRY, type RetryPolicy } from './delivery.ts';
-export type { SyncLogger } from './sync-logger.ts';
+/**
+ * What every engine's syncer shares: delivery with retries, the GitHub-style push event (the Flux
+ * Receiver and Argo CD's webhook both take it), and the logger shape. The syncers themselves live
+ * with their engine in src/adapters/gitops/<engine>/.
+ */
+export { githubPushPayload, githubSignatureHeaders, hmacHex, repoIdentity, type RepoIdentity } from './github-push.ts';
+export { DEFAULT_SYNC_RETRY, deliver, replyExcerpt, type DeliveryOutcome, type RetryPolicy } from './delivery.ts';
+export { SYNC_USER_AGENT, type SyncLogger } from './sync-logger.ts';

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { WatchRequest } from '../../ports/index.ts';
 import { kubeFixture, type KubeApiServer, type KubeObject } from '../../../test/support/kube-api-server.ts';
+import type { ResolvedConfig } from '../../config/index.ts';
+import { gitOpsEngine } from '../gitops/index.ts';
 import { KubeWatcher, type KubeWatcherOptions } from './kube-watcher.ts';
 
 /** Shared by this folder's tests: the commits the fixtures carry, object builders and an app server. */
@@ -55,11 +57,13 @@ export function putEvents(kube: KubeApiServer): void {
   for (const event of kubeFixture<KubeObject[]>('events')) kube.put(event);
 }
 
+/** The parts of slipway.yaml Flux's watch stages read, as the defaults give them. */
+const FLUX_CONFIG = { flux: { namespace: 'flux-system', gitRepository: 'flux-system' }, git: { gitops: { path: 'kubernetes/apps/dynamic' } } } as ResolvedConfig;
+
 export function watcherFor(kube: KubeApiServer, options: Partial<KubeWatcherOptions> = {}): KubeWatcher {
   return new KubeWatcher({
     access: { apiServer: kube.url, token: kube.token, ...(kube.ca ? { ca: kube.ca } : {}) },
-    engine: 'flux',
-    flux: { appsPath: 'kubernetes/apps/dynamic' },
+    stages: gitOpsEngine('flux').watchStages(FLUX_CONFIG),
     pollIntervalMs: 20,
     ...options,
   });

@@ -1,7 +1,6 @@
-import { ConfigError, ExternalServiceError } from '../../domain/errors.ts';
+import { ExternalServiceError } from '../../domain/errors.ts';
 import type { ClusterWatcher, StageReport, WatchRequest, WatchStage } from '../../ports/cluster-watcher.ts';
-import { argoStages } from './argocd-stages.ts';
-import { fluxReconcileStage, fluxSourceStage } from './flux-stages.ts';
+import type { WatchStages } from './engine-stages.ts';
 import type { TlsOptions } from './http-request.ts';
 import { httpStage } from './http-stage.ts';
 import type { KubeAccess } from '../kube/index.ts';
@@ -12,18 +11,8 @@ import { runStage, type StageLogger, type StageSpec } from './stage-runner.ts';
 
 export interface KubeWatcherOptions {
   access: KubeAccess;
-  engine: 'flux' | 'argocd';
-  flux?: {
-    /** Namespace of Flux's objects; default `flux-system`. */
-    namespace?: string;
-    /** The GitRepository that fetches the GitOps repo; default `flux-system`. */
-    gitRepository?: string;
-    /** The app's Kustomization name; default the app's name (as src/render/kustomization.ts renders it). */
-    kustomization?: (app: string) => string;
-    /** The GitOps directory holding the apps (`kubernetes/apps/dynamic`), named in hints. */
-    appsPath?: string;
-  };
-  argocd?: { namespace?: string; applicationName?: (app: string) => string; appsPath?: string };
+  /** The GitOps engine's stages (`source`, `reconcile`, maybe a health verdict), from the engine. */
+  stages: WatchStages;
   /** How often to look; default 1000 ms. */
   pollIntervalMs?: number;
   /**
@@ -50,16 +39,17 @@ export const WATCHER_RBAC_HINT =
 
 /**
  * Follows a rollout through the Kubernetes API, stage by stage, each with its own time limit:
- * `source` (Flux GitRepository artifact / Argo CD compared revision at the commit), `reconcile`
- * (Kustomization Ready / Application Synced at the commit), `rollout` (the Deployment available on
- * its new ReplicaSet; for Argo CD also Healthy), `http` (the app's URL answers 2xx). A failure names
+ * `source` and `reconcile` from the engine (Flux: GitRepository artifact, then Kustomization Ready at
+ * the commit; Argo CD: Application compared, then Synced at it), `rollout` (the Deployment available
+ * on its new ReplicaSet, and the engine's health verdict when it has one), `http` (the app's URL
+ * answers 2xx). A failure names
  * the stage, the controller's reason and message, and the events and pod states that explain it.
  *
  * Plain HTTPS GETs with the token or client certificate: six read-only calls do not need a client
  * library, and the CLI starts faster without one.
  *
  * @example
- * const watcher = new KubeWatcher({ access: kubeAccessFromKubeconfig(text), engine: 'flux' });
+ * const watcher = new KubeWatcher({ access: kubeAccessFromKubeconfig(text), stages: gitOpsEngine('flux').watchStages(config) });
  * const reports = await watcher.watch({ app: 'pomodoro', namespace: 'dynamic-apps', revision: sha, url,
  *   timeouts: { source: 60_000, reconcile: 300_000, rollout: 300_000, http: 60_000 } });
  */
@@ -68,9 +58,6 @@ export class KubeWatcher implements ClusterWatcher {
   readonly #options: KubeWatcherOptions;
 
   constructor(options: KubeWatcherOptions) {
-    if (options.engine === 'argocd' && !options.argocd) {
-      throw new ConfigError('the Argo CD watcher needs argocd settings (namespace, application name)', { hint: 'Set argocd.namespace in slipway.yaml (usually argocd).' });
-    }
     this.#options = options;
     this.#kube = new KubeClient(options.access);
   }
@@ -97,29 +84,8 @@ export class KubeWatcher implements ClusterWatcher {
     const target = { namespace: request.namespace, app: request.app };
     const reached = revisionReached(request.revision, this.#options.isAncestor);
     const http = httpStage(request.url, this.#options.appTls ? { tls: this.#options.appTls } : {});
-    if (this.#options.engine === 'argocd') {
-      const argo = this.#options.argocd!;
-      const stages = argoStages(kube, {
-        namespace: argo.namespace ?? 'argocd',
-        application: argo.applicationName?.(request.app) ?? request.app,
-        revision: request.revision,
-        reached,
-        ...(argo.appsPath ? { appsPath: argo.appsPath } : {}),
-      });
-      return { source: stages.source, reconcile: stages.reconcile, rollout: rolloutStage(kube, target, stages.health), http };
-    }
-    const flux = this.#options.flux ?? {};
-    const fluxTarget = {
-      namespace: flux.namespace ?? 'flux-system',
-      gitRepository: flux.gitRepository ?? 'flux-system',
-      kustomization: flux.kustomization?.(request.app) ?? request.app,
-      revision: request.revision,
-      reached,
-      appNamespace: request.namespace,
-      app: request.app,
-      ...(flux.appsPath ? { appsPath: flux.appsPath } : {}),
-    };
-    return { source: fluxSourceStage(kube, fluxTarget), reconcile: fluxReconcileStage(kube, fluxTarget), rollout: rolloutStage(kube, target), http };
+    const stages = this.#options.stages(kube, { ...target, revision: request.revision, reached });
+    return { source: stages.source, reconcile: stages.reconcile, rollout: rolloutStage(kube, target, stages.health), http };
   }
 
   #failure(report: StageReport, hint: string | undefined, problems: string[], reports: StageReport[]): WatchFailure {

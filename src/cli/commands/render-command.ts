@@ -1,6 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { gitOpsEngine, gitOpsEngineNames } from '../../adapters/gitops/index.ts';
 import { parseImageRef } from '../../adapters/registry/image-ref.ts';
 import { loadConfig } from '../../config/load.ts';
 import { assertAppName } from '../../domain/app-name.ts';
@@ -16,7 +17,7 @@ export interface RenderOptions {
   name: string;
   /** The image to run, pinned by digest: `registry/repo:tag@sha256:…`. */
   image: string;
-  /** What applies the manifests, flux or argocd (checked); default: `engine` of slipway.yaml (flux). */
+  /** What applies the manifests, an engine of the registry: flux or argocd (checked); default: `engine` of slipway.yaml (flux). */
   engine?: string;
   /** Directory to write into, laid out like the GitOps repo (a checkout of it, or an empty folder). */
   out: string;
@@ -72,7 +73,7 @@ export async function renderCommand(opts: RenderOptions): Promise<number> {
     }
     const listed = written.map((f) => f.path);
     if (opts.json) printJson({ app, engine: settings.engine, out, files: listed });
-    else process.stdout.write(`Rendered ${app} for ${settings.engine === 'flux' ? 'Flux' : 'Argo CD'} into ${out}\n${listed.map((p) => `  ${p}\n`).join('')}`);
+    else process.stdout.write(`Rendered ${app} for ${gitOpsEngine(settings.engine).title} into ${out}\n${listed.map((p) => `  ${p}\n`).join('')}`);
     return 0;
   } catch (error) {
     return reportError(error, Boolean(opts.json));
@@ -105,7 +106,7 @@ function checkImage(image: string): string {
 function checkEngine(engine: string | undefined): Engine | undefined {
   if (engine === undefined) return undefined;
   const parsed = Engine.safeParse(engine);
-  if (!parsed.success) throw new InputError(`--engine must be flux or argocd, not '${engine}'`);
+  if (!parsed.success) throw new InputError(`--engine must be ${gitOpsEngineNames().join(' or ')}, not '${engine}'`);
   return parsed.data;
 }
 

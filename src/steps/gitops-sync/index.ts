@@ -9,7 +9,7 @@ export const createSyncStep = ({ syncer, branch, repoUrl }: { syncer: GitOpsSync
     id: 'gitops:sync',
     title: 'Ask the cluster to reconcile',
     input: z.object({ app: AppName, revision: z.string().regex(/^[0-9a-f]{40}$/) }),
-    output: z.object({ engine: z.enum(['flux', 'argocd']), method: z.string(), status: z.number(), detail: z.string() }),
+    output: z.object({ engine: z.string(), method: z.string(), status: z.number(), detail: z.string() }),
     summarize: (o) => `${o.method} answered ${o.status}`,
     run: async (ctx) => syncer.sync({ app: ctx.input.app, revision: ctx.input.revision, branch, repoUrl }, ctx.signal),
   });

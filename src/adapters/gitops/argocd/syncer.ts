@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, ExternalServiceError } from '../../domain/errors.ts';
-import type { GitOpsSyncer, SyncRequest, SyncResult } from '../../ports/gitops-syncer.ts';
-import { DEFAULT_SYNC_RETRY, deliver, replyExcerpt, type DeliveryOutcome, type RetryPolicy } from './delivery.ts';
-import { githubPushPayload, githubSignatureHeaders, repoIdentity } from './github-push.ts';
-import type { KubeAccess } from '../kube/index.ts';
-import { currentClientCertificate, currentToken } from '../kube/index.ts';
-import { SYNC_USER_AGENT, type SyncLogger } from './sync-logger.ts';
+import { ConfigError, ExternalServiceError } from '../../../domain/errors.ts';
+import type { GitOpsSyncer, SyncRequest, SyncResult } from '../../../ports/gitops-syncer.ts';
+import { DEFAULT_SYNC_RETRY, deliver, type DeliveryOutcome, githubPushPayload, githubSignatureHeaders, replyExcerpt, repoIdentity, type RetryPolicy, SYNC_USER_AGENT, type SyncLogger } from '../../syncer/index.ts';
+import type { KubeAccess } from '../../kube/index.ts';
+import { currentClientCertificate, currentToken } from '../../kube/index.ts';
 
 /** The annotation Argo CD's application controller watches; it removes it once refreshed. */
 export const ARGOCD_REFRESH_ANNOTATION = 'argocd.argoproj.io/refresh';

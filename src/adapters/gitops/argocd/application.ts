@@ -1,11 +1,11 @@
 import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
-import type { AppSpec } from '../domain/app-spec.ts';
-import { ConfigError } from '../domain/errors.ts';
-import { renderTarget } from './input.ts';
-import { appLabels } from './labels.ts';
-import { appPaths } from './kustomization.ts';
-import type { RenderSettings } from './settings.ts';
-import type { RenderInput } from './types.ts';
+import type { AppSpec } from '../../../domain/app-spec.ts';
+import { ConfigError } from '../../../domain/errors.ts';
+import { renderTarget } from '../../../render/input.ts';
+import { appLabels } from '../../../render/labels.ts';
+import { appPaths } from '../../../render/kustomization.ts';
+import type { RenderSettings } from '../../../render/settings.ts';
+import type { RenderInput } from '../../../render/types.ts';
 
 /**
  * Makes Argo CD delete an app's objects when its Application is deleted. Without it, removing an app

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, ExternalServiceError } from '../../domain/errors.ts';
-import type { GitOpsSyncer, SyncRequest, SyncResult } from '../../ports/gitops-syncer.ts';
-import { DEFAULT_SYNC_RETRY, deliver, replyExcerpt, type DeliveryOutcome, type RetryPolicy } from './delivery.ts';
-import { githubPushPayload, githubSignatureHeaders, hmacHex, repoIdentity } from './github-push.ts';
+import { ConfigError, ExternalServiceError } from '../../../domain/errors.ts';
+import type { GitOpsSyncer, SyncRequest, SyncResult } from '../../../ports/gitops-syncer.ts';
+import { DEFAULT_SYNC_RETRY, deliver, type DeliveryOutcome, githubPushPayload, githubSignatureHeaders, hmacHex, replyExcerpt, repoIdentity, type RetryPolicy, SYNC_USER_AGENT, type SyncLogger } from '../../syncer/index.ts';
 import { displayReceiverUrl, receiverWebhookPath } from './receiver-path.ts';
-import { SYNC_USER_AGENT, type SyncLogger } from './sync-logger.ts';
 
 export type FluxReceiverType = 'github' | 'generic-hmac' | 'generic';
 const TYPES: readonly FluxReceiverType[] = ['github', 'generic-hmac', 'generic'];

@@ -1,9 +1,4 @@
-import type { KubeClient } from './kube-client.ts';
-import { kubePath } from './kube-client.ts';
-import { eventsFor } from './kube-events.ts';
-import { conditionOf, shortRevision, type Condition, type RevisionReached, type FluxKustomizationObject, type GitRepository } from './kube-objects.ts';
-import { timeoutReport, type StageSpec } from './stage-runner.ts';
-import { explainWorkload } from './workload.ts';
+import { type Condition, conditionOf, eventsFor, explainWorkload, type FluxKustomizationObject, type GitRepository, type KubeClient, kubePath, type RevisionReached, shortRevision, type StageSpec, timeoutReport, type WatchStages } from '../../watcher/index.ts';
 
 export interface FluxTarget {
   /** Namespace of Flux's objects, `flux-system`. */
@@ -114,4 +109,37 @@ export function fluxReconcileStage(kube: KubeClient, target: FluxTarget): StageS
 function notReady(ready: Condition | undefined): { reason?: string; message?: string } {
   if (!ready || ready.status === 'True') return {};
   return { ...(ready.reason ? { reason: ready.reason } : {}), ...(ready.message ? { message: ready.message } : {}) };
+}
+
+/** Where Flux's objects are, from slipway.yaml's `flux` section; each has Flux's default. */
+export interface FluxWatchOptions {
+  /** Namespace of Flux's objects; default `flux-system`. */
+  namespace?: string;
+  /** The GitRepository that fetches the GitOps repo; default `flux-system`. */
+  gitRepository?: string;
+  /** The app's Kustomization name; default the app's name (as ./kustomization.ts renders it). */
+  kustomization?: (app: string) => string;
+  /** The GitOps directory holding the apps (`kubernetes/apps/dynamic`), named in hints. */
+  appsPath?: string;
+}
+
+/**
+ * Flux's watch stages: the GitRepository's artifact at the commit, then the app's Kustomization
+ * Ready at it; the Deployment's own rollout says the rest.
+ * @example new KubeWatcher({ access, stages: fluxWatchStages({ appsPath: 'kubernetes/apps/dynamic' }) })
+ */
+export function fluxWatchStages(options: FluxWatchOptions = {}): WatchStages {
+  return (kube, target) => {
+    const flux: FluxTarget = {
+      namespace: options.namespace ?? 'flux-system',
+      gitRepository: options.gitRepository ?? 'flux-system',
+      kustomization: options.kustomization?.(target.app) ?? target.app,
+      revision: target.revision,
+      reached: target.reached,
+      appNamespace: target.namespace,
+      app: target.app,
+      ...(options.appsPath ? { appsPath: options.appsPath } : {}),
+    };
+    return { source: fluxSourceStage(kube, flux), reconcile: fluxReconcileStage(kube, flux) };
+  };
 }

@@ -3,10 +3,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verify } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CancelledError, ConfigError, ExternalServiceError } from '../../domain/errors.ts';
-import type { SyncRequest } from '../../ports/gitops-syncer.ts';
-import { startFakeFluxReceiver, type FakeFluxReceiver, type FakeReceiverOptions } from '../../../test/support/flux-receiver.ts';
-import { FluxReceiverSyncer, receiverWebhookPath, type FluxReceiverSyncerOptions } from './index.ts';
+import { CancelledError, ConfigError, ExternalServiceError } from '../../../domain/errors.ts';
+import type { SyncRequest } from '../../../ports/gitops-syncer.ts';
+import { startFakeFluxReceiver, type FakeFluxReceiver, type FakeReceiverOptions } from '../../../../test/support/flux-receiver.ts';
+import { receiverWebhookPath } from './receiver-path.ts';
+import { FluxReceiverSyncer, type FluxReceiverSyncerOptions } from './receiver-syncer.ts';
 
 const TOKEN = 'c0ffee-receiver-token';
 const RECEIVER = { name: 'homelab-git-receiver', namespace: 'flux-system' };

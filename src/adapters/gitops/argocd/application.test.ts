@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../domain/errors.ts';
-import { appOfAppsPath, ARGOCD_RESOURCES_FINALIZER, renderArgoApplication, renderArgoAppOfApps } from './argocd.ts';
-import { defaultRenderSettings, RenderSettingsSchema } from './settings.ts';
-import { flavours, SEMVER_IMAGE, sampleSpec } from './test-fixtures.ts';
+import { ConfigError } from '../../../domain/errors.ts';
+import { appOfAppsPath, ARGOCD_RESOURCES_FINALIZER, renderArgoApplication, renderArgoAppOfApps } from './application.ts';
+import { defaultRenderSettings, RenderSettingsSchema } from '../../../render/settings.ts';
+import { flavours, SEMVER_IMAGE, sampleSpec } from '../../../render/test-fixtures.ts';
 
 const input = { image: SEMVER_IMAGE };
 

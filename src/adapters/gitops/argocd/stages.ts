@@ -1,8 +1,4 @@
-import type { KubeClient } from './kube-client.ts';
-import { kubePath } from './kube-client.ts';
-import { eventsFor } from './kube-events.ts';
-import { shortRevision, type ArgoApplication, type RevisionReached } from './kube-objects.ts';
-import { timeoutReport, formatWait, noAnswer, type Probe, type StageSpec } from './stage-runner.ts';
+import { type ArgoApplication, eventsFor, formatWait, type KubeClient, kubePath, noAnswer, type Probe, type RevisionReached, shortRevision, type StageSpec, timeoutReport, type WatchStages } from '../../watcher/index.ts';
 
 export interface ArgoTarget {
   /** Namespace of the Application objects, usually `argocd`. */
@@ -108,4 +104,29 @@ export function argoStages(kube: KubeClient, target: ArgoTarget): { source: Stag
   };
 
   return { source, reconcile, health };
+}
+
+/** Where Argo CD's Applications are, from slipway.yaml's `argocd` section. */
+export interface ArgoWatchOptions {
+  /** Namespace of the Application objects; default `argocd`. */
+  namespace?: string;
+  /** The app's Application name; default the app's name. */
+  applicationName?: (app: string) => string;
+  /** The GitOps directory holding the apps, named in hints. */
+  appsPath?: string;
+}
+
+/**
+ * Argo CD's watch stages: the Application compared, then synced, the commit; its health verdict is
+ * waited for beside the Deployment's rollout.
+ * @example new KubeWatcher({ access, stages: argoWatchStages({ namespace: 'argocd' }) })
+ */
+export function argoWatchStages(options: ArgoWatchOptions = {}): WatchStages {
+  return (kube, target) => argoStages(kube, {
+    namespace: options.namespace ?? 'argocd',
+    application: options.applicationName?.(target.app) ?? target.app,
+    revision: target.revision,
+    reached: target.reached,
+    ...(options.appsPath ? { appsPath: options.appsPath } : {}),
+  });
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isScalar, parse, parseDocument } from 'yaml';
-import { renderApp } from './app.ts';
+import { renderApp } from '../../../render/app.ts';
 import { imagePolicyRef, imageSetterMarker, renderImagePolicy, renderImageRepository } from './image-automation.ts';
-import { RenderSettingsSchema } from './settings.ts';
-import { flavours, SEMVER_IMAGE, sampleSpec } from './test-fixtures.ts';
-import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
+import { RenderSettingsSchema } from '../../../render/settings.ts';
+import { flavours, SEMVER_IMAGE, sampleSpec } from '../../../render/test-fixtures.ts';
+import { RENDERED_HEADER, toYaml } from '../../../render/yaml-writer.ts';
 
 const settings = flavours()['flux-image-automation'];
 const input = { image: SEMVER_IMAGE };
@@ -27,7 +27,7 @@ describe('renderImageRepository', () => {
 
 describe('renderImagePolicy', () => {
   it('matches the reviewed manifest', async () => {
-    await expect(toYaml(renderImagePolicy(sampleSpec(), input, settings), { header: RENDERED_HEADER })).toMatchFileSnapshot('./__snapshots__/imagepolicy.yaml');
+    await expect(toYaml(renderImagePolicy(sampleSpec(), input, settings), { header: RENDERED_HEADER })).toMatchFileSnapshot('../../../render/__snapshots__/imagepolicy.yaml');
   });
 
   it.each([

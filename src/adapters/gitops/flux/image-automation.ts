@@ -1,11 +1,11 @@
 import type { IImagePolicy } from '@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImagePolicy';
 import type { IImagePolicyChoice } from '@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImagePolicyChoice';
 import type { IImageRepository } from '@kubernetes-models/flux-cd/image.toolkit.fluxcd.io/v1/ImageRepository';
-import type { AppSpec } from '../domain/app-spec.ts';
-import { splitImage } from './image.ts';
-import { renderTarget } from './input.ts';
-import type { RenderSettings } from './settings.ts';
-import type { RenderInput } from './types.ts';
+import type { AppSpec } from '../../../domain/app-spec.ts';
+import { splitImage } from '../../../render/image.ts';
+import { renderTarget } from '../../../render/input.ts';
+import type { RenderSettings } from '../../../render/settings.ts';
+import type { RenderInput } from '../../../render/types.ts';
 
 /**
  * The `<namespace>:<name>` of an app's ImagePolicy. Both image objects live in the apps namespace:

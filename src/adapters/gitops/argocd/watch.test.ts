@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { kubeFixture, startKubeApiServer, type KubeApiServer } from '../../../test/support/kube-api-server.ts';
-import { isWatchFailure } from './kube-watcher.ts';
-import { NEW, OLD, putHealthyWorkload, putImagePullFailure, startAppServer, watchRequest, watcherFor } from './kube-watcher.test-support.ts';
+import { kubeFixture, startKubeApiServer, type KubeApiServer } from '../../../../test/support/kube-api-server.ts';
+import { isWatchFailure } from '../../watcher/index.ts';
+import { argoWatchStages } from './stages.ts';
+import { NEW, OLD, putHealthyWorkload, putImagePullFailure, startAppServer, watchRequest, watcherFor } from '../../watcher/kube-watcher.test-support.ts';
 
 const APPLICATION = 'argoproj.io/v1alpha1';
 let kube: KubeApiServer;
@@ -18,7 +19,7 @@ afterEach(async () => {
   await app.stop();
 });
 
-const argoWatcher = () => watcherFor(kube, { engine: 'argocd', argocd: { namespace: 'argocd', applicationName: (name) => name, appsPath: 'kubernetes/apps/dynamic' } });
+const argoWatcher = () => watcherFor(kube, { stages: argoWatchStages({ namespace: 'argocd', applicationName: (name) => name, appsPath: 'kubernetes/apps/dynamic' }) });
 
 describe('KubeWatcher (Argo CD)', () => {
   it('waits for the Application to compare, sync and turn Healthy at the commit', async () => {

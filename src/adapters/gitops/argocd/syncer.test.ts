@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verify } from '@octokit/webhooks-methods';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ExternalServiceError } from '../../domain/errors.ts';
-import type { SyncRequest } from '../../ports/gitops-syncer.ts';
-import { startFakeArgoCd, type FakeArgoCd, type FakeArgoCdOptions } from '../../../test/support/argocd-api.ts';
-import { createSelfSignedCertificate, type SelfSignedCertificate } from '../../../test/support/tls.ts';
-import { ArgoCdSyncer, kubeAccessFromKubeconfig, kubeAccessInCluster, type ArgoCdAnnotationOptions } from './index.ts';
+import { ExternalServiceError } from '../../../domain/errors.ts';
+import type { SyncRequest } from '../../../ports/gitops-syncer.ts';
+import { startFakeArgoCd, type FakeArgoCd, type FakeArgoCdOptions } from '../../../../test/support/argocd-api.ts';
+import { createSelfSignedCertificate, type SelfSignedCertificate } from '../../../../test/support/tls.ts';
+import { kubeAccessFromKubeconfig, kubeAccessInCluster } from '../../kube/index.ts';
+import { ArgoCdSyncer, type ArgoCdAnnotationOptions } from './syncer.ts';
 
 const TOKEN = 'sa-token-for-slipway-0123456789';
 const REVISION = '3f786850e387550fdab836ed7e6dc881de23001b';
