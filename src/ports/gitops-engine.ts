@@ -2,11 +2,11 @@ import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/index.ts';
 import type { SecretSource } from '../config/schema.ts';
 import type { AppSpec } from '../domain/app-spec.ts';
-import type { KubeAccess } from '../adapters/kube/index.ts';
-import type { WatchStages } from '../adapters/watcher/index.ts';
 import type { RenderSettings } from '../render/settings.ts';
 import type { KubeObject, RenderedManifest, RenderInput } from '../render/types.ts';
 import type { GitOpsSyncer } from './gitops-syncer.ts';
+import type { KubeAccess } from './kube-access.ts';
+import type { WatchStages } from './watch-stages.ts';
 
 /** An engine's objects for one app, beside the generic ones (Deployment, Service, HTTPRoute, …). */
 export interface EngineObjects {

@@ -9,3 +9,5 @@ export type * from './gitops-syncer.ts';
 export type * from './cluster-watcher.ts';
 export type * from './sandbox.ts';
 export type * from './gitops-engine.ts';
+export type * from './kube-access.ts';
+export type * from './watch-stages.ts';

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { isAbsolute, join } from 'node:path';
 import { CancelledError, ConfigError } from '../../domain/errors.ts';
+import type { ExecCredential } from '../../ports/kube-access.ts';
 
 /** A kubeconfig user's `exec` section: a credential plugin such as `aws eks get-token` or `kubelogin`. */
 export interface ExecConfig {
@@ -14,12 +15,8 @@ export interface ExecConfig {
   installHint?: string;
 }
 
-/** What a plugin gave: a bearer token and/or a client certificate and key (PEM). */
-export interface ExecCredential {
-  token?: string;
-  clientCert?: string;
-  clientKey?: string;
-}
+// What a plugin gives is typed in the ports, beside KubeAccess.
+export type { ExecCredential } from '../../ports/kube-access.ts';
 
 /** The cluster as the plugin is told it with `provideClusterInfo`. */
 export interface ExecClusterInfo {

@@ -3,29 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError } from '../../domain/errors.ts';
+import type { KubeAccess } from '../../ports/kube-access.ts';
 import { ExecCredentialPlugin, type ExecConfig } from './exec-credential.ts';
 
-/**
- * How to reach one Kubernetes API server: its URL and credentials (a bearer token, or a client
- * certificate such as k3s writes into its kubeconfig), and the CA that signed its certificate.
- * PEM text, never file paths, except `tokenFile`, which is re-read because in-cluster tokens rotate.
- */
-export interface KubeAccess {
-  /** `https://host:port` (no trailing path). */
-  apiServer: string;
-  token?: string;
-  /** A file holding the bearer token, re-read about once a minute (projected service account tokens rotate). */
-  tokenFile?: string;
-  /** PEM CA bundle trusted for the API server (instead of the public roots, as kubectl does). */
-  ca?: string;
-  clientCert?: string;
-  clientKey?: string;
-  insecureSkipTlsVerify?: boolean;
-  /** A credential plugin asked for a token or client certificate when the kubeconfig user has an `exec` section. */
-  exec?: Pick<ExecCredentialPlugin, 'get'>;
-  /** The context's namespace (kubeconfig) or the pod's own namespace (in cluster), when known. */
-  namespace?: string;
-}
+export type { KubeAccess } from '../../ports/kube-access.ts';
 
 /** The default place Kubernetes mounts a pod's service account credentials. */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';

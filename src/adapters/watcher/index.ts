@@ -2,7 +2,7 @@ export { KubeWatcher, isWatchFailure, WATCHER_RBAC_HINT, type KubeWatcherOptions
 export { kubeAccessFromKubeconfig, kubeAccessInCluster, SERVICE_ACCOUNT_DIR, type KubeAccess } from '../kube/index.ts';
 export { KubeClient, KubeApiError, kubePath, type KubeRead, type KubeStatus } from './kube-client.ts';
 export { revisionMatches, revisionReached, type RevisionReached } from './kube-objects.ts';
-export type { EngineStages, EngineWatchTarget, WatchStages } from './engine-stages.ts';
+export type { EngineStages, EngineWatchTarget, KubeReader, WatchStages } from './engine-stages.ts';
 // The parts an engine's watch stages are built from (src/adapters/gitops/<engine>/stages.ts).
 export { conditionOf, shortRevision, type ArgoApplication, type Condition, type FluxKustomizationObject, type GitRepository } from './kube-objects.ts';
 export { formatWait, noAnswer, timeoutReport, type Probe, type StageSpec } from './stage-runner.ts';

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { CancelledError, ExternalServiceError } from '../../domain/errors.ts';
 import { requestText, type TextRequest, type TextResponse } from './http-request.ts';
-import type { KubeAccess } from '../kube/index.ts';
+import type { KubeAccess } from '../../ports/kube-access.ts';
+import type { KubeRead, KubeReader } from '../../ports/watch-stages.ts';
 
 /** The `Status` object the API server answers errors with. */
 export interface KubeStatus {
@@ -27,8 +28,7 @@ export class KubeApiError extends ExternalServiceError {
   }
 }
 
-/** What a GET found: the object, a 404 for the object, or a 404 because the API version is not served. */
-export type KubeRead<T> = { status: 'found'; object: T } | { status: 'absent' } | { status: 'unserved' };
+export type { KubeRead } from '../../ports/watch-stages.ts';
 
 /** How long a token read from `tokenFile` is used before the file is read again. */
 const TOKEN_FILE_TTL_MS = 60_000;
@@ -43,7 +43,7 @@ const TLS_TRUST_ERRORS = /^(CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SI
  * const kube = new KubeClient(access);
  * const read = await kube.read('/apis/apps/v1/namespaces/dynamic-apps/deployments/pomodoro');
  */
-export class KubeClient {
+export class KubeClient implements KubeReader {
   readonly #access: KubeAccess;
   readonly #timeoutMs: number;
   #fileToken: { value: string; readAt: number } | undefined;

@@ -1,4 +1,4 @@
-import type { KubeClient } from './kube-client.ts';
+import type { KubeReader } from '../../ports/watch-stages.ts';
 import { kubePath } from './kube-client.ts';
 import type { KubeEvent } from './kube-objects.ts';
 
@@ -21,7 +21,7 @@ const MAX_EVENTS = 20;
  * @example
  * await eventsFor(kube, [{ namespace: 'flux-system', kind: 'Kustomization', name: 'pomodoro' }])
  */
-export async function eventsFor(kube: KubeClient, subjects: readonly EventSubject[], signal?: AbortSignal): Promise<string[]> {
+export async function eventsFor(kube: KubeReader, subjects: readonly EventSubject[], signal?: AbortSignal): Promise<string[]> {
   const seen = new Set<string>();
   const unique = subjects.filter((s) => {
     const key = `${s.namespace}/${s.kind}/${s.name}`;

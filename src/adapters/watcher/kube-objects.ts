@@ -3,6 +3,8 @@
  * because a status is filled in over time by controllers (and older versions leave some out).
  */
 
+import type { RevisionReached } from '../../ports/watch-stages.ts';
+
 export interface Condition {
   type: string;
   status: 'True' | 'False' | 'Unknown' | string;
@@ -122,8 +124,7 @@ export function revisionMatches(revision: string | undefined, commit: string): b
   return seen === want || (want.length >= 7 && want.length < seen.length && seen.startsWith(want));
 }
 
-/** Whether a revision the cluster reports carries the commit being watched (the same commit, or a later one containing it). */
-export type RevisionReached = (seen: string | undefined, signal: AbortSignal) => Promise<boolean>;
+export type { RevisionReached } from '../../ports/watch-stages.ts';
 
 /**
  * A `RevisionReached` for `commit`: an exact match, or — when `isAncestor` is given — a later

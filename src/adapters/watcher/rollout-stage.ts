@@ -1,4 +1,4 @@
-import type { KubeClient } from './kube-client.ts';
+import type { KubeReader } from '../../ports/watch-stages.ts';
 import { conditionOf, type Deployment } from './kube-objects.ts';
 import { timeoutReport, type Probe, type StageSpec } from './stage-runner.ts';
 import { deploymentPath, explainWorkload, HOPELESS_REASONS, newReplicaSet, podProblems, podsOf } from './workload.ts';
@@ -19,7 +19,7 @@ export interface RolloutTarget {
  * @example
  * const spec = rolloutStage(kube, { namespace: 'dynamic-apps', app: 'pomodoro' });
  */
-export function rolloutStage(kube: KubeClient, target: RolloutTarget, also?: (signal: AbortSignal) => Promise<Probe>): StageSpec {
+export function rolloutStage(kube: KubeReader, target: RolloutTarget, also?: (signal: AbortSignal) => Promise<Probe>): StageSpec {
   const { namespace, app } = target;
   const label = `Deployment ${namespace}/${app}`;
   return {
@@ -44,7 +44,7 @@ export function rolloutStage(kube: KubeClient, target: RolloutTarget, also?: (si
   };
 }
 
-async function deploymentProbe(kube: KubeClient, { namespace, app }: RolloutTarget, signal: AbortSignal): Promise<Probe> {
+async function deploymentProbe(kube: KubeReader, { namespace, app }: RolloutTarget, signal: AbortSignal): Promise<Probe> {
   const label = `Deployment ${namespace}/${app}`;
   const read = await kube.read<Deployment>(deploymentPath(namespace, app), signal);
   if (read.status !== 'found') return { state: 'wait', detail: `${label} not found yet`, reason: 'NotFound', message: `${label} not found yet` };

@@ -1,32 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError } from '../../domain/errors.ts';
-import type { StageReport, WatchStage } from '../../ports/cluster-watcher.ts';
+import type { StageReport } from '../../ports/cluster-watcher.ts';
+import type { Explanation, Probe, StageSpec } from '../../ports/watch-stages.ts';
 import { KubeApiError } from './kube-client.ts';
 
-/** What one look at the cluster found. */
-export type Probe =
-  | { state: 'ok'; detail: string }
-  /** Not there yet; `reason`/`message`/`observed` say what was seen (kept for the timeout report). */
-  | { state: 'wait'; detail: string; reason?: string; message?: string; observed?: string }
-  /** Failed for good (the controller gave up, or waiting cannot help). */
-  | { state: 'fail'; detail: string; reason: string; message: string; hint?: string };
-
-/** Events and pod states that explain a failure, gathered only when a stage fails or times out. */
-export interface Explanation {
-  events: string[];
-  /** One line per pod problem, e.g. `pod pomodoro-6b7f9c-x2x4q: ImagePullBackOff: Back-off pulling image "…"`. */
-  problems: string[];
-}
-
-export interface StageSpec {
-  stage: WatchStage;
-  check(signal: AbortSignal): Promise<Probe>;
-  /** The message and hint when time ran out, from the last thing seen. */
-  timeout(last: Probe | undefined, waitedMs: number): { reason: string; message: string; hint: string };
-  /** Hint for a `fail` probe without its own. */
-  failHint?: string;
-  explain?(signal: AbortSignal): Promise<Explanation>;
-}
+export type { Explanation, Probe, StageSpec } from '../../ports/watch-stages.ts';
 
 /** A stage that did not end ok: its report plus what the error needs. */
 export interface StageOutcome {

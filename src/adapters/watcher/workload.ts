@@ -1,4 +1,4 @@
-import type { KubeClient } from './kube-client.ts';
+import type { KubeReader } from '../../ports/watch-stages.ts';
 import { kubePath } from './kube-client.ts';
 import { eventsFor, type EventSubject } from './kube-events.ts';
 import { conditionOf, labelSelector, type ContainerStatus, type Deployment, type Pod, type ReplicaSet } from './kube-objects.ts';
@@ -30,7 +30,7 @@ export function deploymentPath(namespace: string, name: string): string {
  * The Deployment's current ReplicaSet: owned by it, with the Deployment's own revision annotation
  * (the controller copies it there), else the highest revision among those it owns.
  */
-export async function newReplicaSet(kube: KubeClient, deployment: Deployment, signal?: AbortSignal): Promise<ReplicaSet | undefined> {
+export async function newReplicaSet(kube: KubeReader, deployment: Deployment, signal?: AbortSignal): Promise<ReplicaSet | undefined> {
   const namespace = deployment.metadata?.namespace ?? '';
   const selector = labelSelector(deployment.spec?.selector?.matchLabels);
   if (!selector) return undefined;
@@ -44,7 +44,7 @@ export async function newReplicaSet(kube: KubeClient, deployment: Deployment, si
 }
 
 /** The pods of `replicaSet` (by its pod-template-hash), or of the whole Deployment when it is unknown. */
-export async function podsOf(kube: KubeClient, deployment: Deployment, replicaSet: ReplicaSet | undefined, signal?: AbortSignal): Promise<Pod[]> {
+export async function podsOf(kube: KubeReader, deployment: Deployment, replicaSet: ReplicaSet | undefined, signal?: AbortSignal): Promise<Pod[]> {
   const namespace = deployment.metadata?.namespace ?? '';
   const labels = { ...deployment.spec?.selector?.matchLabels };
   const hash = replicaSet?.metadata?.labels?.['pod-template-hash'];
@@ -88,7 +88,7 @@ export function formatProblem(problem: PodProblem): string {
  * @example
  * const { events, problems } = await explainWorkload(kube, 'dynamic-apps', 'pomodoro', signal);
  */
-export async function explainWorkload(kube: KubeClient, namespace: string, name: string, signal: AbortSignal, extra: EventSubject[] = []): Promise<Explanation> {
+export async function explainWorkload(kube: KubeReader, namespace: string, name: string, signal: AbortSignal, extra: EventSubject[] = []): Promise<Explanation> {
   const subjects: EventSubject[] = [...extra, { namespace, kind: 'Deployment', name }];
   let problems: PodProblem[] = [];
   try {

@@ -1,4 +1,4 @@
-import { type ArgoApplication, eventsFor, formatWait, type KubeClient, kubePath, noAnswer, type Probe, type RevisionReached, shortRevision, type StageSpec, timeoutReport, type WatchStages } from '../../watcher/index.ts';
+import { type ArgoApplication, eventsFor, formatWait, type KubeReader, kubePath, noAnswer, type Probe, type RevisionReached, shortRevision, type StageSpec, timeoutReport, type WatchStages } from '../../watcher/index.ts';
 
 export interface ArgoTarget {
   /** Namespace of the Application objects, usually `argocd`. */
@@ -22,7 +22,7 @@ type ReadApplication = (signal: AbortSignal) => Promise<ArgoApplication | undefi
  * @example
  * const { source, reconcile, health } = argoStages(kube, { namespace: 'argocd', application: 'pomodoro', revision });
  */
-export function argoStages(kube: KubeClient, target: ArgoTarget): { source: StageSpec; reconcile: StageSpec; health: (signal: AbortSignal) => Promise<Probe> } {
+export function argoStages(kube: KubeReader, target: ArgoTarget): { source: StageSpec; reconcile: StageSpec; health: (signal: AbortSignal) => Promise<Probe> } {
   const label = `Application ${target.namespace}/${target.application}`;
   const path = kubePath('argoproj.io/v1alpha1', 'applications', target.namespace, target.application);
   const read: ReadApplication = async (signal) => {

@@ -1,4 +1,4 @@
-import { type Condition, conditionOf, eventsFor, explainWorkload, type FluxKustomizationObject, type GitRepository, type KubeClient, kubePath, type RevisionReached, shortRevision, type StageSpec, timeoutReport, type WatchStages } from '../../watcher/index.ts';
+import { type Condition, conditionOf, eventsFor, explainWorkload, type FluxKustomizationObject, type GitRepository, type KubeReader, kubePath, type RevisionReached, shortRevision, type StageSpec, timeoutReport, type WatchStages } from '../../watcher/index.ts';
 
 export interface FluxTarget {
   /** Namespace of Flux's objects, `flux-system`. */
@@ -30,7 +30,7 @@ const NOT_YET = new Set(['DependencyNotReady', 'Progressing', 'ProgressingWithRe
  * @example
  * const spec = fluxSourceStage(kube, target);
  */
-export function fluxSourceStage(kube: KubeClient, target: FluxTarget): StageSpec {
+export function fluxSourceStage(kube: KubeReader, target: FluxTarget): StageSpec {
   const label = `GitRepository ${target.namespace}/${target.gitRepository}`;
   const paths = GIT_REPOSITORY_VERSIONS.map((v) => kubePath(v, 'gitrepositories', target.namespace, target.gitRepository));
   return {
@@ -69,7 +69,7 @@ export function fluxSourceStage(kube: KubeClient, target: FluxTarget): StageSpec
  * @example
  * const spec = fluxReconcileStage(kube, target);
  */
-export function fluxReconcileStage(kube: KubeClient, target: FluxTarget): StageSpec {
+export function fluxReconcileStage(kube: KubeReader, target: FluxTarget): StageSpec {
   const label = `Kustomization ${target.namespace}/${target.kustomization}`;
   const paths = KUSTOMIZATION_VERSIONS.map((v) => kubePath(v, 'kustomizations', target.namespace, target.kustomization));
   const apps = target.appsPath ?? 'the apps directory';
