@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTemplates, TemplateGenerator } from '../adapters/generator/index.ts';
 import { CliGit } from '../adapters/git/index.ts';
+import { gitOpsEngineRenders } from '../adapters/gitops/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
 import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
 import { ProcessLedger } from '../adapters/os/index.ts';
@@ -80,7 +81,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   const sourceRepo = new CliGit({ url: sourceUrl, branch: config.git.source.branch, cacheDir, author: config.git.author, env: gitEnv, ...auth(config.git.source, 'source') });
   const gitopsRepo = new CliGit({ url: gitopsUrl, branch: config.git.gitops.branch, cacheDir, author: config.git.author, env: gitEnv, ...auth(config.git.gitops, 'gitops') });
 
-  const settings: RenderSettings = renderSettingsFrom(config, { engine: config.engine });
+  const settings: RenderSettings = renderSettingsFrom(config, { engines: gitOpsEngineRenders(), engine: config.engine });
   // The short-lived processes a run starts (doctor reads the same folder).
   const startedProcesses = new ProcessLedger({ dir: join(home, 'run', 'started') });
 

@@ -20,6 +20,8 @@ export interface EngineObjects {
 
 /** The engine's part of rendering. Pure: no I/O, clock or environment; the same input gives the same bytes. */
 export interface EngineRender {
+  /** The engine's name, as slipway.yaml's `engine` has it. */
+  readonly name: string;
   /** The file beside an app's manifests that the parent kustomization lists (`ks.yaml`, `application.yaml`). */
   readonly entryFile: string;
   /** Whether the engine substitutes `${VAR}`s in what it applies, so text meant literally must be escaped. */
@@ -70,6 +72,7 @@ export interface GitOpsEngine {
   readonly name: string;
   /** The name for people, e.g. `Argo CD`. */
   readonly title: string;
+  /** Handed to the renderers (src/render) by the composition root, which resolves the engine once. */
   readonly render: EngineRender;
   /** Asks the engine to reconcile at once; undefined when nothing is configured to ask with. */
   syncer(context: EngineContext): Promise<GitOpsSyncer | undefined>;

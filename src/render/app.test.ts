@@ -3,7 +3,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { InputError } from '../domain/errors.ts';
 import { renderApp, renderAppChecked, renderAppObjects, writeManifests } from './app.ts';
 import { podSecurityProblems } from './pod-security.ts';
-import { RenderSettingsSchema } from './settings.ts';
+import { RenderSettingsSchema } from '../../test/support/render-settings.ts';
 import { flavours, reverseKeys, SEMVER_IMAGE, sampleSpec } from './test-fixtures.ts';
 import { validateObjects } from './validate/index.ts';
 

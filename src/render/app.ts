@@ -1,5 +1,4 @@
 import type { AppSpec } from '../domain/app-spec.ts';
-import { gitOpsEngine } from '../adapters/gitops/index.ts';
 import { IMAGE_PATH, renderDeployment } from './deployment.ts';
 import { renderHttpRoute } from './httproute.ts';
 import { renderTarget } from './input.ts';
@@ -7,7 +6,7 @@ import { appPaths, renderAppKustomization } from './kustomization.ts';
 import { renderNetworkPolicy } from './network-policy.ts';
 import { compareCodeUnits } from '../domain/compare.ts';
 import { renderService } from './service.ts';
-import { defaultRenderSettings, type RenderSettings } from './settings.ts';
+import type { RenderSettings } from './settings.ts';
 import type { KubeObject, LineComment, RenderedFile, RenderedManifest, RenderInput } from './types.ts';
 import { assertValid, type ValidateOptions } from './validate/index.ts';
 import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
@@ -16,18 +15,18 @@ import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
  * Every object of one app for the GitOps repo with the file it goes to, sorted by path (seed layout):
  * `<gitops.path>/<app>/app/` holds the manifests (Deployment, Service, HTTPRoute, NetworkPolicy when
  * enabled, the engine's own manifests such as Flux's ImageRepository and ImagePolicy, and their
- * `kustomization.yaml`); beside it the engine's files (`settings.engine` picks the engine from
- * src/adapters/gitops): `ks.yaml` (Flux) or `application.yaml` (Argo CD), with Argo CD's app-of-apps
+ * `kustomization.yaml`); beside it the engine's files (`settings.engine`, the engine's render part the
+ * composition root resolved): `ks.yaml` (Flux) or `application.yaml` (Argo CD), with Argo CD's app-of-apps
  * mode also the parent Application at `<gitops.path>/<appOfAppsName>.yaml`.
  * The parent `<gitops.path>/kustomization.yaml` is not among them: it is shared, so it is updated
  * with `renderParentKustomization` against its current text.
  * @example renderAppObjects(spec, { image: 'registry.local:5000/dynamic-apps/notes:1@sha256:…' }).map((m) => m.object.kind)
  * // ['Deployment', 'HTTPRoute', 'Kustomization', 'NetworkPolicy', 'Service', 'Kustomization']
  */
-export function renderAppObjects(spec: AppSpec, input: RenderInput, settings: RenderSettings = defaultRenderSettings()): RenderedManifest[] {
+export function renderAppObjects(spec: AppSpec, input: RenderInput, settings: RenderSettings): RenderedManifest[] {
   const { app } = renderTarget(spec, input);
   // The engine's objects first: an engine refuses what it cannot apply before anything else is built.
-  const engine = gitOpsEngine(settings.engine).render.objects(spec, input, settings);
+  const engine = settings.engine.objects(spec, input, settings);
   const paths = appPaths(app, settings);
   const marker: LineComment[] = engine.imageMarker === undefined ? [] : [{ path: IMAGE_PATH, text: engine.imageMarker }];
   const manifests: Array<[string, KubeObject, LineComment[]]> = [
@@ -65,7 +64,7 @@ export function writeManifests(manifests: readonly RenderedManifest[]): Rendered
  * @example renderApp(spec, { image: 'registry.local:5000/dynamic-apps/notes:1.0.0' }, defaultRenderSettings()).map((f) => f.path)
  * // ['kubernetes/apps/dynamic/notes/app/deployment.yaml', …, 'kubernetes/apps/dynamic/notes/ks.yaml']
  */
-export function renderApp(spec: AppSpec, input: RenderInput, settings: RenderSettings = defaultRenderSettings()): RenderedFile[] {
+export function renderApp(spec: AppSpec, input: RenderInput, settings: RenderSettings): RenderedFile[] {
   return writeManifests(renderAppObjects(spec, input, settings));
 }
 
@@ -77,7 +76,7 @@ export function renderApp(spec: AppSpec, input: RenderInput, settings: RenderSet
 export function renderAppChecked(
   spec: AppSpec,
   input: RenderInput,
-  settings: RenderSettings = defaultRenderSettings(),
+  settings: RenderSettings,
   validation: ValidateOptions = {},
 ): { files: RenderedFile[]; objects: KubeObject[] } {
   const manifests = renderAppObjects(spec, input, settings);

@@ -5,7 +5,7 @@ import { InputError } from '../domain/errors.ts';
 import { renderDeployment } from './deployment.ts';
 import { DESCRIPTION_ANNOTATION } from './labels.ts';
 import { podSecurityProblems } from './pod-security.ts';
-import { defaultRenderSettings, RenderSettingsSchema } from './settings.ts';
+import { defaultRenderSettings, RenderSettingsSchema } from '../../test/support/render-settings.ts';
 import { SAMPLE_IMAGE, sampleSpec } from './test-fixtures.ts';
 import { formatProblem, validateObjects } from './validate/index.ts';
 import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';

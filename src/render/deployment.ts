@@ -1,4 +1,3 @@
-import { gitOpsEngine } from '../adapters/gitops/index.ts';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
@@ -30,7 +29,7 @@ export const IMAGE_PATH = ['spec', 'template', 'spec', 'containers', 0, 'image']
  */
 export function renderDeployment(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, image, labels } = renderTarget(spec, input);
-  const description = descriptionAnnotation(spec.description, gitOpsEngine(settings.engine).render.substitutesVariables);
+  const description = descriptionAnnotation(spec.description, settings.engine.substitutesVariables);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appHostname, renderHttpRoute } from './httproute.ts';
-import { defaultRenderSettings, RenderSettingsSchema } from './settings.ts';
+import { defaultRenderSettings, RenderSettingsSchema } from '../../test/support/render-settings.ts';
 import { reverseKeys, SAMPLE_IMAGE, sampleSpec } from './test-fixtures.ts';
 import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { renderDeployment } from './deployment.ts';
 import { renderHttpRoute } from './httproute.ts';
-import { defaultRenderSettings, renderApp, RenderSettingsSchema } from './index.ts';
+import { renderApp } from './index.ts';
+import { defaultRenderSettings, RenderSettingsSchema } from '../../test/support/render-settings.ts';
 import { renderFluxKustomization } from '../adapters/gitops/flux/kustomization.ts';
 import { renderAppKustomization } from './kustomization.ts';
 import { podSecurityProblems } from './pod-security.ts';
@@ -101,9 +102,5 @@ describe('renderApp', () => {
     const route = objects.find((o) => o.kind === 'HTTPRoute');
     expect(route.spec.hostnames).toEqual(['pomodoro-timer.${APPS_SUBDOMAIN}']);
     expect(objects.find((o) => o.kind === 'Kustomization' && o.spec)?.spec.path).toBe(`./${dir}/app`);
-  });
-
-  it('uses the default settings when none are given', () => {
-    expect(renderApp(sampleSpec(), input)).toEqual(renderApp(sampleSpec(), input, settings));
   });
 });

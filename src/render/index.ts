@@ -1,8 +1,8 @@
 /**
  * Render: pure functions from an `AppSpec` and cluster settings to Kubernetes objects, one writer
  * that turns them into YAML files, and a validator that checks every object against the schemas
- * the cluster uses. Each GitOps engine's own objects come from its folder in src/adapters/gitops
- * (pure too), picked by `settings.engine`. No I/O (but the validator's lazy read of the CRDs it ships, and of the validator
+ * the cluster uses. Each GitOps engine's own objects come from its render part (pure too, from its
+ * folder in src/adapters/gitops), which the composition root resolves and hands in as `settings.engine`. No I/O (but the validator's lazy read of the CRDs it ships, and of the validator
  * cache it is given), clock, randomness or environment; the same input gives the same bytes.
  */
 export { renderApp, renderAppChecked, renderAppObjects, writeManifests } from './app.ts';
@@ -14,7 +14,6 @@ export { appHostname, renderHttpRoute } from './httproute.ts';
 export { gatewayNamespace, NAMESPACE_NAME_LABEL, renderNetworkPolicy } from './network-policy.ts';
 export { isImageDigest, splitImage, type ImageParts } from './image.ts';
 export {
-  appKsEntry,
   appPaths,
   renderAppKustomization,
   renderParentKustomization,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appPaths, renderAppKustomization } from './kustomization.ts';
-import { defaultRenderSettings } from './settings.ts';
+import { defaultRenderSettings } from '../../test/support/render-settings.ts';
 import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
 
 const settings = defaultRenderSettings();

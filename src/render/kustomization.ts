@@ -2,7 +2,7 @@ import { compareCodeUnits } from '../domain/compare.ts';
 import type { RenderSettings } from './settings.ts';
 import type { KustomizeConfig } from './types.ts';
 
-export { renderParentKustomization, appKsEntry } from './parent-kustomization.ts';
+export { renderParentKustomization } from './parent-kustomization.ts';
 
 /** Where an app's files go in the GitOps repo, relative to the repo root. */
 export interface AppPaths {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDeployment } from './deployment.ts';
 import { gatewayNamespace, renderNetworkPolicy } from './network-policy.ts';
-import { defaultRenderSettings, RenderSettingsSchema } from './settings.ts';
+import { defaultRenderSettings, RenderSettingsSchema } from '../../test/support/render-settings.ts';
 import { SAMPLE_IMAGE, sampleSpec } from './test-fixtures.ts';
 
 const settings = defaultRenderSettings();

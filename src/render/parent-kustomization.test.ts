@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConflictError, InputError } from '../domain/errors.ts';
-import { appEntry, PARENT_HEADER, renderParentKustomization } from './parent-kustomization.ts';
+import { engineChoice, engineRender } from '../../test/support/render-settings.ts';
+import { appEntry, PARENT_HEADER, renderParentKustomization as renderWith } from './parent-kustomization.ts';
+
+/** The parent kustomization for the engine of that name (Flux unless named), beside all built-in ones. */
+const renderParentKustomization = (existing: string | undefined, change: { add?: string; remove?: string }, options: { engine?: string } = {}) =>
+  renderWith(existing, change, engineChoice(options.engine));
 
 const resources = (text: string): string[] => parse(text).resources;
 
@@ -98,7 +103,7 @@ describe('renderParentKustomization', () => {
   });
 
   it('lists an app\'s Argo CD Application with engine argocd, and switches an app\'s entry with the engine', () => {
-    expect(appEntry('notes', 'argocd')).toBe('./notes/application.yaml');
+    expect(appEntry('notes', engineRender('argocd'))).toBe('./notes/application.yaml');
     const argo = renderParentKustomization(undefined, { add: 'notes' }, { engine: 'argocd' });
     expect(resources(argo)).toEqual(['./notes/application.yaml']);
     expect(renderParentKustomization(argo, { add: 'notes' }, { engine: 'argocd' })).toBe(argo);

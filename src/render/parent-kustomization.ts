@@ -1,25 +1,20 @@
 import { Document, isMap, isScalar, isSeq, parseAllDocuments, Scalar, YAMLSeq } from 'yaml';
-import { gitOpsEngine, gitOpsEngineNames } from '../adapters/gitops/index.ts';
 import { ConflictError, InputError } from '../domain/errors.ts';
 import { compareCodeUnits } from '../domain/compare.ts';
+import type { EngineRender } from '../ports/gitops-engine.ts';
 import { documentToYaml, YAML_PARSE_OPTIONS } from './yaml-writer.ts';
 
 /** Comment on top of a parent kustomization Slipway creates; people may add entries of their own. */
 export const PARENT_HEADER =
   'Apps deployed by Slipway. Slipway adds and removes the ./<app>/ks.yaml (Flux) or ./<app>/application.yaml (Argo CD) entries; other entries are kept.';
 
-/** An engine's name in the registry (src/adapters/gitops): its `render.entryFile` is what gets listed. */
-type Engine = string;
+/** The engines the parent kustomization is written for: the chosen one, and all (the render settings have both). */
+interface Engines {
+  engine: EngineRender;
+  engines: readonly EngineRender[];
+}
 
 const APP_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/**
- * The entry listing an app in the parent kustomization.
- * @example appKsEntry('notes') // './notes/ks.yaml'
- */
-export function appKsEntry(app: string): string {
-  return appEntry(app, 'flux');
-}
 
 /**
  * The entry listing an app in the parent kustomization for an engine: the object that makes the
@@ -27,30 +22,25 @@ export function appKsEntry(app: string): string {
  * CD it is the app's Application (`./<app>/application.yaml`), so whatever syncs the parent directory
  * (Slipway's app-of-apps Application, or a root Application of the person's own) creates the
  * Applications, and each Application syncs its app's manifests. The manifests are never listed here.
- * @example appEntry('notes', 'argocd') // './notes/application.yaml'
+ * @example appEntry('notes', argoCdRender) // './notes/application.yaml'
  */
-export function appEntry(app: string, engine: Engine = 'flux'): string {
-  return `./${app}/${gitOpsEngine(engine).render.entryFile}`;
+export function appEntry(app: string, engine: EngineRender): string {
+  return `./${app}/${engine.entryFile}`;
 }
 
 /**
  * Updates (or creates) the parent `kustomization.yaml` at `<gitops.path>/kustomization.yaml` that
- * lists every app's `./<app>/ks.yaml` (or, with `engine: 'argocd'`, `./<app>/application.yaml`; see
- * `appEntry`). Adding an app drops its entries for the other engines, whose files are gone after a
+ * lists every app's `./<app>/ks.yaml` (or, with Argo CD as `settings.engine`, `./<app>/application.yaml`;
+ * see `appEntry`). Adding an app drops its entries for the other engines, whose files are gone after a
  * switch; removing an app drops them all. Entries end up sorted and listed once; entries a person added
  * (other files, other apps) and comments stay. When nothing changes the text is returned as it was,
  * so a repeated deploy commits nothing and a person's unsorted file is rewritten only when an entry
  * really comes or goes. Pure: the same text and change give the same bytes.
- * @example renderParentKustomization(undefined, { add: 'notes' }) // '# Apps deployed …\napiVersion: …\nresources:\n  - ./notes/ks.yaml\n'
+ * @example renderParentKustomization(undefined, { add: 'notes' }, settings) // '# Apps deployed …\napiVersion: …\nresources:\n  - ./notes/ks.yaml\n'
  */
-export function renderParentKustomization(
-  existing: string | undefined,
-  change: { add?: string; remove?: string },
-  options: { engine?: Engine } = {},
-): string {
-  const engine = options.engine ?? 'flux';
+export function renderParentKustomization(existing: string | undefined, change: { add?: string; remove?: string }, { engine, engines }: Engines): string {
   // An app is listed once, by its engine's file: another engine's entry is left from before a switch.
-  const others = gitOpsEngineNames().filter((name) => name !== engine);
+  const others = engines.filter((other) => other.name !== engine.name);
   for (const app of [change.add, change.remove]) {
     if (app !== undefined && (app.length > 63 || !APP_NAME.test(app))) {
       throw new InputError(`cannot list '${app}' in the parent kustomization: it is not a valid app name`);
@@ -62,7 +52,7 @@ export function renderParentKustomization(
   const listed = (entry: string) => nodes.some((node) => entryKey(node.value as string) === entryKey(entry));
   const needed =
     (change.add !== undefined && (!listed(appEntry(change.add, engine)) || others.some((other) => listed(appEntry(change.add!, other))))) ||
-    (change.remove !== undefined && gitOpsEngineNames().some((name) => listed(appEntry(change.remove!, name))));
+    (change.remove !== undefined && engines.some((other) => listed(appEntry(change.remove!, other))));
   // A change that changes nothing leaves a person's file exactly as it is, even if it is unsorted.
   if (!needed && existing !== undefined && existing.trim() !== '') return existing;
 
@@ -73,7 +63,7 @@ export function renderParentKustomization(
     if (!kept.has(key)) kept.set(key, node);
   }
   if (change.remove !== undefined) {
-    for (const name of gitOpsEngineNames()) kept.delete(entryKey(appEntry(change.remove, name)));
+    for (const other of engines) kept.delete(entryKey(appEntry(change.remove, other)));
   }
   if (change.add !== undefined) {
     for (const other of others) kept.delete(entryKey(appEntry(change.add, other)));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDeployment } from './deployment.ts';
 import { podSecurityProblems } from './pod-security.ts';
-import { defaultRenderSettings } from './settings.ts';
+import { defaultRenderSettings } from '../../test/support/render-settings.ts';
 import { SAMPLE_IMAGE, sampleSpec } from './test-fixtures.ts';
 
 const pod = () => structuredClone(renderDeployment(sampleSpec(), { image: SAMPLE_IMAGE }, defaultRenderSettings()).spec.template.spec) as unknown as Record<string, any>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderDeployment } from './deployment.ts';
 import { renderService } from './service.ts';
-import { defaultRenderSettings } from './settings.ts';
+import { defaultRenderSettings } from '../../test/support/render-settings.ts';
 import { SAMPLE_IMAGE, sampleSpec } from './test-fixtures.ts';
 import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
 

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../domain/errors.ts';
-import { defaultRenderSettings, renderSettingsFrom, RenderSettingsSchema } from './settings.ts';
+import { defaultRenderSettings, renderSettingsFrom, RenderSettingsSchema } from '../../test/support/render-settings.ts';
 
 describe('RenderSettingsSchema', () => {
   it('fills every default from an empty object', () => {
-    expect(defaultRenderSettings()).toEqual({
-      engine: 'flux',
+    const { engine, engines, ...rest } = defaultRenderSettings();
+    // The engine comes as its render part, with every engine handed in beside it.
+    expect(engine.name).toBe('flux');
+    expect(engines.map((e) => e.name)).toEqual(['flux', 'argocd']);
+    expect(rest).toEqual({
       namespace: 'dynamic-apps',
       appsDomain: '${APPS_SUBDOMAIN}',
       gateway: { parentRefs: [{ name: 'gateway', namespace: 'gateway' }] },
@@ -110,7 +113,7 @@ describe('renderSettingsFrom', () => {
   });
 
   it('lets the engine flag win over the file, and says which field is wrong', () => {
-    expect(renderSettingsFrom({ render: { engine: 'argocd' } }, { engine: 'flux' }).engine).toBe('flux');
+    expect(renderSettingsFrom({ render: { engine: 'argocd' } }, { engine: 'flux' }).engine.name).toBe('flux');
     // The embedded default: a bare repo path Argo CD cannot clone.
     const local = () => renderSettingsFrom({ render: { appsDomain: 'apps.lan' }, git: { gitops: { url: '/home/me/.slipway/git/gitops.git' } } }, { engine: 'argocd' });
     expect(local).toThrow(ConfigError);

@@ -1,53 +1,62 @@
 import { z } from 'zod';
-import { gitOpsEngine, gitOpsEngineNames } from '../adapters/gitops/index.ts';
 import { ConfigError } from '../domain/errors.ts';
+import type { EngineRender } from '../ports/gitops-engine.ts';
 import { APPS_DOMAIN, ArgoCd, DNS_LABEL, Flux, Gateway, Gitops, Resources } from './settings-parts.ts';
 
-/** What applies the committed manifests in the cluster: a name from the engine registry (src/adapters/gitops). */
-export const Engine = z.lazy(() => z.enum(gitOpsEngineNames()));
-export type Engine = z.infer<typeof Engine>;
-
 /**
- * Cluster settings the renderers need. Every field has a default that matches the seed layout (Flux,
- * a Gateway named `gateway`, apps under `kubernetes/apps/dynamic`), so `{}` parses to a full value.
- * Nested objects use `prefault` so a partial object (say only `gitops.path`) still gets the other defaults.
+ * The schema of the cluster settings the renderers need, for the GitOps engines handed in (their
+ * render parts, from the registry in src/adapters/gitops; the first is the default). Every other field
+ * has a default that matches the seed layout (a Gateway named `gateway`, apps under
+ * `kubernetes/apps/dynamic`), so `{}` parses to a full value. Nested objects use `prefault` so a
+ * partial object (say only `gitops.path`) still gets the other defaults. The parsed `engine` is the
+ * chosen engine's render part, and `engines` all of them (the parent kustomization drops the others' entries).
+ * @example renderSettingsSchema([fluxRender]).parse({}).engine.name // 'flux'
  */
-export const RenderSettingsSchema = z
-  .object({
-    /** The GitOps engine: `flux` (a Flux Kustomization per app) or `argocd` (an Argo CD Application per app). */
-    engine: Engine.default('flux'),
-    /** Namespace the apps run in (Flux `targetNamespace`, Argo CD destination). */
-    namespace: z.string().max(63).regex(DNS_LABEL, 'a namespace: a DNS-1123 label such as dynamic-apps').default('dynamic-apps'),
-    /** Apps are served at `<app>.<appsDomain>`; the default is the Flux variable, substituted in the cluster. */
-    appsDomain: z.string().max(200).regex(APPS_DOMAIN, 'a domain such as apps.example.com or ${APPS_SUBDOMAIN}').default('${APPS_SUBDOMAIN}'),
-    gateway: Gateway.prefault({}),
-    gitops: Gitops.prefault({}),
-    /** Small defaults: the apps are tiny and the cluster may be a few Raspberry Pis. */
-    resources: Resources.prefault({}),
-    /** A NetworkPolicy letting only the gateway's namespace reach each app (turn off where the gateway's traffic has another source, e.g. Cilium's). */
-    networkPolicy: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
-    flux: Flux.prefault({}),
-    argocd: ArgoCd.prefault({}),
-  })
-  .strict()
-  .superRefine((settings, ctx) => {
-    // What the chosen engine cannot work with (Argo CD: no repo URL, ${VAR}s it would not substitute).
-    for (const { path, message } of gitOpsEngine(settings.engine).render.settingsProblems?.(settings) ?? []) {
-      ctx.addIssue({ code: 'custom', path, message });
-    }
-  });
+export function renderSettingsSchema(engines: readonly EngineRender[]) {
+  const names = engines.map((engine) => engine.name) as [string, ...string[]];
+  return z
+    .object({
+      /** The GitOps engine by name, e.g. `flux` (a Flux Kustomization per app) or `argocd` (an Argo CD Application per app). */
+      engine: z
+        .enum(names)
+        .default(names[0])
+        .transform((name) => engines.find((engine) => engine.name === name)!),
+      /** Namespace the apps run in (Flux `targetNamespace`, Argo CD destination). */
+      namespace: z.string().max(63).regex(DNS_LABEL, 'a namespace: a DNS-1123 label such as dynamic-apps').default('dynamic-apps'),
+      /** Apps are served at `<app>.<appsDomain>`; the default is the Flux variable, substituted in the cluster. */
+      appsDomain: z.string().max(200).regex(APPS_DOMAIN, 'a domain such as apps.example.com or ${APPS_SUBDOMAIN}').default('${APPS_SUBDOMAIN}'),
+      gateway: Gateway.prefault({}),
+      gitops: Gitops.prefault({}),
+      /** Small defaults: the apps are tiny and the cluster may be a few Raspberry Pis. */
+      resources: Resources.prefault({}),
+      /** A NetworkPolicy letting only the gateway's namespace reach each app (turn off where the gateway's traffic has another source, e.g. Cilium's). */
+      networkPolicy: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+      flux: Flux.prefault({}),
+      argocd: ArgoCd.prefault({}),
+    })
+    .strict()
+    .transform((settings) => ({ ...settings, engines }))
+    .superRefine((settings, ctx) => {
+      // What the chosen engine cannot work with (Argo CD: no repo URL, ${VAR}s it would not substitute).
+      for (const { path, message } of settings.engine.settingsProblems?.(settings) ?? []) {
+        ctx.addIssue({ code: 'custom', path, message });
+      }
+    });
+}
+
+type RenderSettingsSchema = ReturnType<typeof renderSettingsSchema>;
 
 /** Validated settings, every field present. */
-export type RenderSettings = z.output<typeof RenderSettingsSchema>;
+export type RenderSettings = z.output<RenderSettingsSchema>;
 /** What a person may write (everything optional). */
-export type RenderSettingsInput = z.input<typeof RenderSettingsSchema>;
+export type RenderSettingsInput = z.input<RenderSettingsSchema>;
 
 /**
- * The default settings, as a fresh object each call (callers may change their copy).
- * @example defaultRenderSettings().namespace // 'dynamic-apps'
+ * The default settings for these engines (the first is used), as a fresh object each call (callers may change their copy).
+ * @example defaultRenderSettings(engines).namespace // 'dynamic-apps'
  */
-export function defaultRenderSettings(): RenderSettings {
-  return RenderSettingsSchema.parse({});
+export function defaultRenderSettings(engines: readonly EngineRender[]): RenderSettings {
+  return renderSettingsSchema(engines).parse({});
 }
 
 /** The parts of Slipway's configuration the render settings come from (plain data, as slipway.yaml has them). */
@@ -60,19 +69,21 @@ export interface RenderConfigSource {
 /**
  * The render settings from configuration: the `render:` section, with `gitops.path` from
  * `git.gitops.path` (one place says where apps live) and each engine's section filled from
- * `git.gitops` (for Argo CD the repo URL and branch, unless `render.argocd` names them). `overrides.engine` (a command-line flag) wins.
- * @example renderSettingsFrom({ render: { namespace: 'apps' } }).namespace // 'apps'
+ * `git.gitops` (for Argo CD the repo URL and branch, unless `render.argocd` names them), for the
+ * engines handed in (their render parts). `options.engine` (a command-line flag) wins.
+ * @example renderSettingsFrom({ render: { namespace: 'apps' } }, { engines }).namespace // 'apps'
  * @throws ConfigError naming each wrong field as `render.<path>`.
  */
-export function renderSettingsFrom(config: RenderConfigSource, overrides: { engine?: Engine } = {}): RenderSettings {
+export function renderSettingsFrom(config: RenderConfigSource, options: { engines: readonly EngineRender[]; engine?: string }): RenderSettings {
+  const { engines } = options;
   const render: Record<string, unknown> = { ...config.render };
   const git = config.git?.gitops ?? {};
-  if (overrides.engine !== undefined) render['engine'] = overrides.engine;
+  if (options.engine !== undefined) render['engine'] = options.engine;
   const gitops = render['gitops'] ?? {};
   if (git.path !== undefined && isPlainObject(gitops)) render['gitops'] = { ...gitops, path: git.path };
   // Each engine fills its own section from git.gitops (Argo CD: the repo it clones and the branch).
-  for (const name of gitOpsEngineNames()) gitOpsEngine(name).render.fillFromGit?.(render, git);
-  const parsed = RenderSettingsSchema.safeParse(render);
+  for (const engine of engines) engine.fillFromGit?.(render, git);
+  const parsed = renderSettingsSchema(engines).safeParse(render);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const field = ['render', ...issue.path.map(String)].join('.');

@@ -1,5 +1,6 @@
 import type { AppSpec } from '../domain/app-spec.ts';
-import { RenderSettingsSchema, type RenderSettings } from './settings.ts';
+import { type RenderSettings } from './settings.ts';
+import { RenderSettingsSchema } from '../../test/support/render-settings.ts';
 
 /** A digest-pinned image reference as the publish step produces it (tests only). */
 export const SAMPLE_IMAGE = `registry.local:5000/dynamic-apps/pomodoro-timer:3f2a9c1@sha256:${'0123456789abcdef'.repeat(4)}`;

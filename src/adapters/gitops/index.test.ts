@@ -13,7 +13,8 @@ import { loadConfig, type ResolvedConfig } from '../../config/index.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import type { GitOpsEngine } from '../../ports/gitops-engine.ts';
 import { appPaths } from '../../render/kustomization.ts';
-import { DESCRIPTION_ANNOTATION, renderApp, renderParentKustomization, renderSettingsFrom } from '../../render/index.ts';
+import { DESCRIPTION_ANNOTATION, renderApp, renderParentKustomization } from '../../render/index.ts';
+import { engineChoice, renderSettingsFrom } from '../../../test/support/render-settings.ts';
 import { SAMPLE_IMAGE, sampleSpec } from '../../render/test-fixtures.ts';
 import { NEW, putHealthyWorkload, startAppServer, watchRequest, watcherFor } from '../watcher/kube-watcher.test-support.ts';
 import { gitOpsEngine, gitOpsEngineNames, registerGitOpsEngine } from './index.ts';
@@ -33,6 +34,7 @@ const tinyEngine: GitOpsEngine = {
   name: 'tiny',
   title: 'Tiny',
   render: {
+    name: 'tiny',
     entryFile: 'tiny.yaml',
     substitutesVariables: false,
     objects(spec, _input, settings) {
@@ -133,10 +135,10 @@ describe('a third engine, registered and nothing else changed', () => {
   });
 
   it('is listed in the parent kustomization by its own file, replacing another engine\'s entry', () => {
-    const before = renderParentKustomization(undefined, { add: 'notes' }, { engine: 'flux' });
-    const after = renderParentKustomization(before, { add: 'notes' }, { engine: 'tiny' });
+    const before = renderParentKustomization(undefined, { add: 'notes' }, engineChoice('flux'));
+    const after = renderParentKustomization(before, { add: 'notes' }, engineChoice('tiny'));
     expect(parse(after).resources).toEqual(['./notes/tiny.yaml']);
-    expect(parse(renderParentKustomization(after, { remove: 'notes' })).resources).toEqual([]);
+    expect(parse(renderParentKustomization(after, { remove: 'notes' }, engineChoice())).resources).toEqual([]);
   });
 
   it('is asked to reconcile through its own syncer, and names its own way to follow a rollout', async () => {

@@ -5,7 +5,7 @@
  * names, and everything engine-specific is reached through the engine picked here, once.
  */
 import { ConfigError } from '../../domain/errors.ts';
-import type { GitOpsEngine } from '../../ports/gitops-engine.ts';
+import type { EngineRender, GitOpsEngine } from '../../ports/gitops-engine.ts';
 import { argoCdEngine } from './argocd/engine.ts';
 import { fluxEngine } from './flux/engine.ts';
 
@@ -27,6 +27,15 @@ export function gitOpsEngine(name: string): GitOpsEngine {
   const engine = engines.get(name);
   if (!engine) throw new ConfigError(`no GitOps engine named '${name}'`, { hint: `Set engine to one of ${gitOpsEngineNames().join(', ')}.` });
   return engine;
+}
+
+/**
+ * Every engine's render part, in registry order (the first is the default): what the composition
+ * root hands to the renderers (src/render), which never reach into this registry themselves.
+ * @example renderSettingsFrom(config, { engines: gitOpsEngineRenders() })
+ */
+export function gitOpsEngineRenders(): EngineRender[] {
+  return [...engines.values()].map((engine) => engine.render);
 }
 
 /**

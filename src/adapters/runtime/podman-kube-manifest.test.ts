@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { InputError, type AppSpec } from '../../domain/index.ts';
-import { defaultRenderSettings, podSecurityProblems, renderApp } from '../../render/index.ts';
+import { podSecurityProblems, renderApp } from '../../render/index.ts';
+import { defaultRenderSettings } from '../../../test/support/render-settings.ts';
 import { substituteManifests, type Manifest } from './flux-substitute.ts';
 import { adaptForPodman, kubeYaml, type PodmanAdaptation } from './podman-kube-manifest.ts';
 

@@ -1,6 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { gitOpsEngineRenders } from '../../adapters/gitops/index.ts';
 import { parseConfig } from '../../config/load.ts';
 import { ConflictError, InputError } from '../../domain/errors.ts';
 import { renderSettingsFrom } from '../../render/settings.ts';
@@ -59,7 +60,7 @@ export async function initCommand(opts: InitOptions): Promise<number> {
       render: { namespace: opts.namespace, ...(opts.appsDomain ? { appsDomain: opts.appsDomain } : {}) },
     };
     // The render settings (namespace, apps domain) are checked too, so the file works when first used.
-    renderSettingsFrom(parseConfig(doc, 'the flags given to slipway init'));
+    renderSettingsFrom(parseConfig(doc, 'the flags given to slipway init'), { engines: gitOpsEngineRenders() });
     const header = [
       '# Slipway settings. Every field is described in the README ("Configuration").',
       '# Secrets are never written here: they are read from the environment variables or files named below.',

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parse } from 'yaml';
-import { renderApp, renderSettingsFrom } from '../../render/index.ts';
+import { renderApp } from '../../render/index.ts';
+import { renderSettingsFrom } from '../../../test/support/render-settings.ts';
 import { renderCommand } from './render-command.ts';
 
 const IMAGE = `registry.k8s-lab.dev/dynamic-apps/notes:v1.0.0@sha256:${'0123456789abcdef'.repeat(4)}`;

@@ -1,14 +1,14 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { gitOpsEngine, gitOpsEngineNames } from '../../adapters/gitops/index.ts';
+import { gitOpsEngine, gitOpsEngineNames, gitOpsEngineRenders } from '../../adapters/gitops/index.ts';
 import { parseImageRef } from '../../adapters/registry/image-ref.ts';
 import { loadConfig } from '../../config/load.ts';
 import { assertAppName } from '../../domain/app-name.ts';
 import type { AppSpec } from '../../domain/app-spec.ts';
 import { InputError } from '../../domain/errors.ts';
 import { assertSafeRelativePath } from '../../domain/safe-path.ts';
-import { appPaths, CrdSchemas, Engine, renderAppChecked, renderParentKustomization, renderSettingsFrom, type RenderedFile } from '../../render/index.ts';
+import { appPaths, CrdSchemas, renderAppChecked, renderParentKustomization, renderSettingsFrom, type RenderedFile } from '../../render/index.ts';
 import { printJson, reportError } from '../output.ts';
 import { checkRenderTarget } from './render-target.ts';
 
@@ -45,7 +45,7 @@ export async function renderCommand(opts: RenderOptions): Promise<number> {
       throw new InputError('--out is required', { hint: 'Name the directory to write into, e.g. --out ./gitops (a checkout of the GitOps repo).' });
     }
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
-    const settings = renderSettingsFrom(config, { engine: engine ?? config.engine });
+    const settings = renderSettingsFrom(config, { engines: gitOpsEngineRenders(), engine: engine ?? config.engine });
     const { files: rendered } = renderAppChecked(defaultSpec(app), { image }, settings, { crds: new CrdSchemas({ cacheDir: join(config.cache, 'validators') }) });
 
     const out = resolve(opts.out);
@@ -60,7 +60,7 @@ export async function renderCommand(opts: RenderOptions): Promise<number> {
       await rm(join(out, paths.dir), { recursive: true, force: true });
       const parent: RenderedFile = {
         path: paths.parent,
-        content: renderParentKustomization(await readIfExists(join(out, parentPath)), { add: app }, { engine: settings.engine }),
+        content: renderParentKustomization(await readIfExists(join(out, parentPath)), { add: app }, settings),
       };
       for (const file of [...rendered, parent]) {
         const target = join(out, file.path);
@@ -72,8 +72,8 @@ export async function renderCommand(opts: RenderOptions): Promise<number> {
       throw writeError(error, out);
     }
     const listed = written.map((f) => f.path);
-    if (opts.json) printJson({ app, engine: settings.engine, out, files: listed });
-    else process.stdout.write(`Rendered ${app} for ${gitOpsEngine(settings.engine).title} into ${out}\n${listed.map((p) => `  ${p}\n`).join('')}`);
+    if (opts.json) printJson({ app, engine: settings.engine.name, out, files: listed });
+    else process.stdout.write(`Rendered ${app} for ${gitOpsEngine(settings.engine.name).title} into ${out}\n${listed.map((p) => `  ${p}\n`).join('')}`);
     return 0;
   } catch (error) {
     return reportError(error, Boolean(opts.json));
@@ -103,11 +103,10 @@ function checkImage(image: string): string {
   return image;
 }
 
-function checkEngine(engine: string | undefined): Engine | undefined {
+function checkEngine(engine: string | undefined): string | undefined {
   if (engine === undefined) return undefined;
-  const parsed = Engine.safeParse(engine);
-  if (!parsed.success) throw new InputError(`--engine must be ${gitOpsEngineNames().join(' or ')}, not '${engine}'`);
-  return parsed.data;
+  if (!gitOpsEngineNames().includes(engine)) throw new InputError(`--engine must be ${gitOpsEngineNames().join(' or ')}, not '${engine}'`);
+  return engine;
 }
 
 /** A file system refusal while writing, said as what to fix; other errors stay as they are. */

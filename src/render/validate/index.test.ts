@@ -142,12 +142,14 @@ describe('CrdSchemas', () => {
   it('loads the validator libraries only when something is validated', () => {
     const render = new URL('../index.ts', import.meta.url).href;
     const fixtures = new URL('../test-fixtures.ts', import.meta.url).href;
+    const settings = new URL('../../../test/support/render-settings.ts', import.meta.url).href;
     const script = `
       import { createRequire } from 'node:module';
       const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((k) => /node_modules[\\/](ajv|kubernetes-models)[\\/]/.test(k)).length;
       const { renderAppObjects, validateObjects } = await import(${JSON.stringify(render)});
       const { sampleSpec, SEMVER_IMAGE } = await import(${JSON.stringify(fixtures)});
-      const objects = renderAppObjects(sampleSpec(), { image: SEMVER_IMAGE }).map((m) => m.object);
+      const { defaultRenderSettings } = await import(${JSON.stringify(settings)});
+      const objects = renderAppObjects(sampleSpec(), { image: SEMVER_IMAGE }, defaultRenderSettings()).map((m) => m.object);
       const before = loaded();
       const problems = validateObjects(objects).length;
       console.log(JSON.stringify({ before, after: loaded(), problems }));`;

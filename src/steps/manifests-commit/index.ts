@@ -32,7 +32,7 @@ export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; s
             await tree.remove(`${base}/${app}`);
             for (const file of files) await tree.write(file.path, file.content);
             const parent = `${base}/kustomization.yaml`;
-            await tree.write(parent, renderParentKustomization(await tree.read(parent), { add: app }, { engine: settings.engine }));
+            await tree.write(parent, renderParentKustomization(await tree.read(parent), { add: app }, settings));
           },
         },
         ctx.signal,

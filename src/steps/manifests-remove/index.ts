@@ -26,7 +26,7 @@ export const createRemoveManifestsStep = ({ repo, settings }: { repo: GitRepo; s
             await tree.remove(`${base}/${ctx.input.app}`);
             const parent = `${base}/kustomization.yaml`;
             const existing = await tree.read(parent);
-            if (existing !== undefined) await tree.write(parent, renderParentKustomization(existing, { remove: ctx.input.app }));
+            if (existing !== undefined) await tree.write(parent, renderParentKustomization(existing, { remove: ctx.input.app }, settings));
           },
         },
         ctx.signal,

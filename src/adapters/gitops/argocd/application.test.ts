@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../domain/errors.ts';
 import { appOfAppsPath, ARGOCD_RESOURCES_FINALIZER, renderArgoApplication, renderArgoAppOfApps } from './application.ts';
-import { defaultRenderSettings, RenderSettingsSchema } from '../../../render/settings.ts';
+import { defaultRenderSettings, RenderSettingsSchema, engineRender } from '../../../../test/support/render-settings.ts';
 import { flavours, SEMVER_IMAGE, sampleSpec } from '../../../render/test-fixtures.ts';
 
 const input = { image: SEMVER_IMAGE };
@@ -38,7 +38,7 @@ describe('renderArgoApplication', () => {
 
   it('refuses settings that skipped their schema and name no repo', () => {
     const settings = defaultRenderSettings();
-    settings.engine = 'argocd';
+    settings.engine = engineRender('argocd');
     expect(() => renderArgoApplication(sampleSpec(), input, settings)).toThrow(ConfigError);
   });
 });

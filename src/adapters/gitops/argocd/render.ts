@@ -12,6 +12,7 @@ import { appOfAppsPath, renderArgoApplication, renderArgoAppOfApps } from './app
  * are, so nothing may carry a `${VAR}`. Pure.
  */
 export const argoCdRender: EngineRender = {
+  name: 'argocd',
   entryFile: 'application.yaml',
   substitutesVariables: false,
   fillFromGit(render, git) {

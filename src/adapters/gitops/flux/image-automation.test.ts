@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isScalar, parse, parseDocument } from 'yaml';
 import { renderApp } from '../../../render/app.ts';
 import { imagePolicyRef, imageSetterMarker, renderImagePolicy, renderImageRepository } from './image-automation.ts';
-import { RenderSettingsSchema } from '../../../render/settings.ts';
+import { RenderSettingsSchema } from '../../../../test/support/render-settings.ts';
 import { flavours, SEMVER_IMAGE, sampleSpec } from '../../../render/test-fixtures.ts';
 import { RENDERED_HEADER, toYaml } from '../../../render/yaml-writer.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultRenderSettings, RenderSettingsSchema } from '../../../render/settings.ts';
+import { defaultRenderSettings, RenderSettingsSchema } from '../../../../test/support/render-settings.ts';
 import { SAMPLE_IMAGE, sampleSpec } from '../../../render/test-fixtures.ts';
 import { RENDERED_HEADER, toYaml } from '../../../render/yaml-writer.ts';
 import { renderFluxKustomization } from './kustomization.ts';

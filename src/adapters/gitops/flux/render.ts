@@ -10,6 +10,7 @@ import { renderFluxKustomization } from './kustomization.ts';
  * Pure, like everything under src/render it builds on.
  */
 export const fluxRender: EngineRender = {
+  name: 'flux',
   entryFile: 'ks.yaml',
   // postBuild substitution runs over every object Flux applies.
   substitutesVariables: true,
