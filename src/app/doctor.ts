@@ -5,10 +5,11 @@ import { promisify } from 'node:util';
 import type { ResolvedConfig } from '../config/index.ts';
 import { redactUrlCredentials } from '../domain/index.ts';
 import { gitOpsEngine } from '../adapters/gitops/index.ts';
+import { PROVIDERS, providerFor } from '../adapters/generator/llm/providers/registry.ts';
 import { ProcessLedger } from '../adapters/os/index.ts';
 import { probePodman } from '../adapters/runtime/podman-probe.ts';
 import { kubeAccess } from './cluster-wiring.ts';
-import { llmProvider } from './generator-choice.ts';
+import { baseUrlFromEnv, llmProvider } from './generator-choice.ts';
 import { stateCheck } from './store-doctor.ts';
 
 const run = promisify(execFile);
@@ -157,8 +158,14 @@ async function clusterChecks(config: ResolvedConfig, env: NodeJS.ProcessEnv): Pr
   return checks;
 }
 
-function llmCheck(config: ResolvedConfig, env: NodeJS.ProcessEnv): Check {
+/** The model line: which provider generates apps and where it is reached, or how to set one up (every registered provider). */
+export function llmCheck(config: ResolvedConfig, env: NodeJS.ProcessEnv): Check {
   const provider = llmProvider(config, env);
-  if (!provider) return { name: 'model', status: 'ok', detail: 'none configured: apps come from the offline templates', fix: 'Set OPENAI_API_KEY, ANTHROPIC_API_KEY or SLIPWAY_LLM_BASE_URL to generate apps with a model.' };
-  return { name: 'model', status: 'ok', detail: `${provider}${config.llm?.baseUrl ?? env.SLIPWAY_LLM_BASE_URL ? ` at ${config.llm?.baseUrl ?? env.SLIPWAY_LLM_BASE_URL}` : ''}` };
+  if (!provider) {
+    const ways = PROVIDERS.map((p) => `${p.detectEnv.join('/')} (${p.label})`).join(', ');
+    return { name: 'model', status: 'ok', detail: 'none configured: apps come from the offline templates', fix: `To generate apps with a model, set one of ${ways}.` };
+  }
+  // Where the generator will send requests: slipway.yaml, then the provider's variable (OLLAMA_HOST …), then its own default.
+  const baseUrl = config.llm?.baseUrl ?? baseUrlFromEnv(provider, env) ?? providerFor(provider).baseUrl;
+  return { name: 'model', status: 'ok', detail: `${provider}${baseUrl ? ` at ${redactUrlCredentials(baseUrl)}` : ''}` };
 }
