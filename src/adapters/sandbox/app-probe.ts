@@ -39,7 +39,10 @@ export async function probeApp(options: AppProbeOptions): Promise<VerifyCheck[]>
   options.signal?.addEventListener('abort', onAbort, { once: true });
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const base = `http://${host}:${options.port}`;
-  const withOutput = (headline: string) => {
+  // A failed check ends the probe: the app is stopped first, so that what it printed just before
+  // answering (still in the pipe on a busy machine) is in the detail too.
+  const withOutput = async (headline: string) => {
+    await app.stop();
     const output = options.clean(app.output()).trim();
     return output ? `${headline}\nThe app's output (last lines):\n${boundDetail(output, { maxLines: 50, maxBytes: 3000 })}` : `${headline}\nThe app printed nothing.`;
   };
@@ -50,14 +53,14 @@ export async function probeApp(options: AppProbeOptions): Promise<VerifyCheck[]>
       const headline = health.kind === 'exited'
         ? `the app ${describeExit(health.exit)} before answering /healthz.`
         : `the app did not listen on ${options.host}:${options.port} within ${formatSeconds(options.startTimeoutMs)}; it must listen on the port in $PORT, on the address in $HOST.`;
-      if (health.listeningAt === undefined) return [{ name: 'start', ok: false, durationMs: Date.now() - started, detail: withOutput(headline) }];
+      if (health.listeningAt === undefined) return [{ name: 'start', ok: false, durationMs: Date.now() - started, detail: await withOutput(headline) }];
     }
     const checks: VerifyCheck[] = [{ name: 'start', ok: true, durationMs: listenedMs }];
     if (health.kind !== 'healthy') {
       const headline = health.kind === 'exited'
         ? `the app ${describeExit(health.exit)} while /healthz was being asked.`
         : `/healthz gave no 2xx answer within ${formatSeconds(options.startTimeoutMs)}; the last request ${health.last ? describeAnswer(health.last) : 'got no answer'}.`;
-      checks.push({ name: 'GET /healthz', ok: false, durationMs: Date.now() - started - listenedMs, detail: withOutput(headline) });
+      checks.push({ name: 'GET /healthz', ok: false, durationMs: Date.now() - started - listenedMs, detail: await withOutput(headline) });
       return checks;
     }
     checks.push({ name: 'GET /healthz', ok: true, durationMs: health.at - started - listenedMs });
@@ -66,7 +69,7 @@ export async function probeApp(options: AppProbeOptions): Promise<VerifyCheck[]>
     const pageOk = page.kind === 'answer' && page.status >= 200 && page.status < 400;
     checks.push(pageOk
       ? { name: 'GET /', ok: true, durationMs: Date.now() - pageStarted }
-      : { name: 'GET /', ok: false, durationMs: Date.now() - pageStarted, detail: withOutput(`GET / must answer 2xx or 3xx, but the app ${describeAnswer(page)}`) });
+      : { name: 'GET /', ok: false, durationMs: Date.now() - pageStarted, detail: await withOutput(`GET / must answer 2xx or 3xx, but the app ${describeAnswer(page)}`) });
     return checks;
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
