@@ -186,7 +186,6 @@ async function pushBase(registry: ImageRegistry, host: string, repo: string): Pr
   return { ref: `${host}/${repo}:${base.indexTag}`, hostRef: `${host}/${repo}:${base.hostTag}`, indexDigest: sha256Digest(indexBytes), hostDigest: sha256Digest(hostBytes) };
 }
 
-
 const SERVER_JS = `import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 const port = Number(process.env.PORT ?? 8080);

@@ -14,7 +14,7 @@ afterEach(() => rm(dir, { recursive: true, force: true }));
 const apiServer = 'https://127.0.0.1:6443';
 
 describe('currentToken and currentClientCertificate', () => {
-  it("re-read a token file on every call, as kubelet rotates it", async () => {
+  it('re-read a token file on every call, as kubelet rotates it', async () => {
     const tokenFile = join(dir, 'token');
     await writeFile(tokenFile, 'first\n');
     expect(await currentToken({ apiServer, tokenFile })).toBe('first');

@@ -34,7 +34,7 @@ describe('ProcessSandbox with TypeScript apps', () => {
     const result = await sandbox.verify(app({
       'package.json': PACKAGE,
       'tsconfig.json': TSCONFIG,
-      'server.ts': serverTs("const port: number = process.env.PORT;\nconst missing = greeting.txt;"),
+      'server.ts': serverTs('const port: number = process.env.PORT;\nconst missing = greeting.txt;'),
     }, ts));
     expect(names(result.checks)).toEqual(['files:ok', 'package.json:ok', 'typecheck:failed']);
     expect(result.failure).toMatch(/^typecheck failed: tsc --noEmit found errors \(it exited with code 2\):\n/);

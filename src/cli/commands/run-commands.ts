@@ -5,7 +5,8 @@ import { printJson, printRunSummary, reportError, runJson } from '../output.ts';
 import { createProgress } from '../progress.ts';
 import { failRunOnUnexpectedErrors } from '../unexpected-errors.ts';
 
-type Action = (slipway: Awaited<ReturnType<typeof openSlipway>>, options: { onEvent: RunEventListener; signal: AbortSignal }) => Promise<RunReport>;
+type Slipway = Awaited<ReturnType<typeof openSlipway>>;
+type Action = (slipway: Slipway, options: { onEvent: RunEventListener; signal: AbortSignal }) => Promise<RunReport>;
 
 /** Runs one pipeline-backed command with progress, Ctrl-C cancellation and exit codes. */
 async function runWithProgress(json: boolean, action: Action, announce?: (slipway: Awaited<ReturnType<typeof openSlipway>>) => Promise<string>, open: Parameters<typeof openSlipway>[0] = {}): Promise<number> {
@@ -37,10 +38,10 @@ async function runWithProgress(json: boolean, action: Action, announce?: (slipwa
 }
 
 export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; json?: boolean }): Promise<number> {
-  return runWithProgress(Boolean(opts.json), (s, o) =>
-    s.service.create({ description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) }, o),
-    async (s) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`),
-    { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true });
+  const request = { description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) };
+  const announce = async (s: Slipway) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`);
+  const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
+  return runWithProgress(Boolean(opts.json), (s, o) => s.service.create(request, o), announce, open);
 }
 
 export function resumeCommand(runId: string, opts: { json?: boolean }): Promise<number> {

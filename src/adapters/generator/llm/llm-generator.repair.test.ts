@@ -13,7 +13,7 @@ afterEach(async () => {
 // A plan as Slipway recorded them before plans had fields for the model's answer: read into today's shape.
 const PLAN = AppPlan.parse({ source: 'llm', template: 'notes-api', templateVersion: '1.0.0', runtime: 'node', score: null, matched: [], candidates: [], params: { plan: JSON.stringify(readFixture('anthropic/plan.json').content[0].input) } });
 const SPEC: AppSpec = { ...APP, template: 'notes-api', templateVersion: '1.0.0', runtime: 'node', port: 8080, persistent: true, command: ['node', 'server.js'] };
-const FAILURE = "start: node:internal/modules/esm/resolve:853\nError [ERR_UNKNOWN_BUILTIN_MODULE]: No such built-in module: node:htp\n    at server.js:3:1\n";
+const FAILURE = 'start: node:internal/modules/esm/resolve:853\nError [ERR_UNKNOWN_BUILTIN_MODULE]: No such built-in module: node:htp\n    at server.js:3:1\n';
 
 /** The guestbook with a typo in an import: it crashes at start. */
 function broken(extra: { path: string; content: string }[] = []): GeneratedApp {
@@ -35,7 +35,7 @@ describe('repair', () => {
     expect(sent.tools[0].function.parameters.required).toEqual(['delete', 'files']);
     expect(h.systemPrompt(0)).toContain('failed Slipway');
     expect(h.userMessage(0)).toContain(`<failure>\n${FAILURE}\n</failure>`);
-    expect(h.userMessage(0)).toContain("``` server.js\n// Guestbook: Node built-ins only.");
+    expect(h.userMessage(0)).toContain('``` server.js\n// Guestbook: Node built-ins only.');
     expect(h.userMessage(0)).toContain("from 'node:htp'");
     expect(h.usage.map((u) => [u.stage, u.call])).toEqual([['repair', 'initial']]);
 

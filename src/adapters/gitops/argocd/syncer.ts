@@ -189,7 +189,7 @@ function annotationHint(status: number, namespace: string, name: string): string
 }
 
 function webhookHint(status: number): string {
-  if (status === 400) return "Argo CD refused the event: if it says HMAC verification failed, the secret does not match `webhook.github.secret` in the argocd-secret Secret.";
+  if (status === 400) return 'Argo CD refused the event: if it says HMAC verification failed, the secret does not match `webhook.github.secret` in the argocd-secret Secret.';
   if (status === 401 || status === 403) return 'A proxy in front of Argo CD (e.g. Cloudflare Access) refused the request; let /api/webhook through.';
   if (status === 404) return 'No webhook endpoint at this URL: Argo CD serves it at /api/webhook on argocd-server.';
   if (status === 503) return "Argo CD's webhook queue is full; it still polls Git at its next interval.";

@@ -38,14 +38,14 @@ export function renderFluxKustomization(spec: AppSpec, input: RenderInput, setti
       ...(gitops.substituteFrom.length === 0
         ? {}
         : {
-            postBuild: {
-              substituteFrom: gitops.substituteFrom.map((ref) => ({
-                kind: ref.kind,
-                name: ref.name,
-                ...(ref.optional === undefined ? {} : { optional: ref.optional }),
-              })),
-            },
-          }),
+          postBuild: {
+            substituteFrom: gitops.substituteFrom.map((ref) => ({
+              kind: ref.kind,
+              name: ref.name,
+              ...(ref.optional === undefined ? {} : { optional: ref.optional }),
+            })),
+          },
+        }),
     },
   } satisfies IKustomization;
 }

@@ -11,7 +11,7 @@ function sdkImportProbe(dir: string): string {
   writeFileSync(file, [
     "import { registerHooks } from 'node:module';",
     'registerHooks({ resolve(specifier, context, next) {',
-    "  if (/^(ai|@ai-sdk\\/.+|ollama-ai-provider-v2)$/.test(specifier)) process.stderr.write(`sdk-import ${specifier}\\n`);",
+    '  if (/^(ai|@ai-sdk\\/.+|ollama-ai-provider-v2)$/.test(specifier)) process.stderr.write(`sdk-import ${specifier}\\n`);',
     '  return next(specifier, context);',
     '} });',
   ].join('\n'));
