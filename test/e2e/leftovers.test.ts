@@ -4,6 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli, tempHome } from '../support/cli.ts';
 import { readFixture, startLlmServer, type LlmServer } from '../support/llm-server.ts';
+import { processRunning } from '../support/wait.ts';
 
 const KEY = 'sk-local-test-key-0123456789';
 let server: LlmServer;
@@ -31,13 +32,9 @@ function holdingFiles(hold: string) {
   return completion;
 }
 
-function alive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-}
-
 async function gone(pid: number): Promise<boolean> {
-  for (let i = 0; i < 50 && alive(pid); i++) await delay(100);
-  return !alive(pid);
+  for (let i = 0; i < 50 && processRunning(pid); i++) await delay(100);
+  return !processRunning(pid);
 }
 
 /**
@@ -71,7 +68,7 @@ async function createKilledInVerify(name: string) {
   await new Promise((resolve) => child.once('close', resolve));
   const runId = /\((run-[a-z0-9-]+)\)/.exec(stdout)?.[1];
   expect(runId, stdout).toBeDefined();
-  expect(alive(pid!)).toBe(true);
+  expect(processRunning(pid!)).toBe(true);
   return { opts: { ...opts, env }, hold, pid: pid!, runId: runId! };
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -8,12 +8,9 @@ import { probePodman } from '../../src/adapters/runtime/podman-probe.ts';
 import { containerName } from '../../src/adapters/runtime/podman-runtime.ts';
 import { brokenPodman } from '../support/broken-podman.ts';
 import { runCli, SHARED_CACHE, tempHome } from '../support/cli.ts';
+import { processRunning } from '../support/wait.ts';
 
 const podmanRuns = (await probePodman({ cacheDir: SHARED_CACHE, path: process.env.PATH! })).usable;
-
-function alive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-}
 
 describe('the local runtime', () => {
   it.skipIf(!podmanRuns)('an app the process runtime started is stopped by delete after the choice moved to podman', async () => {
@@ -23,15 +20,15 @@ describe('the local runtime', () => {
     expect(created.code, created.stdout + created.stderr).toBe(0);
     const { pid } = JSON.parse(readFileSync(join(opts.home, 'run', 'switched.json'), 'utf8')) as { pid: number };
     try {
-      expect(alive(pid)).toBe(true);
+      expect(processRunning(pid)).toBe(true);
       writeFileSync(join(opts.cwd, 'slipway.yaml'), 'local:\n  runtime: podman\n');
       const status = JSON.parse((await runCli(['status', 'switched', '--json'], opts)).stdout);
       expect(status).toMatchObject({ state: 'running', runtimeState: 'running' });
 
       const deleted = await runCli(['delete', 'switched'], opts);
       expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
-      for (let i = 0; i < 50 && alive(pid); i++) await delay(100);
-      expect(alive(pid)).toBe(false);
+      for (let i = 0; i < 50 && processRunning(pid); i++) await delay(100);
+      expect(processRunning(pid)).toBe(false);
     } finally {
       try { process.kill(-pid, 'SIGKILL'); } catch { /* stopped */ }
     }
@@ -53,14 +50,14 @@ describe('the local runtime', () => {
       db.prepare("DELETE FROM steps WHERE run_id = ? AND step_id = 'app:await'").run(runId);
       db.prepare("UPDATE runs SET status = 'failed', error = ? WHERE id = ?").run(error, runId);
       db.close();
-      expect(alive(pid)).toBe(true);
+      expect(processRunning(pid)).toBe(true);
       writeFileSync(join(opts.cwd, 'slipway.yaml'), 'local:\n  runtime: podman\n');
 
       const resumed = await runCli(['resume', runId], opts);
       expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
       expect(resumed.stdout).toMatch(/Start the app .*http:\/\/127\.0\.0\.1:\d+\/ \(the instance process started was stopped\)/);
-      for (let i = 0; i < 50 && alive(pid); i++) await delay(100);
-      expect(alive(pid)).toBe(false);
+      for (let i = 0; i < 50 && processRunning(pid); i++) await delay(100);
+      expect(processRunning(pid)).toBe(false);
       await expect(fetch(processUrl)).rejects.toThrow();
       const status = JSON.parse((await runCli(['status', 'resumed', '--json'], opts)).stdout) as { state: string; runtimeState: string; url: string };
       expect(status).toMatchObject({ state: 'running', runtimeState: 'running' });

@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SpawnedProgram } from '../sandbox/index.ts';
 import { ProcessLedger, processStartTime, type StartedProcess } from './process-ledger.ts';
+import { processRunning } from '../../../test/support/wait.ts';
 
 let dir: string;
 const started: number[] = [];
@@ -36,10 +37,6 @@ async function writeEntry(entry: StartedProcess): Promise<void> {
   await writeFile(join(dir, `${entry.pid}.json`), JSON.stringify(entry));
 }
 
-function alive(pid: number): boolean {
-  return processStartTime(pid) !== undefined;
-}
-
 describe('ProcessLedger', () => {
   it('stops a recorded process whose Slipway is gone, and forgets it', async () => {
     const pid = sleeper();
@@ -50,8 +47,8 @@ describe('ProcessLedger', () => {
     const { stopped } = await ledger.sweep();
 
     expect(stopped.map((p) => p.pid)).toEqual([pid]);
-    for (let i = 0; i < 50 && alive(pid); i++) await delay(20);
-    expect(alive(pid)).toBe(false);
+    for (let i = 0; i < 50 && processRunning(pid); i++) await delay(20);
+    expect(processRunning(pid)).toBe(false);
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -65,7 +62,7 @@ describe('ProcessLedger', () => {
 
     expect(stopped).toEqual([]);
     expect(busy.map((p) => p.pid)).toEqual([pid]);
-    expect(alive(pid)).toBe(true);
+    expect(processRunning(pid)).toBe(true);
   });
 
   it('never signals a pid that now belongs to another process', async () => {
@@ -77,7 +74,7 @@ describe('ProcessLedger', () => {
 
     expect(stopped).toEqual([]);
     await delay(100);
-    expect(alive(pid)).toBe(true);
+    expect(processRunning(pid)).toBe(true);
     expect(await readdir(dir)).toEqual([]);
   });
 

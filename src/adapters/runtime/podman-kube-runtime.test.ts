@@ -3,10 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForAnswer } from '../../../test/support/wait.ts';
 import { ExternalServiceError, InputError, type AppSpec } from '../../domain/index.ts';
 import { podSecurityProblems, renderApp } from '../../render/index.ts';
 import { defaultRenderSettings } from '../../../test/support/render-settings.ts';
@@ -51,15 +51,6 @@ let work: string;
 let base: TestBaseImage;
 let image: string;
 const started: PodmanKubeRuntime[] = [];
-
-async function waitFor(url: string): Promise<Response> {
-  for (let i = 0; i < 120; i++) {
-    const response = await fetch(url).catch(() => undefined);
-    if (response) return response;
-    await delay(250);
-  }
-  throw new Error(`${url} never answered`);
-}
 
 const text = async (url: string) => (await fetch(url)).text();
 
@@ -114,7 +105,7 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
     const runtime = kubeRuntime();
     const first = await runtime.start({ app: APP, dir: join(work, 'app'), spec: spec(APP), image });
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect((await waitFor(new URL('/healthz', first.url).href)).status).toBe(200);
+    expect((await waitForAnswer(new URL('/healthz', first.url).href)).status).toBe(200);
     const home = await fetch(first.url);
     expect([home.status, await home.text()]).toEqual([200, 'home']);
     expect(first.handle).toMatchObject({ image, file: runtime.kubeFile(APP) });
@@ -174,7 +165,7 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
 
     // A second app gets its own /data and /tmp volumes, not the first app's.
     const other = await runtime.start({ app: OTHER, dir: join(work, 'app'), spec: spec(OTHER), image });
-    await waitFor(new URL('/healthz', other.url).href);
+    await waitForAnswer(new URL('/healthz', other.url).href);
     expect(await text(new URL('/data', first.url).href)).toBe('mine');
     expect(await text(new URL('/data', other.url).href)).toBe('');
     await runtime.forget(OTHER);
@@ -182,7 +173,7 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
 
     // Started again: the pod is replaced, one pod per app, the new port answers.
     const second = await runtime.start({ app: APP, dir: join(work, 'app'), spec: spec(APP), image: `oci:${join(work, 'Images')}:v1` });
-    expect((await waitFor(new URL('/healthz', second.url).href)).status).toBe(200);
+    expect((await waitForAnswer(new URL('/healthz', second.url).href)).status).toBe(200);
     expect(second.handle.imageId).toBe(first.handle.imageId);
     expect(await podsOf(APP)).toHaveLength(1);
     if (second.handle.port !== first.handle.port) await expect(fetch(first.url)).rejects.toThrow();
@@ -212,7 +203,7 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
     const withVar = new PodmanKubeRuntime({ home, host: '127.0.0.1', path: process.env.PATH, variables: { HOME_NAME: 'x', REGISTRY_URL: 'registry.home.lan:5000' }, render: committed });
     started.push(withVar);
     const running = await withVar.start({ app: APP, dir: work, spec: spec(APP), image });
-    expect((await waitFor(new URL('/healthz', running.url).href)).status).toBe(200);
+    expect((await waitForAnswer(new URL('/healthz', running.url).href)).status).toBe(200);
     expect(await readFile(withVar.kubeFile(APP), 'utf8')).toContain(`image: registry.home.lan:5000/dynamic-apps/notes:1 runs as podman's local image ${(running.handle.imageId as string).slice(0, 12)} (from ${image})`);
     await withVar.forget(APP);
   }, 120_000);
@@ -222,8 +213,8 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
     const b = kubeRuntime(undefined, join(work, 'home-b'));
     const inA = await a.start({ app: OTHER, dir: join(work, 'app'), spec: spec(OTHER), image });
     const inB = await b.start({ app: OTHER, dir: join(work, 'app'), spec: spec(OTHER), image });
-    expect((await waitFor(new URL('/healthz', inA.url).href)).status).toBe(200);
-    expect((await waitFor(new URL('/healthz', inB.url).href)).status).toBe(200);
+    expect((await waitForAnswer(new URL('/healthz', inA.url).href)).status).toBe(200);
+    expect((await waitForAnswer(new URL('/healthz', inB.url).href)).status).toBe(200);
     expect(inA.handle.pod).toMatch(new RegExp(`^slipway-${homeId(join(work, 'home-a'))}-${OTHER}-pod`));
     expect(inB.handle.pod).toMatch(new RegExp(`^slipway-${homeId(join(work, 'home-b'))}-${OTHER}-pod`));
     expect((await podsOf(OTHER)).sort()).toEqual([inA.handle.pod, inB.handle.pod].sort());

@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitForAnswer } from '../../../test/support/wait.ts';
 import { ExternalServiceError, InputError, NotFoundError, type AppSpec } from '../../domain/index.ts';
 import { ensureBaseImage, type TestBaseImage } from '../../../test/support/base-image.ts';
 import { startRegistry, type RegistryServer } from '../../../test/support/registry-server.ts';
@@ -44,15 +44,6 @@ let layoutDir: string;
 let imageByDigest: string;
 const runtimes: Array<[PodmanRuntime, string]> = [];
 
-async function waitFor(url: string): Promise<Response> {
-  for (let i = 0; i < 120; i++) {
-    const response = await fetch(url).catch(() => undefined);
-    if (response) return response;
-    await delay(250);
-  }
-  throw new Error(`${url} never answered`);
-}
-
 beforeAll(async () => {
   if (!available) return;
   await ensurePodmanConfig();
@@ -90,7 +81,7 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     const first = await runtime.start({ app: APP, dir: join(work, 'app'), spec, image: imageByDigest, env: { GREETING: 'hello', PORT: '1' } });
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(first.handle).toMatchObject({ container: `slipway-${homeId(join(work, 'home'))}-${APP}`, image: imageByDigest });
-    expect((await waitFor(new URL('/healthz', first.url).href)).status).toBe(200);
+    expect((await waitForAnswer(new URL('/healthz', first.url).href)).status).toBe(200);
     expect(await (await fetch(new URL('/whoami', first.url))).text()).toBe('1000:1000 hello');
     expect(await (await fetch(new URL('/data?v=kept', first.url), { method: 'POST' })).text()).toBe('stored');
     expect(await (await fetch(new URL('/root-write', first.url))).text()).toBe('EROFS');
@@ -104,7 +95,7 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     // Started again, by tag this time: the old container is replaced and the data is still there.
     const second = await runtime.start({ app: APP, dir: join(work, 'app'), spec, image: `oci:${layoutDir}:v1` });
     expect(second.handle.id).not.toBe(first.handle.id);
-    expect((await waitFor(new URL('/healthz', second.url).href)).status).toBe(200);
+    expect((await waitForAnswer(new URL('/healthz', second.url).href)).status).toBe(200);
     expect(await (await fetch(new URL('/data', second.url))).text()).toBe('kept');
     if (second.handle.port !== first.handle.port) await expect(fetch(first.url)).rejects.toThrow();
     const { stdout: names } = await run('podman', ['ps', '--all', '--filter', `label=slipway.app=${APP}`, '--format', '{{.Names}}']);
@@ -119,7 +110,7 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     const third = await runtime.start({ app: APP, dir: join(work, 'app'), spec, image: v2.image });
     expect(third.handle.imageId).not.toBe(first.handle.imageId);
     await expect(run('podman', ['image', 'exists', first.handle.imageId as string])).rejects.toThrow();
-    expect(await (await waitFor(new URL('/data', third.url).href)).text()).toBe('kept');
+    expect(await (await waitForAnswer(new URL('/data', third.url).href)).text()).toBe('kept');
 
     await runtime.stop(APP);
     expect(await runtime.status(APP)).toBe('stopped');
@@ -148,7 +139,7 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
       const runtime = new PodmanRuntime({ home: join(work, 'home'), host: '127.0.0.1', path: process.env.PATH, insecureRegistries: [server.host] });
       runtimes.push([runtime, REGISTRY_APP]);
       const running = await runtime.start({ app: REGISTRY_APP, dir: join(work, 'app'), spec: { ...spec, persistent: false }, image: pushed.image });
-      expect((await waitFor(new URL('/healthz', running.url).href)).status).toBe(200);
+      expect((await waitForAnswer(new URL('/healthz', running.url).href)).status).toBe(200);
       // Not persistent: /data is a scratch tmpfs, nothing lands in the home directory.
       expect(await (await fetch(new URL('/data?v=gone', running.url), { method: 'POST' })).text()).toBe('stored');
       expect(existsSync(join(work, 'home', 'data', REGISTRY_APP))).toBe(false);
@@ -167,8 +158,8 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     const shared = { ...spec, name: SHARED_APP, persistent: false };
     const inA = await a.start({ app: SHARED_APP, dir: join(work, 'app'), spec: shared, image: imageByDigest });
     const inB = await b.start({ app: SHARED_APP, dir: join(work, 'app'), spec: shared, image: imageByDigest });
-    expect((await waitFor(new URL('/healthz', inA.url).href)).status).toBe(200);
-    expect((await waitFor(new URL('/healthz', inB.url).href)).status).toBe(200);
+    expect((await waitForAnswer(new URL('/healthz', inA.url).href)).status).toBe(200);
+    expect((await waitForAnswer(new URL('/healthz', inB.url).href)).status).toBe(200);
     const { stdout } = await run('podman', ['ps', '--filter', `label=slipway.app=${SHARED_APP}`, '--format', '{{.Names}} {{index .Labels "io.slipway.home"}}']);
     expect(stdout.trim().split('\n').sort()).toEqual([`${containerName(SHARED_APP, homeA)} ${homeId(homeA)}`, `${containerName(SHARED_APP, homeB)} ${homeId(homeB)}`].sort());
 

@@ -14,6 +14,7 @@ import { ProcessRuntime } from '../../adapters/runtime/process-runtime.ts';
 import type { AppSpec } from '../../domain/index.ts';
 import type { AppRuntime } from '../../ports/index.ts';
 import { createDeployLocalStep } from './index.ts';
+import { waitForAnswer, processRunning } from '../../../test/support/wait.ts';
 
 const run = promisify(execFile);
 const podmanRuns = (await probePodman({ cacheDir: join(tmpdir(), 'slipway-test-cache'), path: process.env.PATH! })).usable;
@@ -44,19 +45,6 @@ function pidOf(home: string, app: string): number {
   return (JSON.parse(readFileSync(join(work, home, 'run', `${app}.json`), 'utf8')) as { pid: number }).pid;
 }
 
-function alive(pid: number): boolean {
-  return existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-}
-
-async function waitFor(url: string): Promise<Response> {
-  for (let i = 0; i < 120; i++) {
-    const response = await fetch(url).catch(() => undefined);
-    if (response) return response;
-    await delay(250);
-  }
-  throw new Error(`${url} never answered`);
-}
-
 /** Runs the step as the engine does, with the app's record naming `earlier` and its handle. */
 async function deploy(runtime: AppRuntime, app: string, earlier: AppRuntime | undefined, handle?: Record<string, unknown>, image?: string) {
   const step = createDeployLocalStep({ runtime, recorded: { runtimeFor: async () => earlier ?? runtime, handleOf: async () => handle } });
@@ -75,7 +63,7 @@ describe('app:deploy', () => {
     const before = await earlier.start({ app, dir: appDir(), spec });
     cleanups.push(() => earlier.stop(app));
     const pid = pidOf('home', app);
-    expect(await (await waitFor(before.url)).text()).toBe('hello');
+    expect(await (await waitForAnswer(before.url)).text()).toBe('hello');
 
     const base = await ensureBaseImage();
     const built = await new SlipwayBuilder({ cacheDir: join(work, 'cache') }).build({
@@ -88,10 +76,10 @@ describe('app:deploy', () => {
     const output = await deploy(podman, app, earlier, before.handle, built.image);
 
     expect(output).toMatchObject({ runtime: 'podman', stoppedUnder: 'process', handle: { container: containerName(app, join(work, 'home')) } });
-    for (let i = 0; i < 50 && alive(pid); i++) await delay(100);
-    expect(alive(pid)).toBe(false);
+    for (let i = 0; i < 50 && processRunning(pid); i++) await delay(100);
+    expect(processRunning(pid)).toBe(false);
     await expect(fetch(before.url)).rejects.toThrow();
-    expect(await (await waitFor(output.url)).text()).toBe('hello');
+    expect(await (await waitForAnswer(output.url)).text()).toBe('hello');
     expect(await earlier.status(app)).toBe('stopped');
   }, 180_000);
 
@@ -100,12 +88,12 @@ describe('app:deploy', () => {
     const runtime = processRuntime('home-same');
     const before = await runtime.start({ app, dir: appDir(), spec });
     cleanups.push(() => runtime.stop(app));
-    await waitFor(before.url);
+    await waitForAnswer(before.url);
 
     const output = await deploy(runtime, app, runtime, before.handle);
 
     expect(output.stoppedUnder).toBeUndefined();
-    expect(await (await waitFor(output.url)).text()).toBe('hello');
+    expect(await (await waitForAnswer(output.url)).text()).toBe('hello');
     expect(await runtime.status(app)).toBe('running');
   });
 
@@ -118,7 +106,7 @@ describe('app:deploy', () => {
     const output = await deploy(runtime, app, uninstalled, { container: containerName(app, join(work, 'home-now')), runtime: 'podman' });
     expect(output).toMatchObject({ runtime: 'process' });
     expect(output.stoppedUnder).toBeUndefined();
-    expect(await (await waitFor(output.url)).text()).toBe('hello');
+    expect(await (await waitForAnswer(output.url)).text()).toBe('hello');
   });
 });
 
