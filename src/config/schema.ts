@@ -192,6 +192,23 @@ export const ConfigSchema = z
       .default({ source: 120, reconcile: 300, rollout: 300, http: 120 }),
     /** Manifest settings: namespace, apps domain, gateway, Flux source (see the README). */
     render: z.record(z.string(), z.unknown()).default({}),
+    /** `slipway serve`: where it listens, how many runs it works on at once, and what it accepts. */
+    server: z
+      .object({
+        /** Loopback by default; another address is refused unless API tokens exist (`slipway token create`). */
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8420),
+        /** Runs worked on at once; more wait in the queue (two runs of one app never overlap). */
+        concurrency: z.number().int().min(1).max(32).default(2),
+        /** Largest request body accepted, in bytes; larger ones get 413. */
+        bodyLimit: z.number().int().min(1024).default(1024 * 1024),
+        /** Requests each token (or, without tokens, each client address) may make per minute; more get 429. */
+        rateLimit: z.object({ perMinute: z.number().int().min(1).default(120) }).strict().default({ perMinute: 120 }),
+        /** The shared secret of the signed intake, `POST /v1/hooks/create`; without it that route answers 404. */
+        hookSecret: SecretSource.optional(),
+      })
+      .strict()
+      .default({ host: '127.0.0.1', port: 8420, concurrency: 2, bodyLimit: 1024 * 1024, rateLimit: { perMinute: 120 } }),
   })
   .strict();
 
