@@ -32,11 +32,14 @@ export function errorProblem(error: unknown, c: Context, logger: Logger): Respon
   return problem(c, 500, { title: 'Internal error', detail: 'the server failed to answer this request; its log says why', hint: 'Try again; if it persists, look at $SLIPWAY_HOME/logs/slipway.log on the server.' });
 }
 
-/** Hono's own refusals: malformed JSON (400), a body over the limit (413), and the like. */
+/** Hono's own refusals: malformed JSON (400), a body that is not JSON (415), and the like. */
 function httpExceptionProblem(error: HTTPException, c: Context): Response {
   const status = error.status as ContentfulStatusCode;
   if (status === 400 && /json/i.test(error.message)) {
     return problem(c, 400, { title: 'Bad request', detail: 'the request body is not valid JSON', hint: 'Send a JSON object, e.g. {"description": "a pomodoro timer with a dark theme"}.' });
+  }
+  if (status === 415) {
+    return problem(c, 415, { title: 'Unsupported media type', detail: `the request body is ${c.req.header('content-type') ?? 'without a Content-Type'}, not JSON`, hint: 'Send it with Content-Type: application/json.' });
   }
   return problem(c, status, { title: status >= 500 ? 'Internal error' : 'Bad request', detail: error.message || 'the request was refused' });
 }

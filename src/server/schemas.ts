@@ -22,7 +22,7 @@ export const ProblemSchema = z
 export function problemResponses<S extends number>(...statuses: S[]) {
   const described: Record<number, string> = {
     400: 'bad JSON or bad parameters', 401: 'missing or unknown token', 403: 'insufficient scope', 404: 'not found',
-    409: 'conflicts with the current state', 413: 'body too large', 422: 'the body does not validate', 429: 'too many requests',
+    409: 'conflicts with the current state', 413: 'body too large', 415: 'the body is not JSON', 422: 'the body does not validate', 429: 'too many requests',
     500: 'unexpected error',
   };
   return Object.fromEntries(statuses.map((status) => [status, {

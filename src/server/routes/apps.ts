@@ -17,7 +17,7 @@ const createApp = createRoute({
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: CreateAppSchema } } },
   },
-  responses: { 202: accepted, ...problemResponses(400, 409, 413, 422, 500) },
+  responses: { 202: accepted, ...problemResponses(400, 409, 413, 415, 422, 500) },
 });
 
 const listApps = createRoute({

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import type { ServerDeps } from '../app.ts';
+import type { ServerDeps, StoredRunEvent } from '../app.ts';
 import { problemResponses, RunIdParam } from '../schemas.ts';
 
 const EventId = z.string().regex(/^\d{1,15}$/, 'an event id is the seq of the last event received: a whole number');
@@ -36,7 +36,7 @@ export function eventRoutes(app: OpenAPIHono, { service, logger, heartbeatMs = 1
       stream.onAbort(() => watching.abort());
       const heartbeat = setInterval(() => void stream.write(': heartbeat\n\n').catch(() => watching.abort()), heartbeatMs);
       try {
-        for await (const stored of service.watch(id, { ...(resumeFrom !== undefined ? { after: Number(resumeFrom) } : {}), signal: watching.signal })) {
+        for await (const stored of followRun(service, id, resumeFrom === undefined ? 0 : Number(resumeFrom), watching.signal)) {
           await stream.writeSSE({ id: String(stored.seq), event: stored.event.type, data: JSON.stringify(stored.event) });
         }
       } finally {
@@ -48,4 +48,24 @@ export function eventRoutes(app: OpenAPIHono, { service, logger, heartbeatMs = 1
       if (!c.req.raw.signal.aborted) logger.warn({ err: error, runId: id }, 'an event stream failed');
     });
   });
+}
+
+/**
+ * The run's events after `after` until its final `run:end`. A run resumed after it ended has an
+ * earlier `run:end` in its events: past it, while the run is queued or running again, the stream
+ * follows the next attempt instead of ending.
+ */
+async function* followRun(service: ServerDeps['service'], runId: string, after: number, signal: AbortSignal): AsyncGenerator<StoredRunEvent> {
+  let from = after;
+  for (;;) {
+    let ended = false;
+    for await (const stored of service.watch(runId, { after: from, signal })) {
+      from = stored.seq;
+      ended = stored.event.type === 'run:end';
+      yield stored;
+    }
+    if (!ended || signal.aborted) return;
+    const { status } = await service.report(runId);
+    if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return;
+  }
 }
