@@ -12,6 +12,7 @@ import { problem } from './problem.ts';
 import { appRoutes } from './routes/apps.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { hookRoutes } from './routes/hooks.ts';
 import { runRoutes } from './routes/runs.ts';
 import type { TimedReport } from './views.ts';
 
@@ -48,8 +49,10 @@ export interface ServerDeps {
   version: string;
   /** How often an idle event stream sends a comment, so proxies keep it open; default 15 s. */
   heartbeatMs?: number;
-  /** Access control in front of every /v1 route (bearer tokens, signatures, rate limits). */
+  /** Access control in front of every /v1 route (bearer tokens, scopes, rate limits). */
   access?: MiddlewareHandler;
+  /** Checks the signature of `POST /v1/hooks/create`; absent, the signed intake is off (404). */
+  signedIntake?: MiddlewareHandler;
 }
 
 export type ServerApp = OpenAPIHono;
@@ -73,6 +76,8 @@ export function createServerApp(deps: ServerDeps): ServerApp {
     maxSize: deps.bodyLimit,
     onError: (c) => problem(c, 413, { title: 'Content too large', detail: `the request body is larger than ${deps.bodyLimit} bytes`, hint: 'Send a smaller body, or raise server.bodyLimit in slipway.yaml.' }),
   }));
+  // The signed intake's signature stands in for a token, so it is checked before access control.
+  hookRoutes(app, deps);
   if (deps.access) app.use('/v1/*', deps.access);
 
   appRoutes(app, deps);
