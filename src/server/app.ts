@@ -74,7 +74,11 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   app.use('*', countRequests(deps.metrics));
   app.use('/v1/*', bodyLimit({
     maxSize: deps.bodyLimit,
-    onError: (c) => problem(c, 413, { title: 'Content too large', detail: `the request body is larger than ${deps.bodyLimit} bytes`, hint: 'Send a smaller body, or raise server.bodyLimit in slipway.yaml.' }),
+    onError: (c) => {
+      // Answered before the body is read: the rest of it is still on the way, so the connection is not reused.
+      c.header('Connection', 'close');
+      return problem(c, 413, { title: 'Content too large', detail: `the request body is larger than ${deps.bodyLimit} bytes`, hint: 'Send a smaller body, or raise server.bodyLimit in slipway.yaml.' });
+    },
   }));
   // The signed intake's signature stands in for a token, so it is checked before access control.
   hookRoutes(app, deps);

@@ -96,6 +96,7 @@ export const RunSchema = RunSummarySchema.extend({
   url: z.string().optional(),
   template: z.string().optional(),
   commits: Commits,
+  outputs: z.record(z.string(), z.unknown()).openapi({ description: 'what each finished step produced, by step id (the plan, commits, image digest …)' }),
   next: z.string().optional(),
   notifications: z.array(z.record(z.string(), z.unknown())).optional(),
 }).openapi('Run');
