@@ -1,6 +1,9 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../domain/index.ts';
-import { parseConfig } from './load.ts';
+import { loadConfig, parseConfig } from './load.ts';
 
 describe('notify: in slipway.yaml', () => {
   it('reads one target of each type and fills in the defaults', () => {
@@ -43,5 +46,19 @@ describe('notify: in slipway.yaml', () => {
     expect(message).toContain('notify.3.on: list at least one');
     // The URL written where a secret source belongs is not repeated in the error.
     expect(message).not.toContain('hooks.slack.com');
+  });
+
+  it('reads secret files relative to slipway.yaml, as every other secret', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'slipway-notify-'));
+    writeFileSync(join(cwd, 'slipway.yaml'), [
+      'notify:',
+      '  - { type: discord, url: { file: secrets/discord-url } }',
+      '  - { type: email, smtp: { host: smtp.example.org, user: slipway, password: { file: ~/smtp-password } }, from: slipway@example.org, to: [ops@example.org] }',
+      '  - { type: webhook, url: "https://hooks.example.org/x", secret: { env: HOOK_SECRET } }',
+    ].join('\n'));
+    const config = loadConfig({ env: {}, cwd, homedir: '/home/me' });
+    expect(config.notify[0]).toMatchObject({ url: { file: join(cwd, 'secrets/discord-url') } });
+    expect(config.notify[1]).toMatchObject({ smtp: { password: { file: '/home/me/smtp-password' } } });
+    expect(config.notify[2]).toMatchObject({ secret: { env: 'HOOK_SECRET' } });
   });
 });
