@@ -54,6 +54,20 @@ describe('createNotifier', () => {
     expect(hook.received).toHaveLength(4);
   });
 
+  it('gives up on a try that gets no answer in time, and retries it', async () => {
+    const silent = await receiver(() => {});
+    const notifier = createNotifier([{ type: 'webhook', url: silent.url.href, on: ['succeeded'] }], { env: {}, retry: { ...FAST_RETRY, attempts: 2 }, timeoutMs: 200 });
+    expect(await notifier.notify(SUCCEEDED)).toEqual([{ target: `webhook:${silent.url.host}`, ok: false, attempts: 2, error: 'no answer within 200 ms' }]);
+    expect(silent.received).toHaveLength(2);
+  });
+
+  it('keeps targets of the same display name apart', async () => {
+    const hook = await receiver((_request, res) => res.writeHead(204).end());
+    const target = { type: 'slack' as const, url: { env: 'SLACK_URL' }, on: ['succeeded' as const] };
+    const notifier = notifierFor([target, target, { ...target, name: 'team' }], { SLACK_URL: hook.url.href });
+    expect((await notifier.notify(SUCCEEDED)).map((r) => r.target)).toEqual(['slack', 'slack#2', 'team']);
+  });
+
   it('retries a target refusing connections, then reports it failed', async () => {
     const port = await closedPort();
     const notifier = notifierFor([{ type: 'discord', url: { env: 'DISCORD_URL' }, on: ['succeeded'] }], { DISCORD_URL: `http://127.0.0.1:${port}/api/webhooks/1/t` });

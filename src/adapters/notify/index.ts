@@ -56,10 +56,15 @@ export function createNotifier(targets: NotifyTargetConfig[], options: NotifierO
     timeoutMs: options.timeoutMs ?? 10_000,
     now: options.now ?? Date.now,
   };
+  const seen = new Map<string, number>();
   const senders = targets.map((target, index) => {
     const factory = FACTORIES[target.type] as SenderFactory<typeof target.type>;
     const sender = factory(target, `notify[${index}]`, context);
-    return { sender, name: target.name ?? sender.name, on: new Set(target.on) };
+    const base = target.name ?? sender.name;
+    // Two Slack webhooks would both be `slack`: later ones become `slack#2`, … so results stay apart.
+    const count = (seen.get(base) ?? 0) + 1;
+    seen.set(base, count);
+    return { sender, name: count === 1 ? base : `${base}#${count}`, on: new Set(target.on) };
   });
   return {
     notify: (outcome, signal) => Promise.all(
