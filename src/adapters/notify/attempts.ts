@@ -26,9 +26,10 @@ export interface Delivery {
  */
 export async function withRetries(policy: RetryPolicy, attempt: () => Promise<AttemptResult>, signal?: AbortSignal): Promise<Delivery> {
   for (let tries = 1; ; tries++) {
+    // Aborted before this try began: the tries so far are all there were.
+    if (signal?.aborted) return { ok: false, attempts: tries - 1, error: 'cancelled' };
     let result: AttemptResult;
     try {
-      if (signal?.aborted) throw new CancelledError();
       result = await attempt();
     } catch (error) {
       if (error instanceof CancelledError) return { ok: false, attempts: tries, error: 'cancelled' };

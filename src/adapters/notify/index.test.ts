@@ -104,6 +104,8 @@ describe('createNotifier', () => {
     const [result] = await notifier.notify(SUCCEEDED, controller.signal);
     expect(result).toMatchObject({ ok: false, attempts: 1, error: 'HTTP 503; then cancelled' });
     expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await notifier.notify(SUCCEEDED, AbortSignal.abort())).toEqual([{ target: `webhook:${hook.url.host}`, ok: false, attempts: 0, error: 'cancelled' }]);
+    expect(hook.received).toHaveLength(1);
   });
 
   it('reads secrets when it is built: a missing one is a ConfigError naming the field, not the value', () => {

@@ -43,7 +43,8 @@ export const ntfySender: SenderFactory<'ntfy'> = (config, field, context) => {
   const url = new URL(encodeURIComponent(config.topic), config.server.endsWith('/') ? config.server : `${config.server}/`);
   return {
     name: `ntfy:${config.topic}`,
-    secrets: token ? [token] : [],
+    // A server URL may carry a login (https://user:password@ntfy.lan); its password is as secret as a token.
+    secrets: [token ?? '', url.password].filter(Boolean),
     send: (outcome, signal) => {
       const message = ntfyMessage(outcome);
       const headers = { ...message.headers, ...(token ? { Authorization: `Bearer ${token}` } : {}) };
