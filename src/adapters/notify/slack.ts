@@ -20,7 +20,7 @@ function escape(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-function field(label: string, value: string) {
+function fieldText(label: string, value: string) {
   return { type: 'mrkdwn', text: clip(`*${label}*\n${value}`, FIELD_MAX) };
 }
 
@@ -33,10 +33,10 @@ function field(label: string, value: string) {
  */
 export function slackMessage(outcome: RunOutcome): { text: string; blocks: object[] } {
   const fields = [
-    field('App', escape(outcome.app)),
-    ...(outcome.url ? [field('URL', `<${escape(outcome.url)}>`)] : []),
-    field('Run', `\`${escape(outcome.runId)}\` (${outcome.kind})`),
-    field('Duration', formatDuration(outcome.durationMs)),
+    fieldText('App', escape(outcome.app)),
+    ...(outcome.url ? [fieldText('URL', `<${escape(outcome.url)}>`)] : []),
+    fieldText('Run', `\`${escape(outcome.runId)}\` (${outcome.kind})`),
+    fieldText('Duration', formatDuration(outcome.durationMs)),
   ];
   const blocks: object[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(headline(outcome), HEADER_MAX) } },
