@@ -6,6 +6,7 @@ import { gitOpsEngineRenders } from '../adapters/gitops/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
 import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
 import { ProcessLedger } from '../adapters/os/index.ts';
+import { createNotifier } from '../adapters/notify/index.ts';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
 import { openCheckedDatabase } from '../adapters/store/store-check.ts';
@@ -180,6 +181,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     target: config.target, runs, apps, events, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
     ...(options.mode ? { mode: options.mode } : {}),
     readiness: readinessChecks(config, sourceRepo, gitopsRepo),
+    ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses,
     ...(followHintFor(config) ? { followHint: followHintFor(config)! } : {}),
@@ -197,6 +199,12 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
 }
 
 export type Slipway = Awaited<ReturnType<typeof compose>>;
+
+/** Builds once, on the first call that succeeds. */
+function memoizeSync<T>(build: () => T): () => T {
+  let value: { built: T } | undefined;
+  return () => (value ??= { built: build() }).built;
+}
 
 /** Runs `build` once, on first call; later calls share its promise. */
 function memoize<T>(build: () => Promise<T>): () => Promise<T> {

@@ -5,7 +5,7 @@ import {
   NotFoundError, resumeCommand, RUN_ID_PATTERN, type AppRecord, type Run, type RunOrigin, type RunStatus, type StepRecord,
 } from '../domain/index.ts';
 import { executePipeline, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
-import type { AppRuntime, AppStore, CommitInfo, GitRepo, RunStore } from '../ports/index.ts';
+import type { AppRuntime, AppStore, CommitInfo, GitRepo, Notifier, NotifyResult, RunStore } from '../ports/index.ts';
 import { awaitOutput } from '../steps/app-await/index.ts';
 import { deployOutput } from '../steps/app-deploy/index.ts';
 import { planOutput } from '../steps/app-plan/index.ts';
@@ -89,6 +89,8 @@ export interface ServiceDeps {
   mode?: { origin: RunOrigin; concurrency: number };
   /** What `ready` checks besides the store. */
   readiness?: ReadinessCheck[];
+  /** Tells people how runs ended (`notify:` in slipway.yaml); built on first use, as it reads secrets. */
+  notifier?: () => Notifier;
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -232,6 +234,7 @@ export class SlipwayService {
     if (run.status !== 'queued') await this.deps.runs.releaseRun(run.id);
     await this.forgetUnstarted(run);
     await this.deps.events.publish({ type: 'run:end', runId: run.id, status: 'cancelled', error });
+    await this.notify(run.id);
     return (await this.deps.runs.getRun(run.id))!;
   }
 
@@ -387,7 +390,32 @@ export class SlipwayService {
       await this.record(run, result.status, result.outputs);
     } finally {
       await runs.releaseRun(run.id);
+      await this.notify(run.id);
     }
+  }
+
+  /**
+   * Tells the configured targets how a run ended, once its state is stored. Each target's result is
+   * one `notify` event of the run (shown in its report); a target that fails never fails the run.
+   */
+  private async notify(runId: string): Promise<void> {
+    const run = await this.deps.runs.getRun(runId);
+    if (!this.deps.notifier || !run || (run.status !== 'succeeded' && run.status !== 'failed' && run.status !== 'cancelled')) return;
+    let results: NotifyResult[];
+    try {
+      const { url } = outputsView(await this.collectOutputs(run));
+      results = await this.deps.notifier().notify({
+        runId: run.id, app: run.app, kind: run.kind, status: run.status, ...(url ? { url } : {}),
+        durationMs: run.timeline.reduce((total, step) => total + (step.reused ? 0 : step.durationMs ?? 0), 0),
+        ...(run.error ? { error: { message: run.error.message, ...(run.error.hint ? { hint: run.error.hint } : {}), ...(run.error.stepId ? { stepId: run.error.stepId } : {}) } } : {}),
+      });
+    } catch (error) {
+      // The notify settings themselves (a secret that is not set): said on the run like a failed target.
+      const { message } = describeError(error);
+      this.deps.logger.warn({ runId, err: { message } }, 'could not send notifications');
+      results = [{ target: 'notify', ok: false, attempts: 0, error: message }];
+    }
+    for (const result of results) await this.deps.events.publish({ type: 'notify', runId, ...result });
   }
 
   /** The pipelines; a run that cannot get them (a broken template, a bad setting) ends as failed, not left running. */
