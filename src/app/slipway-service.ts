@@ -46,6 +46,8 @@ export interface RunReport {
   error?: Run['error'];
   /** What to do next, e.g. how to follow a rollout Slipway does not watch. */
   next?: string;
+  /** What each finished step produced, by step id (image digest, commits, the plan…). */
+  outputs: Record<string, unknown>;
   /** The notifications sent about its outcome. */
   notifications?: Array<{ target: string; ok: boolean; attempts: number; error?: string }>;
 }
@@ -469,7 +471,8 @@ export class SlipwayService {
   }
 
   private async reportOf(run: Run): Promise<RunReport> {
-    const view = outputsView(await this.collectOutputs(run));
+    const outputs = await this.collectOutputs(run);
+    const view = outputsView(outputs);
     const notifications = (await this.deps.runs.events(run.id))
       .flatMap(({ event }) => (event.type === 'notify' ? [{ target: event.target, ok: event.ok, attempts: event.attempts, ...(event.error ? { error: event.error } : {}) }] : []));
     return {
@@ -477,7 +480,7 @@ export class SlipwayService {
       createdAt: run.createdAt, updatedAt: run.updatedAt, ...(run.endedAt ? { endedAt: run.endedAt } : {}), events: run.events,
       ...(view.url ? { url: view.url } : {}),
       ...(view.template ? { template: view.template } : {}),
-      commits: view.commits, timeline: run.timeline,
+      commits: view.commits, timeline: run.timeline, outputs: outputs.toRecord(),
       ...(run.error ? { error: run.error } : {}),
       ...(run.kind === 'create' && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app) } : {}),
       ...(notifications.length > 0 ? { notifications } : {}),
