@@ -45,7 +45,7 @@ export class RunEvents {
 
   /**
    * The run's events after `after`: the stored ones, then the rest as they happen, ending with the
-   * `run:end` event. Stops early, without an error, when `signal` aborts.
+   * `run:end` event of its final state. Stops early, without an error, when `signal` aborts.
    */
   async *watch(runId: string, options: { after?: number; signal?: AbortSignal } = {}): AsyncGenerator<StoredRunEvent> {
     const run = await this.store.getRun(runId);
@@ -61,7 +61,7 @@ export class RunEvents {
       for (const stored of events) {
         after = stored.seq;
         yield stored;
-        if (stored.event.type === 'run:end') {
+        if (stored.event.type === 'run:end' && (await this.endedAt(runId, stored.seq))) {
           woken.cancel();
           return;
         }
@@ -69,6 +69,17 @@ export class RunEvents {
       if (events.length === 0) await woken.promise;
       else woken.cancel();
     }
+  }
+
+  /**
+   * Whether the `run:end` numbered `seq` is the run's last word: a run resumed after it ended has an
+   * earlier `run:end` among its events, and a watcher follows the next attempt past it.
+   */
+  private async endedAt(runId: string, seq: number): Promise<boolean> {
+    const run = await this.store.getRun(runId);
+    if (!run || !ENDED_STATUSES.includes(run.status)) return false;
+    // Notifications follow the end; a later attempt starts with `run:queued`.
+    return !(await this.store.events(runId, seq)).some(({ event }) => event.type === 'run:queued');
   }
 
   /** Resolves at this run's next event here, after a poll interval, or when `signal` aborts. */

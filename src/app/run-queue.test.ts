@@ -144,3 +144,19 @@ describe('the run queue', () => {
     await expect(collect(slipway, 'run-20261206040000-nosuch')).rejects.toThrow(/no run run-20261206040000-nosuch/);
   }, 120_000);
 });
+
+describe('watching a run that was resumed', () => {
+  it('follows the new attempt past the end of the earlier one', async () => {
+    const slipway = await open({ origin: 'server', concurrency: 1 });
+    const { service } = slipway;
+    const run = await service.start(timer('q-again'));
+    for await (const { event } of service.watch(run.id)) if (event.type === 'step:start') break;
+    await service.cancel(run.id);
+    await service.idle();
+    const resumed = await service.resume(run.id);
+    const events = await collect(slipway, run.id);
+    const ends = events.filter((e) => e.event.type === 'run:end').map((e) => e.event);
+    expect(ends).toEqual([expect.objectContaining({ status: 'cancelled' }), expect.objectContaining({ status: 'succeeded' })]);
+    expect(resumed.events).toBe(events.findLastIndex((e) => e.event.type === 'run:queued') + 1);
+  }, 120_000);
+});
