@@ -3,9 +3,9 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
-import type { AppStatus, AppView } from '../app/slipway-service.ts';
-import type { Run } from '../domain/index.ts';
-import type { RunEvent } from '../pipeline/index.ts';
+import type { AppStatus, AppView, RunReport, StartRequest } from '../app/slipway-service.ts';
+import type { Run, RunStatus } from '../domain/index.ts';
+import type { StoredRunEvent } from '../pipeline/index.ts';
 import { errorProblem, validationProblem } from './errors.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { problem } from './problem.ts';
@@ -14,19 +14,6 @@ import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { runRoutes } from './routes/runs.ts';
-import type { TimedReport } from './views.ts';
-
-/** What a client asks the service to start. */
-export type StartRequest =
-  | { kind: 'create'; description?: string; template?: string; name?: string }
-  | { kind: 'delete'; app: string };
-
-/** A run's event as stored with the run: `seq` counts 1, 2, 3… per run and is the SSE event id. */
-export interface StoredRunEvent {
-  seq: number;
-  at: string;
-  event: RunEvent;
-}
 
 export interface ServerDeps {
   /** The parts of SlipwayService the routes call. */
@@ -35,8 +22,8 @@ export interface ServerDeps {
     resume(runId: string): Promise<Run>;
     cancel(runId: string): Promise<Run>;
     watch(runId: string, options: { after?: number; signal?: AbortSignal }): AsyncIterable<StoredRunEvent>;
-    report(runId: string): Promise<TimedReport>;
-    runs(filter: { app?: string; status?: Run['status'] | 'queued'; limit?: number; cursor?: string }): Promise<{ runs: Run[]; nextCursor?: string }>;
+    report(runId: string): Promise<RunReport>;
+    runs(filter: { app?: string; status?: RunStatus; limit?: number; cursor?: string }): Promise<{ runs: Run[]; nextCursor?: string }>;
     list(): Promise<AppView[]>;
     status(app: string): Promise<AppStatus>;
     ready(): Promise<Array<{ name: string; ok: boolean; detail?: string }>>;

@@ -1,11 +1,8 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { InputError } from '../../domain/index.ts';
-import type { ServerDeps, StoredRunEvent } from '../app.ts';
+import { ENDED_STATUSES, InputError } from '../../domain/index.ts';
+import type { ServerDeps } from '../app.ts';
 import { problemResponses, RunIdParam } from '../schemas.ts';
-
-/** Statuses a run ends in (until it is resumed). */
-const ENDED: readonly string[] = ['succeeded', 'failed', 'cancelled'];
 
 const EventId = z.string().regex(/^\d{1,15}$/, 'an event id is the seq of the last event received: a whole number');
 
@@ -40,13 +37,13 @@ export function eventRoutes(app: OpenAPIHono, { service, logger, heartbeatMs = 1
     }
     return streamSSE(c, async (stream) => {
       // A client that saw the end of an ended run has nothing more to wait for.
-      if (run.events > 0 && after === run.events && ENDED.includes(run.status)) return;
+      if (run.events > 0 && after === run.events && ENDED_STATUSES.includes(run.status)) return;
       // The client going away stops the watch, so no listener outlives its connection.
       const watching = new AbortController();
       stream.onAbort(() => watching.abort());
       const heartbeat = setInterval(() => void stream.write(': heartbeat\n\n').catch(() => watching.abort()), heartbeatMs);
       try {
-        for await (const stored of followRun(service, id, after, watching.signal)) {
+        for await (const stored of service.watch(id, { after, signal: watching.signal })) {
           await stream.writeSSE({ id: String(stored.seq), event: stored.event.type, data: JSON.stringify(stored.event) });
         }
       } finally {
@@ -60,22 +57,3 @@ export function eventRoutes(app: OpenAPIHono, { service, logger, heartbeatMs = 1
   });
 }
 
-/**
- * The run's events after `after` until its final `run:end`. A run resumed after it ended has an
- * earlier `run:end` in its events: past it, while the run is queued or running again, the stream
- * follows the next attempt instead of ending.
- */
-async function* followRun(service: ServerDeps['service'], runId: string, after: number, signal: AbortSignal): AsyncGenerator<StoredRunEvent> {
-  let from = after;
-  for (;;) {
-    let ended = false;
-    for await (const stored of service.watch(runId, { after: from, signal })) {
-      from = stored.seq;
-      ended = stored.event.type === 'run:end';
-      yield stored;
-    }
-    if (!ended || signal.aborted) return;
-    const { status } = await service.report(runId);
-    if (ENDED.includes(status)) return;
-  }
-}
