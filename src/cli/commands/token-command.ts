@@ -68,5 +68,8 @@ export function tokenRevokeCommand(name: string, opts: { json?: boolean }): Prom
     }
     if (opts.json) return printJson({ name, revoked: true });
     process.stdout.write(`Revoked the token '${name}': requests carrying it now get 401.\n`);
+    if ((await tokens.count()) === 0) {
+      process.stdout.write('No token is left: `slipway serve` on 127.0.0.1 answers requests that carry no token again, until you create one.\n');
+    }
   });
 }

@@ -85,9 +85,16 @@ describe('authenticate', () => {
     expect(anonymous.status).toBe(200);
     expect(await anonymous.json()).toEqual({ caller: { name: 'anonymous', scope: 'admin', anonymous: true } });
     expect((await app.request('/v1/apps', { method: 'POST' })).status).toBe(202);
+    // A token that is sent is checked even while open: a mistyped or revoked one is not silently ignored.
+    expect((await app.request('/v1/apps', bearer(`slw_${'x'.repeat(43)}`))).status).toBe(401);
+    expect((await app.request('/v1/apps', { headers: { Authorization: 'Basic eDp5' } })).status).toBe(401);
     const { token } = await tokens.create('n8n', 'read');
     expect((await app.request('/v1/apps')).status).toBe(401);
     expect((await app.request('/v1/apps', bearer(token))).status).toBe(200);
+    // Revoking the last token opens it again, but never to the revoked token.
+    await tokens.revoke('n8n');
+    expect((await app.request('/v1/apps', bearer(token))).status).toBe(401);
+    expect((await app.request('/v1/apps')).status).toBe(200);
   });
 
   it('is never open on an address other machines reach, even without tokens', async () => {

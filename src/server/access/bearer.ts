@@ -19,7 +19,9 @@ export interface AuthenticateOptions {
 
 /**
  * Finds who is calling from `Authorization: Bearer <token>` and sets `caller` on the context.
- * Missing, malformed or unknown tokens get 401 with `WWW-Authenticate: Bearer`. A caller already set
+ * Missing, malformed or unknown tokens get 401 with `WWW-Authenticate: Bearer`. An open server lets a
+ * request without the header in as an anonymous admin, but a token that is sent is always checked,
+ * so a revoked or mistyped one is refused rather than ignored. A caller already set
  * by a middleware in front (the signed intake) is kept. Hono's own bearerAuth is not used: it throws
  * (so an app's error handler would reshape its answer) and answers 400 to a malformed header.
  * @example app.use('/v1/*', authenticate({ tokens, open: openWhenNoTokens({ tokens, host }) }));
@@ -27,12 +29,12 @@ export interface AuthenticateOptions {
 export function authenticate(options: AuthenticateOptions) {
   return createMiddleware<AccessEnv>(async (c, next) => {
     if (c.get('caller')) return next();
-    if (await options.open()) {
-      c.set('caller', ANONYMOUS);
-      return next();
-    }
     const header = c.req.header('authorization');
     if (header === undefined || header.trim() === '') {
+      if (await options.open()) {
+        c.set('caller', ANONYMOUS);
+        return next();
+      }
       return unauthorized(c, REALM, 'Missing token', 'this request needs an API token: the Authorization header is missing');
     }
     const token = /^Bearer +(\S+) *$/i.exec(header)?.[1];
