@@ -53,6 +53,13 @@ describe('SqliteTokenStore', () => {
     time.set('2026-12-01T11:30:00.000Z');
     expect(await store.verify(token)).toEqual({ name: 'n8n', scope: 'admin' });
     expect(await store.list()).toEqual([{ name: 'n8n', scope: 'admin', createdAt: '2026-12-01T10:00:00.000Z', lastUsedAt: '2026-12-01T11:30:00.000Z' }]);
+    // Noted to the minute, so a busy client does not write to the database on every request.
+    time.set('2026-12-01T11:30:59.000Z');
+    await store.verify(token);
+    expect((await store.list())[0]!.lastUsedAt).toBe('2026-12-01T11:30:00.000Z');
+    time.set('2026-12-01T11:31:00.000Z');
+    await store.verify(token);
+    expect((await store.list())[0]!.lastUsedAt).toBe('2026-12-01T11:31:00.000Z');
     const flipped = token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A');
     for (const wrong of [flipped, token.toUpperCase(), `${token} `, token.slice(4), '', 'slw_', `Bearer ${token}`]) {
       expect(await store.verify(wrong), wrong).toBeUndefined();

@@ -7,6 +7,7 @@ import type { IssuedToken, TokenInfo, TokenStore } from '../../ports/token-store
 const PREFIX = 'slw_';
 /** `slw_` and 32 random bytes in base64url (43 characters, no padding). */
 const TOKEN_SHAPE = /^slw_[A-Za-z0-9_-]{43}$/;
+const LAST_USED_PRECISION_MS = 60_000;
 
 /**
  * The SHA-256 of a token, as stored. Tokens carry 256 random bits, so a fast unsalted hash is enough:
@@ -64,10 +65,15 @@ export class SqliteTokenStore implements TokenStore {
   async verify(token: string): Promise<Caller | undefined> {
     // Text that cannot be a token costs no query.
     if (!TOKEN_SHAPE.test(token)) return undefined;
-    const row = this.db
-      .prepare('UPDATE api_tokens SET last_used_at = ? WHERE hash = ? RETURNING name, scope')
-      .get(this.now().toISOString(), tokenHash(token)) as { name: string; scope: string } | undefined;
-    return row ? { name: row.name, scope: assertTokenScope(row.scope) } : undefined;
+    const hash = tokenHash(token);
+    const row = this.db.prepare('SELECT name, scope, last_used_at FROM api_tokens WHERE hash = ?').get(hash) as Omit<TokenRow, 'created_at'> | undefined;
+    if (!row) return undefined;
+    // Noted to the minute: a write (and a sync to disk) on every request would cost more than it tells.
+    const now = this.now();
+    if (!row.last_used_at || now.getTime() - Date.parse(row.last_used_at) >= LAST_USED_PRECISION_MS) {
+      this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE hash = ?').run(now.toISOString(), hash);
+    }
+    return { name: row.name, scope: assertTokenScope(row.scope) };
   }
 
   async count(): Promise<number> {
