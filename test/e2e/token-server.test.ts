@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/adapters/store/sqlite-database.ts';
 import { SqliteReplayGuard } from '../../src/adapters/store/sqlite-replay-guard.ts';
 import { SqliteTokenStore } from '../../src/adapters/store/sqlite-token-store.ts';
-import { accessControl, type AccessEnv } from '../../src/server/access/index.ts';
+import { accessControl, signedIntake, type AccessEnv } from '../../src/server/access/index.ts';
 import { REPO_ROOT, runCli, tempHome } from '../support/cli.ts';
 
 const run = promisify(execFile);
@@ -32,7 +32,8 @@ beforeAll(async () => {
   // The server reads the state file the CLI writes to, as `slipway serve` does.
   const db = openDatabase(join(opts.home, 'state.db'));
   const app = new Hono<AccessEnv>();
-  app.use('/v1/*', accessControl({ tokens: new SqliteTokenStore({ db }), host: '127.0.0.1', perMinute: 100, intake: { secret: SECRET, replays: new SqliteReplayGuard({ db }) } }));
+  app.use('/v1/hooks/create', signedIntake({ secret: SECRET, replays: new SqliteReplayGuard({ db }) }));
+  app.use('/v1/*', accessControl({ tokens: new SqliteTokenStore({ db }), host: '127.0.0.1', perMinute: 100 }));
   app.get('/v1/apps', (c) => c.json({ apps: [], caller: c.get('caller') }));
   app.post('/v1/hooks/create', (c) => c.json({ caller: c.get('caller').name, body: c.get('intakeBody'), key: c.req.header('idempotency-key') }, 202));
   base = await new Promise<string>((resolve) => {

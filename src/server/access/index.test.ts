@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../adapters/store/sqlite-database.ts';
 import { SqliteReplayGuard } from '../../adapters/store/sqlite-replay-guard.ts';
 import { SqliteTokenStore } from '../../adapters/store/sqlite-token-store.ts';
-import { accessControl, signBody, type AccessControlOptions, type AccessEnv } from './index.ts';
+import { accessControl, signBody, signedIntake, type AccessControlOptions, type AccessEnv } from './index.ts';
 
 const SECRET = 'hook-secret-for-index';
 
@@ -15,10 +15,14 @@ function state() {
   return { tokens: new SqliteTokenStore({ db }), replays: new SqliteReplayGuard({ db }) };
 }
 
-/** The shape of Slipway's server: open routes outside /v1, access control in front of every /v1 route. */
-function server(options: AccessControlOptions) {
+/**
+ * The shape of Slipway's server: open routes outside /v1, the signed intake's check on its path (when
+ * a secret is set), then access control in front of every /v1 route.
+ */
+function server(options: AccessControlOptions, intake?: { secret: string; replays: SqliteReplayGuard }) {
   const app = new Hono<AccessEnv>();
   app.get('/healthz', (c) => c.text('ok'));
+  if (intake) app.use('/v1/hooks/create', signedIntake(intake));
   app.use('/v1/*', accessControl(options));
   app.get('/v1/apps', (c) => c.json({ caller: c.get('caller') }));
   app.post('/v1/apps', (c) => c.json({ caller: c.get('caller') }, 202));
@@ -51,7 +55,7 @@ describe('accessControl', () => {
   it('lets a signed intake in by its signature alone, even when tokens exist, and refuses it unsigned', async () => {
     const { tokens, replays } = state();
     await tokens.create('n8n', 'write');
-    const app = server({ tokens, host: '0.0.0.0', perMinute: 100, intake: { secret: SECRET, replays } });
+    const app = server({ tokens, host: '0.0.0.0', perMinute: 100 }, { secret: SECRET, replays });
     const response = await app.request('/v1/hooks/create', signedPost('{"description":"a timer"}'));
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ caller: { name: 'signed-intake', scope: 'write', anonymous: true }, body: { description: 'a timer' } });
@@ -70,16 +74,17 @@ describe('accessControl', () => {
     expect(await withToken.json()).toEqual({ caller: { name: 'n8n', scope: 'write' }, body: null });
   });
 
-  it('rate limits tokens by name and the intake by address, before the signature is checked', async () => {
+  it('rate limits tokens by name and signed requests by address', async () => {
     const { tokens, replays } = state();
     const { token } = await tokens.create('n8n', 'read');
-    const app = server({ tokens, host: '127.0.0.1', perMinute: 2, intake: { secret: SECRET, replays }, clientAddress: () => '192.0.2.7' });
+    const app = server({ tokens, host: '127.0.0.1', perMinute: 2, clientAddress: () => '192.0.2.7' }, { secret: SECRET, replays });
     const get = () => app.request('/v1/apps', { headers: { Authorization: `Bearer ${token}` } });
     expect([(await get()).status, (await get()).status, (await get()).status]).toEqual([200, 200, 429]);
-    const hook = () => app.request('/v1/hooks/create', signedPost('{"description":"x"}', 'wrong'));
-    expect([(await hook()).status, (await hook()).status]).toEqual([403, 403]);
-    const limited = await hook();
+    const hook = (n: number) => app.request('/v1/hooks/create', signedPost(`{"description":"timer ${n}"}`));
+    expect([(await hook(1)).status, (await hook(2)).status]).toEqual([202, 202]);
+    const limited = await hook(3);
     expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers.get('retry-after'))).toBe(30);
+    expect(await limited.json()).toMatchObject({ detail: 'this client address made more than 2 requests in a minute' });
   });
 });
