@@ -100,10 +100,10 @@ describe('SqliteTokenStore', () => {
 });
 
 describe('migration to schema 3', () => {
-  it('adds the token and replay tables to a state file of schema 1 and keeps its runs', () => {
+  it('adds the token and replay tables to a state file of schema 2 and keeps its runs', () => {
     const file = stateFile();
     const old = openDatabase(file);
-    old.exec("DROP TABLE api_tokens; DROP TABLE hook_replays; PRAGMA user_version = 1; INSERT INTO runs (id, kind, app, status, request, created_at, updated_at) VALUES ('run-1', 'create', 'a', 'succeeded', '{}', '', '')");
+    old.exec("DROP TABLE api_tokens; DROP TABLE hook_replays; PRAGMA user_version = 2; INSERT INTO runs (id, kind, app, status, request, created_at, updated_at) VALUES ('run-1', 'create', 'a', 'succeeded', '{}', '', '')");
     old.close();
     const db = openDatabase(file);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
