@@ -9,9 +9,9 @@ import { openCheckedDatabase } from '../../adapters/store/store-check.ts';
 import { localHistories, reposHoldApps } from '../../app/repo-history.ts';
 import { loadConfig, readSecret, type ResolvedConfig } from '../../config/index.ts';
 import { ConfigError, InputError } from '../../domain/errors.ts';
-import { accessControl, signedIntake } from '../../server/access/index.ts';
+import { accessControl, isLoopbackHost, signedIntake } from '../../server/access/index.ts';
 import { createServerApp, type ServerApp, type ServerDeps } from '../../server/app.ts';
-import { isLoopback, serverUrl } from '../../server/listen-address.ts';
+import { serverUrl } from '../../server/listen-address.ts';
 import { ServerMetrics } from '../../server/metrics.ts';
 import { reportError } from '../output.ts';
 
@@ -29,7 +29,7 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     // Tokens and the intake's replay guard live in the state database (checked as every command checks it).
     const db = await openCheckedDatabase(join(config.home, 'state.db'), { reposHoldApps: () => reposHoldApps(localHistories(config)) });
     const tokens = new SqliteTokenStore({ db });
-    if (!isLoopback(host) && !(await authConfigured(tokens))) {
+    if (!isLoopbackHost(host) && !(await authConfigured(tokens))) {
       throw new ConfigError(`refusing to listen on ${host} without API tokens: anyone who can reach it could create and delete apps`, {
         hint: 'Create a token first (`slipway token create --name <who> --scope admin`), or listen on 127.0.0.1.',
       });
