@@ -18,6 +18,9 @@ export const ProblemSchema = z
   })
   .openapi('Problem');
 
+/** /v1 routes take an API token (`Authorization: Bearer`), except on a loopback server while none exists. */
+export const BEARER = [{ bearer: [] }];
+
 /** Responses every route may give with a problem body. */
 export function problemResponses<S extends number>(...statuses: S[]) {
   const described: Record<number, string> = {
@@ -27,6 +30,7 @@ export function problemResponses<S extends number>(...statuses: S[]) {
   };
   return Object.fromEntries(statuses.map((status) => [status, {
     description: described[status] ?? 'problem',
+    ...(status === 429 ? { headers: { 'Retry-After': { schema: { type: 'integer' as const }, description: 'seconds to wait' } } } : {}),
     content: { 'application/problem+json': { schema: ProblemSchema } },
   }])) as Record<S, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }>;
 }

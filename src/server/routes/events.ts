@@ -2,13 +2,14 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { ENDED_STATUSES, InputError } from '../../domain/index.ts';
 import type { ServerDeps } from '../app.ts';
-import { problemResponses, RunIdParam } from '../schemas.ts';
+import { BEARER, problemResponses, RunIdParam } from '../schemas.ts';
 
 const EventId = z.string().regex(/^\d{1,15}$/, 'an event id is the seq of the last event received: a whole number');
 
 const runEvents = createRoute({
   method: 'get',
   path: '/v1/runs/{id}/events',
+  security: BEARER,
   summary: "A run's events as Server-Sent Events, as they happen",
   description:
     'Each event has `id: <seq>` (1, 2, 3… per run), `event: <type>` (run:queued, run:start, step:start, step:end, log, notify, run:end) and ' +
@@ -21,7 +22,7 @@ const runEvents = createRoute({
   },
   responses: {
     200: { description: 'the event stream', content: { 'text/event-stream': { schema: z.string() } } },
-    ...problemResponses(400, 404, 500),
+    ...problemResponses(400, 401, 403, 404, 429, 500),
   },
 });
 
