@@ -93,6 +93,7 @@ export const RunSummarySchema = z
     endedAt: z.string().optional(),
     error: ErrorInfo.optional(),
     timeline: z.array(Step),
+    events: z.number().int().openapi({ description: 'how many events the run has stored: the id of the last one' }),
   })
   .openapi('RunSummary');
 
