@@ -10,10 +10,7 @@ import type { Slipway } from '../../app/compose.ts';
 import { localHistories, reposHoldApps } from '../../app/repo-history.ts';
 import { loadConfig, readSecret, type ResolvedConfig } from '../../config/index.ts';
 import { ConfigError, InputError } from '../../domain/errors.ts';
-import { accessControl, isLoopbackHost, signedIntake } from '../../server/access/index.ts';
-import { createServerApp, type ServerApp, type ServerDeps } from '../../server/app.ts';
-import { serverUrl } from '../../server/listen-address.ts';
-import { ServerMetrics } from '../../server/metrics.ts';
+import { accessControl, createServerApp, isLoopbackHost, serverUrl, ServerMetrics, signedIntake, type ServerApp, type ServerDeps } from '../../server/index.ts';
 import { reportError } from '../output.ts';
 
 /**
