@@ -314,7 +314,10 @@ export class SlipwayService {
 
   async list(): Promise<AppView[]> {
     const apps = await this.deps.apps.list();
-    return Promise.all(apps.map((a) => this.view(a)));
+    // Few runs are ever interrupted: they are read once, instead of each app's latest run.
+    const interrupted = new Map<string, Run>();
+    for (const run of await this.deps.runs.listRuns({ status: 'interrupted', limit: 100_000 })) if (!interrupted.has(run.app)) interrupted.set(run.app, run);
+    return Promise.all(apps.map((a) => this.view(a, interrupted.has(a.name) ? undefined : 'not interrupted')));
   }
 
   async status(name: string): Promise<AppStatus> {
@@ -330,10 +333,11 @@ export class SlipwayService {
   /**
    * An app as it is now. While its latest run is interrupted (its process was killed), the app reads
    * `interrupted`, with the command that continues the run and the commits the run already made
-   * (the record learns them only when a run ends).
+   * (the record learns them only when a run ends). `known`: none of its runs is interrupted, so its
+   * latest is not looked up.
    */
-  private async view(record: AppRecord): Promise<AppView> {
-    const [latest] = await this.deps.runs.listRuns({ app: record.name, limit: 1 });
+  private async view(record: AppRecord, known?: 'not interrupted'): Promise<AppView> {
+    const [latest] = known ? [] : await this.deps.runs.listRuns({ app: record.name, limit: 1 });
     if (latest?.status === 'interrupted') {
       const { commits } = outputsView(await this.collectOutputs(latest));
       return { ...record, state: 'interrupted', commits: { ...record.commits, ...commits }, next: resumeCommand(latest.id) };

@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer';
 import type { RunOutcome } from '../../ports/index.ts';
 import { withRetries, type AttemptResult } from './attempts.ts';
 import { headline, plainText } from './message.ts';
@@ -43,6 +42,8 @@ export const emailSender: SenderFactory<'email'> = (config, field, context) => {
     send: (outcome, signal) => {
       const message = emailMessage(outcome);
       return withRetries(context.retry, async () => {
+        // Loaded when an email is sent: a server that sends none does not carry nodemailer.
+        const { createTransport } = await import('nodemailer');
         const transport = createTransport({
           host: smtp.host,
           port: smtp.port,
