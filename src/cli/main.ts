@@ -2,6 +2,11 @@ import { Command, CommanderError, InvalidArgumentError } from '@commander-js/ext
 import { ignoreClosedPipes } from './closed-pipe.ts';
 import { positiveInteger } from './option-values.ts';
 import { reportError } from './output.ts';
+import { chooseServer, serverFrom } from './remote/server-choice.ts';
+import { InputError } from '../domain/errors.ts';
+
+/** The commands that work against a running server (`--server`); the others act on this machine only. */
+const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so
@@ -16,7 +21,19 @@ export function slipwayProgram(finish: (code: number) => void) {
     .showHelpAfterError('(run with --help for usage)')
     // Usage errors come back to main() as exceptions (exit 2) instead of ending the process.
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(plainUsageMessage(text)) });
+    .configureOutput({ outputError: (text, write) => write(plainUsageMessage(text)) })
+    .option('--server <url>', 'talk to a running `slipway serve` at this http(s) URL instead of this machine (also SLIPWAY_SERVER; token in SLIPWAY_TOKEN)')
+    .hook('preAction', (root, command) => {
+      const flag = root.opts().server;
+      const remote = REMOTE_COMMANDS.has(command.name());
+      if (flag !== undefined && !remote) {
+        throw new InputError(`slipway ${command.name()} works on this machine only and does not take --server`, {
+          hint: `Run it without --server (commands that take it: ${[...REMOTE_COMMANDS].join(', ')}).`,
+        });
+      }
+      // SLIPWAY_SERVER set for everyday use does not stop `slipway build` or `doctor` from working here.
+      chooseServer(remote ? serverFrom(flag, process.env) : undefined);
+    });
 
   program
     .command('create')
