@@ -1,0 +1,111 @@
+import type { AppStatus, AppView, RunReport } from '../../app/slipway-service.ts';
+import { InputError, type Run } from '../../domain/index.ts';
+import { followRunEvents, type ReceivedRunEvent } from './run-events.ts';
+import type { ServerClient } from './server-client.ts';
+import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, RunJson, RunListJson } from './wire.ts';
+
+/** What a run is asked to do, as the service's `start` takes it. */
+export type StartRequest =
+  | { kind: 'create'; description?: string; template?: string; name?: string }
+  | { kind: 'delete'; app: string };
+
+export interface RunFilter {
+  app?: string;
+  status?: Run['status'];
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * Slipway's service as a running `slipway serve` offers it over HTTP: the same methods and results
+ * as the in-process service, so a command works the same against either. Errors arrive as the
+ * same error classes (see errorFromResponse), so exit codes and messages match too.
+ * @example
+ * const slipway = new HttpSlipway(new ServerClient({ url: new URL('http://127.0.0.1:8420/') }));
+ * const run = await slipway.start({ kind: 'create', template: 'timer', name: 'focus' });
+ * for await (const { event } of slipway.watch(run.id)) console.log(event.type);
+ */
+export class HttpSlipway {
+  private readonly client: ServerClient;
+
+  constructor(client: ServerClient) {
+    this.client = client;
+  }
+
+  /** Queues a create or delete on the server (`POST /v1/apps`, `DELETE /v1/apps/{app}`); the same idempotency key returns the first run. */
+  async start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
+    const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
+    if (request.kind === 'create') {
+      const { kind: _kind, ...body } = request;
+      const accepted = await this.client.call('POST', 'v1/apps', AcceptedRunJson, { body, headers });
+      return { ...(await this.getRun(accepted.runId)), request: body };
+    }
+    const accepted = await this.client.call('DELETE', `v1/apps/${segment(request.app, 'app name')}`, AcceptedRunJson, { headers });
+    return { ...(await this.getRun(accepted.runId)), request: { app: request.app } };
+  }
+
+  /** The run's events: those stored after `after`, then live ones, ending after `run:end`. */
+  watch(runId: string, options: { after?: number; signal?: AbortSignal } = {}): AsyncIterable<ReceivedRunEvent> {
+    return followRunEvents(this.client, segment(runId, 'run id'), options);
+  }
+
+  /** Cancels a queued or running run (a run that has ended is a conflict). */
+  async cancel(runId: string): Promise<Run> {
+    return toRun(await this.client.call('POST', `v1/runs/${segment(runId, 'run id')}/cancel`, RunJson));
+  }
+
+  /** Queues an interrupted, failed or cancelled run again; a succeeded run comes back as it is. */
+  async resume(runId: string): Promise<Run> {
+    const accepted = await this.client.call('POST', `v1/runs/${segment(runId, 'run id')}/resume`, AcceptedRunJson);
+    return this.getRun(accepted.runId);
+  }
+
+  async report(runId: string): Promise<RunReport> {
+    return toReport(await this.client.call('GET', `v1/runs/${segment(runId, 'run id')}`, RunJson));
+  }
+
+  async runs(filter: RunFilter = {}): Promise<{ runs: Run[]; nextCursor?: string }> {
+    const answer = await this.client.call('GET', 'v1/runs', RunListJson, { query: { ...filter } });
+    return { runs: answer.runs.map(toRun), ...(answer.nextCursor ? { nextCursor: answer.nextCursor } : {}) };
+  }
+
+  async list(): Promise<AppView[]> {
+    return (await this.client.call('GET', 'v1/apps', AppListJson)).apps.map(toAppView);
+  }
+
+  async status(app: string): Promise<AppStatus> {
+    const answer = await this.client.call('GET', `v1/apps/${segment(app, 'app name')}`, AppStatusJson);
+    return { ...toAppView(answer), recentCommits: answer.recentCommits };
+  }
+
+  private async getRun(runId: string): Promise<Run> {
+    return toRun(await this.client.call('GET', `v1/runs/${segment(runId, 'run id')}`, RunJson));
+  }
+}
+
+/**
+ * A name or id as one path segment. `.` and `..` are refused: URLs resolve them as directories
+ * (even escaped), so `resume ..` would reach another route instead of being refused as a bad id.
+ */
+function segment(value: string, what: string): string {
+  if (value === '' || value === '.' || value === '..') throw new InputError(`'${value}' is not a valid ${what}`);
+  return encodeURIComponent(value);
+}
+
+function toRun(json: RunJson): Run {
+  return {
+    id: json.runId, kind: json.kind, app: json.app, status: json.status, request: {},
+    createdAt: json.createdAt, updatedAt: json.updatedAt, ...(json.endedAt ? { endedAt: json.endedAt } : {}),
+    ...(json.error ? { error: json.error } : {}), timeline: json.timeline,
+  } as Run;
+}
+
+function toReport(json: RunJson): RunReport {
+  return json as RunReport;
+}
+
+/** The API names an app `app` and an unknown URL `null`; the service's views say `name` and leave it out. */
+function toAppView(json: AppJson): AppView {
+  const { app, url, ...rest } = json;
+  return { name: app, ...rest, ...(url ? { url } : {}) } as AppView;
+}
