@@ -1,0 +1,99 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { matchedRoutes } from 'hono/route';
+import type { Logger } from 'pino';
+import type { AppStatus, AppView } from '../app/slipway-service.ts';
+import type { Run } from '../domain/index.ts';
+import type { RunEvent } from '../pipeline/index.ts';
+import { errorProblem, validationProblem } from './errors.ts';
+import type { ServerMetrics } from './metrics.ts';
+import { problem } from './problem.ts';
+import { appRoutes } from './routes/apps.ts';
+import { eventRoutes } from './routes/events.ts';
+import { healthRoutes } from './routes/health.ts';
+import { runRoutes } from './routes/runs.ts';
+import type { TimedReport } from './views.ts';
+
+/** What a client asks the service to start. */
+export type StartRequest =
+  | { kind: 'create'; description?: string; template?: string; name?: string }
+  | { kind: 'delete'; app: string };
+
+/** A run's event as stored with the run: `seq` counts 1, 2, 3… per run and is the SSE event id. */
+export interface StoredRunEvent {
+  seq: number;
+  at: string;
+  event: RunEvent;
+}
+
+export interface ServerDeps {
+  /** The parts of SlipwayService the routes call. */
+  service: {
+    start(request: StartRequest, options?: { idempotencyKey?: string }): Promise<Run>;
+    resume(runId: string): Promise<Run>;
+    cancel(runId: string): Promise<Run>;
+    watch(runId: string, options: { after?: number; signal?: AbortSignal }): AsyncIterable<StoredRunEvent>;
+    report(runId: string): Promise<TimedReport>;
+    runs(filter: { app?: string; status?: Run['status'] | 'queued'; limit?: number; cursor?: string }): Promise<{ runs: Run[]; nextCursor?: string }>;
+    list(): Promise<AppView[]>;
+    status(app: string): Promise<AppStatus>;
+    ready(): Promise<Array<{ name: string; ok: boolean; detail?: string }>>;
+  };
+  metrics: ServerMetrics;
+  logger: Logger;
+  /** Largest request body, in bytes (server.bodyLimit). */
+  bodyLimit: number;
+  /** Slipway's version, in the OpenAPI document. */
+  version: string;
+  /** How often an idle event stream sends a comment, so proxies keep it open; default 15 s. */
+  heartbeatMs?: number;
+  /** Access control in front of every /v1 route (bearer tokens, signatures, rate limits). */
+  access?: MiddlewareHandler;
+}
+
+export type ServerApp = OpenAPIHono;
+
+/**
+ * Slipway's HTTP API: the `/v1` routes declared with zod (validated, and published as OpenAPI 3.1 at
+ * `/openapi.json`), health, readiness and metrics. Every error is an RFC 9457 problem.
+ *
+ * @example
+ * const app = createServerApp({ service, metrics, logger, bodyLimit: 1048576, version: '0.1.0' });
+ * serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 8420 });
+ */
+export function createServerApp(deps: ServerDeps): ServerApp {
+  const app = new OpenAPIHono({
+    defaultHook: (result, c) => {
+      if (!result.success) return validationProblem(result.target, result.error, c);
+    },
+  });
+  app.use('*', countRequests(deps.metrics));
+  app.use('/v1/*', bodyLimit({
+    maxSize: deps.bodyLimit,
+    onError: (c) => problem(c, 413, { title: 'Content too large', detail: `the request body is larger than ${deps.bodyLimit} bytes`, hint: 'Send a smaller body, or raise server.bodyLimit in slipway.yaml.' }),
+  }));
+  if (deps.access) app.use('/v1/*', deps.access);
+
+  appRoutes(app, deps);
+  runRoutes(app, deps);
+  eventRoutes(app, deps);
+  healthRoutes(app, deps);
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Slipway', version: deps.version, description: 'Turn a request for a webapp into a running app, the GitOps way.' },
+  });
+
+  app.notFound((c) => problem(c, 404, { title: 'Not found', detail: `no route ${c.req.method} ${c.req.path}`, hint: 'The routes are listed in /openapi.json.' }));
+  app.onError((error, c) => errorProblem(error, c, deps.logger));
+  return app;
+}
+
+/** Counts each request by its route's pattern (`/v1/apps/:app`), never the raw path, so labels stay few. */
+function countRequests(metrics: ServerMetrics): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    const handler = matchedRoutes(c).findLast((route) => route.method !== 'ALL');
+    metrics.countRequest(c.req.method, handler?.path ?? 'unmatched', c.res.status);
+  };
+}

@@ -1,0 +1,58 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { ServerDeps } from '../app.ts';
+import { AppDetailSchema, AppListSchema, AppNameParam, CreateAppSchema, IdempotencyHeaders, problemResponses, RunAcceptedSchema } from '../schemas.ts';
+import { appDetail, appView, runAccepted } from '../views.ts';
+
+const accepted = {
+  description: 'the run is queued; follow it at Location',
+  headers: { Location: { schema: { type: 'string' as const }, description: '/v1/runs/{runId}' } },
+  content: { 'application/json': { schema: RunAcceptedSchema } },
+};
+
+const createApp = createRoute({
+  method: 'post',
+  path: '/v1/apps',
+  summary: 'Create an app from a description and/or a template',
+  request: {
+    headers: IdempotencyHeaders,
+    body: { required: true, content: { 'application/json': { schema: CreateAppSchema } } },
+  },
+  responses: { 202: accepted, ...problemResponses(400, 409, 413, 415, 422, 500) },
+});
+
+const listApps = createRoute({
+  method: 'get',
+  path: '/v1/apps',
+  summary: 'List apps with their state, URL and last commits',
+  responses: { 200: { description: 'the apps', content: { 'application/json': { schema: AppListSchema } } }, ...problemResponses(500) },
+});
+
+const getApp = createRoute({
+  method: 'get',
+  path: '/v1/apps/{app}',
+  summary: "An app's state, URL and recent commits",
+  request: { params: z.object({ app: AppNameParam }) },
+  responses: { 200: { description: 'the app', content: { 'application/json': { schema: AppDetailSchema } } }, ...problemResponses(400, 404, 500) },
+});
+
+const deleteApp = createRoute({
+  method: 'delete',
+  path: '/v1/apps/{app}',
+  summary: 'Stop an app and remove it from both repos',
+  request: { params: z.object({ app: AppNameParam }) },
+  responses: { 202: accepted, ...problemResponses(400, 404, 409, 500) },
+});
+
+export function appRoutes(app: OpenAPIHono, { service }: ServerDeps): void {
+  app.openapi(createApp, async (c) => {
+    const key = c.req.valid('header')['idempotency-key'];
+    const run = await service.start({ kind: 'create', ...c.req.valid('json') }, key ? { idempotencyKey: key } : {});
+    return c.json(runAccepted(run), 202, { Location: `/v1/runs/${run.id}` });
+  });
+  app.openapi(listApps, async (c) => c.json({ apps: (await service.list()).map(appView) }, 200));
+  app.openapi(getApp, async (c) => c.json(appDetail(await service.status(c.req.valid('param').app)), 200));
+  app.openapi(deleteApp, async (c) => {
+    const run = await service.start({ kind: 'delete', app: c.req.valid('param').app });
+    return c.json(runAccepted(run), 202, { Location: `/v1/runs/${run.id}` });
+  });
+}

@@ -1,0 +1,71 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import type { ServerDeps, StoredRunEvent } from '../app.ts';
+import { problemResponses, RunIdParam } from '../schemas.ts';
+
+const EventId = z.string().regex(/^\d{1,15}$/, 'an event id is the seq of the last event received: a whole number');
+
+const runEvents = createRoute({
+  method: 'get',
+  path: '/v1/runs/{id}/events',
+  summary: "A run's events as Server-Sent Events, as they happen",
+  description:
+    'Each event has `id: <seq>` (1, 2, 3… per run), `event: <type>` (run:queued, run:start, step:start, step:end, log, notify, run:end) and ' +
+    '`data: <the event as JSON>`. Stored events come first, then live ones; the stream ends after `run:end`. A client that reconnects with ' +
+    '`Last-Event-ID` (or `?after=<seq>`) gets only what it missed. An idle stream carries a comment line every 15 s.',
+  request: {
+    params: z.object({ id: RunIdParam }),
+    query: z.object({ after: EventId.optional().openapi({ description: 'only events after this seq (as Last-Event-ID)' }) }),
+    headers: z.object({ 'last-event-id': EventId.optional().openapi({ description: 'the seq of the last event received' }) }),
+  },
+  responses: {
+    200: { description: 'the event stream', content: { 'text/event-stream': { schema: z.string() } } },
+    ...problemResponses(400, 404, 500),
+  },
+});
+
+export function eventRoutes(app: OpenAPIHono, { service, logger, heartbeatMs = 15_000 }: ServerDeps): void {
+  app.openapi(runEvents, async (c) => {
+    const { id } = c.req.valid('param');
+    const resumeFrom = c.req.valid('header')['last-event-id'] ?? c.req.valid('query').after;
+    // Asked before the stream starts, so an unknown run is a 404 problem, not an empty stream.
+    await service.report(id);
+    return streamSSE(c, async (stream) => {
+      // The client going away stops the watch, so no listener outlives its connection.
+      const watching = new AbortController();
+      stream.onAbort(() => watching.abort());
+      const heartbeat = setInterval(() => void stream.write(': heartbeat\n\n').catch(() => watching.abort()), heartbeatMs);
+      try {
+        for await (const stored of followRun(service, id, resumeFrom === undefined ? 0 : Number(resumeFrom), watching.signal)) {
+          await stream.writeSSE({ id: String(stored.seq), event: stored.event.type, data: JSON.stringify(stored.event) });
+        }
+      } finally {
+        clearInterval(heartbeat);
+        watching.abort();
+      }
+    }, async (error) => {
+      // Headers are sent by now: the stream just ends, and the client reconnects with Last-Event-ID.
+      if (!c.req.raw.signal.aborted) logger.warn({ err: error, runId: id }, 'an event stream failed');
+    });
+  });
+}
+
+/**
+ * The run's events after `after` until its final `run:end`. A run resumed after it ended has an
+ * earlier `run:end` in its events: past it, while the run is queued or running again, the stream
+ * follows the next attempt instead of ending.
+ */
+async function* followRun(service: ServerDeps['service'], runId: string, after: number, signal: AbortSignal): AsyncGenerator<StoredRunEvent> {
+  let from = after;
+  for (;;) {
+    let ended = false;
+    for await (const stored of service.watch(runId, { after: from, signal })) {
+      from = stored.seq;
+      ended = stored.event.type === 'run:end';
+      yield stored;
+    }
+    if (!ended || signal.aborted) return;
+    const { status } = await service.report(runId);
+    if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return;
+  }
+}

@@ -1,0 +1,51 @@
+import type { AppStatus, AppView, RunReport } from '../app/slipway-service.ts';
+import type { Run } from '../domain/index.ts';
+
+/**
+ * Service objects as the API shows them: `app` and `runId` for the names, and nothing internal
+ * (runtime handles, the stored request).
+ */
+
+export function runAccepted(run: Run) {
+  return { runId: run.id, app: run.app, kind: run.kind, status: run.status };
+}
+
+export function runSummary(run: Run) {
+  return {
+    runId: run.id, app: run.app, kind: run.kind, status: run.status, createdAt: run.createdAt, updatedAt: run.updatedAt,
+    ...(run.endedAt ? { endedAt: run.endedAt } : {}),
+    ...(run.error ? { error: run.error } : {}),
+    timeline: run.timeline,
+  };
+}
+
+/** A run report with the times of its run (the core's report carries them; older ones do not). */
+export type TimedReport = RunReport & { createdAt: string; updatedAt: string; endedAt?: string; notifications?: Array<Record<string, unknown>> };
+
+export function runDetail(report: TimedReport) {
+  return {
+    runId: report.runId, app: report.app, kind: report.kind, status: report.status,
+    createdAt: report.createdAt, updatedAt: report.updatedAt,
+    ...(report.endedAt ? { endedAt: report.endedAt } : {}),
+    ...(report.error ? { error: report.error } : {}),
+    timeline: report.timeline,
+    ...(report.url ? { url: report.url } : {}),
+    ...(report.template ? { template: report.template } : {}),
+    commits: report.commits,
+    ...(report.next ? { next: report.next } : {}),
+    ...(report.notifications ? { notifications: report.notifications } : {}),
+  };
+}
+
+export function appView(view: AppView) {
+  return {
+    app: view.name, state: view.state, url: view.url ?? null, description: view.description, template: view.template,
+    target: view.target, commits: view.commits, lastRunId: view.lastRunId, createdAt: view.createdAt, updatedAt: view.updatedAt,
+    ...(view.runtimeState ? { runtimeState: view.runtimeState } : {}),
+    ...(view.next ? { next: view.next } : {}),
+  };
+}
+
+export function appDetail(status: AppStatus) {
+  return { ...appView(status), recentCommits: status.recentCommits };
+}
