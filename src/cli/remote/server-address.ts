@@ -11,16 +11,17 @@ export type ServerSource = '--server' | 'SLIPWAY_SERVER';
  * @example serverAddress('http://127.0.0.1:8420', '--server').href // 'http://127.0.0.1:8420/'
  */
 export function serverAddress(text: string, source: ServerSource): URL {
+  const example = { hint: `e.g. ${source === '--server' ? '--server ' : 'SLIPWAY_SERVER='}http://127.0.0.1:8420` };
   const url = URL.parse(text);
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     // `localhost:8420` parses as a URL of scheme `localhost:`: the example shows what was meant.
-    throw new InputError(`${source} must be an http:// or https:// URL, not ${JSON.stringify(redactUrlCredentials(text))}`, { hint: 'e.g. --server http://127.0.0.1:8420' });
+    throw new InputError(`${source} must be an http:// or https:// URL, not ${JSON.stringify(redactUrlCredentials(text))}`, example);
   }
   // The URL itself is not repeated: it holds the very credentials that must stay out of output.
   if (url.username || url.password) {
     throw new InputError(`${source} must not hold a user or password`, { hint: 'Give the server URL alone and the token in SLIPWAY_TOKEN.' });
   }
-  if (url.search || url.hash) throw new InputError(`${source} must not hold a query or fragment: ${JSON.stringify(text)}`, { hint: 'e.g. --server http://127.0.0.1:8420' });
+  if (url.search || url.hash) throw new InputError(`${source} must not hold a query or fragment`, example);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
 }
