@@ -6,6 +6,7 @@ import { gitOpsEngineRenders } from '../adapters/gitops/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
 import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
 import { ProcessLedger } from '../adapters/os/index.ts';
+import { createNotifier } from '../adapters/notify/index.ts';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
 import { openCheckedDatabase } from '../adapters/store/store-check.ts';
@@ -38,7 +39,10 @@ import { createForgetImageStep } from '../steps/image-forget/index.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
 import { createLogger } from './logger.ts';
-import { SlipwayService } from './slipway-service.ts';
+import { readinessChecks } from './readiness.ts';
+import { runLogEvent } from './run-log.ts';
+import { RunEvents } from './run-events.ts';
+import { SlipwayService, type ServiceDeps } from './slipway-service.ts';
 
 /** Where Slipway's own files are (templates ship with it). */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,14 +63,24 @@ export interface Environment {
  * The state file is checked first (see openCheckedDatabase); `slipway repair` asks for a fresh one
  * (`store: 'rebuild'`) once it has moved the damaged file aside.
  */
-export async function compose(config: ResolvedConfig, env: Environment, options: { store?: 'checked' | 'rebuild' } = {}) {
+export async function compose(config: ResolvedConfig, env: Environment, options: { store?: 'checked' | 'rebuild'; mode?: ServiceDeps['mode'] } = {}) {
   const home = config.home;
-  const logger = createLogger({ file: join(home, 'logs', 'slipway.log'), level: config.logLevel });
+  // A run's log lines are also its events; the events exist once the store is open.
+  const opened: { events?: RunEvents } = {};
+  const logger = createLogger({
+    file: join(home, 'logs', 'slipway.log'), level: config.logLevel,
+    onLine: (line) => {
+      const event = opened.events && runLogEvent(line);
+      if (event) void opened.events!.publish(event).catch(() => undefined);
+    },
+  });
   const stateFile = join(home, 'state.db');
   const histories = localHistories(config);
   const db = options.store === 'rebuild' ? openDatabase(stateFile) : await openCheckedDatabase(stateFile, { reposHoldApps: () => reposHoldApps(histories) });
   const runs = new SqliteRunStore({ db });
   const apps = new SqliteAppStore({ db });
+  const events = new RunEvents(runs);
+  opened.events = events;
   const sourceUrl = config.git.source.url ?? join(home, 'git', 'apps.git');
   const gitopsUrl = config.git.gitops.url ?? join(home, 'git', 'gitops.git');
   if (!config.git.source.url) await ensureBareRepo(sourceUrl, config.git.source.branch);
@@ -164,7 +178,10 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   });
 
   const service = new SlipwayService({
-    target: config.target, runs, apps, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
+    target: config.target, runs, apps, events, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
+    ...(options.mode ? { mode: options.mode } : {}),
+    readiness: readinessChecks(config, sourceRepo, gitopsRepo),
+    ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses,
     ...(followHintFor(config) ? { followHint: followHintFor(config)! } : {}),
@@ -182,6 +199,12 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
 }
 
 export type Slipway = Awaited<ReturnType<typeof compose>>;
+
+/** Builds once, on the first call that succeeds. */
+function memoizeSync<T>(build: () => T): () => T {
+  let value: { built: T } | undefined;
+  return () => (value ??= { built: build() }).built;
+}
 
 /** Runs `build` once, on first call; later calls share its promise. */
 function memoize<T>(build: () => Promise<T>): () => Promise<T> {

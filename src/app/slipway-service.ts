@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
-  appNameProblem, assertAppName, assertDescription, ConflictError, deriveAppName, describeError, InputError, newRunId, NotFoundError,
-  resumeCommand, RUN_ID_PATTERN, type AppRecord, type Run, type StepRecord,
+  appNameProblem, assertAppName, assertDescription, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
+  NotFoundError, resumeCommand, RUN_ID_PATTERN, type AppRecord, type Run, type RunOrigin, type RunStatus, type StepRecord,
 } from '../domain/index.ts';
-import { executePipeline, StepOutputs, type PipelineEntry, type RunEventListener } from '../pipeline/index.ts';
-import type { AppRuntime, AppStore, CommitInfo, GitRepo, RunStore } from '../ports/index.ts';
+import { executePipeline, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
+import type { AppRuntime, AppStore, CommitInfo, GitRepo, Notifier, NotifyResult, RunStore } from '../ports/index.ts';
 import { awaitOutput } from '../steps/app-await/index.ts';
 import { deployOutput } from '../steps/app-deploy/index.ts';
 import { planOutput } from '../steps/app-plan/index.ts';
@@ -14,24 +14,31 @@ import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
 import { sourceCommitOutput } from '../steps/source-commit/index.ts';
 import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
+import type { RunEvents } from './run-events.ts';
+import { RunQueue } from './run-queue.ts';
 
-export interface CreateInput {
-  description: string;
-  name?: string;
-  template?: string;
+/** What a run is asked to do; `create` needs a description, a template, or both. */
+export type StartRequest =
+  | { kind: 'create'; description?: string; template?: string; name?: string }
+  | { kind: 'delete'; app: string };
+
+/** A check `ready` makes: it resolves when the part answers, and rejects with why when not. */
+export interface ReadinessCheck {
+  name: string;
+  check: () => Promise<void>;
 }
 
-export interface RunOptions {
-  onEvent?: RunEventListener;
-  signal?: AbortSignal;
-}
-
-/** What `create` and `resume` report. */
+/** What a run reports: the outcome, where the app answers, the commits and the timeline. */
 export interface RunReport {
   app: string;
   runId: string;
   kind: Run['kind'];
   status: Run['status'];
+  createdAt: string;
+  updatedAt: string;
+  endedAt?: string;
+  /** How many events the run has stored (the id of the last one). */
+  events: number;
   url?: string;
   template?: string;
   commits: { source?: string; gitops?: string };
@@ -39,6 +46,10 @@ export interface RunReport {
   error?: Run['error'];
   /** What to do next, e.g. how to follow a rollout Slipway does not watch. */
   next?: string;
+  /** What each finished step produced, by step id (image digest, commits, the plan…). */
+  outputs: Record<string, unknown>;
+  /** The notifications sent about its outcome. */
+  notifications?: Array<{ target: string; ok: boolean; attempts: number; error?: string }>;
 }
 
 /** An app as people see it: its record, whether it runs, and what to do when its last run stopped midway. */
@@ -56,6 +67,8 @@ export interface ServiceDeps {
   target: 'local' | 'cluster';
   runs: RunStore;
   apps: AppStore;
+  /** The runs' stored events (the log lines of a run among them, see run-log.ts). */
+  events: RunEvents;
   sourceRepo: GitRepo;
   gitopsRepo: GitRepo;
   gitopsPath: string;
@@ -70,24 +83,63 @@ export interface ServiceDeps {
   leftovers?: { sweep(): Promise<{ stopped: Array<{ pid: number; command: string }> }> };
   /** When Slipway cannot follow a rollout itself: what a person can run to follow it. */
   followHint?: (app: string) => string;
+  /**
+   * Who executes the runs: a command (`cli`, default) executes the runs it starts, one at a time; a
+   * server executes every queued run it can hold, `concurrency` at once, and continues its own
+   * interrupted runs when it starts (`recover`).
+   */
+  mode?: { origin: RunOrigin; concurrency: number };
+  /** What `ready` checks besides the store. */
+  readiness?: ReadinessCheck[];
+  /** Tells people how runs ended (`notify:` in slipway.yaml); built on first use, as it reads secrets. */
+  notifier?: () => Notifier;
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
 export class SlipwayService {
   private readonly deps: ServiceDeps;
   private readonly now: () => Date;
+  private readonly origin: RunOrigin;
+  private readonly owner = { pid: process.pid, host: hostname() };
+  private readonly queue: RunQueue;
+  /** Requests are taken one at a time, so two cannot both take one name or one idempotency key. */
+  private taking: Promise<unknown> = Promise.resolve();
 
   constructor(deps: ServiceDeps) {
     this.deps = deps;
     this.now = deps.now ?? (() => new Date());
+    this.origin = deps.mode?.origin ?? 'cli';
+    this.queue = new RunQueue({
+      store: deps.runs, owner: this.owner, concurrency: deps.mode?.concurrency ?? 1, takeAll: this.origin === 'server',
+      execute: (run, signal) => this.execute(run, signal), logger: deps.logger,
+    });
   }
 
-  /** Validates a request and runs the create pipeline for it. Bad input throws before any run exists. */
-  async create(input: CreateInput, options: RunOptions = {}): Promise<RunReport> {
-    const description = assertDescription(input.description);
+  /**
+   * Validates a request and queues a run for it; bad input throws before any run exists. The run is
+   * stored `queued` before this returns. With an idempotency key used before, the run that key
+   * started is returned and nothing new is queued.
+   */
+  start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
+    const taken = this.taking.then(async () => {
+      return request.kind === 'create' ? this.queueCreate(request, options.idempotencyKey) : this.queueDelete(request.app, options.idempotencyKey);
+    });
+    this.taking = taken.catch(() => undefined);
+    return taken;
+  }
+
+  private async queueCreate(input: Omit<Extract<StartRequest, { kind: 'create' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
+    if (input.description === undefined && input.template === undefined) {
+      throw new InputError('give a description of the app, a template, or both', { hint: 'e.g. {"description": "a pomodoro timer with a dark theme"} or {"template": "static-site"}' });
+    }
     if (input.template !== undefined) {
       const { templates } = await this.deps.prepare();
       if (!templates.includes(input.template)) throw new InputError(`unknown template '${input.template}'; known templates: ${templates.join(', ')}`);
+    }
+    const description = assertDescription(input.description ?? `the ${input.template} template`);
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
     }
     const existing = new Set((await this.deps.apps.list()).map((a) => a.name));
     let app: string;
@@ -99,36 +151,165 @@ export class SlipwayService {
     } else {
       app = deriveAppName(description, existing);
     }
-    const runId = newRunId(this.now());
     const request = { app, description, ...(input.template ? { template: input.template } : {}) };
-    const run = await this.deps.runs.createRun({ id: runId, kind: 'create', app, request });
+    const run = await this.queueRun({ kind: 'create', app, request }, idempotencyKey);
     const at = this.now().toISOString();
     await this.deps.apps.upsert({
       name: app, description, template: input.template ?? '', state: 'deploying', target: this.deps.target,
-      commits: {}, lastRunId: runId, createdAt: at, updatedAt: at,
+      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
     });
-    return this.execute(run, options);
-  }
-
-  /** Continues an interrupted or failed run from its last finished step. */
-  async resume(runId: string, options: RunOptions = {}): Promise<RunReport> {
-    if (!RUN_ID_PATTERN.test(runId)) throw new InputError(`'${runId}' is not a run id (they look like run-20261122033000-ab12cd)`, { hint: 'List runs with `slipway runs`.' });
-    const run = await this.deps.runs.getRun(runId);
-    if (!run) throw new NotFoundError(`no run ${runId}`, { hint: 'List runs with `slipway runs`.' });
-    if (run.kind === 'create') await this.refuseDeleted(run);
-    if (run.status === 'succeeded') return this.report(run);
-    await this.stopLeftovers();
-    return this.execute(run, options);
+    return this.announce(run);
   }
 
   /** Stops the app and removes it from both repos (one commit each), then forgets it. */
-  async delete(name: string, options: RunOptions = {}): Promise<RunReport> {
+  private async queueDelete(name: string, idempotencyKey?: string): Promise<Run> {
     if (appNameProblem(name)) assertAppName(name);
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
     const record = await this.deps.apps.get(name);
     if (!record) throw new NotFoundError(`no app named '${name}'`, { hint: 'List apps with `slipway list`.' });
-    await this.stopLeftovers();
-    const run = await this.deps.runs.createRun({ id: newRunId(this.now()), kind: 'delete', app: name, request: { app: name } });
-    return this.execute(run, options);
+    return this.announce(await this.queueRun({ kind: 'delete', app: name, request: { app: name } }, idempotencyKey));
+  }
+
+  private queueRun(run: { kind: Run['kind']; app: string; request: Record<string, unknown> }, idempotencyKey?: string): Promise<Run> {
+    return this.deps.runs.createRun({
+      id: newRunId(this.now()), ...run, origin: this.origin, owner: this.owner,
+      ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+    });
+  }
+
+  private runWithKey(key: string): Promise<Run | undefined> {
+    return this.deps.runs.runWithIdempotencyKey(key);
+  }
+
+  /** Tells watchers a run waits, and hands it to this process's workers. */
+  private async announce(run: Run): Promise<Run> {
+    await this.deps.events.publish({ type: 'run:queued', runId: run.id, app: run.app, kind: run.kind });
+    // Read before a worker starts it: its `events` is then the id of the `run:queued` event, from
+    // where a watcher follows this attempt.
+    const queued = (await this.deps.runs.getRun(run.id))!;
+    this.queue.add(run.id);
+    return queued;
+  }
+
+  /**
+   * Queues an interrupted, failed or cancelled run again; it continues from its last finished step.
+   * A run that succeeded is returned as it is.
+   */
+  async resume(runId: string): Promise<Run> {
+    const run = await this.existingRun(runId);
+    if (run.kind === 'create') await this.refuseDeleted(run);
+    if (run.status === 'succeeded') return run;
+    if (run.status === 'queued' || (run.status === 'running' && !this.queue.executes(run.id))) {
+      if (run.status === 'queued' && this.origin === 'server') return run;
+      throw new ConflictError(`run ${run.id} is ${run.status} in another process`, { hint: 'Wait for it to finish, or stop that process first.' });
+    }
+    if (this.queue.executes(run.id)) return run;
+    if (!(await this.deps.runs.claimRun(run.id, this.owner))) {
+      throw new ConflictError(`run ${run.id} is being executed by another live process`, { hint: 'Wait for it to finish, or stop that process first.' });
+    }
+    await this.deps.runs.setRunStatus(run.id, 'queued');
+    return this.announce(run);
+  }
+
+  /**
+   * Cancels a run: one still queued ends `cancelled` at once; one this process executes is stopped
+   * through its step's signal (the returned run still reads `running`; its events say when it ends).
+   */
+  async cancel(runId: string, again = true): Promise<Run> {
+    const run = await this.existingRun(runId);
+    if (this.queue.abort(run.id, new CancelledError('cancelled during the run'))) return run;
+    if (ENDED_STATUSES.includes(run.status)) throw new ConflictError(`run ${run.id} has already ${run.status === 'cancelled' ? 'been cancelled' : run.status}`);
+    if (run.status === 'running') throw new ConflictError(`run ${run.id} is executed by another process`, { hint: 'Cancel it where it runs (Ctrl-C there), or stop that process.' });
+    // Queued, or interrupted (its process is gone): it ends now. An interrupted run is held first, so
+    // that a process starting it at this moment and this cancel do not both go on.
+    const error = { name: 'CancelledError', message: run.timeline.length === 0 ? 'cancelled before it started' : 'cancelled while interrupted' };
+    const held = run.status === 'queued' || (await this.deps.runs.claimRun(run.id, this.owner));
+    const ended = held && ((await this.deps.runs.changeRunStatus(run.id, 'queued', 'cancelled', error)) || (await this.deps.runs.changeRunStatus(run.id, 'running', 'cancelled', error)));
+    if (!ended) {
+      // A worker took it in between: cancel it there.
+      if (again) return this.cancel(runId, false);
+      throw new ConflictError(`run ${run.id} started in another process while it was being cancelled`, { hint: 'Cancel it where it runs.' });
+    }
+    if (run.status !== 'queued') await this.deps.runs.releaseRun(run.id);
+    await this.forgetUnstarted(run);
+    await this.deps.events.publish({ type: 'run:end', runId: run.id, status: 'cancelled', error });
+    await this.notify(run.id);
+    return (await this.deps.runs.getRun(run.id))!;
+  }
+
+  /** The run's events after `after`: the stored ones, then live ones, ending with `run:end`. */
+  watch(runId: string, options: { after?: number; signal?: AbortSignal } = {}): AsyncIterable<StoredRunEvent> {
+    return this.deps.events.watch(runId, options);
+  }
+
+  /** Every event this process publishes (metrics). */
+  subscribe(listener: (event: StoredRunEvent) => void): () => void {
+    return this.deps.events.subscribe(listener);
+  }
+
+  /** A run's report: outcome, URL, commits, timeline and notifications. */
+  async report(runId: string): Promise<RunReport> {
+    return this.reportOf(await this.existingRun(runId));
+  }
+
+  /**
+   * Runs a server held when it stopped (killed, crashed, the machine rebooted) are queued again and
+   * continue from their last finished step; then the workers start on the queue.
+   */
+  async recover(): Promise<Run[]> {
+    const recovered: Run[] = [];
+    for (const run of await this.deps.runs.listRuns({ status: 'interrupted', origin: this.origin, order: 'oldest', limit: 1000 })) {
+      if (!(await this.deps.runs.claimRun(run.id, this.owner))) continue;
+      await this.deps.runs.setRunStatus(run.id, 'queued');
+      await this.deps.events.publish({ type: 'log', runId: run.id, level: 'warn', message: 'continued after Slipway stopped while the run was under way' });
+      recovered.push(run);
+    }
+    if (recovered.length > 0) await this.stopLeftovers();
+    this.queue.kick();
+    return recovered;
+  }
+
+  /** Runs that wait for a worker. */
+  async queueDepth(): Promise<number> {
+    return (await this.deps.runs.listRuns({ status: 'queued', limit: 100_000 })).length;
+  }
+
+  /** Resolves once the runs this process executes have ended (notifications sent). */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Stops taking runs from the queue; runs under way go on (or continue at the next start). */
+  stop(): void {
+    this.queue.stop();
+  }
+
+  /** Fails every run this process executes with `reason` (an error nothing in the run handled). */
+  failRunning(reason: unknown): void {
+    this.queue.abortAll(reason);
+  }
+
+  /** Whether the store and the parts runs need answer: one line per part. */
+  async ready(): Promise<Array<{ name: string; ok: boolean; detail?: string }>> {
+    const checks: ReadinessCheck[] = [{ name: 'store', check: async () => void (await this.deps.runs.listRuns({ limit: 1 })) }, ...(this.deps.readiness ?? [])];
+    return Promise.all(checks.map(async ({ name, check }) => {
+      try {
+        await check();
+        return { name, ok: true };
+      } catch (error) {
+        return { name, ok: false, detail: describeError(error).message };
+      }
+    }));
+  }
+
+  private async existingRun(runId: string): Promise<Run> {
+    if (!RUN_ID_PATTERN.test(runId)) throw new InputError(`'${runId}' is not a run id (they look like run-20261122033000-ab12cd)`, { hint: 'List runs with `slipway runs`.' });
+    const run = await this.deps.runs.getRun(runId);
+    if (!run) throw new NotFoundError(`no run ${runId}`, { hint: 'List runs with `slipway runs`.' });
+    return run;
   }
 
   async list(): Promise<AppView[]> {
@@ -170,12 +351,17 @@ export class SlipwayService {
     });
   }
 
-  async runs(app?: string, limit = 20): Promise<Run[]> {
-    return this.deps.runs.listRuns({ ...(app ? { app } : {}), limit });
-  }
-
-  async getRun(runId: string): Promise<Run | undefined> {
-    return this.deps.runs.getRun(runId);
+  /** Runs, newest first, a page at a time: `nextCursor` asks for the next page. */
+  async runs(filter: { app?: string; status?: RunStatus; limit?: number; cursor?: string } = {}): Promise<{ runs: Run[]; nextCursor?: string }> {
+    const limit = filter.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new InputError(`limit must be a whole number from 1 to 10000, not ${limit}`);
+    if (filter.app !== undefined) assertAppName(filter.app);
+    const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
+    const runs = await this.deps.runs.listRuns({
+      limit, ...(filter.app !== undefined ? { app: filter.app } : {}), ...(filter.status !== undefined ? { status: filter.status } : {}), ...(after ? { after } : {}),
+    });
+    const last = runs.at(-1);
+    return { runs, ...(runs.length === limit && last ? { nextCursor: encodeCursor(last) } : {}) };
   }
 
   private async liveState(record: AppRecord): Promise<{ runtimeState?: 'running' | 'stopped'; state: AppRecord['state'] }> {
@@ -191,25 +377,47 @@ export class SlipwayService {
     for (const left of swept?.stopped ?? []) this.deps.logger.warn({ pid: left.pid, command: left.command }, 'stopped a process an interrupted run left running');
   }
 
-  private async execute(run: Run, options: RunOptions): Promise<RunReport> {
-    const { runs, logger } = this.deps;
-    const owner = { pid: process.pid, host: hostname() };
-    if (!(await runs.claimRun(run.id, owner))) {
-      throw new ConflictError(`run ${run.id} is being executed by another live process`, { hint: 'Wait for it to finish, or stop that process first.' });
-    }
+  /** Executes a run the queue took (it holds the run already), then records its outcome on the app. */
+  private async execute(run: Run, signal: AbortSignal): Promise<void> {
+    const { runs, logger, events } = this.deps;
     try {
+      if (run.timeline.length > 0 || run.kind === 'delete') await this.stopLeftovers();
       const { pipelines } = await this.preparing(run);
       const pipeline = run.kind === 'create' ? pipelines.create : pipelines.delete;
       const result = await executePipeline({
-        run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }),
-        ...(options.signal ? { signal: options.signal } : {}),
-        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }), signal,
+        onEvent: (event) => void events.publish(event).catch((error: unknown) => logger.error({ err: error, runId: run.id }, 'could not store a run event')),
       });
+      await events.settled();
       await this.record(run, result.status, result.outputs);
-      return this.report((await runs.getRun(run.id))!, result.outputs);
     } finally {
       await runs.releaseRun(run.id);
+      await this.notify(run.id);
     }
+  }
+
+  /**
+   * Tells the configured targets how a run ended, once its state is stored. Each target's result is
+   * one `notify` event of the run (shown in its report); a target that fails never fails the run.
+   */
+  private async notify(runId: string): Promise<void> {
+    const run = await this.deps.runs.getRun(runId);
+    if (!this.deps.notifier || !run || (run.status !== 'succeeded' && run.status !== 'failed' && run.status !== 'cancelled')) return;
+    let results: NotifyResult[];
+    try {
+      const { url } = outputsView(await this.collectOutputs(run));
+      results = await this.deps.notifier().notify({
+        runId: run.id, app: run.app, kind: run.kind, status: run.status, ...(url ? { url } : {}),
+        durationMs: run.timeline.reduce((total, step) => total + (step.reused ? 0 : step.durationMs ?? 0), 0),
+        ...(run.error ? { error: { message: run.error.message, ...(run.error.hint ? { hint: run.error.hint } : {}), ...(run.error.stepId ? { stepId: run.error.stepId } : {}) } } : {}),
+      });
+    } catch (error) {
+      // The notify settings themselves (a secret that is not set): said on the run like a failed target.
+      const { message } = describeError(error);
+      this.deps.logger.warn({ runId, err: { message } }, 'could not send notifications');
+      results = [{ target: 'notify', ok: false, attempts: 0, error: message }];
+    }
+    for (const result of results) await this.deps.events.publish({ type: 'notify', runId, ...result });
   }
 
   /** The pipelines; a run that cannot get them (a broken template, a bad setting) ends as failed, not left running. */
@@ -217,10 +425,19 @@ export class SlipwayService {
     try {
       return await this.deps.prepare();
     } catch (error) {
-      await this.deps.runs.setRunStatus(run.id, 'failed', describeError(error));
+      const info = describeError(error);
+      await this.deps.runs.setRunStatus(run.id, 'failed', info);
       await this.record(run, 'failed', new StepOutputs());
+      await this.deps.events.publish({ type: 'run:end', runId: run.id, status: 'failed', error: info });
       throw error;
     }
+  }
+
+  /** A create cancelled before any step ran leaves no app behind: its name is free again. */
+  private async forgetUnstarted(run: Run): Promise<void> {
+    const record = await this.deps.apps.get(run.app);
+    if (run.kind === 'create' && run.timeline.length === 0 && record?.lastRunId === run.id && !record.commits.source) await this.deps.apps.remove(run.app);
+    else await this.record(run, 'cancelled', new StepOutputs());
   }
 
   /** Keeps the app record in step with the run's outcome. */
@@ -253,16 +470,20 @@ export class SlipwayService {
     });
   }
 
-  private async report(run: Run, outputs?: StepOutputs): Promise<RunReport> {
-    const stepOutputs = outputs ?? (await this.collectOutputs(run));
-    const view = outputsView(stepOutputs);
+  private async reportOf(run: Run): Promise<RunReport> {
+    const outputs = await this.collectOutputs(run);
+    const view = outputsView(outputs);
+    const notifications = (await this.deps.runs.events(run.id))
+      .flatMap(({ event }) => (event.type === 'notify' ? [{ target: event.target, ok: event.ok, attempts: event.attempts, ...(event.error ? { error: event.error } : {}) }] : []));
     return {
       app: run.app, runId: run.id, kind: run.kind, status: run.status,
+      createdAt: run.createdAt, updatedAt: run.updatedAt, ...(run.endedAt ? { endedAt: run.endedAt } : {}), events: run.events,
       ...(view.url ? { url: view.url } : {}),
       ...(view.template ? { template: view.template } : {}),
-      commits: view.commits, timeline: run.timeline,
+      commits: view.commits, timeline: run.timeline, outputs: outputs.toRecord(),
       ...(run.error ? { error: run.error } : {}),
       ...(run.kind === 'create' && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app) } : {}),
+      ...(notifications.length > 0 ? { notifications } : {}),
     };
   }
 
@@ -288,4 +509,19 @@ function outputsView(outputs: StepOutputs) {
     url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
     commits,
   };
+}
+
+/** A page's cursor: where the next page starts, opaque to clients. */
+function encodeCursor(run: Run): string {
+  return Buffer.from(JSON.stringify([run.createdAt, run.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof id === 'string' && RUN_ID_PATTERN.test(id)) return { createdAt, id };
+  } catch {
+    // Said below.
+  }
+  throw new InputError('the cursor is not one Slipway gave out', { hint: 'Use the nextCursor of the previous page, or leave it out to start from the newest run.' });
 }

@@ -86,7 +86,7 @@ async function readCommits(history: LocalHistory): Promise<SlipwayCommit[]> {
   });
 }
 
-function restoredRun(id: string, commits: SlipwayCommit[]): Omit<Run, 'timeline' | 'updatedAt'> {
+function restoredRun(id: string, commits: SlipwayCommit[]): Omit<Run, 'timeline' | 'updatedAt' | 'events'> {
   const app = commits[0]!.app;
   const kind = commits.some((c) => c.action === 'remove') ? 'delete' : 'create';
   // A run's last commit is its GitOps one; without it the run stopped half-way.

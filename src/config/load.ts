@@ -67,6 +67,10 @@ export function loadConfig(sources: ConfigSources): ResolvedConfig {
   if (flux.receiver?.token?.file) flux.receiver.token.file = path(flux.receiver.token.file);
   if (argocd.webhookSecret?.file) argocd.webhookSecret.file = path(argocd.webhookSecret.file);
   if (kube?.kubeconfig) kube.kubeconfig = path(kube.kubeconfig);
+  for (const target of config.notify) {
+    const sources = target.type === 'slack' || target.type === 'discord' ? [target.url] : target.type === 'ntfy' ? [target.token] : target.type === 'email' ? [target.smtp.password] : [target.secret];
+    for (const source of sources) if (source?.file) source.file = path(source.file);
+  }
   const cache = resolveCache(env, cwd, homedir);
   assertUsableDir(cache, env.SLIPWAY_CACHE ? 'SLIPWAY_CACHE' : 'the cache directory (set SLIPWAY_CACHE to move it)');
   return { ...config, home, cache, ...(file ? { file } : {}), logLevel: env.SLIPWAY_LOG_LEVEL || 'info' };

@@ -47,6 +47,55 @@ function registryHostProblem(text: string): string | undefined {
   return hostProblem(match[1]!);
 }
 
+/** Which run outcomes a notification target hears of; cancelled runs only when listed. */
+const NotifyOn = z.array(z.enum(['succeeded', 'failed', 'cancelled'])).min(1, 'list at least one of succeeded, failed, cancelled').default(['succeeded', 'failed']);
+/** What every notification target may carry: a display name (shown on runs and in logs instead of its URL) and which outcomes it hears of. */
+const notifyCommon = {
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,62}$/, 'a short display name: letters, digits, spaces and . _ : @ -').optional(),
+  on: NotifyOn,
+};
+const EmailAddress = z.email('an email address such as ops@example.org');
+
+/** One place to tell when a run ends. Webhook URLs of Slack and Discord hold their token, so they are secrets. */
+export const NotifyTarget = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('slack'), url: SecretSource, ...notifyCommon }).strict(),
+  z.object({ type: z.literal('discord'), url: SecretSource, ...notifyCommon }).strict(),
+  z.object({
+    type: z.literal('ntfy'),
+    server: HttpUrl.default('https://ntfy.sh'),
+    topic: z.string().regex(/^[-_A-Za-z0-9]{1,64}$/, 'an ntfy topic: 1 to 64 letters, digits, - and _'),
+    /** An ntfy access token (tk_…), for a topic that needs one. */
+    token: SecretSource.optional(),
+    ...notifyCommon,
+  }).strict(),
+  z.object({
+    type: z.literal('email'),
+    smtp: z
+      .object({
+        host: checked(hostProblem, 'an SMTP server hostname or IP address'),
+        port: z.number().int().min(1).max(65535).default(587),
+        /** TLS from the first byte (port 465); otherwise STARTTLS when the server offers it. */
+        secure: z.boolean().default(false),
+        user: z.string().min(1).optional(),
+        password: SecretSource.optional(),
+      })
+      .strict()
+      .refine((smtp) => Boolean(smtp.user) === Boolean(smtp.password), 'give both user and password, or neither'),
+    /** The sender, e.g. `Slipway <slipway@example.org>`. */
+    from: z.string().min(3).refine((from) => from.includes('@') && !/[\r\n]/.test(from), 'an address such as slipway@example.org or "Slipway <slipway@example.org>"'),
+    to: z.array(EmailAddress).min(1, 'list at least one recipient'),
+    ...notifyCommon,
+  }).strict(),
+  z.object({
+    type: z.literal('webhook'),
+    url: HttpUrl,
+    /** HMAC key: the body is signed as the signed intake's requests are (X-Slipway-Timestamp, X-Slipway-Signature). */
+    secret: SecretSource.optional(),
+    ...notifyCommon,
+  }).strict(),
+], { error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of slack, discord, ntfy, email, webhook' : undefined) });
+export type NotifyTarget = z.infer<typeof NotifyTarget>;
+
 export const ConfigSchema = z
   .object({
     /** Where the app runs: `local` (this machine) or `cluster` (the homelab, through GitOps). */
@@ -209,6 +258,8 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ host: '127.0.0.1', port: 8420, concurrency: 2, bodyLimit: 1024 * 1024, rateLimit: { perMinute: 120 } }),
+    /** Where to tell people that a run succeeded or failed (Slack, Discord, ntfy, email, a signed webhook). */
+    notify: z.array(NotifyTarget).default([]),
   })
   .strict();
 

@@ -1,10 +1,17 @@
 import type { ErrorInfo } from './errors.ts';
 
 /**
- * `interrupted` is never stored: it is how a `running` run reads once the process running it is gone
- * (killed, crashed, the machine rebooted); `slipway resume` continues it.
+ * A run waits `queued` until a worker takes it. `interrupted` is never stored: it is how a `queued`
+ * or `running` run reads once the process that held it is gone (killed, crashed, the machine
+ * rebooted); `slipway resume` continues it, and a server that held it continues it when it starts.
  */
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+export type RunStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+
+/** Statuses a run ends in. */
+export const ENDED_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+/** Where a run was started: by a command that runs it itself, or by a server that queues it. */
+export type RunOrigin = 'cli' | 'server';
 /** `interrupted`, as for runs: the step of an interrupted run that was under way. */
 export type StepStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'interrupted';
 
@@ -37,6 +44,8 @@ export interface Run {
   endedAt?: string;
   error?: ErrorInfo & { stepId?: string };
   timeline: StepRecord[];
+  /** How many events the run has stored (their ids are 1 to this). */
+  events: number;
 }
 
 /** Run ids sort by time and are safe in paths and git trailers. */

@@ -11,3 +11,4 @@ export type * from './sandbox.ts';
 export type * from './gitops-engine.ts';
 export type * from './kube-access.ts';
 export type * from './watch-stages.ts';
+export type * from './notifier.ts';

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /**
  * Opens (and migrates) Slipway's state database. WAL and a busy timeout let several CLI processes
@@ -31,6 +31,7 @@ function migrate(db: DatabaseSync): void {
   db.exec('BEGIN IMMEDIATE');
   try {
     if (schemaVersion(db) < 1) migrate1(db);
+    if (schemaVersion(db) < 2) migrate2(db);
     db.exec('COMMIT');
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
@@ -75,5 +76,24 @@ function migrate1(db: DatabaseSync): void {
       updated_at TEXT NOT NULL
     );
     PRAGMA user_version = 1;
+  `);
+}
+
+/** The run queue: who started a run, a client's idempotency key, and every event a run emits. */
+function migrate2(db: DatabaseSync): void {
+  db.exec(`
+    ALTER TABLE runs ADD COLUMN origin TEXT NOT NULL DEFAULT 'cli';
+    ALTER TABLE runs ADD COLUMN idempotency_key TEXT;
+    CREATE UNIQUE INDEX IF NOT EXISTS runs_idempotency_key ON runs(idempotency_key) WHERE idempotency_key IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS runs_status ON runs(status, created_at);
+    CREATE INDEX IF NOT EXISTS runs_created ON runs(created_at, id);
+    CREATE TABLE IF NOT EXISTS run_events (
+      run_id TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+      seq INTEGER NOT NULL,
+      at TEXT NOT NULL,
+      event TEXT NOT NULL,
+      PRIMARY KEY (run_id, seq)
+    ) WITHOUT ROWID;
+    PRAGMA user_version = 2;
   `);
 }

@@ -1,12 +1,14 @@
 import { hostname } from 'node:os';
 import type { DatabaseSync } from 'node:sqlite';
 import { resumeCommand, type ErrorInfo, type Run, type RunStatus, type StepRecord, type StepStatus } from '../../domain/index.ts';
-import type { NewRun, RunStore } from '../../ports/index.ts';
+import type { RunEvent, StoredRunEvent } from '../../pipeline/events.ts';
+import type { NewRun, RunFilter, RunStore } from '../../ports/index.ts';
 import { processIsAlive } from '../os/index.ts';
 
 interface RunRow {
   id: string; kind: string; app: string; status: string; request: string; created_at: string;
   updated_at: string; ended_at: string | null; error: string | null; owner_pid: number | null; owner_host: string | null;
+  origin: string; events: number;
 }
 interface StepRow {
   step_id: string; title: string; attempt: number; status: string; started_at: string; ended_at: string | null;
@@ -29,17 +31,25 @@ export class SqliteRunStore implements RunStore {
 
   async createRun(run: NewRun): Promise<Run> {
     const at = this.now().toISOString();
+    // With a key used before, the insert does nothing and the first run with that key is returned.
     this.db
-      .prepare('INSERT INTO runs (id, kind, app, status, request, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(run.id, run.kind, run.app, 'running', JSON.stringify(run.request), at, at);
+      .prepare(`INSERT INTO runs (id, kind, app, status, request, created_at, updated_at, origin, owner_pid, owner_host, idempotency_key)
+        VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING`)
+      .run(run.id, run.kind, run.app, JSON.stringify(run.request), at, at, run.origin ?? 'cli', run.owner?.pid ?? null, run.owner?.host ?? null, run.idempotencyKey ?? null);
+    if (run.idempotencyKey !== undefined) return (await this.runWithIdempotencyKey(run.idempotencyKey))!;
     return (await this.getRun(run.id))!;
+  }
+
+  async runWithIdempotencyKey(key: string): Promise<Run | undefined> {
+    const row = this.db.prepare(`${SELECT_RUN} WHERE idempotency_key = ?`).get(key) as RunRow | undefined;
+    return row ? this.toRun(row) : undefined;
   }
 
   /**
    * Records a finished run as it was, with its own times and no steps: `slipway repair` restores the
    * runs it reads from the repos' commit trailers. A run already recorded is left as it is.
    */
-  restoreRun(run: Omit<Run, 'timeline' | 'updatedAt'>): void {
+  restoreRun(run: Omit<Run, 'timeline' | 'updatedAt' | 'events'>): void {
     this.db
       .prepare('INSERT OR IGNORE INTO runs (id, kind, app, status, request, created_at, updated_at, ended_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(run.id, run.kind, run.app, run.status, JSON.stringify(run.request), run.createdAt, run.endedAt ?? run.createdAt,
@@ -47,16 +57,30 @@ export class SqliteRunStore implements RunStore {
   }
 
   async getRun(id: string): Promise<Run | undefined> {
-    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    const row = this.db.prepare(`${SELECT_RUN} WHERE id = ?`).get(id) as RunRow | undefined;
     return row ? this.toRun(row) : undefined;
   }
 
-  async listRuns(filter: { app?: string; limit?: number } = {}): Promise<Run[]> {
+  async listRuns(filter: RunFilter = {}): Promise<Run[]> {
     const limit = filter.limit ?? 50;
-    const rows = (filter.app
-      ? this.db.prepare('SELECT * FROM runs WHERE app = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(filter.app, limit)
-      : this.db.prepare('SELECT * FROM runs ORDER BY created_at DESC, id DESC LIMIT ?').all(limit)) as unknown as RunRow[];
-    return rows.map((r) => this.toRun(r));
+    const where: string[] = [];
+    const values: Array<string | number> = [];
+    if (filter.app !== undefined) { where.push('app = ?'); values.push(filter.app); }
+    if (filter.origin !== undefined) { where.push('origin = ?'); values.push(filter.origin); }
+    // `interrupted` is read, not stored: it is found among the runs stored as queued or running.
+    if (filter.status === 'interrupted') where.push("status IN ('queued', 'running')");
+    else if (filter.status !== undefined) { where.push('status = ?'); values.push(filter.status); }
+    const newest = filter.order !== 'oldest';
+    if (filter.after) { where.push(newest ? '(created_at, id) < (?, ?)' : '(created_at, id) > (?, ?)'); values.push(filter.after.createdAt, filter.after.id); }
+    const sql = `${SELECT_RUN} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at ${newest ? 'DESC' : 'ASC'}, id ${newest ? 'DESC' : 'ASC'}`;
+    const derived = filter.status === 'interrupted' || filter.status === 'queued' || filter.status === 'running';
+    if (!derived) {
+      const rows = this.db.prepare(`${sql} LIMIT ?`).all(...values, limit) as unknown as RunRow[];
+      return rows.map((r) => this.toRun(r));
+    }
+    // Few runs wait or run at once: they are all read, and each is kept when it reads as asked.
+    const rows = this.db.prepare(sql).all(...values) as unknown as RunRow[];
+    return rows.map((r) => this.toRun(r)).filter((r) => r.status === filter.status).slice(0, limit);
   }
 
   async stepOutput(runId: string, stepId: string): Promise<unknown | undefined> {
@@ -95,10 +119,33 @@ export class SqliteRunStore implements RunStore {
 
   async setRunStatus(runId: string, status: RunStatus, error?: ErrorInfo & { stepId?: string }): Promise<void> {
     const at = this.now().toISOString();
-    const ended = status === 'running' ? null : at;
+    const ended = status === 'running' || status === 'queued' ? null : at;
     this.db
       .prepare('UPDATE runs SET status = ?, updated_at = ?, ended_at = ?, error = ? WHERE id = ?')
       .run(status, at, ended, error ? JSON.stringify(error) : null, runId);
+  }
+
+  async changeRunStatus(runId: string, from: RunStatus, to: RunStatus, error?: ErrorInfo & { stepId?: string }): Promise<boolean> {
+    const at = this.now().toISOString();
+    const ended = to === 'running' || to === 'queued' ? null : at;
+    const result = this.db
+      .prepare('UPDATE runs SET status = ?, updated_at = ?, ended_at = ?, error = ? WHERE id = ? AND status = ?')
+      .run(to, at, ended, error ? JSON.stringify(error) : null, runId, from);
+    return Number(result.changes) === 1;
+  }
+
+  async appendEvent(runId: string, event: RunEvent): Promise<StoredRunEvent> {
+    const at = this.now().toISOString();
+    // One statement numbers and inserts, so two writers never take the same number.
+    const row = this.db
+      .prepare('INSERT INTO run_events (run_id, seq, at, event) SELECT ?, COALESCE(MAX(seq), 0) + 1, ?, ? FROM run_events WHERE run_id = ? RETURNING seq')
+      .get(runId, at, JSON.stringify(event), runId) as { seq: number };
+    return { seq: Number(row.seq), at, event };
+  }
+
+  async events(runId: string, after = 0): Promise<StoredRunEvent[]> {
+    const rows = this.db.prepare('SELECT seq, at, event FROM run_events WHERE run_id = ? AND seq > ? ORDER BY seq').all(runId, after) as Array<{ seq: number; at: string; event: string }>;
+    return rows.map((r) => ({ seq: Number(r.seq), at: r.at, event: JSON.parse(r.event) as RunEvent }));
   }
 
   async claimRun(runId: string, owner: { pid: number; host: string }): Promise<boolean> {
@@ -134,8 +181,9 @@ export class SqliteRunStore implements RunStore {
    * owned by a process on another machine cannot be checked, and reads as it is stored.
    */
   private interrupted(row: RunRow): boolean {
-    if (row.status !== 'running') return false;
-    if (row.owner_pid === null) return true;
+    if (row.status !== 'running' && row.status !== 'queued') return false;
+    // A queued run nobody holds waits for a server to take it; a running one nobody holds was left.
+    if (row.owner_pid === null) return row.status === 'running';
     return row.owner_host === this.host && !this.isAlive(row.owner_pid);
   }
 
@@ -166,9 +214,13 @@ export class SqliteRunStore implements RunStore {
       ...(row.ended_at ? { endedAt: row.ended_at } : {}),
       ...(interrupted ? { error: interruption(row, timeline) } : row.error ? { error: JSON.parse(row.error) as Run['error'] } : {}),
       timeline,
+      events: Number(row.events),
     };
   }
 }
+
+/** A run's row with the number of events it has stored. */
+const SELECT_RUN = 'SELECT runs.*, (SELECT COALESCE(MAX(seq), 0) FROM run_events WHERE run_events.run_id = runs.id) AS events FROM runs';
 
 /** What people read about an interrupted run: where it stopped, and the command that continues it. */
 function interruption(row: RunRow, timeline: StepRecord[]): NonNullable<Run['error']> {

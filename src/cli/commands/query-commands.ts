@@ -58,7 +58,7 @@ export async function runsCommand(app: string | undefined, opts: { json?: boolea
     return reportError(error, Boolean(opts.json));
   }
   return withSlipway(Boolean(opts.json), async (s) => {
-    const runs = await s.service.runs(app, opts.limit);
+    const { runs } = await s.service.runs({ ...(app !== undefined ? { app } : {}), limit: opts.limit });
     if (opts.json) return printJson(runs);
     if (runs.length === 0) return void process.stdout.write('No runs yet.\n');
     for (const run of runs) {

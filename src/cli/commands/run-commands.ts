@@ -1,29 +1,54 @@
-import type { RunReport } from '../../app/slipway-service.ts';
-import type { RunEventListener } from '../../pipeline/index.ts';
+import type { Run } from '../../domain/index.ts';
+import { ENDED_STATUSES } from '../../domain/index.ts';
 import { openSlipway } from '../context.ts';
 import { printJson, printRunSummary, reportError, runJson } from '../output.ts';
 import { createProgress } from '../progress.ts';
 import { failRunOnUnexpectedErrors } from '../unexpected-errors.ts';
 
 type Slipway = Awaited<ReturnType<typeof openSlipway>>;
-type Action = (slipway: Slipway, options: { onEvent: RunEventListener; signal: AbortSignal }) => Promise<RunReport>;
+/** Starts (or queues again) the run a command is about; progress follows from the run's events after `events`. */
+type Begin = (slipway: Slipway) => Promise<Run>;
 
-/** Runs one pipeline-backed command with progress, Ctrl-C cancellation and exit codes. */
-async function runWithProgress(json: boolean, action: Action, announce?: (slipway: Awaited<ReturnType<typeof openSlipway>>) => Promise<string>, open: Parameters<typeof openSlipway>[0] = {}): Promise<number> {
+/**
+ * Runs one pipeline-backed command: starts the run, shows its events as they happen, and ends with
+ * its report and exit code (0 succeeded, 1 failed or cancelled, 2 bad input). Ctrl-C cancels the run.
+ */
+async function followRun(json: boolean, begin: Begin, options: { announce?: (slipway: Slipway) => Promise<string>; open?: Parameters<typeof openSlipway>[0]; fromStart?: boolean } = {}): Promise<number> {
   const controller = new AbortController();
-  const onSignal = () => controller.abort();
+  let runId: string | undefined;
+  let slipway: Slipway | undefined;
+  const cancel = () => {
+    if (runId && slipway) void slipway.service.cancel(runId).catch(() => undefined);
+  };
+  const onSignal = () => {
+    controller.abort();
+    cancel();
+  };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const stopWatching = failRunOnUnexpectedErrors(controller);
   const progress = createProgress(json ? process.stderr : process.stdout, json ? { live: false } : {});
   const quietJson = json && !process.stderr.isTTY;
-  let slipway: Awaited<ReturnType<typeof openSlipway>> | undefined;
   try {
-    slipway = await openSlipway(open);
-    const announcement = announce ? await announce(slipway) : undefined;
+    slipway = await openSlipway(options.open ?? {});
+    const { service } = slipway;
+    // Something nothing in the run handled fails the run this process executes (see unexpected-errors.ts).
+    controller.signal.addEventListener('abort', () => {
+      if (controller.signal.reason instanceof Error && controller.signal.reason.name !== 'AbortError') service.failRunning?.(controller.signal.reason);
+    });
+    const announcement = options.announce ? await options.announce(slipway) : undefined;
     if (announcement && !quietJson) (json ? process.stderr : process.stdout).write(`${announcement}\n`);
-    const report = await action(slipway, { onEvent: quietJson ? () => {} : progress.listener, signal: controller.signal });
-    if (json) printJson({ ...runJson(report), ...(announce ? { generator: await slipway.describeGenerator() } : {}) });
+    const run = await begin(slipway);
+    runId = run.id;
+    if (controller.signal.aborted) cancel();
+    if (!ENDED_STATUSES.includes(run.status)) {
+      for await (const { event } of service.watch(run.id, { after: options.fromStart ? 0 : run.events })) {
+        if (!quietJson) progress.listener(event);
+      }
+    }
+    await service.idle?.();
+    const report = await service.report(run.id);
+    if (json) printJson({ ...runJson(report), ...(options.announce ? { generator: await slipway.describeGenerator() } : {}) });
     else printRunSummary(report);
     return report.status === 'succeeded' ? 0 : 1;
   } catch (error) {
@@ -38,16 +63,16 @@ async function runWithProgress(json: boolean, action: Action, announce?: (slipwa
 }
 
 export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; json?: boolean }): Promise<number> {
-  const request = { description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) };
+  const request = { kind: 'create' as const, description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) };
   const announce = async (s: Slipway) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`);
   const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
-  return runWithProgress(Boolean(opts.json), (s, o) => s.service.create(request, o), announce, open);
+  return followRun(Boolean(opts.json), (s) => s.service.start(request), { announce, open, fromStart: true });
 }
 
 export function resumeCommand(runId: string, opts: { json?: boolean }): Promise<number> {
-  return runWithProgress(Boolean(opts.json), (s, o) => s.service.resume(runId, o));
+  return followRun(Boolean(opts.json), (s) => s.service.resume(runId));
 }
 
 export function deleteCommand(app: string, opts: { json?: boolean }): Promise<number> {
-  return runWithProgress(Boolean(opts.json), (s, o) => s.service.delete(app, o));
+  return followRun(Boolean(opts.json), (s) => s.service.start({ kind: 'delete', app }), { fromStart: true });
 }
