@@ -1,13 +1,15 @@
-import type { AppStatus, AppView, RunReport } from '../../app/slipway-service.ts';
+import type { AppStatus, AppView, RunReport, StartRequest } from '../../app/slipway-service.ts';
 import { InputError, type Run } from '../../domain/index.ts';
-import { followRunEvents, type ReceivedRunEvent } from './run-events.ts';
+import type { StoredRunEvent } from '../../pipeline/index.ts';
+import { countStoredEvents, followRunEvents, type FollowOptions } from './run-events.ts';
 import type { ServerClient } from './server-client.ts';
-import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, RunJson, RunListJson } from './wire.ts';
+import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, RunJson, RunListJson, RunSummaryJson } from './wire.ts';
 
-/** What a run is asked to do, as the service's `start` takes it. */
-export type StartRequest =
-  | { kind: 'create'; description?: string; template?: string; name?: string }
-  | { kind: 'delete'; app: string };
+/** The most runs the API returns in one page. */
+const PAGE_LIMIT = 200;
+
+/** Runs that store no more events until someone resumes them. */
+const STILL = new Set(['failed', 'cancelled', 'interrupted']);
 
 export interface RunFilter {
   app?: string;
@@ -45,28 +47,45 @@ export class HttpSlipway {
   }
 
   /** The run's events: those stored after `after`, then live ones, ending after `run:end`. */
-  watch(runId: string, options: { after?: number; signal?: AbortSignal } = {}): AsyncIterable<ReceivedRunEvent> {
+  watch(runId: string, options: FollowOptions = {}): AsyncIterable<StoredRunEvent> {
     return followRunEvents(this.client, segment(runId, 'run id'), options);
   }
 
   /** Cancels a queued or running run (a run that has ended is a conflict). */
   async cancel(runId: string): Promise<Run> {
-    return toRun(await this.client.call('POST', `v1/runs/${segment(runId, 'run id')}/cancel`, RunJson));
+    return toRun(await this.client.call('POST', `v1/runs/${segment(runId, 'run id')}/cancel`, RunSummaryJson));
   }
 
-  /** Queues an interrupted, failed or cancelled run again; a succeeded run comes back as it is. */
+  /**
+   * Queues an interrupted, failed or cancelled run again; a succeeded run comes back as it is. The
+   * run's `events` says how many events its earlier attempts stored, so that following it shows
+   * this attempt only; a server whose runs do not say so is asked by reading the stream first.
+   */
   async resume(runId: string): Promise<Run> {
-    const accepted = await this.client.call('POST', `v1/runs/${segment(runId, 'run id')}/resume`, AcceptedRunJson);
-    return this.getRun(accepted.runId);
+    const id = segment(runId, 'run id');
+    const before = await this.client.call('GET', `v1/runs/${id}`, RunJson);
+    const stored = before.events ?? (STILL.has(before.status) ? await countStoredEvents(this.client, before.runId) : 0);
+    const accepted = await this.client.call('POST', `v1/runs/${id}/resume`, AcceptedRunJson);
+    const run = await this.getRun(accepted.runId);
+    return { ...run, events: before.events !== undefined ? run.events : stored };
   }
 
   async report(runId: string): Promise<RunReport> {
     return toReport(await this.client.call('GET', `v1/runs/${segment(runId, 'run id')}`, RunJson));
   }
 
+  /** Runs, newest first. More than a page's worth (`slipway runs --limit 500`) is read page by page. */
   async runs(filter: RunFilter = {}): Promise<{ runs: Run[]; nextCursor?: string }> {
-    const answer = await this.client.call('GET', 'v1/runs', RunListJson, { query: { ...filter } });
-    return { runs: answer.runs.map(toRun), ...(answer.nextCursor ? { nextCursor: answer.nextCursor } : {}) };
+    const wanted = filter.limit ?? 20;
+    const runs: Run[] = [];
+    let cursor = filter.cursor;
+    do {
+      const limit = Math.min(wanted - runs.length, PAGE_LIMIT);
+      const page = await this.client.call('GET', 'v1/runs', RunListJson, { query: { app: filter.app, status: filter.status, limit, cursor } });
+      runs.push(...page.runs.map(toRun));
+      cursor = page.nextCursor;
+    } while (cursor && runs.length < wanted);
+    return { runs, ...(cursor ? { nextCursor: cursor } : {}) };
   }
 
   async list(): Promise<AppView[]> {
@@ -92,16 +111,17 @@ function segment(value: string, what: string): string {
   return encodeURIComponent(value);
 }
 
-function toRun(json: RunJson): Run {
+/** The API leaves out the request a run stores (and may leave out its count of events). */
+function toRun(json: RunSummaryJson): Run {
   return {
-    id: json.runId, kind: json.kind, app: json.app, status: json.status, request: {},
+    id: json.runId, kind: json.kind, app: json.app, status: json.status, request: {}, events: json.events ?? 0,
     createdAt: json.createdAt, updatedAt: json.updatedAt, ...(json.endedAt ? { endedAt: json.endedAt } : {}),
     ...(json.error ? { error: json.error } : {}), timeline: json.timeline,
   } as Run;
 }
 
 function toReport(json: RunJson): RunReport {
-  return json as RunReport;
+  return { ...json, events: json.events ?? 0, outputs: json.outputs ?? {} } as RunReport;
 }
 
 /** The API names an app `app` and an unknown URL `null`; the service's views say `name` and leave it out. */

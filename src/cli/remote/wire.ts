@@ -35,21 +35,30 @@ const Commits = z.object({ source: z.string().optional(), gitops: z.string().opt
 /** What `POST /v1/apps`, `DELETE /v1/apps/{app}` and `POST /v1/runs/{id}/resume` answer (202). */
 export const AcceptedRunJson = z.looseObject({ runId: z.string(), app: z.string(), kind: RunKind, status: RunStatus });
 
-/** A run: `GET /v1/runs/{id}`, each of `GET /v1/runs`, and cancel's answer. */
-export const RunJson = AcceptedRunJson.extend({
-  url: z.string().optional(),
-  template: z.string().optional(),
-  commits: Commits,
-  timeline: z.array(StepRecord),
-  error: ErrorInfo.optional(),
-  next: z.string().optional(),
+/** A run as lists and cancel show it: its state and timeline. */
+export const RunSummaryJson = AcceptedRunJson.extend({
   createdAt: z.string(),
   updatedAt: z.string(),
   endedAt: z.string().optional(),
+  error: ErrorInfo.optional(),
+  timeline: z.array(StepRecord),
+  /** How many events the run has stored: the id of its last one. */
+  events: z.number().int().min(0).optional(),
+});
+export type RunSummaryJson = z.infer<typeof RunSummaryJson>;
+
+/** A run with what it made: `GET /v1/runs/{id}`. */
+export const RunJson = RunSummaryJson.extend({
+  url: z.string().optional(),
+  template: z.string().optional(),
+  commits: Commits,
+  next: z.string().optional(),
+  outputs: z.record(z.string(), z.unknown()).optional(),
+  notifications: z.array(z.looseObject({ target: z.string(), ok: z.boolean(), attempts: z.number(), error: z.string().optional() })).optional(),
 });
 export type RunJson = z.infer<typeof RunJson>;
 
-export const RunListJson = z.object({ runs: z.array(RunJson), nextCursor: z.string().optional() });
+export const RunListJson = z.object({ runs: z.array(RunSummaryJson), nextCursor: z.string().optional() });
 
 /** An app: each of `GET /v1/apps`; `GET /v1/apps/{app}` adds its recent commits. */
 export const AppJson = z.looseObject({
