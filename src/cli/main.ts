@@ -140,6 +140,13 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--json', 'print JSON')
     .action(async (opts) => finish(await (await import('./commands/doctor-command.ts')).doctorCommand(opts)));
 
+  program
+    .command('serve')
+    .description('serve the HTTP API (/v1 routes, run events, /openapi.json, /metrics) and work through the run queue')
+    .option('--host <address>', 'address to listen on (default: server.host in slipway.yaml, else 127.0.0.1); another than loopback needs API tokens')
+    .option('--port <port>', 'port to listen on, 0 for any free one (default: server.port in slipway.yaml, else 8420)', portNumber)
+    .action(async (opts) => finish(await (await import('./commands/serve-command.ts')).serveCommand(opts)));
+
   return program;
 }
 
@@ -170,6 +177,12 @@ function wholeNumber(flag: string): (text: string) => number {
       throw new InvalidArgumentError((error as Error).message);
     }
   };
+}
+
+/** A TCP port, 0 to 65535 (0: any free one), refused as a usage error. */
+function portNumber(text: string): number {
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535) throw new InvalidArgumentError(`--port must be a whole number from 0 to 65535, not ${JSON.stringify(text)}`);
+  return Number(text);
 }
 
 /**

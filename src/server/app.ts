@@ -3,29 +3,17 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
-import type { AppStatus, AppView } from '../app/slipway-service.ts';
-import type { Run } from '../domain/index.ts';
-import type { RunEvent } from '../pipeline/index.ts';
+import type { AppStatus, AppView, RunReport, StartRequest } from '../app/slipway-service.ts';
+import type { Run, RunStatus } from '../domain/index.ts';
+import type { StoredRunEvent } from '../pipeline/index.ts';
 import { errorProblem, validationProblem } from './errors.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { problem } from './problem.ts';
 import { appRoutes } from './routes/apps.ts';
 import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { hookRoutes } from './routes/hooks.ts';
 import { runRoutes } from './routes/runs.ts';
-import type { TimedReport } from './views.ts';
-
-/** What a client asks the service to start. */
-export type StartRequest =
-  | { kind: 'create'; description?: string; template?: string; name?: string }
-  | { kind: 'delete'; app: string };
-
-/** A run's event as stored with the run: `seq` counts 1, 2, 3… per run and is the SSE event id. */
-export interface StoredRunEvent {
-  seq: number;
-  at: string;
-  event: RunEvent;
-}
 
 export interface ServerDeps {
   /** The parts of SlipwayService the routes call. */
@@ -34,8 +22,8 @@ export interface ServerDeps {
     resume(runId: string): Promise<Run>;
     cancel(runId: string): Promise<Run>;
     watch(runId: string, options: { after?: number; signal?: AbortSignal }): AsyncIterable<StoredRunEvent>;
-    report(runId: string): Promise<TimedReport>;
-    runs(filter: { app?: string; status?: Run['status'] | 'queued'; limit?: number; cursor?: string }): Promise<{ runs: Run[]; nextCursor?: string }>;
+    report(runId: string): Promise<RunReport>;
+    runs(filter: { app?: string; status?: RunStatus; limit?: number; cursor?: string }): Promise<{ runs: Run[]; nextCursor?: string }>;
     list(): Promise<AppView[]>;
     status(app: string): Promise<AppStatus>;
     ready(): Promise<Array<{ name: string; ok: boolean; detail?: string }>>;
@@ -48,8 +36,10 @@ export interface ServerDeps {
   version: string;
   /** How often an idle event stream sends a comment, so proxies keep it open; default 15 s. */
   heartbeatMs?: number;
-  /** Access control in front of every /v1 route (bearer tokens, signatures, rate limits). */
+  /** Access control in front of every /v1 route (bearer tokens, scopes, rate limits). */
   access?: MiddlewareHandler;
+  /** Checks the signature of `POST /v1/hooks/create`; absent, the signed intake is off (404). */
+  signedIntake?: MiddlewareHandler;
 }
 
 export type ServerApp = OpenAPIHono;
@@ -71,8 +61,14 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   app.use('*', countRequests(deps.metrics));
   app.use('/v1/*', bodyLimit({
     maxSize: deps.bodyLimit,
-    onError: (c) => problem(c, 413, { title: 'Content too large', detail: `the request body is larger than ${deps.bodyLimit} bytes`, hint: 'Send a smaller body, or raise server.bodyLimit in slipway.yaml.' }),
+    onError: (c) => {
+      // Answered before the body is read: the rest of it is still on the way, so the connection is not reused.
+      c.header('Connection', 'close');
+      return problem(c, 413, { title: 'Content too large', detail: `the request body is larger than ${deps.bodyLimit} bytes`, hint: 'Send a smaller body, or raise server.bodyLimit in slipway.yaml.' });
+    },
   }));
+  // The signed intake's signature stands in for a token, so it is checked before access control.
+  hookRoutes(app, deps);
   if (deps.access) app.use('/v1/*', deps.access);
 
   appRoutes(app, deps);

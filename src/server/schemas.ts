@@ -96,8 +96,10 @@ export const RunSchema = RunSummarySchema.extend({
   url: z.string().optional(),
   template: z.string().optional(),
   commits: Commits,
+  outputs: z.record(z.string(), z.unknown()).openapi({ description: 'what each finished step produced, by step id (the plan, commits, image digest …)' }),
   next: z.string().optional(),
-  notifications: z.array(z.record(z.string(), z.unknown())).optional(),
+  notifications: z.array(z.object({ target: z.string(), ok: z.boolean(), attempts: z.number().int(), error: z.string().optional() })).optional()
+    .openapi({ description: 'the notifications sent about its outcome' }),
 }).openapi('Run');
 
 export const RunListSchema = z.object({ runs: z.array(RunSummarySchema), nextCursor: z.string().optional() }).openapi('RunList');

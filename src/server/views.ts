@@ -19,10 +19,7 @@ export function runSummary(run: Run) {
   };
 }
 
-/** A run report with the times of its run (the core's report carries them; older ones do not). */
-export type TimedReport = RunReport & { createdAt: string; updatedAt: string; endedAt?: string; notifications?: Array<Record<string, unknown>> };
-
-export function runDetail(report: TimedReport) {
+export function runDetail(report: RunReport) {
   return {
     runId: report.runId, app: report.app, kind: report.kind, status: report.status,
     createdAt: report.createdAt, updatedAt: report.updatedAt,
@@ -32,6 +29,7 @@ export function runDetail(report: TimedReport) {
     ...(report.url ? { url: report.url } : {}),
     ...(report.template ? { template: report.template } : {}),
     commits: report.commits,
+    outputs: report.outputs,
     ...(report.next ? { next: report.next } : {}),
     ...(report.notifications ? { notifications: report.notifications } : {}),
   };

@@ -61,9 +61,13 @@ export interface ServerSentEvent {
 
 /**
  * Reads a Server-Sent Events stream until the server ends it, or until `take` events arrived (then
- * the client disconnects, as a dropped connection would). `comments` receives comment lines (heartbeats).
+ * the client disconnects, as a dropped connection would), or until one satisfies `until` (the same).
+ * `comments` receives comment lines (heartbeats).
  */
-export async function readEvents(url: string, options: { headers?: Record<string, string>; take?: number; comments?: (text: string) => void } = {}): Promise<ServerSentEvent[]> {
+export async function readEvents(
+  url: string,
+  options: { headers?: Record<string, string>; take?: number; until?: (event: ServerSentEvent) => boolean; comments?: (text: string) => void } = {},
+): Promise<ServerSentEvent[]> {
   const response = await fetch(url, { headers: { accept: 'text/event-stream', ...options.headers } });
   if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
   const events: ServerSentEvent[] = [];
@@ -71,7 +75,7 @@ export async function readEvents(url: string, options: { headers?: Record<string
   for await (const message of stream) {
     events.push({ id: message.id, event: message.event, data: message.data });
     // Leaving the loop cancels the body: the connection closes.
-    if (options.take !== undefined && events.length >= options.take) break;
+    if ((options.take !== undefined && events.length >= options.take) || options.until?.(events.at(-1)!)) break;
   }
   return events;
 }

@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import type { ServerDeps, StoredRunEvent } from '../app.ts';
+import { ENDED_STATUSES, InputError } from '../../domain/index.ts';
+import type { ServerDeps } from '../app.ts';
 import { problemResponses, RunIdParam } from '../schemas.ts';
 
 const EventId = z.string().regex(/^\d{1,15}$/, 'an event id is the seq of the last event received: a whole number');
@@ -29,14 +30,20 @@ export function eventRoutes(app: OpenAPIHono, { service, logger, heartbeatMs = 1
     const { id } = c.req.valid('param');
     const resumeFrom = c.req.valid('header')['last-event-id'] ?? c.req.valid('query').after;
     // Asked before the stream starts, so an unknown run is a 404 problem, not an empty stream.
-    await service.report(id);
+    const run = await service.report(id);
+    const after = resumeFrom === undefined ? 0 : Number(resumeFrom);
+    if (after > run.events) {
+      throw new InputError(`event ${after} is past the last event of run ${id} (${run.events})`, { hint: 'Reconnect with the id of the last event received, or without Last-Event-ID to get them all.' });
+    }
     return streamSSE(c, async (stream) => {
+      // A client that saw the end of an ended run has nothing more to wait for.
+      if (run.events > 0 && after === run.events && ENDED_STATUSES.includes(run.status)) return;
       // The client going away stops the watch, so no listener outlives its connection.
       const watching = new AbortController();
       stream.onAbort(() => watching.abort());
       const heartbeat = setInterval(() => void stream.write(': heartbeat\n\n').catch(() => watching.abort()), heartbeatMs);
       try {
-        for await (const stored of followRun(service, id, resumeFrom === undefined ? 0 : Number(resumeFrom), watching.signal)) {
+        for await (const stored of service.watch(id, { after, signal: watching.signal })) {
           await stream.writeSSE({ id: String(stored.seq), event: stored.event.type, data: JSON.stringify(stored.event) });
         }
       } finally {
@@ -50,22 +57,3 @@ export function eventRoutes(app: OpenAPIHono, { service, logger, heartbeatMs = 1
   });
 }
 
-/**
- * The run's events after `after` until its final `run:end`. A run resumed after it ended has an
- * earlier `run:end` in its events: past it, while the run is queued or running again, the stream
- * follows the next attempt instead of ending.
- */
-async function* followRun(service: ServerDeps['service'], runId: string, after: number, signal: AbortSignal): AsyncGenerator<StoredRunEvent> {
-  let from = after;
-  for (;;) {
-    let ended = false;
-    for await (const stored of service.watch(runId, { after: from, signal })) {
-      from = stored.seq;
-      ended = stored.event.type === 'run:end';
-      yield stored;
-    }
-    if (!ended || signal.aborted) return;
-    const { status } = await service.report(runId);
-    if (status === 'succeeded' || status === 'failed' || status === 'cancelled') return;
-  }
-}

@@ -1,0 +1,81 @@
+import type { Server } from 'node:http';
+import { homedir } from 'node:os';
+import { serve } from '@hono/node-server';
+import { loadConfig, type ResolvedConfig } from '../../config/index.ts';
+import { ConfigError, InputError } from '../../domain/errors.ts';
+import { createServerApp, type ServerApp } from '../../server/app.ts';
+import { isLoopback, serverUrl } from '../../server/listen-address.ts';
+import { ServerMetrics } from '../../server/metrics.ts';
+import { reportError } from '../output.ts';
+
+/**
+ * `slipway serve`: the HTTP API over a Slipway that works through the run queue. Prints one line,
+ * `Slipway listening on http://<host>:<port>`, once it listens (with the real port when asked for
+ * port 0). SIGINT or SIGTERM: no new runs are taken, the listener closes and the command exits 0;
+ * runs under way are continued by the next `slipway serve`.
+ */
+export async function serveCommand(opts: { host?: string; port?: number }): Promise<number> {
+  try {
+    const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
+    const host = opts.host ?? config.server.host;
+    const port = opts.port ?? config.server.port;
+    if (!isLoopback(host) && !(await authConfigured(config))) {
+      throw new ConfigError(`refusing to listen on ${host} without API tokens: anyone who can reach it could create and delete apps`, {
+        hint: 'Create a token first (`slipway token create --name <who> --scope admin`), or listen on 127.0.0.1.',
+      });
+    }
+    const { compose, SLIPWAY_VERSION } = await import('../../app/compose.ts');
+    const slipway = await compose(config, { nodeBinary: process.execPath, ...(process.env.PATH ? { path: process.env.PATH } : {}), vars: process.env, homedir: homedir() }, {
+      mode: { origin: 'server', concurrency: config.server.concurrency },
+    });
+    const { service, logger } = slipway;
+    const metrics = new ServerMetrics({ queueDepth: () => service.queueDepth() });
+    service.subscribe((stored) => metrics.observe(stored.event));
+    const app = createServerApp({ service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION });
+    // Runs an earlier server held when it stopped are queued again; then the workers start.
+    await service.recover();
+    const { server, port: listening } = await listen(app, host, port);
+    process.stdout.write(`Slipway listening on ${serverUrl(host, listening)}\n`);
+    logger.info({ host, port: listening }, 'Slipway listening');
+
+    const signal = await stopSignal();
+    logger.info({ signal }, 'Slipway stops: no new runs, the listener closes');
+    service.stop();
+    server.close();
+    // Event streams stay open until their run ends: closed now, their clients reconnect to the next server.
+    server.closeAllConnections();
+    // Runs under way are not waited for: they read `interrupted` once this process is gone, and the
+    // next `slipway serve` continues each from its last finished step.
+    process.exit(0);
+  } catch (error) {
+    return reportError(error, false);
+  }
+}
+
+/**
+ * Whether API tokens exist, so that a server on a non-loopback address asks every caller for one.
+ * Slipway has no token store yet, so there are none.
+ */
+async function authConfigured(_config: ResolvedConfig): Promise<boolean> {
+  return false;
+}
+
+/** Listens on host:port; a taken port or an address this machine lacks is bad input (exit 2). */
+function listen(app: ServerApp, host: string, port: number): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, hostname: host, port }, (info) => resolve({ server, port: info.port })) as Server;
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new InputError(`port ${port} on ${host} is in use`, { hint: 'Choose another with --port (or server.port in slipway.yaml), or stop what listens there.' }));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new InputError(`${host} is not an address of this machine`, { hint: 'Pass --host with one of its addresses, e.g. 127.0.0.1.' }));
+      else if (error.code === 'EACCES') reject(new InputError(`not allowed to listen on port ${port}`, { hint: 'Ports below 1024 need privileges; choose a higher --port.' }));
+      else reject(error);
+    });
+  });
+}
+
+function stopSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}

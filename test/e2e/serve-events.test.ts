@@ -1,0 +1,95 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempHome } from '../support/cli.ts';
+import { jsonOf, readEvents, startServer, type RunningServer, type ServerSentEvent } from '../support/serve.ts';
+
+const { home, cwd } = tempHome('slipway-serve-events-');
+writeFileSync(join(cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
+const servers: RunningServer[] = [];
+
+afterAll(async () => {
+  const server = servers.at(-1);
+  if (!server) return;
+  const { apps } = await jsonOf(fetch(`${server.url}/v1/apps`));
+  for (const { app } of apps) {
+    const response = await fetch(`${server.url}/v1/apps/${app}`, { method: 'DELETE' });
+    if (response.status === 202) await readEvents(`${server.url}${response.headers.get('location')}/events`);
+  }
+  for (const running of servers) await running.stop();
+});
+
+async function serve(): Promise<RunningServer> {
+  const server = await startServer({ home, cwd });
+  servers.push(server);
+  return server;
+}
+
+async function create(server: RunningServer, body: Record<string, string>): Promise<string> {
+  const response = await fetch(`${server.url}/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(response.status).toBe(202);
+  return (await jsonOf(response)).runId;
+}
+
+/** The run's events as the store keeps them. */
+function storedEvents(runId: string): Array<{ seq: number; event: unknown }> {
+  const db = new DatabaseSync(join(home, 'state.db'), { readOnly: true });
+  try {
+    return db.prepare('SELECT seq, event FROM run_events WHERE run_id = ? ORDER BY seq').all(runId).map((row) => ({ seq: Number(row.seq), event: JSON.parse(String(row.event)) }));
+  } finally {
+    db.close();
+  }
+}
+
+const seqs = (events: ServerSentEvent[]) => events.map((e) => Number(e.id));
+
+describe('run events over SSE', () => {
+  it('a client that disconnects mid-run and reconnects with Last-Event-ID sees every event exactly once', async () => {
+    const server = await serve();
+    const runId = await create(server, { template: 'static-site', name: 'reconnecting' });
+    const url = `${server.url}/v1/runs/${runId}/events`;
+
+    const before = await readEvents(url, { take: 3 });
+    expect(before.map((e) => e.event)).toEqual(['run:queued', 'run:start', 'step:start']);
+    const after = await readEvents(url, { headers: { 'Last-Event-ID': before.at(-1)!.id! } });
+    const seen = [...before, ...after];
+    expect(seen.at(-1)!.event).toBe('run:end');
+    expect(seqs(seen)).toEqual(seen.map((_, i) => i + 1));
+
+    // Exactly what the run stored, in its order, and what a late client replays.
+    const stored = storedEvents(runId);
+    expect(seen.map((e) => ({ seq: Number(e.id), event: JSON.parse(e.data) }))).toEqual(stored);
+    expect(await readEvents(url)).toEqual(seen);
+    // ?after= is the same as Last-Event-ID, for clients that cannot set headers.
+    expect(await readEvents(`${url}?after=${before.at(-1)!.id}`)).toEqual(after);
+    // After the last event of an ended run there is nothing to wait for; past it is a mistake.
+    expect(await readEvents(`${url}?after=${stored.length}`)).toEqual([]);
+    const past = await fetch(`${url}?after=${stored.length + 1}`);
+    expect(past.status).toBe(400);
+    expect((await jsonOf(past)).detail).toContain(`past the last event of run ${runId}`);
+  });
+
+  it('stops on SIGTERM with exit 0, and the next server continues a run that was under way', async () => {
+    const first = await serve();
+    const runId = await create(first, { template: 'static-site', name: 'continued' });
+    const url = `${first.url}/v1/runs/${runId}/events`;
+    // Disconnected once the image build starts: the run is then under way, halfway through.
+    const events = await readEvents(url, { until: (e) => e.event === 'step:start' && JSON.parse(e.data).stepId === 'image:build' });
+    expect(await first.stop('SIGTERM')).toBe(0);
+    await expect(fetch(`${first.url}/healthz`)).rejects.toThrow();
+
+    const second = await serve();
+    const rest = await readEvents(`${second.url}/v1/runs/${runId}/events`, { headers: { 'Last-Event-ID': events.at(-1)!.id! } });
+    expect(JSON.parse(rest.at(-1)!.data)).toMatchObject({ type: 'run:end', status: 'succeeded' });
+    // The run was under way when the first server stopped: the second one took it up again.
+    expect(rest.map((e) => JSON.parse(e.data))).toContainEqual(expect.objectContaining({ type: 'log', message: expect.stringMatching(/continued after Slipway stopped/) }));
+    expect(seqs([...events, ...rest])).toEqual([...events, ...rest].map((_, i) => i + 1));
+    const run = await jsonOf(fetch(`${second.url}/v1/runs/${runId}`));
+    expect(run.status).toBe('succeeded');
+    // Each step finished once: the ones done before the stop are reused, not redone.
+    const finished = run.timeline.filter((step: { status: string }) => step.status === 'succeeded').map((step: { stepId: string }) => step.stepId);
+    expect(new Set(finished).size).toBe(finished.length);
+    expect((await fetch(run.url)).status).toBe(200);
+  });
+});
