@@ -1,0 +1,206 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli, tempHome, type CliResult } from '../support/cli.ts';
+import { startServer, type RunningServer } from '../support/serve.ts';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+
+/**
+ * The command line against a real `slipway serve`: same output and exit codes as on this machine.
+ * The server, this machine (for comparison) and the client each have their own home; the client's
+ * stays untouched, since with --server nothing is opened locally.
+ */
+const RUNTIME = 'local:\n  runtime: process\n';
+const serverSide = tempHome('slipway-remote-server-');
+const localSide = tempHome('slipway-remote-local-');
+const client = tempHome('slipway-remote-client-');
+let server: RunningServer;
+let proxy: TcpProxy;
+
+const remote = (args: string[], env: Record<string, string> = {}) => runCli(['--server', server.url, ...args], { ...client, env });
+const local = (args: string[]) => runCli(args, localSide);
+
+/** Output with what differs between two runs (times, ids, SHAs, ports, sizes) blanked. */
+const shape = (text: string) => text.replace(/run-\d{14}-[a-z0-9]{6}/g, '<run>').replace(/\b[0-9a-f]{12,64}\b/g, '<sha>').replace(/\d+(\.\d+)?/g, '#');
+
+async function api<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(new URL(path, server.url), init);
+  expect(response.ok, `${path}: ${response.status}`).toBe(true);
+  return (await response.json()) as T;
+}
+
+async function closedPort(): Promise<number> {
+  const probe = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => probe.once('listening', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** The id of the run a command started, as its progress or its failure names it. */
+function runId(result: CliResult): string {
+  return /\((run-\d{14}-[a-z0-9]{6})\)/.exec(result.stdout)?.[1] ?? /Run (run-\S+)/.exec(result.stderr)?.[1] ?? '';
+}
+
+beforeAll(async () => {
+  for (const side of [serverSide, localSide]) writeFileSync(join(side.cwd, 'slipway.yaml'), RUNTIME);
+  mkdirSync(client.cwd, { recursive: true });
+  server = await startServer(serverSide);
+  const { hostname, port } = new URL(server.url);
+  proxy = await startTcpProxy({ host: hostname, port: Number(port) });
+});
+
+afterAll(async () => {
+  for (const app of ['focus', 'cut-focus', 'interrupted-site']) await remote(['delete', app]);
+  await local(['delete', 'focus']);
+  await proxy?.close();
+  await server?.stop();
+});
+
+describe('slipway --server', () => {
+  it('creates an app on the server with the same progress lines and summary as on this machine', async () => {
+    const args = ['create', 'a focus timer', '--template', 'timer', '--name', 'focus'];
+    const [there, here] = [await remote(args), await local(args)];
+    expect(there.stderr).toBe('');
+    expect(there.code).toBe(0);
+    expect(here.code).toBe(0);
+    expect(shape(there.stdout)).toBe(shape(here.stdout));
+    expect(there.stdout).toMatch(/^Using the timer template\.\nStarting create of focus \(run-\d{14}-[a-z0-9]{6}\)\n✓ Plan the app/);
+    expect(there.stdout).toMatch(/\nShipped focus in [\d.]+ m?s\n {2}source commit {2}[0-9a-f]{40}\n/);
+    const url = /url {12}(\S+)/.exec(there.stdout)![1]!;
+    expect((await fetch(url)).status).toBe(200);
+    // Nothing was opened on the client's side.
+    expect(existsSync(client.home)).toBe(false);
+    const run = await api<{ status: string; app: string }>(`/v1/runs/${runId(there)}`);
+    expect(run).toMatchObject({ status: 'succeeded', app: 'focus' });
+  });
+
+  it('lists the apps the server lists, in the shape list --json has on this machine', async () => {
+    const result = await remote(['list', '--json']);
+    expect(result.code).toBe(0);
+    const { apps } = await api<{ apps: Array<{ app: string; url: string | null }> }>('/v1/apps');
+    expect(apps.map((a) => a.app)).toEqual(['focus']);
+    const listed = JSON.parse(result.stdout);
+    expect(listed).toEqual(apps.map(({ app, url, ...rest }) => ({ name: app, ...rest, ...(url !== null ? { url } : {}) })));
+    const here = JSON.parse((await local(['list', '--json'])).stdout);
+    expect(Object.keys(listed[0]).sort()).toEqual(Object.keys(here[0]).sort());
+    const table = await remote(['list']);
+    expect(table.stdout).toMatch(/^APP +STATE +URL +SOURCE +GITOPS\nfocus +running +http:/);
+    expect(shape(table.stdout)).toBe(shape((await local(['list'])).stdout));
+  });
+
+  it('shows an app and its runs as this machine does', async () => {
+    const [there, here] = [await remote(['status', 'focus']), await local(['status', 'focus'])];
+    expect(there.code).toBe(0);
+    expect(shape(there.stdout).split('\n').slice(0, 5)).toEqual(shape(here.stdout).split('\n').slice(0, 5));
+    const runs = await remote(['runs', 'focus']);
+    expect(runs.code).toBe(0);
+    expect(shape(runs.stdout)).toBe(shape((await local(['runs', 'focus'])).stdout));
+    const json = JSON.parse((await remote(['runs', '--json', '--limit', '1'])).stdout);
+    expect(json).toHaveLength(1);
+    expect(json[0]).toMatchObject({ app: 'focus', kind: 'create', status: 'succeeded' });
+  });
+
+  it('follows SLIPWAY_SERVER as it follows --server', async () => {
+    const result = await runCli(['list'], { ...client, env: { SLIPWAY_SERVER: server.url } });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('focus  running');
+    expect(existsSync(client.home)).toBe(false);
+  });
+
+  it.each([
+    [['create', 'a timer', '--template', 'timer', '--name', 'Bad_Name']],
+    [['create', 'a timer', '--template', 'no-such-template']],
+    [['create', 'another focus timer', '--template', 'timer', '--name', 'focus']],
+    [['resume', 'run-20260101000000-abcdef']],
+    [['status', 'no-such-app']],
+    [['delete', 'no-such-app']],
+  ])('refuses %j with exit 2 and the message this machine gives', async (args) => {
+    const [there, here] = [await remote(args), await local(args)];
+    expect(here.code).toBe(2);
+    expect(there.code).toBe(2);
+    expect(there.stderr).toBe(here.stderr);
+    expect(there.stdout).toBe(here.stdout);
+  });
+
+  it('says the server cannot be reached, naming it, with exit 1', async () => {
+    const port = await closedPort();
+    const result = await runCli(['--server', `http://127.0.0.1:${port}`, 'list'], client);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `error: Slipway server http://127.0.0.1:${port}: cannot be reached (connection refused)\n` +
+      '  → Check that `slipway serve` runs there, or point --server (or SLIPWAY_SERVER) at the right address.\n',
+    );
+  });
+
+  it.each([
+    [['--server', 'ftp://127.0.0.1/', 'list'], 'error: --server must be an http:// or https:// URL, not "ftp://127.0.0.1/"'],
+    [['--server', 'http://me:hunter2@127.0.0.1/', 'list'], 'error: --server must not hold a user or password'],
+    [['build', '.', '--image', 'oci:out:1', '--server', 'http://127.0.0.1:8420'], 'error: slipway build works on this machine only and does not take --server'],
+    [['--server', 'http://127.0.0.1:8420', 'doctor'], 'error: slipway doctor works on this machine only and does not take --server'],
+    [['--server', 'http://127.0.0.1:8420', 'create', 'a timer', '--target', 'cluster'], "error: --target does not go with --server: the server's slipway.yaml chooses the target"],
+  ])('refuses %j with exit 2', async (args, message) => {
+    const result = await runCli(args, client);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toContain('hunter2');
+    expect(existsSync(join(client.cwd, 'out'))).toBe(false);
+  });
+
+  it('leaves SLIPWAY_SERVER out of commands that work on this machine only', async () => {
+    const result = await runCli(['init', '--out', 'init-here.yaml'], { ...client, env: { SLIPWAY_SERVER: 'http://127.0.0.1:1' } });
+    expect(result.code).toBe(0);
+    expect(existsSync(join(client.cwd, 'init-here.yaml'))).toBe(true);
+  });
+
+  it('keeps following a run when the connection to the server drops, showing each step once', async () => {
+    const child = spawnCli(['--server', proxy.url, 'create', 'a focus timer', '--template', 'timer', '--name', 'cut-focus'], client);
+    let stdout = '';
+    let cut = false;
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+      // Dropped once the first step has finished: the run is under way on the server.
+      if (!cut && stdout.includes('✓ Plan the app')) {
+        cut = true;
+        proxy.cut();
+      }
+    });
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(cut).toBe(true);
+    expect(code).toBe(0);
+    expect(proxy.connections()).toBeGreaterThanOrEqual(3);
+    const here = (await local(['runs', 'focus', '--limit', '1'])).stdout;
+    const steps = here.split('\n').filter((l) => l.startsWith('    ')).length;
+    expect(stdout.split('\n').filter((l) => l.startsWith('✓ '))).toHaveLength(steps);
+    expect(stdout).toContain('\nShipped cut-focus in ');
+  });
+
+  it('cancels the run on the server on Ctrl-C, and resume continues it there', async () => {
+    const child = spawnCli(['--server', server.url, 'create', 'a site', '--template', 'static-site', '--name', 'interrupted-site'], client);
+    let stdout = '';
+    let stderr = '';
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    let interrupted = false;
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+      if (!interrupted && stdout.includes('✓ Generate the source')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    expect(code).toBe(1);
+    const id = /\((run-\S+)\)/.exec(stdout)![1]!;
+    expect(stderr).toContain(`Run ${id} cancelled`);
+    expect(stderr).toContain(`continue with: slipway resume ${id}`);
+    expect(await api(`/v1/runs/${id}`)).toMatchObject({ status: 'cancelled' });
+
+    const resumed = await remote(['resume', id]);
+    expect(resumed.code).toBe(0);
+    // Only this attempt is shown: the steps done before Ctrl-C are reused, none is shown twice.
+    expect(resumed.stdout).toMatch(new RegExp(`^Resuming create of interrupted-site \\(${id}\\)\\n↺ Plan the app`));
+    expect(resumed.stdout.match(/Plan the app/g)).toHaveLength(1);
+    expect(resumed.stdout).toContain('\nShipped interrupted-site in ');
+  });
+});
