@@ -19,4 +19,11 @@ describe('serverFrom', () => {
     expect(() => serverFrom(undefined, { SLIPWAY_SERVER: 'ssh://lab.lan' })).toThrow(new InputError('SLIPWAY_SERVER must be an http:// or https:// URL, not "ssh://lab.lan"', { hint: 'e.g. SLIPWAY_SERVER=http://127.0.0.1:8420' }));
     expect(() => serverFrom('lab.lan:8420', {})).toThrow(/^--server must be/);
   });
+
+  it('refuses a token a request header cannot carry, without quoting it', () => {
+    const token = 'slw_abc\ndef';
+    expect(() => serverFrom('http://127.0.0.1:8420', { SLIPWAY_TOKEN: token })).toThrow(InputError);
+    expect(() => serverFrom('http://127.0.0.1:8420', { SLIPWAY_TOKEN: token })).toThrow(/^SLIPWAY_TOKEN holds spaces or characters a request header cannot carry$/);
+    expect(() => serverFrom('http://127.0.0.1:8420', { SLIPWAY_TOKEN: 'slw_a b' })).toThrow(InputError);
+  });
 });

@@ -1,4 +1,8 @@
+import { InputError } from '../../domain/errors.ts';
 import { serverAddress } from './server-address.ts';
+
+/** What an `Authorization: Bearer` value may hold (RFC 6750's b64token, a little wider): no spaces or control characters. */
+const TOKEN = /^[\x21-\x7e]+$/;
 
 /** A Slipway server the command line talks to instead of opening Slipway on this machine. */
 export interface ServerChoice {
@@ -19,6 +23,8 @@ export function serverFrom(flag: string | undefined, env: Record<string, string 
   const url = flag !== undefined ? serverAddress(flag, '--server') : fromEnv ? serverAddress(fromEnv, 'SLIPWAY_SERVER') : undefined;
   if (!url) return undefined;
   const token = env.SLIPWAY_TOKEN?.trim();
+  // Checked here, as fetch's own refusal of such a header would quote the token.
+  if (token && !TOKEN.test(token)) throw new InputError('SLIPWAY_TOKEN holds spaces or characters a request header cannot carry', { hint: 'Set it to the token `slipway token create` printed, and nothing else.' });
   return { url, ...(token ? { token } : {}) };
 }
 
