@@ -137,6 +137,17 @@ describe('HttpSlipway against slipway serve', () => {
     expect(attempt.filter((e) => e.event.type === 'run:end')).toHaveLength(1);
   });
 
+  it('reads runs a page at a time, newest first, with the cursor the server gives', async () => {
+    const all = (await slipway.runs({ limit: 50 })).runs.map((r) => r.id);
+    expect(all.length).toBeGreaterThanOrEqual(2);
+    const first = await slipway.runs({ limit: 1 });
+    expect(first.runs.map((r) => r.id)).toEqual(all.slice(0, 1));
+    expect(first.nextCursor).toEqual(expect.any(String));
+    const second = await slipway.runs({ limit: 1, cursor: first.nextCursor! });
+    expect(second.runs.map((r) => r.id)).toEqual(all.slice(1, 2));
+    await expect(slipway.runs({ status: 'succeeded', app: 'remote-site' })).resolves.toMatchObject({ runs: [{ id: created }] });
+  });
+
   it('gives the errors the service gives in-process: bad input, not found, conflict', async () => {
     const badName = slipway.start({ kind: 'create', template: 'timer', name: 'Bad_Name' });
     await expect(badName).rejects.toThrow(InputError);
