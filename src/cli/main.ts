@@ -134,6 +134,31 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--json', 'print { file, problem, movedTo, apps, runs }')
     .action(async (opts) => finish(await (await import('./commands/repair-command.ts')).repairCommand(opts)));
 
+  const token = program
+    .command('token')
+    .description('create, list and revoke the API tokens `slipway serve` accepts');
+
+  token
+    .command('create')
+    .description('create a token and print it (only this once; Slipway keeps its hash)')
+    .requiredOption('--name <name>', 'who holds it, e.g. n8n (1-40 characters: lowercase letters, digits, -)')
+    .requiredOption('--scope <scope>', 'read (look), write (also create, delete, resume, cancel) or admin (everything)')
+    .option('--json', 'print { name, scope, token }')
+    .action(async (opts) => finish(await (await import('./commands/token-command.ts')).tokenCreateCommand(opts)));
+
+  token
+    .command('list')
+    .description('list tokens: name, scope, created, last used (never the tokens themselves)')
+    .option('--json', 'print JSON')
+    .action(async (opts) => finish(await (await import('./commands/token-command.ts')).tokenListCommand(opts)));
+
+  token
+    .command('revoke')
+    .description('delete a token: requests carrying it are refused from now on')
+    .argument('<name>', 'the token to revoke (see `slipway token list`)')
+    .option('--json', 'print { name, revoked }')
+    .action(async (name, opts) => finish(await (await import('./commands/token-command.ts')).tokenRevokeCommand(name, opts)));
+
   program
     .command('doctor')
     .description('check git, podman, registry, repos and config, and say how to fix each')

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /**
  * Opens (and migrates) Slipway's state database. WAL and a busy timeout let several CLI processes
@@ -32,6 +32,7 @@ function migrate(db: DatabaseSync): void {
   try {
     if (schemaVersion(db) < 1) migrate1(db);
     if (schemaVersion(db) < 2) migrate2(db);
+    if (schemaVersion(db) < 3) migrate3(db);
     db.exec('COMMIT');
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
@@ -95,5 +96,24 @@ function migrate2(db: DatabaseSync): void {
       PRIMARY KEY (run_id, seq)
     ) WITHOUT ROWID;
     PRAGMA user_version = 2;
+  `);
+}
+
+/** API tokens (only a SHA-256 of each) and the signatures the signed intake accepted lately. */
+function migrate3(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS api_tokens (
+      name TEXT PRIMARY KEY,
+      scope TEXT NOT NULL,
+      hash TEXT NOT NULL UNIQUE,
+      created_at TEXT NOT NULL,
+      last_used_at TEXT
+    );
+    CREATE TABLE IF NOT EXISTS hook_replays (
+      signature TEXT PRIMARY KEY,
+      seen_at INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS hook_replays_seen ON hook_replays(seen_at);
+    PRAGMA user_version = 3;
   `);
 }

@@ -1,10 +1,17 @@
 import type { Server } from 'node:http';
 import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
 import { serve } from '@hono/node-server';
-import { loadConfig, type ResolvedConfig } from '../../config/index.ts';
+import { SqliteReplayGuard } from '../../adapters/store/sqlite-replay-guard.ts';
+import { SqliteTokenStore } from '../../adapters/store/sqlite-token-store.ts';
+import { openCheckedDatabase } from '../../adapters/store/store-check.ts';
+import { localHistories, reposHoldApps } from '../../app/repo-history.ts';
+import { loadConfig, readSecret, type ResolvedConfig } from '../../config/index.ts';
 import { ConfigError, InputError } from '../../domain/errors.ts';
-import { createServerApp, type ServerApp } from '../../server/app.ts';
-import { isLoopback, serverUrl } from '../../server/listen-address.ts';
+import { accessControl, isLoopbackHost, signedIntake } from '../../server/access/index.ts';
+import { createServerApp, type ServerApp, type ServerDeps } from '../../server/app.ts';
+import { serverUrl } from '../../server/listen-address.ts';
 import { ServerMetrics } from '../../server/metrics.ts';
 import { reportError } from '../output.ts';
 
@@ -19,7 +26,10 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
     const host = opts.host ?? config.server.host;
     const port = opts.port ?? config.server.port;
-    if (!isLoopback(host) && !(await authConfigured(config))) {
+    // Tokens and the intake's replay guard live in the state database (checked as every command checks it).
+    const db = await openCheckedDatabase(join(config.home, 'state.db'), { reposHoldApps: () => reposHoldApps(localHistories(config)) });
+    const tokens = new SqliteTokenStore({ db });
+    if (!isLoopbackHost(host) && !(await authConfigured(tokens))) {
       throw new ConfigError(`refusing to listen on ${host} without API tokens: anyone who can reach it could create and delete apps`, {
         hint: 'Create a token first (`slipway token create --name <who> --scope admin`), or listen on 127.0.0.1.',
       });
@@ -31,7 +41,7 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     const { service, logger } = slipway;
     const metrics = new ServerMetrics({ queueDepth: () => service.queueDepth() });
     service.subscribe((stored) => metrics.observe(stored.event));
-    const app = createServerApp({ service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION });
+    const app = createServerApp({ service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION, ...accessFor(config, host, db, tokens) });
     // Runs an earlier server held when it stopped are queued again; then the workers start.
     await service.recover();
     const { server, port: listening } = await listen(app, host, port);
@@ -52,12 +62,21 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
   }
 }
 
+/** Whether API tokens exist, so that a server on a non-loopback address asks every caller for one. */
+async function authConfigured(tokens: SqliteTokenStore): Promise<boolean> {
+  return (await tokens.count()) > 0;
+}
+
 /**
- * Whether API tokens exist, so that a server on a non-loopback address asks every caller for one.
- * Slipway has no token store yet, so there are none.
+ * Bearer tokens, scopes and the rate limit in front of /v1 (no token asked on loopback while none
+ * exists), and the signed intake when slipway.yaml has its secret.
  */
-async function authConfigured(_config: ResolvedConfig): Promise<boolean> {
-  return false;
+function accessFor(config: ResolvedConfig, host: string, db: DatabaseSync, tokens: SqliteTokenStore): Pick<ServerDeps, 'access' | 'signedIntake'> {
+  const hookSecret = config.server.hookSecret;
+  return {
+    access: accessControl({ tokens, host, perMinute: config.server.rateLimit.perMinute }),
+    ...(hookSecret ? { signedIntake: signedIntake({ secret: readSecret(hookSecret, 'server.hookSecret', process.env), replays: new SqliteReplayGuard({ db }) }) } : {}),
+  };
 }
 
 /** Listens on host:port; a taken port or an address this machine lacks is bad input (exit 2). */
