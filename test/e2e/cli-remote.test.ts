@@ -204,3 +204,49 @@ describe('slipway --server', () => {
     expect(resumed.stdout).toContain('\nShipped interrupted-site in ');
   });
 });
+
+describe('slipway --server with API tokens', () => {
+  const guarded = tempHome('slipway-remote-tokens-');
+  let tokenServer: RunningServer;
+  const tokens: Record<string, string> = {};
+
+  beforeAll(async () => {
+    writeFileSync(join(guarded.cwd, 'slipway.yaml'), RUNTIME);
+    tokenServer = await startServer(guarded);
+    for (const scope of ['read', 'write']) {
+      const made = await runCli(['token', 'create', '--name', `cli-${scope}`, '--scope', scope], guarded);
+      expect(made.code).toBe(0);
+      tokens[scope] = made.stdout.trim();
+    }
+  });
+  afterAll(async () => {
+    await tokenServer?.stop();
+  });
+
+  const withToken = (args: string[], token?: string) => runCli(['--server', tokenServer.url, ...args], { ...client, env: token ? { SLIPWAY_TOKEN: token } : {} });
+
+  it('sends SLIPWAY_TOKEN as a bearer token', async () => {
+    const result = await withToken(['list'], tokens.read);
+    expect(result).toMatchObject({ code: 0, stdout: 'No apps yet. Create one: slipway create "a pomodoro timer"\n' });
+  });
+
+  it('exits 2 with what to do for a missing or wrong token, never printing it', async () => {
+    const missing = await withToken(['list']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/^error: .+\n {2}→ Set SLIPWAY_TOKEN to a token the server knows: .+\n$/);
+    const wrong = `${tokens.write!.slice(0, -4)}AAAA`;
+    const refused = await withToken(['runs'], wrong);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^error: .+\n {2}→ .+\n$/);
+    expect(`${refused.stdout}${refused.stderr}`).not.toContain(wrong);
+    expect(`${refused.stdout}${refused.stderr}`).not.toContain(wrong.slice(4, 20));
+  });
+
+  it('exits 2 when the token may only read and the command would change something', async () => {
+    const result = await withToken(['create', 'a timer', '--template', 'timer', '--name', 'not-allowed'], tokens.read);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^error: .*scope.*\n/);
+    expect(`${result.stdout}${result.stderr}`).not.toContain(tokens.read!);
+    expect(await withToken(['list', '--json'], tokens.write)).toMatchObject({ code: 0, stdout: '[]\n' });
+  });
+});

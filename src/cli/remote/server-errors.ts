@@ -11,7 +11,7 @@ const Problem = z.looseObject({
 });
 
 const HINTS: Record<number, string> = {
-  401: 'Set SLIPWAY_TOKEN to a token the server knows (`slipway token create` on the server makes one).',
+  401: 'Set SLIPWAY_TOKEN to a token the server knows: `slipway token create --name <client> --scope write` on the server prints one.',
   403: "The token's scope does not allow this: creating, deleting, resuming and cancelling need a write token.",
 };
 
@@ -34,7 +34,8 @@ export async function errorFromResponse(response: Response, server: string, secr
   const status = response.status;
   const message = scrub(problem.detail ?? problem.title ?? `HTTP ${status} ${response.statusText}`.trim());
   const retryAfter = response.headers.get('retry-after');
-  const hint = problem.hint ? scrub(problem.hint) : status === 429 && retryAfter ? `Try again in ${retryAfter} s.` : HINTS[status];
+  // A 401's hint speaks to HTTP clients (send a header); the command line's users set SLIPWAY_TOKEN.
+  const hint = status === 401 ? HINTS[401] : problem.hint ? scrub(problem.hint) : status === 429 && retryAfter ? `Try again in ${retryAfter} s.` : HINTS[status];
   const options = { ...(hint ? { hint } : {}), ...(problem.stage ? { details: { stage: problem.stage } } : {}) };
   if (status === 404) return new NotFoundError(message, options);
   if (status === 409) return new ConflictError(message, options);
