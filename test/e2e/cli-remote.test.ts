@@ -250,3 +250,45 @@ describe('slipway --server with API tokens', () => {
     expect(await withToken(['list', '--json'], tokens.write)).toMatchObject({ code: 0, stdout: '[]\n' });
   });
 });
+
+describe('slipway --server while the server restarts', () => {
+  const restarting = tempHome('slipway-remote-restart-');
+  const servers: RunningServer[] = [];
+
+  afterAll(async () => {
+    const last = servers.at(-1);
+    if (last) await runCli(['--server', last.url, 'delete', 'survivor'], client);
+    for (const running of servers) await running.stop();
+  });
+
+  it('follows a create through a killed and restarted server to its end', async () => {
+    writeFileSync(join(restarting.cwd, 'slipway.yaml'), RUNTIME);
+    const port = String(await closedPort());
+    servers.push(await startServer({ ...restarting, args: ['--port', port] }));
+    const child = spawnCli(['--server', servers[0]!.url, 'create', 'a timer', '--template', 'timer', '--name', 'survivor'], client);
+    let stdout = '';
+    let stderr = '';
+    let killed: Promise<unknown> | undefined;
+    child.stderr!.on('data', (chunk) => (stderr += chunk));
+    child.stdout!.on('data', (chunk) => {
+      stdout += chunk;
+      // Killed as a crash would: the run is under way, and the next server on the port continues it.
+      if (!killed && stdout.includes('✓ Plan the app')) {
+        killed = servers[0]!.stop('SIGKILL').then(async () => servers.push(await startServer({ ...restarting, args: ['--port', port] })));
+      }
+    });
+    const code = await new Promise((resolve) => child.once('close', resolve));
+    await killed;
+    expect(servers).toHaveLength(2);
+    expect(servers[1]!.url).toBe(servers[0]!.url);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toContain('\nResuming create of survivor (');
+    // The new server reuses what the killed one finished; each later step is shown once.
+    expect(stdout).toMatch(/\n↺ Plan the app +done earlier/);
+    expect(stdout.match(/Generate the source/g)).toHaveLength(1);
+    expect(stdout).toContain('\nShipped survivor in ');
+    const url = /url {12}(\S+)/.exec(stdout)![1]!;
+    expect((await fetch(url)).status).toBe(200);
+  });
+});
