@@ -53,17 +53,15 @@ export class ServerClient {
    * the body then flows for as long as the run lasts, until `signal` aborts it.
    */
   async open(path: string, headers: Record<string, string>, signal?: AbortSignal): Promise<Response> {
-    const connecting = AbortSignal.timeout(this.timeoutMs);
-    const controller = new AbortController();
-    const abort = () => controller.abort((signal?.aborted ? signal.reason : undefined) ?? connecting.reason);
-    signal?.addEventListener('abort', abort, { once: true });
-    connecting.addEventListener('abort', abort, { once: true });
+    const connecting = new AbortController();
+    const timer = setTimeout(() => connecting.abort(new DOMException('no answer in time', 'TimeoutError')), this.timeoutMs);
     try {
-      const response = await this.fetch(this.url(path), { headers: { accept: 'text/event-stream', ...this.auth(), ...headers }, signal: controller.signal });
+      const init = { headers: { accept: 'text/event-stream', ...this.auth(), ...headers }, signal: signal ? AbortSignal.any([signal, connecting.signal]) : connecting.signal };
+      const response = await this.fetch(this.url(path), init);
       if (!response.ok) throw await errorFromResponse(response, this.server, this.token);
       return response;
     } finally {
-      connecting.removeEventListener('abort', abort);
+      clearTimeout(timer);
     }
   }
 

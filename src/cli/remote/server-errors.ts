@@ -48,7 +48,7 @@ export async function errorFromResponse(response: Response, server: string, secr
 export function unreachable(server: string, cause: unknown, timeoutMs?: number): ExternalServiceError {
   const hint = 'Check that `slipway serve` runs there, or point --server (or SLIPWAY_SERVER) at the right address.';
   if (cause instanceof DOMException && cause.name === 'TimeoutError') {
-    return new ExternalServiceError(`Slipway server ${server}`, `no answer within ${Math.round((timeoutMs ?? 0) / 1000)} s`, { hint });
+    return new ExternalServiceError(`Slipway server ${server}`, `no answer within ${(timeoutMs ?? 0) / 1000} s`, { hint });
   }
   return new ExternalServiceError(`Slipway server ${server}`, `cannot be reached (${networkReason(cause)})`, { hint, cause });
 }
