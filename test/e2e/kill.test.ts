@@ -1,8 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, cliEnv, runCli, tempHome } from '../support/cli.ts';
+import { commitsOf } from '../support/trailers.ts';
 
 // `kill -9` at any moment of a run: the run then reads `interrupted` with the command that continues
 // it, and `slipway resume` finishes it with exactly one commit per repository. One home for all
@@ -63,14 +64,9 @@ function lineBefore(steps: Array<[string, string]>, index: number): RegExp {
   return index === 0 ? /^Starting (create|delete) of / : new RegExp(`^✓ ${steps[index - 1]![1]} `);
 }
 
-/** Commits by app and run in a bare repository, read from their trailers. */
+/** Commits by app and run in a bare repository of this home, read from their trailers. */
 function commits(bare: string, app: string): Array<{ sha: string; run: string }> {
-  const dir = join(home, 'git', bare);
-  const hasMain = execFileSync('git', ['--git-dir', dir, 'for-each-ref', 'refs/heads/main'], { encoding: 'utf8' }).trim() !== '';
-  if (!hasMain) return [];
-  const out = execFileSync('git', ['--git-dir', dir, 'log', '--format=%H%x1f%(trailers:key=Slipway-App,valueonly,separator=)%x1f%(trailers:key=Slipway-Run,valueonly,separator=)%x1e', 'main'], { encoding: 'utf8' });
-  return out.split('\x1e').map((r) => r.trim()).filter(Boolean).map((r) => r.split('\x1f').map((v) => v.trim()))
-    .filter(([, a]) => a === app).map(([sha, , run]) => ({ sha: sha!, run: run! }));
+  return commitsOf(home, bare, app);
 }
 
 async function json(args: string[]) {

@@ -65,9 +65,10 @@ async function failed(spec: StageSpec, started: number, probe: Extract<Probe, { 
   return { report, hint: probe.hint ?? spec.failHint, problems: explanation.problems };
 }
 
-async function timedOut(spec: StageSpec, started: number, last: Probe | undefined, options: { signal: AbortSignal }): Promise<StageOutcome> {
+async function timedOut(spec: StageSpec, started: number, last: Probe | undefined, options: { signal: AbortSignal; timeoutMs: number }): Promise<StageOutcome> {
   const waited = Date.now() - started;
-  const { reason, message, hint } = spec.timeout(last, waited);
+  // The message names the stage's time limit, as configured: on a busy machine the wait overruns it a little.
+  const { reason, message, hint } = spec.timeout(last, options.timeoutMs);
   const explanation = await explain(spec, options.signal);
   const report: StageReport = { stage: spec.stage, status: 'timeout', durationMs: waited, detail: withProblems(last?.detail ?? message, explanation.problems), reason, message };
   if (explanation.events.length > 0) report.events = explanation.events;
@@ -105,7 +106,7 @@ export function formatWait(ms: number): string {
 /**
  * A stage's `timeout` report: nothing answered at all ({@link noAnswer}); the object never appeared
  * (NotFound, with `notFound.hint`); or else what `otherwise` makes of the last wait, given how long
- * was waited (already formatted).
+ * the stage may wait (its time limit, already formatted).
  * @example timeoutReport(label, { verb: 'created', hint: 'Check …' }, (wait, waited) => ({ reason: 'Timeout', message: `… within ${waited}`, hint: '…' }))
  */
 export function timeoutReport(
