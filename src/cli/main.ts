@@ -25,9 +25,12 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--server <url>', 'talk to a running `slipway serve` at this http(s) URL instead of this machine (also SLIPWAY_SERVER; token in SLIPWAY_TOKEN)')
     .hook('preAction', (root, command) => {
       const flag = root.opts().server;
-      const remote = REMOTE_COMMANDS.has(command.name());
+      // `token list` is not `list`: the command that counts is the one right under the program.
+      let top = command;
+      while (top.parent && top.parent !== root) top = top.parent;
+      const remote = top === command && REMOTE_COMMANDS.has(command.name());
       if (flag !== undefined && !remote) {
-        throw new InputError(`slipway ${command.name()} works on this machine only and does not take --server`, {
+        throw new InputError(`slipway ${top.name()} works on this machine only and does not take --server`, {
           hint: `Run it without --server (commands that take it: ${[...REMOTE_COMMANDS].join(', ')}).`,
         });
       }
