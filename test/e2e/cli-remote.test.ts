@@ -156,6 +156,8 @@ describe('slipway --server', () => {
     [['--server', 'http://me:hunter2@127.0.0.1/', 'list'], 'error: --server must not hold a user or password'],
     [['build', '.', '--image', 'oci:out:1', '--server', 'http://127.0.0.1:8420'], 'error: slipway build works on this machine only and does not take --server'],
     [['--server', 'http://127.0.0.1:8420', 'doctor'], 'error: slipway doctor works on this machine only and does not take --server'],
+    [['--server', 'http://127.0.0.1:8420', 'token', 'list'], 'error: slipway token works on this machine only and does not take --server'],
+    [['serve', '--port', '0', '--server', 'http://127.0.0.1:8420'], 'error: slipway serve works on this machine only and does not take --server'],
     [['--server', 'http://127.0.0.1:8420', 'create', 'a timer', '--target', 'cluster'], "error: --target does not go with --server: the server's slipway.yaml chooses the target"],
   ])('refuses %j with exit 2', async (args, message) => {
     const result = await runCli(args, client);
@@ -307,5 +309,32 @@ describe('slipway --server while the server restarts', () => {
     expect(stdout).toContain('\nShipped survivor in ');
     const url = /url {12}(\S+)/.exec(stdout)![1]!;
     expect((await fetch(url)).status).toBe(200);
+  });
+});
+
+describe('slipway --server with a run that fails', () => {
+  // A registry nothing listens on: the image step fails on the server as it fails here.
+  const BROKEN = `${RUNTIME}registry:\n  host: 127.0.0.1:9\n  insecure: true\n`;
+  const failing = tempHome('slipway-remote-failing-');
+  const failingHere = tempHome('slipway-remote-failing-local-');
+  let failingServer: RunningServer;
+
+  beforeAll(async () => {
+    for (const side of [failing, failingHere]) writeFileSync(join(side.cwd, 'slipway.yaml'), BROKEN);
+    failingServer = await startServer(failing);
+  });
+  afterAll(async () => {
+    await failingServer?.stop();
+  });
+
+  it('exits 1 with the failing stage, its reason and how to resume, as on this machine', async () => {
+    const args = ['create', 'a timer', '--template', 'timer', '--name', 'broken'];
+    const [there, here] = [await runCli(['--server', failingServer.url, ...args], client), await runCli(args, failingHere)];
+    expect(here.code).toBe(1);
+    expect(there.code).toBe(1);
+    expect(shape(there.stdout)).toBe(shape(here.stdout));
+    expect(shape(there.stderr)).toBe(shape(here.stderr));
+    expect(there.stderr).toMatch(/^\nRun run-\S+ failed at step image:build: /);
+    expect(there.stderr).toMatch(/→ After fixing the cause, continue with: slipway resume run-\S+\n$/);
   });
 });
