@@ -24,8 +24,8 @@ const EventData = z.looseObject({ type: z.string() });
  * what was stored before, then each step as it happens, ending when the server closes the stream
  * after the run's final `run:end`. When the connection drops (the server restarts, a proxy times
  * out), it reconnects with `Last-Event-ID`, so the server replays exactly what was missed; an event
- * seen twice is skipped. Refusals (404, 401…) end
- * it at once with their error; a server that stays unreachable ends it with an error naming it.
+ * seen twice is skipped. Refusals (404, 401…) end it at once with their error; a server that stays
+ * unreachable ends it with an error naming it.
  */
 export async function* followRunEvents(client: ServerClient, runId: string, options: FollowOptions = {}): AsyncGenerator<StoredRunEvent> {
   const { signal } = options;
