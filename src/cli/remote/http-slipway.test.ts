@@ -163,6 +163,15 @@ describe('HttpSlipway against slipway serve', () => {
     await expect(slipway.resume('..')).rejects.toThrow(InputError);
   });
 
+  it('calls only routes the server publishes in its OpenAPI document', async () => {
+    const document = (await (await fetch(new URL('/openapi.json', server.url))).json()) as { paths: Record<string, Record<string, unknown>> };
+    const called = [
+      ['post', '/v1/apps'], ['get', '/v1/apps'], ['get', '/v1/apps/{app}'], ['delete', '/v1/apps/{app}'], ['get', '/v1/runs'],
+      ['get', '/v1/runs/{id}'], ['post', '/v1/runs/{id}/resume'], ['post', '/v1/runs/{id}/cancel'], ['get', '/v1/runs/{id}/events'],
+    ];
+    for (const [method, path] of called) expect(document.paths[path!]?.[method!], `${method} ${path}`).toBeDefined();
+  });
+
   it('names the server when it cannot be reached', async () => {
     const port = await closedPort();
     const unreachable = connect(`http://127.0.0.1:${port}`);
