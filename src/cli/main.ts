@@ -23,19 +23,20 @@ export function slipwayProgram(finish: (code: number) => void) {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(plainUsageMessage(text)) })
     .option('--server <url>', 'talk to a running `slipway serve` at this http(s) URL instead of this machine (also SLIPWAY_SERVER; token in SLIPWAY_TOKEN)')
+    .option('--token-file <file>', "with --server: read the server's API token from this file instead of SLIPWAY_TOKEN")
     .hook('preAction', (root, command) => {
-      const flag = root.opts().server;
+      const flags = root.opts();
       // `token list` is not `list`: the command that counts is the one right under the program.
       let top = command;
       while (top.parent && top.parent !== root) top = top.parent;
       const remote = top === command && REMOTE_COMMANDS.has(command.name());
-      if (flag !== undefined && !remote) {
-        throw new InputError(`slipway ${top.name()} works on this machine only and does not take --server`, {
-          hint: `Run it without --server (commands that take it: ${[...REMOTE_COMMANDS].join(', ')}).`,
+      if ((flags.server !== undefined || flags.tokenFile !== undefined) && !remote) {
+        throw new InputError(`slipway ${top.name()} works on this machine only and does not take --server or --token-file`, {
+          hint: `Run it without them (commands that take them: ${[...REMOTE_COMMANDS].join(', ')}).`,
         });
       }
       // SLIPWAY_SERVER set for everyday use does not stop `slipway build` or `doctor` from working here.
-      chooseServer(remote ? serverFrom(flag, process.env) : undefined);
+      chooseServer(remote ? serverFrom(flags, process.env) : undefined);
     });
 
   program

@@ -267,6 +267,16 @@ describe('slipway --server with API tokens', () => {
     expect(`${result.stdout}${result.stderr}`).not.toContain(tokens.read!);
     expect(await withToken(['list', '--json'], tokens.write)).toMatchObject({ code: 0, stdout: '[]\n' });
   });
+
+  it('reads the token from --token-file instead of SLIPWAY_TOKEN', async () => {
+    const file = join(client.cwd, 'slipway-token');
+    writeFileSync(file, `${tokens.read}\n`, { mode: 0o600 });
+    const result = await runCli(['--server', tokenServer.url, '--token-file', file, 'runs'], { ...client, env: { SLIPWAY_TOKEN: 'slw_not-this-one' } });
+    expect(result).toMatchObject({ code: 0, stdout: 'No runs yet.\n' });
+    const refused = await runCli(['--token-file', file, 'doctor'], client);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('error: slipway doctor works on this machine only and does not take --server or --token-file');
+  });
 });
 
 describe('slipway --server while the server restarts', () => {

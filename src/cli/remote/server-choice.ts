@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { InputError } from '../../domain/errors.ts';
 import { serverAddress } from './server-address.ts';
 
@@ -15,17 +16,26 @@ let chosen: ServerChoice | undefined;
 
 /**
  * The server a command line names: `--server`, else SLIPWAY_SERVER; undefined when neither is set,
- * and Slipway runs in this process. The token comes from SLIPWAY_TOKEN only, so it never sits in a
- * command line that shell history or `ps` would show. A URL that is not http(s) is bad input.
+ * and Slipway runs in this process. The token comes from the file `--token-file` names, else from
+ * SLIPWAY_TOKEN, never from a flag's value, which shell history and `ps` would show. A URL that is
+ * not http(s), an unreadable token file or a token a header cannot carry is bad input.
  */
-export function serverFrom(flag: string | undefined, env: Record<string, string | undefined>): ServerChoice | undefined {
+export function serverFrom(flags: { server?: string; tokenFile?: string }, env: Record<string, string | undefined>): ServerChoice | undefined {
   const fromEnv = env.SLIPWAY_SERVER?.trim();
-  const url = flag !== undefined ? serverAddress(flag, '--server') : fromEnv ? serverAddress(fromEnv, 'SLIPWAY_SERVER') : undefined;
+  const url = flags.server !== undefined ? serverAddress(flags.server, '--server') : fromEnv ? serverAddress(fromEnv, 'SLIPWAY_SERVER') : undefined;
   if (!url) return undefined;
-  const token = env.SLIPWAY_TOKEN?.trim();
+  const [token, source] = flags.tokenFile !== undefined ? [readTokenFile(flags.tokenFile), `the token in ${flags.tokenFile}`] : [env.SLIPWAY_TOKEN?.trim(), 'SLIPWAY_TOKEN'];
   // Checked here, as fetch's own refusal of such a header would quote the token.
-  if (token && !TOKEN.test(token)) throw new InputError('SLIPWAY_TOKEN holds spaces or characters a request header cannot carry', { hint: 'Set it to the token `slipway token create` printed, and nothing else.' });
+  if (token && !TOKEN.test(token)) throw new InputError(`${source} holds spaces or characters a request header cannot carry`, { hint: 'Give the token `slipway token create` printed, and nothing else.' });
   return { url, ...(token ? { token } : {}) };
+}
+
+function readTokenFile(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new InputError(`cannot read --token-file ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { hint: 'Name a file that holds the token alone, e.g. --token-file ~/.config/slipway/token.' });
+  }
 }
 
 /** Records the server the command that is about to run talks to (undefined: this machine). */
