@@ -122,6 +122,8 @@ describe('slipway --server', () => {
     [['resume', 'run-20260101000000-abcdef']],
     [['status', 'no-such-app']],
     [['delete', 'no-such-app']],
+    [['delete', 'Bad_Name']],
+    [['runs', 'Bad_Name']],
   ])('refuses %j with exit 2 and the message this machine gives', async (args) => {
     const [there, here] = [await remote(args), await local(args)];
     expect(here.code).toBe(2);

@@ -1,5 +1,5 @@
 import type { AppStatus, AppView, RunReport, StartRequest } from '../../app/slipway-service.ts';
-import { InputError, type Run } from '../../domain/index.ts';
+import { assertAppName, InputError, type Run } from '../../domain/index.ts';
 import type { StoredRunEvent } from '../../pipeline/index.ts';
 import { countStoredEvents, followRunEvents, type FollowOptions } from './run-events.ts';
 import type { ServerClient } from './server-client.ts';
@@ -42,6 +42,8 @@ export class HttpSlipway {
       const accepted = await this.client.call('POST', 'v1/apps', AcceptedRunJson, { body, headers });
       return { ...(await this.getRun(accepted.runId)), request: body };
     }
+    // Checked as the service checks it: the server refuses a bad name in the path in its own words.
+    assertAppName(request.app);
     const accepted = await this.client.call('DELETE', `v1/apps/${segment(request.app, 'app name')}`, AcceptedRunJson, { headers });
     return { ...(await this.getRun(accepted.runId)), request: { app: request.app } };
   }
