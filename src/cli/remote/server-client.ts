@@ -7,8 +7,8 @@ type Query = Record<string, string | number | undefined>;
 
 /**
  * The transport to a Slipway server: Node's fetch with the token as `Authorization: Bearer`, a
- * timeout on every call, answers checked against the API's shapes, and refusals turned into
- * Slipway's errors (see errorFromResponse).
+ * timeout on every call, redirects not followed, answers checked against the API's shapes, and
+ * refusals turned into Slipway's errors (see errorFromResponse).
  */
 export class ServerClient {
   /** The server as named in messages (never with the token). */
@@ -31,6 +31,7 @@ export class ServerClient {
       headers: { accept: 'application/json', ...this.auth(), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
       signal: AbortSignal.timeout(this.timeoutMs),
+      redirect: 'manual',
     };
     const response = await this.fetch(this.url(path, options.query), init);
     if (!response.ok) throw await errorFromResponse(response, this.server, this.token);
@@ -56,7 +57,10 @@ export class ServerClient {
     const connecting = new AbortController();
     const timer = setTimeout(() => connecting.abort(new DOMException('no answer in time', 'TimeoutError')), this.timeoutMs);
     try {
-      const init = { headers: { accept: 'text/event-stream', ...this.auth(), ...headers }, signal: signal ? AbortSignal.any([signal, connecting.signal]) : connecting.signal };
+      const init: RequestInit = {
+        headers: { accept: 'text/event-stream', ...this.auth(), ...headers }, redirect: 'manual',
+        signal: signal ? AbortSignal.any([signal, connecting.signal]) : connecting.signal,
+      };
       const response = await this.fetch(this.url(path), init);
       if (!response.ok) throw await errorFromResponse(response, this.server, this.token);
       return response;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, ConflictError, ExternalServiceError, InputError, NotFoundError, type SlipwayError } from '../../domain/errors.ts';
+import { redactUrlCredentials } from '../../domain/redact.ts';
 
 /** RFC 9457 problem details as Slipway's server writes them (see the HTTP API in the README). */
 const Problem = z.looseObject({
@@ -18,8 +19,8 @@ const HINTS: Record<number, string> = {
 /**
  * The error a refusal from the server stands for, with the server's message and hint, so the
  * command line prints it and exits as it would for the same error in this process: 400, 413,
- * 422 and 429 are bad input, 401 and 403 a token to fix (exit 2); 404 not found, 409 a conflict
- * (exit 2); anything else means the server failed (exit 1). `secret` (the token) is cut out of
+ * 422 and 429 are bad input, 401 and 403 a token to fix, a redirect an address to fix (exit 2);
+ * 404 not found, 409 a conflict (exit 2); anything else means the server failed (exit 1). `secret` (the token) is cut out of
  * anything the server echoes.
  */
 export async function errorFromResponse(response: Response, server: string, secret?: string): Promise<SlipwayError> {
@@ -37,6 +38,11 @@ export async function errorFromResponse(response: Response, server: string, secr
   // A 401's hint speaks to HTTP clients (send a header); the command line's users set SLIPWAY_TOKEN.
   const hint = status === 401 ? HINTS[401] : problem.hint ? scrub(problem.hint) : status === 429 && retryAfter ? `Try again in ${retryAfter} s.` : HINTS[status];
   const options = { ...(hint ? { hint } : {}), ...(problem.stage ? { details: { stage: problem.stage } } : {}) };
+  if (status >= 300 && status < 400) {
+    // Not followed: fetch would drop the token on the way to another origin, and a 401 would then say nothing of why.
+    const location = redactUrlCredentials(response.headers.get('location') ?? '(no Location)');
+    return new ConfigError(`Slipway server ${server} redirects to ${location}`, { hint: 'Point --server (or SLIPWAY_SERVER) at the address it redirects to.' });
+  }
   if (status === 404) return new NotFoundError(message, options);
   if (status === 409) return new ConflictError(message, options);
   if (status === 401 || status === 403) return new ConfigError(message, options);
