@@ -99,7 +99,8 @@ describe('slipway --server', () => {
   it('shows an app and its runs as this machine does', async () => {
     const [there, here] = [await remote(['status', 'focus']), await local(['status', 'focus'])];
     expect(there.code).toBe(0);
-    expect(shape(there.stdout).split('\n').slice(0, 5)).toEqual(shape(here.stdout).split('\n').slice(0, 5));
+    expect(shape(there.stdout)).toBe(shape(here.stdout));
+    expect(there.stdout).toMatch(/\n {4}source {2}[0-9a-f]{12} /);
     const runs = await remote(['runs', 'focus']);
     expect(runs.code).toBe(0);
     expect(shape(runs.stdout)).toBe(shape((await local(['runs', 'focus'])).stdout));
@@ -113,6 +114,9 @@ describe('slipway --server', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('focus  running');
     expect(existsSync(client.home)).toBe(false);
+    const bad = await runCli(['list'], { ...client, env: { SLIPWAY_SERVER: 'ftp://127.0.0.1/' } });
+    expect(bad).toMatchObject({ code: 2, stdout: '' });
+    expect(bad.stderr).toBe('error: SLIPWAY_SERVER must be an http:// or https:// URL, not "ftp://127.0.0.1/"\n  → e.g. SLIPWAY_SERVER=http://127.0.0.1:8420\n');
   });
 
   it.each([
