@@ -75,6 +75,9 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   runRoutes(app, deps);
   eventRoutes(app, deps);
   healthRoutes(app, deps);
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http', scheme: 'bearer', description: 'an API token from `slipway token create`; none is asked on a loopback server while no token exists',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Slipway', version: deps.version, description: 'Turn a request for a webapp into a running app, the GitOps way.' },

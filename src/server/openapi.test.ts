@@ -85,6 +85,18 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('asks for a bearer token on /v1, but not on the signed intake, health, readiness, metrics or itself', async () => {
+    const document = await documentOf(serverApp());
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const guarded = path.startsWith('/v1/') && path !== '/v1/hooks/create';
+        expect(operation.security ?? [], `${method} ${path}`).toEqual(guarded ? [{ bearer: [] }] : []);
+        if (guarded) expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['401', '403', '429']));
+      }
+    }
+  });
+
   it('names the shapes scripts rely on: app for apps, runId for runs', async () => {
     const { components } = await documentOf(serverApp());
     expect(Object.keys(components.schemas.App.properties)).toEqual(expect.arrayContaining(['app', 'state', 'url']));

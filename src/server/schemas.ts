@@ -18,6 +18,9 @@ export const ProblemSchema = z
   })
   .openapi('Problem');
 
+/** /v1 routes take an API token (`Authorization: Bearer`), except on a loopback server while none exists. */
+export const BEARER = [{ bearer: [] }];
+
 /** Responses every route may give with a problem body. */
 export function problemResponses<S extends number>(...statuses: S[]) {
   const described: Record<number, string> = {
@@ -27,6 +30,7 @@ export function problemResponses<S extends number>(...statuses: S[]) {
   };
   return Object.fromEntries(statuses.map((status) => [status, {
     description: described[status] ?? 'problem',
+    ...(status === 429 ? { headers: { 'Retry-After': { schema: { type: 'integer' as const }, description: 'seconds to wait' } } } : {}),
     content: { 'application/problem+json': { schema: ProblemSchema } },
   }])) as Record<S, { description: string; content: { 'application/problem+json': { schema: typeof ProblemSchema } } }>;
 }
@@ -89,6 +93,7 @@ export const RunSummarySchema = z
     endedAt: z.string().optional(),
     error: ErrorInfo.optional(),
     timeline: z.array(Step),
+    events: z.number().int().openapi({ description: 'how many events the run has stored: the id of the last one' }),
   })
   .openapi('RunSummary');
 

@@ -15,7 +15,7 @@ export function runSummary(run: Run) {
     runId: run.id, app: run.app, kind: run.kind, status: run.status, createdAt: run.createdAt, updatedAt: run.updatedAt,
     ...(run.endedAt ? { endedAt: run.endedAt } : {}),
     ...(run.error ? { error: run.error } : {}),
-    timeline: run.timeline,
+    timeline: run.timeline, events: run.events,
   };
 }
 
@@ -25,7 +25,7 @@ export function runDetail(report: RunReport) {
     createdAt: report.createdAt, updatedAt: report.updatedAt,
     ...(report.endedAt ? { endedAt: report.endedAt } : {}),
     ...(report.error ? { error: report.error } : {}),
-    timeline: report.timeline,
+    timeline: report.timeline, events: report.events,
     ...(report.url ? { url: report.url } : {}),
     ...(report.template ? { template: report.template } : {}),
     commits: report.commits,

@@ -76,6 +76,7 @@ describe('slipway serve', () => {
     expect(run).toMatchObject({ runId: accepted.runId, app: 'band-page', kind: 'create', status: 'succeeded', template: 'static-site' });
     expect(run.commits.source).toMatch(/^[0-9a-f]{40}$/);
     expect(run.timeline).toHaveLength(10);
+    expect(run.events).toBe(events.length);
     const page = await fetch(run.url);
     expect(page.status).toBe(200);
 

@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../support/cli.ts';
 import { jsonOf, readEvents, startServer, type RunningServer, type ServerSentEvent } from '../support/serve.ts';
@@ -10,12 +13,13 @@ writeFileSync(join(cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
 const servers: RunningServer[] = [];
 
 afterAll(async () => {
-  const server = servers.at(-1);
-  if (!server) return;
-  const { apps } = await jsonOf(fetch(`${server.url}/v1/apps`));
-  for (const { app } of apps) {
-    const response = await fetch(`${server.url}/v1/apps/${app}`, { method: 'DELETE' });
-    if (response.status === 202) await readEvents(`${server.url}${response.headers.get('location')}/events`);
+  // Apps the tests left are deleted through a server of their home still running, then the servers stop.
+  for (const server of servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null)) {
+    const { apps } = await jsonOf(fetch(`${server.url}/v1/apps`));
+    for (const { app } of apps) {
+      const response = await fetch(`${server.url}/v1/apps/${app}`, { method: 'DELETE' });
+      if (response.status === 202) await readEvents(`${server.url}${response.headers.get('location')}/events`);
+    }
   }
   for (const running of servers) await running.stop();
 });
@@ -76,7 +80,11 @@ describe('run events over SSE', () => {
     const url = `${first.url}/v1/runs/${runId}/events`;
     // Disconnected once the image build starts: the run is then under way, halfway through.
     const events = await readEvents(url, { until: (e) => e.event === 'step:start' && JSON.parse(e.data).stepId === 'image:build' });
+    // A client still following the run does not keep the server from stopping: its stream is closed.
+    const following = readEvents(url).then(() => 'ended', () => 'closed');
+    await delay(100);
     expect(await first.stop('SIGTERM')).toBe(0);
+    expect(['ended', 'closed']).toContain(await following);
     await expect(fetch(`${first.url}/healthz`)).rejects.toThrow();
 
     const second = await serve();
@@ -91,5 +99,44 @@ describe('run events over SSE', () => {
     const finished = run.timeline.filter((step: { status: string }) => step.status === 'succeeded').map((step: { stepId: string }) => step.stepId);
     expect(new Set(finished).size).toBe(finished.length);
     expect((await fetch(run.url)).status).toBe(200);
+  });
+});
+
+describe('run events after the end', () => {
+  let hook: Server;
+  const received: string[] = [];
+
+  afterAll(() => new Promise<void>((resolve) => (hook ? hook.close(() => resolve()) : resolve())));
+
+  it('a client that saw run:end and reconnects gets the notifications that followed, and the stream ends', async () => {
+    // A webhook target on loopback that takes every notification.
+    hook = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push(body);
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+    const home = tempHome('slipway-serve-notify-');
+    writeFileSync(join(home.cwd, 'slipway.yaml'), `local:\n  runtime: process\nnotify:\n  - type: webhook\n    url: http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook\n`);
+    const server = await startServer(home);
+    servers.push(server);
+    const runId = await create(server, { template: 'static-site', name: 'notified' });
+    const url = `${server.url}/v1/runs/${runId}/events`;
+    const events = await readEvents(url);
+    const end = events.at(-1)!;
+    expect(end.event).toBe('run:end');
+
+    for (let i = 0; i < 100 && !(await jsonOf(fetch(`${server.url}/v1/runs/${runId}`))).notifications; i++) await delay(100);
+    expect(received).toHaveLength(1);
+    const after = await readEvents(url, { headers: { 'Last-Event-ID': end.id! } });
+    expect(after.map((e) => e.event)).toEqual(['notify']);
+    expect(JSON.parse(after[0]!.data)).toMatchObject({ type: 'notify', ok: true });
+    expect(await readEvents(url, { headers: { 'Last-Event-ID': after[0]!.id! } })).toEqual([]);
+
+    const deleting = await fetch(`${server.url}/v1/apps/notified`, { method: 'DELETE' });
+    await readEvents(`${server.url}${deleting.headers.get('location')}/events`);
   });
 });

@@ -6,13 +6,11 @@ import { serve } from '@hono/node-server';
 import { SqliteReplayGuard } from '../../adapters/store/sqlite-replay-guard.ts';
 import { SqliteTokenStore } from '../../adapters/store/sqlite-token-store.ts';
 import { openCheckedDatabase } from '../../adapters/store/store-check.ts';
+import type { Slipway } from '../../app/compose.ts';
 import { localHistories, reposHoldApps } from '../../app/repo-history.ts';
 import { loadConfig, readSecret, type ResolvedConfig } from '../../config/index.ts';
 import { ConfigError, InputError } from '../../domain/errors.ts';
-import { accessControl, isLoopbackHost, signedIntake } from '../../server/access/index.ts';
-import { createServerApp, type ServerApp, type ServerDeps } from '../../server/app.ts';
-import { serverUrl } from '../../server/listen-address.ts';
-import { ServerMetrics } from '../../server/metrics.ts';
+import { accessControl, createServerApp, isLoopbackHost, serverUrl, ServerMetrics, signedIntake, type ServerApp, type ServerDeps } from '../../server/index.ts';
 import { reportError } from '../output.ts';
 
 /**
@@ -22,12 +20,14 @@ import { reportError } from '../output.ts';
  * runs under way are continued by the next `slipway serve`.
  */
 export async function serveCommand(opts: { host?: string; port?: number }): Promise<number> {
+  let db: DatabaseSync | undefined;
+  let slipway: Slipway | undefined;
   try {
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
     const host = opts.host ?? config.server.host;
     const port = opts.port ?? config.server.port;
     // Tokens and the intake's replay guard live in the state database (checked as every command checks it).
-    const db = await openCheckedDatabase(join(config.home, 'state.db'), { reposHoldApps: () => reposHoldApps(localHistories(config)) });
+    db = await openCheckedDatabase(join(config.home, 'state.db'), { reposHoldApps: () => reposHoldApps(localHistories(config)) });
     const tokens = new SqliteTokenStore({ db });
     if (!isLoopbackHost(host) && !(await authConfigured(tokens))) {
       throw new ConfigError(`refusing to listen on ${host} without API tokens: anyone who can reach it could create and delete apps`, {
@@ -35,16 +35,17 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
       });
     }
     const { compose, SLIPWAY_VERSION } = await import('../../app/compose.ts');
-    const slipway = await compose(config, { nodeBinary: process.execPath, ...(process.env.PATH ? { path: process.env.PATH } : {}), vars: process.env, homedir: homedir() }, {
+    slipway = await compose(config, { nodeBinary: process.execPath, ...(process.env.PATH ? { path: process.env.PATH } : {}), vars: process.env, homedir: homedir() }, {
       mode: { origin: 'server', concurrency: config.server.concurrency },
     });
     const { service, logger } = slipway;
     const metrics = new ServerMetrics({ queueDepth: () => service.queueDepth() });
     service.subscribe((stored) => metrics.observe(stored.event));
     const app = createServerApp({ service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION, ...accessFor(config, host, db, tokens) });
+    // Listening comes first: a taken port ends the command before any run starts.
+    const { server, port: listening } = await listen(app, host, port);
     // Runs an earlier server held when it stopped are queued again; then the workers start.
     await service.recover();
-    const { server, port: listening } = await listen(app, host, port);
     process.stdout.write(`Slipway listening on ${serverUrl(host, listening)}\n`);
     logger.info({ host, port: listening }, 'Slipway listening');
 
@@ -58,6 +59,9 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     // next `slipway serve` continues each from its last finished step.
     process.exit(0);
   } catch (error) {
+    slipway?.service.stop();
+    slipway?.close();
+    db?.close();
     return reportError(error, false);
   }
 }

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServerDeps } from '../app.ts';
-import { AppDetailSchema, AppListSchema, AppNameParam, CreateAppSchema, IdempotencyHeaders, problemResponses, RunAcceptedSchema } from '../schemas.ts';
+import { AppDetailSchema, AppListSchema, AppNameParam, CreateAppSchema, IdempotencyHeaders, BEARER, problemResponses, RunAcceptedSchema } from '../schemas.ts';
 import { appDetail, appView, runAccepted } from '../views.ts';
 
 const accepted = {
@@ -12,35 +12,39 @@ const accepted = {
 const createApp = createRoute({
   method: 'post',
   path: '/v1/apps',
+  security: BEARER,
   summary: 'Create an app from a description and/or a template',
   request: {
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: CreateAppSchema } } },
   },
-  responses: { 202: accepted, ...problemResponses(400, 409, 413, 415, 422, 500) },
+  responses: { 202: accepted, ...problemResponses(400, 401, 403, 409, 413, 415, 422, 429, 500) },
 });
 
 const listApps = createRoute({
   method: 'get',
   path: '/v1/apps',
+  security: BEARER,
   summary: 'List apps with their state, URL and last commits',
-  responses: { 200: { description: 'the apps', content: { 'application/json': { schema: AppListSchema } } }, ...problemResponses(500) },
+  responses: { 200: { description: 'the apps', content: { 'application/json': { schema: AppListSchema } } }, ...problemResponses(401, 403, 429, 500) },
 });
 
 const getApp = createRoute({
   method: 'get',
   path: '/v1/apps/{app}',
+  security: BEARER,
   summary: "An app's state, URL and recent commits",
   request: { params: z.object({ app: AppNameParam }) },
-  responses: { 200: { description: 'the app', content: { 'application/json': { schema: AppDetailSchema } } }, ...problemResponses(400, 404, 500) },
+  responses: { 200: { description: 'the app', content: { 'application/json': { schema: AppDetailSchema } } }, ...problemResponses(400, 401, 403, 404, 429, 500) },
 });
 
 const deleteApp = createRoute({
   method: 'delete',
   path: '/v1/apps/{app}',
+  security: BEARER,
   summary: 'Stop an app and remove it from both repos',
   request: { params: z.object({ app: AppNameParam }) },
-  responses: { 202: accepted, ...problemResponses(400, 404, 409, 500) },
+  responses: { 202: accepted, ...problemResponses(400, 401, 403, 404, 409, 429, 500) },
 });
 
 export function appRoutes(app: OpenAPIHono, { service }: ServerDeps): void {

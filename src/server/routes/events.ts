@@ -2,13 +2,14 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { ENDED_STATUSES, InputError } from '../../domain/index.ts';
 import type { ServerDeps } from '../app.ts';
-import { problemResponses, RunIdParam } from '../schemas.ts';
+import { BEARER, problemResponses, RunIdParam } from '../schemas.ts';
 
 const EventId = z.string().regex(/^\d{1,15}$/, 'an event id is the seq of the last event received: a whole number');
 
 const runEvents = createRoute({
   method: 'get',
   path: '/v1/runs/{id}/events',
+  security: BEARER,
   summary: "A run's events as Server-Sent Events, as they happen",
   description:
     'Each event has `id: <seq>` (1, 2, 3… per run), `event: <type>` (run:queued, run:start, step:start, step:end, log, notify, run:end) and ' +
@@ -21,7 +22,7 @@ const runEvents = createRoute({
   },
   responses: {
     200: { description: 'the event stream', content: { 'text/event-stream': { schema: z.string() } } },
-    ...problemResponses(400, 404, 500),
+    ...problemResponses(400, 401, 403, 404, 429, 500),
   },
 });
 
@@ -35,9 +36,11 @@ export function eventRoutes(app: OpenAPIHono, { service, logger, heartbeatMs = 1
     if (after > run.events) {
       throw new InputError(`event ${after} is past the last event of run ${id} (${run.events})`, { hint: 'Reconnect with the id of the last event received, or without Last-Event-ID to get them all.' });
     }
+    // A run that has ended has all its events stored: the stream ends with the last of them, also
+    // when the client saw its run:end already (notifications come after it).
+    const last = ENDED_STATUSES.includes(run.status) ? run.events : undefined;
     return streamSSE(c, async (stream) => {
-      // A client that saw the end of an ended run has nothing more to wait for.
-      if (run.events > 0 && after === run.events && ENDED_STATUSES.includes(run.status)) return;
+      if (last !== undefined && last > 0 && after >= last) return;
       // The client going away stops the watch, so no listener outlives its connection.
       const watching = new AbortController();
       stream.onAbort(() => watching.abort());
@@ -45,6 +48,7 @@ export function eventRoutes(app: OpenAPIHono, { service, logger, heartbeatMs = 1
       try {
         for await (const stored of service.watch(id, { after, signal: watching.signal })) {
           await stream.writeSSE({ id: String(stored.seq), event: stored.event.type, data: JSON.stringify(stored.event) });
+          if (last !== undefined && stored.seq >= last) break;
         }
       } finally {
         clearInterval(heartbeat);

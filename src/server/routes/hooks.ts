@@ -7,6 +7,8 @@ import { runAccepted } from '../views.ts';
 const signedCreate = createRoute({
   method: 'post',
   path: '/v1/hooks/create',
+  // The signature stands in for a token.
+  security: [],
   summary: 'Create an app from a signed request (no token: the body is signed with server.hookSecret)',
   description:
     'Headers `X-Slipway-Timestamp: <unix seconds>` and `X-Slipway-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`; ' +
@@ -22,7 +24,7 @@ const signedCreate = createRoute({
       headers: { Location: { schema: { type: 'string' as const }, description: '/v1/runs/{runId}' } },
       content: { 'application/json': { schema: RunAcceptedSchema } },
     },
-    ...problemResponses(400, 403, 404, 409, 413, 415, 422, 500),
+    ...problemResponses(400, 403, 404, 409, 413, 415, 422, 429, 500),
   },
 });
 

@@ -1,11 +1,12 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServerDeps } from '../app.ts';
-import { AppNameParam, problemResponses, RunAcceptedSchema, RunIdParam, RunListSchema, RunSchema, RunSummarySchema } from '../schemas.ts';
+import { AppNameParam, BEARER, problemResponses, RunAcceptedSchema, RunIdParam, RunListSchema, RunSchema, RunSummarySchema } from '../schemas.ts';
 import { runAccepted, runDetail, runSummary } from '../views.ts';
 
 const listRuns = createRoute({
   method: 'get',
   path: '/v1/runs',
+  security: BEARER,
   summary: 'Recent runs, newest first, with their timelines',
   request: {
     query: z.object({
@@ -15,7 +16,7 @@ const listRuns = createRoute({
       cursor: z.string().min(1).max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
     }),
   },
-  responses: { 200: { description: 'a page of runs', content: { 'application/json': { schema: RunListSchema } } }, ...problemResponses(400, 500) },
+  responses: { 200: { description: 'a page of runs', content: { 'application/json': { schema: RunListSchema } } }, ...problemResponses(400, 401, 403, 429, 500) },
 });
 
 const runParams = z.object({ id: RunIdParam });
@@ -23,14 +24,16 @@ const runParams = z.object({ id: RunIdParam });
 const getRun = createRoute({
   method: 'get',
   path: '/v1/runs/{id}',
+  security: BEARER,
   summary: 'A run: its status, timeline, error and outputs (URL, commits)',
   request: { params: runParams },
-  responses: { 200: { description: 'the run', content: { 'application/json': { schema: RunSchema } } }, ...problemResponses(400, 404, 500) },
+  responses: { 200: { description: 'the run', content: { 'application/json': { schema: RunSchema } } }, ...problemResponses(400, 401, 403, 404, 429, 500) },
 });
 
 const resumeRun = createRoute({
   method: 'post',
   path: '/v1/runs/{id}/resume',
+  security: BEARER,
   summary: 'Queue an interrupted, failed or cancelled run again, from its last finished step',
   request: { params: runParams },
   responses: {
@@ -39,16 +42,17 @@ const resumeRun = createRoute({
       headers: { Location: { schema: { type: 'string' as const }, description: '/v1/runs/{runId}' } },
       content: { 'application/json': { schema: RunAcceptedSchema } },
     },
-    ...problemResponses(400, 404, 409, 500),
+    ...problemResponses(400, 401, 403, 404, 409, 429, 500),
   },
 });
 
 const cancelRun = createRoute({
   method: 'post',
   path: '/v1/runs/{id}/cancel',
+  security: BEARER,
   summary: 'Cancel a queued or running run',
   request: { params: runParams },
-  responses: { 200: { description: 'the run', content: { 'application/json': { schema: RunSummarySchema } } }, ...problemResponses(400, 404, 409, 500) },
+  responses: { 200: { description: 'the run', content: { 'application/json': { schema: RunSummarySchema } } }, ...problemResponses(400, 401, 403, 404, 409, 429, 500) },
 });
 
 export function runRoutes(app: OpenAPIHono, { service }: ServerDeps): void {
