@@ -60,16 +60,16 @@ export class HttpSlipway {
 
   /**
    * Queues an interrupted, failed or cancelled run again; a succeeded run comes back as it is. The
-   * run's `events` says how many events its earlier attempts stored, so that following it shows
-   * this attempt only; a server whose runs do not say so is asked by reading the stream first.
+   * run's `events` is how many events its earlier attempts stored, counted before it is queued
+   * (once queued, a worker may be adding this attempt's), so that following it from there shows
+   * this attempt only; a server whose runs do not say so is asked by reading the stream.
    */
   async resume(runId: string): Promise<Run> {
     const id = segment(runId, 'run id');
     const before = await this.client.call('GET', `v1/runs/${id}`, RunJson);
     const stored = before.events ?? (STILL.has(before.status) ? await countStoredEvents(this.client, before.runId) : 0);
     const accepted = await this.client.call('POST', `v1/runs/${id}/resume`, AcceptedRunJson);
-    const run = await this.getRun(accepted.runId);
-    return { ...run, events: before.events !== undefined ? run.events : stored };
+    return { ...(await this.getRun(accepted.runId)), events: stored };
   }
 
   async report(runId: string): Promise<RunReport> {
