@@ -257,7 +257,7 @@ describe('slipway --server with API tokens', () => {
   it('exits 2 with what to do for a missing or wrong token, never printing it', async () => {
     const missing = await withToken(['list']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/^error: .+\n {2}→ Set SLIPWAY_TOKEN to a token the server knows: .+\n$/);
+    expect(missing.stderr).toMatch(/^error: .+\n {2}→ Set SLIPWAY_TOKEN \(or pass --token-file\) to a token the server knows: .+\n$/);
     const wrong = `${tokens.write!.slice(0, -4)}AAAA`;
     const refused = await withToken(['runs'], wrong);
     expect(refused.code).toBe(2);

@@ -12,16 +12,16 @@ const Problem = z.looseObject({
 });
 
 const HINTS: Record<number, string> = {
-  401: 'Set SLIPWAY_TOKEN to a token the server knows: `slipway token create --name <client> --scope write` on the server prints one.',
+  401: 'Set SLIPWAY_TOKEN (or pass --token-file) to a token the server knows: `slipway token create --name <client> --scope write` on the server prints one.',
   403: "The token's scope does not allow this: creating, deleting, resuming and cancelling need a write token.",
 };
 
 /**
  * The error a refusal from the server stands for, with the server's message and hint, so the
- * command line prints it and exits as it would for the same error in this process: 400, 413,
- * 422 and 429 are bad input, 401 and 403 a token to fix, a redirect an address to fix (exit 2);
- * 404 not found, 409 a conflict (exit 2); anything else means the server failed (exit 1). `secret` (the token) is cut out of
- * anything the server echoes.
+ * command line prints it and exits as it would for the same error in this process: 400, 413, 422
+ * and 429 are bad input, 401 and 403 a token to fix, a redirect an address to fix, 404 not found,
+ * 409 a conflict (all exit 2); anything else means the server failed (exit 1). `secret` (the
+ * token) is cut out of anything the server echoes.
  */
 export async function errorFromResponse(response: Response, server: string, secret?: string): Promise<SlipwayError> {
   const text = await response.text().catch(() => '');
@@ -39,7 +39,8 @@ export async function errorFromResponse(response: Response, server: string, secr
   const hint = status === 401 ? HINTS[401] : problem.hint ? scrub(problem.hint) : status === 429 && retryAfter ? `Try again in ${retryAfter} s.` : HINTS[status];
   const options = { ...(hint ? { hint } : {}), ...(problem.stage ? { details: { stage: problem.stage } } : {}) };
   if (status >= 300 && status < 400) {
-    // Not followed: fetch would drop the token on the way to another origin, and a 401 would then say nothing of why.
+    // Not followed: fetch would drop the token on the way to another origin, and the 401 that
+    // followed would not say why.
     const location = redactUrlCredentials(response.headers.get('location') ?? '(no Location)');
     return new ConfigError(`Slipway server ${server} redirects to ${location}`, { hint: 'Point --server (or SLIPWAY_SERVER) at the address it redirects to.' });
   }
