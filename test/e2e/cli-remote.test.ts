@@ -107,6 +107,10 @@ describe('slipway --server', () => {
     const json = JSON.parse((await remote(['runs', '--json', '--limit', '1'])).stdout);
     expect(json).toHaveLength(1);
     expect(json[0]).toMatchObject({ app: 'focus', kind: 'create', status: 'succeeded' });
+    // The same fields in the same order; the API does not show the request a run stores.
+    const [ours] = JSON.parse((await local(['runs', '--json', '--limit', '1'])).stdout);
+    expect(Object.keys(json[0])).toEqual(Object.keys(ours));
+    expect(json[0].timeline.map((s: { stepId: string }) => s.stepId)).toEqual(ours.timeline.map((s: { stepId: string }) => s.stepId));
   });
 
   it('follows SLIPWAY_SERVER as it follows --server', async () => {

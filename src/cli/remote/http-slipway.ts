@@ -113,12 +113,15 @@ function segment(value: string, what: string): string {
   return encodeURIComponent(value);
 }
 
-/** The API leaves out the request a run stores (and may leave out its count of events). */
+/**
+ * A run in the order of the store's fields, so `runs --json` reads as it does on this machine. The
+ * API leaves out the request a run stores (and may leave out its count of events).
+ */
 function toRun(json: RunSummaryJson): Run {
   return {
-    id: json.runId, kind: json.kind, app: json.app, status: json.status, request: {}, events: json.events ?? 0,
+    id: json.runId, kind: json.kind, app: json.app, status: json.status, request: {},
     createdAt: json.createdAt, updatedAt: json.updatedAt, ...(json.endedAt ? { endedAt: json.endedAt } : {}),
-    ...(json.error ? { error: json.error } : {}), timeline: json.timeline,
+    ...(json.error ? { error: json.error } : {}), timeline: json.timeline, events: json.events ?? 0,
   } as Run;
 }
 
