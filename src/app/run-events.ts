@@ -66,8 +66,17 @@ export class RunEvents {
           return;
         }
       }
-      if (events.length === 0) await woken.promise;
-      else woken.cancel();
+      if (events.length > 0) {
+        woken.cancel();
+        continue;
+      }
+      // Nothing after `after`, and the run has ended: the watcher has seen it all (a reconnect after its end).
+      const now = await this.store.getRun(runId);
+      if (now && ENDED_STATUSES.includes(now.status) && now.events <= after) {
+        woken.cancel();
+        return;
+      }
+      await woken.promise;
     }
   }
 

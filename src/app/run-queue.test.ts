@@ -160,3 +160,15 @@ describe('watching a run that was resumed', () => {
     expect(resumed.events).toBe(events.findLastIndex((e) => e.event.type === 'run:queued') + 1);
   }, 120_000);
 });
+
+describe('watching a run that has ended', () => {
+  it('ends at once for a watcher that has seen every event', async () => {
+    const slipway = await open({ origin: 'server', concurrency: 1 });
+    const run = await slipway.service.start(timer('q-seen'));
+    const all = await collect(slipway, run.id);
+    await slipway.service.idle();
+    const last = (await slipway.service.report(run.id)).events;
+    expect(last).toBeGreaterThanOrEqual(all.length);
+    expect(await collect(slipway, run.id, last)).toEqual([]);
+  }, 120_000);
+});

@@ -172,7 +172,7 @@ export function slipwayProgram(finish: (code: number) => void) {
   program
     .command('serve')
     .description('serve the HTTP API (/v1 routes, run events, /openapi.json, /metrics) and work through the run queue')
-    .option('--host <address>', 'address to listen on (default: server.host in slipway.yaml, else 127.0.0.1); another than loopback needs API tokens')
+    .option('--host <address>', 'address to listen on (default: server.host in slipway.yaml, else 127.0.0.1); an address other than loopback needs an API token first')
     .option('--port <port>', 'port to listen on, 0 for any free one (default: server.port in slipway.yaml, else 8420)', portNumber)
     .action(async (opts) => finish(await (await import('./commands/serve-command.ts')).serveCommand(opts)));
 
