@@ -2,6 +2,11 @@ import { Command, CommanderError, InvalidArgumentError } from '@commander-js/ext
 import { ignoreClosedPipes } from './closed-pipe.ts';
 import { positiveInteger } from './option-values.ts';
 import { reportError } from './output.ts';
+import { chooseServer, serverFrom } from './remote/server-choice.ts';
+import { InputError } from '../domain/errors.ts';
+
+/** The commands that work against a running server (`--server`); the others act on this machine only. */
+const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so
@@ -16,7 +21,23 @@ export function slipwayProgram(finish: (code: number) => void) {
     .showHelpAfterError('(run with --help for usage)')
     // Usage errors come back to main() as exceptions (exit 2) instead of ending the process.
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(plainUsageMessage(text)) });
+    .configureOutput({ outputError: (text, write) => write(plainUsageMessage(text)) })
+    .option('--server <url>', 'talk to a running `slipway serve` at this http(s) URL instead of this machine (also SLIPWAY_SERVER; token in SLIPWAY_TOKEN)')
+    .option('--token-file <file>', "with --server: read the server's API token from this file instead of SLIPWAY_TOKEN")
+    .hook('preAction', (root, command) => {
+      const flags = root.opts();
+      // `token list` is not `list`: the command that counts is the one right under the program.
+      let top = command;
+      while (top.parent && top.parent !== root) top = top.parent;
+      const remote = top === command && REMOTE_COMMANDS.has(command.name());
+      if ((flags.server !== undefined || flags.tokenFile !== undefined) && !remote) {
+        throw new InputError(`slipway ${top.name()} works on this machine only and does not take --server or --token-file`, {
+          hint: `Run it without them (commands that take them: ${[...REMOTE_COMMANDS].join(', ')}).`,
+        });
+      }
+      // SLIPWAY_SERVER set for everyday use does not stop `slipway build` or `doctor` from working here.
+      chooseServer(remote ? serverFrom(flags, process.env) : undefined);
+    });
 
   program
     .command('create')

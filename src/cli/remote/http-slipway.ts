@@ -1,0 +1,136 @@
+import type { AppStatus, AppView, RunReport, StartRequest } from '../../app/slipway-service.ts';
+import { assertAppName, InputError, type Run } from '../../domain/index.ts';
+import type { StoredRunEvent } from '../../pipeline/index.ts';
+import { countStoredEvents, followRunEvents, type FollowOptions } from './run-events.ts';
+import type { ServerClient } from './server-client.ts';
+import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, RunJson, RunListJson, RunSummaryJson } from './wire.ts';
+
+/** The most runs the API returns in one page. */
+const PAGE_LIMIT = 200;
+
+/** Runs that store no more events until someone resumes them. */
+const STILL = new Set(['failed', 'cancelled', 'interrupted']);
+
+export interface RunFilter {
+  app?: string;
+  status?: Run['status'];
+  limit?: number;
+  cursor?: string;
+}
+
+/**
+ * Slipway's service as a running `slipway serve` offers it over HTTP: the same methods and results
+ * as the in-process service, so a command works the same against either. Errors arrive as the
+ * same error classes (see errorFromResponse), so exit codes and messages match too.
+ * @example
+ * const slipway = new HttpSlipway(new ServerClient({ url: new URL('http://127.0.0.1:8420/') }));
+ * const run = await slipway.start({ kind: 'create', template: 'timer', name: 'focus' });
+ * for await (const { event } of slipway.watch(run.id)) console.log(event.type);
+ */
+export class HttpSlipway {
+  private readonly client: ServerClient;
+
+  constructor(client: ServerClient) {
+    this.client = client;
+  }
+
+  /** Queues a create or delete on the server (`POST /v1/apps`, `DELETE /v1/apps/{app}`); the same idempotency key returns the first run. */
+  async start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
+    const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
+    if (request.kind === 'create') {
+      const { kind: _kind, ...body } = request;
+      const accepted = await this.client.call('POST', 'v1/apps', AcceptedRunJson, { body, headers });
+      return { ...(await this.getRun(accepted.runId)), request: body };
+    }
+    // Checked as the service checks it: the server refuses a bad name in the path in its own words.
+    assertAppName(request.app);
+    const accepted = await this.client.call('DELETE', `v1/apps/${segment(request.app, 'app name')}`, AcceptedRunJson, { headers });
+    return { ...(await this.getRun(accepted.runId)), request: { app: request.app } };
+  }
+
+  /** The run's events: those stored after `after`, then live ones, ending after `run:end`. */
+  watch(runId: string, options: FollowOptions = {}): AsyncIterable<StoredRunEvent> {
+    return followRunEvents(this.client, segment(runId, 'run id'), options);
+  }
+
+  /** Cancels a queued or running run (a run that has ended is a conflict). */
+  async cancel(runId: string): Promise<Run> {
+    return toRun(await this.client.call('POST', `v1/runs/${segment(runId, 'run id')}/cancel`, RunSummaryJson));
+  }
+
+  /**
+   * Queues an interrupted, failed or cancelled run again; a succeeded run comes back as it is. The
+   * run's `events` is how many events its earlier attempts stored, counted before it is queued
+   * (once queued, a worker may be adding this attempt's), so that following it from there shows
+   * this attempt only; a server whose runs do not say so is asked by reading the stream.
+   */
+  async resume(runId: string): Promise<Run> {
+    const id = segment(runId, 'run id');
+    const before = await this.client.call('GET', `v1/runs/${id}`, RunJson);
+    const stored = before.events ?? (STILL.has(before.status) ? await countStoredEvents(this.client, before.runId) : 0);
+    const accepted = await this.client.call('POST', `v1/runs/${id}/resume`, AcceptedRunJson);
+    return { ...(await this.getRun(accepted.runId)), events: stored };
+  }
+
+  async report(runId: string): Promise<RunReport> {
+    return toReport(await this.client.call('GET', `v1/runs/${segment(runId, 'run id')}`, RunJson));
+  }
+
+  /** Runs, newest first. More than a page's worth (`slipway runs --limit 500`) is read page by page. */
+  async runs(filter: RunFilter = {}): Promise<{ runs: Run[]; nextCursor?: string }> {
+    const wanted = filter.limit ?? 20;
+    const runs: Run[] = [];
+    let cursor = filter.cursor;
+    do {
+      const limit = Math.min(wanted - runs.length, PAGE_LIMIT);
+      const page = await this.client.call('GET', 'v1/runs', RunListJson, { query: { app: filter.app, status: filter.status, limit, cursor } });
+      runs.push(...page.runs.map(toRun));
+      cursor = page.nextCursor;
+    } while (cursor && runs.length < wanted);
+    return { runs, ...(cursor ? { nextCursor: cursor } : {}) };
+  }
+
+  async list(): Promise<AppView[]> {
+    return (await this.client.call('GET', 'v1/apps', AppListJson)).apps.map(toAppView);
+  }
+
+  async status(app: string): Promise<AppStatus> {
+    const answer = await this.client.call('GET', `v1/apps/${segment(app, 'app name')}`, AppStatusJson);
+    return { ...toAppView(answer), recentCommits: answer.recentCommits };
+  }
+
+  private async getRun(runId: string): Promise<Run> {
+    return toRun(await this.client.call('GET', `v1/runs/${segment(runId, 'run id')}`, RunJson));
+  }
+}
+
+/**
+ * A name or id as one path segment. `.` and `..` are refused: URLs resolve them as directories
+ * (even escaped), so `resume ..` would reach another route instead of being refused as a bad id.
+ */
+function segment(value: string, what: string): string {
+  if (value === '' || value === '.' || value === '..') throw new InputError(`'${value}' is not a valid ${what}`);
+  return encodeURIComponent(value);
+}
+
+/**
+ * A run in the order of the store's fields, so `runs --json` reads as it does on this machine. The
+ * API leaves out the request a run stores (and may leave out its count of events).
+ */
+function toRun(json: RunSummaryJson): Run {
+  return {
+    id: json.runId, kind: json.kind, app: json.app, status: json.status, request: {},
+    createdAt: json.createdAt, updatedAt: json.updatedAt, ...(json.endedAt ? { endedAt: json.endedAt } : {}),
+    ...(json.error ? { error: json.error } : {}), timeline: json.timeline, events: json.events ?? 0,
+  } as Run;
+}
+
+function toReport(json: RunJson): RunReport {
+  return { ...json, events: json.events ?? 0, outputs: json.outputs ?? {} } as RunReport;
+}
+
+/** The API names an app `app` and an unknown URL `null`; the service's views say `name` and leave it out. */
+function toAppView(json: AppJson): AppView {
+  const { app, url, ...rest } = json;
+  return { name: app, ...rest, ...(url ? { url } : {}) } as AppView;
+}
