@@ -51,7 +51,12 @@ function httpExceptionProblem(error: HTTPException, c: Context): Response {
 export function validationProblem(target: string, error: ZodError, c: Context): Response {
   const detail = error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message)).join('; ');
   if (target === 'json') return problem(c, 422, { title: 'Invalid input', detail, hint: 'Fix the request body as described and send it again.' });
-  return problem(c, 400, { title: 'Bad request', detail: `${target === 'param' ? 'path' : target}: ${detail}` });
+  // A path's app name or run id is told in the service's own words, which name the value already.
+  if (target === 'param') {
+    const aboutRun = error.issues.some((issue) => issue.path[0] === 'id');
+    return problem(c, 400, { title: 'Bad request', detail: error.issues.map((issue) => issue.message).join('; '), ...(aboutRun ? { hint: 'List runs with `slipway runs`.' } : {}) });
+  }
+  return problem(c, 400, { title: 'Bad request', detail: `${target}: ${detail}` });
 }
 
 function hasJsonBody(c: Context): boolean {

@@ -45,7 +45,10 @@ export const AppNameParam = z
 
 export const RunIdParam = z
   .string()
-  .regex(RUN_ID_PATTERN, 'not a run id (they look like run-20261122033000-ab12cd)')
+  // Said as the service says it, so a client prints what the command line prints here.
+  .superRefine((id, ctx) => {
+    if (!RUN_ID_PATTERN.test(id)) ctx.addIssue({ code: 'custom', message: `'${id}' is not a run id (they look like run-20261122033000-ab12cd)` });
+  })
   .openapi({ param: { name: 'id', in: 'path' }, example: 'run-20261122101500-k3x9q2' });
 
 const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);

@@ -128,6 +128,7 @@ describe('slipway --server', () => {
     [['create', 'a timer', '--template', 'no-such-template']],
     [['create', 'another focus timer', '--template', 'timer', '--name', 'focus']],
     [['resume', 'run-20260101000000-abcdef']],
+    [['resume', 'nonsense']],
     [['status', 'no-such-app']],
     [['delete', 'no-such-app']],
     [['delete', 'Bad_Name']],
