@@ -99,7 +99,9 @@ async function waitForHealth(app: SpawnedProgram, url: string, deadline: number,
     // connection is accepted at once, so a request that timed out found the app listening).
     if (answer.kind !== 'refused') {
       listeningAt ??= answer.kind === 'timeout' ? asked : Date.now();
-      last = answer;
+      // A request the deadline cut short says nothing about the app: what it answered before is told.
+      const cutShort = answer.kind === 'timeout' && answer.afterMs < REQUEST_TIMEOUT_MS;
+      if (!(cutShort && last)) last = answer;
     }
     if (answer.kind === 'answer' && answer.status >= 200 && answer.status < 300) return { kind: 'healthy', listeningAt: listeningAt ?? asked, at: Date.now() };
     await Promise.race([delay(POLL_MS), app.exit]);
