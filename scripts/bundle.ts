@@ -1,19 +1,22 @@
 /**
  * Bundles Slipway's command line into CommonJS chunks under dist/cli/: the entry (the command line
  * itself) and one chunk per command's implementation, loaded only when that command runs. A
- * command then starts without resolving and loading dozens of source modules. `npm ci` and
+ * command then starts without resolving and loading dozens of source modules. It also builds the
+ * web page that `slipway serve` serves into dist/web/ (Vite, web/vite.config.ts). `npm ci` and
  * `npm pack` run this (`prepare`, `prepack`), and so does the test suite before it starts
  * (test/bundle-setup.ts); after editing the sources, run `npm run bundle` again, or remove dist/
  * to run the sources.
  *
- * node scripts/bundle.ts [--out dist/cli]
+ * node scripts/bundle.ts [--out dist/cli] [--web-out dist/web]
  */
 import { rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 
 const root = resolve(import.meta.dirname, '..');
-const { values } = parseArgs({ options: { out: { type: 'string', default: join(root, 'dist', 'cli') } } });
+const { values } = parseArgs({
+  options: { out: { type: 'string', default: join(root, 'dist', 'cli') }, 'web-out': { type: 'string', default: join(root, 'dist', 'web') } },
+});
 const out = resolve(values.out);
 
 let rolldown: typeof import('rolldown');
@@ -58,3 +61,19 @@ const result = await rolldown.build({
 
 const chunks = result.output.filter((item) => item.type === 'chunk').length;
 process.stderr.write(`slipway bundle: ${relative(root, out)}/ (${chunks} chunks) in ${Math.round(performance.now() - started)} ms\n`);
+
+await buildWebPage(resolve(values['web-out']));
+
+/** The page: index.html and assets with hashes in their names, which the server caches for a year. */
+async function buildWebPage(webOut: string): Promise<void> {
+  let vite: typeof import('vite');
+  try {
+    vite = await import('vite');
+  } catch {
+    process.stderr.write('slipway bundle: vite is not installed; `slipway serve` will say the page is not built\n');
+    return;
+  }
+  const begun = performance.now();
+  await vite.build({ configFile: join(root, 'web', 'vite.config.ts'), build: { outDir: webOut } });
+  process.stderr.write(`slipway bundle: ${relative(root, webOut)}/ (the web page) in ${Math.round(performance.now() - begun)} ms\n`);
+}
