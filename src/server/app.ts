@@ -3,17 +3,22 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
-import type { AppStatus, AppView, RunReport, StartRequest } from '../app/slipway-service.ts';
+import type { AppFile, AppStatus, AppView, DoctorCheck, GeneratorInfo, RepoName, RunReport, StartRequest, TemplateInfo } from '../app/slipway-service.ts';
 import type { Run, RunStatus } from '../domain/index.ts';
 import type { StoredRunEvent } from '../pipeline/index.ts';
 import { errorProblem, validationProblem } from './errors.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { problem } from './problem.ts';
 import { appRoutes } from './routes/apps.ts';
+import { doctorRoutes } from './routes/doctor.ts';
 import { eventRoutes } from './routes/events.ts';
+import { fileRoutes } from './routes/files.ts';
+import { generatorRoutes } from './routes/generator.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
+import { logRoutes } from './routes/logs.ts';
 import { runRoutes } from './routes/runs.ts';
+import { templateRoutes } from './routes/templates.ts';
 
 export interface ServerDeps {
   /** The parts of SlipwayService the routes call. */
@@ -27,6 +32,12 @@ export interface ServerDeps {
     list(): Promise<AppView[]>;
     status(app: string): Promise<AppStatus>;
     ready(): Promise<Array<{ name: string; ok: boolean; detail?: string }>>;
+    templates(): Promise<TemplateInfo[]>;
+    generator(): Promise<GeneratorInfo>;
+    files(app: string, repo: RepoName): Promise<Array<{ path: string; size: number }>>;
+    file(app: string, repo: RepoName, path: string): Promise<AppFile>;
+    logs(app: string, options: { tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>>;
+    doctor(): Promise<DoctorCheck[]>;
   };
   metrics: ServerMetrics;
   logger: Logger;
@@ -74,6 +85,11 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   appRoutes(app, deps);
   runRoutes(app, deps);
   eventRoutes(app, deps);
+  fileRoutes(app, deps);
+  logRoutes(app, deps);
+  templateRoutes(app, deps);
+  generatorRoutes(app, deps);
+  doctorRoutes(app, deps);
   healthRoutes(app, deps);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http', scheme: 'bearer', description: 'an API token from `slipway token create`; none is asked on a loopback server while no token exists',

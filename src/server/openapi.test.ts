@@ -27,7 +27,8 @@ async function documentOf(app: ServerApp): Promise<any> {
 function registeredOperations(app: ServerApp): string[] {
   const operations = app.routes
     .filter((route) => route.method !== 'ALL' && route.path !== '/openapi.json')
-    .map((route) => `${route.method} ${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
+    // A parameter's pattern (`:path{.+}`, a path that may hold slashes) is not part of its name.
+    .map((route) => `${route.method} ${route.path.replace(/:([A-Za-z0-9_]+)(\{[^/]*\})?/g, '{$1}')}`);
   return [...new Set(operations)].sort();
 }
 
