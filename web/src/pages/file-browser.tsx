@@ -27,7 +27,8 @@ export function FileBrowser({ app, repo, heading }: { app: string; repo: 'source
     setOpen(undefined);
     api<{ files: FileEntry[] }>(`/v1/apps/${seg(app)}/files?repo=${repo}`).then((answer) => {
       setFiles(answer.files);
-      const first = answer.files.find((f) => f.path !== 'SLIPWAY.md') ?? answer.files[0];
+      // The app's code first (its server, its page), rather than a dotfile.
+      const first = answer.files.find((f) => /\.(js|ts|html)$/.test(f.path)) ?? answer.files.find((f) => /\.ya?ml$/.test(f.path)) ?? answer.files[0];
       if (first) void show(first.path);
     }, setError);
   }, [app, repo]);
