@@ -275,7 +275,7 @@ describe('the web page with a run that fails', () => {
         if (message.type() === 'error') refused.push(message.text());
       });
       tab.on('pageerror', (error) => refused.push(error.message));
-      for (const [path, heading] of [['/', 'Ask for an app'], ['/apps', 'Apps'], ['/health', 'Health'], ['/sign-in', 'Sign in']]) {
+      for (const [path, heading] of [['/', 'Ask for an app'], ['/apps', 'Apps'], ['/health', 'Health'], ['/sign-in', 'Sign in']] as const) {
         const answer = await tab.goto(path);
         expect(answer?.headers()['content-security-policy']).toContain("script-src 'self'");
         await expect.poll(() => tab.getByRole('heading', { level: 1 }).textContent()).toBe(heading);
