@@ -42,7 +42,8 @@ export async function api<T>(path: string, options: { method?: string; body?: un
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
     const problem = new Problem(response.status, (body ?? {}) as Record<string, string>);
-    if (response.status === 401) sendToSignIn(problem);
+    // A wrong token on the sign-in page is that page's own error, not a reason to send it there.
+    if (response.status === 401 && path !== '/v1/session') sendToSignIn(problem);
     throw problem;
   }
   return body as T;
