@@ -18,6 +18,7 @@ import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { logRoutes } from './routes/logs.ts';
 import { runRoutes } from './routes/runs.ts';
+import { sessionRoutes, type SessionDeps } from './routes/session.ts';
 import { templateRoutes } from './routes/templates.ts';
 
 export interface ServerDeps {
@@ -49,6 +50,8 @@ export interface ServerDeps {
   heartbeatMs?: number;
   /** Access control in front of every /v1 route (bearer tokens, scopes, rate limits). */
   access?: MiddlewareHandler;
+  /** The web page's sign-in sessions (`/v1/session`); absent, signing in is refused. */
+  sessions?: SessionDeps;
   /** Checks the signature of `POST /v1/hooks/create`; absent, the signed intake is off (404). */
   signedIntake?: MiddlewareHandler;
 }
@@ -90,9 +93,14 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   templateRoutes(app, deps);
   generatorRoutes(app, deps);
   doctorRoutes(app, deps);
+  sessionRoutes(app, deps);
   healthRoutes(app, deps);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http', scheme: 'bearer', description: 'an API token from `slipway token create`; none is asked on a loopback server while no token exists',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey', in: 'cookie', name: 'slipway_session',
+    description: 'the web page\'s session, from `POST /v1/session`; a request that changes something also sends its csrf value as `X-CSRF-Token`',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
