@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -18,6 +19,8 @@ import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { logRoutes } from './routes/logs.ts';
 import { runRoutes } from './routes/runs.ts';
+import { sessionRoutes, type SessionDeps } from './routes/session.ts';
+import { staticRoutes } from './routes/static.ts';
 import { templateRoutes } from './routes/templates.ts';
 
 export interface ServerDeps {
@@ -49,11 +52,18 @@ export interface ServerDeps {
   heartbeatMs?: number;
   /** Access control in front of every /v1 route (bearer tokens, scopes, rate limits). */
   access?: MiddlewareHandler;
+  /** The web page's sign-in sessions (`/v1/session`); absent, signing in is refused. */
+  sessions?: SessionDeps;
+  /** The built web page (index.html and assets/); default `<package root>/dist/web`. */
+  webDir?: string;
   /** Checks the signature of `POST /v1/hooks/create`; absent, the signed intake is off (404). */
   signedIntake?: MiddlewareHandler;
 }
 
 export type ServerApp = OpenAPIHono;
+
+/** Where `npm run bundle` builds the web page. */
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /**
  * Slipway's HTTP API: the `/v1` routes declared with zod (validated, and published as OpenAPI 3.1 at
@@ -90,14 +100,21 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   templateRoutes(app, deps);
   generatorRoutes(app, deps);
   doctorRoutes(app, deps);
+  sessionRoutes(app, deps);
   healthRoutes(app, deps);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http', scheme: 'bearer', description: 'an API token from `slipway token create`; none is asked on a loopback server while no token exists',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey', in: 'cookie', name: 'slipway_session',
+    description: 'the web page\'s session, from `POST /v1/session`; a request that changes something also sends its csrf value as `X-CSRF-Token`',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Slipway', version: deps.version, description: 'Turn a request for a webapp into a running app, the GitOps way.' },
   });
+
+  staticRoutes(app, deps.webDir ?? DEFAULT_WEB_DIR);
 
   app.notFound((c) => problem(c, 404, { title: 'Not found', detail: `no route ${c.req.method} ${c.req.path}`, hint: 'The routes are listed in /openapi.json.' }));
   app.onError((error, c) => errorProblem(error, c, deps.logger));
