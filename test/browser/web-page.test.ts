@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBaseImage } from '../support/base-image.ts';
 import { REPO_ROOT, runCli, tempHome } from '../support/cli.ts';
 import { startRegistry, type RegistryServer } from '../support/registry-server.ts';
 import { jsonOf, readEvents, startServer, type RunningServer } from '../support/serve.ts';
@@ -107,9 +108,9 @@ describe('the web page, signed in with an API token', () => {
     await page.goto('/');
     await expect.poll(() => page.locator('#generator strong').textContent()).toBe('offline templates');
     await expect.poll(() => page.locator('#template option').count()).toBeGreaterThan(1);
-    await page.getByLabel('Template').selectOption('timer');
+    await page.getByRole('combobox', { name: /^Template/ }).selectOption('timer');
     expect(await page.locator('#template-note').textContent()).not.toBe('');
-    await page.getByLabel('Template').selectOption('');
+    await page.getByRole('combobox', { name: /^Template/ }).selectOption('');
     await page.getByLabel(/^Name/).fill('Kube-Timer');
     expect(await page.locator('#name-note').textContent()).toContain("'Kube-Timer' is not allowed");
     await page.getByLabel(/^Name/).fill('kube-timer');
@@ -254,7 +255,11 @@ describe('the web page with a run that fails', () => {
     // A registry that is down: its port is known and nothing answers there until it starts again.
     registry = await startRegistry();
     await registry.stopProcess();
-    writeFileSync(join(cwd, 'slipway.yaml'), `${RUNTIME}registry:\n  host: ${registry.host}\n  insecure: true\n`);
+    // The base image comes from this machine (no internet here), so only the registry can fail.
+    const base = await ensureBaseImage();
+    writeFileSync(join(cwd, 'slipway.yaml'), [
+      RUNTIME.trimEnd(), 'registry:', `  host: ${registry.host}`, '  insecure: true', 'image:', `  base: ${base.hostRef}`, `  platforms: [${base.hostPlatform}]`, '',
+    ].join('\n'));
     server = await startServer({ home, cwd });
     context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, bypassCSP: true });
     page = await context.newPage();
@@ -289,7 +294,7 @@ describe('the web page with a run that fails', () => {
   it('shows the failing stage, the reason and the hint; Resume finishes the run once the registry is up', async () => {
     await page.goto('/');
     await page.getByLabel('What should the app do?').fill('a timer for tea');
-    await page.getByLabel('Template').selectOption('timer');
+    await page.getByRole('combobox', { name: /^Template/ }).selectOption('timer');
     await page.getByLabel(/^Name/).fill('tea-timer');
     await page.getByRole('button', { name: 'Create the app' }).click();
     await page.waitForURL(RUN_PATH);
