@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/**/*.test.ts'],
     // The tests run bin/slipway.cjs, which runs dist/cli/: bundled once here from the current sources.
     globalSetup: ['test/support/bundle-setup.ts'],
     testTimeout: 60_000,
