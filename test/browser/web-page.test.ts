@@ -291,6 +291,23 @@ describe('the web page with a run that fails', () => {
     }
   });
 
+  it('works with the keyboard alone: the skip link comes first, shows its focus, and leads to the form', async () => {
+    await page.goto('/');
+    await page.getByRole('heading', { level: 1, name: 'Ask for an app' }).waitFor();
+    await page.keyboard.press('Tab');
+    const focused = () => page.evaluate(() => {
+      const element = document.activeElement as HTMLElement;
+      const style = getComputedStyle(element);
+      const box = element.getBoundingClientRect();
+      return { text: element.textContent, id: element.id, outline: style.outlineStyle, width: style.outlineWidth, onScreen: box.top >= 0 && box.bottom <= innerHeight };
+    });
+    expect(await focused()).toMatchObject({ text: 'Skip to content', outline: 'solid', width: '3px', onScreen: true });
+    await page.keyboard.press('Enter');
+    expect((await focused()).id).toBe('main');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toMatchObject({ id: 'description', outline: 'solid' });
+  });
+
   it('shows the failing stage, the reason and the hint; Resume finishes the run once the registry is up', async () => {
     await page.goto('/');
     await page.getByLabel('What should the app do?').fill('a timer for tea');
