@@ -9,6 +9,7 @@
  *
  * node scripts/bundle.ts [--out dist/cli] [--web-out dist/web]
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -73,7 +74,13 @@ async function buildWebPage(webOut: string): Promise<void> {
     process.stderr.write('slipway bundle: vite is not installed; `slipway serve` will say the page is not built\n');
     return;
   }
+  const configFile = join(root, 'web', 'vite.config.ts');
+  if (!existsSync(configFile)) {
+    // A copy with the command's sources only: the command works, the server says the page is not built.
+    process.stderr.write('slipway bundle: no web/ sources here; the web page is not built\n');
+    return;
+  }
   const begun = performance.now();
-  await vite.build({ configFile: join(root, 'web', 'vite.config.ts'), build: { outDir: webOut } });
+  await vite.build({ configFile, build: { outDir: webOut } });
   process.stderr.write(`slipway bundle: ${relative(root, webOut)}/ (the web page) in ${Math.round(performance.now() - begun)} ms\n`);
 }
