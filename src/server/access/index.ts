@@ -35,8 +35,8 @@ export interface AccessControlOptions {
 
 /**
  * Everything in front of the `/v1` routes, in one middleware: a bearer token or a session cookie
- * (none on a loopback server without tokens; `/v1/session` itself is open), a rate limit per token, and scope read to GET, write otherwise. A request
- * the signed intake let in (`signedIntake`, mounted on its path in front) needs no token.
+ * (none on a loopback server without tokens; `/v1/session` itself is open), a rate limit per token,
+ * and scope read to GET, write otherwise. A request the signed intake let in (`signedIntake`, mounted on its path in front) needs no token.
  * @example
  * app.use('/v1/hooks/create', signedIntake({ secret, replays: new SqliteReplayGuard({ db }) }));
  * app.use('/v1/*', accessControl({ tokens: new SqliteTokenStore({ db }), host: '127.0.0.1', perMinute: 120 }));
