@@ -31,7 +31,7 @@ import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/inde
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
 import { clusterParts, followHintFor } from './cluster-wiring.ts';
-import { chooseGenerator } from './generator-choice.ts';
+import { chooseGenerator, llmProvider } from './generator-choice.ts';
 import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
@@ -184,6 +184,12 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses,
+    catalog: {
+      templates: async () => (await listTemplates(join(PACKAGE_ROOT, 'templates'))).map(({ id, title, description }) => ({ id, title, description })),
+      generator: async () => ({ kind: llmProvider(config, env.vars) ? 'model' : 'templates', description: (await prepare()).generatorDescription }),
+      // Loaded when asked: its probes are not what runs need.
+      doctor: async () => (await import('./doctor.ts')).runDoctor(config, env.vars, process.version),
+    },
     ...(followHintFor(config) ? { followHint: followHintFor(config)! } : {}),
   });
   return {

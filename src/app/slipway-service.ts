@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
-  NotFoundError, resumeCommand, RUN_ID_PATTERN, type AppRecord, type Run, type RunOrigin, type RunStatus, type StepRecord,
+  NotFoundError, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunOrigin, type RunStatus, type StepRecord,
 } from '../domain/index.ts';
 import { executePipeline, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
 import type { AppRuntime, AppStore, CommitInfo, GitRepo, Notifier, NotifyResult, RunStore } from '../ports/index.ts';
@@ -63,6 +63,41 @@ export interface AppStatus extends AppView {
   recentCommits: { source: CommitInfo[]; gitops: CommitInfo[] };
 }
 
+/** A template a create may name: its id, and what it makes. */
+export interface TemplateInfo {
+  id: string;
+  title: string;
+  description: string;
+}
+
+/** What `create` generates with when no template is named. */
+export interface GeneratorInfo {
+  kind: 'templates' | 'model';
+  description: string;
+}
+
+/** One of the checks `slipway doctor` makes. */
+export interface DoctorCheck {
+  name: string;
+  status: 'ok' | 'warn' | 'fail';
+  detail: string;
+  fix?: string;
+}
+
+/** Which of an app's two repos: its source, or its manifests in the GitOps repo. */
+export type RepoName = 'source' | 'gitops';
+
+/** A file of an app read from a repo: its text, unless it is binary or too large to show. */
+export interface AppFile {
+  path: string;
+  size: number;
+  binary: boolean;
+  content?: string;
+}
+
+/** Files larger than this are listed and described, not sent. */
+export const FILE_CONTENT_LIMIT = 512 * 1024;
+
 export interface ServiceDeps {
   target: 'local' | 'cluster';
   runs: RunStore;
@@ -91,6 +126,12 @@ export interface ServiceDeps {
   mode?: { origin: RunOrigin; concurrency: number };
   /** What `ready` checks besides the store. */
   readiness?: ReadinessCheck[];
+  /** The templates, the generator and the doctor's checks, for clients that show them. */
+  catalog?: {
+    templates(): Promise<TemplateInfo[]>;
+    generator(): Promise<GeneratorInfo>;
+    doctor(): Promise<DoctorCheck[]>;
+  };
   /** Tells people how runs ended (`notify:` in slipway.yaml); built on first use, as it reads secrets. */
   notifier?: () => Notifier;
 }
@@ -355,6 +396,67 @@ export class SlipwayService {
     });
   }
 
+  /** The templates a create may name. */
+  async templates(): Promise<TemplateInfo[]> {
+    return (await this.deps.catalog?.templates()) ?? [];
+  }
+
+  /** What `create` generates with when no template is named. */
+  async generator(): Promise<GeneratorInfo> {
+    return (await this.deps.catalog?.generator()) ?? { kind: 'templates', description: 'the offline templates' };
+  }
+
+  /** The checks `slipway doctor` makes, each with what to do when it fails. */
+  async doctor(): Promise<DoctorCheck[]> {
+    return (await this.deps.catalog?.doctor()) ?? [];
+  }
+
+  /**
+   * An app's files at the head of a repo: its folder in the source repo (`<app>/…`), or its manifests
+   * in the GitOps repo (`<gitops path>/<app>/…`); paths relative to that folder, sorted.
+   */
+  async files(app: string, repo: RepoName): Promise<Array<{ path: string; size: number }>> {
+    const { git, folder } = await this.appFolder(app, repo);
+    return git.listFiles(folder);
+  }
+
+  /** One of an app's files (see `files`); a path that leaves the app's folder is bad input. */
+  async file(app: string, repo: RepoName, path: string): Promise<AppFile> {
+    const problem = safePathProblem(path);
+    if (problem) throw new InputError(`refused path ${JSON.stringify(path)}: ${problem}`, { hint: `Use a path the file list of ${app} gives.` });
+    const { git, folder } = await this.appFolder(app, repo);
+    const bytes = await git.readFile(`${folder}/${path.replace(/^\.\//, '')}`);
+    if (!bytes) throw new NotFoundError(`no file ${path} in ${app}'s ${repo === 'source' ? 'source' : 'manifests'}`, { hint: `List its files: GET /v1/apps/${app}/files?repo=${repo}` });
+    const text = utf8Text(bytes);
+    const base = { path, size: bytes.length, binary: text === undefined };
+    return text !== undefined && bytes.length <= FILE_CONTENT_LIMIT ? { ...base, content: text } : base;
+  }
+
+  /**
+   * A local app's output: the last `tail` lines, then new ones as it writes them, until `signal`
+   * aborts. An app on a cluster has no log here (kubectl reads it).
+   */
+  async logs(app: string, options: { tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>> {
+    const record = await this.existingApp(app);
+    if (record.target === 'cluster' || !this.deps.runtime) {
+      throw new ConflictError(`${app} runs on the cluster: logs of cluster apps are read with kubectl, not through Slipway`, { hint: `Run \`kubectl logs deployment/${app} --namespace <apps namespace> --follow\`.` });
+    }
+    const runtime = this.deps.runtimeFor ? await this.deps.runtimeFor(app) : this.deps.runtime;
+    return runtime.logs(app, record.runtime, { tail: options.tail, follow: true, ...(options.signal ? { signal: options.signal } : {}) });
+  }
+
+  private async existingApp(app: string): Promise<AppRecord> {
+    assertAppName(app);
+    const record = await this.deps.apps.get(app);
+    if (!record) throw new NotFoundError(`no app named '${app}'`, { hint: 'List apps with `slipway list`.' });
+    return record;
+  }
+
+  private async appFolder(app: string, repo: RepoName): Promise<{ git: GitRepo; folder: string }> {
+    await this.existingApp(app);
+    return repo === 'source' ? { git: this.deps.sourceRepo, folder: app } : { git: this.deps.gitopsRepo, folder: `${this.deps.gitopsPath}/${app}` };
+  }
+
   /** Runs, newest first, a page at a time: `nextCursor` asks for the next page. */
   async runs(filter: { app?: string; status?: RunStatus; limit?: number; cursor?: string } = {}): Promise<{ runs: Run[]; nextCursor?: string }> {
     const limit = filter.limit ?? 20;
@@ -513,6 +615,16 @@ function outputsView(outputs: StepOutputs) {
     url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
     commits,
   };
+}
+
+/** The bytes as text when they are UTF-8 without NUL bytes; undefined for anything else (binary). */
+function utf8Text(bytes: Uint8Array): string | undefined {
+  if (bytes.includes(0)) return undefined;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A page's cursor: where the next page starts, opaque to clients. */

@@ -28,4 +28,17 @@ export interface AppRuntime {
   locate?(app: string): Promise<RunningApp | undefined>;
   /** The last lines the app wrote, to explain a failed start. */
   logTail(app: string, lines?: number): Promise<string>;
+  /**
+   * The app's output, a line at a time: the last `tail` lines, then (with `follow`) each new line as
+   * the app writes it, until `signal` aborts. Without a running app, whatever its log still holds.
+   */
+  logs(app: string, handle: Record<string, unknown> | undefined, options: LogOptions): AsyncIterable<string>;
+}
+
+export interface LogOptions {
+  /** How many of the last lines to start with. */
+  tail: number;
+  /** Keep reading new lines until `signal` aborts. */
+  follow: boolean;
+  signal?: AbortSignal;
 }

@@ -38,6 +38,14 @@ export interface CommitInfo {
   trailers: Record<string, string>;
 }
 
+/** A file at the branch head, as `listFiles` gives it. */
+export interface RepoFile {
+  /** POSIX, relative to the folder listed. */
+  path: string;
+  /** In bytes. */
+  size: number;
+}
+
 /** A Git repository Slipway writes to: source repo or GitOps repo. */
 export interface GitRepo {
   /** The remote, with any credentials removed, for messages. */
@@ -45,4 +53,8 @@ export interface GitRepo {
   commit(request: CommitRequest, signal?: AbortSignal): Promise<CommitResult>;
   /** Commits on the branch, newest first, optionally only those touching `path`. */
   log(options?: { path?: string; limit?: number }): Promise<CommitInfo[]>;
+  /** The files under `dir` at the branch head, relative to it, sorted; [] when the folder or the branch does not exist. */
+  listFiles(dir: string): Promise<RepoFile[]>;
+  /** A file's bytes at the branch head, or undefined when there is none at that path. */
+  readFile(path: string): Promise<Uint8Array | undefined>;
 }

@@ -1,19 +1,27 @@
+import { fileURLToPath } from 'node:url';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
-import type { AppStatus, AppView, RunReport, StartRequest } from '../app/slipway-service.ts';
+import type { AppFile, AppStatus, AppView, DoctorCheck, GeneratorInfo, RepoName, RunReport, StartRequest, TemplateInfo } from '../app/slipway-service.ts';
 import type { Run, RunStatus } from '../domain/index.ts';
 import type { StoredRunEvent } from '../pipeline/index.ts';
 import { errorProblem, validationProblem } from './errors.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { problem } from './problem.ts';
 import { appRoutes } from './routes/apps.ts';
+import { doctorRoutes } from './routes/doctor.ts';
 import { eventRoutes } from './routes/events.ts';
+import { fileRoutes } from './routes/files.ts';
+import { generatorRoutes } from './routes/generator.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
+import { logRoutes } from './routes/logs.ts';
 import { runRoutes } from './routes/runs.ts';
+import { sessionRoutes, type SessionDeps } from './routes/session.ts';
+import { staticRoutes } from './routes/static.ts';
+import { templateRoutes } from './routes/templates.ts';
 
 export interface ServerDeps {
   /** The parts of SlipwayService the routes call. */
@@ -27,6 +35,12 @@ export interface ServerDeps {
     list(): Promise<AppView[]>;
     status(app: string): Promise<AppStatus>;
     ready(): Promise<Array<{ name: string; ok: boolean; detail?: string }>>;
+    templates(): Promise<TemplateInfo[]>;
+    generator(): Promise<GeneratorInfo>;
+    files(app: string, repo: RepoName): Promise<Array<{ path: string; size: number }>>;
+    file(app: string, repo: RepoName, path: string): Promise<AppFile>;
+    logs(app: string, options: { tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>>;
+    doctor(): Promise<DoctorCheck[]>;
   };
   metrics: ServerMetrics;
   logger: Logger;
@@ -38,11 +52,18 @@ export interface ServerDeps {
   heartbeatMs?: number;
   /** Access control in front of every /v1 route (bearer tokens, scopes, rate limits). */
   access?: MiddlewareHandler;
+  /** The web page's sign-in sessions (`/v1/session`); absent, signing in is refused. */
+  sessions?: SessionDeps;
+  /** The built web page (index.html and assets/); default `<package root>/dist/web`. */
+  webDir?: string;
   /** Checks the signature of `POST /v1/hooks/create`; absent, the signed intake is off (404). */
   signedIntake?: MiddlewareHandler;
 }
 
 export type ServerApp = OpenAPIHono;
+
+/** Where `npm run bundle` builds the web page. */
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /**
  * Slipway's HTTP API: the `/v1` routes declared with zod (validated, and published as OpenAPI 3.1 at
@@ -74,14 +95,26 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   appRoutes(app, deps);
   runRoutes(app, deps);
   eventRoutes(app, deps);
+  fileRoutes(app, deps);
+  logRoutes(app, deps);
+  templateRoutes(app, deps);
+  generatorRoutes(app, deps);
+  doctorRoutes(app, deps);
+  sessionRoutes(app, deps);
   healthRoutes(app, deps);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http', scheme: 'bearer', description: 'an API token from `slipway token create`; none is asked on a loopback server while no token exists',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', {
+    type: 'apiKey', in: 'cookie', name: 'slipway_session',
+    description: 'the web page\'s session, from `POST /v1/session`; a request that changes something also sends its csrf value as `X-CSRF-Token`',
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'Slipway', version: deps.version, description: 'Turn a request for a webapp into a running app, the GitOps way.' },
   });
+
+  staticRoutes(app, deps.webDir ?? DEFAULT_WEB_DIR);
 
   app.notFound((c) => problem(c, 404, { title: 'Not found', detail: `no route ${c.req.method} ${c.req.path}`, hint: 'The routes are listed in /openapi.json.' }));
   app.onError((error, c) => errorProblem(error, c, deps.logger));

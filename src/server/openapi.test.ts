@@ -27,7 +27,8 @@ async function documentOf(app: ServerApp): Promise<any> {
 function registeredOperations(app: ServerApp): string[] {
   const operations = app.routes
     .filter((route) => route.method !== 'ALL' && route.path !== '/openapi.json')
-    .map((route) => `${route.method} ${route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`);
+    // A parameter's pattern (`:path{.+}`, a path that may hold slashes) is not part of its name.
+    .map((route) => `${route.method} ${route.path.replace(/:([A-Za-z0-9_]+)(\{[^/]*\})?/g, '{$1}')}`);
   return [...new Set(operations)].sort();
 }
 
@@ -85,13 +86,14 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('asks for a bearer token on /v1, but not on the signed intake, health, readiness, metrics or itself', async () => {
+  it('asks for a bearer token or a session cookie on /v1, but not on the signed intake, signing in, health, readiness, metrics or itself', async () => {
     const document = await documentOf(serverApp());
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(document.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'slipway_session' });
     for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
       for (const [method, operation] of Object.entries(item)) {
-        const guarded = path.startsWith('/v1/') && path !== '/v1/hooks/create';
-        expect(operation.security ?? [], `${method} ${path}`).toEqual(guarded ? [{ bearer: [] }] : []);
+        const guarded = path.startsWith('/v1/') && path !== '/v1/hooks/create' && path !== '/v1/session';
+        expect(operation.security ?? [], `${method} ${path}`).toEqual(guarded ? [{ bearer: [] }, { session: [] }] : []);
         if (guarded) expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['401', '403', '429']));
       }
     }

@@ -9,6 +9,8 @@ export interface ProblemFields {
   hint?: string;
   /** The step of a run the problem belongs to. */
   stage?: string;
+  /** The last part of the problem's `type` when it is not the title's (`csrf`); clients branch on it. */
+  type?: string;
 }
 
 /**
@@ -17,7 +19,7 @@ export interface ProblemFields {
  */
 export function problem(c: Context, status: ContentfulStatusCode, fields: ProblemFields): Response {
   const body = {
-    type: `https://slipway.dev/problems/${fields.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
+    type: `https://slipway.dev/problems/${fields.type ?? fields.title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`,
     title: fields.title,
     status,
     detail: fields.detail,

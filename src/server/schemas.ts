@@ -18,8 +18,11 @@ export const ProblemSchema = z
   })
   .openapi('Problem');
 
-/** /v1 routes take an API token (`Authorization: Bearer`), except on a loopback server while none exists. */
-export const BEARER = [{ bearer: [] }];
+/**
+ * /v1 routes take an API token (`Authorization: Bearer`) or the web page's session cookie, except on
+ * a loopback server while no token exists.
+ */
+export const BEARER: Array<Record<string, string[]>> = [{ bearer: [] }, { session: [] }];
 
 /** Responses every route may give with a problem body. */
 export function problemResponses<S extends number>(...statuses: S[]) {

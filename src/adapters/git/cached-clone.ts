@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExternalServiceError } from '../../domain/index.ts';
-import type { CommitInfo } from '../../ports/index.ts';
+import type { CommitInfo, RepoFile } from '../../ports/index.ts';
 import { diagnose, type DiagnosisContext } from './git-diagnosis.ts';
 import { runGit, stderrTail, type GitOutput, type GitProcessOptions } from './git-process.ts';
 import { redactRemote, type RemoteUrl } from './remote-url.ts';
@@ -112,6 +112,27 @@ export class CachedClone {
   async log(head: string, options: { path?: string; limit?: number }, signal?: AbortSignal): Promise<CommitInfo[]> {
     const args = ['log', `--format=${LOG_FORMAT}`, ...(options.limit ? [`--max-count=${options.limit}`] : []), head, '--', ...(options.path ? [options.path] : [])];
     return parseLogOutput(await this.#git(args, 'read the history', signal)).map(({ trailerPairs: _, ...info }) => info);
+  }
+
+  /** Files under `dir` in `head`'s tree, with sizes; paths relative to `dir`, sorted. */
+  async listFiles(head: string, dir: string, signal?: AbortSignal): Promise<RepoFile[]> {
+    const out = await this.#git(['ls-tree', '-r', '-l', '-z', '--full-tree', head, '--', `${dir}/`], 'list the files', signal);
+    const files: RepoFile[] = [];
+    // Each entry: "<mode> <type> <object> <size>\t<path>", NUL-terminated (so any file name comes through as it is).
+    for (const entry of out.split('\0')) {
+      const match = /^\d+ blob [0-9a-f]+ +(\d+)\t(.+)$/s.exec(entry);
+      if (match && match[2]!.startsWith(`${dir}/`)) files.push({ path: match[2]!.slice(dir.length + 1), size: Number(match[1]) });
+    }
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  /** A file's bytes in `head`'s tree, or undefined when it holds no file at `path`. */
+  async readFile(head: string, path: string, signal?: AbortSignal): Promise<Uint8Array | undefined> {
+    const type = await runGit(this.#proc, ['cat-file', '-t', `${head}:${path}`], { cwd: this.dir, signal });
+    if (type.code !== 0 || type.stdout.trim() !== 'blob') return undefined;
+    const out = await runGit(this.#proc, ['cat-file', 'blob', `${head}:${path}`], { cwd: this.dir, signal });
+    if (out.code !== 0) throw this.#error(`could not read ${path}`, out, `The cache clone in ${this.dir} may be damaged; delete it and retry.`);
+    return new Uint8Array(out.stdoutBytes);
   }
 
   async #git(args: string[], what: string, signal?: AbortSignal): Promise<string> {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CancelledError, ConfigError, ExternalServiceError, assertSafeRelativePath } from '../../domain/index.ts';
-import type { CommitInfo, CommitRequest, CommitResult, GitRepo } from '../../ports/index.ts';
+import type { CommitInfo, CommitRequest, CommitResult, GitRepo, RepoFile } from '../../ports/index.ts';
 import { CachedClone } from './cached-clone.ts';
 import { ConfinedTree } from './confined-tree.ts';
 import { gitAuth, type GitAuth, type GitHttpsOptions, type GitSshOptions } from './git-auth.ts';
@@ -120,6 +120,22 @@ export class CliGit implements GitRepo {
       const head = await this.#clone.fetch();
       if (!head) return [];
       return this.#clone.log(head.commit, { ...(path ? { path } : {}), ...(options.limit ? { limit: options.limit } : {}) });
+    });
+  }
+
+  async listFiles(dir: string): Promise<RepoFile[]> {
+    const folder = assertSafeRelativePath(dir).replace(/\/+$/, '');
+    return this.#locked(undefined, async () => {
+      const head = await this.#clone.fetch();
+      return head ? this.#clone.listFiles(head.commit, folder) : [];
+    });
+  }
+
+  async readFile(path: string): Promise<Uint8Array | undefined> {
+    const file = assertSafeRelativePath(path);
+    return this.#locked(undefined, async () => {
+      const head = await this.#clone.fetch();
+      return head ? this.#clone.readFile(head.commit, file) : undefined;
     });
   }
 

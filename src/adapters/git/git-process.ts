@@ -17,6 +17,8 @@ export interface GitCallOptions {
 export interface GitOutput {
   code: number;
   stdout: string;
+  /** stdout as it came, for file contents that may not be text. */
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
@@ -101,7 +103,10 @@ export function runGit(proc: GitProcessOptions, args: string[], options: GitCall
       ),
     );
     child.once('close', (code) =>
-      settle(() => resolve({ code: code ?? 1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') })),
+      settle(() => {
+        const bytes = Buffer.concat(out);
+        resolve({ code: code ?? 1, stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr: Buffer.concat(err).toString('utf8') });
+      }),
     );
     if (options.input !== undefined) {
       child.stdin!.on('error', () => undefined); // git may exit before reading; the exit code tells.

@@ -162,6 +162,7 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
 
     expect(await runtime.status(APP)).toBe('running');
     expect(await runtime.logTail(APP, 5)).toContain('listening on 8080 as 1000');
+    expect(await linesOf(runtime.logs(APP, first.handle, { tail: 5, follow: false }))).toContain('listening on 8080 as 1000');
 
     // A second app gets its own /data and /tmp volumes, not the first app's.
     const other = await runtime.start({ app: OTHER, dir: join(work, 'app'), spec: spec(OTHER), image });
@@ -187,6 +188,7 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
     expect(existsSync(runtime.kubeFile(APP))).toBe(false);
     await expect(run('podman', ['image', 'exists', second.handle.imageId as string])).rejects.toThrow();
     expect(await runtime.logTail(APP)).toBe('');
+    expect(await linesOf(runtime.logs(APP, undefined, { tail: 5, follow: true }))).toEqual([]);
   }, 240_000);
 
   it('refuses a manifest with an undefined ${VAR}, naming it, before anything runs', async () => {
@@ -273,4 +275,10 @@ async function ensurePodmanConfig(): Promise<void> {
   if (existsSync(file) || process.getuid?.() !== 0) return;
   await mkdir('/etc/containers/containers.conf.d', { recursive: true });
   await writeFile(file, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n');
+}
+
+async function linesOf(lines: AsyncIterable<string>): Promise<string[]> {
+  const all: string[] = [];
+  for await (const line of lines) all.push(line);
+  return all;
 }

@@ -3,12 +3,12 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { appNameProblem, ExternalServiceError, InputError, type AppSpec } from '../../domain/index.ts';
-import type { AppRuntime, RunningApp, StartRequest } from '../../ports/index.ts';
+import type { AppRuntime, LogOptions, RunningApp, StartRequest } from '../../ports/index.ts';
 import { substituteManifests } from './flux-substitute.ts';
 import { freePort } from '../os/index.ts';
 import { homeId } from './home-id.ts';
 import { adaptForPodman, kubeYaml } from './podman-kube-manifest.ts';
-import { pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions, type PodmanRuntimeOptions } from './podman-runtime.ts';
+import { podmanLines, pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions, type PodmanRuntimeOptions } from './podman-runtime.ts';
 import { publishedAddress, type PortMap } from './published-address.ts';
 
 /** Podman is found, run and pulled with exactly as for {@link PodmanRuntime}. */
@@ -140,6 +140,13 @@ export class PodmanKubeRuntime implements AppRuntime {
     if (!container) return '';
     const out = await this.podman(['logs', '--tail', String(lines), container.Id], { mergeStderr: true }).catch(() => '');
     return out.trim();
+  }
+
+  /** `podman logs [--follow] --tail N` of the app container in the app's pod; nothing when there is no pod. */
+  async *logs(app: string, _handle: Record<string, unknown> | undefined, options: LogOptions): AsyncGenerator<string> {
+    const container = await this.findContainer(app);
+    if (!container) return;
+    yield* podmanLines(this.options, ['logs', ...(options.follow ? ['--follow'] : []), '--tail', String(options.tail), container.Id], options.signal);
   }
 
   /** The app container of the pod podman made from `<home>/kube/<app>.yaml`, if that pod exists. */

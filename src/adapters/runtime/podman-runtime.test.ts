@@ -30,6 +30,7 @@ const file = process.env.DATA_DIR + '/value.txt';
 createServer(async (req, res) => {
   const url = new URL(req.url, 'http://x');
   if (url.pathname === '/healthz') return res.end('ok');
+  if (url.pathname === '/say') { console.log('said ' + url.searchParams.get('m')); return res.end('ok'); }
   if (url.pathname === '/whoami') return res.end(process.getuid() + ':' + process.getgid() + ' ' + (process.env.GREETING ?? ''));
   if (url.pathname === '/data' && req.method === 'POST') { await writeFile(file, url.searchParams.get('v') ?? ''); return res.end('stored'); }
   if (url.pathname === '/data') return res.end(await readFile(file, 'utf8').catch(() => 'none'));
@@ -91,6 +92,19 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     const { stdout } = await run('podman', ['container', 'inspect', '--format', '{{.HostConfig.ReadonlyRootfs}} {{.HostConfig.CapDrop}} {{index .Config.Labels "slipway.app"}} {{index .Config.Labels "io.slipway.home"}}', containerName(APP, join(work, 'home'))]);
     expect(stdout.trim()).toMatch(new RegExp(`^true \\[.*CAP_NET_RAW.*\\] ${APP} ${homeId(join(work, 'home'))}$`));
     expect(await runtime.logTail(APP, 5)).toContain('listening on 8080 as 1000');
+
+    // Followed: the last line, then what the app writes while it is followed, until the reader leaves.
+    const followed: string[] = [];
+    const following = (async () => {
+      for await (const line of runtime.logs(APP, first.handle, { tail: 1, follow: true })) {
+        followed.push(line);
+        if (line === 'said hi') break;
+      }
+    })();
+    for (let i = 0; i < 100 && followed.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await (await fetch(new URL('/say?m=hi', first.url))).text()).toBe('ok');
+    await following;
+    expect(followed).toEqual(['listening on 8080 as 1000', 'said hi']);
 
     // Started again, by tag this time: the old container is replaced and the data is still there.
     const second = await runtime.start({ app: APP, dir: join(work, 'app'), spec, image: `oci:${layoutDir}:v1` });

@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { appNameProblem, CancelledError, ExternalServiceError, InputError } from '../../domain/index.ts';
-import type { AppRuntime, RunningApp, StartRequest } from '../../ports/index.ts';
+import type { AppRuntime, LogOptions, RunningApp, StartRequest } from '../../ports/index.ts';
 import { findInPath, freePort } from '../os/index.ts';
 import { canonicalJson, MediaType, OciLayoutStore, parseOciLayoutRef, REF_NAME_ANNOTATION } from '../oci/index.ts';
 import { formatImageRef, parseImageRef } from '../registry/index.ts';
+import { commandLines } from './command-lines.ts';
 import { publishedAddress, type PortMap } from './published-address.ts';
 import { HOME_LABEL, homeId } from './home-id.ts';
 
@@ -134,6 +135,12 @@ export class PodmanRuntime implements AppRuntime {
     return out.trim();
   }
 
+  /** `podman logs [--follow] --tail N` of the app's container, ended when the signal aborts. */
+  logs(app: string, _handle: Record<string, unknown> | undefined, options: LogOptions): AsyncIterable<string> {
+    checkApp(app);
+    return podmanLines(this.options, ['logs', ...(options.follow ? ['--follow'] : []), '--tail', String(options.tail), this.container(app)], options.signal);
+  }
+
   /** Gets the image into podman's store and returns its id. */
   private pull(app: string, image: string, signal?: AbortSignal): Promise<string> {
     return pullAppImage(this.options, app, image, signal);
@@ -249,6 +256,14 @@ export async function removeAppImage(access: PodmanAccess & Pick<PodmanRuntimeOp
  * {@link ExternalServiceError} carrying the last lines podman wrote, an abort a {@link CancelledError}.
  * @example const version = await runPodman({}, ['version', '--format', '{{.Client.Version}}']);
  */
+/** What a long-running podman command writes, a line at a time (see commandLines). */
+export function podmanLines(access: PodmanAccess, args: string[], signal?: AbortSignal): AsyncIterable<string> {
+  const path = access.path ?? SYSTEM_PATH;
+  const binary = access.podmanBinary?.includes('/') ? access.podmanBinary : findInPath(access.podmanBinary ?? 'podman', path);
+  if (!binary) throw new ExternalServiceError('podman', 'podman is not installed', { hint: 'Install it (`apt-get install podman runc catatonit`), or use the process runtime.' });
+  return commandLines(binary, args, { env: { PATH: path, ...(access.env ?? {}) }, ...(signal ? { signal } : {}) });
+}
+
 export function runPodman(access: PodmanAccess, args: string[], options: PodmanCallOptions = {}): Promise<string> {
   const path = access.path ?? SYSTEM_PATH;
   const binary = access.podmanBinary?.includes('/') ? access.podmanBinary : findInPath(access.podmanBinary ?? 'podman', path);

@@ -4,8 +4,9 @@ import { cp, mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { ExternalServiceError, InputError } from '../../domain/index.ts';
-import type { AppRuntime, RunningApp, StartRequest } from '../../ports/index.ts';
+import type { AppRuntime, LogOptions, RunningApp, StartRequest } from '../../ports/index.ts';
 import { freePort } from '../os/index.ts';
+import { followFile } from './follow-file.ts';
 
 export interface ProcessRuntimeOptions {
   /** Root for `deploy/<app>`, `data/<app>`, `logs/<app>.log` and `run/<app>.json`. */
@@ -112,6 +113,11 @@ export class ProcessRuntime implements AppRuntime {
     } catch {
       return '';
     }
+  }
+
+  /** The app's log file (stdout and stderr), followed as it grows. */
+  logs(app: string, _handle: Record<string, unknown> | undefined, options: LogOptions): AsyncIterable<string> {
+    return followFile(this.logFile(app), options);
   }
 
   /** Removes everything the runtime keeps for an app (after `stop`). */

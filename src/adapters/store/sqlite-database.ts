@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /**
  * Opens (and migrates) Slipway's state database. WAL and a busy timeout let several CLI processes
@@ -33,6 +33,7 @@ function migrate(db: DatabaseSync): void {
     if (schemaVersion(db) < 1) migrate1(db);
     if (schemaVersion(db) < 2) migrate2(db);
     if (schemaVersion(db) < 3) migrate3(db);
+    if (schemaVersion(db) < 4) migrate4(db);
     db.exec('COMMIT');
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
@@ -115,5 +116,24 @@ function migrate3(db: DatabaseSync): void {
     );
     CREATE INDEX IF NOT EXISTS hook_replays_seen ON hook_replays(seen_at);
     PRAGMA user_version = 3;
+  `);
+}
+
+/**
+ * Sign-in sessions of the web page: only a SHA-256 of each session id, the token it was opened with
+ * (deleting the token deletes its sessions), its CSRF value and when it ends.
+ */
+function migrate4(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS web_sessions (
+      hash TEXT PRIMARY KEY,
+      token_name TEXT NOT NULL REFERENCES api_tokens(name) ON DELETE CASCADE,
+      csrf TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      expires_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS web_sessions_token ON web_sessions(token_name);
+    CREATE INDEX IF NOT EXISTS web_sessions_expires ON web_sessions(expires_at);
+    PRAGMA user_version = 4;
   `);
 }

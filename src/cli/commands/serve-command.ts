@@ -4,13 +4,14 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { serve } from '@hono/node-server';
 import { SqliteReplayGuard } from '../../adapters/store/sqlite-replay-guard.ts';
+import { SqliteSessionStore } from '../../adapters/store/sqlite-session-store.ts';
 import { SqliteTokenStore } from '../../adapters/store/sqlite-token-store.ts';
 import { openCheckedDatabase } from '../../adapters/store/store-check.ts';
 import type { Slipway } from '../../app/compose.ts';
 import { localHistories, reposHoldApps } from '../../app/repo-history.ts';
 import { loadConfig, readSecret, type ResolvedConfig } from '../../config/index.ts';
 import { ConfigError, InputError } from '../../domain/errors.ts';
-import { accessControl, createServerApp, isLoopbackHost, serverUrl, ServerMetrics, signedIntake, type ServerApp, type ServerDeps } from '../../server/index.ts';
+import { accessControl, createServerApp, isLoopbackHost, openWhenNoTokens, serverUrl, ServerMetrics, signedIntake, type ServerApp, type ServerDeps } from '../../server/index.ts';
 import { reportError } from '../output.ts';
 
 /**
@@ -72,13 +73,15 @@ async function authConfigured(tokens: SqliteTokenStore): Promise<boolean> {
 }
 
 /**
- * Bearer tokens, scopes and the rate limit in front of /v1 (no token asked on loopback while none
+ * Bearer tokens or the web page's session cookie, scopes and the rate limit in front of /v1 (no token asked on loopback while none
  * exists), and the signed intake when slipway.yaml has its secret.
  */
-function accessFor(config: ResolvedConfig, host: string, db: DatabaseSync, tokens: SqliteTokenStore): Pick<ServerDeps, 'access' | 'signedIntake'> {
+function accessFor(config: ResolvedConfig, host: string, db: DatabaseSync, tokens: SqliteTokenStore): Pick<ServerDeps, 'access' | 'sessions' | 'signedIntake'> {
   const hookSecret = config.server.hookSecret;
+  const sessions = new SqliteSessionStore({ db });
   return {
-    access: accessControl({ tokens, host, perMinute: config.server.rateLimit.perMinute }),
+    access: accessControl({ tokens, sessions, host, perMinute: config.server.rateLimit.perMinute }),
+    sessions: { store: sessions, tokens, open: openWhenNoTokens({ tokens, host }) },
     ...(hookSecret ? { signedIntake: signedIntake({ secret: readSecret(hookSecret, 'server.hookSecret', process.env), replays: new SqliteReplayGuard({ db }) }) } : {}),
   };
 }
