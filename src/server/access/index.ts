@@ -49,5 +49,7 @@ export function accessControl(options: AccessControlOptions): MiddlewareHandler<
     rateLimit({ perMinute: options.perMinute, ...(options.now ? { now: options.now } : {}), ...(options.clientAddress ? { clientAddress: options.clientAddress } : {}) }),
     requireScope(scopeForMethod),
   );
-  return createMiddleware<AccessEnv>(async (c, next) => (c.req.path === SESSION_PATH ? next() : checks(c, next)));
+  // Signing in needs no credentials, but is limited by client address like every other caller.
+  const signIn = rateLimit({ perMinute: options.perMinute, ...(options.now ? { now: options.now } : {}), ...(options.clientAddress ? { clientAddress: options.clientAddress } : {}) });
+  return createMiddleware<AccessEnv>(async (c, next) => (c.req.path === SESSION_PATH ? signIn(c, next) : checks(c, next)));
 }
