@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli, tempHome, type CliResult } from '../support/cli.ts';
 import { startServer, type RunningServer } from '../support/serve.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
+import { closedPort } from '../support/ports.ts';
 
 /**
  * The command line against a real `slipway serve`: same output and exit codes as on this machine.
@@ -33,14 +33,6 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await fetch(new URL(path, server.url), init);
   expect(response.ok, `${path}: ${response.status}`).toBe(true);
   return (await response.json()) as T;
-}
-
-async function closedPort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => probe.once('listening', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 /** The id of the run a command started, as its progress or its failure names it. */

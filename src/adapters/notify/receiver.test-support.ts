@@ -42,14 +42,7 @@ export async function startReceiver(answer: (request: Received, res: ServerRespo
   };
 }
 
-/** A port nothing listens on: a server is started and closed, and its port is not reused at once. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+export { closedPort } from '../../../test/support/ports.ts';
 
 /** A pino logger writing JSON lines into `lines`, as Slipway's log file would hold them. */
 export function capturedLogger(): { logger: pino.Logger; lines: string[] } {

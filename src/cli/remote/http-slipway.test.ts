@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConflictError, ExternalServiceError, InputError, NotFoundError } from '../../domain/errors.ts';
 import { appNameProblem } from '../../domain/app-name.ts';
@@ -9,6 +8,7 @@ import { HttpSlipway } from './http-slipway.ts';
 import { countStoredEvents } from './run-events.ts';
 import type { StoredRunEvent } from '../../pipeline/index.ts';
 import { ServerClient } from './server-client.ts';
+import { closedPort } from '../../../test/support/ports.ts';
 
 /** The tests run against the real `slipway serve` on a throw-away home, as users run it. */
 let server: RunningServer;
@@ -24,14 +24,6 @@ async function collect(events: AsyncIterable<StoredRunEvent>, each?: (event: Sto
     each?.(event);
   }
   return all;
-}
-
-async function closedPort(): Promise<number> {
-  const probe = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => probe.once('listening', resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 beforeAll(async () => {

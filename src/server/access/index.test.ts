@@ -27,6 +27,7 @@ function server(options: AccessControlOptions, intake?: { secret: string; replay
   app.get('/v1/apps', (c) => c.json({ caller: c.get('caller') }));
   app.post('/v1/apps', (c) => c.json({ caller: c.get('caller') }, 202));
   app.post('/v1/hooks/create', (c) => c.json({ caller: c.get('caller'), body: c.get('intakeBody') ?? null }, 202));
+  app.post('/v1/session', (c) => c.json({ signedIn: false }, 401));
   return app;
 }
 
@@ -86,5 +87,13 @@ describe('accessControl', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBe(30);
     expect(await limited.json()).toMatchObject({ detail: 'this client address made more than 2 requests in a minute' });
+  });
+
+  it('limits sign-in attempts by client address, though signing in needs no credentials', async () => {
+    const { tokens } = state();
+    await tokens.create('web', 'read');
+    const app = server({ tokens, host: '127.0.0.1', perMinute: 2, clientAddress: () => '192.0.2.9' });
+    const signIn = () => app.request('/v1/session', { method: 'POST', body: '{"token":"slw_guess"}', headers: { 'content-type': 'application/json' } });
+    expect([(await signIn()).status, (await signIn()).status, (await signIn()).status]).toEqual([401, 401, 429]);
   });
 });

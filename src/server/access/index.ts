@@ -35,8 +35,8 @@ export interface AccessControlOptions {
 
 /**
  * Everything in front of the `/v1` routes, in one middleware: a bearer token or a session cookie
- * (none on a loopback server without tokens; `/v1/session` itself is open), a rate limit per token, and scope read to GET, write otherwise. A request
- * the signed intake let in (`signedIntake`, mounted on its path in front) needs no token.
+ * (none on a loopback server without tokens; `/v1/session` itself is open), a rate limit per token,
+ * and scope read to GET, write otherwise. A request the signed intake let in (`signedIntake`, mounted on its path in front) needs no token.
  * @example
  * app.use('/v1/hooks/create', signedIntake({ secret, replays: new SqliteReplayGuard({ db }) }));
  * app.use('/v1/*', accessControl({ tokens: new SqliteTokenStore({ db }), host: '127.0.0.1', perMinute: 120 }));
@@ -49,5 +49,7 @@ export function accessControl(options: AccessControlOptions): MiddlewareHandler<
     rateLimit({ perMinute: options.perMinute, ...(options.now ? { now: options.now } : {}), ...(options.clientAddress ? { clientAddress: options.clientAddress } : {}) }),
     requireScope(scopeForMethod),
   );
-  return createMiddleware<AccessEnv>(async (c, next) => (c.req.path === SESSION_PATH ? next() : checks(c, next)));
+  // Signing in needs no credentials, but is limited by client address like every other caller.
+  const signIn = rateLimit({ perMinute: options.perMinute, ...(options.now ? { now: options.now } : {}), ...(options.clientAddress ? { clientAddress: options.clientAddress } : {}) });
+  return createMiddleware<AccessEnv>(async (c, next) => (c.req.path === SESSION_PATH ? signIn(c, next) : checks(c, next)));
 }
