@@ -70,7 +70,7 @@ describe('the run queue', () => {
     const [one, two, gone] = stored.map(span);
     expect(two![0]).toBeLessThan(one![1]);
     expect(gone![0]).toBeGreaterThanOrEqual(one![1]);
-    expect((await service.list()).map((a) => a.name)).toEqual(['q-two']);
+    expect((await service.list()).map((a) => [a.name, a.template, a.generator])).toEqual([['q-two', 'timer', 'templates']]);
   }, 120_000);
 
   it('gives the first run to every request with the same idempotency key, even at once', async () => {

@@ -565,6 +565,7 @@ export class SlipwayService {
     await apps.upsert({
       ...base,
       template: view.template ?? base.template,
+      ...(view.generator ? { generator: view.generator } : {}),
       // A cluster app is known to run only when its rollout was followed to the end.
       state: status === 'succeeded' ? (this.deps.target === 'local' || outputs.has(clusterAwaitOutput) ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
       commits: { ...base.commits, ...view.commits },
@@ -603,15 +604,17 @@ export class SlipwayService {
   }
 }
 
-/** What a run's report and an app's record take from its steps' outputs: the commits, the template and the URL. */
+/** What a run's report and an app's record take from its steps' outputs: the commits, the template, the generator and the URL. */
 function outputsView(outputs: StepOutputs) {
   const commits: { source?: string; gitops?: string } = {};
   const source = (outputs.get(sourceCommitOutput) ?? outputs.get(sourceRemoveOutput))?.sha;
   const gitops = (outputs.get(manifestsCommitOutput) ?? outputs.get(manifestsRemoveOutput))?.sha;
   if (source) commits.source = source;
   if (gitops) commits.gitops = gitops;
+  const plan = outputs.get(planOutput);
   return {
-    template: outputs.get(planOutput)?.template.id,
+    template: plan?.template.id,
+    generator: plan ? (plan.generator.kind === 'model' ? `model${plan.generator.model ? ` ${plan.generator.model}` : ''}` : 'templates') : undefined,
     url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
     commits,
   };

@@ -8,6 +8,8 @@ export interface AppRecord {
   name: string;
   description: string;
   template: string;
+  /** What made it: `templates` (the offline generator), or `model` and the planner's model, e.g. `model gpt-4.1`. */
+  generator?: string;
   state: AppState;
   url?: string;
   target: 'local' | 'cluster';

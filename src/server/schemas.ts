@@ -122,6 +122,7 @@ export const AppSchema = z
     url: z.string().nullable(),
     description: z.string(),
     template: z.string(),
+    generator: z.string().optional().openapi({ description: 'what made it: templates, or model and the planner\'s model', example: 'templates' }),
     target: z.enum(['local', 'cluster']),
     commits: Commits,
     lastRunId: z.string(),

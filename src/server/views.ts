@@ -38,6 +38,7 @@ export function runDetail(report: RunReport) {
 export function appView(view: AppView) {
   return {
     app: view.name, state: view.state, url: view.url ?? null, description: view.description, template: view.template,
+    ...(view.generator ? { generator: view.generator } : {}),
     target: view.target, commits: view.commits, lastRunId: view.lastRunId, createdAt: view.createdAt, updatedAt: view.updatedAt,
     ...(view.runtimeState ? { runtimeState: view.runtimeState } : {}),
     ...(view.next ? { next: view.next } : {}),

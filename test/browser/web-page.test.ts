@@ -167,7 +167,8 @@ describe('the web page, signed in with an API token', () => {
     await row.waitFor();
     expect(await row.locator('.badge').textContent()).toBe('running');
     expect(await row.locator('td a').textContent()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(await row.locator('td').last().textContent()).toBe('timer');
+    expect(await row.locator('td').nth(-2).textContent()).toBe('timer');
+    expect(await row.locator('td').last().textContent()).toBe('templates');
     await expectAccessible(page, 'the apps page');
     await screenshots(page, 'apps');
 

@@ -1,4 +1,4 @@
-/** The apps this server knows, with their state, URL, last change and template. */
+/** The apps this server knows, with their state, URL, last change, template and generator. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, seg } from '../api.ts';
 import { when } from '../format.ts';
@@ -10,6 +10,7 @@ export interface AppView {
   url: string | null;
   description?: string;
   template?: string;
+  generator?: string;
   target?: string;
   lastRunId?: string;
   updatedAt?: string;
@@ -30,8 +31,8 @@ export function AppsPage() {
       {apps && apps.length > 0 ? (
         <div class="table-wrap">
           <table class="apps">
-            <caption class="sr-only">Apps with their state, URL, last change and template</caption>
-            <thead><tr><th scope="col">App</th><th scope="col">State</th><th scope="col">URL</th><th scope="col">Last change</th><th scope="col">Template</th></tr></thead>
+            <caption class="sr-only">Apps with their state, URL, last change, template and generator</caption>
+            <thead><tr><th scope="col">App</th><th scope="col">State</th><th scope="col">URL</th><th scope="col">Last change</th><th scope="col">Template</th><th scope="col">Generator</th></tr></thead>
             <tbody>
               {apps.map((app) => (
                 <tr key={app.app} data-app={app.app}>
@@ -40,6 +41,7 @@ export function AppsPage() {
                   <td>{app.url ? <a href={app.url} target="_blank" rel="noreferrer">{app.url}</a> : '—'}</td>
                   <td>{when(app.updatedAt)}</td>
                   <td>{app.template ?? '—'}</td>
+                  <td>{app.generator ?? '—'}</td>
                 </tr>
               ))}
             </tbody>
