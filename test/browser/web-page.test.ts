@@ -48,6 +48,8 @@ describe('the web page, signed in with an API token', () => {
   let context: BrowserContext;
   let page: Page;
   let app: string;
+  /** Every URL the browser asked for in these tests. */
+  const requested: string[] = [];
 
   beforeAll(async () => {
     const created = await runCli(['token', 'create', '--name', 'browser', '--scope', 'admin'], { home, cwd });
@@ -57,6 +59,7 @@ describe('the web page, signed in with an API token', () => {
     // axe-core is injected as a script of the page, which the page's own policy forbids; the
     // policy itself is tested on its own below.
     context = await browser.newContext({ baseURL: server.url, viewport: { width: 1280, height: 800 }, bypassCSP: true });
+    context.on('request', (request) => requested.push(request.url()));
     page = await context.newPage();
   });
 
@@ -152,7 +155,7 @@ describe('the web page, signed in with an API token', () => {
     await page.emulateMedia({ colorScheme: 'light' });
 
     const url = (await link.getAttribute('href'))!;
-    app = /^Creating (.+)$/.exec((await page.getByRole('heading', { level: 1 }).textContent())!)![1]!;
+    app = /^Created (.+)$/.exec((await page.getByRole('heading', { level: 1 }).textContent())!)![1]!;
     expect(app).toBe('pomodoro-timer-dark-theme');
     const appPage = await context.newPage();
     const answer = await appPage.goto(url);
@@ -241,6 +244,12 @@ describe('the web page, signed in with an API token', () => {
     await page.waitForURL('**/sign-in');
     const after = await page.evaluate(async () => (await fetch('/v1/apps', { credentials: 'same-origin' })).status);
     expect(after).toBe(401);
+  });
+
+  it('asked nothing outside this machine: no CDN, fonts or scripts from elsewhere', () => {
+    expect(requested.length).toBeGreaterThan(20);
+    const elsewhere = requested.filter((url) => !/^(data|blob):/.test(url) && new URL(url).hostname !== '127.0.0.1');
+    expect(elsewhere).toEqual([]);
   });
 });
 

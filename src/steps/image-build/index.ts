@@ -48,7 +48,7 @@ export const createBuildImageStep = ({ builder, images, sourceUrl, prepare }: {
     title: 'Build and push the image',
     input: z.object({ app: AppName, dir: z.string(), spec: AppSpec, sourceSha: z.string().regex(/^[0-9a-f]{40}$/) }),
     output: BuiltImage,
-    summarize: (o) => `${o.digest.slice(0, 19)} (${o.bytesUploaded} bytes uploaded, ${o.blobsSkipped} blobs skipped)`,
+    summarize: (o) => `${o.digest.slice(0, 19)} (${sizeInWords(o.bytesUploaded)} uploaded, ${o.blobsSkipped} blobs skipped)`,
     run: async (ctx) => {
       const { app, spec, sourceSha } = ctx.input;
       const tag = sourceSha.slice(0, 12);
@@ -81,3 +81,10 @@ export const createBuildImageStep = ({ builder, images, sourceUrl, prepare }: {
       };
     },
   });
+
+/** `48027875` → `45.8 MiB`, as people read sizes. */
+export function sizeInWords(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}

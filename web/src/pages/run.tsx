@@ -118,7 +118,7 @@ export function RunPage({ runId }: { runId: string }) {
   const upstream = failure ? upstreamMessage(failure) : undefined;
   return (
     <>
-      <h1 tabIndex={-1}>{run ? `${run.kind === 'delete' ? 'Deleting' : 'Creating'} ${run.app}` : 'Run'}</h1>
+      <h1 tabIndex={-1}>{run ? `${headingVerb(run.kind, status)} ${run.app}` : 'Run'}</h1>
       <p class="muted">Run <code>{runId}</code>{run ? <> · <a href={`/apps/${seg(run.app)}`}>app page</a></> : null}</p>
       <div class="outcome" data-status={status}>
         <span class={`badge ${status}`} id="run-status">{status || '…'}</span>
@@ -159,4 +159,11 @@ function upsert(rows: Row[], row: Row): Row[] {
   const next = rows.slice();
   next[index] = row;
   return next;
+}
+
+/** `Creating` while the run goes on, `Created` once it succeeded (`Deleting`, `Deleted` for a delete). */
+function headingVerb(kind: string, status: string | undefined): string {
+  const done = status === 'succeeded';
+  if (kind === 'delete') return done ? 'Deleted' : 'Deleting';
+  return done ? 'Created' : 'Creating';
 }
