@@ -1,9 +1,10 @@
 import { z } from '@hono/zod-openapi';
 import { appNameProblem, RUN_ID_PATTERN } from '../domain/index.ts';
+import { apiJson } from './api-json.ts';
 
 /**
- * The API's JSON shapes, declared once: requests are validated against them and the OpenAPI
- * document is generated from them. Field names are what users' scripts rely on.
+ * The API's requests, parameters and problems, and its answers (declared in api-json.ts) as named
+ * in the OpenAPI document: requests are validated against them and the document is generated from them.
  */
 
 export const ProblemSchema = z
@@ -54,92 +55,14 @@ export const RunIdParam = z
   })
   .openapi({ param: { name: 'id', in: 'path' }, example: 'run-20261122101500-k3x9q2' });
 
-const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
-const RunKind = z.enum(['create', 'delete']);
-
-const ErrorInfo = z
-  .object({
-    name: z.string(),
-    message: z.string(),
-    hint: z.string().optional(),
-    details: z.record(z.string(), z.unknown()).optional(),
-    stepId: z.string().optional(),
-  })
-  .openapi('ErrorInfo');
-
-const Step = z
-  .object({
-    stepId: z.string(),
-    title: z.string(),
-    status: z.enum(['running', 'succeeded', 'failed', 'cancelled', 'skipped', 'interrupted']),
-    startedAt: z.string(),
-    endedAt: z.string().optional(),
-    durationMs: z.number().optional(),
-    attempt: z.number().int(),
-    error: ErrorInfo.optional(),
-    reused: z.boolean().optional(),
-  })
-  .openapi('Step');
-
-const Commits = z.object({ source: z.string().optional(), gitops: z.string().optional() });
-
-export const RunAcceptedSchema = z
-  .object({ runId: z.string(), app: z.string(), kind: RunKind, status: RunStatus })
-  .openapi('RunAccepted');
-
-/** A run as lists show it: its state and timeline (the run itself adds url, commits and what to do next). */
-export const RunSummarySchema = z
-  .object({
-    runId: z.string(),
-    app: z.string(),
-    kind: RunKind,
-    status: RunStatus,
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    endedAt: z.string().optional(),
-    error: ErrorInfo.optional(),
-    timeline: z.array(Step),
-    events: z.number().int().openapi({ description: 'how many events the run has stored: the id of the last one' }),
-  })
-  .openapi('RunSummary');
-
-export const RunSchema = RunSummarySchema.extend({
-  url: z.string().optional(),
-  template: z.string().optional(),
-  commits: Commits,
-  outputs: z.record(z.string(), z.unknown()).openapi({ description: 'what each finished step produced, by step id (the plan, commits, image digest …)' }),
-  next: z.string().optional(),
-  notifications: z.array(z.object({ target: z.string(), ok: z.boolean(), attempts: z.number().int(), error: z.string().optional() })).optional()
-    .openapi({ description: 'the notifications sent about its outcome' }),
-}).openapi('Run');
-
-export const RunListSchema = z.object({ runs: z.array(RunSummarySchema), nextCursor: z.string().optional() }).openapi('RunList');
-
-export const AppSchema = z
-  .object({
-    app: z.string(),
-    state: z.enum(['deploying', 'running', 'stopped', 'failed', 'interrupted']),
-    url: z.string().nullable(),
-    description: z.string(),
-    template: z.string(),
-    generator: z.string().optional().openapi({ description: 'what made it: templates, or model and the planner\'s model', example: 'templates' }),
-    target: z.enum(['local', 'cluster']),
-    commits: Commits,
-    lastRunId: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    runtimeState: z.enum(['running', 'stopped']).optional(),
-    next: z.string().optional(),
-  })
-  .openapi('App');
-
-const Commit = z.object({ sha: z.string(), subject: z.string(), author: z.string(), date: z.string(), trailers: z.record(z.string(), z.string()) });
-
-export const AppDetailSchema = AppSchema.extend({
-  recentCommits: z.object({ source: z.array(Commit), gitops: z.array(Commit) }),
-}).openapi('AppDetail');
-
-export const AppListSchema = z.object({ apps: z.array(AppSchema) }).openapi('AppList');
+const shapes = apiJson(z, (schema, name) => schema.openapi(name));
+export const RunStatusSchema = shapes.RunStatus;
+export const RunAcceptedSchema = shapes.RunAccepted;
+export const RunSummarySchema = shapes.RunSummary;
+export const RunSchema = shapes.Run;
+export const RunListSchema = shapes.RunList;
+export const AppDetailSchema = shapes.AppDetail;
+export const AppListSchema = shapes.AppList;
 
 export const CreateAppSchema = z
   .object({

@@ -1,15 +1,12 @@
 import type { AppStatus, AppView, RunReport, StartRequest } from '../../app/slipway-service.ts';
 import { assertAppName, InputError, type Run } from '../../domain/index.ts';
 import type { StoredRunEvent } from '../../pipeline/index.ts';
-import { countStoredEvents, followRunEvents, type FollowOptions } from './run-events.ts';
+import { followRunEvents, type FollowOptions } from './run-events.ts';
 import type { ServerClient } from './server-client.ts';
 import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, RunJson, RunListJson, RunSummaryJson } from './wire.ts';
 
 /** The most runs the API returns in one page. */
 const PAGE_LIMIT = 200;
-
-/** Runs that store no more events until someone resumes them. */
-const STILL = new Set(['failed', 'cancelled', 'interrupted']);
 
 export interface RunFilter {
   app?: string;
@@ -62,12 +59,12 @@ export class HttpSlipway {
    * Queues an interrupted, failed or cancelled run again; a succeeded run comes back as it is. The
    * run's `events` is how many events its earlier attempts stored, counted before it is queued
    * (once queued, a worker may be adding this attempt's), so that following it from there shows
-   * this attempt only; a server whose runs do not say so is asked by reading the stream.
+   * this attempt only.
    */
   async resume(runId: string): Promise<Run> {
     const id = segment(runId, 'run id');
     const before = await this.client.call('GET', `v1/runs/${id}`, RunJson);
-    const stored = before.events ?? (STILL.has(before.status) ? await countStoredEvents(this.client, before.runId) : 0);
+    const stored = before.events;
     const accepted = await this.client.call('POST', `v1/runs/${id}/resume`, AcceptedRunJson);
     return { ...(await this.getRun(accepted.runId)), events: stored };
   }
@@ -115,18 +112,18 @@ function segment(value: string, what: string): string {
 
 /**
  * A run in the order of the store's fields, so `runs --json` reads as it does on this machine. The
- * API leaves out the request a run stores (and may leave out its count of events).
+ * API leaves out the request a run stores.
  */
 function toRun(json: RunSummaryJson): Run {
   return {
     id: json.runId, kind: json.kind, app: json.app, status: json.status, request: {},
     createdAt: json.createdAt, updatedAt: json.updatedAt, ...(json.endedAt ? { endedAt: json.endedAt } : {}),
-    ...(json.error ? { error: json.error } : {}), timeline: json.timeline, events: json.events ?? 0,
+    ...(json.error ? { error: json.error } : {}), timeline: json.timeline, events: json.events,
   } as Run;
 }
 
 function toReport(json: RunJson): RunReport {
-  return { ...json, events: json.events ?? 0, outputs: json.outputs ?? {} } as RunReport;
+  return json as RunReport;
 }
 
 /** The API names an app `app` and an unknown URL `null`; the service's views say `name` and leave it out. */

@@ -102,25 +102,3 @@ function worthRetrying(error: unknown): boolean {
   // A body that stops mid-stream: fetch reports it as a TypeError ("terminated") or a socket error.
   return error instanceof TypeError || (error instanceof Error && 'code' in error);
 }
-
-/**
- * How many events the server has stored for a run that is not moving (ended or interrupted), for
- * an API that does not say: its stream is read from the start until it closes (an ended run's
- * closes after its final run:end) or stays quiet for `idleMs` (an interrupted run's waits for
- * more). Stored events are sent as soon as a stream opens, so quiet means there are no more.
- */
-export async function countStoredEvents(client: ServerClient, runId: string, idleMs = 500): Promise<number> {
-  const idle = new AbortController();
-  let timer = setTimeout(() => idle.abort(), idleMs);
-  let last = 0;
-  try {
-    for await (const { seq } of followRunEvents(client, runId, { signal: idle.signal, attempts: 3 })) {
-      clearTimeout(timer);
-      timer = setTimeout(() => idle.abort(), idleMs);
-      last = seq;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  return last;
-}

@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServerDeps } from '../app.ts';
-import { AppNameParam, BEARER, problemResponses, RunAcceptedSchema, RunIdParam, RunListSchema, RunSchema, RunSummarySchema } from '../schemas.ts';
+import { AppNameParam, BEARER, problemResponses, RunAcceptedSchema, RunIdParam, RunListSchema, RunSchema, RunStatusSchema, RunSummarySchema } from '../schemas.ts';
 import { runAccepted, runDetail, runSummary } from '../views.ts';
 
 const listRuns = createRoute({
@@ -11,7 +11,7 @@ const listRuns = createRoute({
   request: {
     query: z.object({
       app: AppNameParam.optional().openapi({ param: { name: 'app', in: 'query' } }),
-      status: z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']).optional(),
+      status: RunStatusSchema.optional(),
       limit: z.coerce.number().int().min(1).max(200).default(20),
       cursor: z.string().min(1).max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
     }),

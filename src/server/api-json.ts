@@ -1,0 +1,82 @@
+import type { z as zod } from 'zod';
+
+/** zod's `z`: plain, or as @hono/zod-openapi extends it. */
+type Zod = typeof zod;
+
+/**
+ * The JSON of Slipway's HTTP API, declared once: the server answers with it and publishes it in its
+ * OpenAPI document (schemas.ts builds it with @hono/zod-openapi's `z`, naming each shape there), and
+ * the command line's client reads the server's answers with it (src/cli/remote, with plain zod, so a
+ * client does not load the server's framework). Field names are what users' scripts rely on.
+ * @example const { App } = apiJson(z); App.parse(await response.json());
+ */
+export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: string) => T = (schema) => schema) {
+  const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
+  const RunKind = z.enum(['create', 'delete']);
+  const ErrorInfo = named(z.object({
+    name: z.string(),
+    message: z.string(),
+    hint: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+    stepId: z.string().optional(),
+  }), 'ErrorInfo');
+  const Step = named(z.object({
+    stepId: z.string(),
+    title: z.string(),
+    status: z.enum(['running', 'succeeded', 'failed', 'cancelled', 'skipped', 'interrupted']),
+    startedAt: z.string(),
+    endedAt: z.string().optional(),
+    durationMs: z.number().optional(),
+    attempt: z.number().int(),
+    error: ErrorInfo.optional(),
+    reused: z.boolean().optional(),
+  }), 'Step');
+  const Commits = z.object({ source: z.string().optional(), gitops: z.string().optional() });
+  const runAccepted = { runId: z.string(), app: z.string(), kind: RunKind, status: RunStatus };
+  /** What `POST /v1/apps`, `DELETE /v1/apps/{app}` and `POST /v1/runs/{id}/resume` answer (202). */
+  const RunAccepted = named(z.object(runAccepted), 'RunAccepted');
+  const runSummary = {
+    ...runAccepted,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    endedAt: z.string().optional(),
+    error: ErrorInfo.optional(),
+    timeline: z.array(Step),
+    events: z.number().int().meta({ description: 'how many events the run has stored: the id of the last one' }),
+  };
+  /** A run as lists and cancel show it: its state and timeline (the run itself adds url, commits and what to do next). */
+  const RunSummary = named(z.object(runSummary), 'RunSummary');
+  /** A run with what it made: `GET /v1/runs/{id}`. */
+  const Run = named(z.object({
+    ...runSummary,
+    url: z.string().optional(),
+    template: z.string().optional(),
+    commits: Commits,
+    outputs: z.record(z.string(), z.unknown()).meta({ description: 'what each finished step produced, by step id (the plan, commits, image digest …)' }),
+    next: z.string().optional(),
+    notifications: z.array(z.object({ target: z.string(), ok: z.boolean(), attempts: z.number().int(), error: z.string().optional() })).optional()
+      .meta({ description: 'the notifications sent about its outcome' }),
+  }), 'Run');
+  const RunList = named(z.object({ runs: z.array(RunSummary), nextCursor: z.string().optional() }), 'RunList');
+  const app = {
+    app: z.string(),
+    state: z.enum(['deploying', 'running', 'stopped', 'failed', 'interrupted']),
+    url: z.string().nullable(),
+    description: z.string(),
+    template: z.string(),
+    generator: z.string().optional().meta({ description: "what made it: templates, or model and the planner's model", example: 'templates' }),
+    target: z.enum(['local', 'cluster']),
+    commits: Commits,
+    lastRunId: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    runtimeState: z.enum(['running', 'stopped']).optional(),
+    next: z.string().optional(),
+  };
+  /** An app: each of `GET /v1/apps`; `GET /v1/apps/{app}` adds its recent commits. */
+  const App = named(z.object(app), 'App');
+  const Commit = z.object({ sha: z.string(), subject: z.string(), author: z.string(), date: z.string(), trailers: z.record(z.string(), z.string()) });
+  const AppDetail = named(z.object({ ...app, recentCommits: z.object({ source: z.array(Commit), gitops: z.array(Commit) }) }), 'AppDetail');
+  const AppList = named(z.object({ apps: z.array(App) }), 'AppList');
+  return { RunStatus, RunKind, RunAccepted, RunSummary, Run, RunList, App, AppDetail, AppList };
+}
