@@ -116,9 +116,36 @@ export function createServerApp(deps: ServerDeps): ServerApp {
 
   staticRoutes(app, deps.webDir ?? DEFAULT_WEB_DIR);
 
-  app.notFound((c) => problem(c, 404, { title: 'Not found', detail: `no route ${c.req.method} ${c.req.path}`, hint: 'The routes are listed in /openapi.json.' }));
+  app.notFound((c) => {
+    // A path the API has, asked with another method: 405 with the methods it takes.
+    const allowed = methodsFor(app, c.req.path);
+    if (allowed.length > 0) {
+      c.header('Allow', allowed.join(', '));
+      return problem(c, 405, { title: 'Method not allowed', detail: `${c.req.path} takes ${allowed.join(', ')}, not ${c.req.method}`, hint: 'The routes are listed in /openapi.json.' });
+    }
+    return problem(c, 404, { title: 'Not found', detail: `no route ${c.req.method} ${c.req.path}`, hint: 'The routes are listed in /openapi.json.' });
+  });
   app.onError((error, c) => errorProblem(error, c, deps.logger));
   return app;
+}
+
+/** The methods the API's routes take at `path` (middleware, registered for every method, left out). */
+function methodsFor(app: OpenAPIHono, path: string): string[] {
+  const methods = app.routes
+    .filter((route) => route.method !== 'ALL' && patternOf(route.path).test(path))
+    .map((route) => route.method);
+  return [...new Set(methods)].sort();
+}
+
+/** A route's path as a pattern: `:name` is one segment, `:name{…}` its own expression, `*` anything. */
+function patternOf(path: string): RegExp {
+  const source = path.split('/').map((part) => {
+    const param = /^:[^{]+(?:\{(.+)\})?$/.exec(part);
+    if (param) return param[1] ?? '[^/]+';
+    if (part === '*') return '.*';
+    return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }).join('/');
+  return new RegExp(`^${source}$`);
 }
 
 /** Counts each request by its route's pattern (`/v1/apps/:app`), never the raw path, so labels stay few. */

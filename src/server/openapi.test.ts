@@ -106,4 +106,17 @@ describe('the OpenAPI document', () => {
     expect(propertiesOf(components.schemas, 'Run')).toEqual(expect.arrayContaining(['runId', 'timeline', 'commits', 'url', 'error']));
     expect(propertiesOf(components.schemas, 'AppDetail')).toEqual(expect.arrayContaining(['app', 'recentCommits']));
   });
+
+  it('answers a path it has, asked with another method, 405 with the methods it takes', async () => {
+    const app = serverApp();
+    const wrong = await app.request('/v1/apps', { method: 'PUT' });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get('allow')).toBe('GET, POST');
+    expect(wrong.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await wrong.json()).toMatchObject({ status: 405, detail: '/v1/apps takes GET, POST, not PUT' });
+    expect((await app.request('/v1/apps/notes/files/src/server.js', { method: 'DELETE' })).headers.get('allow')).toBe('GET');
+    expect((await app.request('/v1/apps/notes', { method: 'PATCH' })).headers.get('allow')).toBe('DELETE, GET');
+    // A path the API does not have is still a 404, whatever the method.
+    expect((await app.request('/v1/nothing-here', { method: 'POST' })).status).toBe(404);
+  });
 });
