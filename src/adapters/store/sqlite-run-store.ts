@@ -78,9 +78,11 @@ export class SqliteRunStore implements RunStore {
       const rows = this.db.prepare(`${sql} LIMIT ?`).all(...values, limit) as unknown as RunRow[];
       return rows.map((r) => this.toRun(r));
     }
-    // Few runs wait or run at once: they are all read, and each is kept when it reads as asked.
+    // Few runs wait or run at once: their rows are all read, and only those that read as asked get
+    // their timelines (the queue and the queue-depth metric ask this often).
     const rows = this.db.prepare(sql).all(...values) as unknown as RunRow[];
-    return rows.map((r) => this.toRun(r)).filter((r) => r.status === filter.status).slice(0, limit);
+    const reads = (row: RunRow) => (this.interrupted(row) ? 'interrupted' : row.status);
+    return rows.filter((r) => reads(r) === filter.status).slice(0, limit).map((r) => this.toRun(r));
   }
 
   async stepOutput(runId: string, stepId: string): Promise<unknown | undefined> {
