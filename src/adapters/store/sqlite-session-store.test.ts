@@ -1,20 +1,10 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from './sqlite-database.ts';
 import { sessionHash, SqliteSessionStore } from './sqlite-session-store.ts';
 import { SqliteTokenStore } from './sqlite-token-store.ts';
-
-function stateFile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'slipway-sessions-')), 'state.db');
-}
-
-function clock(start = '2026-12-01T10:00:00.000Z') {
-  let now = new Date(start);
-  return { now: () => now, set: (iso: string) => (now = new Date(iso)) };
-}
+import { clock, stateFile } from './store.test-support.ts';
 
 describe('SqliteSessionStore', () => {
   it('opens a session for a token and stores only the SHA-256 of its id', async () => {

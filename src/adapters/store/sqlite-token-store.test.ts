@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
@@ -8,16 +7,7 @@ import { ConflictError, InputError } from '../../domain/index.ts';
 import { openDatabase } from './sqlite-database.ts';
 import { SqliteReplayGuard } from './sqlite-replay-guard.ts';
 import { SqliteTokenStore } from './sqlite-token-store.ts';
-
-function stateFile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'slipway-tokens-')), 'state.db');
-}
-
-/** A clock the test moves by hand. */
-function clock(start = '2026-12-01T10:00:00.000Z') {
-  let now = new Date(start);
-  return { now: () => now, set: (iso: string) => (now = new Date(iso)) };
-}
+import { clock, stateFile } from './store.test-support.ts';
 
 describe('SqliteTokenStore', () => {
   it('issues slw_ tokens of 32 random bytes and stores only their SHA-256', async () => {
