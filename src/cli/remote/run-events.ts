@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { backoffDelay } from '../../adapters/http/index.ts';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { z } from 'zod';
 import { ExternalServiceError, SlipwayError } from '../../domain/errors.ts';
@@ -74,7 +75,7 @@ export async function* followRunEvents(client: ServerClient, runId: string, opti
         hint: `The run goes on on the server: follow it with \`slipway runs\`, or see it with GET /v1/runs/${runId}.`,
       });
     }
-    await delay(Math.min(retryMs * 2 ** Math.min(failures - 1, 3), Math.max(retryMs, 2000)), undefined, { signal }).catch(() => undefined);
+    await delay(backoffDelay({ attempts, baseDelayMs: retryMs, maxDelayMs: Math.max(retryMs, 2000) }, failures), undefined, { signal }).catch(() => undefined);
     if (signal?.aborted) return;
   }
 }
