@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../../../test/support/cli.ts';
+import { problemOf } from '../../../test/support/problem.ts';
 import { jsonOf, startServer, type RunningServer } from '../../../test/support/serve.ts';
 import { openDatabase } from '../../adapters/store/sqlite-database.ts';
 import { SqliteTokenStore } from '../../adapters/store/sqlite-token-store.ts';
@@ -36,13 +37,6 @@ function call(method: string, path: string, options: { token?: keyof typeof toke
     },
     ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
   });
-}
-
-async function problemOf(response: Response, status: number): Promise<Record<string, any>> {
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  const body = await jsonOf(response);
-  expect({ status: response.status, bodyStatus: body.status }).toEqual({ status, bodyStatus: status });
-  return body;
 }
 
 describe('/v1/webhooks', () => {

@@ -23,6 +23,8 @@ export interface SlipwayFailure {
 interface RequestOptions {
 	body?: IDataObject;
 	qs?: IDataObject;
+	/** The app or run the request is about, named in the failure when Slipway refuses it. */
+	about?: Pick<SlipwayFailure, 'app' | 'runId'>;
 }
 
 /**
@@ -35,7 +37,7 @@ export async function slipwayApiRequest(
 	this: SlipwayFunctions,
 	method: IHttpRequestMethods,
 	path: string,
-	{ body, qs }: RequestOptions = {},
+	{ body, qs, about }: RequestOptions = {},
 ): Promise<IDataObject> {
 	const credentials = await this.getCredentials<{ url: string }>('slipwayApi');
 	const baseUrl = String(credentials.url).replace(/\/+$/, '');
@@ -59,7 +61,7 @@ export async function slipwayApiRequest(
 	}
 	const answer = typeof response.body === 'string' && response.body !== '' ? jsonParse<unknown>(response.body, { fallbackValue: response.body }) : response.body;
 	if (response.statusCode >= 400) {
-		throw slipwayError(this.getNode(), problemFailure(response.statusCode, answer), response.statusCode);
+		throw slipwayError(this.getNode(), { ...about, ...problemFailure(response.statusCode, answer) }, response.statusCode);
 	}
 	return answer as IDataObject;
 }

@@ -43,7 +43,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number): Promi
 		const value = (this.getNodeParameter(field, itemIndex, '') as string).trim();
 		if (value) body[field] = value;
 	}
-	const accepted = (await slipwayApiRequest.call(this, 'POST', '/v1/apps', { body })) as unknown as RunAccepted;
+	const accepted = (await slipwayApiRequest.call(this, 'POST', '/v1/apps', { body, ...(body.name ? { about: { app: body.name as string } } : {}) })) as unknown as RunAccepted;
 	const { wait, timeoutSeconds } = runWaitOptions.call(this, itemIndex);
 	return wait ? await waitForRun.call(this, accepted, timeoutSeconds) : { ...accepted };
 }

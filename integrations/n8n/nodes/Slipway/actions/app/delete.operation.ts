@@ -11,8 +11,8 @@ export const description = updateDisplayOptions({ show: { resource: ['app'], ope
 
 /** Starts a delete run (DELETE /v1/apps/{app}): the app stops and leaves both repositories. */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const app = this.getNodeParameter('app', itemIndex) as string;
-	const accepted = (await slipwayApiRequest.call(this, 'DELETE', `/v1/apps/${encodeURIComponent(app.trim())}`)) as unknown as RunAccepted;
+	const app = (this.getNodeParameter('app', itemIndex) as string).trim();
+	const accepted = (await slipwayApiRequest.call(this, 'DELETE', `/v1/apps/${encodeURIComponent(app)}`, { about: { app } })) as unknown as RunAccepted;
 	const { wait, timeoutSeconds } = runWaitOptions.call(this, itemIndex);
 	return wait ? await waitForRun.call(this, accepted, timeoutSeconds) : { ...accepted };
 }

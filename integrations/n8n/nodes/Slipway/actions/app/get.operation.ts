@@ -7,6 +7,6 @@ export const description = updateDisplayOptions({ show: { resource: ['app'], ope
 
 /** An app's state, URL and recent commits (GET /v1/apps/{app}). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const app = this.getNodeParameter('app', itemIndex) as string;
-	return await slipwayApiRequest.call(this, 'GET', `/v1/apps/${encodeURIComponent(app.trim())}`);
+	const app = (this.getNodeParameter('app', itemIndex) as string).trim();
+	return await slipwayApiRequest.call(this, 'GET', `/v1/apps/${encodeURIComponent(app)}`, { about: { app } });
 }

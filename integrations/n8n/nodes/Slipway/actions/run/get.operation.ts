@@ -7,6 +7,6 @@ export const description = updateDisplayOptions({ show: { resource: ['run'], ope
 
 /** A run as it is now: status, timeline, error, URL and commits (GET /v1/runs/{id}). */
 export async function execute(this: IExecuteFunctions, itemIndex: number): Promise<IDataObject> {
-	const runId = this.getNodeParameter('runId', itemIndex) as string;
-	return await slipwayApiRequest.call(this, 'GET', `/v1/runs/${encodeURIComponent(runId.trim())}`);
+	const runId = (this.getNodeParameter('runId', itemIndex) as string).trim();
+	return await slipwayApiRequest.call(this, 'GET', `/v1/runs/${encodeURIComponent(runId)}`, { about: { runId } });
 }
