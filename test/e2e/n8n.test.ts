@@ -105,6 +105,32 @@ async function curlJson(url: string, body: unknown): Promise<{ status: number; j
   return { status: Number(stdout.slice(newline + 1)), json: JSON.parse(stdout.slice(0, newline)) };
 }
 
+/**
+ * Submits the shipped workflow's n8n form as its page does (multipart fields field-0, field-1 …
+ * in the form's order), follows the form to its waiting page as the page's script does once the
+ * run ended, and returns that page's HTML: the workflow's Form Ending.
+ */
+async function submitForm(fields: { description: string; template: string; name: string }): Promise<string> {
+  const body = new FormData();
+  [fields.description, fields.template, fields.name].forEach((value, i) => body.append(`field-${i}`, value));
+  const submitted = await fetch(`${n8n.url}/form/slipway-request-form`, { method: 'POST', body });
+  const { formWaitingUrl } = await jsonOf(submitted);
+  expect(formWaitingUrl).toEqual(expect.stringContaining(`${n8n.url}/form-waiting/`));
+  const waiting = new URL(formWaitingUrl);
+  const status = new URL(`${waiting.pathname}/n8n-execution-status${waiting.search}`, n8n.url);
+  for (let i = 0; i < 600; i++) {
+    const text = (await (await fetch(status)).text()).trim();
+    if (text === 'form-waiting' || text === 'success') break;
+    if (['canceled', 'crashed', 'error', 'null'].includes(text)) throw new Error(`the form's execution ended with ${text}:\n${n8n.output()}`);
+    await delay(250);
+  }
+  return (await fetch(waiting)).text();
+}
+
+function escapeHtml(text: string): string {
+  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+}
+
 function api(path: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
 }
@@ -198,6 +224,24 @@ describe('n8n with the Slipway nodes', () => {
     const { apps } = await jsonOf(api('/v1/apps'));
     expect(apps.map((a: { app: string }) => a.app)).toEqual(['pomodoro-timer-dark-theme']);
   }, 120_000);
+
+  it("the shipped workflow's form creates the app and its ending page shows the URL, or the failure with Slipway's hint", async () => {
+    const page = await fetch(`${n8n.url}/form/slipway-request-form`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Ship a webapp');
+
+    const shown = await submitForm({ description: 'a landing page for my band', template: 'static-site', name: 'band-form' });
+    const { apps } = await jsonOf(api('/v1/apps'));
+    const app = apps.find((a: { app: string }) => a.app === 'band-form');
+    expect(app).toMatchObject({ state: 'running', template: 'static-site' });
+    expect(shown).toContain('<h1>Your app is running</h1>');
+    expect(shown).toContain(`band-form runs at ${app.url}`);
+
+    const refused = await submitForm({ description: 'a landing page for my band', template: '', name: 'slipway' });
+    expect(refused).toContain('<h1>Slipway could not create the app</h1>');
+    const problem = await jsonOf(api('/v1/apps', { method: 'POST', body: JSON.stringify({ description: 'a landing page for my band', name: 'slipway' }) }));
+    expect(refused).toContain(escapeHtml(problem.hint));
+  }, 600_000);
 
   it("the Slipway Trigger subscribed on activation, and starts its workflow with the run's outcome when a run ends", async () => {
     const [subscription, ...more] = await triggerSubscriptions();
