@@ -8,6 +8,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempHome } from '../support/cli.ts';
 import { createN8n, packN8nPackage, type N8n } from '../support/n8n.ts';
+import { closedPort } from '../support/ports.ts';
 import { jsonOf, readEvents, startServer, type RunningServer } from '../support/serve.ts';
 
 // A real n8n (scripts/install-n8n) with the n8n-nodes-slipway package installed from its packed
@@ -265,6 +266,13 @@ describe('n8n with the Slipway nodes', () => {
     expect(await delivered((body) => body.runId === runId)).toMatchObject({ type: 'run.succeeded', app: created.app, kind: 'delete', status: 'succeeded' });
     expect(receiver.bodies.some((body) => body.runId === 'run-forged')).toBe(false);
   }, 120_000);
+
+  it("the credential's test asks the server: its token passes, a wrong one is refused", async () => {
+    const test = async (data: object) => jsonOf(n8n.rest('POST', '/credentials/test', { credentials: { id: 'slipwayCredential', name: 'Slipway', type: 'slipwayApi', data } }));
+    expect(await test({ url: server.url, token })).toEqual({ data: { status: 'OK', message: expect.any(String) } });
+    expect(await test({ url: server.url, token: 'slw_not-a-token' })).toEqual({ data: { status: 'Error', message: 'Unauthorized' } });
+    expect(await test({ url: `http://127.0.0.1:${await closedPort()}`, token })).toEqual({ data: { status: 'Error', message: 'ECONNREFUSED' } });
+  });
 
   it("deactivating the Trigger's workflow removes its subscription", async () => {
     expect(await triggerSubscriptions()).toHaveLength(1);
