@@ -85,8 +85,12 @@ export async function createN8n(): Promise<N8n> {
   const bin = n8nBin();
   const userFolder = mkdtempSync(join(tmpdir(), 'slipway-n8n-'));
   const port = await closedPort();
-  const url = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = {
+  return new LocalN8n(bin, userFolder, `http://127.0.0.1:${port}`, n8nEnvironment(userFolder, port, await closedPort()));
+}
+
+/** What n8n is configured with: all of it from the environment, as in n8n's Docker image. */
+function n8nEnvironment(userFolder: string, port: number, brokerPort: number): NodeJS.ProcessEnv {
+  return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: userFolder,
     N8N_USER_FOLDER: userFolder,
@@ -94,8 +98,8 @@ export async function createN8n(): Promise<N8n> {
     N8N_LISTEN_ADDRESS: '127.0.0.1',
     N8N_HOST: '127.0.0.1',
     N8N_PROTOCOL: 'http',
-    N8N_WEBHOOK_URL: `${url}/`,
-    N8N_RUNNERS_BROKER_PORT: String(await closedPort()),
+    N8N_WEBHOOK_URL: `http://127.0.0.1:${port}/`,
+    N8N_RUNNERS_BROKER_PORT: String(brokerPort),
     N8N_RUNNERS_BROKER_LISTEN_ADDRESS: '127.0.0.1',
     N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
     DB_TYPE: 'sqlite',
@@ -106,98 +110,128 @@ export async function createN8n(): Promise<N8n> {
     // The MCP server registry is fetched from api.n8n.io at start-up: nothing here reaches it.
     N8N_DISABLED_MODULES: 'mcp-registry',
   };
-  const cli = async (args: string[]): Promise<string> => {
+}
+
+/** Asks `ready` every 250 ms for up to 120 s; fails with `what` and n8n's output. */
+async function poll(what: string, output: () => string, ready: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 480; i++) {
+    if (await ready()) return;
+    await delay(250);
+  }
+  throw new Error(`${what} in 120 s:\n${output()}`);
+}
+
+class LocalN8n implements N8n {
+  readonly url: string;
+  readonly userFolder: string;
+  readonly #bin: string;
+  readonly #env: NodeJS.ProcessEnv;
+  #child: ChildProcess | undefined;
+  #exited: Promise<unknown[]> | undefined;
+  #printed = '';
+  #cookie = '';
+  #imports = 0;
+
+  constructor(bin: string, userFolder: string, url: string, env: NodeJS.ProcessEnv) {
+    this.#bin = bin;
+    this.userFolder = userFolder;
+    this.url = url;
+    this.#env = env;
+  }
+
+  async installPackage(spec: string): Promise<void> {
+    const nodes = join(this.userFolder, '.n8n', 'nodes');
+    mkdirSync(nodes, { recursive: true });
+    // n8n-workflow is a peer dependency that n8n itself provides: npm must not fetch it.
+    await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', '--no-package-lock', spec], { cwd: nodes, env: this.#env });
+  }
+
+  async importCredentials(credentials: object[]): Promise<void> {
+    await this.#cli(['import:credentials', `--input=${this.#importFile(credentials)}`]);
+  }
+
+  async importWorkflows(workflows: Array<{ id: string }>): Promise<void> {
+    const output = await this.#cli(['import:workflow', `--input=${this.#importFile(workflows)}`]);
+    // A workflow n8n's import policy skips is only warned about.
+    const count = workflows.length === 1 ? '1 workflow.' : `${workflows.length} workflows.`;
+    if (!output.includes(`Successfully imported ${count}`)) throw new Error(`n8n import:workflow did not import every workflow:\n${output}`);
+  }
+
+  async publish(workflowId: string): Promise<void> {
+    await this.#cli(['publish:workflow', `--id=${workflowId}`]);
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [this.#bin, 'start'], { env: this.#env, cwd: this.userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#child = child;
+    this.#exited = once(child, 'exit');
+    child.stdout!.on('data', (d) => (this.#printed += d));
+    child.stderr!.on('data', (d) => (this.#printed += d));
+    await poll('n8n was not ready', () => this.#printed, async () => {
+      if (child.exitCode !== null) throw new Error(`n8n exited with ${child.exitCode} while starting:\n${this.#printed}`);
+      // /healthz answers while the REST API is still being set up; readiness waits for it.
+      const ready = await fetch(`${this.url}/healthz/readiness`).catch(() => undefined);
+      return ready?.ok === true;
+    });
+  }
+
+  async waitForWebhook(path: string): Promise<void> {
+    await poll(`n8n did not serve the webhook ${path}`, () => this.#printed, async () => {
+      const preflight = await fetch(`${this.url}/webhook/${path}`, { method: 'OPTIONS', headers: { origin: this.url, 'access-control-request-method': 'POST' } });
+      return preflight.status === 204;
+    });
+  }
+
+  output(): string {
+    return this.#printed;
+  }
+
+  async setUpOwner(): Promise<void> {
+    const response = await fetch(`${this.url}/rest/owner/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'owner@slipway.test', firstName: 'Slipway', lastName: 'Tests', password: 'Slipway-tests-1' }),
+    });
+    if (!response.ok) throw new Error(`n8n refused the owner set-up: ${response.status} ${await response.text()}`);
+    this.#cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  }
+
+  rest(method: string, path: string, body?: unknown): Promise<Response> {
+    return fetch(`${this.url}/rest${path}`, {
+      method,
+      headers: { cookie: this.#cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+  }
+
+  async stop(): Promise<number | null> {
+    const child = this.#child;
+    if (!child || !this.#exited) return null;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    // n8n finishes running executions first; one that hangs must not keep n8n and its task runner alive.
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const [code] = await this.#exited;
+    clearTimeout(killer);
+    return code as number | null;
+  }
+
+  /** Runs one of n8n's CLI commands on this instance's database; it exits with 1 when it fails. */
+  async #cli(args: string[]): Promise<string> {
     try {
-      const { stdout, stderr } = await run(process.execPath, [bin, ...args], { env, cwd: userFolder, maxBuffer: 16 << 20 });
+      const { stdout, stderr } = await run(process.execPath, [this.#bin, ...args], { env: this.#env, cwd: this.userFolder, maxBuffer: 16 << 20 });
       return stdout + stderr;
     } catch (error) {
       const failed = error as { stdout?: string; stderr?: string };
       throw new Error(`n8n ${args.join(' ')} failed:\n${failed.stdout ?? ''}${failed.stderr ?? ''}`, { cause: error });
     }
-  };
-  const files = join(userFolder, 'imports');
-  mkdirSync(files);
-  let imports = 0;
-  const writeImport = (content: unknown): string => {
-    const file = join(files, `${++imports}.json`);
+  }
+
+  /** A file for n8n's import commands, which read files only. */
+  #importFile(content: unknown): string {
+    const folder = join(this.userFolder, 'imports');
+    mkdirSync(folder, { recursive: true });
+    const file = join(folder, `${++this.#imports}.json`);
     writeFileSync(file, JSON.stringify(content));
     return file;
-  };
-
-  let child: ChildProcess | undefined;
-  let exited: Promise<unknown[]> | undefined;
-  let printed = '';
-  let cookie = '';
-
-  return {
-    url,
-    userFolder,
-    async installPackage(spec) {
-      const nodes = join(userFolder, '.n8n', 'nodes');
-      mkdirSync(nodes, { recursive: true });
-      // n8n-workflow is a peer dependency that n8n itself provides: npm must not fetch it.
-      await run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--legacy-peer-deps', '--no-package-lock', spec], { cwd: nodes, env: { ...env, npm_config_cache: join(tmpdir(), 'slipway-n8n-npm-cache') } });
-    },
-    async importCredentials(credentials) {
-      await cli(['import:credentials', `--input=${writeImport(credentials)}`]);
-    },
-    async importWorkflows(workflows) {
-      const output = await cli(['import:workflow', `--input=${writeImport(workflows)}`]);
-      // A workflow n8n's import policy skips is only warned about.
-      const count = workflows.length === 1 ? '1 workflow.' : `${workflows.length} workflows.`;
-      if (!output.includes(`Successfully imported ${count}`)) throw new Error(`n8n import:workflow did not import every workflow:\n${output}`);
-    },
-    async publish(workflowId) {
-      await cli(['publish:workflow', `--id=${workflowId}`]);
-    },
-    async start() {
-      const started = spawn(process.execPath, [bin, 'start'], { env, cwd: userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
-      child = started;
-      exited = once(started, 'exit');
-      started.stdout!.on('data', (d) => (printed += d));
-      started.stderr!.on('data', (d) => (printed += d));
-      for (let i = 0; i < 480; i++) {
-        if (started.exitCode !== null) throw new Error(`n8n exited with ${started.exitCode} while starting:\n${printed}`);
-        // /healthz answers while the REST API is still being set up; readiness waits for it.
-        const ready = await fetch(`${url}/healthz/readiness`).catch(() => undefined);
-        if (ready?.ok) return;
-        await delay(250);
-      }
-      throw new Error(`n8n was not ready in 120 s:\n${printed}`);
-    },
-    async waitForWebhook(path) {
-      for (let i = 0; i < 480; i++) {
-        const preflight = await fetch(`${url}/webhook/${path}`, { method: 'OPTIONS', headers: { origin: url, 'access-control-request-method': 'POST' } });
-        if (preflight.status === 204) return;
-        await delay(250);
-      }
-      throw new Error(`n8n did not serve the webhook ${path} in 120 s:\n${printed}`);
-    },
-    output: () => printed,
-    async setUpOwner() {
-      const response = await fetch(`${url}/rest/owner/setup`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: 'owner@slipway.test', firstName: 'Slipway', lastName: 'Tests', password: 'Slipway-tests-1' }),
-      });
-      if (!response.ok) throw new Error(`n8n refused the owner set-up: ${response.status} ${await response.text()}`);
-      cookie = response.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-    },
-    rest(method, path, body) {
-      return fetch(`${url}/rest${path}`, {
-        method,
-        headers: { cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-    },
-    async stop() {
-      if (!child || !exited) return null;
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      // n8n finishes running executions first; one that hangs must not keep n8n and its task runner alive.
-      const killer = setTimeout(() => child?.kill('SIGKILL'), 30_000);
-      const [code] = await exited;
-      clearTimeout(killer);
-      return code as number | null;
-    },
-  };
+  }
 }
