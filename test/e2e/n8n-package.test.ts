@@ -128,7 +128,7 @@ describe('the n8n community node package', () => {
     expect(refuseDelivery({ ...delivery, secret: undefined })).toMatch(/holds no secret/);
   });
 
-  it('ships a request-to-app workflow whose Slipway node is the built one, with parameters it declares', () => {
+  it('ships a request-to-app workflow: webhook and form paths through the built Slipway node, with only parameters it declares', () => {
     const workflow = JSON.parse(readFileSync(join(pkg, 'workflows', 'request-to-app.json'), 'utf8'));
     const names = workflow.nodes.map((n: any) => n.name);
     expect(new Set(workflow.nodes.map((n: any) => n.id)).size).toBe(names.length);
@@ -137,14 +137,24 @@ describe('the n8n community node package', () => {
       for (const target of main.flat()) expect(names).toContain(target.node);
     }
     const byType = (type: string) => workflow.nodes.filter((n: any) => n.type === type);
-    expect(byType('n8n-nodes-base.webhook')[0].parameters).toMatchObject({ httpMethod: 'POST', path: 'slipway-request', responseMode: 'responseNode' });
-    expect(byType('n8n-nodes-base.formTrigger')).toHaveLength(1);
-    expect(byType('n8n-nodes-base.respondToWebhook').map((n: any) => n.parameters.options.responseCode).sort()).toEqual([200, 422]);
-    const [create] = byType('n8n-nodes-slipway.slipway');
-    expect(create).toMatchObject({ onError: 'continueRegularOutput', credentials: { slipwayApi: { name: 'Slipway' } } });
+    const downstream = (name: string) => n8nWorkflow.getChildNodes(workflow.connections, name, 'main').map((child: string) => workflow.nodes.find((n: any) => n.name === child));
+    const [webhook] = byType('n8n-nodes-base.webhook');
+    expect(webhook.parameters).toMatchObject({ httpMethod: 'POST', path: 'slipway-request', responseMode: 'responseNode' });
+    const fromWebhook = downstream(webhook.name);
+    expect(fromWebhook.filter((n: any) => n.type === 'n8n-nodes-base.respondToWebhook').map((n: any) => n.parameters.options.responseCode).sort()).toEqual([200, 422]);
+    // n8n refuses to start a Form Trigger's workflow that reaches a Respond to Webhook node: the form ends with Form Ending pages.
+    const [form] = byType('n8n-nodes-base.formTrigger');
+    const fromForm = downstream(form.name);
+    expect(fromForm.map((n: any) => n.type)).not.toContain('n8n-nodes-base.respondToWebhook');
+    expect(fromForm.filter((n: any) => n.type === 'n8n-nodes-base.form').map((n: any) => n.parameters.operation)).toEqual(['completion', 'completion']);
     const { description } = loadClass('dist/nodes/Slipway/Slipway.node.js', 'Slipway');
-    expect(n8nWorkflow.NodeHelpers.getNodeParametersIssues(description.properties, create, description)).toBeNull();
-    const declared = n8nWorkflow.NodeHelpers.getNodeParameters(description.properties, create.parameters, true, false, create, description);
-    expect(declared).toEqual(create.parameters);
+    const creates = byType('n8n-nodes-slipway.slipway');
+    expect(creates.map((n: any) => [fromWebhook.includes(n), fromForm.includes(n)])).toEqual([[true, false], [false, true]]);
+    for (const create of creates) {
+      expect(create).toMatchObject({ onError: 'continueRegularOutput', credentials: { slipwayApi: { name: 'Slipway' } } });
+      expect(n8nWorkflow.NodeHelpers.getNodeParametersIssues(description.properties, create, description)).toBeNull();
+      const declared = n8nWorkflow.NodeHelpers.getNodeParameters(description.properties, create.parameters, true, false, create, description);
+      expect(declared).toEqual(create.parameters);
+    }
   });
 });
