@@ -3,7 +3,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/server/access/signature.ts';
+import { tempHome } from '../support/cli.ts';
 import { copyN8nPackage, runN8nNode } from '../support/n8n-package.ts';
+import { jsonOf, readEvents, startServer } from '../support/serve.ts';
 
 // The package as n8n installs it: built by @n8n/node-cli, loaded from dist/ with n8n-workflow.
 let pkg: string;
@@ -128,7 +130,41 @@ describe('the n8n community node package', () => {
     expect(refuseDelivery({ ...delivery, secret: undefined })).toMatch(/holds no secret/);
   });
 
-  it('ships a request-to-app workflow whose Slipway node is the built one, with parameters it declares', () => {
+  it('turns a run that failed on a real slipway serve into an error with its stage and hint, or with Continue On Fail an item to branch on', async () => {
+    // A base made from this machine's Node cannot serve linux/arm64: the run fails at image:build, with a hint.
+    const { home, cwd } = tempHome('slipway-n8n-failed-run-');
+    copies.push(cwd);
+    writeFileSync(join(cwd, 'slipway.yaml'), 'local:\n  runtime: process\nimage:\n  base: host\n  platforms: [linux/arm64]\n');
+    const server = await startServer({ home, cwd });
+    try {
+      const accepted = await fetch(`${server.url}/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ template: 'timer', name: 'doomed' }) });
+      expect(accepted.status).toBe(202);
+      await readEvents(`${server.url}${accepted.headers.get('location')}/events`);
+      const report = await jsonOf(fetch(`${server.url}${accepted.headers.get('location')}`));
+      expect(report.status).toBe('failed');
+
+      const { finishedRun } = load(join(pkg, 'dist/nodes/Slipway/helpers/runs.js'));
+      const { failureItem } = load(join(pkg, 'dist/nodes/Slipway/transport/index.js'));
+      const node = { id: 'create', name: 'Create app', type: 'n8n-nodes-slipway.slipway', typeVersion: 1, position: [0, 0], parameters: {} };
+      let thrown: any;
+      try {
+        finishedRun(node, report);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(n8nWorkflow.NodeApiError);
+      expect(thrown.message).toBe(report.error.message);
+      expect(thrown.description).toBe(`Stage: image:build (Build and push the image)\nHint: ${report.error.hint}`);
+      expect(failureItem(thrown)).toEqual({
+        status: 'failed', app: 'doomed', runId: report.runId,
+        error: { message: report.error.message, stage: 'image:build (Build and push the image)', hint: report.error.hint },
+      });
+    } finally {
+      await server.stop();
+    }
+  }, 180_000);
+
+  it('ships a request-to-app workflow: webhook and form paths through the built Slipway node, with only parameters it declares', () => {
     const workflow = JSON.parse(readFileSync(join(pkg, 'workflows', 'request-to-app.json'), 'utf8'));
     const names = workflow.nodes.map((n: any) => n.name);
     expect(new Set(workflow.nodes.map((n: any) => n.id)).size).toBe(names.length);
@@ -137,14 +173,24 @@ describe('the n8n community node package', () => {
       for (const target of main.flat()) expect(names).toContain(target.node);
     }
     const byType = (type: string) => workflow.nodes.filter((n: any) => n.type === type);
-    expect(byType('n8n-nodes-base.webhook')[0].parameters).toMatchObject({ httpMethod: 'POST', path: 'slipway-request', responseMode: 'responseNode' });
-    expect(byType('n8n-nodes-base.formTrigger')).toHaveLength(1);
-    expect(byType('n8n-nodes-base.respondToWebhook').map((n: any) => n.parameters.options.responseCode).sort()).toEqual([200, 422]);
-    const [create] = byType('n8n-nodes-slipway.slipway');
-    expect(create).toMatchObject({ onError: 'continueRegularOutput', credentials: { slipwayApi: { name: 'Slipway' } } });
+    const downstream = (name: string) => n8nWorkflow.getChildNodes(workflow.connections, name, 'main').map((child: string) => workflow.nodes.find((n: any) => n.name === child));
+    const [webhook] = byType('n8n-nodes-base.webhook');
+    expect(webhook.parameters).toMatchObject({ httpMethod: 'POST', path: 'slipway-request', responseMode: 'responseNode' });
+    const fromWebhook = downstream(webhook.name);
+    expect(fromWebhook.filter((n: any) => n.type === 'n8n-nodes-base.respondToWebhook').map((n: any) => n.parameters.options.responseCode).sort()).toEqual([200, 422]);
+    // n8n refuses to start a Form Trigger's workflow that reaches a Respond to Webhook node: the form ends with Form Ending pages.
+    const [form] = byType('n8n-nodes-base.formTrigger');
+    const fromForm = downstream(form.name);
+    expect(fromForm.map((n: any) => n.type)).not.toContain('n8n-nodes-base.respondToWebhook');
+    expect(fromForm.filter((n: any) => n.type === 'n8n-nodes-base.form').map((n: any) => n.parameters.operation)).toEqual(['completion', 'completion']);
     const { description } = loadClass('dist/nodes/Slipway/Slipway.node.js', 'Slipway');
-    expect(n8nWorkflow.NodeHelpers.getNodeParametersIssues(description.properties, create, description)).toBeNull();
-    const declared = n8nWorkflow.NodeHelpers.getNodeParameters(description.properties, create.parameters, true, false, create, description);
-    expect(declared).toEqual(create.parameters);
+    const creates = byType('n8n-nodes-slipway.slipway');
+    expect(creates.map((n: any) => [fromWebhook.includes(n), fromForm.includes(n)])).toEqual([[true, false], [false, true]]);
+    for (const create of creates) {
+      expect(create).toMatchObject({ onError: 'continueRegularOutput', credentials: { slipwayApi: { name: 'Slipway' } } });
+      expect(n8nWorkflow.NodeHelpers.getNodeParametersIssues(description.properties, create, description)).toBeNull();
+      const declared = n8nWorkflow.NodeHelpers.getNodeParameters(description.properties, create.parameters, true, false, create, description);
+      expect(declared).toEqual(create.parameters);
+    }
   });
 });

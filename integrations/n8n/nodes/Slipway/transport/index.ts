@@ -54,8 +54,10 @@ export async function slipwayApiRequest(
 			ignoreHttpStatusErrors: true,
 		});
 	} catch (error) {
+		// A URL may carry a user and password (http://user:secret@host): the message names the host only.
+		const where = baseUrl.replace(/\/\/[^/@]*@/, '//');
 		throw new NodeApiError(this.getNode(), error as JsonObject, {
-			message: `Slipway at ${baseUrl} did not answer: ${(error as Error).message}`,
+			message: `Slipway at ${where} did not answer: ${(error as Error).message}`,
 			description: 'Check the Server URL of the Slipway API credential and that slipway serve runs there.',
 		});
 	}
