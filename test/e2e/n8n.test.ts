@@ -22,7 +22,14 @@ let token: string;
 let n8n: N8n;
 let receiver: Receiver;
 
+// A second server whose runs fail at image:build: a base made from this machine's Node cannot serve
+// linux/arm64. It has no tokens, so its credential has none either.
+const failing = tempHome('slipway-n8n-arm64-');
+writeFileSync(join(failing.cwd, 'slipway.yaml'), 'local:\n  runtime: process\nimage:\n  base: host\n  platforms: [linux/arm64]\n');
+let failingServer: RunningServer;
+
 const REQUEST_WORKFLOW_ID = 'slipwayRequestWf';
+const ARM64_WORKFLOW_ID = 'slipwayArm64Wf';
 const TRIGGER_WORKFLOW_ID = 'slipwayTriggerWf';
 const TRIGGER_WEBHOOK_ID = '9c4e2b7a-61d3-4f0e-8a5b-3d7f1c2e6b90';
 
@@ -33,6 +40,22 @@ type WorkflowJson = { id: string } & Record<string, unknown>;
 function requestToAppWorkflow(): WorkflowJson {
   const workflow = JSON.parse(readFileSync(join(REPO_ROOT, 'integrations', 'n8n', 'workflows', 'request-to-app.json'), 'utf8'));
   return { ...workflow, id: REQUEST_WORKFLOW_ID };
+}
+
+/**
+ * The shipped workflow's webhook path alone, on its own path, with a credential for the server whose
+ * runs fail.
+ */
+function arm64Workflow(): WorkflowJson {
+  const workflow = requestToAppWorkflow() as WorkflowJson & { nodes: any[]; connections: Record<string, unknown> };
+  const kept = ['Request (Webhook)', 'Create app', 'Succeeded?', 'Reply with the URL', 'Reply with the failure'];
+  const nodes = workflow.nodes.filter((node) => kept.includes(node.name)).map((node) => {
+    if (node.name === 'Request (Webhook)') return { ...node, webhookId: 'a1e5c3d7-2b4f-4a6e-8c0d-9f1b3e5a7c20', parameters: { ...node.parameters, path: 'slipway-request-arm64' } };
+    if (node.name === 'Create app') return { ...node, credentials: { slipwayApi: { id: null, name: 'Slipway (arm64 only)' } } };
+    return node;
+  });
+  const connections = Object.fromEntries(Object.entries(workflow.connections).filter(([from]) => kept.includes(from)));
+  return { ...workflow, id: ARM64_WORKFLOW_ID, name: 'Slipway: request to app (arm64 only)', nodes, connections };
 }
 
 /** Slipway Trigger → HTTP Request posting what the trigger received to the test's receiver. */
@@ -172,18 +195,21 @@ beforeAll(async () => {
   expect(created.code, created.stderr).toBe(0);
   token = created.stdout.trim();
   let tarball: string;
-  [server, tarball, receiver] = await Promise.all([startServer({ home, cwd }), packN8nPackage(), startReceiver()]);
+  [server, failingServer, tarball, receiver] = await Promise.all([startServer({ home, cwd }), startServer(failing), packN8nPackage(), startReceiver()]);
 
   n8n = await createN8n();
   await n8n.installPackage(tarball);
   // The credential a user creates in n8n's UI, named as the shipped workflow expects it.
-  await n8n.importCredentials([{ id: 'slipwayCredential', name: 'Slipway', type: 'slipwayApi', data: { url: server.url, token } }]);
-  await n8n.importWorkflows([requestToAppWorkflow(), triggerWorkflow(receiver.url)]);
-  await n8n.publish(REQUEST_WORKFLOW_ID);
-  await n8n.publish(TRIGGER_WORKFLOW_ID);
+  await n8n.importCredentials([
+    { id: 'slipwayCredential', name: 'Slipway', type: 'slipwayApi', data: { url: server.url, token } },
+    { id: 'slipwayArm64Cred', name: 'Slipway (arm64 only)', type: 'slipwayApi', data: { url: failingServer.url, token: '' } },
+  ]);
+  await n8n.importWorkflows([requestToAppWorkflow(), arm64Workflow(), triggerWorkflow(receiver.url)]);
+  for (const id of [REQUEST_WORKFLOW_ID, ARM64_WORKFLOW_ID, TRIGGER_WORKFLOW_ID]) await n8n.publish(id);
   await n8n.start();
   await n8n.setUpOwner();
   await n8n.waitForWebhook('slipway-request');
+  await n8n.waitForWebhook('slipway-request-arm64');
   await n8n.waitForWebhook(`${TRIGGER_WEBHOOK_ID}/webhook`);
   // n8n serves a trigger's webhook before the trigger has subscribed it: runs must wait for that.
   expect(await triggerSubscriptions((found) => found.length > 0)).toHaveLength(1);
@@ -201,6 +227,7 @@ afterAll(async () => {
     }
     expect(await server.stop()).toBe(0);
   }
+  if (failingServer) expect(await failingServer.stop()).toBe(0);
   expect(n8nExit ?? 0).toBe(0);
 }, 120_000);
 
@@ -236,6 +263,18 @@ describe('n8n with the Slipway nodes', () => {
     const { apps } = await jsonOf(api('/v1/apps'));
     expect(apps.map((a: { app: string }) => a.app)).toEqual(['pomodoro-timer-dark-theme']);
   }, 120_000);
+
+  it("answers a run that failed through the failure branch with the run's stage, reason and hint", async () => {
+    const { status, json } = await curlJson(`${n8n.url}/webhook/slipway-request-arm64`, { description: 'a pomodoro timer', template: 'timer', name: 'doomed' });
+    const { runs } = await jsonOf(fetch(`${failingServer.url}/v1/runs?app=doomed`));
+    expect(runs).toHaveLength(1);
+    const run = await jsonOf(fetch(`${failingServer.url}/v1/runs/${runs[0].runId}`));
+    expect(run).toMatchObject({ status: 'failed', error: { stepId: 'image:build', hint: expect.stringMatching(/multi-platform base/) } });
+    expect({ status, json }).toEqual({
+      status: 422,
+      json: { ok: false, app: 'doomed', stage: expect.stringMatching(/^image:build\b/), reason: run.error.message, hint: run.error.hint },
+    });
+  }, 600_000);
 
   it("the shipped workflow's form creates the app and its ending page shows the URL, or the failure with Slipway's hint", async () => {
     const page = await fetch(`${n8n.url}/form/slipway-request-form`);
