@@ -1,6 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -70,7 +70,7 @@ export interface N8n {
   setUpOwner(): Promise<void>;
   /** A call to n8n's REST API (/rest/…) as the owner. */
   rest(method: string, path: string, body?: unknown): Promise<Response>;
-  /** Stops n8n with SIGTERM (SIGKILL 30 s later) and waits for it to exit. */
+  /** Stops n8n with SIGTERM (SIGKILL 30 s later), waits for it to exit and removes its user folder. */
   stop(): Promise<number | null>;
 }
 
@@ -212,6 +212,8 @@ class LocalN8n implements N8n {
     const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     const [code] = await this.#exited;
     clearTimeout(killer);
+    // n8n copies its editor's files (about 50 MB) under HOME, which is this folder.
+    rmSync(this.userFolder, { recursive: true, force: true });
     return code as number | null;
   }
 
