@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { AppFile, AppStatus, AppView, DoctorCheck, GeneratorInfo, RepoName, RunReport, StartRequest, TemplateInfo } from '../app/slipway-service.ts';
 import type { Run, RunStatus } from '../domain/index.ts';
 import type { StoredRunEvent } from '../pipeline/index.ts';
+import type { ChatPlatforms } from './chat/index.ts';
+import { slackRoutes } from './chat/slack.ts';
 import { errorProblem, validationProblem } from './errors.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { problem } from './problem.ts';
@@ -58,6 +60,8 @@ export interface ServerDeps {
   webDir?: string;
   /** Checks the signature of `POST /v1/hooks/create`; absent, the signed intake is off (404). */
   signedIntake?: MiddlewareHandler;
+  /** Chat commands (`chat:` in slipway.yaml); each platform left out answers 404 on its endpoints. */
+  chat?: ChatPlatforms;
 }
 
 export type ServerApp = OpenAPIHono;
@@ -88,8 +92,9 @@ export function createServerApp(deps: ServerDeps): ServerApp {
       return problem(c, 413, { title: 'Content too large', detail: `the request body is larger than ${deps.bodyLimit} bytes`, hint: 'Send a smaller body, or raise server.bodyLimit in slipway.yaml.' });
     },
   }));
-  // The signed intake's signature stands in for a token, so it is checked before access control.
+  // The signed intake's signature stands in for a token, so it is checked before access control; so do the chat platforms' signatures.
   hookRoutes(app, deps);
+  slackRoutes(app, deps);
   if (deps.access) app.use('/v1/*', deps.access);
 
   appRoutes(app, deps);
