@@ -63,9 +63,9 @@ function slackHeaders(body: string, contentType: string, timestamp = Math.floor(
 
 let triggers = 0;
 /** A slash command's form body as Slack sends it; its response_url is the stand-in's. */
-function slashBody(text: string, user = ALICE, channel = RANDOM): { body: string; replyTo: string } {
+function slashBody(text: string, user = ALICE, channel = RANDOM, expired = false): { body: string; replyTo: string } {
   triggers += 1;
-  const replyTo = `T${triggers}`;
+  const replyTo = `${expired ? 'expired-' : ''}T${triggers}`;
   const body = new URLSearchParams({
     token: 'gIkuvaNzQIHg97ATvDxqgjtO', team_id: 'T0001', team_domain: 'example', channel_id: channel, channel_name: 'test',
     user_id: user, user_name: 'someone', command: '/slipway', text, api_app_id: 'A123456', is_enterprise_install: 'false',
@@ -239,6 +239,14 @@ describe('Slack chat commands through slipway serve', () => {
       `Reason: ${report.error.message}`.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
       `Hint: ${report.error.hint}`.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'),
     ]);
+    // A run that outlasts its command's response_url (30 minutes) reports in the channel instead.
+    const late = slashBody('a kitchen timer', ALICE, BUILDERS, true);
+    const lateAck = await (await command(late.body, undefined, broken.server)).json();
+    const lateRun = RUN_ID.exec(lateAck.text)![1]!;
+    const inChannel = await until(() => slack.posted().find((m) => m.channel === BUILDERS && m.text.includes(`(run ${lateRun})`)));
+    expect(inChannel.text).toMatch(/^kitchen-timer: the create failed at manifests:commit/);
+    expect(inChannel.thread_ts).toBeUndefined();
+    expect(slack.received.filter((r) => r.path === `/response/${late.replyTo}`)).toHaveLength(1);
   }, 90_000);
 
   it('stops slipway serve with exit 2 and the key to set when a Slack secret is not set', async () => {

@@ -5,7 +5,7 @@ import { startReceiver, type Received, type Receiver } from '../../src/adapters/
 export interface SlackStandIn extends Receiver {
   /** The Web API root to set as chat.slack.apiUrl. */
   apiUrl: string;
-  /** A response_url Slack would send with a slash command (a path of this server). */
+  /** A response_url Slack would send with a slash command (a path of this server); one whose id starts with `expired` has expired. */
   responseUrl(id: string): string;
   /** The messages Slack accepted from chat.postMessage, as JSON. */
   posted(): Array<{ channel: string; text: string; thread_ts?: string }>;
@@ -19,7 +19,7 @@ export interface SlackStandIn extends Receiver {
  * A local server answering as Slack's Web API does (https://api.slack.com/methods/chat.postMessage):
  * 200 `{"ok":true,"channel":"C…","ts":"…"}`, or 200 `{"ok":false,"error":"invalid_auth"}` without the
  * right bot token, `no_text` and `channel_not_found` for a message without text or channel; and
- * taking posts to response URLs (`/response/<id>`) with 200 `{"ok":true}`.
+ * taking posts to response URLs (`/response/<id>`) with 200 `{"ok":true}`, or 404 `expired_url` for an expired one.
  */
 export async function startSlackStandIn(botToken: string): Promise<SlackStandIn> {
   let throttled = 0;
@@ -27,6 +27,8 @@ export async function startSlackStandIn(botToken: string): Promise<SlackStandIn>
   const answer = (request: Received, res: ServerResponse) => {
     const json = (status: number, body: unknown, headers: Record<string, string> = {}) => res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
     if (request.method !== 'POST') return json(405, { ok: false, error: 'method_not_allowed' });
+    // A response_url is good for 30 minutes; after that Slack answers 404 expired_url.
+    if (request.path.startsWith('/response/expired')) return json(404, { ok: false, error: 'expired_url' });
     if (request.path.startsWith('/response/')) {
       return request.headers['content-type']?.startsWith('application/json') ? json(200, { ok: true }) : json(400, { ok: false, error: 'invalid_payload' });
     }

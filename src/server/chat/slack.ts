@@ -120,7 +120,7 @@ export function slackRoutes(app: OpenAPIHono, deps: ServerDeps): void {
     const who: ChatWho = { platform: 'slack', user: form.user_id, channel: form.channel_id };
     const answer = await answerChat(command, who, {
       service: deps.service, policy: slack!.policy, logger: deps.logger, idempotencyKey: `slack:${form.trigger_id}`,
-      followUp: (message) => slack!.replies.respond(form.response_url, { response_type: 'in_channel', text: toSlack(message) }),
+      followUp: (message) => followUpCommand(slack!.replies, form, toSlack(message), deps.logger),
     });
     return c.json({ response_type: startsRun(command, answer) ? 'in_channel' as const : 'ephemeral' as const, text: toSlack(answer) }, 200);
   });
@@ -143,6 +143,19 @@ export function slackRoutes(app: OpenAPIHono, deps: ServerDeps): void {
     void mention(fromSlack(event.text ?? ''), { platform: 'slack', user: event.user, channel: event.channel }, `slack:${body.event_id}`, post, slack!.policy, deps);
     return c.json({ ok: true }, 200);
   });
+}
+
+/**
+ * Posts a slash command's result to its response_url, which Slack honours for 30 minutes: a longer
+ * run's result goes to the channel with chat.postMessage instead.
+ */
+async function followUpCommand(replies: SlackReplies, form: { response_url: string; channel_id: string }, text: string, logger: Logger): Promise<void> {
+  try {
+    await replies.respond(form.response_url, { response_type: 'in_channel', text });
+  } catch (error) {
+    logger.info({ err: { message: (error as Error).message } }, 'the response_url of a Slack command took no result; posting it to the channel');
+    await replies.postMessage({ channel: form.channel_id, text });
+  }
 }
 
 /** Answers a mention in its thread, then posts the result there when a run ends. */
