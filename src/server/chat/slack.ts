@@ -140,7 +140,7 @@ export function slackRoutes(app: OpenAPIHono, deps: ServerDeps): void {
     const thread = event.thread_ts ?? event.ts;
     const post = (message: ChatMessage) => slack!.replies.postMessage({ channel: event.channel!, text: toSlack(message), ...(thread ? { thread_ts: thread } : {}) });
     // Answered at once; the answer goes to the thread when it is ready.
-    void mention(fromSlack(event.text ?? ''), { platform: 'slack', user: event.user, channel: event.channel }, `slack:${body.event_id}`, post, slack!.policy, deps);
+    void mention(event.text ?? '', { platform: 'slack', user: event.user, channel: event.channel }, `slack:${body.event_id}`, post, slack!.policy, deps);
     return c.json({ ok: true }, 200);
   });
 }
@@ -162,8 +162,8 @@ async function followUpCommand(replies: SlackReplies, form: { response_url: stri
 async function mention(text: string, who: ChatWho, idempotencyKey: string, post: (message: ChatMessage) => Promise<unknown>, policy: ChatPolicy, deps: ServerDeps): Promise<void> {
   let first: Promise<unknown> = Promise.resolve();
   try {
-    // The mention itself (<@U…>) is not part of the request.
-    const command = parseChatCommand(text.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' '));
+    // The mention itself (<@U…>, Slack's markup) is not part of the request.
+    const command = parseChatCommand(fromSlack(text.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')));
     const answer = await answerChat(command, who, {
       service: deps.service, policy, logger: deps.logger, idempotencyKey,
       // The result follows the first answer, never overtakes it.
@@ -175,12 +175,8 @@ async function mention(text: string, who: ChatWho, idempotencyKey: string, post:
     first = post(answer);
     await first;
   } catch (error) {
-    logFailure(deps.logger, error);
+    deps.logger.warn({ err: { message: (error as Error).message } }, 'could not answer a Slack mention');
   }
-}
-
-function logFailure(logger: Logger, error: unknown): void {
-  logger.warn({ err: { message: (error as Error).message } }, 'could not answer a Slack mention');
 }
 
 /** Whether the answer says a run started: shown to the channel, as its result will be. */
