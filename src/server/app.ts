@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { AppFile, AppStatus, AppView, DoctorCheck, GeneratorInfo, RepoName, RunReport, StartRequest, TemplateInfo } from '../app/slipway-service.ts';
 import type { Run, RunStatus } from '../domain/index.ts';
 import type { StoredRunEvent } from '../pipeline/index.ts';
+import { discordRoutes, type DiscordChat } from './chat/discord.ts';
+import { telegramRoutes, type TelegramChat } from './chat/telegram.ts';
 import { errorProblem, validationProblem } from './errors.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { problem } from './problem.ts';
@@ -58,6 +60,10 @@ export interface ServerDeps {
   webDir?: string;
   /** Checks the signature of `POST /v1/hooks/create`; absent, the signed intake is off (404). */
   signedIntake?: MiddlewareHandler;
+  /** `chat.telegram`: the Telegram webhook (404 when absent). */
+  telegram?: TelegramChat;
+  /** `chat.discord`: the Discord interactions endpoint (404 when absent). */
+  discord?: DiscordChat;
 }
 
 export type ServerApp = OpenAPIHono;
@@ -90,6 +96,9 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   }));
   // The signed intake's signature stands in for a token, so it is checked before access control.
   hookRoutes(app, deps);
+  // So are the chat platforms' signatures and secret tokens.
+  telegramRoutes(app, deps);
+  discordRoutes(app, deps);
   if (deps.access) app.use('/v1/*', deps.access);
 
   appRoutes(app, deps);
