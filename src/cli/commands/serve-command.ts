@@ -13,6 +13,7 @@ import { loadConfig, readSecret, type ResolvedConfig } from '../../config/index.
 import { ConfigError, InputError } from '../../domain/errors.ts';
 import { accessControl, createServerApp, isLoopbackHost, openWhenNoTokens, serverUrl, ServerMetrics, signedIntake, type ServerApp, type ServerDeps } from '../../server/index.ts';
 import { reportError } from '../output.ts';
+import { chatEndpoints } from './chat-platforms.ts';
 
 /**
  * `slipway serve`: the HTTP API over a Slipway that works through the run queue. Prints one line,
@@ -27,6 +28,8 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
     const host = opts.host ?? config.server.host;
     const port = opts.port ?? config.server.port;
+    // The chat platforms' secrets are read first: one missing stops the command before anything starts.
+    const chat = chatEndpoints(config, process.env);
     // Tokens and the intake's replay guard live in the state database (checked as every command checks it).
     db = await openCheckedDatabase(join(config.home, 'state.db'), { reposHoldApps: () => reposHoldApps(localHistories(config)) });
     const tokens = new SqliteTokenStore({ db });
@@ -42,7 +45,7 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     const { service, logger } = slipway;
     const metrics = new ServerMetrics({ queueDepth: () => service.queueDepth() });
     service.subscribe((stored) => metrics.observe(stored.event));
-    const app = createServerApp({ service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION, ...accessFor(config, host, db, tokens) });
+    const app = createServerApp({ service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION, ...accessFor(config, host, db, tokens), ...chat });
     // Listening comes first: a taken port ends the command before any run starts.
     const { server, port: listening } = await listen(app, host, port);
     // Runs an earlier server held when it stopped are queued again; then the workers start.
