@@ -10,10 +10,9 @@ const unused = new Proxy({}, {
   },
 }) as ServerDeps['service'];
 
-function serverApp(chat?: ServerDeps['chat']) {
+function serverApp(deps: Pick<ServerDeps, 'slack' | 'replays'> = {}) {
   return createServerApp({
-    service: unused, metrics: new ServerMetrics({ queueDepth: async () => 0 }), logger: pino({ level: 'silent' }), bodyLimit: 64 * 1024, version: '0.0.0-test',
-    ...(chat ? { chat } : {}),
+    service: unused, metrics: new ServerMetrics({ queueDepth: async () => 0 }), logger: pino({ level: 'silent' }), bodyLimit: 64 * 1024, version: '0.0.0-test', ...deps,
   });
 }
 
@@ -28,7 +27,7 @@ describe('the Slack endpoints', () => {
   it('refuses an unsigned request with 401 before reading it, and names the headers Slack sends', async () => {
     const replies = { respond: async () => undefined, postMessage: async () => ({ ts: '' }) };
     let seen = 0;
-    const app = serverApp({ slack: { signingSecret: 'secret', policy: { allowUsers: ['U1'], allowChannels: [], allowDelete: [] }, replies, replays: { firstSeen: async () => (seen += 1) > 0 } } });
+    const app = serverApp({ slack: { signingSecret: 'secret', policy: { allowUsers: ['U1'], allowChannels: [], allowDelete: [] }, replies }, replays: { firstSeen: async () => (seen += 1) > 0 } });
     const response = await app.request('/v1/chat/slack/commands', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'text=list&user_id=U1' });
     expect(response.status).toBe(401);
     expect((await response.json()).detail).toBe('the request lacks the X-Slack-Request-Timestamp and X-Slack-Signature headers');
