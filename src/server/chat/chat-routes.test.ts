@@ -13,7 +13,7 @@ const untouched = new Proxy({}, {
 const policy = { allowUsers: ['1'], allowChannels: [], allowDelete: [] };
 const neverSent = { sendMessage: () => Promise.reject(new Error('sent')), editOriginal: () => Promise.reject(new Error('sent')), followUp: () => Promise.reject(new Error('sent')) };
 
-function serverApp(chat: Pick<ServerDeps, 'telegram' | 'discord'> = {}) {
+function serverApp(chat: Pick<ServerDeps, 'telegram' | 'discord' | 'slack' | 'replays'> = {}) {
   return createServerApp({ service: untouched, metrics: new ServerMetrics({ queueDepth: async () => 0 }), logger: pino({ level: 'silent' }), bodyLimit: 1024, version: '0.0.0-test', ...chat });
 }
 
@@ -44,5 +44,24 @@ describe('chat endpoints', () => {
     expect((await discord.json()).detail).toBe("the signature does not match the body and the application's public key");
     // An update with the right secret but not a text message is taken and left alone.
     expect((await post(app, '/v1/chat/telegram', { 'x-telegram-bot-api-secret-token': 'right-secret' })).status).toBe(200);
+  });
+});
+
+describe('the Slack endpoints', () => {
+  it.each(['/v1/chat/slack/commands', '/v1/chat/slack/events'])('%s answers 404 naming the setting when chat.slack is not set', async (path) => {
+    const response = await post(serverApp(), path);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ detail: 'chat.slack is not set in slipway.yaml', hint: expect.stringContaining('chat.slack') });
+  });
+
+  it('refuses an unsigned request with 401 before the replay guard is asked, naming the headers Slack sends', async () => {
+    const replies = { respond: () => Promise.reject(new Error('sent')), postMessage: () => Promise.reject(new Error('sent')) };
+    let asked = 0;
+    const app = serverApp({ slack: { signingSecret: 'secret', policy, replies }, replays: { firstSeen: async () => (asked += 1) > 0 } });
+    const response = await post(app, '/v1/chat/slack/commands');
+    expect(response.status).toBe(401);
+    expect((await response.json()).detail).toBe('the request lacks the X-Slack-Request-Timestamp and X-Slack-Signature headers');
+    expect(asked).toBe(0);
   });
 });
