@@ -153,6 +153,17 @@ describe('Slack chat commands through slipway serve', () => {
     expect(await runCount()).toBe(before);
   });
 
+  it('says which fields a signed slash command lacks, and starts nothing', async () => {
+    const before = await runCount();
+    const body = new URLSearchParams({ command: '/slipway', text: 'a notes app', channel_id: BUILDERS }).toString();
+    const response = await command(body);
+    expect(response.status).toBe(400);
+    const problem = await response.json();
+    expect(problem.detail).toContain('user_id');
+    expect(problem.detail).toContain('response_url');
+    expect(await runCount()).toBe(before);
+  });
+
   it('lists the apps and tells an app\'s status, to the one who asked', async () => {
     const list = await (await command(slashBody('list', BOB).body)).json();
     expect(list.response_type).toBe('ephemeral');

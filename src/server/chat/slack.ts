@@ -30,32 +30,32 @@ interface SlackRouteDeps {
   replays?: ReplayGuard | undefined;
 }
 
-const FormString = z.string().max(4000);
+const SlackString = z.string().max(4000);
 
 /** The fields Slipway reads of a slash command; Slack sends more (team_id, api_app_id, …), which are let through. */
 const SlashCommandForm = z.looseObject({
-  command: FormString.openapi({ example: '/slipway' }),
-  text: FormString.default('').openapi({ example: 'a pomodoro timer with a dark theme' }),
-  user_id: FormString.min(1),
-  channel_id: FormString.min(1),
+  command: SlackString.openapi({ example: '/slipway' }),
+  text: SlackString.default('').openapi({ example: 'a pomodoro timer with a dark theme' }),
+  user_id: SlackString.min(1),
+  channel_id: SlackString.min(1),
   response_url: z.url({ protocol: /^https?$/ }),
-  trigger_id: FormString.min(1),
+  trigger_id: SlackString.min(1),
 }).openapi('SlackSlashCommand');
 
 const SlackEvent = z.looseObject({
-  type: FormString,
-  user: FormString.optional(),
-  bot_id: FormString.optional(),
+  type: SlackString,
+  user: SlackString.optional(),
+  bot_id: SlackString.optional(),
   text: z.string().max(40_000).optional(),
-  channel: FormString.optional(),
-  ts: FormString.optional(),
-  thread_ts: FormString.optional(),
+  channel: SlackString.optional(),
+  ts: SlackString.optional(),
+  thread_ts: SlackString.optional(),
 });
 
 const EventsBody = z.looseObject({
-  type: FormString.openapi({ description: '`url_verification` or `event_callback`' }),
-  challenge: FormString.optional(),
-  event_id: FormString.optional(),
+  type: SlackString.openapi({ description: '`url_verification` or `event_callback`' }),
+  challenge: SlackString.optional(),
+  event_id: SlackString.optional(),
   event: SlackEvent.optional(),
 }).openapi('SlackEventsRequest');
 
