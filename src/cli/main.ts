@@ -163,6 +163,27 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--json', 'print { name, revoked }')
     .action(async (name, opts) => finish(await (await import('./commands/token-command.ts')).tokenRevokeCommand(name, opts)));
 
+  const chat = program
+    .command('chat')
+    .description('set up the chat platforms `slipway serve` answers (chat: in slipway.yaml)');
+
+  chat
+    .command('telegram')
+    .description('the Telegram bot')
+    .command('set-webhook')
+    .description("tell Telegram to send the bot's messages to slipway serve, with chat.telegram.secretToken")
+    .requiredOption('--url <base>', 'the public base URL of slipway serve, e.g. https://slipway.example.org (the webhook is <base>/v1/chat/telegram)')
+    .option('--json', "print { url, allowedUpdates, description } with Telegram's answer")
+    .action(async (opts) => finish(await (await import('./commands/chat-command.ts')).telegramSetWebhookCommand(opts)));
+
+  chat
+    .command('discord')
+    .description('the Discord application')
+    .command('register-command')
+    .description('register the /slipway command for chat.discord.applicationId (needs chat.discord.botToken)')
+    .option('--json', 'print { applicationId, commands: [{ id, name }] }')
+    .action(async (opts) => finish(await (await import('./commands/chat-command.ts')).discordRegisterCommand(opts)));
+
   program
     .command('doctor')
     .description('check git, podman, registry, repos and config, and say how to fix each')

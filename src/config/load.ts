@@ -71,6 +71,8 @@ export function loadConfig(sources: ConfigSources): ResolvedConfig {
     const sources = target.type === 'slack' || target.type === 'discord' ? [target.url] : target.type === 'ntfy' ? [target.token] : target.type === 'email' ? [target.smtp.password] : [target.secret];
     for (const source of sources) if (source?.file) source.file = path(source.file);
   }
+  const { slack, telegram, discord } = config.chat;
+  for (const source of [slack?.signingSecret, slack?.botToken, telegram?.secretToken, telegram?.botToken, discord?.botToken]) if (source?.file) source.file = path(source.file);
   const cache = resolveCache(env, cwd, homedir);
   assertUsableDir(cache, env.SLIPWAY_CACHE ? 'SLIPWAY_CACHE' : 'the cache directory (set SLIPWAY_CACHE to move it)');
   return { ...config, home, cache, ...(file ? { file } : {}), logLevel: env.SLIPWAY_LOG_LEVEL || 'info' };

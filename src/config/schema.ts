@@ -96,6 +96,43 @@ export const NotifyTarget = z.discriminatedUnion('type', [
 ], { error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of slack, discord, ntfy, email, webhook' : undefined) });
 export type NotifyTarget = z.infer<typeof NotifyTarget>;
 
+/** Chat user, channel or chat ids as the platform names them (Slack U…/C…, Telegram numbers, Discord snowflakes). */
+const ChatIds = z.array(z.string().regex(/^[-A-Za-z0-9_]{1,64}$/, 'an id as the platform shows it, such as U024BE7LH, C061EG9SL or -1001234567890')).default([]);
+/** Who may ask Slipway in a chat: a user listed, or anyone in a channel listed (both empty: nobody); deleting also needs the user in allowDelete. */
+const chatPolicy = { allowUsers: ChatIds, allowChannels: ChatIds, allowDelete: ChatIds };
+
+/** Chat commands served by `slipway serve`; a platform left out answers 404 on its endpoints. */
+export const ChatConfig = z
+  .object({
+    slack: z.object({
+      /** Checks that requests come from Slack (Basic Information → Signing Secret). */
+      signingSecret: SecretSource,
+      /** The bot's token (xoxb-…), for chat.postMessage answers to mentions. */
+      botToken: SecretSource,
+      /** Slack's Web API root; another for a proxy (or a test's stand-in). */
+      apiUrl: HttpUrl.default('https://slack.com/api'),
+      ...chatPolicy,
+    }).strict().optional(),
+    telegram: z.object({
+      /** The secret_token given to setWebhook; Telegram sends it back in X-Telegram-Bot-Api-Secret-Token. */
+      secretToken: SecretSource,
+      botToken: SecretSource,
+      apiUrl: HttpUrl.default('https://api.telegram.org'),
+      ...chatPolicy,
+    }).strict().optional(),
+    discord: z.object({
+      /** The application's public key (General Information), 64 hex digits: it checks each interaction's Ed25519 signature. */
+      publicKey: z.string().regex(/^[0-9a-fA-F]{64}$/, 'the application\'s public key: 64 hex digits'),
+      applicationId: z.string().regex(/^\d{1,32}$/, 'the application id: digits, such as 1234567890123456789'),
+      /** Only `slipway chat discord register-command` needs it. */
+      botToken: SecretSource.optional(),
+      apiUrl: HttpUrl.default('https://discord.com/api/v10'),
+      ...chatPolicy,
+    }).strict().optional(),
+  })
+  .strict();
+export type ChatConfig = z.infer<typeof ChatConfig>;
+
 export const ConfigSchema = z
   .object({
     /** Where the app runs: `local` (this machine) or `cluster` (the homelab, through GitOps). */
@@ -260,6 +297,8 @@ export const ConfigSchema = z
       .default({ host: '127.0.0.1', port: 8420, concurrency: 2, bodyLimit: 1024 * 1024, rateLimit: { perMinute: 120 } }),
     /** Where to tell people that a run succeeded or failed (Slack, Discord, ntfy, email, a signed webhook). */
     notify: z.array(NotifyTarget).default([]),
+    /** Slack, Telegram and Discord commands that start runs and answer with the result. */
+    chat: ChatConfig.default({}),
   })
   .strict();
 

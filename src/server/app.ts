@@ -8,6 +8,10 @@ import type { AppFile, AppStatus, AppView, DoctorCheck, GeneratorInfo, RepoName,
 import type { Run, RunStatus } from '../domain/index.ts';
 import type { WebhookStore } from '../ports/index.ts';
 import type { StoredRunEvent } from '../pipeline/index.ts';
+import type { ReplayGuard } from '../ports/replay-guard.ts';
+import { discordRoutes, type DiscordChat } from './chat/discord.ts';
+import { slackRoutes, type SlackChat } from './chat/slack.ts';
+import { telegramRoutes, type TelegramChat } from './chat/telegram.ts';
 import { errorProblem, validationProblem } from './errors.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { problem } from './problem.ts';
@@ -62,6 +66,14 @@ export interface ServerDeps {
   signedIntake?: MiddlewareHandler;
   /** The webhook subscriptions of `/v1/webhooks`; absent, those routes answer 404. */
   webhooks?: WebhookStore;
+  /** The state database's memory of signatures already accepted; Slack's requests are checked against it. */
+  replays?: ReplayGuard;
+  /** `chat.slack`: the slash command and Events API endpoints (404 when absent). */
+  slack?: SlackChat;
+  /** `chat.telegram`: the Telegram webhook (404 when absent). */
+  telegram?: TelegramChat;
+  /** `chat.discord`: the Discord interactions endpoint (404 when absent). */
+  discord?: DiscordChat;
 }
 
 export type ServerApp = OpenAPIHono;
@@ -94,6 +106,10 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   }));
   // The signed intake's signature stands in for a token, so it is checked before access control.
   hookRoutes(app, deps);
+  // So are the chat platforms' signatures and secret tokens.
+  slackRoutes(app, deps);
+  telegramRoutes(app, deps);
+  discordRoutes(app, deps);
   if (deps.access) app.use('/v1/*', deps.access);
 
   appRoutes(app, deps);

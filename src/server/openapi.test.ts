@@ -86,13 +86,13 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('asks for a bearer token or a session cookie on /v1, but not on the signed intake, signing in, health, readiness, metrics or itself', async () => {
+  it('asks for a bearer token or a session cookie on /v1, but not on the signed intake, the chat platforms, signing in, health, readiness, metrics or itself', async () => {
     const document = await documentOf(serverApp());
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(document.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'slipway_session' });
     for (const [path, item] of Object.entries(document.paths as Record<string, Record<string, any>>)) {
       for (const [method, operation] of Object.entries(item)) {
-        const guarded = path.startsWith('/v1/') && path !== '/v1/hooks/create' && path !== '/v1/session';
+        const guarded = path.startsWith('/v1/') && path !== '/v1/hooks/create' && path !== '/v1/session' && !path.startsWith('/v1/chat/');
         expect(operation.security ?? [], `${method} ${path}`).toEqual(guarded ? [{ bearer: [] }, { session: [] }] : []);
         if (guarded) expect(Object.keys(operation.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['401', '403', '429']));
       }

@@ -14,6 +14,7 @@ import { loadConfig, readSecret, type ResolvedConfig } from '../../config/index.
 import { ConfigError, InputError } from '../../domain/errors.ts';
 import { accessControl, createServerApp, isLoopbackHost, openWhenNoTokens, serverUrl, ServerMetrics, signedIntake, type ServerApp, type ServerDeps } from '../../server/index.ts';
 import { reportError } from '../output.ts';
+import { chatEndpoints } from './chat-platforms.ts';
 
 /**
  * `slipway serve`: the HTTP API over a Slipway that works through the run queue. Prints one line,
@@ -28,6 +29,8 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
     const host = opts.host ?? config.server.host;
     const port = opts.port ?? config.server.port;
+    // The chat platforms' secrets are read first: one missing stops the command before anything starts.
+    const chat = chatEndpoints(config, process.env);
     // Tokens, the intake's replay guard and webhook subscriptions live in the state database (checked as every command checks it).
     db = await openCheckedDatabase(join(config.home, 'state.db'), { reposHoldApps: () => reposHoldApps(localHistories(config)) });
     const tokens = new SqliteTokenStore({ db });
@@ -45,7 +48,7 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     service.subscribe((stored) => metrics.observe(stored.event));
     const app = createServerApp({
       service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION, ...accessFor(config, host, db, tokens),
-      webhooks: new SqliteWebhookStore({ db }),
+      webhooks: new SqliteWebhookStore({ db }), ...chat,
     });
     // Listening comes first: a taken port ends the command before any run starts.
     const { server, port: listening } = await listen(app, host, port);
@@ -78,15 +81,18 @@ async function authConfigured(tokens: SqliteTokenStore): Promise<boolean> {
 
 /**
  * Bearer tokens or the web page's session cookie, scopes and the rate limit in front of /v1 (no token asked on loopback while none
- * exists), and the signed intake when slipway.yaml has its secret.
+ * exists), the signed intake when slipway.yaml has its secret, and the replay guard signed requests are checked against.
  */
-function accessFor(config: ResolvedConfig, host: string, db: DatabaseSync, tokens: SqliteTokenStore): Pick<ServerDeps, 'access' | 'sessions' | 'signedIntake'> {
+function accessFor(config: ResolvedConfig, host: string, db: DatabaseSync, tokens: SqliteTokenStore): Pick<ServerDeps, 'access' | 'sessions' | 'signedIntake' | 'replays'> {
   const hookSecret = config.server.hookSecret;
   const sessions = new SqliteSessionStore({ db });
+  // One memory of accepted signatures, for the signed intake and Slack alike.
+  const replays = new SqliteReplayGuard({ db });
   return {
     access: accessControl({ tokens, sessions, host, perMinute: config.server.rateLimit.perMinute }),
     sessions: { store: sessions, tokens, open: openWhenNoTokens({ tokens, host }) },
-    ...(hookSecret ? { signedIntake: signedIntake({ secret: readSecret(hookSecret, 'server.hookSecret', process.env), replays: new SqliteReplayGuard({ db }) }) } : {}),
+    replays,
+    ...(hookSecret ? { signedIntake: signedIntake({ secret: readSecret(hookSecret, 'server.hookSecret', process.env), replays }) } : {}),
   };
 }
 
