@@ -1,7 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ConfigError } from '../domain/index.ts';
 import { loadConfig, parseConfig } from './load.ts';
 
@@ -63,5 +64,13 @@ describe('chat: in slipway.yaml', () => {
     expect(config.chat.slack).toMatchObject({ signingSecret: { file: join(cwd, 'secrets/slack-signing') }, botToken: { file: '/home/me/slack-bot' } });
     expect(config.chat.telegram).toMatchObject({ secretToken: { file: join(cwd, 'tg-secret') }, botToken: { env: 'TELEGRAM_BOT_TOKEN' } });
     expect(config.chat.discord).toMatchObject({ botToken: { file: join(cwd, 'discord-bot') } });
+  });
+
+  it('reads the example in the README as written', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((block) => block.startsWith('chat:\n  slack:'));
+    expect(example).toBeDefined();
+    const config = parseConfig(parse(example!), 'README.md');
+    expect(config.chat.slack).toMatchObject({ signingSecret: { env: 'SLACK_SIGNING_SECRET' }, allowUsers: ['U024BE7LH'], allowChannels: ['C061EG9SL'], allowDelete: ['U024BE7LH'] });
   });
 });

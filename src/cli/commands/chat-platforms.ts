@@ -2,7 +2,7 @@ import { DiscordApi, TelegramBotApi } from '../../adapters/chat/index.ts';
 import { readSecret, type ResolvedConfig } from '../../config/index.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import type { ChatPolicy } from '../../server/chat/conversation.ts';
-import type { ServerDeps } from '../../server/index.ts';
+import type { ChatPlatforms } from '../../server/chat/index.ts';
 import { discordPublicKey } from '../../server/chat/discord-signature.ts';
 import { TELEGRAM_SECRET_SHAPE } from '../../server/chat/telegram-secret.ts';
 
@@ -36,7 +36,7 @@ export function discordFrom(config: ResolvedConfig, env: Env) {
 }
 
 /** The Telegram and Discord endpoints of `slipway serve`, for the platforms slipway.yaml sets up. */
-export function chatEndpoints(config: ResolvedConfig, env: Env): Pick<ServerDeps, 'telegram' | 'discord'> {
+export function chatEndpoints(config: ResolvedConfig, env: Env): Pick<ChatPlatforms, 'telegram' | 'discord'> {
   return {
     ...(config.chat.telegram ? { telegram: telegramFrom(config, env) } : {}),
     ...(config.chat.discord ? { discord: discordFrom(config, env) } : {}),

@@ -14,7 +14,7 @@ export type { AccessEnv, AccessVariables } from './context.ts';
 export { isLoopbackHost, openWhenNoTokens } from './loopback.ts';
 export { rateLimit } from './rate-limit.ts';
 export { RateLimiter } from './rate-limiter.ts';
-export { SIGNATURE_HEADER, signBody, TIMESTAMP_HEADER, TOLERANCE_SECONDS, verifySignedRequest } from './signature.ts';
+export { SIGNATURE_HEADER, signBody, signWith, SLIPWAY_SIGNATURE, TIMESTAMP_HEADER, TOLERANCE_SECONDS, verifySignedRequest, type SignatureScheme } from './signature.ts';
 export { SIGNED_INTAKE_CALLER, signedIntake } from './signed-intake.ts';
 export { carriesCsrf, CSRF_FIELD, CSRF_HEADER, csrfRefused, SESSION_COOKIE, sessionCookie, sessionExpired } from './session.ts';
 

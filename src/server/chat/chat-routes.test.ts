@@ -13,8 +13,8 @@ const untouched = new Proxy({}, {
 const policy = { allowUsers: ['1'], allowChannels: [], allowDelete: [] };
 const neverSent = { sendMessage: () => Promise.reject(new Error('sent')), editOriginal: () => Promise.reject(new Error('sent')), followUp: () => Promise.reject(new Error('sent')) };
 
-function serverApp(chat: Pick<ServerDeps, 'telegram' | 'discord'> = {}) {
-  return createServerApp({ service: untouched, metrics: new ServerMetrics({ queueDepth: async () => 0 }), logger: pino({ level: 'silent' }), bodyLimit: 1024, version: '0.0.0-test', ...chat });
+function serverApp(chat: ServerDeps['chat'] = {}) {
+  return createServerApp({ service: untouched, metrics: new ServerMetrics({ queueDepth: async () => 0 }), logger: pino({ level: 'silent' }), bodyLimit: 1024, version: '0.0.0-test', chat });
 }
 
 const post = (app: ReturnType<typeof serverApp>, path: string, headers: Record<string, string> = {}) =>

@@ -1,10 +1,10 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Logger } from 'pino';
+import type { ServerDeps } from '../app.ts';
 import { problem } from '../problem.ts';
 import { problemResponses } from '../schemas.ts';
 import { answerInBackground, chatNotConfigured } from './background-answer.ts';
 import { parseChatCommand } from './commands.ts';
-import type { ChatPolicy, ChatService } from './conversation.ts';
+import type { ChatPolicy } from './conversation.ts';
 import { TELEGRAM_SECRET_HEADER, telegramSecretMatches } from './telegram-secret.ts';
 
 /** What the Telegram endpoint needs, from `chat.telegram` in slipway.yaml. */
@@ -51,8 +51,8 @@ const telegramRoute = createRoute({
  * allow-lists is a command (`/list`, `/status x`, `/new …`, or a description), answered in the
  * same chat as replies to it; a retried update (same update_id) finds the run it started.
  */
-export function telegramRoutes(app: OpenAPIHono, deps: { service: ChatService; logger: Logger; telegram?: TelegramChat | undefined }): void {
-  const { telegram } = deps;
+export function telegramRoutes(app: OpenAPIHono, deps: Pick<ServerDeps, 'service' | 'logger' | 'chat'>): void {
+  const telegram = deps.chat?.telegram;
   app.use(telegramRoute.path, async (c, next) => {
     if (!telegram) return chatNotConfigured(c, 'telegram');
     if (!telegramSecretMatches(c.req.header(TELEGRAM_SECRET_HEADER), telegram.secretToken)) {
