@@ -120,7 +120,7 @@ describe('Telegram chat commands', () => {
     expect(await runs()).toHaveLength(1);
   }, 120_000);
 
-  it('answers /list, /status, /help and /start, with or without @BotName, to anyone in the allowed group', async () => {
+  it('answers /list, /status, /help and /start, with or without @BotName, to anyone in the allowed group, and reads past a leading @BotName', async () => {
     await post(update('/list@SlipwayBot', BOB, GROUP));
     expect((await messagesTo(GROUP, 1))[0]!.text).toMatch(/^1 app:\n• pomodoro-timer-dark-theme \(running\) http:\/\/127\.0\.0\.1:\d+/);
     await post(update('/status pomodoro-timer-dark-theme', BOB, GROUP));
@@ -132,7 +132,9 @@ describe('Telegram chat commands', () => {
     await post(update('/start', BOB, GROUP));
     expect((await messagesTo(GROUP, 4))[3]!.text).toContain('status <app>');
     await post(update('/status no-such-app', BOB, GROUP));
-    expect((await messagesTo(GROUP, 5))[4]!.text).toBe("No app named 'no-such-app'.\nList apps with `slipway list`.");
+    expect((await messagesTo(GROUP, 5))[4]!.text).toBe("No app named 'no-such-app'.\nList apps with `slipway list`.");    // Written to the bot by its name in a group: the mention is not part of the command.
+    await post(update('@SlipwayBot status pomodoro-timer-dark-theme', BOB, GROUP));
+    expect((await messagesTo(GROUP, 6))[5]!.text).toMatch(/^pomodoro-timer-dark-theme: running/);
   });
 
   it('refuses politely whoever is in neither list, and deletes only for users in allowDelete', async () => {
@@ -143,7 +145,7 @@ describe('Telegram chat commands', () => {
     expect(refusal).toContain('chat.telegram.allowChannels');
 
     await post(update('/delete pomodoro-timer-dark-theme', BOB, GROUP));
-    expect((await messagesTo(GROUP, 6))[5]!.text).toContain(`${BOB} to chat.telegram.allowDelete`);
+    expect((await messagesTo(GROUP, 7))[6]!.text).toContain(`${BOB} to chat.telegram.allowDelete`);
     expect(await runs()).toHaveLength(1);
 
     await post(update('/delete@SlipwayBot pomodoro-timer-dark-theme', ALICE));
