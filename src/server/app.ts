@@ -7,10 +7,10 @@ import type { Logger } from 'pino';
 import type { AppFile, AppStatus, AppView, DoctorCheck, GeneratorInfo, RepoName, RunReport, StartRequest, TemplateInfo } from '../app/slipway-service.ts';
 import type { Run, RunStatus } from '../domain/index.ts';
 import type { StoredRunEvent } from '../pipeline/index.ts';
-import { discordRoutes } from './chat/discord.ts';
-import type { ChatPlatforms } from './chat/index.ts';
-import { slackRoutes } from './chat/slack.ts';
-import { telegramRoutes } from './chat/telegram.ts';
+import type { ReplayGuard } from '../ports/replay-guard.ts';
+import { discordRoutes, type DiscordChat } from './chat/discord.ts';
+import { slackRoutes, type SlackChat } from './chat/slack.ts';
+import { telegramRoutes, type TelegramChat } from './chat/telegram.ts';
 import { errorProblem, validationProblem } from './errors.ts';
 import type { ServerMetrics } from './metrics.ts';
 import { problem } from './problem.ts';
@@ -62,8 +62,14 @@ export interface ServerDeps {
   webDir?: string;
   /** Checks the signature of `POST /v1/hooks/create`; absent, the signed intake is off (404). */
   signedIntake?: MiddlewareHandler;
-  /** Chat commands (`chat:` in slipway.yaml); each platform left out answers 404 on its endpoints. */
-  chat?: ChatPlatforms;
+  /** The state database's memory of signatures already accepted; Slack's requests are checked against it. */
+  replays?: ReplayGuard;
+  /** `chat.slack`: the slash command and Events API endpoints (404 when absent). */
+  slack?: SlackChat;
+  /** `chat.telegram`: the Telegram webhook (404 when absent). */
+  telegram?: TelegramChat;
+  /** `chat.discord`: the Discord interactions endpoint (404 when absent). */
+  discord?: DiscordChat;
 }
 
 export type ServerApp = OpenAPIHono;
@@ -94,8 +100,9 @@ export function createServerApp(deps: ServerDeps): ServerApp {
       return problem(c, 413, { title: 'Content too large', detail: `the request body is larger than ${deps.bodyLimit} bytes`, hint: 'Send a smaller body, or raise server.bodyLimit in slipway.yaml.' });
     },
   }));
-  // The signed intake's signature stands in for a token, so it is checked before access control; so do the chat platforms' signatures.
+  // The signed intake's signature stands in for a token, so it is checked before access control.
   hookRoutes(app, deps);
+  // So are the chat platforms' signatures and secret tokens.
   slackRoutes(app, deps);
   telegramRoutes(app, deps);
   discordRoutes(app, deps);

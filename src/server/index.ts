@@ -3,4 +3,3 @@ export { createServerApp, type ServerApp, type ServerDeps } from './app.ts';
 export { serverUrl } from './listen-address.ts';
 export { ServerMetrics } from './metrics.ts';
 export { accessControl, isLoopbackHost, openWhenNoTokens, signedIntake } from './access/index.ts';
-export type { ChatPlatforms } from './chat/index.ts';

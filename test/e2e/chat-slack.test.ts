@@ -21,6 +21,7 @@ const RANDOM = 'C0RANDOM1';
 let slack: SlackStandIn;
 let server: RunningServer;
 let home: string;
+let serverCwd: string;
 const servers: RunningServer[] = [];
 
 function slackYaml(apiUrl: string, extra = ''): string {
@@ -37,17 +38,17 @@ function slackYaml(apiUrl: string, extra = ''): string {
   ].join('\n');
 }
 
-async function startSlackServer(extraYaml = ''): Promise<{ server: RunningServer; home: string }> {
+async function startSlackServer(extraYaml = ''): Promise<{ server: RunningServer; home: string; cwd: string }> {
   const { home, cwd } = tempHome('slipway-chat-slack-');
   writeFileSync(join(cwd, 'slipway.yaml'), slackYaml(slack.apiUrl, extraYaml));
   const started = await startServer({ home, cwd, env: { SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_BOT_TOKEN: BOT_TOKEN } });
   servers.push(started);
-  return { server: started, home };
+  return { server: started, home, cwd };
 }
 
 beforeAll(async () => {
   slack = await startSlackStandIn(BOT_TOKEN);
-  ({ server, home } = await startSlackServer());
+  ({ server, home, cwd: serverCwd } = await startSlackServer());
 }, 90_000);
 
 afterAll(async () => {
@@ -152,6 +153,17 @@ describe('Slack chat commands through slipway serve', () => {
     expect(await runCount()).toBe(before);
   });
 
+  it('says which fields a signed slash command lacks, and starts nothing', async () => {
+    const before = await runCount();
+    const body = new URLSearchParams({ command: '/slipway', text: 'a notes app', channel_id: BUILDERS }).toString();
+    const response = await command(body);
+    expect(response.status).toBe(400);
+    const problem = await response.json();
+    expect(problem.detail).toContain('user_id');
+    expect(problem.detail).toContain('response_url');
+    expect(await runCount()).toBe(before);
+  });
+
   it('lists the apps and tells an app\'s status, to the one who asked', async () => {
     const list = await (await command(slashBody('list', BOB).body)).json();
     expect(list.response_type).toBe('ephemeral');
@@ -217,6 +229,15 @@ describe('Slack chat commands through slipway serve', () => {
     }
     await expect(fetch(appUrl)).rejects.toThrow();
   }, 90_000);
+
+  it('takes Slack\'s signature in place of an API token once tokens exist', async () => {
+    const token = await runCli(['token', 'create', '--name', 'ops', '--scope', 'admin'], { home, cwd: serverCwd });
+    expect(token.code, token.stderr).toBe(0);
+    expect((await fetch(`${server.url}/v1/apps`)).status).toBe(401);
+    const list = await command(slashBody('list', BOB).body);
+    expect(list.status).toBe(200);
+    expect((await list.json()).text).toMatch(/^No apps yet/);
+  });
 
   it('keeps the bot token and the signing secret out of its log', () => {
     const log = readFileSync(join(home, 'logs', 'slipway.log'), 'utf8');

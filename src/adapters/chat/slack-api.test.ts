@@ -23,7 +23,7 @@ describe('SlackApi', () => {
     const { ts } = await api.postMessage({ channel: 'C061EG9SL', text: 'Building notes…', thread_ts: '1765000000.000001' });
     expect(ts).toMatch(/^\d+\.\d{6}$/);
     expect(slack.posted()).toEqual([{ channel: 'C061EG9SL', text: 'Building notes…', thread_ts: '1765000000.000001' }]);
-    expect(slack.received[0]!.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(slack.received[0]!.headers['content-type']).toBe('application/json');
   });
 
   it('waits and tries again when Slack rate-limits', async () => {
@@ -39,10 +39,17 @@ describe('SlackApi', () => {
     const wrongToken = 'xoxb-9999-8888-zyxwvutsrqponmlk';
     const error = await new SlackApi({ apiUrl: slack.apiUrl, botToken: wrongToken, retry: FAST_RETRY }).postMessage({ channel: 'C1', text: 'hello' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ExternalServiceError);
-    expect((error as Error).message).toBe('Slack: chat.postMessage failed after 1 attempt: Slack refused it: invalid_auth');
+    expect((error as Error).message).toBe('Slack: chat.postMessage was refused: invalid_auth');
     expect((error as ExternalServiceError).hint).toContain('chat.slack.botToken');
     expect(slack.received).toHaveLength(1);
     expect(JSON.stringify(error) + String(error) + (error as Error).stack).not.toContain(wrongToken);
+  });
+
+  it('says when a response_url has expired', async () => {
+    const slack = await standIn();
+    const error = await new SlackApi({ apiUrl: slack.apiUrl, botToken: TOKEN, retry: FAST_RETRY }).respond(slack.responseUrl('expired-1'), { response_type: 'in_channel', text: 'late' }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('Slack: response_url was refused: expired_url');
+    expect((error as ExternalServiceError).hint).toContain('30 minutes');
   });
 
   it('posts a result to a response_url as JSON, leaving the first answer in place', async () => {
@@ -55,6 +62,6 @@ describe('SlackApi', () => {
 
   it('gives up on a Slack it cannot reach after the tries the policy allows', async () => {
     const error = await new SlackApi({ apiUrl: `http://127.0.0.1:${await closedPort()}/api`, botToken: TOKEN, retry: FAST_RETRY }).postMessage({ channel: 'C1', text: 'x' }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/^Slack: chat\.postMessage failed after 3 attempts: could not reach the service \(ECONNREFUSED\)$/);
+    expect((error as Error).message).toBe('Slack: could not reach the API (ECONNREFUSED)');
   });
 });

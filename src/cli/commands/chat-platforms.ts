@@ -1,12 +1,22 @@
-import { DiscordApi, TelegramBotApi } from '../../adapters/chat/index.ts';
+import { DiscordApi, SlackApi, TelegramBotApi } from '../../adapters/chat/index.ts';
 import { readSecret, type ResolvedConfig } from '../../config/index.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import type { ChatPolicy } from '../../server/chat/conversation.ts';
-import type { ChatPlatforms } from '../../server/chat/index.ts';
+import type { ServerDeps } from '../../server/index.ts';
 import { discordPublicKey } from '../../server/chat/discord-signature.ts';
 import { TELEGRAM_SECRET_SHAPE } from '../../server/chat/telegram-secret.ts';
 
 type Env = Record<string, string | undefined>;
+
+/** `chat.slack` of slipway.yaml made usable: its secrets read, its API client built. */
+export function slackFrom(config: ResolvedConfig, env: Env) {
+  const slack = config.chat.slack;
+  if (!slack) throw notSet('slack', 'signingSecret: { env: SLACK_SIGNING_SECRET }, botToken: { env: SLACK_BOT_TOKEN }');
+  const signingSecret = readSecret(slack.signingSecret, 'chat.slack.signingSecret', env);
+  const botToken = readSecret(slack.botToken, 'chat.slack.botToken', env);
+  const { allowUsers, allowChannels, allowDelete } = slack;
+  return { signingSecret, replies: new SlackApi({ botToken, apiUrl: slack.apiUrl }), policy: { allowUsers, allowChannels, allowDelete } };
+}
 
 /** `chat.telegram` of slipway.yaml made usable: its secrets read, its API client built. */
 export function telegramFrom(config: ResolvedConfig, env: Env): { api: TelegramBotApi; secretToken: string; policy: ChatPolicy } {
@@ -35,9 +45,10 @@ export function discordFrom(config: ResolvedConfig, env: Env) {
   };
 }
 
-/** The Telegram and Discord endpoints of `slipway serve`, for the platforms slipway.yaml sets up. */
-export function chatEndpoints(config: ResolvedConfig, env: Env): Pick<ChatPlatforms, 'telegram' | 'discord'> {
+/** The Slack, Telegram and Discord endpoints of `slipway serve`, for the platforms slipway.yaml sets up. */
+export function chatEndpoints(config: ResolvedConfig, env: Env): Pick<ServerDeps, 'slack' | 'telegram' | 'discord'> {
   return {
+    ...(config.chat.slack ? { slack: slackFrom(config, env) } : {}),
     ...(config.chat.telegram ? { telegram: telegramFrom(config, env) } : {}),
     ...(config.chat.discord ? { discord: discordFrom(config, env) } : {}),
   };

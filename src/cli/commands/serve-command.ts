@@ -3,7 +3,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { serve } from '@hono/node-server';
-import { SlackApi } from '../../adapters/chat/slack-api.ts';
 import { SqliteReplayGuard } from '../../adapters/store/sqlite-replay-guard.ts';
 import { SqliteSessionStore } from '../../adapters/store/sqlite-session-store.ts';
 import { SqliteTokenStore } from '../../adapters/store/sqlite-token-store.ts';
@@ -12,7 +11,7 @@ import type { Slipway } from '../../app/compose.ts';
 import { localHistories, reposHoldApps } from '../../app/repo-history.ts';
 import { loadConfig, readSecret, type ResolvedConfig } from '../../config/index.ts';
 import { ConfigError, InputError } from '../../domain/errors.ts';
-import { accessControl, createServerApp, isLoopbackHost, openWhenNoTokens, serverUrl, ServerMetrics, signedIntake, type ChatPlatforms, type ServerApp, type ServerDeps } from '../../server/index.ts';
+import { accessControl, createServerApp, isLoopbackHost, openWhenNoTokens, serverUrl, ServerMetrics, signedIntake, type ServerApp, type ServerDeps } from '../../server/index.ts';
 import { reportError } from '../output.ts';
 import { chatEndpoints } from './chat-platforms.ts';
 
@@ -46,7 +45,7 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     const { service, logger } = slipway;
     const metrics = new ServerMetrics({ queueDepth: () => service.queueDepth() });
     service.subscribe((stored) => metrics.observe(stored.event));
-    const app = createServerApp({ service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION, ...accessFor(config, host, db, tokens), chat: { ...chatFor(config, db), ...chat } });
+    const app = createServerApp({ service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION, ...accessFor(config, host, db, tokens), ...chat });
     // Listening comes first: a taken port ends the command before any run starts.
     const { server, port: listening } = await listen(app, host, port);
     // Runs an earlier server held when it stopped are queued again; then the workers start.
@@ -78,34 +77,18 @@ async function authConfigured(tokens: SqliteTokenStore): Promise<boolean> {
 
 /**
  * Bearer tokens or the web page's session cookie, scopes and the rate limit in front of /v1 (no token asked on loopback while none
- * exists), and the signed intake when slipway.yaml has its secret.
+ * exists), the signed intake when slipway.yaml has its secret, and the replay guard signed requests are checked against.
  */
-function accessFor(config: ResolvedConfig, host: string, db: DatabaseSync, tokens: SqliteTokenStore): Pick<ServerDeps, 'access' | 'sessions' | 'signedIntake'> {
+function accessFor(config: ResolvedConfig, host: string, db: DatabaseSync, tokens: SqliteTokenStore): Pick<ServerDeps, 'access' | 'sessions' | 'signedIntake' | 'replays'> {
   const hookSecret = config.server.hookSecret;
   const sessions = new SqliteSessionStore({ db });
+  // One memory of accepted signatures, for the signed intake and Slack alike.
+  const replays = new SqliteReplayGuard({ db });
   return {
     access: accessControl({ tokens, sessions, host, perMinute: config.server.rateLimit.perMinute }),
     sessions: { store: sessions, tokens, open: openWhenNoTokens({ tokens, host }) },
-    ...(hookSecret ? { signedIntake: signedIntake({ secret: readSecret(hookSecret, 'server.hookSecret', process.env), replays: new SqliteReplayGuard({ db }) }) } : {}),
-  };
-}
-
-/**
- * The chat platforms set in slipway.yaml, their secrets read now: a secret that is not set stops
- * `slipway serve` (exit 2) naming the key, rather than failing the first request.
- */
-function chatFor(config: ResolvedConfig, db: DatabaseSync): ChatPlatforms {
-  const { slack } = config.chat;
-  const replays = new SqliteReplayGuard({ db });
-  return {
-    ...(slack ? {
-      slack: {
-        signingSecret: readSecret(slack.signingSecret, 'chat.slack.signingSecret', process.env),
-        replies: new SlackApi({ apiUrl: slack.apiUrl, botToken: readSecret(slack.botToken, 'chat.slack.botToken', process.env) }),
-        policy: { allowUsers: slack.allowUsers, allowChannels: slack.allowChannels, allowDelete: slack.allowDelete },
-        replays,
-      },
-    } : {}),
+    replays,
+    ...(hookSecret ? { signedIntake: signedIntake({ secret: readSecret(hookSecret, 'server.hookSecret', process.env), replays }) } : {}),
   };
 }
 

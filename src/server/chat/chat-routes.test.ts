@@ -17,8 +17,8 @@ const neverSent = { sendMessage: () => Promise.reject(new Error('sent')), editOr
 /** Access control that asks every request for a token it does not have, as a server with API tokens does. */
 const tokensOnly: MiddlewareHandler = async (c) => c.json({ refused: 'no token' }, 401);
 
-function serverApp(chat: ServerDeps['chat'] = {}) {
-  return createServerApp({ service: untouched, metrics: new ServerMetrics({ queueDepth: async () => 0 }), logger: pino({ level: 'silent' }), bodyLimit: 1024, version: '0.0.0-test', chat, access: tokensOnly });
+function serverApp(chat: Pick<ServerDeps, 'telegram' | 'discord' | 'slack' | 'replays'> = {}) {
+  return createServerApp({ service: untouched, metrics: new ServerMetrics({ queueDepth: async () => 0 }), logger: pino({ level: 'silent' }), bodyLimit: 1024, version: '0.0.0-test', ...chat, access: tokensOnly });
 }
 
 const post = (app: ReturnType<typeof serverApp>, path: string, headers: Record<string, string> = {}) =>
@@ -52,5 +52,24 @@ describe('chat endpoints', () => {
     expect(await taken.json()).toEqual({ ok: true });
     // The rest of the API still asks for one.
     expect((await app.request('/v1/apps')).status).toBe(401);
+  });
+});
+
+describe('the Slack endpoints', () => {
+  it.each(['/v1/chat/slack/commands', '/v1/chat/slack/events'])('%s answers 404 naming the setting when chat.slack is not set', async (path) => {
+    const response = await post(serverApp(), path);
+    expect(response.status).toBe(404);
+    expect(response.headers.get('content-type')).toBe('application/problem+json');
+    expect(await response.json()).toMatchObject({ detail: 'chat.slack is not set in slipway.yaml', hint: expect.stringContaining('chat.slack') });
+  });
+
+  it('refuses an unsigned request with 401 before the replay guard is asked, naming the headers Slack sends', async () => {
+    const replies = { respond: () => Promise.reject(new Error('sent')), postMessage: () => Promise.reject(new Error('sent')) };
+    let asked = 0;
+    const app = serverApp({ slack: { signingSecret: 'secret', policy, replies }, replays: { firstSeen: async () => (asked += 1) > 0 } });
+    const response = await post(app, '/v1/chat/slack/commands');
+    expect(response.status).toBe(401);
+    expect((await response.json()).detail).toBe('the request lacks the X-Slack-Request-Timestamp and X-Slack-Signature headers');
+    expect(asked).toBe(0);
   });
 });

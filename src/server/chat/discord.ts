@@ -73,8 +73,8 @@ const discordRoute = createRoute({
  * or channel in the allow-lists is a chat command; Discord's retry of an interaction (same id)
  * finds the run it started.
  */
-export function discordRoutes(app: OpenAPIHono, deps: Pick<ServerDeps, 'service' | 'logger' | 'chat'>): void {
-  const discord = deps.chat?.discord;
+export function discordRoutes(app: OpenAPIHono, deps: Pick<ServerDeps, 'service' | 'logger' | 'discord'>): void {
+  const { discord } = deps;
   app.use(discordRoute.path, async (c, next) => {
     if (!discord) return chatNotSet(c, 'discord');
     // Hono keeps the bytes read here, so the route's JSON validation reads the same ones.

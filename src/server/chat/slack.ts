@@ -1,11 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { ReplayGuard } from '../../ports/replay-guard.ts';
-import type { ServerDeps } from '../app.ts';
-import { problem } from '../problem.ts';
 import { problemResponses } from '../schemas.ts';
+import { answerInBackground } from './background-answer.ts';
 import { parseChatCommand, type ChatCommand } from './commands.ts';
-import { answerChat, type ChatMessage, type ChatPolicy, type ChatWho } from './conversation.ts';
+import { answerChat, type ChatMessage, type ChatPolicy, type ChatService, type ChatWho } from './conversation.ts';
+import { chatNotSet } from './not-set.ts';
 import { slackSignature } from './slack-signature.ts';
 
 /** Where Slipway's answers to Slack go (src/adapters/chat/slack-api.ts sends them). */
@@ -19,37 +19,44 @@ export interface SlackChat {
   signingSecret: string;
   policy: ChatPolicy;
   replies: SlackReplies;
-  /** The signed intake's guard (table hook_replays): each signature, and each event id, is taken once. */
-  replays: ReplayGuard;
   now?: () => Date;
 }
 
-const FormString = z.string().max(4000);
+/** What the Slack endpoints use of the server's dependencies. */
+interface SlackRouteDeps {
+  service: ChatService;
+  logger: Logger;
+  slack?: SlackChat | undefined;
+  /** The signed intake's guard (table hook_replays): each signature, and each event id, is taken once. */
+  replays?: ReplayGuard | undefined;
+}
+
+const SlackString = z.string().max(4000);
 
 /** The fields Slipway reads of a slash command; Slack sends more (team_id, api_app_id, …), which are let through. */
 const SlashCommandForm = z.looseObject({
-  command: FormString.openapi({ example: '/slipway' }),
-  text: FormString.default('').openapi({ example: 'a pomodoro timer with a dark theme' }),
-  user_id: FormString.min(1),
-  channel_id: FormString.min(1),
+  command: SlackString.openapi({ example: '/slipway' }),
+  text: SlackString.default('').openapi({ example: 'a pomodoro timer with a dark theme' }),
+  user_id: SlackString.min(1),
+  channel_id: SlackString.min(1),
   response_url: z.url({ protocol: /^https?$/ }),
-  trigger_id: FormString.min(1),
+  trigger_id: SlackString.min(1),
 }).openapi('SlackSlashCommand');
 
 const SlackEvent = z.looseObject({
-  type: FormString,
-  user: FormString.optional(),
-  bot_id: FormString.optional(),
+  type: SlackString,
+  user: SlackString.optional(),
+  bot_id: SlackString.optional(),
   text: z.string().max(40_000).optional(),
-  channel: FormString.optional(),
-  ts: FormString.optional(),
-  thread_ts: FormString.optional(),
+  channel: SlackString.optional(),
+  ts: SlackString.optional(),
+  thread_ts: SlackString.optional(),
 });
 
 const EventsBody = z.looseObject({
-  type: FormString.openapi({ description: '`url_verification` or `event_callback`' }),
-  challenge: FormString.optional(),
-  event_id: FormString.optional(),
+  type: SlackString.openapi({ description: '`url_verification` or `event_callback`' }),
+  challenge: SlackString.optional(),
+  event_id: SlackString.optional(),
   event: SlackEvent.optional(),
 }).openapi('SlackEventsRequest');
 
@@ -57,8 +64,6 @@ const SIGNED_HEADERS = z.object({
   'x-slack-request-timestamp': z.string().optional().openapi({ description: 'unix seconds' }),
   'x-slack-signature': z.string().optional().openapi({ description: 'v0=<hex HMAC-SHA256(signing secret, "v0:<timestamp>:<raw body>")>' }),
 });
-
-const NOT_SET = { title: 'Not found', detail: 'chat.slack is not set in slipway.yaml', hint: 'Add chat.slack (signingSecret, botToken, allowUsers or allowChannels) to slipway.yaml and restart slipway serve.' };
 
 const commandsRoute = createRoute({
   method: 'post',
@@ -107,11 +112,13 @@ const eventsRoute = createRoute({
  * Slack's slash command and Events API endpoints. They are authenticated by Slack's signature, so
  * they are mounted before access control; without `chat.slack` they answer 404.
  */
-export function slackRoutes(app: OpenAPIHono, deps: ServerDeps): void {
-  const slack = deps.chat?.slack;
+export function slackRoutes(app: OpenAPIHono, deps: SlackRouteDeps): void {
+  const { slack, replays } = deps;
+  if (slack && !replays) throw new Error('the Slack endpoints need the replay guard (deps.replays)');
+  const now = slack?.now ?? (() => new Date());
   for (const path of [commandsRoute.path, eventsRoute.path]) {
-    if (slack) app.use(path, slackSignature({ signingSecret: slack.signingSecret, replays: slack.replays, ...(slack.now ? { now: slack.now } : {}) }));
-    else app.use(path, async (c) => problem(c, 404, NOT_SET));
+    if (slack) app.use(path, slackSignature({ signingSecret: slack.signingSecret, replays: replays!, now }));
+    else app.use(path, async (c) => chatNotSet(c, 'slack'));
   }
 
   app.openapi(commandsRoute, async (c) => {
@@ -129,18 +136,24 @@ export function slackRoutes(app: OpenAPIHono, deps: ServerDeps): void {
     const body = c.req.valid('json');
     if (body.type === 'url_verification') return c.json({ challenge: body.challenge ?? '' }, 200);
     const event = body.event;
-    // Only mentions of a person: the bot's own messages (and other bots') would answer each other.
+    // Only mentions by a person: the bot's own messages (and other bots') would answer each other.
     if (body.type !== 'event_callback' || event?.type !== 'app_mention' || event.bot_id || !event.user || !event.channel || !body.event_id) return c.json({ ok: true }, 200);
-    const retry = c.req.header('x-slack-retry-num');
     // Slack sends an event again when its first delivery was not answered in 3 s: taken once, by id.
-    if (!(await slack!.replays.firstSeen(`slack-event:${body.event_id}`, Math.floor((slack!.now?.() ?? new Date()).getTime() / 1000)))) {
-      deps.logger.info({ eventId: body.event_id, retry }, 'Slack event already taken');
+    if (!(await replays!.firstSeen(`slack-event:${body.event_id}`, Math.floor(now().getTime() / 1000)))) {
+      deps.logger.info({ eventId: body.event_id, retry: c.req.header('x-slack-retry-num') }, 'Slack event already taken');
       return c.json({ ok: true }, 200);
     }
+    const channel = event.channel;
     const thread = event.thread_ts ?? event.ts;
-    const post = (message: ChatMessage) => slack!.replies.postMessage({ channel: event.channel!, text: toSlack(message), ...(thread ? { thread_ts: thread } : {}) });
-    // Answered at once; the answer goes to the thread when it is ready.
-    void mention(event.text ?? '', { platform: 'slack', user: event.user, channel: event.channel }, `slack:${body.event_id}`, post, slack!.policy, deps);
+    // The mention itself (<@U…>, Slack's markup) is not part of the request.
+    const command = parseChatCommand(fromSlack((event.text ?? '').replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')));
+    // Answered at once; the answer, then the result, go to the mention's thread.
+    void answerInBackground(command, { platform: 'slack', user: event.user, channel }, {
+      service: deps.service, policy: slack!.policy, logger: deps.logger, idempotencyKey: `slack:${body.event_id}`,
+      post: async (message) => {
+        await slack!.replies.postMessage({ channel, text: toSlack(message), ...(thread ? { thread_ts: thread } : {}) });
+      },
+    }).catch((error: unknown) => deps.logger.error({ err: { message: (error as Error).message } }, 'a Slack mention was not answered'));
     return c.json({ ok: true }, 200);
   });
 }
@@ -155,27 +168,6 @@ async function followUpCommand(replies: SlackReplies, form: { response_url: stri
   } catch (error) {
     logger.info({ err: { message: (error as Error).message } }, 'the response_url of a Slack command took no result; posting it to the channel');
     await replies.postMessage({ channel: form.channel_id, text });
-  }
-}
-
-/** Answers a mention in its thread, then posts the result there when a run ends. */
-async function mention(text: string, who: ChatWho, idempotencyKey: string, post: (message: ChatMessage) => Promise<unknown>, policy: ChatPolicy, deps: ServerDeps): Promise<void> {
-  let first: Promise<unknown> = Promise.resolve();
-  try {
-    // The mention itself (<@U…>, Slack's markup) is not part of the request.
-    const command = parseChatCommand(fromSlack(text.replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, ' ')));
-    const answer = await answerChat(command, who, {
-      service: deps.service, policy, logger: deps.logger, idempotencyKey,
-      // The result follows the first answer, never overtakes it.
-      followUp: async (message) => {
-        await first.catch(() => undefined);
-        await post(message);
-      },
-    });
-    first = post(answer);
-    await first;
-  } catch (error) {
-    deps.logger.warn({ err: { message: (error as Error).message } }, 'could not answer a Slack mention');
   }
 }
 

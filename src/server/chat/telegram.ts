@@ -52,8 +52,8 @@ const telegramRoute = createRoute({
  * allow-lists is a command (`/list`, `/status x`, `/new …`, or a description), answered in the
  * same chat as replies to it; a retried update (same update_id) finds the run it started.
  */
-export function telegramRoutes(app: OpenAPIHono, deps: Pick<ServerDeps, 'service' | 'logger' | 'chat'>): void {
-  const telegram = deps.chat?.telegram;
+export function telegramRoutes(app: OpenAPIHono, deps: Pick<ServerDeps, 'service' | 'logger' | 'telegram'>): void {
+  const { telegram } = deps;
   app.use(telegramRoute.path, async (c, next) => {
     if (!telegram) return chatNotSet(c, 'telegram');
     if (!telegramSecretMatches(c.req.header(TELEGRAM_SECRET_HEADER), telegram.secretToken)) {
