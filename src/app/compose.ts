@@ -6,9 +6,10 @@ import { gitOpsEngineRenders } from '../adapters/gitops/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
 import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
 import { ProcessLedger } from '../adapters/os/index.ts';
-import { createNotifier } from '../adapters/notify/index.ts';
+import { createNotifier, subscribedWebhooks } from '../adapters/notify/index.ts';
 import { readFileSync } from 'node:fs';
 import { openDatabase } from '../adapters/store/sqlite-database.ts';
+import { SqliteWebhookStore } from '../adapters/store/sqlite-webhook-store.ts';
 import { openCheckedDatabase } from '../adapters/store/store-check.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
@@ -182,6 +183,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     ...(options.mode ? { mode: options.mode } : {}),
     readiness: readinessChecks(config, sourceRepo, gitopsRepo),
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
+    subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses,
     catalog: {

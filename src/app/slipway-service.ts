@@ -5,7 +5,7 @@ import {
   NotFoundError, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunOrigin, type RunStatus, type StepRecord,
 } from '../domain/index.ts';
 import { executePipeline, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
-import type { AppRuntime, AppStore, CommitInfo, GitRepo, Notifier, NotifyResult, RunStore } from '../ports/index.ts';
+import type { AppRuntime, AppStore, CommitInfo, GitRepo, Notifier, NotifyResult, RunOutcome, RunStore } from '../ports/index.ts';
 import { awaitOutput } from '../steps/app-await/index.ts';
 import { deployOutput } from '../steps/app-deploy/index.ts';
 import { planOutput } from '../steps/app-plan/index.ts';
@@ -134,6 +134,8 @@ export interface ServiceDeps {
   };
   /** Tells people how runs ended (`notify:` in slipway.yaml); built on first use, as it reads secrets. */
   notifier?: () => Notifier;
+  /** Tells the webhooks subscribed through the API (`POST /v1/webhooks`), alongside `notifier`. */
+  subscriptions?: Notifier;
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -503,27 +505,37 @@ export class SlipwayService {
   }
 
   /**
-   * Tells the configured targets how a run ended, once its state is stored. Each target's result is
-   * one `notify` event of the run (shown in its report); a target that fails never fails the run.
+   * Tells the configured targets and the subscribed webhooks how a run ended, once its state is
+   * stored. Each target's result is one `notify` event of the run (shown in its report); a target
+   * that fails never fails the run.
    */
   private async notify(runId: string): Promise<void> {
     const run = await this.deps.runs.getRun(runId);
-    if (!this.deps.notifier || !run || (run.status !== 'succeeded' && run.status !== 'failed' && run.status !== 'cancelled')) return;
-    let results: NotifyResult[];
+    const { notifier, subscriptions } = this.deps;
+    if ((!notifier && !subscriptions) || !run || (run.status !== 'succeeded' && run.status !== 'failed' && run.status !== 'cancelled')) return;
+    const { url } = outputsView(await this.collectOutputs(run));
+    const outcome: RunOutcome = {
+      runId: run.id, app: run.app, kind: run.kind, status: run.status, ...(url ? { url } : {}),
+      durationMs: run.timeline.reduce((total, step) => total + (step.reused ? 0 : step.durationMs ?? 0), 0),
+      ...(run.error ? { error: { message: run.error.message, ...(run.error.hint ? { hint: run.error.hint } : {}), ...(run.error.stepId ? { stepId: run.error.stepId } : {}) } } : {}),
+    };
+    // Apart, so that a secret missing from slipway.yaml leaves the subscriptions told, and the other way round.
+    const [configured, subscribed] = await Promise.all([
+      notifier ? this.sendNotifications(runId, 'notify', () => notifier().notify(outcome)) : [],
+      subscriptions ? this.sendNotifications(runId, 'webhooks', () => subscriptions.notify(outcome)) : [],
+    ]);
+    for (const result of [...configured, ...subscribed]) await this.deps.events.publish({ type: 'notify', runId, ...result });
+  }
+
+  /** The results of one notifier; one that cannot send at all (a secret not set, an unreadable store) is said on the run as a failed `target`. */
+  private async sendNotifications(runId: string, target: string, send: () => Promise<NotifyResult[]>): Promise<NotifyResult[]> {
     try {
-      const { url } = outputsView(await this.collectOutputs(run));
-      results = await this.deps.notifier().notify({
-        runId: run.id, app: run.app, kind: run.kind, status: run.status, ...(url ? { url } : {}),
-        durationMs: run.timeline.reduce((total, step) => total + (step.reused ? 0 : step.durationMs ?? 0), 0),
-        ...(run.error ? { error: { message: run.error.message, ...(run.error.hint ? { hint: run.error.hint } : {}), ...(run.error.stepId ? { stepId: run.error.stepId } : {}) } } : {}),
-      });
+      return await send();
     } catch (error) {
-      // The notify settings themselves (a secret that is not set): said on the run like a failed target.
       const { message } = describeError(error);
-      this.deps.logger.warn({ runId, err: { message } }, 'could not send notifications');
-      results = [{ target: 'notify', ok: false, attempts: 0, error: message }];
+      this.deps.logger.warn({ runId, target, err: { message } }, 'could not send notifications');
+      return [{ target, ok: false, attempts: 0, error: message }];
     }
-    for (const result of results) await this.deps.events.publish({ type: 'notify', runId, ...result });
   }
 
   /** The pipelines; a run that cannot get them (a broken template, a bad setting) ends as failed, not left running. */

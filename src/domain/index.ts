@@ -8,3 +8,4 @@ export * from './run.ts';
 export * from './app-record.ts';
 export * from './safe-path.ts';
 export * from './compare.ts';
+export * from './webhook.ts';

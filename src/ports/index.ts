@@ -12,3 +12,4 @@ export type * from './gitops-engine.ts';
 export type * from './kube-access.ts';
 export type * from './watch-stages.ts';
 export type * from './notifier.ts';
+export type * from './webhook-store.ts';

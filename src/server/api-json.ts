@@ -78,5 +78,14 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
   const Commit = z.object({ sha: z.string(), subject: z.string(), author: z.string(), date: z.string(), trailers: z.record(z.string(), z.string()) });
   const AppDetail = named(z.object({ ...app, recentCommits: z.object({ source: z.array(Commit), gitops: z.array(Commit) }) }), 'AppDetail');
   const AppList = named(z.object({ apps: z.array(App) }), 'AppList');
-  return { RunStatus, RunKind, RunAccepted, RunSummary, Run, RunList, App, AppDetail, AppList };
+  /** A webhook subscription as the API shows it: never its secret. */
+  const Webhook = named(z.object({
+    id: z.string().meta({ example: 'whk_3f9c0a1b2d4e5f60718293a4b5' }),
+    url: z.string(),
+    events: z.array(z.enum(['run.succeeded', 'run.failed', 'run.cancelled'])),
+    name: z.string().optional().meta({ description: 'shown on runs as webhook:<name>' }),
+    createdAt: z.string(),
+  }), 'Webhook');
+  const WebhookList = named(z.object({ webhooks: z.array(Webhook) }), 'WebhookList');
+  return { RunStatus, RunKind, RunAccepted, RunSummary, Run, RunList, App, AppDetail, AppList, Webhook, WebhookList };
 }

@@ -6,6 +6,7 @@ import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
 import type { AppFile, AppStatus, AppView, DoctorCheck, GeneratorInfo, RepoName, RunReport, StartRequest, TemplateInfo } from '../app/slipway-service.ts';
 import type { Run, RunStatus } from '../domain/index.ts';
+import type { WebhookStore } from '../ports/index.ts';
 import type { StoredRunEvent } from '../pipeline/index.ts';
 import type { ReplayGuard } from '../ports/replay-guard.ts';
 import { discordRoutes, type DiscordChat } from './chat/discord.ts';
@@ -26,6 +27,7 @@ import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes, type SessionDeps } from './routes/session.ts';
 import { staticRoutes } from './routes/static.ts';
 import { templateRoutes } from './routes/templates.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface ServerDeps {
   /** The parts of SlipwayService the routes call. */
@@ -70,6 +72,8 @@ export interface ServerDeps {
   telegram?: TelegramChat;
   /** `chat.discord`: the Discord interactions endpoint (404 when absent). */
   discord?: DiscordChat;
+  /** The webhook subscriptions of `/v1/webhooks`; absent, those routes answer 404. */
+  webhooks?: WebhookStore;
 }
 
 export type ServerApp = OpenAPIHono;
@@ -116,6 +120,7 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   templateRoutes(app, deps);
   generatorRoutes(app, deps);
   doctorRoutes(app, deps);
+  webhookRoutes(app, deps);
   sessionRoutes(app, deps);
   healthRoutes(app, deps);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { appNameProblem, RUN_ID_PATTERN } from '../domain/index.ts';
+import { appNameProblem, RUN_ID_PATTERN, WEBHOOK_EVENTS } from '../domain/index.ts';
 import { apiJson } from './api-json.ts';
 
 /**
@@ -63,6 +63,8 @@ export const RunSchema = shapes.Run;
 export const RunListSchema = shapes.RunList;
 export const AppDetailSchema = shapes.AppDetail;
 export const AppListSchema = shapes.AppList;
+export const WebhookSchema = shapes.Webhook;
+export const WebhookListSchema = shapes.WebhookList;
 
 export const CreateAppSchema = z
   .object({
@@ -75,6 +77,32 @@ export const CreateAppSchema = z
     message: 'give a description, a template, or both, e.g. {"description": "a pomodoro timer with a dark theme"}',
   })
   .openapi('CreateApp');
+
+/** A subscription to how runs end. The messages never quote the values: a secret must not reach an answer or a log. */
+export const CreateWebhookSchema = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL, e.g. http://127.0.0.1:5678/webhook/slipway' })
+      .max(2048, 'must be at most 2048 characters')
+      .openapi({ example: 'http://127.0.0.1:5678/webhook/slipway' }),
+    events: z
+      .array(z.enum(WEBHOOK_EVENTS, { error: `each event must be one of ${WEBHOOK_EVENTS.join(', ')}` }))
+      .min(1, `list at least one of ${WEBHOOK_EVENTS.join(', ')}, or leave events out`)
+      .optional()
+      .openapi({ description: 'default ["run.succeeded", "run.failed"]' }),
+    secret: z
+      .string()
+      .regex(/^[\x20-\x7e]{16,256}$/, 'must be 16 to 256 printable ASCII characters')
+      .optional()
+      .openapi({ description: 'signs each delivery: X-Slipway-Signature: sha256=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>; never shown again' }),
+    name: z
+      .string()
+      .regex(/^[^\p{Cc}]{1,64}$/u, 'must be 1 to 64 characters, without control characters')
+      .optional()
+      .openapi({ description: 'shown on runs as webhook:<name> (default webhook:<host>)', example: 'n8n' }),
+  })
+  .strict()
+  .openapi('CreateWebhook');
 
 /** Up to 200 printable ASCII characters: the same key returns the first run started with it. */
 export const IdempotencyHeaders = z.object({

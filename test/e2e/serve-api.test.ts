@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../support/cli.ts';
+import { problemOf } from '../support/problem.ts';
 import { jsonOf, readEvents, startServer, type RunningServer } from '../support/serve.ts';
 
 const { home, cwd } = tempHome('slipway-serve-');
@@ -26,17 +27,6 @@ afterAll(async () => {
 
 function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
-}
-
-/** The response as an RFC 9457 problem: its content type, and the status repeated in the body. */
-async function problemOf(response: Response, status: number): Promise<Record<string, any>> {
-  expect(response.headers.get('content-type')).toBe('application/problem+json');
-  const body = await jsonOf(response);
-  expect({ status: response.status, bodyStatus: body.status }).toEqual({ status, bodyStatus: status });
-  expect(body.type).toMatch(/^https:\/\/slipway\.dev\/problems\/[a-z0-9-]+$/);
-  expect(typeof body.title).toBe('string');
-  expect(typeof body.detail).toBe('string');
-  return body;
 }
 
 describe('slipway serve', () => {

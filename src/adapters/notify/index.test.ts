@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../domain/errors.ts';
-import { createNotifier } from './index.ts';
-import { capturedLogger, closedPort, FAILED, FAST_RETRY, notifierFor, startReceiver, SUCCEEDED, type Receiver } from './receiver.test-support.ts';
+import { openDatabase } from '../store/sqlite-database.ts';
+import { SqliteWebhookStore } from '../store/sqlite-webhook-store.ts';
+import { stateFile } from '../store/store.test-support.ts';
+import { createNotifier, subscribedWebhooks } from './index.ts';
+import { capturedLogger, closedPort, FAILED, FAST_RETRY, notifierFor, startReceiver, SUCCEEDED, verifying, type Receiver } from './receiver.test-support.ts';
 
 const receivers: Receiver[] = [];
 afterEach(async () => {
@@ -121,5 +124,54 @@ describe('createNotifier', () => {
 
   it('sends nothing and returns no results without targets', async () => {
     expect(await createNotifier([], { env: {} }).notify(SUCCEEDED)).toEqual([]);
+  });
+});
+
+describe('subscribedWebhooks', () => {
+  const SECRET = 'n8n-trigger-secret-4f1c9a';
+
+  it('tells the subscriptions stored when a run ends, each only the events it asked for, signed with its own secret', async () => {
+    const store = new SqliteWebhookStore({ db: openDatabase(stateFile()) });
+    const trigger = await receiver(verifying(SECRET));
+    const plain = await receiver((_request, res) => res.writeHead(204).end());
+    const notifier = subscribedWebhooks(store, { env: {}, retry: FAST_RETRY, timeoutMs: 2_000 });
+    // Nothing subscribed yet: nobody is told.
+    expect(await notifier.notify(SUCCEEDED)).toEqual([]);
+
+    // Subscribed after the notifier was built: read when the run ends.
+    await store.add({ url: new URL('/webhook/slipway', trigger.url).href, events: ['run.failed'], name: 'n8n', secret: SECRET });
+    const everything = await store.add({ url: plain.url.href, events: ['run.succeeded', 'run.failed'] });
+    expect(await notifier.notify(SUCCEEDED)).toEqual([{ target: `webhook:${plain.url.host}`, ok: true, attempts: 1 }]);
+    expect(trigger.received).toHaveLength(0);
+
+    expect(await notifier.notify(FAILED)).toEqual([{ target: 'webhook:n8n', ok: true, attempts: 1 }, { target: `webhook:${plain.url.host}`, ok: true, attempts: 1 }]);
+    // What a `notify:` webhook gets: the body, the event header, and a signature the receiver checked (204).
+    const delivered = trigger.received[0]!;
+    expect(delivered.path).toBe('/webhook/slipway');
+    expect(delivered.headers['x-slipway-event']).toBe('run.failed');
+    expect(JSON.parse(delivered.body)).toEqual({ type: 'run.failed', ...FAILED });
+    expect(plain.received.map((r) => r.headers['x-slipway-signature'])).toEqual([undefined, undefined]);
+
+    // Removed: told no more.
+    await store.remove(everything.id);
+    expect(await notifier.notify(FAILED)).toEqual([{ target: 'webhook:n8n', ok: true, attempts: 1 }]);
+    expect(plain.received).toHaveLength(2);
+  });
+
+  it('keeps two unnamed subscriptions to one host apart, and blanks a secret a receiver echoes', async () => {
+    const store = new SqliteWebhookStore({ db: openDatabase(stateFile()) });
+    // A careless receiver that echoes the request's path and, when signed, the secret it expected.
+    const echo = await receiver((request, res) => res.writeHead(400).end(`refused ${request.path}${request.headers['x-slipway-signature'] ? ` signed with ${SECRET}` : ''}`));
+    await store.add({ url: new URL('/a?token=query-token-123', echo.url).href, events: ['run.succeeded'], secret: SECRET });
+    await store.add({ url: new URL('/b', echo.url).href, events: ['run.succeeded'] });
+    const { logger, lines } = capturedLogger();
+    const results = await subscribedWebhooks(store, { env: {}, logger, retry: FAST_RETRY, timeoutMs: 2_000 }).notify(SUCCEEDED);
+    expect(results.map((r) => [r.target, r.ok, r.attempts])).toEqual([[`webhook:${echo.url.host}`, false, 1], [`webhook:${echo.url.host}#2`, false, 1]]);
+    expect(results[0]!.error).toBe('HTTP 400: refused [redacted] signed with [redacted]');
+    expect(results[1]!.error).toBe('HTTP 400: refused /b');
+    const logged = lines.join('\n');
+    expect(lines).toHaveLength(2);
+    expect(logged).not.toContain('query-token-123');
+    expect(logged).not.toContain(SECRET);
   });
 });

@@ -1,14 +1,15 @@
 import type { NotifyTarget as NotifyTargetConfig } from '../../config/schema.ts';
 import { readSecret } from '../../config/secrets.ts';
-import type { Notifier, NotifyResult, RunOutcome } from '../../ports/index.ts';
+import type { Notifier, NotifyResult, RunOutcome, WebhookStore } from '../../ports/index.ts';
 import type { RetryPolicy } from '../http/index.ts';
 import { DEFAULT_NOTIFY_RETRY } from './attempts.ts';
 import { discordSender } from './discord.ts';
 import { emailSender } from './email.ts';
+import { eventType } from './message.ts';
 import { ntfySender } from './ntfy.ts';
 import { slackSender } from './slack.ts';
-import type { NotifySender, SenderFactory } from './target.ts';
-import { webhookSender } from './webhook.ts';
+import type { NotifySender, SenderContext, SenderFactory } from './target.ts';
+import { signedWebhook, webhookSender } from './webhook.ts';
 
 export { DEFAULT_NOTIFY_RETRY } from './attempts.ts';
 export { signatureHeaders, webhookBody } from './webhook.ts';
@@ -50,22 +51,12 @@ const REDACTED = '[redacted]';
  * const results = await notifier.notify({ runId, app: 'notes', kind: 'create', status: 'succeeded', url, durationMs: 4200 });
  */
 export function createNotifier(targets: NotifyTargetConfig[], options: NotifierOptions): Notifier {
-  const context = {
-    secret: (source: Parameters<typeof readSecret>[0], field: string) => readSecret(source, field, options.env),
-    retry: { ...DEFAULT_NOTIFY_RETRY, ...options.retry },
-    timeoutMs: options.timeoutMs ?? 10_000,
-    now: options.now ?? Date.now,
-  };
-  const seen = new Map<string, number>();
-  const senders = targets.map((target, index) => {
+  const context = senderContext(options);
+  const senders = distinctNames(targets.map((target, index) => {
     const factory = FACTORIES[target.type] as SenderFactory<typeof target.type>;
     const sender = factory(target, `notify[${index}]`, context);
-    const base = target.name ?? sender.name;
-    // Two Slack webhooks would both be `slack`: later ones become `slack#2`, … so results stay apart.
-    const count = (seen.get(base) ?? 0) + 1;
-    seen.set(base, count);
-    return { sender, name: count === 1 ? base : `${base}#${count}`, on: new Set(target.on) };
-  });
+    return { sender, name: target.name ?? sender.name, on: new Set<string>(target.on) };
+  }));
   return {
     notify: (outcome, signal) => Promise.all(
       senders
@@ -73,6 +64,48 @@ export function createNotifier(targets: NotifyTargetConfig[], options: NotifierO
         .map(({ sender, name }) => deliver(sender, name, outcome, options.logger, signal)),
     ),
   };
+}
+
+/**
+ * The Notifier for the webhooks subscribed through the API (`POST /v1/webhooks`). They are read from
+ * `store` each time a run ends, so a subscription made a second ago is told and a deleted one is not.
+ * Each gets exactly what a `notify:` target of type webhook gets, and is named `webhook:<name>`, or
+ * `webhook:<host>` when it has no name.
+ *
+ * @example
+ * const subscriptions = subscribedWebhooks(new SqliteWebhookStore({ db }), { env: process.env, logger });
+ */
+export function subscribedWebhooks(store: Pick<WebhookStore, 'list'>, options: NotifierOptions): Notifier {
+  const context = senderContext(options);
+  return {
+    notify: async (outcome, signal) => {
+      const wanted = (await store.list()).filter((webhook) => webhook.events.includes(eventType(outcome)));
+      const senders = distinctNames(wanted.map((webhook) => {
+        const sender = signedWebhook(webhook.url, webhook.secret, context);
+        return { sender, name: webhook.name ? `webhook:${webhook.name}` : sender.name };
+      }));
+      return Promise.all(senders.map(({ sender, name }) => deliver(sender, name, outcome, options.logger, signal)));
+    },
+  };
+}
+
+function senderContext(options: NotifierOptions): SenderContext {
+  return {
+    secret: (source, field) => readSecret(source, field, options.env),
+    retry: { ...DEFAULT_NOTIFY_RETRY, ...options.retry },
+    timeoutMs: options.timeoutMs ?? 10_000,
+    now: options.now ?? Date.now,
+  };
+}
+
+/** Two Slack webhooks would both be `slack`: later ones become `slack#2`, … so results stay apart. */
+function distinctNames<T extends { name: string }>(senders: T[]): T[] {
+  const seen = new Map<string, number>();
+  return senders.map((sender) => {
+    const count = (seen.get(sender.name) ?? 0) + 1;
+    seen.set(sender.name, count);
+    return count === 1 ? sender : { ...sender, name: `${sender.name}#${count}` };
+  });
 }
 
 async function deliver(sender: NotifySender, name: string, outcome: RunOutcome, logger: NotifyLogger | undefined, signal?: AbortSignal): Promise<NotifyResult> {

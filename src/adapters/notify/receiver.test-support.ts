@@ -1,3 +1,4 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -39,6 +40,22 @@ export async function startReceiver(answer: (request: Received, res: ServerRespo
     url: new URL(`http://127.0.0.1:${port}/`),
     received,
     close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * A receiver verifying the signature as Slipway's signed intake is specified (its own code, not
+ * Slipway's): HMAC-SHA256 of "<timestamp>.<raw body>", hex, compared in constant time, timestamp
+ * within five minutes. 204 when it holds, 403 otherwise.
+ */
+export function verifying(secret: string) {
+  return (request: Received, res: ServerResponse) => {
+    const timestamp = String(request.headers['x-slipway-timestamp'] ?? '');
+    const given = Buffer.from(String(request.headers['x-slipway-signature'] ?? ''));
+    const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${request.body}`).digest('hex')}`);
+    const fresh = /^\d+$/.test(timestamp) && Math.abs(Date.now() / 1000 - Number(timestamp)) <= 300;
+    const valid = fresh && given.length === expected.length && timingSafeEqual(given, expected);
+    res.writeHead(valid ? 204 : 403).end(valid ? undefined : 'bad signature');
   };
 }
 

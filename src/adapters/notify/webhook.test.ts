@@ -1,7 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FAILED, notifierFor, startReceiver, SUCCEEDED, type Receiver, type Received } from './receiver.test-support.ts';
+import { FAILED, notifierFor, startReceiver, SUCCEEDED, verifying, type Receiver } from './receiver.test-support.ts';
 
 const receivers: Receiver[] = [];
 afterEach(async () => {
@@ -9,22 +7,6 @@ afterEach(async () => {
 });
 
 const SECRET = 'whsec-5b1f0c9e2d7a4c33b8e6';
-
-/**
- * A receiver verifying the signature as Slipway's signed intake is specified (its own code, not
- * Slipway's): HMAC-SHA256 of "<timestamp>.<raw body>", hex, compared in constant time, timestamp
- * within five minutes. 204 when it holds, 403 otherwise.
- */
-function verifying(secret: string) {
-  return (request: Received, res: ServerResponse) => {
-    const timestamp = String(request.headers['x-slipway-timestamp'] ?? '');
-    const given = Buffer.from(String(request.headers['x-slipway-signature'] ?? ''));
-    const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${request.body}`).digest('hex')}`);
-    const fresh = /^\d+$/.test(timestamp) && Math.abs(Date.now() / 1000 - Number(timestamp)) <= 300;
-    const valid = fresh && given.length === expected.length && timingSafeEqual(given, expected);
-    res.writeHead(valid ? 204 : 403).end(valid ? undefined : 'bad signature');
-  };
-}
 
 describe('generic webhook', () => {
   it('posts the outcome with its type, signed so that the receiver can verify it', async () => {

@@ -3,7 +3,7 @@ import type { RunOutcome } from '../../ports/index.ts';
 import { withRetries } from './attempts.ts';
 import { postOnce } from './http-post.ts';
 import { eventType } from './message.ts';
-import { urlSecrets, type SenderFactory } from './target.ts';
+import { urlSecrets, type NotifySender, type SenderContext, type SenderFactory } from './target.ts';
 
 /*
  * The generic webhook posts the outcome itself as JSON, for scripts and workflow tools (n8n, …).
@@ -36,13 +36,22 @@ export function signatureHeaders(secret: string, body: string, timestampSeconds:
 }
 
 /** A URL that gets the outcome as JSON, signed when a secret is configured; shown by its host. */
-export const webhookSender: SenderFactory<'webhook'> = (config, field, context) => {
-  const secret = config.secret ? context.secret(config.secret, `${field}.secret`) : undefined;
-  const url = new URL(config.url);
+export const webhookSender: SenderFactory<'webhook'> = (config, field, context) =>
+  signedWebhook(config.url, config.secret ? context.secret(config.secret, `${field}.secret`) : undefined, context);
+
+/**
+ * The sender behind every webhook, configured in slipway.yaml or subscribed through the API: the
+ * outcome as JSON to `url`, signed with `secret` when there is one, named `webhook:<host>`.
+ *
+ * @example
+ * const sender = signedWebhook('http://127.0.0.1:5678/webhook/slipway', 'a-secret-of-16-chars', context);
+ */
+export function signedWebhook(href: string, secret: string | undefined, context: SenderContext): NotifySender {
+  const url = new URL(href);
   return {
     name: `webhook:${url.host}`,
     // A query string or user info may hold a token too; only the host is ever shown.
-    secrets: [...(secret ? [secret] : []), config.url, ...urlSecrets(url)],
+    secrets: [...(secret ? [secret] : []), href, ...urlSecrets(url)],
     send: (outcome, signal) => {
       const body = webhookBody(outcome);
       return withRetries(context.retry, () => {
@@ -53,4 +62,4 @@ export const webhookSender: SenderFactory<'webhook'> = (config, field, context) 
       }, signal);
     },
   };
-};
+}

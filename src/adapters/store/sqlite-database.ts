@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 /**
  * Opens (and migrates) Slipway's state database. WAL and a busy timeout let several CLI processes
@@ -34,6 +34,7 @@ function migrate(db: DatabaseSync): void {
     if (schemaVersion(db) < 2) migrate2(db);
     if (schemaVersion(db) < 3) migrate3(db);
     if (schemaVersion(db) < 4) migrate4(db);
+    if (schemaVersion(db) < 5) migrate5(db);
     db.exec('COMMIT');
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
@@ -135,5 +136,23 @@ function migrate4(db: DatabaseSync): void {
     CREATE INDEX IF NOT EXISTS web_sessions_token ON web_sessions(token_name);
     CREATE INDEX IF NOT EXISTS web_sessions_expires ON web_sessions(expires_at);
     PRAGMA user_version = 4;
+  `);
+}
+
+/**
+ * Webhook subscriptions made through the API. The secret is kept as given: each delivery is signed
+ * with it, so unlike a token it cannot be stored as a hash.
+ */
+function migrate5(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS webhooks (
+      id TEXT PRIMARY KEY,
+      url TEXT NOT NULL,
+      events TEXT NOT NULL,
+      name TEXT,
+      secret TEXT,
+      created_at TEXT NOT NULL
+    );
+    PRAGMA user_version = 5;
   `);
 }

@@ -6,6 +6,7 @@ import { serve } from '@hono/node-server';
 import { SqliteReplayGuard } from '../../adapters/store/sqlite-replay-guard.ts';
 import { SqliteSessionStore } from '../../adapters/store/sqlite-session-store.ts';
 import { SqliteTokenStore } from '../../adapters/store/sqlite-token-store.ts';
+import { SqliteWebhookStore } from '../../adapters/store/sqlite-webhook-store.ts';
 import { openCheckedDatabase } from '../../adapters/store/store-check.ts';
 import type { Slipway } from '../../app/compose.ts';
 import { localHistories, reposHoldApps } from '../../app/repo-history.ts';
@@ -30,7 +31,7 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     const port = opts.port ?? config.server.port;
     // The chat platforms' secrets are read first: one missing stops the command before anything starts.
     const chat = chatEndpoints(config, process.env);
-    // Tokens and the intake's replay guard live in the state database (checked as every command checks it).
+    // Tokens, the intake's replay guard and webhook subscriptions live in the state database (checked as every command checks it).
     db = await openCheckedDatabase(join(config.home, 'state.db'), { reposHoldApps: () => reposHoldApps(localHistories(config)) });
     const tokens = new SqliteTokenStore({ db });
     if (!isLoopbackHost(host) && !(await authConfigured(tokens))) {
@@ -45,7 +46,10 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     const { service, logger } = slipway;
     const metrics = new ServerMetrics({ queueDepth: () => service.queueDepth() });
     service.subscribe((stored) => metrics.observe(stored.event));
-    const app = createServerApp({ service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION, ...accessFor(config, host, db, tokens), ...chat });
+    const app = createServerApp({
+      service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION, ...accessFor(config, host, db, tokens),
+      webhooks: new SqliteWebhookStore({ db }), ...chat,
+    });
     // Listening comes first: a taken port ends the command before any run starts.
     const { server, port: listening } = await listen(app, host, port);
     // Runs an earlier server held when it stopped are queued again; then the workers start.
