@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
+import { problemOf } from '../support/problem.ts';
 import { jsonOf, startServer, type RunningServer } from '../support/serve.ts';
 import { startFakeTelegram, type FakeTelegram } from '../support/telegram-bot-api.ts';
 
@@ -79,10 +80,8 @@ afterAll(async () => {
 describe('Telegram chat commands', () => {
   it('refuses an update without the secret token, or with another, and starts nothing', async () => {
     for (const secret of [null, 'not-the-secret', `${SECRET}x`, '']) {
-      const response = await post(update('a pomodoro timer', ALICE), secret);
-      expect(response.status).toBe(401);
-      expect(response.headers.get('content-type')).toBe('application/problem+json');
-      expect((await response.json()).detail).toContain('X-Telegram-Bot-Api-Secret-Token');
+      const refused = await problemOf(await post(update('a pomodoro timer', ALICE), secret), 401);
+      expect(refused.detail).toContain('X-Telegram-Bot-Api-Secret-Token');
     }
     await delay(300);
     expect(await runs()).toEqual([]);

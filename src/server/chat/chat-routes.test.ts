@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
+import { problemOf } from '../../../test/support/problem.ts';
 import { createServerApp, type ServerDeps } from '../app.ts';
 import { ServerMetrics } from '../metrics.ts';
 
@@ -28,10 +29,8 @@ describe('chat endpoints', () => {
   it('answer 404, naming the slipway.yaml key, for a platform that is not set up', async () => {
     const app = serverApp();
     for (const platform of ['telegram', 'discord']) {
-      const response = await post(app, `/v1/chat/${platform}`);
-      expect(response.status).toBe(404);
-      expect(response.headers.get('content-type')).toBe('application/problem+json');
-      expect(await response.json()).toMatchObject({ detail: `chat.${platform} is not set in slipway.yaml`, hint: expect.stringContaining(`chat.${platform}`) });
+      const refused = await problemOf(await post(app, `/v1/chat/${platform}`), 404);
+      expect(refused).toMatchObject({ detail: `chat.${platform} is not set in slipway.yaml`, hint: expect.stringContaining(`chat.${platform}`) });
     }
   });
 
