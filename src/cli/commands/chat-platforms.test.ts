@@ -45,20 +45,22 @@ describe('the chat platforms of slipway.yaml', () => {
     expect(badShape!.message).not.toContain('with spaces');
   });
 
-  it("read the README's Discord example; the bot token is needed only when set", () => {
+  it("read the README's Discord example; the bot token only when registering the command", async () => {
     const config = configFrom(readmeExample('discord'));
-    const discord = discordFrom(config, { DISCORD_BOT_TOKEN: 'MTMw.x' });
+    const discord = discordFrom(config, {}, { botToken: false });
     expect(discord.publicKey.asymmetricKeyType).toBe('ed25519');
     expect(discord.policy.allowUsers).toEqual(['80351110224678912']);
-    expect(() => discordFrom(config, {})).toThrow('chat.discord.botToken: the environment variable DISCORD_BOT_TOKEN is not set');
+    expect(chatEndpoints(config, {})).toEqual({ discord: expect.objectContaining({ policy: discord.policy }) });
+    expect(() => discordFrom(config, {}, { botToken: true })).toThrow('chat.discord.botToken: the environment variable DISCORD_BOT_TOKEN is not set');
+    expect(discordFrom(config, { DISCORD_BOT_TOKEN: 'MTMw.x' }, { botToken: true }).publicKey.asymmetricKeyType).toBe('ed25519');
     const withoutToken = configFrom(readmeExample('discord').replace(/^ {4}botToken:.*\n/m, ''));
-    expect(discordFrom(withoutToken, {}).publicKey.asymmetricKeyType).toBe('ed25519');
+    await expect(discordFrom(withoutToken, {}, { botToken: true }).api.registerCommands([])).rejects.toThrow('chat.discord.botToken is not set in slipway.yaml');
   });
 
   it('serve nothing, and ask for nothing, when chat: leaves them out', () => {
     const config = configFrom('local:\n  runtime: process\n');
     expect(chatEndpoints(config, {})).toEqual({});
     expect(() => telegramFrom(config, {})).toThrow('chat.telegram is not set in slipway.yaml');
-    expect(() => discordFrom(config, {})).toThrow('chat.discord is not set in slipway.yaml');
+    expect(() => discordFrom(config, {}, { botToken: false })).toThrow('chat.discord is not set in slipway.yaml');
   });
 });
