@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
 import { startFakeDiscord, type DiscordCall, type FakeDiscord } from '../support/discord-api.ts';
 import { problemOf } from '../support/problem.ts';
-import { jsonOf, startServer, type RunningServer } from '../support/serve.ts';
+import { deleteAllApps, jsonOf, startServer, type RunningServer } from '../support/serve.ts';
 
 // A real `slipway serve` with chat.discord set; Discord's side is a key pair made here (Discord keeps
 // the private half and shows the public one) and a local server standing in for its API.
@@ -81,6 +81,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Apps run as processes of their own: whatever a test left is deleted before the server stops.
+  if (server) await deleteAllApps(server);
   await server?.stop();
   await discord?.close();
 });

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
 import { problemOf } from '../support/problem.ts';
-import { jsonOf, startServer, type RunningServer } from '../support/serve.ts';
+import { deleteAllApps, jsonOf, startServer, type RunningServer } from '../support/serve.ts';
 import { startFakeTelegram, type FakeTelegram } from '../support/telegram-bot-api.ts';
 
 // A real `slipway serve` with chat.telegram set, whose replies go to a local server speaking the Bot API.
@@ -73,6 +73,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Apps run as processes of their own: whatever a test left is deleted before the server stops.
+  if (server) await deleteAllApps(server);
   await server?.stop();
   await telegram?.close();
 });
