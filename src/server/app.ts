@@ -64,6 +64,8 @@ export interface ServerDeps {
   webDir?: string;
   /** Checks the signature of `POST /v1/hooks/create`; absent, the signed intake is off (404). */
   signedIntake?: MiddlewareHandler;
+  /** The webhook subscriptions of `/v1/webhooks`; absent, those routes answer 404. */
+  webhooks?: WebhookStore;
   /** The state database's memory of signatures already accepted; Slack's requests are checked against it. */
   replays?: ReplayGuard;
   /** `chat.slack`: the slash command and Events API endpoints (404 when absent). */
@@ -72,8 +74,6 @@ export interface ServerDeps {
   telegram?: TelegramChat;
   /** `chat.discord`: the Discord interactions endpoint (404 when absent). */
   discord?: DiscordChat;
-  /** The webhook subscriptions of `/v1/webhooks`; absent, those routes answer 404. */
-  webhooks?: WebhookStore;
 }
 
 export type ServerApp = OpenAPIHono;
