@@ -16,9 +16,9 @@ export interface BackgroundAnswerDeps {
 }
 
 /**
- * Answers a chat command after the platform's request was already acknowledged (Telegram and
- * Discord take a quick 200 and the messages later), so a slow list or a busy queue never makes
- * the platform retry. Never rejects: what cannot be posted is logged, with the platform's reason.
+ * Answers a chat command after the platform's request was already acknowledged (Telegram,
+ * Discord and Slack's mentions take a quick 200 and the messages later), so a slow list or a busy
+ * queue never makes the platform retry. Never rejects: what cannot be posted is logged, with the platform's reason.
  *
  * @example
  * void answerInBackground(parseChatCommand(text), who, { service, policy, logger, idempotencyKey, post: (m) => telegram.sendMessage({ chatId, text: m.text }) });
