@@ -5,7 +5,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
 import { startFakeDiscord, type DiscordCall, type FakeDiscord } from '../support/discord-api.ts';
-import { jsonOf, startServer, type RunningServer } from '../support/serve.ts';
+import { problemOf } from '../support/problem.ts';
+import { deleteAllApps, jsonOf, startServer, type RunningServer } from '../support/serve.ts';
 
 // A real `slipway serve` with chat.discord set; Discord's side is a key pair made here (Discord keeps
 // the private half and shows the public one) and a local server standing in for its API.
@@ -80,6 +81,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Apps run as processes of their own: whatever a test left is deleted before the server stops.
+  if (server) await deleteAllApps(server);
   await server?.stop();
   await discord?.close();
 });
@@ -97,9 +100,7 @@ describe('Discord chat commands', () => {
     const other = generateKeyPairSync('ed25519').privateKey;
     const tampered = signedHeaders(JSON.stringify({ ...body, data: { ...body.data, name: 'other' } }));
     for (const headers of [{ 'content-type': 'application/json' }, signedHeaders(text, other), tampered, signedHeaders(text, privateKey, String(Math.floor(Date.now() / 1000) - 600))]) {
-      const response = await fetch(`${server.url}/v1/chat/discord`, { method: 'POST', headers, body: text });
-      expect(response.status).toBe(401);
-      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      await problemOf(await fetch(`${server.url}/v1/chat/discord`, { method: 'POST', headers, body: text }), 401);
     }
     const ping = await fetch(`${server.url}/v1/chat/discord`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":1}' });
     expect(ping.status).toBe(401);

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
-import { jsonOf, startServer, type RunningServer } from '../support/serve.ts';
+import { problemOf } from '../support/problem.ts';
+import { deleteAllApps, jsonOf, startServer, type RunningServer } from '../support/serve.ts';
 import { startFakeTelegram, type FakeTelegram } from '../support/telegram-bot-api.ts';
 
 // A real `slipway serve` with chat.telegram set, whose replies go to a local server speaking the Bot API.
@@ -72,6 +73,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // Apps run as processes of their own: whatever a test left is deleted before the server stops.
+  if (server) await deleteAllApps(server);
   await server?.stop();
   await telegram?.close();
 });
@@ -79,10 +82,8 @@ afterAll(async () => {
 describe('Telegram chat commands', () => {
   it('refuses an update without the secret token, or with another, and starts nothing', async () => {
     for (const secret of [null, 'not-the-secret', `${SECRET}x`, '']) {
-      const response = await post(update('a pomodoro timer', ALICE), secret);
-      expect(response.status).toBe(401);
-      expect(response.headers.get('content-type')).toBe('application/problem+json');
-      expect((await response.json()).detail).toContain('X-Telegram-Bot-Api-Secret-Token');
+      const refused = await problemOf(await post(update('a pomodoro timer', ALICE), secret), 401);
+      expect(refused.detail).toContain('X-Telegram-Bot-Api-Secret-Token');
     }
     await delay(300);
     expect(await runs()).toEqual([]);
@@ -120,7 +121,7 @@ describe('Telegram chat commands', () => {
     expect(await runs()).toHaveLength(1);
   }, 120_000);
 
-  it('answers /list, /status, /help and /start, with or without @BotName, to anyone in the allowed group', async () => {
+  it('answers /list, /status, /help and /start, with or without @BotName, to anyone in the allowed group, and reads past a leading @BotName', async () => {
     await post(update('/list@SlipwayBot', BOB, GROUP));
     expect((await messagesTo(GROUP, 1))[0]!.text).toMatch(/^1 app:\n• pomodoro-timer-dark-theme \(running\) http:\/\/127\.0\.0\.1:\d+/);
     await post(update('/status pomodoro-timer-dark-theme', BOB, GROUP));
@@ -132,7 +133,9 @@ describe('Telegram chat commands', () => {
     await post(update('/start', BOB, GROUP));
     expect((await messagesTo(GROUP, 4))[3]!.text).toContain('status <app>');
     await post(update('/status no-such-app', BOB, GROUP));
-    expect((await messagesTo(GROUP, 5))[4]!.text).toBe("No app named 'no-such-app'.\nList apps with `slipway list`.");
+    expect((await messagesTo(GROUP, 5))[4]!.text).toBe("No app named 'no-such-app'.\nList apps with `slipway list`.");    // Written to the bot by its name in a group: the mention is not part of the command.
+    await post(update('@SlipwayBot status pomodoro-timer-dark-theme', BOB, GROUP));
+    expect((await messagesTo(GROUP, 6))[5]!.text).toMatch(/^pomodoro-timer-dark-theme: running/);
   });
 
   it('refuses politely whoever is in neither list, and deletes only for users in allowDelete', async () => {
@@ -143,7 +146,7 @@ describe('Telegram chat commands', () => {
     expect(refusal).toContain('chat.telegram.allowChannels');
 
     await post(update('/delete pomodoro-timer-dark-theme', BOB, GROUP));
-    expect((await messagesTo(GROUP, 6))[5]!.text).toContain(`${BOB} to chat.telegram.allowDelete`);
+    expect((await messagesTo(GROUP, 7))[6]!.text).toContain(`${BOB} to chat.telegram.allowDelete`);
     expect(await runs()).toHaveLength(1);
 
     await post(update('/delete@SlipwayBot pomodoro-timer-dark-theme', ALICE));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../support/cli.ts';
 import { problemOf } from '../support/problem.ts';
-import { jsonOf, readEvents, startServer, type RunningServer } from '../support/serve.ts';
+import { deleteAllApps, jsonOf, readEvents, startServer, type RunningServer } from '../support/serve.ts';
 
 const { home, cwd } = tempHome('slipway-serve-');
 // Apps run as processes here; test/e2e/podman.test.ts covers podman.
@@ -17,11 +17,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // Whatever a failed test left behind is stopped through the API, then the server itself.
   if (!server) return;
-  const { apps } = await jsonOf(fetch(`${server.url}/v1/apps`));
-  for (const { app } of apps) {
-    const response = await fetch(`${server.url}/v1/apps/${app}`, { method: 'DELETE' });
-    if (response.status === 202) await readEvents(`${server.url}${response.headers.get('location')}/events`);
-  }
+  await deleteAllApps(server);
   expect(await server.stop()).toBe(0);
 });
 

@@ -6,7 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../support/cli.ts';
-import { jsonOf, readEvents, startServer, type RunningServer, type ServerSentEvent } from '../support/serve.ts';
+import { deleteAllApps, jsonOf, readEvents, startServer, type RunningServer, type ServerSentEvent } from '../support/serve.ts';
 
 const { home, cwd } = tempHome('slipway-serve-events-');
 writeFileSync(join(cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
@@ -14,13 +14,7 @@ const servers: RunningServer[] = [];
 
 afterAll(async () => {
   // Apps the tests left are deleted through a server of their home still running, then the servers stop.
-  for (const server of servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null)) {
-    const { apps } = await jsonOf(fetch(`${server.url}/v1/apps`));
-    for (const { app } of apps) {
-      const response = await fetch(`${server.url}/v1/apps/${app}`, { method: 'DELETE' });
-      if (response.status === 202) await readEvents(`${server.url}${response.headers.get('location')}/events`);
-    }
-  }
+  for (const server of servers.filter((s) => s.child.exitCode === null && s.child.signalCode === null)) await deleteAllApps(server);
   for (const running of servers) await running.stop();
 });
 

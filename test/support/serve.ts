@@ -84,3 +84,15 @@ export async function readEvents(
 export async function jsonOf(response: Response | Promise<Response>): Promise<any> {
   return (await response).json();
 }
+
+/**
+ * Deletes every app the server holds, waiting for each delete to end: apps run as processes of their
+ * own and would outlive the test (and its server) otherwise.
+ */
+export async function deleteAllApps(server: RunningServer, headers: Record<string, string> = {}): Promise<void> {
+  const { apps } = await jsonOf(fetch(`${server.url}/v1/apps`, { headers }));
+  for (const { app } of apps as Array<{ app: string }>) {
+    const response = await fetch(`${server.url}/v1/apps/${app}`, { method: 'DELETE', headers });
+    if (response.status === 202) await readEvents(`${server.url}${response.headers.get('location')}/events`, { headers });
+  }
+}

@@ -34,7 +34,7 @@ export async function discordRegisterCommand(opts: { json?: boolean }): Promise<
   const json = Boolean(opts.json);
   try {
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
-    const discord = discordFrom(config, process.env);
+    const discord = discordFrom(config, process.env, { botToken: true });
     const registered = await discord.api.registerCommands([DISCORD_COMMAND]);
     const command = registered.find((c) => c.name === DISCORD_COMMAND.name);
     const applicationId = config.chat.discord!.applicationId;

@@ -32,11 +32,15 @@ export function telegramFrom(config: ResolvedConfig, env: Env): { api: TelegramB
   return { api: new TelegramBotApi({ botToken, apiUrl: telegram.apiUrl }), secretToken, policy: { allowUsers, allowChannels, allowDelete } };
 }
 
-/** `chat.discord` of slipway.yaml made usable: its public key read, its API client built (with the bot token when set). */
-export function discordFrom(config: ResolvedConfig, env: Env) {
+/**
+ * `chat.discord` of slipway.yaml made usable: its public key read, its API client built. Only
+ * registering the command needs the bot token (DiscordApi says so when it is not set), so it is
+ * read only when `botToken` asks for it: `slipway serve` neither needs nor holds it.
+ */
+export function discordFrom(config: ResolvedConfig, env: Env, options: { botToken: boolean }) {
   const discord = config.chat.discord;
   if (!discord) throw notSet('discord', 'publicKey: <64 hex>, applicationId: "<digits>"');
-  const botToken = discord.botToken ? readSecret(discord.botToken, 'chat.discord.botToken', env) : undefined;
+  const botToken = options.botToken && discord.botToken ? readSecret(discord.botToken, 'chat.discord.botToken', env) : undefined;
   const { allowUsers, allowChannels, allowDelete } = discord;
   return {
     api: new DiscordApi({ applicationId: discord.applicationId, apiUrl: discord.apiUrl, ...(botToken ? { botToken } : {}) }),
@@ -50,7 +54,7 @@ export function chatEndpoints(config: ResolvedConfig, env: Env): Pick<ServerDeps
   return {
     ...(config.chat.slack ? { slack: slackFrom(config, env) } : {}),
     ...(config.chat.telegram ? { telegram: telegramFrom(config, env) } : {}),
-    ...(config.chat.discord ? { discord: discordFrom(config, env) } : {}),
+    ...(config.chat.discord ? { discord: discordFrom(config, env, { botToken: false }) } : {}),
   };
 }
 

@@ -1,9 +1,7 @@
-import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import { describeError } from '../../domain/index.ts';
-import { problem } from '../problem.ts';
 import type { ChatCommand } from './commands.ts';
-import { answerChat, type ChatMessage, type ChatPlatform, type ChatPolicy, type ChatService, type ChatWho } from './conversation.ts';
+import { answerChat, type ChatMessage, type ChatPolicy, type ChatService, type ChatWho } from './conversation.ts';
 
 export interface BackgroundAnswerDeps {
   service: ChatService;
@@ -18,9 +16,9 @@ export interface BackgroundAnswerDeps {
 }
 
 /**
- * Answers a chat command after the platform's request was already acknowledged (Telegram and
- * Discord take a quick 200 and the messages later), so a slow list or a busy queue never makes
- * the platform retry. Never rejects: what cannot be posted is logged, with the platform's reason.
+ * Answers a chat command after the platform's request was already acknowledged (Telegram,
+ * Discord and Slack's mentions take a quick 200 and the messages later), so a slow list or a busy
+ * queue never makes the platform retry. Never rejects: what cannot be posted is logged, with the platform's reason.
  *
  * @example
  * void answerInBackground(parseChatCommand(text), who, { service, policy, logger, idempotencyKey, post: (m) => telegram.sendMessage({ chatId, text: m.text }) });
@@ -45,12 +43,4 @@ export async function answerInBackground(command: ChatCommand, who: ChatWho, dep
   });
   await post(answer, 'answer');
   answered();
-}
-
-/** The 404 of a chat endpoint whose platform slipway.yaml leaves out. */
-export function chatNotConfigured(c: Context, platform: ChatPlatform): Response {
-  return problem(c, 404, {
-    title: 'Not found', detail: `chat.${platform} is not set in slipway.yaml`,
-    hint: `Add a chat.${platform} section to slipway.yaml (see "Chat commands" in the README) and restart slipway serve.`,
-  });
 }

@@ -1,13 +1,14 @@
 import type { KeyObject } from 'node:crypto';
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Logger } from 'pino';
+import type { ServerDeps } from '../app.ts';
 import { problem } from '../problem.ts';
 import { problemResponses } from '../schemas.ts';
-import { answerInBackground, chatNotConfigured } from './background-answer.ts';
+import { answerInBackground } from './background-answer.ts';
 import { parseChatCommand } from './commands.ts';
-import type { ChatPolicy, ChatService } from './conversation.ts';
+import type { ChatPolicy } from './conversation.ts';
 import { DISCORD_COMMAND } from './discord-command.ts';
 import { DISCORD_SIGNATURE_HEADER, DISCORD_TIMESTAMP_HEADER, discordSignatureRefusal } from './discord-signature.ts';
+import { chatNotSet } from './not-set.ts';
 
 /** What the Discord endpoint needs, from `chat.discord` in slipway.yaml. */
 export interface DiscordChat {
@@ -72,10 +73,10 @@ const discordRoute = createRoute({
  * or channel in the allow-lists is a chat command; Discord's retry of an interaction (same id)
  * finds the run it started.
  */
-export function discordRoutes(app: OpenAPIHono, deps: { service: ChatService; logger: Logger; discord?: DiscordChat | undefined }): void {
+export function discordRoutes(app: OpenAPIHono, deps: Pick<ServerDeps, 'service' | 'logger' | 'discord'>): void {
   const { discord } = deps;
   app.use(discordRoute.path, async (c, next) => {
-    if (!discord) return chatNotConfigured(c, 'discord');
+    if (!discord) return chatNotSet(c, 'discord');
     // Hono keeps the bytes read here, so the route's JSON validation reads the same ones.
     const rawBody = new Uint8Array(await c.req.arrayBuffer());
     const refusal = discordSignatureRefusal({

@@ -2,9 +2,10 @@ import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Logger } from 'pino';
 import type { ReplayGuard } from '../../ports/replay-guard.ts';
 import { problemResponses } from '../schemas.ts';
-import { answerInBackground, chatNotConfigured } from './background-answer.ts';
+import { answerInBackground } from './background-answer.ts';
 import { parseChatCommand, type ChatCommand } from './commands.ts';
 import { answerChat, type ChatMessage, type ChatPolicy, type ChatService, type ChatWho } from './conversation.ts';
+import { chatNotSet } from './not-set.ts';
 import { slackSignature } from './slack-signature.ts';
 
 /** Where Slipway's answers to Slack go (src/adapters/chat/slack-api.ts sends them). */
@@ -117,7 +118,7 @@ export function slackRoutes(app: OpenAPIHono, deps: SlackRouteDeps): void {
   const now = slack?.now ?? (() => new Date());
   for (const path of [commandsRoute.path, eventsRoute.path]) {
     if (slack) app.use(path, slackSignature({ signingSecret: slack.signingSecret, replays: replays!, now }));
-    else app.use(path, async (c) => chatNotConfigured(c, 'slack'));
+    else app.use(path, async (c) => chatNotSet(c, 'slack'));
   }
 
   app.openapi(commandsRoute, async (c) => {

@@ -1,10 +1,11 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Logger } from 'pino';
+import type { ServerDeps } from '../app.ts';
 import { problem } from '../problem.ts';
 import { problemResponses } from '../schemas.ts';
-import { answerInBackground, chatNotConfigured } from './background-answer.ts';
+import { answerInBackground } from './background-answer.ts';
 import { parseChatCommand } from './commands.ts';
-import type { ChatPolicy, ChatService } from './conversation.ts';
+import type { ChatPolicy } from './conversation.ts';
+import { chatNotSet } from './not-set.ts';
 import { TELEGRAM_SECRET_HEADER, telegramSecretMatches } from './telegram-secret.ts';
 
 /** What the Telegram endpoint needs, from `chat.telegram` in slipway.yaml. */
@@ -51,10 +52,10 @@ const telegramRoute = createRoute({
  * allow-lists is a command (`/list`, `/status x`, `/new …`, or a description), answered in the
  * same chat as replies to it; a retried update (same update_id) finds the run it started.
  */
-export function telegramRoutes(app: OpenAPIHono, deps: { service: ChatService; logger: Logger; telegram?: TelegramChat | undefined }): void {
+export function telegramRoutes(app: OpenAPIHono, deps: Pick<ServerDeps, 'service' | 'logger' | 'telegram'>): void {
   const { telegram } = deps;
   app.use(telegramRoute.path, async (c, next) => {
-    if (!telegram) return chatNotConfigured(c, 'telegram');
+    if (!telegram) return chatNotSet(c, 'telegram');
     if (!telegramSecretMatches(c.req.header(TELEGRAM_SECRET_HEADER), telegram.secretToken)) {
       return problem(c, 401, {
         title: 'Unauthorized', detail: `the request does not carry the webhook's secret token in ${TELEGRAM_SECRET_HEADER}`,
@@ -69,7 +70,7 @@ export function telegramRoutes(app: OpenAPIHono, deps: { service: ChatService; l
     if (telegram && message?.text !== undefined) {
       const chatId = message.chat.id;
       const who = { platform: 'telegram' as const, user: String(message.from?.id ?? ''), channel: String(chatId) };
-      void answerInBackground(parseChatCommand(message.text), who, {
+      void answerInBackground(parseChatCommand(withoutBotMention(message.text)), who, {
         service: deps.service, policy: telegram.policy, logger: deps.logger,
         idempotencyKey: `telegram:update:${update.update_id}`,
         // Both the answer and the result reply to the request, so a busy group sees which is whose.
@@ -80,4 +81,12 @@ export function telegramRoutes(app: OpenAPIHono, deps: { service: ChatService; l
     }
     return c.json({ ok: true as const }, 200);
   });
+}
+
+/**
+ * The text without a leading mention of a bot (`@SlipwayBot list`), as people write to a bot in a
+ * group. Every bot's username ends in "bot", so a person named first is left alone.
+ */
+function withoutBotMention(text: string): string {
+  return text.replace(/^\s*@[A-Za-z0-9_]*bot(?![A-Za-z0-9_])\s*/i, '');
 }
