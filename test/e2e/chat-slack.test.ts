@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
-import { jsonOf, startServer, type RunningServer } from '../support/serve.ts';
+import { deleteAllApps, jsonOf, startServer, type RunningServer } from '../support/serve.ts';
 import { startSlackStandIn, type SlackStandIn } from '../support/slack-api.ts';
 
 // The real `slipway serve` with chat.slack set, and a local server standing in for Slack: its Web
@@ -46,13 +46,20 @@ async function startSlackServer(extraYaml = ''): Promise<{ server: RunningServer
   return { server: started, home, cwd };
 }
 
+/** The token a test creates on the main server; from then on its API asks for it. */
+let adminToken: string | undefined;
+
 beforeAll(async () => {
   slack = await startSlackStandIn(BOT_TOKEN);
   ({ server, home, cwd: serverCwd } = await startSlackServer());
 }, 90_000);
 
 afterAll(async () => {
-  for (const s of servers) await s.stop();
+  // The apps the runs started are processes of their own: deleted, so none outlives the test.
+  for (const s of servers) {
+    await deleteAllApps(s, s === server && adminToken ? { authorization: `Bearer ${adminToken}` } : {});
+    await s.stop();
+  }
   await slack?.close();
 });
 
@@ -233,6 +240,7 @@ describe('Slack chat commands through slipway serve', () => {
   it('takes Slack\'s signature in place of an API token once tokens exist', async () => {
     const token = await runCli(['token', 'create', '--name', 'ops', '--scope', 'admin'], { home, cwd: serverCwd });
     expect(token.code, token.stderr).toBe(0);
+    adminToken = token.stdout.trim();
     expect((await fetch(`${server.url}/v1/apps`)).status).toBe(401);
     const list = await command(slashBody('list', BOB).body);
     expect(list.status).toBe(200);

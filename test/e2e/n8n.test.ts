@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempHome } from '../support/cli.ts';
 import { createN8n, packN8nPackage, type N8n } from '../support/n8n.ts';
 import { closedPort } from '../support/ports.ts';
-import { jsonOf, readEvents, startServer, type RunningServer } from '../support/serve.ts';
+import { deleteAllApps, jsonOf, startServer, type RunningServer } from '../support/serve.ts';
 
 // A real n8n (scripts/install-n8n) with the n8n-nodes-slipway package installed from its packed
 // tarball, talking to a real `slipway serve` that asks for a token. One n8n for the whole file:
@@ -220,14 +220,13 @@ afterAll(async () => {
   receiver?.server.close();
   if (server) {
     // Whatever the tests created is stopped through the API, then the server itself.
-    const { apps } = await jsonOf(api('/v1/apps'));
-    for (const { app } of apps) {
-      const response = await api(`/v1/apps/${app}`, { method: 'DELETE' });
-      if (response.status === 202) await readEvents(`${server.url}${response.headers.get('location')}/events`, { headers: { authorization: `Bearer ${token}` } });
-    }
+    await deleteAllApps(server, { authorization: `Bearer ${token}` });
     expect(await server.stop()).toBe(0);
   }
-  if (failingServer) expect(await failingServer.stop()).toBe(0);
+  if (failingServer) {
+    await deleteAllApps(failingServer);
+    expect(await failingServer.stop()).toBe(0);
+  }
   expect(n8nExit ?? 0).toBe(0);
 }, 120_000);
 

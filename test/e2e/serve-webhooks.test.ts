@@ -4,14 +4,18 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startReceiver, verifying, type Receiver } from '../../src/adapters/notify/receiver.test-support.ts';
 import { tempHome } from '../support/cli.ts';
-import { jsonOf, readEvents, startServer, type RunningServer } from '../support/serve.ts';
+import { deleteAllApps, jsonOf, readEvents, startServer, type RunningServer } from '../support/serve.ts';
 
 const SECRET = 'n8n-trigger-secret-0b7e5a2c';
 const servers: RunningServer[] = [];
 const receivers: Receiver[] = [];
 
 afterAll(async () => {
-  for (const server of servers) await server.stop();
+  // The apps the runs started are processes of their own: deleted, so none outlives the test.
+  for (const server of servers) {
+    await deleteAllApps(server);
+    await server.stop();
+  }
   await Promise.all(receivers.map((r) => r.close()));
 });
 
