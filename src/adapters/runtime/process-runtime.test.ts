@@ -64,6 +64,20 @@ describe('ProcessRuntime', () => {
     expect(await runtime.logTail('crash')).toContain('boom: missing config');
   });
 
+  it('shows the last lines of its log and refuses a start time, which the log does not keep', async () => {
+    const { src, runtime } = setup(`console.log('one'); console.log('two'); console.log('three');`);
+    await runtime.start({ app: 'hello', dir: src, spec });
+    let lines: string[] = [];
+    for (let i = 0; i < 100 && lines.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      lines = [];
+      for await (const line of runtime.logs('hello', undefined, { tail: 2, follow: false })) lines.push(line);
+      if (lines.length === 2) break;
+    }
+    expect(lines).toEqual(['two', 'three']);
+    expect(() => runtime.logs('hello', undefined, { tail: 2, follow: false, since: new Date() })).toThrow(/keeps no time.*cannot start at a time/);
+  });
+
   it('refuses commands that are not node', async () => {
     const { src, runtime } = setup(SERVER);
     await expect(runtime.start({ app: 'x', dir: src, spec: { ...spec, command: ['sh', '-c', 'true'] } })).rejects.toThrow(/Node apps only/);

@@ -115,8 +115,16 @@ export class ProcessRuntime implements AppRuntime {
     }
   }
 
-  /** The app's log file (stdout and stderr), followed as it grows. */
+  /**
+   * The app's log file (stdout and stderr), followed as it grows. The app writes that file itself,
+   * so its lines carry no time: a start time (`since`) is refused rather than guessed.
+   */
   logs(app: string, _handle: Record<string, unknown> | undefined, options: LogOptions): AsyncIterable<string> {
+    if (options.since) {
+      throw new InputError(`${app} runs as a local process, whose log keeps no time for its lines, so it cannot start at a time`, {
+        hint: 'Leave out --since and choose how many of the last lines to show with --tail, e.g. --tail 50.',
+      });
+    }
     return followFile(this.logFile(app), options);
   }
 
