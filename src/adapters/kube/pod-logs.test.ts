@@ -1,0 +1,174 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { kubeFixture, startKubeApiServer, type KubeApiServer, type KubeObject } from '../../../test/support/kube-api-server.ts';
+import { ConfigError, ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { KubePodLogs } from './pod-logs.ts';
+
+const NS = 'dynamic-apps';
+const APP = 'pomodoro';
+const POD_A = 'pomodoro-6b7f9c8d5f-x2x4q';
+const POD_B = 'pomodoro-6b7f9c8d5f-k9m2p';
+const OLD_POD = 'pomodoro-5d8c7b6a4f-q7w8e';
+
+type Obj = KubeObject & { spec: Record<string, any>; metadata: KubeObject['metadata'] & Record<string, any> };
+
+const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+
+/** A pod of the ReplicaSet `hash` as the kubelet reports it, running Slipway's app container beside a sidecar. */
+function pod(name: string, hash: string, replicaSetUid: string): Obj {
+  const p = kubeFixture<Obj>('pod-running');
+  p.metadata.name = name;
+  p.metadata.uid = `uid-${name}`;
+  p.metadata.labels['pod-template-hash'] = hash;
+  p.metadata.ownerReferences[0].name = `pomodoro-${hash}`;
+  p.metadata.ownerReferences[0].uid = replicaSetUid;
+  // Slipway's renderer names the app's container after the app; a mesh may add its own beside it.
+  p.spec.containers = [{ ...p.spec.containers[0], name: APP }, { name: 'istio-proxy', image: 'istio/proxyv2' }];
+  return p;
+}
+
+/** The app after two rollouts: revision 2's two pods are current, revision 1's pod is on its way out. */
+function putTwoRevisions(kube: KubeApiServer): void {
+  kube.put(kubeFixture('deployment-available'));
+  const current = kubeFixture<Obj>('replicaset');
+  kube.put(current);
+  const old = kubeFixture<Obj>('replicaset');
+  old.metadata.name = 'pomodoro-5d8c7b6a4f';
+  old.metadata.uid = 'rs-old-uid';
+  old.metadata.labels['pod-template-hash'] = '5d8c7b6a4f';
+  old.metadata.annotations['deployment.kubernetes.io/revision'] = '1';
+  kube.put(old);
+  kube.put(pod(POD_A, '6b7f9c8d5f', current.metadata.uid as string));
+  kube.put(pod(POD_B, '6b7f9c8d5f', current.metadata.uid as string));
+  kube.put(pod(OLD_POD, '5d8c7b6a4f', 'rs-old-uid'));
+  kube.setLog(NS, POD_A, [
+    { at: ago(20 * 60_000), text: 'listening on http://0.0.0.0:8080' },
+    { at: ago(4 * 60_000), text: 'GET / 200' },
+    { at: ago(2 * 60_000), text: 'GET /app.js 200' },
+  ]);
+  kube.setLog(NS, POD_B, [
+    { at: ago(19 * 60_000), text: 'listening on http://0.0.0.0:8080' },
+    { at: ago(3 * 60_000), text: 'GET /style.css 200' },
+  ]);
+  kube.setLog(NS, OLD_POD, [{ at: ago(30 * 60_000), text: 'the old version' }]);
+}
+
+async function linesOf(lines: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = [];
+  for await (const line of lines) out.push(line);
+  return out;
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('KubePodLogs against a Kubernetes API', () => {
+  let kube: KubeApiServer;
+  let logs: KubePodLogs;
+
+  beforeEach(async () => {
+    kube = await startKubeApiServer();
+    logs = new KubePodLogs({ access: { apiServer: kube.url, token: kube.token, ca: kube.ca! }, namespaceFor: () => NS });
+  });
+  afterEach(async () => {
+    await kube.stop();
+  });
+
+  it('prints every pod of the current ReplicaSet, prefixed with its name, in the order the lines were written', async () => {
+    putTwoRevisions(kube);
+    const lines = await linesOf(await logs.open(APP, { tail: 200, follow: false }));
+    expect(lines).toEqual([
+      `[${POD_A}] listening on http://0.0.0.0:8080`,
+      `[${POD_B}] listening on http://0.0.0.0:8080`,
+      `[${POD_A}] GET / 200`,
+      `[${POD_B}] GET /style.css 200`,
+      `[${POD_A}] GET /app.js 200`,
+    ]);
+    const logRequests = kube.requests.filter((r) => r.path.includes('/log?'));
+    expect(logRequests.map((r) => new URL(r.path, 'http://x').pathname).sort()).toEqual([
+      `/api/v1/namespaces/${NS}/pods/${POD_B}/log`,
+      `/api/v1/namespaces/${NS}/pods/${POD_A}/log`,
+    ].sort());
+    for (const request of logRequests) {
+      expect(Object.fromEntries(new URL(request.path, 'http://x').searchParams)).toEqual({ container: APP, tailLines: '200', follow: 'false', timestamps: 'true' });
+    }
+  });
+
+  it('passes since and tail to the API server as sinceSeconds and tailLines', async () => {
+    putTwoRevisions(kube);
+    const now = new Date();
+    logs = new KubePodLogs({ access: { apiServer: kube.url, token: kube.token, ca: kube.ca! }, namespaceFor: () => NS, now: () => now });
+    const lines = await linesOf(await logs.open(APP, { tail: 1, follow: false, since: new Date(now.getTime() - 10 * 60_000) }));
+    expect(lines).toEqual([`[${POD_B}] GET /style.css 200`, `[${POD_A}] GET /app.js 200`]);
+    const queries = kube.requests.filter((r) => r.path.includes('/log?')).map((r) => new URL(r.path, 'http://x').searchParams);
+    expect(queries.map((q) => [q.get('tailLines'), q.get('sinceSeconds')])).toEqual([['1', '600'], ['1', '600']]);
+  });
+
+  it('follows both pods, merging new lines as they arrive, until the pods go away', async () => {
+    putTwoRevisions(kube);
+    const seen: string[] = [];
+    const following = (async () => {
+      for await (const line of await logs.open(APP, { tail: 0, follow: true })) {
+        seen.push(line);
+        if (seen.length === 2) {
+          kube.endLog(NS, POD_A);
+          kube.endLog(NS, POD_B);
+        }
+      }
+    })();
+    for (let i = 0; i < 100 && kube.requests.filter((r) => r.path.includes('follow=true')).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    kube.appendLog(NS, POD_B, 'GET /b 200');
+    await new Promise((r) => setTimeout(r, 50));
+    kube.appendLog(NS, POD_A, 'GET /a 200');
+    await following;
+    expect(seen).toEqual([`[${POD_B}] GET /b 200`, `[${POD_A}] GET /a 200`]);
+  });
+
+  it('ends a followed log quietly when the reader leaves', async () => {
+    putTwoRevisions(kube);
+    const leaving = new AbortController();
+    const lines = await logs.open(APP, { tail: 1, follow: true, signal: leaving.signal });
+    setTimeout(() => leaving.abort(), 200);
+    // Each pod's last line, in whichever order the two streams delivered them, and then the end.
+    expect((await linesOf(lines)).sort()).toEqual([`[${POD_B}] GET /style.css 200`, `[${POD_A}] GET /app.js 200`].sort());
+  });
+
+  it.each([['pods/log'], ['pods'], ['replicasets'], ['deployments']])('names every permission it needs, with a Role to grant them, when %s is forbidden', async (forbidden) => {
+    await kube.stop();
+    kube = await startKubeApiServer({ forbidden: [forbidden] });
+    logs = new KubePodLogs({ access: { apiServer: kube.url, token: kube.token, ca: kube.ca! }, namespaceFor: () => NS });
+    putTwoRevisions(kube);
+    const error = await failureOf(logs.open(APP, { tail: 10, follow: false }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toContain(`cannot ${forbidden === 'deployments' ? 'get' : forbidden === 'pods/log' ? 'get' : 'list'} resource "${forbidden}"`);
+    expect(error.message).toContain(`get deployments, list replicasets, list pods, get pods/log in namespace ${NS}`);
+    const hint = (error as ConfigError).hint!;
+    expect(hint).toContain('kind: Role\n');
+    expect(hint).toContain('resources: [pods/log], verbs: [get]');
+    expect(hint).toContain(`metadata: { name: slipway-logs, namespace: ${NS} }`);
+    expect(hint).toContain('subjects: [{ kind: ServiceAccount, name: slipway, namespace: slipway }]');
+  });
+
+  it('says when the current ReplicaSet has no pods, and that the app is scaled to 0 when it is', async () => {
+    putTwoRevisions(kube);
+    kube.remove('v1', 'Pod', NS, POD_A);
+    kube.remove('v1', 'Pod', NS, POD_B);
+    const notReady = await failureOf(logs.open(APP, { tail: 10, follow: false }));
+    expect(notReady).toBeInstanceOf(ConflictError);
+    expect(notReady.message).toBe(`${APP} has no pods in namespace ${NS} (its current ReplicaSet is pomodoro-6b7f9c8d5f), so there is no output to show`);
+    expect((notReady as ConflictError).hint).toContain('not be created or scheduled yet');
+    kube.update('apps/v1', 'Deployment', NS, APP, (d) => ((d.spec as { replicas: number }).replicas = 0));
+    expect((await failureOf(logs.open(APP, { tail: 10, follow: false })) as ConflictError).hint).toContain('scaled to 0 replicas');
+  });
+
+  it('says when the app has no Deployment in its namespace', async () => {
+    const error = await failureOf(logs.open(APP, { tail: 10, follow: false }));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(error.message).toBe(`${APP} has no Deployment in namespace ${NS} on the cluster`);
+  });
+});
