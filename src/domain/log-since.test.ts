@@ -34,4 +34,8 @@ describe('parseLogSince', () => {
     expect((error as InputError).hint).toContain('--since 10m');
     expect((error as InputError).hint).toContain('--since 2026-12-06T07:00:00Z');
   });
+
+  it('writes its examples as query parameters when it reads one', () => {
+    expect(() => parseLogSince('soon', NOW, 'since')).toThrow(expect.objectContaining({ message: expect.stringContaining('since="soon" is not a time'), hint: expect.stringContaining('e.g. since=10m or since=2026-12-06T07:00:00Z') }));
+  });
 });
