@@ -1,56 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { kubeFixture, startKubeApiServer, type KubeApiServer, type KubeObject } from '../../../test/support/kube-api-server.ts';
+import { startKubeApiServer, type KubeApiServer } from '../../../test/support/kube-api-server.ts';
+import { APP_PODS, putAppAfterTwoRollouts } from '../../../test/support/kube-app-pods.ts';
 import { ConfigError, ConflictError, NotFoundError } from '../../domain/errors.ts';
 import { KubePodLogs } from './pod-logs.ts';
 
-const NS = 'dynamic-apps';
-const APP = 'pomodoro';
-const POD_A = 'pomodoro-6b7f9c8d5f-x2x4q';
-const POD_B = 'pomodoro-6b7f9c8d5f-k9m2p';
-const OLD_POD = 'pomodoro-5d8c7b6a4f-q7w8e';
-
-type Obj = KubeObject & { spec: Record<string, any>; metadata: KubeObject['metadata'] & Record<string, any> };
-
-const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
-
-/** A pod of the ReplicaSet `hash` as the kubelet reports it, running Slipway's app container beside a sidecar. */
-function pod(name: string, hash: string, replicaSetUid: string): Obj {
-  const p = kubeFixture<Obj>('pod-running');
-  p.metadata.name = name;
-  p.metadata.uid = `uid-${name}`;
-  p.metadata.labels['pod-template-hash'] = hash;
-  p.metadata.ownerReferences[0].name = `pomodoro-${hash}`;
-  p.metadata.ownerReferences[0].uid = replicaSetUid;
-  // Slipway's renderer names the app's container after the app; a mesh may add its own beside it.
-  p.spec.containers = [{ ...p.spec.containers[0], name: APP }, { name: 'istio-proxy', image: 'istio/proxyv2' }];
-  return p;
-}
-
-/** The app after two rollouts: revision 2's two pods are current, revision 1's pod is on its way out. */
-function putTwoRevisions(kube: KubeApiServer): void {
-  kube.put(kubeFixture('deployment-available'));
-  const current = kubeFixture<Obj>('replicaset');
-  kube.put(current);
-  const old = kubeFixture<Obj>('replicaset');
-  old.metadata.name = 'pomodoro-5d8c7b6a4f';
-  old.metadata.uid = 'rs-old-uid';
-  old.metadata.labels['pod-template-hash'] = '5d8c7b6a4f';
-  old.metadata.annotations['deployment.kubernetes.io/revision'] = '1';
-  kube.put(old);
-  kube.put(pod(POD_A, '6b7f9c8d5f', current.metadata.uid as string));
-  kube.put(pod(POD_B, '6b7f9c8d5f', current.metadata.uid as string));
-  kube.put(pod(OLD_POD, '5d8c7b6a4f', 'rs-old-uid'));
-  kube.setLog(NS, POD_A, [
-    { at: ago(20 * 60_000), text: 'listening on http://0.0.0.0:8080' },
-    { at: ago(4 * 60_000), text: 'GET / 200' },
-    { at: ago(2 * 60_000), text: 'GET /app.js 200' },
-  ]);
-  kube.setLog(NS, POD_B, [
-    { at: ago(19 * 60_000), text: 'listening on http://0.0.0.0:8080' },
-    { at: ago(3 * 60_000), text: 'GET /style.css 200' },
-  ]);
-  kube.setLog(NS, OLD_POD, [{ at: ago(30 * 60_000), text: 'the old version' }]);
-}
+const { namespace: NS, app: APP, current: [POD_A, POD_B] } = APP_PODS;
 
 async function linesOf(lines: AsyncIterable<string>): Promise<string[]> {
   const out: string[] = [];
@@ -80,7 +34,7 @@ describe('KubePodLogs against a Kubernetes API', () => {
   });
 
   it('prints every pod of the current ReplicaSet, prefixed with its name, in the order the lines were written', async () => {
-    putTwoRevisions(kube);
+    putAppAfterTwoRollouts(kube);
     const lines = await linesOf(await logs.open(APP, { tail: 200, follow: false }));
     expect(lines).toEqual([
       `[${POD_A}] listening on http://0.0.0.0:8080`,
@@ -100,7 +54,7 @@ describe('KubePodLogs against a Kubernetes API', () => {
   });
 
   it('passes since and tail to the API server as sinceSeconds and tailLines', async () => {
-    putTwoRevisions(kube);
+    putAppAfterTwoRollouts(kube);
     const now = new Date();
     logs = new KubePodLogs({ access: { apiServer: kube.url, token: kube.token, ca: kube.ca! }, namespaceFor: () => NS, now: () => now });
     const lines = await linesOf(await logs.open(APP, { tail: 1, follow: false, since: new Date(now.getTime() - 10 * 60_000) }));
@@ -110,7 +64,7 @@ describe('KubePodLogs against a Kubernetes API', () => {
   });
 
   it('follows both pods, merging new lines as they arrive, until the pods go away', async () => {
-    putTwoRevisions(kube);
+    putAppAfterTwoRollouts(kube);
     const seen: string[] = [];
     const following = (async () => {
       for await (const line of await logs.open(APP, { tail: 0, follow: true })) {
@@ -130,7 +84,7 @@ describe('KubePodLogs against a Kubernetes API', () => {
   });
 
   it('ends a followed log quietly when the reader leaves', async () => {
-    putTwoRevisions(kube);
+    putAppAfterTwoRollouts(kube);
     const leaving = new AbortController();
     const lines = await logs.open(APP, { tail: 1, follow: true, signal: leaving.signal });
     setTimeout(() => leaving.abort(), 200);
@@ -142,7 +96,7 @@ describe('KubePodLogs against a Kubernetes API', () => {
     await kube.stop();
     kube = await startKubeApiServer({ forbidden: [forbidden] });
     logs = new KubePodLogs({ access: { apiServer: kube.url, token: kube.token, ca: kube.ca! }, namespaceFor: () => NS });
-    putTwoRevisions(kube);
+    putAppAfterTwoRollouts(kube);
     const error = await failureOf(logs.open(APP, { tail: 10, follow: false }));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toContain(`cannot ${forbidden === 'deployments' ? 'get' : forbidden === 'pods/log' ? 'get' : 'list'} resource "${forbidden}"`);
@@ -155,7 +109,7 @@ describe('KubePodLogs against a Kubernetes API', () => {
   });
 
   it('says when the current ReplicaSet has no pods, and that the app is scaled to 0 when it is', async () => {
-    putTwoRevisions(kube);
+    putAppAfterTwoRollouts(kube);
     kube.remove('v1', 'Pod', NS, POD_A);
     kube.remove('v1', 'Pod', NS, POD_B);
     const notReady = await failureOf(logs.open(APP, { tail: 10, follow: false }));
