@@ -96,9 +96,10 @@ export const POD_LOGS_RULES = ['get deployments', 'list replicasets', 'list pods
 /** Refusals in words a person acts on: a 403 names every permission reading logs needs, with a Role to grant them. */
 function explained(error: unknown, app: string, namespace: string): unknown {
   if (!(error instanceof KubeApiError) || error.status !== 403) return error;
-  const subject = subjectOf(error.message);
+  const refusal = error.message.replace(`${error.service}: `, '');
+  const subject = subjectOf(refusal);
   return new ConfigError(
-    `Slipway may not read the logs of ${app}: the Kubernetes API refused it (${error.message}). It needs ${POD_LOGS_RULES.join(', ')} in namespace ${namespace}`,
+    `Slipway may not read the logs of ${app}: the Kubernetes API refused it (${refusal}). It needs ${POD_LOGS_RULES.join(', ')} in namespace ${namespace}`,
     { hint: `Grant them with a Role and a RoleBinding (kubectl apply -f -):\n${roleSnippet(namespace, subject)}`, cause: error },
   );
 }
