@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, spawnCli, tempHome } from '../support/cli.ts';
 import { startKubeApiServer, type KubeApiServer } from '../support/kube-api-server.ts';
 import { APP_PODS, putAppAfterTwoRollouts } from '../support/kube-app-pods.ts';
-import { startServer, type RunningServer } from '../support/serve.ts';
+import { readEvents, startServer, type RunningServer } from '../support/serve.ts';
 
 type Home = ReturnType<typeof tempHome>;
 
@@ -107,6 +107,15 @@ describe('slipway logs of an app run as a local process', () => {
     const refused = await runCli(['--server', server.url, 'logs', 'clock', '--since', '10m'], opts);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('whose log keeps no time for its lines');
+
+    // The route itself: without follow the stream ends after the last lines; a bad since is a 400 saying how to write one.
+    const events = await readEvents(`${server.url}/v1/apps/clock/logs?tail=2&follow=false`);
+    expect(events.map((e) => e.event)).toEqual(['log', 'log']);
+    expect(events.map((e) => JSON.parse(e.data).line)).toEqual(here.stdout.trimEnd().split('\n').concat('GET / 200').slice(-2));
+    const bad = await fetch(`${server.url}/v1/apps/clock/logs?since=soon`);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toBe('application/problem+json');
+    expect(await bad.json()).toMatchObject({ detail: expect.stringContaining('since="soon" is not a time'), hint: expect.stringContaining('since=10m') });
   });
 });
 
