@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startKubeApiServer, type KubeApiServer } from '../../../test/support/kube-api-server.ts';
 import { APP_PODS, putAppAfterTwoRollouts } from '../../../test/support/kube-app-pods.ts';
 import { ConfigError, ConflictError, NotFoundError } from '../../domain/errors.ts';
+import { KubeClient } from '../watcher/index.ts';
 import { KubePodLogs } from './pod-logs.ts';
 
 const { namespace: NS, app: APP, current: [POD_A, POD_B] } = APP_PODS;
@@ -124,5 +125,27 @@ describe('KubePodLogs against a Kubernetes API', () => {
     const error = await failureOf(logs.open(APP, { tail: 10, follow: false }));
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error.message).toBe(`${APP} has no Deployment in namespace ${NS} on the cluster`);
+  });
+});
+
+describe('KubeClient.stream', () => {
+  it('keeps a followed log open through a quiet spell longer than its timeout, which covers the answer head only', async () => {
+    const kube = await startKubeApiServer({ tls: false });
+    try {
+      putAppAfterTwoRollouts(kube);
+      const client = new KubeClient({ apiServer: kube.url, token: kube.token }, { timeoutMs: 200 });
+      const body = await client.stream(`/api/v1/namespaces/${NS}/pods/${POD_A}/log?container=${APP}&tailLines=0&follow=true`);
+      const chunks: string[] = [];
+      body.on('data', (chunk: Buffer) => chunks.push(String(chunk)));
+      const ended = new Promise((resolve, reject) => body.once('end', resolve).once('error', reject));
+      setTimeout(() => kube.appendLog(NS, POD_A, 'after a quiet spell'), 700);
+      setTimeout(() => kube.endLog(NS, POD_A), 800);
+      await ended;
+      expect(chunks.join('')).toBe('after a quiet spell\n');
+      const missing = await failureOf(client.stream(`/api/v1/namespaces/${NS}/pods/gone/log`));
+      expect(missing.message).toBe('kubernetes: pods "gone" not found');
+    } finally {
+      await kube.stop();
+    }
   });
 });
