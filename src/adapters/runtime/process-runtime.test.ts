@@ -78,6 +78,22 @@ describe('ProcessRuntime', () => {
     expect(() => runtime.logs('hello', undefined, { tail: 2, follow: false, since: new Date() })).toThrow(/keeps no time.*cannot start at a time/);
   });
 
+  it('follows the log of a running app until the app is stopped', async () => {
+    const { src, runtime } = setup(`${SERVER}\nconsole.log('up');`);
+    runtimes.push([runtime, 'hello']);
+    const running = await runtime.start({ app: 'hello', dir: src, spec });
+    await waitFor(running.url);
+    const seen: string[] = [];
+    const following = (async () => {
+      for await (const line of runtime.logs('hello', undefined, { tail: 1, follow: true })) seen.push(line);
+    })();
+    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(['up']);
+    await runtime.stop('hello');
+    const ended = await Promise.race([following.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still following'), 5000))]);
+    expect(ended).toBe('ended');
+  });
+
   it('refuses commands that are not node', async () => {
     const { src, runtime } = setup(SERVER);
     await expect(runtime.start({ app: 'x', dir: src, spec: { ...spec, command: ['sh', '-c', 'true'] } })).rejects.toThrow(/Node apps only/);
