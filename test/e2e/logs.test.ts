@@ -117,6 +117,17 @@ describe('slipway logs of an app run as a local process', () => {
     expect(bad.headers.get('content-type')).toBe('application/problem+json');
     expect(await bad.json()).toMatchObject({ detail: expect.stringContaining('since="soon" is not a time'), hint: expect.stringContaining('since=10m') });
   });
+
+  it('stops following, with exit 0, when the app is deleted', async () => {
+    await server?.stop();
+    server = undefined;
+    const following = follow(['clock', '--tail', '1'], opts);
+    await following.waitFor('\n');
+    expect((await runCli(['delete', 'clock'], opts)).code).toBe(0);
+    const { code, stderr } = await following.exited();
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
 });
 
 const podman = (() => {
