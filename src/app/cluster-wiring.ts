@@ -4,8 +4,8 @@ import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/index.ts';
 import { readSecret } from '../config/index.ts';
 import { gitOpsEngine } from '../adapters/gitops/index.ts';
-import { ConfigError } from '../domain/index.ts';
-import type { ClusterWatcher, GitOpsSyncer } from '../ports/index.ts';
+import { ConfigError, InputError } from '../domain/index.ts';
+import type { ClusterLogs, ClusterWatcher, GitOpsSyncer } from '../ports/index.ts';
 
 /**
  * When Slipway cannot follow a rollout itself (cluster target without Kubernetes access): what a
@@ -51,6 +51,37 @@ export async function clusterParts(config: ResolvedConfig, env: Record<string, s
     watcher = new KubeWatcher({ access, stages: engine.watchStages(config), logger });
   }
   return { ...(syncer ? { syncer } : {}), ...(watcher ? { watcher } : {}), ...(publicUrl ? { publicUrl } : {}) };
+}
+
+/**
+ * Reading the logs of apps on the cluster through the Kubernetes API, when `kube` in slipway.yaml
+ * gives access; built on first use, so commands that read no logs never load it. Apps run in
+ * `namespace` (the render settings'); an environment other than the default has none yet.
+ */
+export function clusterLogsFor(config: ResolvedConfig, env: Record<string, string | undefined>, namespace: string): ClusterLogs | undefined {
+  if (!config.kube) return undefined;
+  let reader: Promise<ClusterLogs> | undefined;
+  const build = async (): Promise<ClusterLogs> => {
+    const access = await kubeAccess(config, env);
+    const { KubePodLogs } = await import('../adapters/kube/pod-logs.ts');
+    return new KubePodLogs({ access, namespaceFor: (name) => environmentNamespace(name, namespace) });
+  };
+  return {
+    open: async (app, options) => {
+      // A kubeconfig fixed after a failure is read again on the next request.
+      reader ??= build().catch((error: unknown) => {
+        reader = undefined;
+        throw error;
+      });
+      return (await reader).open(app, options);
+    },
+  };
+}
+
+/** The namespace of an environment's apps: the one environment, `prod`, uses the render settings'. */
+function environmentNamespace(name: string | undefined, namespace: string): string {
+  if (name === undefined || name === 'prod') return namespace;
+  throw new InputError(`there is no environment '${name}': slipway.yaml defines only prod`, { hint: 'Leave out --env.' });
 }
 
 /**

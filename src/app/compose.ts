@@ -31,7 +31,7 @@ import { createProvenanceStep } from '../steps/source-provenance/index.ts';
 import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
-import { clusterParts, followHintFor } from './cluster-wiring.ts';
+import { clusterLogsFor, clusterParts, followHintFor } from './cluster-wiring.ts';
 import { chooseGenerator, llmProvider } from './generator-choice.ts';
 import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
@@ -178,6 +178,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     return { pipelines: { create, delete: remove }, templates, generatorDescription };
   });
 
+  const clusterLogs = clusterLogsFor(config, env.vars, settings.namespace);
   const service = new SlipwayService({
     target: config.target, runs, apps, events, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
     ...(options.mode ? { mode: options.mode } : {}),
@@ -193,6 +194,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       doctor: async () => (await import('./doctor.ts')).runDoctor(config, env.vars, process.version),
     },
     ...(followHintFor(config) ? { followHint: followHintFor(config)! } : {}),
+    ...(clusterLogs ? { clusterLogs } : {}),
   });
   return {
     service, logger, config, repos: { source: sourceUrl, gitops: gitopsUrl },

@@ -5,7 +5,7 @@ import {
   NotFoundError, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunOrigin, type RunStatus, type StepRecord,
 } from '../domain/index.ts';
 import { executePipeline, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
-import type { AppRuntime, AppStore, CommitInfo, GitRepo, Notifier, NotifyResult, RunOutcome, RunStore } from '../ports/index.ts';
+import type { AppRuntime, AppStore, ClusterLogs, CommitInfo, GitRepo, Notifier, NotifyResult, RunOutcome, RunStore } from '../ports/index.ts';
 import { awaitOutput } from '../steps/app-await/index.ts';
 import { deployOutput } from '../steps/app-deploy/index.ts';
 import { planOutput } from '../steps/app-plan/index.ts';
@@ -108,6 +108,8 @@ export interface ServiceDeps {
   gitopsRepo: GitRepo;
   gitopsPath: string;
   runtime?: AppRuntime;
+  /** Reads the logs of apps on the cluster (when Slipway has Kubernetes API access). */
+  clusterLogs?: ClusterLogs;
   /** The runtime that started an app (named in its record), to ask about it; default `runtime`. */
   runtimeFor?: (app: string) => Promise<AppRuntime>;
   /** The pipelines and the known template ids, built on first use (only runs need them). */
@@ -435,16 +437,25 @@ export class SlipwayService {
   }
 
   /**
-   * A local app's output: the last `tail` lines, then new ones as it writes them, until `signal`
-   * aborts. An app on a cluster has no log here (kubectl reads it).
+   * An app's output: the last `tail` lines (written since `since`, when given), then with `follow`
+   * (the default) new ones as they are written, until `signal` aborts or the app goes away. A local
+   * app's from its runtime (process or podman); a cluster app's from its pods, through the
+   * Kubernetes API. Problems (unknown app, no pods, missing permissions) reject before any line.
    */
-  async logs(app: string, options: { tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>> {
+  async logs(app: string, options: { tail: number; follow?: boolean; since?: Date; env?: string; signal?: AbortSignal }): Promise<AsyncIterable<string>> {
     const record = await this.existingApp(app);
+    const { tail, follow = true, since, env, signal } = options;
+    const asked = { tail, follow, ...(since ? { since } : {}), ...(signal ? { signal } : {}) };
     if (record.target === 'cluster' || !this.deps.runtime) {
-      throw new ConflictError(`${app} runs on the cluster: logs of cluster apps are read with kubectl, not through Slipway`, { hint: `Run \`kubectl logs deployment/${app} --namespace <apps namespace> --follow\`.` });
+      if (!this.deps.clusterLogs) {
+        throw new ConflictError(`${app} runs on the cluster, and Slipway has no access to its Kubernetes API to read the logs`, {
+          hint: `Give Slipway access with kube: in slipway.yaml (kubeconfig: <file>, or inCluster: true), or run \`kubectl logs deployment/${app} --namespace <apps namespace> --follow\`.`,
+        });
+      }
+      return this.deps.clusterLogs.open(app, { ...asked, ...(env ? { env } : {}) });
     }
     const runtime = this.deps.runtimeFor ? await this.deps.runtimeFor(app) : this.deps.runtime;
-    return runtime.logs(app, record.runtime, { tail: options.tail, follow: true, ...(options.signal ? { signal: options.signal } : {}) });
+    return runtime.logs(app, record.runtime, asked);
   }
 
   private async existingApp(app: string): Promise<AppRecord> {

@@ -6,7 +6,7 @@ import { chooseServer, serverFrom } from './remote/server-choice.ts';
 import { InputError } from '../domain/errors.ts';
 
 /** The commands that work against a running server (`--server`); the others act on this machine only. */
-const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs']);
+const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs', 'logs']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so
@@ -83,6 +83,16 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--json', 'print JSON')
     .option('--limit <n>', 'how many runs', wholeNumber('--limit'), 20)
     .action(async (app, opts) => finish(await (await import('./commands/query-commands.ts')).runsCommand(app, opts)));
+
+  program
+    .command('logs')
+    .description("print an app's recent output (a local process or container, or its pods on the cluster), and with --follow keep printing new lines")
+    .argument('<app>', 'app name')
+    .option('-f, --follow', 'keep printing new lines until Ctrl-C or the app goes away')
+    .option('--since <time>', 'only lines written since then: a duration back from now (30s, 10m, 2h, 1d) or an RFC 3339 time')
+    .option('--tail <n>', 'how many of the last lines to start with (per pod on the cluster); 0 with --follow for new lines only', lineCount('--tail'), 200)
+    .option('--env <env>', 'the environment whose cluster namespace the app runs in (default: the default environment)')
+    .action(async (app, opts) => finish(await (await import('./commands/logs-command.ts')).logsCommand(app, opts)));
 
   program
     .command('build')
@@ -226,6 +236,14 @@ function wholeNumber(flag: string): (text: string) => number {
     } catch (error) {
       throw new InvalidArgumentError((error as Error).message);
     }
+  };
+}
+
+/** A number of lines, 0 to 10000 (as many as the API streams to start with), refused as a usage error. */
+function lineCount(flag: string): (text: string) => number {
+  return (text) => {
+    if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 10_000) throw new InvalidArgumentError(`${flag} must be a whole number from 0 to 10000, not ${JSON.stringify(text)}`);
+    return Number(text);
   };
 }
 

@@ -40,5 +40,7 @@ export interface LogOptions {
   tail: number;
   /** Keep reading new lines until `signal` aborts. */
   follow: boolean;
+  /** Only lines written at or after this time (then at most `tail` of them). */
+  since?: Date;
   signal?: AbortSignal;
 }

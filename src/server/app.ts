@@ -45,7 +45,7 @@ export interface ServerDeps {
     generator(): Promise<GeneratorInfo>;
     files(app: string, repo: RepoName): Promise<Array<{ path: string; size: number }>>;
     file(app: string, repo: RepoName, path: string): Promise<AppFile>;
-    logs(app: string, options: { tail: number; signal?: AbortSignal }): Promise<AsyncIterable<string>>;
+    logs(app: string, options: { tail: number; follow?: boolean; since?: Date; env?: string; signal?: AbortSignal }): Promise<AsyncIterable<string>>;
     doctor(): Promise<DoctorCheck[]>;
   };
   metrics: ServerMetrics;

@@ -114,7 +114,7 @@ describe("slipway serve's routes for the web page", () => {
     }
   });
 
-  it('answers 409 for the logs of an app on a cluster', async () => {
+  it('answers 409 for the logs of an app on a cluster when the server has no Kubernetes API access', async () => {
     const db = new DatabaseSync(join(home, 'state.db'));
     const at = new Date().toISOString();
     const record = { name: 'far-away', description: 'on the cluster', template: 'static-site', state: 'running', target: 'cluster', commits: {}, lastRunId: 'run-20261201000000-abcdef', createdAt: at, updatedAt: at };
@@ -122,7 +122,9 @@ describe("slipway serve's routes for the web page", () => {
     db.close();
     const response = await get('/v1/apps/far-away/logs');
     expect(response.status).toBe(409);
-    expect((await jsonOf(response)).detail).toContain('kubectl');
+    const problem = await jsonOf(response);
+    expect(problem.detail).toBe('far-away runs on the cluster, and Slipway has no access to its Kubernetes API to read the logs');
+    expect(problem.hint).toContain('kube: in slipway.yaml');
     const db2 = new DatabaseSync(join(home, 'state.db'));
     db2.prepare("DELETE FROM apps WHERE name = 'far-away'").run();
     db2.close();

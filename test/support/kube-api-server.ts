@@ -40,10 +40,16 @@ export interface KubeApiServerOptions {
   token?: string;
   /** HTTPS only: a PEM certificate whose holder is let in without a token (client-certificate users). */
   clientCa?: string;
-  /** Answers 403 for these plurals (`deployments`), as an API server does for a missing RBAC rule. */
+  /** Answers 403 for these plurals (`deployments`) or subresources (`pods/log`), as an API server does for a missing RBAC rule. */
   forbidden?: string[];
   /** Overrides the served versions of a group, e.g. `{ 'source.toolkit.fluxcd.io': ['v1beta2'] }` for old Flux. */
   servedVersions?: Record<string, string[]>;
+}
+
+/** A line of a container's output, with the RFC 3339 time the kubelet stamped it with. */
+export interface PodLogLine {
+  at: string;
+  text: string;
 }
 
 /** One request the server answered. */
@@ -65,6 +71,12 @@ export interface KubeApiServer {
   /** Changes a stored object in place. */
   update(apiVersion: string, kind: string, namespace: string, name: string, change: (object: KubeObject) => void): void;
   remove(apiVersion: string, kind: string, namespace: string, name: string): void;
+  /** What a pod's container has written so far (`GET …/pods/<pod>/log` reads it): each line with its time. */
+  setLog(namespace: string, pod: string, lines: PodLogLine[]): void;
+  /** A new line from a pod (now, unless `at` says when): kept, and sent to every reader following its log. */
+  appendLog(namespace: string, pod: string, text: string, at?: string): void;
+  /** The pod goes away: readers following its log see their stream end, as when a pod is deleted. */
+  endLog(namespace: string, pod: string): void;
   /** Runs `step` `ms` after now: the test's timeline ("after 300 ms the artifact moves"). */
   after(ms: number, step: () => void): void;
   stop(): Promise<void>;
@@ -72,8 +84,8 @@ export interface KubeApiServer {
 
 /**
  * Starts a server on 127.0.0.1 that answers like the Kubernetes API for namespaced GETs and LISTs
- * (label and field selectors) of the resources above, with `Status` objects for 401/403/404,
- * backed by objects the test puts and changes over time.
+ * (label and field selectors) of the resources above and pods' logs (followed too), with `Status`
+ * objects for 400/401/403/404, backed by objects and log lines the test puts and changes over time.
  *
  * @example
  * const kube = await startKubeApiServer();
@@ -95,6 +107,42 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     return resource;
   };
 
+  const logs = new Map<string, PodLogLine[]>();
+  const followers = new Map<string, Set<{ res: ServerResponse; timestamps: boolean }>>();
+  const logLine = (line: PodLogLine, timestamps: boolean) => `${timestamps ? `${line.at} ` : ''}${line.text}\n`;
+
+  /**
+   * `GET /api/v1/namespaces/<ns>/pods/<pod>/log` as the API server answers it: text/plain, the
+   * lines at or after `sinceSeconds`/`sinceTime`, the last `tailLines` of them, each with its time
+   * first when `timestamps=true`; with `follow=true` the answer stays open (chunked) and carries
+   * each new line until the pod goes away.
+   */
+  const podLog = (url: URL, namespace: string, name: string, send: (status: number, body: unknown) => void, res: ServerResponse) => {
+    const pod = objects.get(keyOf('', 'pods', namespace, name));
+    if (!pod) return send(404, status(404, 'NotFound', `pods "${name}" not found`, { name, kind: 'pods' }));
+    const containers = ((pod.spec as { containers?: Array<{ name: string }> } | undefined)?.containers ?? []).map((c) => c.name);
+    const container = url.searchParams.get('container') ?? (containers.length === 1 ? containers[0] : undefined);
+    if (!container) return send(400, status(400, 'BadRequest', `a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]`));
+    if (!containers.includes(container)) return send(400, status(400, 'BadRequest', `container ${container} is not valid for pod ${name}`));
+    const query = url.searchParams;
+    const sinceSeconds = query.get('sinceSeconds');
+    const sinceTime = query.get('sinceTime');
+    const from = sinceSeconds ? Date.now() - Number(sinceSeconds) * 1000 : sinceTime ? Date.parse(sinceTime) : -Infinity;
+    let lines = (logs.get(`${namespace}/${name}`) ?? []).filter((line) => Date.parse(line.at) >= from);
+    const tail = query.get('tailLines');
+    if (tail !== null) lines = Number(tail) === 0 ? [] : lines.slice(-Number(tail));
+    const timestamps = query.get('timestamps') === 'true';
+    requests.push({ method: 'GET', path: `${url.pathname}${url.search}`, status: 200 });
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.write(lines.map((line) => logLine(line, timestamps)).join(''));
+    if (query.get('follow') !== 'true') return res.end();
+    const key = `${namespace}/${name}`;
+    const reader = { res, timestamps };
+    if (!followers.has(key)) followers.set(key, new Set());
+    followers.get(key)!.add(reader);
+    res.on('close', () => followers.get(key)?.delete(reader));
+  };
+
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const send = (status: number, body: unknown) => {
@@ -105,13 +153,16 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
     if (!byCert && req.headers.authorization !== `Bearer ${token}`) return send(401, status(401, 'Unauthorized', 'Unauthorized'));
     const route = parsePath(url.pathname);
     const resource = route && RESOURCES.find((r) => r.group === route.group && r.plural === route.plural && served(r).includes(route.version));
-    if (!route || !resource || req.method !== 'GET') return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
+    const known = route && (route.subresource === undefined || (route.plural === 'pods' && route.subresource === 'log'));
+    if (!route || !resource || !known || req.method !== 'GET') return send(404, status(404, 'NotFound', 'the server could not find the requested resource'));
     const qualified = resource.group ? `${resource.plural}.${resource.group}` : resource.plural;
-    if (options.forbidden?.includes(resource.plural)) {
+    const rbacResource = route.subresource ? `${resource.plural}/${route.subresource}` : resource.plural;
+    if (options.forbidden?.includes(rbacResource)) {
       const verb = route.name === undefined ? 'list' : 'get';
       const what = route.name === undefined ? qualified : `${qualified} "${route.name}"`;
-      return send(403, status(403, 'Forbidden', `${what} is forbidden: User "system:serviceaccount:slipway:slipway" cannot ${verb} resource "${resource.plural}" in API group "${resource.group}" in the namespace "${route.namespace}"`, { ...(route.name ? { name: route.name } : {}), group: resource.group, kind: resource.plural }));
+      return send(403, status(403, 'Forbidden', `${what} is forbidden: User "system:serviceaccount:slipway:slipway" cannot ${verb} resource "${rbacResource}" in API group "${resource.group}" in the namespace "${route.namespace}"`, { ...(route.name ? { name: route.name } : {}), group: resource.group, kind: resource.plural }));
     }
+    if (route.subresource === 'log') return podLog(url, route.namespace, route.name!, send, res);
     const apiVersion = resource.group ? `${resource.group}/${route.version}` : route.version;
     if (route.name !== undefined) {
       const object = objects.get(keyOf(resource.group, resource.plural, route.namespace, route.name));
@@ -172,6 +223,19 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       const resource = resourceOf(apiVersion, kind);
       objects.delete(keyOf(resource.group, resource.plural, namespace, name));
     },
+    setLog(namespace, pod, lines) {
+      logs.set(`${namespace}/${pod}`, lines.map((line) => ({ ...line })));
+    },
+    appendLog(namespace, pod, text, at = new Date().toISOString()) {
+      const line = { at, text };
+      const key = `${namespace}/${pod}`;
+      logs.set(key, [...(logs.get(key) ?? []), line]);
+      for (const reader of followers.get(key) ?? []) reader.res.write(logLine(line, reader.timestamps));
+    },
+    endLog(namespace, pod) {
+      for (const reader of followers.get(`${namespace}/${pod}`) ?? []) reader.res.end();
+      followers.delete(`${namespace}/${pod}`);
+    },
     after(ms, step) {
       const timer = setTimeout(() => {
         timers.delete(timer);
@@ -201,13 +265,13 @@ function status(code: number, reason: string, message: string, details?: { name?
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : { details: {} }), code };
 }
 
-/** `/api/v1/namespaces/ns/pods[/name]` or `/apis/group/version/namespaces/ns/plural[/name]`. */
-function parsePath(pathname: string): { group: string; version: string; namespace: string; plural: string; name?: string } | undefined {
+/** `/api/v1/namespaces/ns/pods[/name[/log]]` or `/apis/group/version/namespaces/ns/plural[/name[/subresource]]`. */
+function parsePath(pathname: string): { group: string; version: string; namespace: string; plural: string; name?: string; subresource?: string } | undefined {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const [root, ...rest] = parts;
   const [group, version, tail] = root === 'api' ? ['', rest[0], rest.slice(1)] : root === 'apis' ? [rest[0], rest[1], rest.slice(2)] : [];
-  if (group === undefined || !version || !tail || tail[0] !== 'namespaces' || tail.length < 3 || tail.length > 4) return undefined;
-  return { group, version, namespace: tail[1]!, plural: tail[2]!, ...(tail[3] === undefined ? {} : { name: tail[3] }) };
+  if (group === undefined || !version || !tail || tail[0] !== 'namespaces' || tail.length < 3 || tail.length > 5) return undefined;
+  return { group, version, namespace: tail[1]!, plural: tail[2]!, ...(tail[3] === undefined ? {} : { name: tail[3] }), ...(tail[4] === undefined ? {} : { subresource: tail[4] }) };
 }
 
 /** Equality-based label selectors: `a=b`, `a==b`, `a!=b`, `a`, `!a`, comma-separated. */

@@ -8,7 +8,7 @@ import { substituteManifests } from './flux-substitute.ts';
 import { freePort } from '../os/index.ts';
 import { homeId } from './home-id.ts';
 import { adaptForPodman, kubeYaml } from './podman-kube-manifest.ts';
-import { podmanLines, pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions, type PodmanRuntimeOptions } from './podman-runtime.ts';
+import { podmanLines, podmanLogArgs, pullAppImage, removeAppImage, runPodman, stagedName, urlHost, type PodmanCallOptions, type PodmanRuntimeOptions } from './podman-runtime.ts';
 import { publishedAddress, type PortMap } from './published-address.ts';
 
 /** Podman is found, run and pulled with exactly as for {@link PodmanRuntime}. */
@@ -142,11 +142,11 @@ export class PodmanKubeRuntime implements AppRuntime {
     return out.trim();
   }
 
-  /** `podman logs [--follow] --tail N` of the app container in the app's pod; nothing when there is no pod. */
+  /** `podman logs [--follow] [--since T] --tail N` of the app container in the app's pod; nothing when there is no pod. */
   async *logs(app: string, _handle: Record<string, unknown> | undefined, options: LogOptions): AsyncGenerator<string> {
     const container = await this.findContainer(app);
     if (!container) return;
-    yield* podmanLines(this.options, ['logs', ...(options.follow ? ['--follow'] : []), '--tail', String(options.tail), container.Id], options.signal);
+    yield* podmanLines(this.options, podmanLogArgs(container.Id, options), options.signal);
   }
 
   /** The app container of the pod podman made from `<home>/kube/<app>.yaml`, if that pod exists. */

@@ -105,6 +105,14 @@ describe.skipIf(!available)('PodmanRuntime with the real podman', () => {
     expect(await (await fetch(new URL('/say?m=hi', first.url))).text()).toBe('ok');
     await following;
     expect(followed).toEqual(['listening on 8080 as 1000', 'said hi']);
+    // From a time: podman keeps when each line was written, so a start after the last line leaves none.
+    const since = async (at: Date) => {
+      const lines: string[] = [];
+      for await (const line of runtime.logs(APP, first.handle, { tail: 10, follow: false, since: at })) lines.push(line);
+      return lines;
+    };
+    expect(await since(new Date(Date.now() - 600_000))).toEqual(['listening on 8080 as 1000', 'said hi']);
+    expect(await since(new Date(Date.now() + 1000))).toEqual([]);
 
     // Started again, by tag this time: the old container is replaced and the data is still there.
     const second = await runtime.start({ app: APP, dir: join(work, 'app'), spec, image: `oci:${layoutDir}:v1` });

@@ -135,10 +135,10 @@ export class PodmanRuntime implements AppRuntime {
     return out.trim();
   }
 
-  /** `podman logs [--follow] --tail N` of the app's container, ended when the signal aborts. */
+  /** `podman logs [--follow] [--since T] --tail N` of the app's container, ended when the signal aborts. */
   logs(app: string, _handle: Record<string, unknown> | undefined, options: LogOptions): AsyncIterable<string> {
     checkApp(app);
-    return podmanLines(this.options, ['logs', ...(options.follow ? ['--follow'] : []), '--tail', String(options.tail), this.container(app)], options.signal);
+    return podmanLines(this.options, podmanLogArgs(this.container(app), options), options.signal);
   }
 
   /** Gets the image into podman's store and returns its id. */
@@ -257,6 +257,15 @@ export async function removeAppImage(access: PodmanAccess & Pick<PodmanRuntimeOp
  * @example const version = await runPodman({}, ['version', '--format', '{{.Client.Version}}']);
  */
 /** What a long-running podman command writes, a line at a time (see commandLines). */
+/**
+ * The `podman logs` arguments for a container's output as `options` ask for it: the last `tail`
+ * lines, written since a time (podman keeps each line's time), then new ones with `follow`.
+ * @example podmanLogArgs('slipway-notes', { tail: 200, follow: true }) // ['logs', '--follow', '--tail', '200', 'slipway-notes']
+ */
+export function podmanLogArgs(container: string, options: LogOptions): string[] {
+  return ['logs', ...(options.follow ? ['--follow'] : []), ...(options.since ? ['--since', options.since.toISOString()] : []), '--tail', String(options.tail), container];
+}
+
 export function podmanLines(access: PodmanAccess, args: string[], signal?: AbortSignal): AsyncIterable<string> {
   const path = access.path ?? SYSTEM_PATH;
   const binary = access.podmanBinary?.includes('/') ? access.podmanBinary : findInPath(access.podmanBinary ?? 'podman', path);

@@ -64,6 +64,36 @@ describe('ProcessRuntime', () => {
     expect(await runtime.logTail('crash')).toContain('boom: missing config');
   });
 
+  it('shows the last lines of its log and refuses a start time, which the log does not keep', async () => {
+    const { src, runtime } = setup(`console.log('one'); console.log('two'); console.log('three');`);
+    await runtime.start({ app: 'hello', dir: src, spec });
+    let lines: string[] = [];
+    for (let i = 0; i < 100 && lines.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      lines = [];
+      for await (const line of runtime.logs('hello', undefined, { tail: 2, follow: false })) lines.push(line);
+      if (lines.length === 2) break;
+    }
+    expect(lines).toEqual(['two', 'three']);
+    expect(() => runtime.logs('hello', undefined, { tail: 2, follow: false, since: new Date() })).toThrow(/keeps no time.*cannot start at a time/);
+  });
+
+  it('follows the log of a running app until the app is stopped', async () => {
+    const { src, runtime } = setup(`${SERVER}\nconsole.log('up');`);
+    runtimes.push([runtime, 'hello']);
+    const running = await runtime.start({ app: 'hello', dir: src, spec });
+    await waitFor(running.url);
+    const seen: string[] = [];
+    const following = (async () => {
+      for await (const line of runtime.logs('hello', undefined, { tail: 1, follow: true })) seen.push(line);
+    })();
+    for (let i = 0; i < 100 && seen.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(['up']);
+    await runtime.stop('hello');
+    const ended = await Promise.race([following.then(() => 'ended'), new Promise((r) => setTimeout(() => r('still following'), 5000))]);
+    expect(ended).toBe('ended');
+  });
+
   it('refuses commands that are not node', async () => {
     const { src, runtime } = setup(SERVER);
     await expect(runtime.start({ app: 'x', dir: src, spec: { ...spec, command: ['sh', '-c', 'true'] } })).rejects.toThrow(/Node apps only/);

@@ -19,6 +19,9 @@ export interface ProcessRuntimeOptions {
   path?: string;
 }
 
+/** How often a followed log checks that its app still runs. */
+const APP_GONE_CHECK_MS = 1000;
+
 interface PidFile {
   pid: number;
   port: number;
@@ -115,9 +118,39 @@ export class ProcessRuntime implements AppRuntime {
     }
   }
 
-  /** The app's log file (stdout and stderr), followed as it grows. */
+  /**
+   * The app's log file (stdout and stderr), followed as it grows until the signal aborts or the app
+   * goes away. The app writes that file itself, so its lines carry no time: a start time (`since`)
+   * is refused rather than guessed.
+   */
   logs(app: string, _handle: Record<string, unknown> | undefined, options: LogOptions): AsyncIterable<string> {
-    return followFile(this.logFile(app), options);
+    if (options.since) {
+      throw new InputError(`${app} runs as a local process, whose log keeps no time for its lines, so it cannot start at a time`, {
+        hint: 'Leave out --since and choose how many of the last lines to show with --tail, e.g. --tail 50.',
+      });
+    }
+    return options.follow ? this.followWhileRunning(app, options) : followFile(this.logFile(app), options);
+  }
+
+  /**
+   * Follows the log until the reader leaves or the app has stopped for good: stopped at two checks a
+   * second apart, so the moment between stopping and starting a new version does not end it.
+   */
+  private async *followWhileRunning(app: string, options: LogOptions): AsyncGenerator<string> {
+    const gone = new AbortController();
+    const signal = options.signal ? AbortSignal.any([options.signal, gone.signal]) : gone.signal;
+    let stoppedChecks = 0;
+    const check = setInterval(() => {
+      void this.status(app).then((state) => {
+        stoppedChecks = state === 'stopped' ? stoppedChecks + 1 : 0;
+        if (stoppedChecks >= 2) gone.abort();
+      });
+    }, APP_GONE_CHECK_MS);
+    try {
+      yield* followFile(this.logFile(app), { ...options, signal });
+    } finally {
+      clearInterval(check);
+    }
   }
 
   /** Removes everything the runtime keeps for an app (after `stop`). */

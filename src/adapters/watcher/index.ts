@@ -8,3 +8,6 @@ export { conditionOf, shortRevision, type ArgoApplication, type Condition, type 
 export { formatWait, noAnswer, timeoutReport, type Probe, type StageSpec } from './stage-runner.ts';
 export { eventsFor } from './kube-events.ts';
 export { explainWorkload } from './workload.ts';
+// The app's workload as the pod logs read it (src/adapters/kube/pod-logs.ts).
+export { deploymentPath, newReplicaSet, podsOf } from './workload.ts';
+export type { Deployment, Pod, ReplicaSet } from './kube-objects.ts';

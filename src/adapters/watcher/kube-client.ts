@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { CancelledError, ExternalServiceError } from '../../domain/errors.ts';
-import { requestText, type TextRequest, type TextResponse } from './http-request.ts';
+import type { Readable } from 'node:stream';
+import { readTextPrefix, sendRequest, type HttpResponse } from '../http/index.ts';
+import { requestText, type TextRequest, type TextResponse, type TlsOptions } from './http-request.ts';
 import type { KubeAccess } from '../../ports/kube-access.ts';
 import type { KubeRead, KubeReader } from '../../ports/watch-stages.ts';
 
@@ -98,27 +100,52 @@ export class KubeClient implements KubeReader {
     return this.#json<T>(path, res);
   }
 
-  async #send(path: string, options: TextRequest): Promise<TextResponse> {
-    const access = this.#access;
-    // A credential plugin's failure is its own clear error, not an unreachable API server.
-    const plugin = access.exec ? await access.exec.get(options.signal) : undefined;
-    const token = plugin ? plugin.token : await this.#token();
-    const cert = plugin ? plugin.clientCert : access.clientCert;
-    const key = plugin ? plugin.clientKey : access.clientKey;
-    const url = new URL(path, `${access.apiServer}/`);
+  /**
+   * GET a body that keeps coming, such as a followed pod log (`…/pods/<pod>/log?follow=true`):
+   * resolves with the body once the answer's head is in, and from then on waits for the next bytes
+   * however long the app stays quiet. Any status from 400 (404 included) is an error, as in `request`.
+   */
+  async stream(path: string, signal?: AbortSignal): Promise<Readable> {
+    const { headers, tls } = await this.#credentials(signal);
+    const url = new URL(path, `${this.#access.apiServer}/`);
+    let res: HttpResponse;
     try {
-      const res = await requestText(url, {
-        ...options,
-        headers: { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        tls: { ca: access.ca, cert, key, insecureSkipTlsVerify: access.insecureSkipTlsVerify === true },
-        timeoutMs: this.#timeoutMs,
-      });
+      res = await sendRequest({ url, headers: { accept: '*/*', ...headers }, tls, ...(signal ? { signal } : {}), timeoutMs: this.#timeoutMs });
+    } catch (error) {
+      if (error instanceof CancelledError) throw error;
+      throw unreachable(this.#access.apiServer, error as NodeJS.ErrnoException);
+    }
+    if (res.status >= 400) throw errorFor(path, { status: res.status, headers: res.headers, body: await readTextPrefix(res, 64 * 1024) });
+    // The timeout was for the answer's head; a followed log may be quiet for hours.
+    res.body.socket?.setTimeout(0);
+    return res.body;
+  }
+
+  async #send(path: string, options: TextRequest): Promise<TextResponse> {
+    const { headers, tls } = await this.#credentials(options.signal);
+    const url = new URL(path, `${this.#access.apiServer}/`);
+    try {
+      const res = await requestText(url, { ...options, headers: { ...options.headers, ...headers }, tls, timeoutMs: this.#timeoutMs });
       if (res.status >= 400 && res.status !== 404) throw errorFor(path, res);
       return res;
     } catch (error) {
       if (error instanceof KubeApiError || error instanceof CancelledError) throw error;
-      throw unreachable(access.apiServer, error as NodeJS.ErrnoException);
+      throw unreachable(this.#access.apiServer, error as NodeJS.ErrnoException);
     }
+  }
+
+  /** The bearer token header and TLS settings of the next call. */
+  async #credentials(signal?: AbortSignal): Promise<{ headers: Record<string, string>; tls: TlsOptions }> {
+    const access = this.#access;
+    // A credential plugin's failure is its own clear error, not an unreachable API server.
+    const plugin = access.exec ? await access.exec.get(signal) : undefined;
+    const token = plugin ? plugin.token : await this.#token();
+    const cert = plugin ? plugin.clientCert : access.clientCert;
+    const key = plugin ? plugin.clientKey : access.clientKey;
+    return {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      tls: { ca: access.ca, cert, key, insecureSkipTlsVerify: access.insecureSkipTlsVerify === true },
+    };
   }
 
   async #token(): Promise<string | undefined> {

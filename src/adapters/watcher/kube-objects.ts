@@ -73,6 +73,7 @@ export interface ContainerStatus {
 
 export interface Pod {
   metadata?: ObjectMeta;
+  spec?: { containers?: Array<{ name: string }> };
   status?: { phase?: string; conditions?: Condition[]; containerStatuses?: ContainerStatus[]; initContainerStatuses?: ContainerStatus[] };
 }
 

@@ -43,8 +43,11 @@ export async function newReplicaSet(kube: KubeReader, deployment: Deployment, si
   return owned.find((rs) => wanted !== undefined && rs.metadata?.annotations?.[REVISION_ANNOTATION] === wanted) ?? owned.sort((a, b) => revision(b) - revision(a))[0];
 }
 
-/** The pods of `replicaSet` (by its pod-template-hash), or of the whole Deployment when it is unknown. */
-export async function podsOf(kube: KubeReader, deployment: Deployment, replicaSet: ReplicaSet | undefined, signal?: AbortSignal): Promise<Pod[]> {
+/**
+ * The pods of `replicaSet` (by its pod-template-hash), or of the whole Deployment when it is unknown:
+ * the first `limit` by name (a few are enough to explain a rollout).
+ */
+export async function podsOf(kube: KubeReader, deployment: Deployment, replicaSet: ReplicaSet | undefined, signal?: AbortSignal, limit = MAX_PODS): Promise<Pod[]> {
   const namespace = deployment.metadata?.namespace ?? '';
   const labels = { ...deployment.spec?.selector?.matchLabels };
   const hash = replicaSet?.metadata?.labels?.['pod-template-hash'];
@@ -52,7 +55,7 @@ export async function podsOf(kube: KubeReader, deployment: Deployment, replicaSe
   const selector = labelSelector(labels);
   if (!selector) return [];
   const pods = await kube.list<Pod>(kubePath('v1', 'pods', namespace), { labelSelector: selector }, signal);
-  return pods.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')).slice(0, MAX_PODS);
+  return pods.sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')).slice(0, limit);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AppStatus, AppView, RunReport, StartRequest } from '../../app/slipway-service.ts';
 import { assertAppName, InputError, type Run } from '../../domain/index.ts';
 import type { StoredRunEvent } from '../../pipeline/index.ts';
+import { openLogLines, type LogRequest } from './log-lines.ts';
 import { followRunEvents, type FollowOptions } from './run-events.ts';
 import type { ServerClient } from './server-client.ts';
 import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, RunJson, RunListJson, RunSummaryJson } from './wire.ts';
@@ -94,6 +95,11 @@ export class HttpSlipway {
   async status(app: string): Promise<AppStatus> {
     const answer = await this.client.call('GET', `v1/apps/${segment(app, 'app name')}`, AppStatusJson);
     return { ...toAppView(answer), recentCommits: answer.recentCommits };
+  }
+
+  /** An app's output as `GET /v1/apps/{app}/logs` streams it (see openLogLines). */
+  async logs(app: string, request: LogRequest): Promise<AsyncIterable<string>> {
+    return openLogLines(this.client, segment(app, 'app name'), request);
   }
 
   private async getRun(runId: string): Promise<Run> {

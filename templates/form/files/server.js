@@ -166,6 +166,11 @@ async function handle(req, res) {
 }
 
 const server = createServer((req, res) => {
+  // One line per request, what `slipway logs` shows; not the health checks, which come every few seconds.
+  res.on('finish', () => {
+    const path = (req.url || '').split('?')[0];
+    if (path !== '/healthz') console.log(`${req.method} ${path} ${res.statusCode}`);
+  });
   handle(req, res).catch((error) => {
     const status = error instanceof HttpError ? error.status : 500;
     if (status === 500) console.error(error);

@@ -73,6 +73,11 @@ async function handle(req, res) {
 }
 
 const server = createServer((req, res) => {
+  // One line per request, what `slipway logs` shows; not the health checks, which come every few seconds.
+  res.on('finish', () => {
+    const path = (req.url || '').split('?')[0];
+    if (path !== '/healthz') console.log(`${req.method} ${path} ${res.statusCode}`);
+  });
   handle(req, res).catch((error) => {
     console.error(error);
     if (!res.headersSent) send(res, 500, 'internal error\n');
