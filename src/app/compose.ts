@@ -38,6 +38,7 @@ import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { createForgetImageStep } from '../steps/image-forget/index.ts';
 import { ensureBareRepo } from './local-repos.ts';
+import { slipwayGc, type GcOptions } from './gc.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
 import { createLogger } from './logger.ts';
 import { readinessChecks } from './readiness.ts';
@@ -118,21 +119,21 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
+  const registryClient = () => (registry ??= new OciRegistry({
+    credentials: new DockerConfigCredentials({
+      paths: [...(config.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env.vars, env.homedir)],
+      env: env.vars,
+    }),
+    insecureRegistries: config.registry.insecure && config.registry.host ? [config.registry.host] : [],
+    ...(config.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
+    logger,
+  }));
   const prepare = memoize(async () => {
     const templatesDir = join(PACKAGE_ROOT, 'templates');
     const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
     const templates = (await listTemplates(templatesDir)).map((t) => t.id);
 
-    registry = new OciRegistry({
-      credentials: new DockerConfigCredentials({
-        paths: [...(config.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env.vars, env.homedir)],
-        env: env.vars,
-      }),
-      insecureRegistries: config.registry.insecure && config.registry.host ? [config.registry.host] : [],
-      ...(config.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
-      logger,
-    });
-    const builder = new SlipwayBuilder({ registry, cacheDir: join(config.cache, 'layers'), logger });
+    const builder = new SlipwayBuilder({ registry: registryClient(), cacheDir: join(config.cache, 'layers'), logger });
     const images = imagePlan(config, async () => {
       const { ensureHostBaseImage } = await import('../adapters/image-builder/host-base-image.ts');
       return (await ensureHostBaseImage({ cacheDir: join(config.cache, 'base'), nodeBinary: env.nodeBinary })).ref;
@@ -199,6 +200,8 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     // What `slipway repair` rebuilds the state from, and into.
     state: { file: stateFile, runs, apps, histories, sourceRepo, gitopsRepo, ...(runtime ? { runtime } : {}) },
     describeGenerator: async () => (await prepare()).generatorDescription,
+    /** `slipway gc`: deletes the registry's images no environment needs. */
+    gc: (options: GcOptions = {}) => slipwayGc(config, { registry: registryClient, gitops: gitopsRepo, apps }, options),
     close: () => {
       registry?.close();
       db.close();

@@ -6,7 +6,7 @@ import { chooseServer, serverFrom } from './remote/server-choice.ts';
 import { InputError } from '../domain/errors.ts';
 
 /** The commands that work against a running server (`--server`); the others act on this machine only. */
-const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs']);
+const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs', 'gc']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so
@@ -83,6 +83,14 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--json', 'print JSON')
     .option('--limit <n>', 'how many runs', wholeNumber('--limit'), 20)
     .action(async (app, opts) => finish(await (await import('./commands/query-commands.ts')).runsCommand(app, opts)));
+
+  program
+    .command('gc')
+    .description("delete the registry's images of deleted apps, and versions beyond the newest N that no environment pins")
+    .option('--keep <n>', 'versions to keep per app and environment besides the pinned ones', wholeNumber('--keep'), 5)
+    .option('--dry-run', 'list what would be deleted, and delete nothing')
+    .option('--json', 'print { registry, keep, dryRun, deleted, kept, bytes, next }')
+    .action(async (opts) => finish(await (await import('./commands/gc-command.ts')).gcCommand(opts)));
 
   program
     .command('build')

@@ -4,6 +4,8 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
+import type { GcOptions } from '../app/gc.ts';
+import type { GcReport } from '../app/registry-gc.ts';
 import type { AppFile, AppStatus, AppView, DoctorCheck, GeneratorInfo, RepoName, RunReport, StartRequest, TemplateInfo } from '../app/slipway-service.ts';
 import type { Run, RunStatus } from '../domain/index.ts';
 import type { WebhookStore } from '../ports/index.ts';
@@ -28,6 +30,7 @@ import { sessionRoutes, type SessionDeps } from './routes/session.ts';
 import { staticRoutes } from './routes/static.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { gcRoutes } from './routes/gc.ts';
 
 export interface ServerDeps {
   /** The parts of SlipwayService the routes call. */
@@ -74,6 +77,8 @@ export interface ServerDeps {
   telegram?: TelegramChat;
   /** `chat.discord`: the Discord interactions endpoint (404 when absent). */
   discord?: DiscordChat;
+  /** `POST /v1/gc`: cleans Slipway's registry (404 when absent). */
+  gc?: (options: GcOptions) => Promise<GcReport>;
 }
 
 export type ServerApp = OpenAPIHono;
@@ -121,6 +126,7 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   generatorRoutes(app, deps);
   doctorRoutes(app, deps);
   webhookRoutes(app, deps);
+  gcRoutes(app, deps);
   sessionRoutes(app, deps);
   healthRoutes(app, deps);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
