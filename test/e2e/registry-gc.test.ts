@@ -7,6 +7,7 @@ import { CliGit } from '../../src/adapters/git/index.ts';
 import { OciRegistry } from '../../src/adapters/registry/index.ts';
 import { runCli, tempHome } from '../support/cli.ts';
 import { startRegistry, type RegistryServer } from '../support/registry-server.ts';
+import { startServer } from '../support/serve.ts';
 import { pushTinyImage } from '../support/tiny-image.ts';
 
 const run = promisify(execFile);
@@ -24,8 +25,8 @@ const skopeoTags = async (host: string, repository: string): Promise<string[]> =
 const skopeoDigest = async (host: string, ref: string): Promise<string> =>
   JSON.parse((await run('skopeo', ['inspect', '--tls-verify=false', `docker://${host}/${ref}`])).stdout).Digest;
 
-/** A Slipway home whose GitOps repo runs `notes` in prod and dev, pinning the digests given. */
-async function homeRunning(host: string, pins: { prod: string; dev: string }) {
+/** A Slipway home whose GitOps repo runs `app` in prod and dev, pinning the digests given. */
+async function homeRunning(host: string, pins: { prod: string; dev: string }, app = 'notes') {
   const opts = tempHome('slipway-gc-');
   writeFileSync(join(opts.cwd, 'slipway.yaml'), [
     'registry:', `  host: ${host}`, '  insecure: true', '  repository: dynamic-apps',
@@ -35,13 +36,13 @@ async function homeRunning(host: string, pins: { prod: string; dev: string }) {
   expect((await runCli(['list'], opts)).code).toBe(0);
   const gitops = join(opts.home, 'git', 'gitops.git');
   const repo = new CliGit({ url: gitops, branch: 'main', cacheDir: join(opts.cwd, 'git-cache'), author: { name: 'Test', email: 'test@localhost' } });
-  const deployment = (digest: string, tag: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: notes\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${host}/dynamic-apps/notes:${tag}@${digest}\n`;
+  const deployment = (digest: string, tag: string) => `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${app}\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          image: ${host}/dynamic-apps/${app}:${tag}@${digest}\n`;
   await repo.commit({
     // Written as a person would (no Slipway-App trailer): the state file knows of no app, and gc reads the tree, not the history.
     message: 'Deploy notes', trailers: {},
     apply: async (tree) => {
-      await tree.write('kubernetes/apps/dynamic/notes/app/deployment.yaml', deployment(pins.prod, 'v1.1.0-bbbbbbb-prod'));
-      await tree.write('kubernetes/apps/dynamic-dev/notes/app/deployment.yaml', deployment(pins.dev, 'v1.2.0-ccccccc-dev'));
+      await tree.write(`kubernetes/apps/dynamic/${app}/app/deployment.yaml`, deployment(pins.prod, 'v1.1.0-bbbbbbb-prod'));
+      await tree.write(`kubernetes/apps/dynamic-dev/${app}/app/deployment.yaml`, deployment(pins.dev, 'v1.2.0-ccccccc-dev'));
     },
   });
   return opts;
@@ -102,6 +103,40 @@ describe('slipway gc against a real registry', () => {
     // Nothing left to delete the second time.
     const again = JSON.parse((await runCli(['gc', '--keep', '1', '--json'], opts)).stdout);
     expect(again.deleted).toEqual([]);
+  });
+
+  it('runs on a server for admin tokens only: POST /v1/gc and slipway gc --server', async () => {
+    const oci = new OciRegistry({ insecureRegistries: [registry.host] });
+    // An app of its own, on the registry the first test cleaned: the notes images left there go too.
+    const pinned = await pushTinyImage(oci, registry.host, 'dynamic-apps/memo', 'v2.0.0-bbbbbbb-prod', 'served pinned');
+    const dev = await pushTinyImage(oci, registry.host, 'dynamic-apps/memo', 'v2.0.0-ccccccc-dev', 'served dev');
+    await pushTinyImage(oci, registry.host, 'dynamic-apps/old', 'v1.0.0-aaaaaaa-prod', 'served old');
+    oci.close();
+    const opts = await homeRunning(registry.host, { prod: pinned, dev }, 'memo');
+    const token = async (scope: string) => (await runCli(['token', 'create', '--name', `gc-${scope}`, '--scope', scope], opts)).stdout.trim();
+    const write = await token('write');
+    const admin = await token('admin');
+    const server = await startServer(opts);
+    try {
+      const post = (bearer: string, body: unknown) => fetch(`${server.url}/v1/gc`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const refused = await post(write, { dryRun: true });
+      expect(refused.status).toBe(403);
+      expect((await refused.json()).detail).toContain('needs admin');
+      const bad = await post(admin, { keep: 'all' });
+      expect(bad.status).toBe(422);
+      const dry = await post(admin, { keep: 1, dryRun: true });
+      expect(dry.status).toBe(200);
+      expect((await dry.json()).deleted.map((i: { repository: string }) => i.repository)).not.toContain('dynamic-apps/memo');
+      expect(await skopeoTags(registry.host, 'dynamic-apps/old')).toEqual(['v1.0.0-aaaaaaa-prod']);
+
+      const remote = await runCli(['--server', server.url, 'gc', '--keep', '1', '--json'], { ...opts, env: { SLIPWAY_TOKEN: admin } });
+      expect(remote.stderr).toBe('');
+      expect(JSON.parse(remote.stdout).deleted.filter((i: { repository: string }) => i.repository === 'dynamic-apps/old').map((i: { tags: string[] }) => i.tags)).toEqual([['v1.0.0-aaaaaaa-prod']]);
+      expect(await skopeoTags(registry.host, 'dynamic-apps/old')).toEqual([]);
+      expect(await skopeoTags(registry.host, 'dynamic-apps/memo')).toEqual(['v2.0.0-bbbbbbb-prod', 'v2.0.0-ccccccc-dev']);
+    } finally {
+      await server.stop();
+    }
   });
 
   it('says how to allow deletes when the registry refuses them', async () => {
