@@ -29,7 +29,7 @@ export interface GcReport {
 }
 
 /** `v1.2.0-a3f5c2b-prod`: a version, the source commit, the environment's tag suffix. */
-const VERSION_TAG = /^(v(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*))-[0-9a-f]{7}-([a-z0-9][a-z0-9._-]*)$/;
+const VERSION_TAG = /^(v(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*))-[0-9a-f]{7}-([a-z0-9][a-z0-9-]*)$/;
 const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json']);
 
 export const REGISTRY_GC_HINT = 'Free the blobs on the registry\'s disk with its garbage collection: `registry garbage-collect --delete-untagged /etc/docker/registry/config.yml` '

@@ -151,7 +151,7 @@ export const EnvironmentConfig = z
     /** Apps answer at `<app>.<domain>`. */
     domain: z.string().max(200).regex(APPS_DOMAIN, 'a domain such as dev.apps.example.com or dev.${APPS_SUBDOMAIN}').optional(),
     /** The end of this environment's image tags (`v1.2.0-a3f5c2b-<tagSuffix>`); default the environment's name. */
-    tagSuffix: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,31}$/, 'a tag suffix: up to 32 lowercase letters, digits, . _ and -, such as dev').optional(),
+    tagSuffix: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, 'a tag suffix: up to 32 lowercase letters, digits and -, such as dev').optional(),
   })
   .strict();
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;

@@ -80,7 +80,7 @@ export function createPipeline(steps: CreateSteps, options: { defaultEnv?: strin
     entry(steps.build, (s) => ({
       app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha, ...s.output(steps.version),
     })),
-    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image })),
+    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image, env: s.output(steps.version).env })),
     entry(steps.commitManifests, (s) => ({
       app: req(s).app,
       sourceSha: s.output(steps.commitSource).sha,
@@ -94,7 +94,7 @@ export function createPipeline(steps: CreateSteps, options: { defaultEnv?: strin
   );
   const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });
   if (steps.sync) entries.push(entry(steps.sync, revision));
-  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, revision));
+  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, (s) => ({ ...revision(s), env: s.output(steps.version).env })));
   const { deploy } = steps;
   if (deploy && steps.await) {
     entries.push(

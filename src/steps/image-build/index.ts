@@ -36,10 +36,12 @@ export const BuiltImage = z.object({
  * Builds the app's image without a daemon and publishes it (registry or OCI layout), tagged with the
  * version, the source commit and the environment (`v1.1.0-a3f5c2b-prod`). Identical source gives the identical digest, and nothing already there is uploaded.
  */
-export const createBuildImageStep = ({ builder, images, sourceUrl, prepare }: {
+export const createBuildImageStep = ({ builder, images, sourceUrl, prepare, tagSuffix }: {
   builder: ImageBuilder;
   images: ImagePlan;
   sourceUrl: string;
+  /** The end of an environment's tags (`environments.<env>.tagSuffix`); default the environment's name. */
+  tagSuffix?: (env: string) => string;
   /** Readies the build context (installs npm dependencies); default: the source directory as it is. */
   prepare?: (dir: string, signal?: AbortSignal) => Promise<{ dir: string; dependencies: string[]; cleanup(): Promise<void> }>;
 }) =>
@@ -51,7 +53,7 @@ export const createBuildImageStep = ({ builder, images, sourceUrl, prepare }: {
     summarize: (o) => `${o.digest.slice(0, 19)} (${sizeInWords(o.bytesUploaded)} uploaded, ${o.blobsSkipped} blobs skipped)`,
     run: async (ctx) => {
       const { app, spec, sourceSha } = ctx.input;
-      const tag = imageTag(ctx.input.version, sourceSha, ctx.input.env);
+      const tag = imageTag(ctx.input.version, sourceSha, tagSuffix?.(ctx.input.env) ?? ctx.input.env);
       const base = await images.base(ctx.signal);
       const context = prepare ? await prepare(ctx.input.dir, ctx.signal) : { dir: ctx.input.dir, dependencies: [], cleanup: async () => {} };
       const result = await builder.build(

@@ -14,7 +14,12 @@ export const manifestsCommitOutput = stepOutput('manifests:commit', CommitOutput
  * The commit's subject is the request, and its trailers say which version, environment and image it
  * ships: the GitOps history alone lists an app's versions.
  */
-export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; settings: RenderSettings }) =>
+export const createCommitManifestsStep = ({ repo, settings, settingsFor }: {
+  repo: GitRepo;
+  settings: RenderSettings;
+  /** An environment's settings (its folder in the GitOps repo), when it is not `settings`'. */
+  settingsFor?: (env: string) => RenderSettings;
+}) =>
   defineStep({
     ...manifestsCommitOutput,
     title: 'Commit the manifests',
@@ -35,7 +40,8 @@ export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; s
     summarize: summarizeCommit,
     run: async (ctx) => {
       const { app, files, image, version, env, request } = ctx.input;
-      const base = settings.gitops.path;
+      const chosen = settingsFor ? settingsFor(env) : settings;
+      const base = chosen.gitops.path;
       const asked = request?.trim();
       const said = asked ? [`${app}: ${subjectText(asked.split('\n')[0]!)}`, asked] : [`Deploy ${app}`];
       const message = [...said, ...(ctx.input.details ? [ctx.input.details] : []), `Image: ${image}`].join('\n\n');
@@ -50,7 +56,7 @@ export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; s
             await tree.remove(`${base}/${app}`);
             for (const file of files) await tree.write(file.path, file.content);
             const parent = `${base}/kustomization.yaml`;
-            await tree.write(parent, renderParentKustomization(await tree.read(parent), { add: app }, settings));
+            await tree.write(parent, renderParentKustomization(await tree.read(parent), { add: app }, chosen));
           },
         },
         ctx.signal,
