@@ -148,6 +148,8 @@ export interface ServiceDeps {
   notifier?: () => Notifier;
   /** Tells the webhooks subscribed through the API (`POST /v1/webhooks`), alongside `notifier`. */
   subscriptions?: Notifier;
+  /** The environments runs may name (`environments:` in slipway.yaml); `get` refuses an unknown one, listing them. */
+  environments?: { get(name?: string): { name: string } };
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -179,6 +181,7 @@ export class SlipwayService {
     const taken = this.taking.then(async () => {
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
+      if (request.kind === 'promote') return this.queuePromote(request, options.idempotencyKey);
       throw notAvailable(request.kind);
     });
     this.taking = taken.catch(() => undefined);
@@ -194,6 +197,7 @@ export class SlipwayService {
       if (!templates.includes(input.template)) throw new InputError(`unknown template '${input.template}'; known templates: ${templates.join(', ')}`);
     }
     const description = assertDescription(input.description ?? `the ${input.template} template`);
+    const env = input.env === undefined ? undefined : this.environment(input.env);
     if (idempotencyKey !== undefined) {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
@@ -208,7 +212,7 @@ export class SlipwayService {
     } else {
       app = deriveAppName(description, existing);
     }
-    const request = { app, description, ...(input.template ? { template: input.template } : {}) };
+    const request = { app, description, ...(input.template ? { template: input.template } : {}), ...(env ? { env } : {}) };
     const run = await this.queueRun({ kind: 'create', app, request }, idempotencyKey);
     const at = this.now().toISOString();
     await this.deps.apps.upsert({
@@ -228,6 +232,28 @@ export class SlipwayService {
     const record = await this.deps.apps.get(name);
     if (!record) throw new NotFoundError(`no app named '${name}'`, { hint: 'List apps with `slipway list`.' });
     return this.announce(await this.queueRun({ kind: 'delete', app: name, request: { app: name } }, idempotencyKey));
+  }
+
+  /**
+   * Copies the version `from` runs to `to`: the same image digest, tagged for `to`, committed to its
+   * manifests. Both must be environments, and different.
+   */
+  private async queuePromote(input: Omit<Extract<StartRequest, { kind: 'promote' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
+    if (appNameProblem(input.app)) assertAppName(input.app);
+    const from = this.environment(input.from);
+    const to = this.environment(input.to);
+    if (from === to) throw new InputError(`a promote copies one environment's version to another, but from and to are both '${from}'`, { hint: 'e.g. slipway promote <app> --from dev --to prod' });
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    if (!(await this.deps.apps.get(input.app))) throw new NotFoundError(`no app named '${input.app}'`, { hint: 'List apps with `slipway list`.' });
+    return this.announce(await this.queueRun({ kind: 'promote', app: input.app, request: { app: input.app, from, to } }, idempotencyKey));
+  }
+
+  /** The environment's name when it is one slipway.yaml declares (an InputError listing them otherwise). */
+  private environment(name: string): string {
+    return this.deps.environments ? this.deps.environments.get(name).name : name;
   }
 
   private queueRun(run: { kind: Run['kind']; app: string; request: Record<string, unknown> }, idempotencyKey?: string): Promise<Run> {

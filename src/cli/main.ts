@@ -6,7 +6,7 @@ import { chooseServer, serverFrom } from './remote/server-choice.ts';
 import { InputError } from '../domain/errors.ts';
 
 /** The commands that work against a running server (`--server`); the others act on this machine only. */
-const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs', 'gc']);
+const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs', 'gc', 'promote']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so
@@ -46,6 +46,7 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--name <name>', 'app name (DNS-1123 label, at most 40 characters); derived from the description when absent')
     .option('--template <id>', 'use this template instead of the one the description scores best')
     .option('--target <target>', 'local (this machine) or cluster (the GitOps repo and cluster in slipway.yaml); default: target in slipway.yaml')
+    .option('--env <env>', 'the environment it ships to (environments: in slipway.yaml); default: defaultEnv')
     .option('--json', 'print one JSON object with app, url, runId, template, commits and timeline')
     .action(async (words, opts) => finish(await (await import('./commands/run-commands.ts')).createCommand(words, opts)));
 
@@ -83,6 +84,15 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--json', 'print JSON')
     .option('--limit <n>', 'how many runs', wholeNumber('--limit'), 20)
     .action(async (app, opts) => finish(await (await import('./commands/query-commands.ts')).runsCommand(app, opts)));
+
+  program
+    .command('promote')
+    .description('ship the exact image one environment runs to another: the same digest, tagged and committed for the target')
+    .argument('<app>', 'app name')
+    .requiredOption('--from <env>', 'the environment whose running version is copied, e.g. dev')
+    .requiredOption('--to <env>', 'the environment it goes to, e.g. prod')
+    .option('--json', 'print what create prints, with the version')
+    .action(async (app, opts) => finish(await (await import('./commands/promote-command.ts')).promoteCommand(app, opts)));
 
   program
     .command('gc')

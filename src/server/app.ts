@@ -31,6 +31,7 @@ import { staticRoutes } from './routes/static.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { gcRoutes } from './routes/gc.ts';
+import { promoteRoutes } from './routes/promote.ts';
 
 export interface ServerDeps {
   /** The parts of SlipwayService the routes call. */
@@ -118,6 +119,7 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   if (deps.access) app.use('/v1/*', deps.access);
 
   appRoutes(app, deps);
+  promoteRoutes(app, deps);
   runRoutes(app, deps);
   eventRoutes(app, deps);
   fileRoutes(app, deps);

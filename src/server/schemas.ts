@@ -71,6 +71,7 @@ export const CreateAppSchema = z
     description: z.string().optional().openapi({ example: 'a pomodoro timer with a dark theme' }),
     template: z.string().optional().openapi({ example: 'timer' }),
     name: z.string().optional().openapi({ description: 'derived from the description when absent' }),
+    env: z.string().optional().openapi({ description: 'the environment it ships to (`environments:` in slipway.yaml); default `defaultEnv`', example: 'dev' }),
   })
   .strict()
   .refine((body) => body.description !== undefined || body.template !== undefined, {

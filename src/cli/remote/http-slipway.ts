@@ -31,7 +31,7 @@ export class HttpSlipway {
     this.client = client;
   }
 
-  /** Queues a create or delete on the server (`POST /v1/apps`, `DELETE /v1/apps/{app}`); the same idempotency key returns the first run. */
+  /** Queues a create, delete or promote on the server (`POST /v1/apps`, `DELETE /v1/apps/{app}`, `POST /v1/apps/{app}/promote`); the same idempotency key returns the first run. */
   async start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
     if (request.kind === 'create') {
@@ -41,6 +41,11 @@ export class HttpSlipway {
     }
     // Checked as the service checks it: the server refuses a bad name in the path in its own words.
     assertAppName(request.app);
+    if (request.kind === 'promote') {
+      const body = { from: request.from, to: request.to };
+      const accepted = await this.client.call('POST', `v1/apps/${segment(request.app, 'app name')}/promote`, AcceptedRunJson, { body, headers });
+      return { ...(await this.getRun(accepted.runId)), request: { app: request.app, ...body } };
+    }
     const accepted = await this.client.call('DELETE', `v1/apps/${segment(request.app, 'app name')}`, AcceptedRunJson, { headers });
     return { ...(await this.getRun(accepted.runId)), request: { app: request.app } };
   }
