@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { gitOpsEngineRenders } from '../adapters/gitops/index.ts';
 import { ConfigError, InputError } from '../domain/errors.ts';
 import { renderApp, renderSettingsForEnv } from '../render/index.ts';
@@ -71,5 +73,16 @@ describe('environments', () => {
     const before = renderApp(sampleSpec(), { image: SAMPLE_IMAGE }, renderSettingsForEnv(parse({ render: { appsDomain: 'apps.lan' } }), environmentsFrom(parse({ render: { appsDomain: 'apps.lan' } })).get(), { engines: gitOpsEngineRenders() }));
     expect(files('prod')).toEqual(before);
     expect(file(before, 'ks.yaml')).toMatch(/name: pomodoro-timer\n/);
+  });
+
+  it('read the README example as written', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((block) => block.startsWith('environments:\n  dev: {}'));
+    expect(example).toBeDefined();
+    const envs = environmentsFrom(parse({ ...parseYaml(example!), render: { appsDomain: 'apps.lan' } }));
+    expect(envs.names).toEqual(['dev', 'lab', 'prod']);
+    expect(envs.get('dev')).toMatchObject({ gitopsPath: 'kubernetes/apps/dynamic-dev', namespace: 'dynamic-apps-dev', domain: 'dev.apps.lan', tagSuffix: 'dev' });
+    expect(envs.get('lab')).toEqual({ name: 'lab', gitopsPath: 'clusters/lab/apps', namespace: 'apps-lab', domain: 'lab.example.org', tagSuffix: 'lab', objectSuffix: '-lab' });
+    expect(envs.get()).toMatchObject({ name: 'prod', gitopsPath: 'kubernetes/apps/dynamic', objectSuffix: '' });
   });
 });

@@ -91,7 +91,7 @@ describe('slipway gc against a real registry', () => {
     const done = await runCli(['gc', '--keep', '1'], opts);
     expect(done.stderr).toBe('');
     expect(done.code).toBe(0);
-    expect(done.stdout).toMatch(/deleted 4 image\(s\) \(4 tag\(s\)\), kept 4; \d+ B of blobs only they used\./);
+    expect(done.stdout).toMatch(/Deleted 4 image\(s\) \(4 tag\(s\)\), kept 4; \d+ B of blobs only they used\./);
     expect(done.stdout).toContain('registry garbage-collect --delete-untagged /etc/docker/registry/config.yml');
     expect(await skopeoTags(registry.host, 'dynamic-apps/notes')).toEqual(['v1.1.0-bbbbbbb-prod', 'v1.2.0-ccccccc-dev', 'v1.2.0-ddddddd-prod', 'v1.3.0-eeeeeee-dev']);
     expect(await skopeoTags(registry.host, 'dynamic-apps/gone')).toEqual([]);

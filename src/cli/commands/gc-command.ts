@@ -28,13 +28,12 @@ export async function gcCommand(opts: { keep: number; dryRun?: boolean; json?: b
 
 /** The report for people: each image deleted (or that would be), how much, and what to run next. */
 export function gcText(report: GcReport): string {
-  const verb = report.dryRun ? 'would delete' : 'deleted';
   const lines = [`${report.registry}/${report.prefix}: keeping what each environment pins and the newest ${report.keep} version(s) per app and environment`];
   for (const image of report.deleted) lines.push(`  ${report.dryRun ? '-' : '✗'} ${image.repository}@${image.digest.slice(0, 19)}  ${image.tags.join(', ') || '(untagged)'}`);
   for (const image of report.kept) lines.push(`  ✓ ${image.repository}@${image.digest.slice(0, 19)}  ${image.tags.join(', ')}  (${image.kept})`);
   const tags = report.deleted.reduce((n, image) => n + image.tags.length, 0);
-  lines.push(`${report.dryRun ? 'Dry run: ' : ''}${verb} ${report.deleted.length} image(s) (${tags} tag(s)), kept ${report.kept.length}; ${formatBytes(report.bytes)} of blobs only they used.`);
-  if (report.dryRun) lines.push('Run it again without --dry-run to delete them.');
+  lines.push(`${report.dryRun ? 'Dry run: would delete' : 'Deleted'} ${report.deleted.length} image(s) (${tags} tag(s)), kept ${report.kept.length}; ${formatBytes(report.bytes)} of blobs only they used.`);
+  if (report.dryRun && report.deleted.length > 0) lines.push('Run it again without --dry-run to delete them.');
   else if (report.deleted.length > 0) lines.push(report.next);
   return `${lines.join('\n')}\n`;
 }
