@@ -208,7 +208,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
-    prepare, logger, leftovers: startedProcesses, environments: envs.environments,
+    prepare, logger, leftovers: startedProcesses, environments: envs.environments, defaultEnv: config.defaultEnv,
     catalog: {
       templates: async () => (await listTemplates(join(PACKAGE_ROOT, 'templates'))).map(({ id, title, description }) => ({ id, title, description })),
       generator: async () => ({ kind: llmProvider(config, env.vars) ? 'model' : 'templates', description: (await prepare()).generatorDescription }),
