@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { runCli, tempHome } from '../support/cli.ts';
 import { startFakeFluxReceiver, type FakeFluxReceiver } from '../support/flux-receiver.ts';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-server.ts';
 import { startRegistry, type RegistryServer } from '../support/registry-server.ts';
+import { startServer } from '../support/serve.ts';
 
 const run = promisify(execFile);
 const TOKEN = 'receiver-hmac-token-for-promote';
@@ -127,5 +128,44 @@ describe('slipway promote on the cluster target', () => {
     const missing = await runCli(['promote', 'pomodoro', '--from', 'dev', '--to', 'prod'], opts);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("no app named 'pomodoro'");
+  });
+});
+
+describe('slipway promote on this machine', () => {
+  it('adds prod\'s tag to the image dev runs in the OCI layout store and commits prod\'s manifests, through a server too', async () => {
+    const opts = tempHome('slipway-promote-local-');
+    writeFileSync(join(opts.cwd, 'slipway.yaml'), ['local:', '  runtime: process', 'environments:', '  dev: {}', '  prod: {}'].join('\n') + '\n');
+    const gitops = join(opts.home, 'git', 'gitops.git');
+    const created = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--env', 'dev', '--json'], opts);
+    expect(created.code, created.stderr).toBe(0);
+    try {
+      const sha7 = JSON.parse(created.stdout).commits.source.slice(0, 7);
+      const server = await startServer(opts);
+      let report;
+      try {
+        const promoted = await runCli(['--server', server.url, 'promote', 'pomodoro', '--from', 'dev', '--to', 'prod', '--json'], opts);
+        expect(promoted.stderr).toBe('');
+        expect(promoted.code).toBe(0);
+        report = JSON.parse(promoted.stdout);
+      } finally {
+        await server.stop();
+      }
+      expect(report).toMatchObject({ kind: 'promote', status: 'succeeded', version: 'v1.0.0' });
+      expect(report.timeline.map((s: { stepId: string }) => s.stepId)).toEqual(['version:next', 'image:promote', 'manifests:render', 'manifests:commit']);
+      // One machine: the same image under both tags, and each environment's folder pinning it.
+      const index = JSON.parse(readFileSync(join(opts.home, 'images', 'index.json'), 'utf8')) as { manifests: Array<{ digest: string; annotations?: Record<string, string> }> };
+      const digestOf = (tag: string) => index.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === `pomodoro_${tag}`)?.digest;
+      expect(digestOf(`v1.0.0-${sha7}-prod`)).toBeDefined();
+      expect(digestOf(`v1.0.0-${sha7}-prod`)).toBe(digestOf(`v1.0.0-${sha7}-dev`));
+      expect(pinnedImage(gitops, 'kubernetes/apps/dynamic', 'pomodoro')).toBe(`\${REGISTRY_URL}/dynamic-apps/pomodoro:v1.0.0-${sha7}-prod@${digestOf(`v1.0.0-${sha7}-dev`)}`);
+
+      // A delete takes it out of every environment's folder, in one commit.
+      const before = commitCount(gitops);
+      expect((await runCli(['delete', 'pomodoro'], opts)).code).toBe(0);
+      expect(commitCount(gitops)).toBe(before + 1);
+      expect(execFileSync('git', ['--git-dir', gitops, 'ls-tree', '-r', '--name-only', 'main'], { encoding: 'utf8' })).not.toContain('pomodoro');
+    } finally {
+      await runCli(['delete', 'pomodoro'], opts);
+    }
   });
 });
