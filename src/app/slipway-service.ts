@@ -138,7 +138,7 @@ export interface ServiceDeps {
   /** Processes earlier runs started and a killed Slipway left running (e.g. an app being verified): stopped before a resume or delete. */
   leftovers?: { sweep(): Promise<{ stopped: Array<{ pid: number; command: string }> }> };
   /** When Slipway cannot follow a rollout itself: what a person can run to follow it. */
-  followHint?: (app: string) => string;
+  followHint?: (app: string, env?: string) => string;
   /**
    * Who executes the runs: a command (`cli`, default) executes the runs it starts, one at a time; a
    * server executes every queued run it can hold, `concurrency` at once, and continues its own
@@ -669,7 +669,7 @@ export class SlipwayService {
       ...(view.version ? { version: view.version.version } : {}),
       commits: view.commits, timeline: run.timeline, outputs: outputs.toRecord(),
       ...(run.error ? { error: run.error } : {}),
-      ...(run.kind === 'create' && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app) } : {}),
+      ...((run.kind === 'create' || run.kind === 'promote') && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app, view.version?.env) } : {}),
       ...(notifications.length > 0 ? { notifications } : {}),
     };
   }

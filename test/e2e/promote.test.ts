@@ -62,6 +62,8 @@ describe('slipway promote on the cluster target', () => {
     expect(show(opts.gitops, 'kubernetes/apps/dynamic-dev/pomodoro/ks.yaml')).toMatch(/name: pomodoro-dev\n[\s\S]*targetNamespace: dynamic-apps-dev\n/);
     expect(show(opts.gitops, 'kubernetes/apps/dynamic-dev/pomodoro/app/httproute.yaml')).toContain('- pomodoro.dev.apps.k8s-lab.dev\n');
     expect(() => show(opts.gitops, 'kubernetes/apps/dynamic/pomodoro/app/deployment.yaml')).toThrow();
+    // Slipway does not follow this rollout (no kube:), so it says how, in dev's namespace and Kustomization.
+    expect(JSON.parse(created.stdout).next).toBe('Follow the rollout with: flux get kustomizations pomodoro-dev --watch  (and kubectl -n dynamic-apps-dev rollout status deployment/pomodoro)');
     const digest = dev.split('@')[1]!;
     const before = commitCount(opts.gitops);
     receiver.accepted.length = 0;
@@ -71,6 +73,7 @@ describe('slipway promote on the cluster target', () => {
     expect(promoted.code).toBe(0);
     const report = JSON.parse(promoted.stdout);
     expect(report.version).toBe('v1.0.0');
+    expect(report.next).toBe('Follow the rollout with: flux get kustomizations pomodoro --watch  (and kubectl -n dynamic-apps rollout status deployment/pomodoro)');
     expect(report.timeline.map((s: { stepId: string }) => s.stepId)).toEqual(['version:next', 'image:promote', 'manifests:render', 'manifests:commit', 'gitops:sync']);
 
     // One commit, pinning dev's digest under prod's tag, saying what it is.
