@@ -157,7 +157,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     const timeouts = { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 };
     const render = createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor });
     const commitManifests = createCommitManifestsStep({ repo: gitopsRepo, settings, settingsFor: envs.settingsFor });
-    const sync = cluster?.syncer ? createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) : undefined;
+    const sync = cluster?.syncer ? createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl, objectSuffix: envs.objectSuffix }) : undefined;
     const clusterAwait = cluster?.watcher && cluster.publicUrl
       ? createClusterAwaitStep({ watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl, timeouts, forEnv: envs.clusterFor(cluster.publicUrl) })
       : undefined;

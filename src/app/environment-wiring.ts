@@ -11,6 +11,8 @@ export interface EnvironmentWiring {
   /** Every environment's render settings but the default one's (a delete clears the app from each). */
   others(): RenderSettings[];
   tagSuffix(env: string): string;
+  /** The suffix of an environment's engine objects: '' for the default one, `-<env>` for the others. */
+  objectSuffix(env: string): string;
   /** Where an environment's apps run and answer on the cluster, from the configured public URL. */
   clusterFor(publicUrl: string | undefined): (env: string) => { namespace: string; publicUrl: string | undefined; objectSuffix: string };
 }
@@ -34,6 +36,7 @@ export function environmentWiring(config: ResolvedConfig, engines: readonly Engi
     settingsFor,
     others: () => environments.names.filter((name) => name !== environments.defaultEnv).map(settingsFor),
     tagSuffix: (name) => environments.get(name).tagSuffix,
+    objectSuffix: (name) => environments.get(name).objectSuffix,
     clusterFor: (publicUrl) => (name) => {
       const env = environments.get(name);
       return { namespace: env.namespace, publicUrl: envPublicUrl(env, publicUrl), objectSuffix: env.objectSuffix };

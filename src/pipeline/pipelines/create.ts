@@ -93,7 +93,7 @@ export function createPipeline(steps: CreateSteps, options: { defaultEnv?: strin
     })),
   );
   const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });
-  if (steps.sync) entries.push(entry(steps.sync, revision));
+  if (steps.sync) entries.push(entry(steps.sync, (s) => ({ ...revision(s), env: s.output(steps.version).env })));
   if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, (s) => ({ ...revision(s), env: s.output(steps.version).env })));
   const { deploy } = steps;
   if (deploy && steps.await) {

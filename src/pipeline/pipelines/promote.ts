@@ -48,7 +48,7 @@ export function promotePipeline(steps: PromoteSteps): PipelineEntry[] {
     })),
   ];
   const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });
-  if (steps.sync) entries.push(entry(steps.sync, revision));
+  if (steps.sync) entries.push(entry(steps.sync, (s) => ({ ...revision(s), env: req(s).to })));
   if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, (s) => ({ ...revision(s), env: req(s).to })));
   return entries;
 }
