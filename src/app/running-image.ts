@@ -5,17 +5,23 @@ import { appVersions } from './versions.ts';
 
 /**
  * The image an environment runs now (its current version in the GitOps history) with the spec it
- * was shipped with, which the run that shipped it stored among its step outputs; undefined when the
- * environment runs no version of the app.
+ * was shipped with, which the run that shipped it (or another run that shipped the same digest)
+ * stored among its step outputs; undefined when the environment runs no version of the app.
  * @throws ConflictError when that run is not in the run store (its spec is unknown).
  */
 export async function runningImage(parts: { gitops: GitRepo; runs: Pick<RunStore, 'getRun' | 'stepOutput'>; defaultEnv: string }, app: string, env: string): Promise<RunningImage | undefined> {
-  const [current] = await appVersions(parts.gitops, app, { env, defaultEnv: parts.defaultEnv, runs: parts.runs });
+  const versions = await appVersions(parts.gitops, app, { defaultEnv: parts.defaultEnv, runs: parts.runs });
+  const current = versions.find((v) => v.env === env);
   if (!current?.digest) return undefined;
   const tag = /:([\w][\w.-]{0,127})@sha256:[0-9a-f]{64}$/.exec(current.image)?.[1];
-  const spec = current.runId ? await specOfRun(parts.runs, current.runId) : undefined;
+  // A rollback or promote may not store the spec itself: any run that shipped the same image did.
+  let spec: AppSpec | undefined;
+  for (const shipped of [current, ...versions.filter((v) => v !== current && v.digest === current.digest)]) {
+    spec = shipped.runId ? await specOfRun(parts.runs, shipped.runId) : undefined;
+    if (spec) break;
+  }
   if (!tag || !spec) {
-    throw new ConflictError(`the run that shipped ${app} ${current.version} to ${env} (${current.runId || 'unknown'}) is not in this Slipway's state, so how to run it elsewhere is unknown`, {
+    throw new ConflictError(`how to run ${app} ${current.version} elsewhere is unknown: the run that shipped it to ${env} (${current.runId || 'unknown'}) is not in this Slipway's state or stored no app spec`, {
       hint: `Ship it to ${env} again (\`slipway change ${app} … --env ${env}\`), then promote.`,
     });
   }
