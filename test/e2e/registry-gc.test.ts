@@ -60,6 +60,8 @@ describe('slipway gc against a real registry', () => {
       dev120: await push('notes', 'v1.2.0-ccccccc-dev'),
       dev130: await push('notes', 'v1.3.0-eeeeeee-dev'),
     };
+    // Tagged as Slipway tagged images before versions (12 hex digits of the source commit): not a version, left alone.
+    await push('notes', '3f2a9c1b2c3d');
     await push('gone', 'v1.0.0-aaaaaaa-prod');
     await push('gone', 'v1.1.0-bbbbbbb-prod');
     // Not Slipway's: outside its repository prefix.
@@ -67,7 +69,7 @@ describe('slipway gc against a real registry', () => {
     oci.close();
     const opts = await homeRunning(registry.host, { prod: notes.prod110, dev: notes.dev120 });
     const everything = {
-      notes: ['v1.0.0-aaaaaaa-prod', 'v1.1.0-bbbbbbb-dev', 'v1.1.0-bbbbbbb-prod', 'v1.2.0-ccccccc-dev', 'v1.2.0-ddddddd-prod', 'v1.3.0-eeeeeee-dev'],
+      notes: ['3f2a9c1b2c3d', 'v1.0.0-aaaaaaa-prod', 'v1.1.0-bbbbbbb-dev', 'v1.1.0-bbbbbbb-prod', 'v1.2.0-ccccccc-dev', 'v1.2.0-ddddddd-prod', 'v1.3.0-eeeeeee-dev'],
       gone: ['v1.0.0-aaaaaaa-prod', 'v1.1.0-bbbbbbb-prod'],
     };
 
@@ -84,6 +86,7 @@ describe('slipway gc against a real registry', () => {
       'v1.2.0-ccccccc-dev': 'pinned by dev/notes',
       'v1.2.0-ddddddd-prod': 'newest 1 of prod',
       'v1.3.0-eeeeeee-dev': 'newest 1 of dev',
+      '3f2a9c1b2c3d': 'not a version tag',
     });
     expect(await skopeoTags(registry.host, 'dynamic-apps/notes')).toEqual(everything.notes);
     expect(await skopeoTags(registry.host, 'dynamic-apps/gone')).toEqual(everything.gone);
@@ -91,9 +94,9 @@ describe('slipway gc against a real registry', () => {
     const done = await runCli(['gc', '--keep', '1'], opts);
     expect(done.stderr).toBe('');
     expect(done.code).toBe(0);
-    expect(done.stdout).toMatch(/Deleted 4 image\(s\) \(4 tag\(s\)\), kept 4; \d+ B of blobs only they used\./);
+    expect(done.stdout).toMatch(/Deleted 4 image\(s\) \(4 tag\(s\)\), kept 5; \d+ B of blobs only they used\./);
     expect(done.stdout).toContain('registry garbage-collect --delete-untagged /etc/docker/registry/config.yml');
-    expect(await skopeoTags(registry.host, 'dynamic-apps/notes')).toEqual(['v1.1.0-bbbbbbb-prod', 'v1.2.0-ccccccc-dev', 'v1.2.0-ddddddd-prod', 'v1.3.0-eeeeeee-dev']);
+    expect(await skopeoTags(registry.host, 'dynamic-apps/notes')).toEqual(['3f2a9c1b2c3d', 'v1.1.0-bbbbbbb-prod', 'v1.2.0-ccccccc-dev', 'v1.2.0-ddddddd-prod', 'v1.3.0-eeeeeee-dev']);
     expect(await skopeoTags(registry.host, 'dynamic-apps/gone')).toEqual([]);
     expect(await skopeoTags(registry.host, 'other/tool')).toEqual(['latest']);
     expect(await skopeoDigest(registry.host, 'dynamic-apps/notes:v1.1.0-bbbbbbb-prod')).toBe(notes.prod110);
