@@ -110,5 +110,12 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
     createdAt: z.string(),
   }), 'Webhook');
   const WebhookList = named(z.object({ webhooks: z.array(Webhook) }), 'WebhookList');
-  return { RunStatus, RunKind, RunAccepted, RunSummary, Run, RunList, App, AppDetail, AppList, AppVersion, AppVersionList, Webhook, WebhookList };
+  /** One image in what `POST /v1/gc` answers: `kept` says why it stays, and is absent when it is deleted. */
+  const GcImage = z.object({ repository: z.string(), app: z.string(), digest: z.string(), tags: z.array(z.string()), kept: z.string().optional() });
+  /** What `POST /v1/gc` answers (src/app/registry-gc.ts GcReport); `next` is how to run the registry's garbage collection. */
+  const GcReport = named(z.object({
+    registry: z.string(), prefix: z.string(), keep: z.number().int(), dryRun: z.boolean(),
+    deleted: z.array(GcImage), kept: z.array(GcImage), bytes: z.number().int(), next: z.string(),
+  }), 'GcReport');
+  return { RunStatus, RunKind, RunAccepted, RunSummary, Run, RunList, App, AppDetail, AppList, AppVersion, AppVersionList, Webhook, WebhookList, GcReport };
 }

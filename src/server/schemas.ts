@@ -66,6 +66,7 @@ export const AppListSchema = shapes.AppList;
 export const AppVersionListSchema = shapes.AppVersionList;
 export const WebhookSchema = shapes.Webhook;
 export const WebhookListSchema = shapes.WebhookList;
+export const GcReportSchema = shapes.GcReport;
 
 export const CreateAppSchema = z
   .object({

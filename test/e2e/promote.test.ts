@@ -1,5 +1,6 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +24,11 @@ beforeAll(async () => {
   git = await startGitHttpServer({ auth: { username: 'x-access-token', password: GIT_TOKEN } });
   receiver = await startFakeFluxReceiver({ token: TOKEN, name: 'homelab-git-receiver', namespace: 'flux-system', type: 'github' });
 });
+/** The test homes made here, removed at the end (each holds repos, a state file and work folders). */
+const homes: string[] = [];
+
 afterAll(async () => {
+  await Promise.all(homes.map((root) => rm(root, { recursive: true, force: true })));
   await Promise.all([registry?.stop(), git?.stop(), receiver?.close()]);
 });
 
@@ -31,6 +36,7 @@ afterAll(async () => {
 async function clusterHome(name: string) {
   const base = await ensureBaseImage();
   const opts = tempHome('slipway-promote-');
+  homes.push(opts.cwd);
   const { dir: gitops, url: gitopsUrl } = await git.createRepo(`${name}.git`, 'main');
   writeFileSync(join(opts.cwd, 'slipway.yaml'), [
     'target: cluster',
@@ -137,6 +143,7 @@ describe('slipway promote on the cluster target', () => {
 describe('slipway promote on this machine', () => {
   it('adds prod\'s tag to the image dev runs in the OCI layout store and commits prod\'s manifests, through a server too', async () => {
     const opts = tempHome('slipway-promote-local-');
+    homes.push(opts.cwd);
     writeFileSync(join(opts.cwd, 'slipway.yaml'), ['local:', '  runtime: process', 'environments:', '  dev: {}', '  prod: {}'].join('\n') + '\n');
     const gitops = join(opts.home, 'git', 'gitops.git');
     const created = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--env', 'dev', '--json'], opts);

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,11 @@ let registry: RegistryServer;
 beforeAll(async () => {
   registry = await startRegistry({ mode: 'plain' });
 });
+/** The test homes made here, removed at the end (each holds repos, a state file and work folders). */
+const homes: string[] = [];
+
 afterAll(async () => {
+  await Promise.all(homes.map((root) => rm(root, { recursive: true, force: true })));
   await registry?.stop();
 });
 
@@ -28,6 +33,7 @@ const skopeoDigest = async (host: string, ref: string): Promise<string> =>
 /** A Slipway home whose GitOps repo runs `app` in prod and dev, pinning the digests given. */
 async function homeRunning(host: string, pins: { prod: string; dev: string }, app = 'notes') {
   const opts = tempHome('slipway-gc-');
+  homes.push(opts.cwd);
   writeFileSync(join(opts.cwd, 'slipway.yaml'), [
     'registry:', `  host: ${host}`, '  insecure: true', '  repository: dynamic-apps',
     'environments:', '  dev: {}', '  prod: {}',

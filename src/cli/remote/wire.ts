@@ -18,3 +18,4 @@ export type AppJson = z.infer<typeof AppJson>;
 export const AppListJson = shapes.AppList;
 export const AppStatusJson = shapes.AppDetail;
 export const AppVersionListJson = shapes.AppVersionList;
+export const GcReportJson = shapes.GcReport;

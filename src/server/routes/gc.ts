@@ -1,7 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import { NotFoundError } from '../../domain/errors.ts';
 import type { ServerDeps } from '../app.ts';
-import { BEARER, problemResponses } from '../schemas.ts';
+import { BEARER, GcReportSchema, problemResponses } from '../schemas.ts';
 
 const GcRequestSchema = z
   .object({
@@ -10,27 +10,6 @@ const GcRequestSchema = z
   })
   .strict()
   .openapi('GcRequest');
-
-const GcImageSchema = z.object({
-  repository: z.string().openapi({ example: 'dynamic-apps/pomodoro' }),
-  app: z.string(),
-  digest: z.string(),
-  tags: z.array(z.string()).openapi({ example: ['v1.0.0-a3f5c2b-prod'] }),
-  kept: z.string().optional().openapi({ description: 'why it stays (pinned by an environment, among the newest, not a version tag); absent when deleted' }),
-});
-
-const GcReportSchema = z
-  .object({
-    registry: z.string(),
-    prefix: z.string(),
-    keep: z.number().int(),
-    dryRun: z.boolean(),
-    deleted: z.array(GcImageSchema),
-    kept: z.array(GcImageSchema),
-    bytes: z.number().int().openapi({ description: 'bytes of blobs only the deleted images used, freed by the registry\'s garbage collection' }),
-    next: z.string().openapi({ description: 'how to run the registry\'s garbage collection' }),
-  })
-  .openapi('GcReport');
 
 const gc = createRoute({
   method: 'post',

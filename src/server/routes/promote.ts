@@ -1,6 +1,7 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServerDeps } from '../app.ts';
-import { AppNameParam, BEARER, IdempotencyHeaders, problemResponses, RunAcceptedSchema } from '../schemas.ts';
+import { AppNameParam, BEARER, IdempotencyHeaders, problemResponses } from '../schemas.ts';
+import { accepted } from './apps.ts';
 import { runAccepted } from '../views.ts';
 
 const PromoteSchema = z
@@ -21,14 +22,7 @@ const promote = createRoute({
     headers: IdempotencyHeaders,
     body: { required: true, content: { 'application/json': { schema: PromoteSchema } } },
   },
-  responses: {
-    202: {
-      description: 'the run is queued; follow it at Location',
-      headers: { Location: { schema: { type: 'string' as const }, description: '/v1/runs/{runId}' } },
-      content: { 'application/json': { schema: RunAcceptedSchema } },
-    },
-    ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500),
-  },
+  responses: { 202: accepted, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500) },
 });
 
 /** `POST /v1/apps/{app}/promote`: what `slipway promote` starts. */
