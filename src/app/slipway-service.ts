@@ -190,6 +190,8 @@ export class SlipwayService {
    */
   start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const taken = this.taking.then(async () => {
+      // Whatever the kind, a run names an environment slipway.yaml declares (refused listing them).
+      if ('env' in request && request.env !== undefined) this.environment(request.env);
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
       if (request.kind === 'promote') return this.queuePromote(request, options.idempotencyKey);
