@@ -1,3 +1,4 @@
+import { RegistryError } from '../adapters/registry/index.ts';
 import { compareVersions } from '../domain/index.ts';
 import { ConflictError, InputError } from '../domain/errors.ts';
 import type { ImageRegistry, RegistryCatalog } from '../ports/image-registry.ts';
@@ -141,8 +142,7 @@ async function deleteImage(deps: GcDeps, image: GcImage, signal?: AbortSignal): 
   try {
     await deps.registry.deleteManifest(deps.host, image.repository, image.digest, signal);
   } catch (error) {
-    const refused = error as { status?: number; codes?: string[] };
-    if (refused.status === 405 || refused.codes?.includes('UNSUPPORTED')) {
+    if (error instanceof RegistryError && (error.status === 405 || error.codes.includes('UNSUPPORTED'))) {
       throw new ConflictError(`the registry at ${deps.host} does not allow deleting images (it answered 405 UNSUPPORTED to deleting ${image.repository}@${image.digest})`, {
         hint: 'Enable deletes in the registry\'s config.yml (storage.delete.enabled: true), or set REGISTRY_STORAGE_DELETE_ENABLED=true for the registry container; restart it and run `slipway gc` again (`--dry-run` shows what it would delete).',
         cause: error,
