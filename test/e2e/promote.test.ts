@@ -121,6 +121,13 @@ describe('slipway promote on the cluster target', () => {
     expect(attempts('gitops:sync')).toEqual(['failed', 'succeeded']);
     expect(commitCount(opts.gitops)).toBe(beforeResume + 1);
     expect(pinnedImage(opts.gitops, 'kubernetes/apps/dynamic', 'bakery').split('@')[1]).toBe(pinnedImage(opts.gitops, 'kubernetes/apps/dynamic-dev', 'bakery').split('@')[1]);
+
+    // The promoted image is one manifest under two tags, pinned by both environments: gc keeps it whole.
+    const gc = JSON.parse((await runCli(['gc', '--keep', '1', '--dry-run', '--json'], opts)).stdout);
+    expect(gc.deleted).toEqual([]);
+    expect(gc.kept.find((i: { digest: string }) => i.digest === digest)).toEqual({
+      repository: 'dynamic-apps/pomodoro', app: 'pomodoro', digest, tags: [`v1.0.0-${sha7}-dev`, `v1.0.0-${sha7}-prod`], kept: 'pinned by dev/pomodoro, prod/pomodoro',
+    });
   });
 
   it('refuses an unknown environment, the same one twice, and an environment that runs nothing, with exit 2', async () => {
