@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ResolvedConfig } from '../config/index.ts';
-import { readSecret } from '../config/index.ts';
+import { environmentsFrom, readSecret } from '../config/index.ts';
 import { gitOpsEngine } from '../adapters/gitops/index.ts';
 import { ConfigError, InputError } from '../domain/index.ts';
 import type { ClusterLogs, ClusterWatcher, GitOpsSyncer } from '../ports/index.ts';
@@ -11,10 +11,15 @@ import type { ClusterLogs, ClusterWatcher, GitOpsSyncer } from '../ports/index.t
  * When Slipway cannot follow a rollout itself (cluster target without Kubernetes access): what a
  * person can run to follow it. Undefined when Slipway follows it, or on the local target.
  */
-export function followHintFor(config: ResolvedConfig): ((app: string) => string) | undefined {
+export function followHintFor(config: ResolvedConfig): ((app: string, env?: string) => string) | undefined {
   if (config.target !== 'cluster' || config.kube) return undefined;
   const engine = gitOpsEngine(config.engine);
-  return (app) => engine.followHint(app, config);
+  const environments = environmentsFrom(config);
+  return (app, name) => {
+    // A run of an environment slipway.yaml no longer names reads as the default one's.
+    const env = environments.get(name !== undefined && environments.names.includes(name) ? name : undefined);
+    return env.objectSuffix === '' ? engine.followHint(app, config) : engine.followHint(app, config, { namespace: env.namespace, object: `${app}${env.objectSuffix}` });
+  };
 }
 
 export interface ClusterParts {

@@ -14,7 +14,7 @@ import { openCheckedDatabase } from '../adapters/store/store-check.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { readSecret, type ResolvedConfig } from '../config/index.ts';
-import { createPipeline, deletePipeline } from '../pipeline/index.ts';
+import { createPipeline, deletePipeline, promotePipeline } from '../pipeline/index.ts';
 import { renderApp, renderSettingsFrom, type RenderSettings } from '../render/index.ts';
 import { createAwaitHealthyStep } from '../steps/app-await/index.ts';
 import { createDeployLocalStep } from '../steps/app-deploy/index.ts';
@@ -37,7 +37,14 @@ import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { createForgetImageStep } from '../steps/image-forget/index.ts';
+import { createVersionNextStep } from '../steps/version-next/index.ts';
+import { appVersions, currentVersion } from './versions.ts';
 import { ensureBareRepo } from './local-repos.ts';
+import { environmentWiring } from './environment-wiring.ts';
+import { imageRetagger } from './image-retag.ts';
+import { runningImage } from './running-image.ts';
+import { createPromoteImageStep } from '../steps/image-promote/index.ts';
+import { slipwayGc, type GcOptions } from './gc.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
 import { createLogger } from './logger.ts';
 import { readinessChecks } from './readiness.ts';
@@ -97,6 +104,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   const gitopsRepo = new CliGit({ url: gitopsUrl, branch: config.git.gitops.branch, cacheDir, author: config.git.author, env: gitEnv, ...auth(config.git.gitops, 'gitops') });
 
   const settings: RenderSettings = renderSettingsFrom(config, { engines: gitOpsEngineRenders(), engine: config.engine });
+  const envs = environmentWiring(config, gitOpsEngineRenders());
   // The short-lived processes a run starts (doctor reads the same folder).
   const startedProcesses = new ProcessLedger({ dir: join(home, 'run', 'started') });
 
@@ -118,21 +126,21 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
+  const registryClient = () => (registry ??= new OciRegistry({
+    credentials: new DockerConfigCredentials({
+      paths: [...(config.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env.vars, env.homedir)],
+      env: env.vars,
+    }),
+    insecureRegistries: config.registry.insecure && config.registry.host ? [config.registry.host] : [],
+    ...(config.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
+    logger,
+  }));
   const prepare = memoize(async () => {
     const templatesDir = join(PACKAGE_ROOT, 'templates');
     const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
     const templates = (await listTemplates(templatesDir)).map((t) => t.id);
 
-    registry = new OciRegistry({
-      credentials: new DockerConfigCredentials({
-        paths: [...(config.registry.dockerConfig ? [config.registry.dockerConfig] : []), ...defaultDockerConfigPaths(env.vars, env.homedir)],
-        env: env.vars,
-      }),
-      insecureRegistries: config.registry.insecure && config.registry.host ? [config.registry.host] : [],
-      ...(config.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
-      logger,
-    });
-    const builder = new SlipwayBuilder({ registry, cacheDir: join(config.cache, 'layers'), logger });
+    const builder = new SlipwayBuilder({ registry: registryClient(), cacheDir: join(config.cache, 'layers'), logger });
     const images = imagePlan(config, async () => {
       const { ensureHostBaseImage } = await import('../adapters/image-builder/host-base-image.ts');
       return (await ensureHostBaseImage({ cacheDir: join(config.cache, 'base'), nodeBinary: env.nodeBinary })).ref;
@@ -144,38 +152,53 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), ledger: startedProcesses,
       ...(env.path ? { path: env.path } : {}),
     });
+    // A version's number follows the one the GitOps history says the environment runs.
+    const versionNext = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env, defaultEnv: config.defaultEnv }), env) });
+    const timeouts = { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 };
+    const render = createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor });
+    const commitManifests = createCommitManifestsStep({ repo: gitopsRepo, settings, settingsFor: envs.settingsFor });
+    const sync = cluster?.syncer ? createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl, objectSuffix: envs.objectSuffix }) : undefined;
+    const clusterAwait = cluster?.watcher && cluster.publicUrl
+      ? createClusterAwaitStep({ watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl, timeouts, forEnv: envs.clusterFor(cluster.publicUrl) })
+      : undefined;
     const create = createPipeline(
       {
+        version: versionNext,
         plan: createPlanStep({ generator }),
         generate: createGenerateStep({ generator, workspace }),
         verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
         provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
         commitSource: createCommitSourceStep({ repo: sourceRepo }),
-        build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
-        render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators') }),
-        commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
-        ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
-        ...(cluster?.watcher && cluster.publicUrl
-          ? {
-            clusterAwait: createClusterAwaitStep({
-              watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl,
-              timeouts: { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 },
-            }),
-          }
-          : {}),
+        build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal), tagSuffix: envs.tagSuffix }),
+        render,
+        commitManifests,
+        ...(sync ? { sync } : {}),
+        ...(clusterAwait ? { clusterAwait } : {}),
         ...(runtime
           ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
           : {}),
       },
+      { defaultEnv: config.defaultEnv },
     );
     const remove = deletePipeline({
       ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
-      removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings }),
+      removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings, others: envs.others() }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
       ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
     });
-    return { pipelines: { create, delete: remove }, templates, generatorDescription };
+    const promote = promotePipeline({
+      version: versionNext,
+      promoteImage: createPromoteImageStep({
+        running: (app, env) => runningImage({ gitops: gitopsRepo, runs, defaultEnv: config.defaultEnv }, app, env),
+        retag: imageRetagger(config, registryClient),
+        manifestImage: images.manifestImage, runImage: images.runImage, tagSuffix: envs.tagSuffix,
+      }),
+      render, commitManifests,
+      ...(sync ? { sync } : {}),
+      ...(clusterAwait ? { clusterAwait } : {}),
+    });
+    return { pipelines: { create, delete: remove, promote }, templates, generatorDescription };
   });
 
   const clusterLogs = clusterLogsFor(config, env.vars, settings.namespace);
@@ -186,7 +209,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
-    prepare, logger, leftovers: startedProcesses,
+    prepare, logger, leftovers: startedProcesses, environments: envs.environments, defaultEnv: config.defaultEnv,
     catalog: {
       templates: async () => (await listTemplates(join(PACKAGE_ROOT, 'templates'))).map(({ id, title, description }) => ({ id, title, description })),
       generator: async () => ({ kind: llmProvider(config, env.vars) ? 'model' : 'templates', description: (await prepare()).generatorDescription }),
@@ -201,6 +224,8 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     // What `slipway repair` rebuilds the state from, and into.
     state: { file: stateFile, runs, apps, histories, sourceRepo, gitopsRepo, ...(runtime ? { runtime } : {}) },
     describeGenerator: async () => (await prepare()).generatorDescription,
+    /** `slipway gc`: deletes the registry's images no environment needs. */
+    gc: (options: GcOptions = {}) => slipwayGc(config, { registry: registryClient, gitops: gitopsRepo, apps }, options),
     close: () => {
       registry?.close();
       db.close();

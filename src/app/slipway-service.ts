@@ -1,26 +1,37 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
-  appNameProblem, assertAppName, assertDescription, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
-  NotFoundError, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunOrigin, type RunStatus, type StepRecord,
+  appNameProblem, assertAppName, assertDescription, assertEnvName, FIRST_VERSION, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
+  NotFoundError, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
 import { executePipeline, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
 import type { AppRuntime, AppStore, ClusterLogs, CommitInfo, GitRepo, Notifier, NotifyResult, RunOutcome, RunStore } from '../ports/index.ts';
 import { awaitOutput } from '../steps/app-await/index.ts';
 import { deployOutput } from '../steps/app-deploy/index.ts';
-import { planOutput } from '../steps/app-plan/index.ts';
+import { generatorName, planOutput } from '../steps/app-plan/index.ts';
 import { clusterAwaitOutput } from '../steps/cluster-await/index.ts';
 import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
 import { sourceCommitOutput } from '../steps/source-commit/index.ts';
 import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
+import { versionNextOutput } from '../steps/version-next/index.ts';
 import type { RunEvents } from './run-events.ts';
 import { RunQueue } from './run-queue.ts';
+import { appVersions, DEFAULT_ENV, type AppVersion } from './versions.ts';
 
-/** What a run is asked to do; `create` needs a description, a template, or both. */
+/**
+ * What a run is asked to do; `create` needs a description, a template, or both (or `from`, a folder
+ * of code). `env` names the environment (default: the configured default, `prod`).
+ */
 export type StartRequest =
-  | { kind: 'create'; description?: string; template?: string; name?: string }
-  | { kind: 'delete'; app: string };
+  | { kind: 'create'; description?: string; template?: string; name?: string; from?: string; env?: string }
+  | { kind: 'delete'; app: string }
+  | { kind: 'change'; app: string; request?: string; from?: string; bump?: 'minor' | 'patch' | 'major'; env?: string }
+  | { kind: 'rollback'; app: string; to?: Version; env?: string; auto?: { failedRunId: string } }
+  | { kind: 'promote'; app: string; from: string; to: string };
+
+/** The pipelines runs follow, by kind; a kind without one cannot be started yet. */
+export type Pipelines = { create: PipelineEntry[]; delete: PipelineEntry[] } & Partial<Record<RunKind, PipelineEntry[]>>;
 
 /** A check `ready` makes: it resolves when the part answers, and rejects with why when not. */
 export interface ReadinessCheck {
@@ -41,6 +52,8 @@ export interface RunReport {
   events: number;
   url?: string;
   template?: string;
+  /** The version the run ships (`v1.0.0` for a create), once numbered. */
+  version?: Version;
   commits: { source?: string; gitops?: string };
   timeline: StepRecord[];
   error?: Run['error'];
@@ -61,6 +74,14 @@ export interface AppView extends AppRecord {
 
 export interface AppStatus extends AppView {
   recentCommits: { source: CommitInfo[]; gitops: CommitInfo[] };
+}
+
+/** An app's versions, newest first, and the one its environment runs now (`slipway versions`). */
+export interface AppVersions {
+  app: string;
+  /** The version the environment asked for (the default one when none was) runs; null when none. */
+  current: Version | null;
+  versions: AppVersion[];
 }
 
 /** A template a create may name: its id, and what it makes. */
@@ -113,13 +134,13 @@ export interface ServiceDeps {
   /** The runtime that started an app (named in its record), to ask about it; default `runtime`. */
   runtimeFor?: (app: string) => Promise<AppRuntime>;
   /** The pipelines and the known template ids, built on first use (only runs need them). */
-  prepare: () => Promise<{ pipelines: { create: PipelineEntry[]; delete: PipelineEntry[] }; templates: string[] }>;
+  prepare: () => Promise<{ pipelines: Pipelines; templates: string[] }>;
   logger: Logger;
   now?: () => Date;
   /** Processes earlier runs started and a killed Slipway left running (e.g. an app being verified): stopped before a resume or delete. */
   leftovers?: { sweep(): Promise<{ stopped: Array<{ pid: number; command: string }> }> };
   /** When Slipway cannot follow a rollout itself: what a person can run to follow it. */
-  followHint?: (app: string) => string;
+  followHint?: (app: string, env?: string) => string;
   /**
    * Who executes the runs: a command (`cli`, default) executes the runs it starts, one at a time; a
    * server executes every queued run it can hold, `concurrency` at once, and continues its own
@@ -134,10 +155,14 @@ export interface ServiceDeps {
     generator(): Promise<GeneratorInfo>;
     doctor(): Promise<DoctorCheck[]>;
   };
+  /** The environment of commands that name none (`prod` unless slipway.yaml says otherwise). */
+  defaultEnv?: string;
   /** Tells people how runs ended (`notify:` in slipway.yaml); built on first use, as it reads secrets. */
   notifier?: () => Notifier;
   /** Tells the webhooks subscribed through the API (`POST /v1/webhooks`), alongside `notifier`. */
   subscriptions?: Notifier;
+  /** The environments runs may name (`environments:` in slipway.yaml); `get` refuses an unknown one, listing them. */
+  environments?: { get(name?: string): { name: string } };
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -167,7 +192,12 @@ export class SlipwayService {
    */
   start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const taken = this.taking.then(async () => {
-      return request.kind === 'create' ? this.queueCreate(request, options.idempotencyKey) : this.queueDelete(request.app, options.idempotencyKey);
+      // Whatever the kind, a run names an environment slipway.yaml declares (refused listing them).
+      if ('env' in request && request.env !== undefined) this.environment(request.env);
+      if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
+      if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
+      if (request.kind === 'promote') return this.queuePromote(request, options.idempotencyKey);
+      throw notAvailable(request.kind);
     });
     this.taking = taken.catch(() => undefined);
     return taken;
@@ -182,6 +212,7 @@ export class SlipwayService {
       if (!templates.includes(input.template)) throw new InputError(`unknown template '${input.template}'; known templates: ${templates.join(', ')}`);
     }
     const description = assertDescription(input.description ?? `the ${input.template} template`);
+    const env = input.env === undefined ? undefined : this.environment(input.env);
     if (idempotencyKey !== undefined) {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
@@ -196,7 +227,7 @@ export class SlipwayService {
     } else {
       app = deriveAppName(description, existing);
     }
-    const request = { app, description, ...(input.template ? { template: input.template } : {}) };
+    const request = { app, description, ...(input.template ? { template: input.template } : {}), ...(env ? { env } : {}) };
     const run = await this.queueRun({ kind: 'create', app, request }, idempotencyKey);
     const at = this.now().toISOString();
     await this.deps.apps.upsert({
@@ -216,6 +247,28 @@ export class SlipwayService {
     const record = await this.deps.apps.get(name);
     if (!record) throw new NotFoundError(`no app named '${name}'`, { hint: 'List apps with `slipway list`.' });
     return this.announce(await this.queueRun({ kind: 'delete', app: name, request: { app: name } }, idempotencyKey));
+  }
+
+  /**
+   * Copies the version `from` runs to `to`: the same image digest, tagged for `to`, committed to its
+   * manifests. Both must be environments, and different.
+   */
+  private async queuePromote(input: Omit<Extract<StartRequest, { kind: 'promote' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
+    if (appNameProblem(input.app)) assertAppName(input.app);
+    const from = this.environment(input.from);
+    const to = this.environment(input.to);
+    if (from === to) throw new InputError(`a promote copies one environment's version to another, but from and to are both '${from}'`, { hint: 'e.g. slipway promote <app> --from dev --to prod' });
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    if (!(await this.deps.apps.get(input.app))) throw new NotFoundError(`no app named '${input.app}'`, { hint: 'List apps with `slipway list`.' });
+    return this.announce(await this.queueRun({ kind: 'promote', app: input.app, request: { app: input.app, from, to } }, idempotencyKey));
+  }
+
+  /** The environment's name when it is one slipway.yaml declares (an InputError listing them otherwise). */
+  private environment(name: string): string {
+    return this.deps.environments ? this.deps.environments.get(name).name : name;
   }
 
   private queueRun(run: { kind: Run['kind']; app: string; request: Record<string, unknown> }, idempotencyKey?: string): Promise<Run> {
@@ -381,7 +434,9 @@ export class SlipwayService {
    * (the record learns them only when a run ends). `known`: none of its runs is interrupted, so its
    * latest is not looked up.
    */
-  private async view(record: AppRecord, known?: 'not interrupted'): Promise<AppView> {
+  private async view(stored: AppRecord, known?: 'not interrupted'): Promise<AppView> {
+    // An app an older Slipway deployed has no version recorded; all it could ship was a create: v1.0.0.
+    const record = stored.version === undefined && stored.commits.gitops ? { ...stored, version: FIRST_VERSION, env: this.deps.defaultEnv ?? DEFAULT_ENV } : stored;
     const [latest] = known ? [] : await this.deps.runs.listRuns({ app: record.name, limit: 1 });
     if (latest?.status === 'interrupted') {
       const { commits } = outputsView(await this.collectOutputs(latest));
@@ -398,6 +453,19 @@ export class SlipwayService {
     throw new ConflictError(`app '${run.app}' was deleted by run ${deletion.id} after run ${run.id} started, so that run cannot be resumed`, {
       hint: `Create it again: slipway create ${JSON.stringify(String(run.request.description ?? run.app))} --name ${run.app}`,
     });
+  }
+
+  /**
+   * An app's versions, newest first, read from the GitOps history: those of `env` when it is given,
+   * else of every environment; `current` is the version `env` (default: the default one) runs.
+   */
+  async versions(app: string, options: { env?: string } = {}): Promise<AppVersions> {
+    await this.existingApp(app);
+    if (options.env !== undefined) assertEnvName(options.env);
+    const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
+    const versions = await appVersions(this.deps.gitopsRepo, app, { defaultEnv, runs: this.deps.runs, ...(options.env !== undefined ? { env: options.env } : {}) });
+    const env = options.env ?? defaultEnv;
+    return { app, current: versions.find((v) => v.env === env)?.version ?? null, versions };
   }
 
   /** The templates a create may name. */
@@ -502,7 +570,8 @@ export class SlipwayService {
     try {
       if (run.timeline.length > 0 || run.kind === 'delete') await this.stopLeftovers();
       const { pipelines } = await this.preparing(run);
-      const pipeline = run.kind === 'create' ? pipelines.create : pipelines.delete;
+      const pipeline = pipelines[run.kind];
+      if (!pipeline) throw notAvailable(run.kind);
       const result = await executePipeline({
         run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }), signal,
         onEvent: (event) => void events.publish(event).catch((error: unknown) => logger.error({ err: error, runId: run.id }, 'could not store a run event')),
@@ -593,6 +662,8 @@ export class SlipwayService {
       state: status === 'succeeded' ? (this.deps.target === 'local' || outputs.has(clusterAwaitOutput) ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
       commits: { ...base.commits, ...view.commits },
       ...(view.url ? { url: view.url } : {}),
+      // The version is the one the GitOps repo holds: it changes once the run committed its manifests.
+      ...(view.version && view.commits.gitops ? { version: view.version.version, env: view.version.env } : {}),
       // The runtime's name goes with its handle: stop and status must go to the runtime that started the app.
       ...(deployed ? { runtime: { ...deployed.handle, runtime: deployed.runtime } } : {}),
       lastRunId: run.id,
@@ -610,9 +681,10 @@ export class SlipwayService {
       createdAt: run.createdAt, updatedAt: run.updatedAt, ...(run.endedAt ? { endedAt: run.endedAt } : {}), events: run.events,
       ...(view.url ? { url: view.url } : {}),
       ...(view.template ? { template: view.template } : {}),
+      ...(view.version ? { version: view.version.version } : {}),
       commits: view.commits, timeline: run.timeline, outputs: outputs.toRecord(),
       ...(run.error ? { error: run.error } : {}),
-      ...(run.kind === 'create' && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app) } : {}),
+      ...((run.kind === 'create' || run.kind === 'promote') && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app, view.version?.env) } : {}),
       ...(notifications.length > 0 ? { notifications } : {}),
     };
   }
@@ -627,6 +699,11 @@ export class SlipwayService {
   }
 }
 
+/** A kind of run this Slipway has no pipeline for yet. */
+function notAvailable(kind: RunKind): ConflictError {
+  return new ConflictError(`\`slipway ${kind}\` is not available yet in this Slipway`, { hint: 'Update Slipway to a release that ships it.' });
+}
+
 /** What a run's report and an app's record take from its steps' outputs: the commits, the template, the generator and the URL. */
 function outputsView(outputs: StepOutputs) {
   const commits: { source?: string; gitops?: string } = {};
@@ -637,8 +714,9 @@ function outputsView(outputs: StepOutputs) {
   const plan = outputs.get(planOutput);
   return {
     template: plan?.template.id,
-    generator: plan ? (plan.generator.kind === 'model' ? `model${plan.generator.model ? ` ${plan.generator.model}` : ''}` : 'templates') : undefined,
+    generator: plan ? generatorName(plan) : undefined,
     url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
+    version: outputs.get(versionNextOutput),
     commits,
   };
 }

@@ -6,7 +6,7 @@ import { chooseServer, serverFrom } from './remote/server-choice.ts';
 import { InputError } from '../domain/errors.ts';
 
 /** The commands that work against a running server (`--server`); the others act on this machine only. */
-const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs', 'logs']);
+const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs', 'logs', 'versions', 'gc', 'promote']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so
@@ -46,6 +46,7 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--name <name>', 'app name (DNS-1123 label, at most 40 characters); derived from the description when absent')
     .option('--template <id>', 'use this template instead of the one the description scores best')
     .option('--target <target>', 'local (this machine) or cluster (the GitOps repo and cluster in slipway.yaml); default: target in slipway.yaml')
+    .option('--env <env>', 'the environment it ships to (environments: in slipway.yaml); default: defaultEnv')
     .option('--json', 'print one JSON object with app, url, runId, template, commits and timeline')
     .action(async (words, opts) => finish(await (await import('./commands/run-commands.ts')).createCommand(words, opts)));
 
@@ -77,6 +78,14 @@ export function slipwayProgram(finish: (code: number) => void) {
     .action(async (app, opts) => finish(await (await import('./commands/query-commands.ts')).statusCommand(app, opts)));
 
   program
+    .command('versions')
+    .description("list an app's versions, newest first: request, source commit, image digest, when and by which run")
+    .argument('<app>', 'app name')
+    .option('--env <env>', "only this environment's versions")
+    .option('--json', 'print JSON')
+    .action(async (app, opts) => finish(await (await import('./commands/versions-command.ts')).versionsCommand(app, opts)));
+
+  program
     .command('runs')
     .description("list recent runs, or one app's runs, with their timelines")
     .argument('[app]', 'only this app')
@@ -93,6 +102,23 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--tail <n>', 'how many of the last lines to start with (per pod on the cluster); 0 with --follow for new lines only', lineCount('--tail'), 200)
     .option('--env <env>', 'the environment whose cluster namespace the app runs in (default: the default environment)')
     .action(async (app, opts) => finish(await (await import('./commands/logs-command.ts')).logsCommand(app, opts)));
+
+  program
+    .command('promote')
+    .description('ship the exact image one environment runs to another: the same digest, tagged and committed for the target')
+    .argument('<app>', 'app name')
+    .requiredOption('--from <env>', 'the environment whose running version is copied, e.g. dev')
+    .requiredOption('--to <env>', 'the environment it goes to, e.g. prod')
+    .option('--json', 'print what create prints, with the version')
+    .action(async (app, opts) => finish(await (await import('./commands/promote-command.ts')).promoteCommand(app, opts)));
+
+  program
+    .command('gc')
+    .description("delete the registry's images of deleted apps, and versions beyond the newest N that no environment pins")
+    .option('--keep <n>', 'versions to keep per app and environment besides the pinned ones', wholeNumber('--keep'), 5)
+    .option('--dry-run', 'list what would be deleted, and delete nothing')
+    .option('--json', 'print { registry, keep, dryRun, deleted, kept, bytes, next }')
+    .action(async (opts) => finish(await (await import('./commands/gc-command.ts')).gcCommand(opts)));
 
   program
     .command('build')

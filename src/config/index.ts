@@ -2,3 +2,4 @@ export * from './schema.ts';
 export * from './load.ts';
 export * from './home.ts';
 export * from './secrets.ts';
+export * from './environments.ts';

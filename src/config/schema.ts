@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES } from '../adapters/generator/llm/providers/registry.ts';
 import { gitOpsEngineNames } from '../adapters/gitops/index.ts';
+import { APPS_DOMAIN } from '../render/settings-parts.ts';
 import { branchNameProblem } from './branch-name.ts';
 import { gitRemoteProblem, hostProblem, urlProblem } from './network-names.ts';
 
@@ -132,6 +133,28 @@ export const ChatConfig = z
   })
   .strict();
 export type ChatConfig = z.infer<typeof ChatConfig>;
+
+/** An environment's name: it becomes a tag suffix, a folder and part of object names, so a short DNS label. */
+export const EnvName = z.string().regex(/^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$/, 'an environment name: up to 20 lowercase letters, digits and -, starting with a letter, such as dev or prod');
+
+/** Where one environment's apps go; what is left out follows from the settings above (see src/config/environments.ts). */
+export const EnvironmentConfig = z
+  .object({
+    /** Folder in the GitOps repo holding this environment's apps. */
+    gitopsPath: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path such as kubernetes/apps/dev')
+      .refine((path) => !path.split('/').some((part) => part === '.' || part === '..'), "a relative path without '.' or '..' parts, such as kubernetes/apps/dev")
+      .optional(),
+    /** Namespace this environment's apps run in. */
+    namespace: KubeName.optional(),
+    /** Apps answer at `<app>.<domain>`. */
+    domain: z.string().max(200).regex(APPS_DOMAIN, 'a domain such as dev.apps.example.com or dev.${APPS_SUBDOMAIN}').optional(),
+    /** The end of this environment's image tags (`v1.2.0-a3f5c2b-<tagSuffix>`); default the environment's name. */
+    tagSuffix: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, 'a tag suffix: up to 32 lowercase letters, digits and -, such as dev').optional(),
+  })
+  .strict();
+export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
 
 export const ConfigSchema = z
   .object({
@@ -299,8 +322,19 @@ export const ConfigSchema = z
     notify: z.array(NotifyTarget).default([]),
     /** Slack, Telegram and Discord commands that start runs and answer with the result. */
     chat: ChatConfig.default({}),
+    /** Named environments (e.g. dev and prod), each with its GitOps folder, namespace, domain and tag suffix; absent → one, `prod`. */
+    environments: z.record(EnvName, EnvironmentConfig).optional(),
+    /** The environment runs use when no --env is given; it must be one of `environments`. */
+    defaultEnv: EnvName.default('prod'),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = Object.keys(config.environments ?? { prod: {} });
+    if (config.environments && names.length === 0) ctx.addIssue({ code: 'custom', path: ['environments'], message: 'name at least one environment, such as prod, or leave environments out' });
+    else if (!names.includes(config.defaultEnv)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultEnv'], message: `"${config.defaultEnv}" is not an environment; the environments are: ${names.join(', ')}` });
+    }
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 

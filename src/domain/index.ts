@@ -10,3 +10,4 @@ export * from './safe-path.ts';
 export * from './compare.ts';
 export * from './webhook.ts';
 export * from './log-since.ts';
+export * from './version.ts';

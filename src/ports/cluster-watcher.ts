@@ -10,6 +10,8 @@ export interface WatchRequest {
   url: string;
   /** Per-stage time limits in milliseconds. */
   timeouts: Record<WatchStage, number>;
+  /** Appended to the engine's per-app object name (another environment's Flux Kustomization is `<app>-<env>`); default ''. */
+  objectSuffix?: string;
 }
 
 export interface StageReport {

@@ -78,8 +78,11 @@ export interface GitOpsEngine {
   syncer(context: EngineContext): Promise<GitOpsSyncer | undefined>;
   /** The engine's watch stages, handed to the Kubernetes watcher. */
   watchStages(config: ResolvedConfig): WatchStages;
-  /** What a person can run to follow a rollout Slipway cannot follow itself. */
-  followHint(app: string, config: ResolvedConfig): string;
+  /**
+   * What a person can run to follow a rollout Slipway cannot follow itself; `where` names an
+   * environment's namespace and the engine's object for the app (`<app>-<env>`) when not the default ones.
+   */
+  followHint(app: string, config: ResolvedConfig, where?: { namespace: string; object: string }): string;
   /** The engine's own checks for `slipway doctor`. */
   doctor?(config: ResolvedConfig, tools: DoctorTools): Promise<EngineCheck[]>;
 }

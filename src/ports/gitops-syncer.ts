@@ -6,6 +6,8 @@ export interface SyncRequest {
   branch: string;
   /** The GitOps repo (no credentials), for payloads that name it. */
   repoUrl: string;
+  /** Appended to the names of the engine's objects for the app: another environment's are `<name>-<env>`; default ''. */
+  objectSuffix?: string;
 }
 
 export interface SyncResult {

@@ -56,3 +56,16 @@ export interface ImageRegistry {
    */
   putManifest(registry: string, repository: string, reference: string, manifest: { mediaType: string; bytes: Buffer; digest?: string }, signal?: AbortSignal): Promise<string>;
 }
+
+/**
+ * What a registry holds, and removing what is no longer wanted: the distribution API's catalog, tag
+ * lists and manifest DELETE (the registry frees the blobs in its own garbage collection).
+ */
+export interface RegistryCatalog {
+  /** Every repository on the registry, sorted as it lists them. */
+  listRepositories(registry: string, signal?: AbortSignal): Promise<string[]>;
+  /** The tags of a repository; [] when it has none or does not exist. */
+  listTags(registry: string, repository: string, signal?: AbortSignal): Promise<string[]>;
+  /** Deletes a manifest by digest (every tag naming it goes with it); false when it was already gone. */
+  deleteManifest(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<boolean>;
+}

@@ -49,6 +49,8 @@ export interface EngineWatchTarget {
   revision: string;
   /** Whether a reported revision carries that commit. */
   reached: RevisionReached;
+  /** Appended to the engine's per-app object name (another environment's Flux Kustomization is `<app>-<env>`); default ''. */
+  objectSuffix?: string;
 }
 
 /**

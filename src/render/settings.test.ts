@@ -9,6 +9,7 @@ describe('RenderSettingsSchema', () => {
     expect(engine.name).toBe('flux');
     expect(engines.map((e) => e.name)).toEqual(['flux', 'argocd']);
     expect(rest).toEqual({
+      objectSuffix: '',
       namespace: 'dynamic-apps',
       appsDomain: '${APPS_SUBDOMAIN}',
       gateway: { parentRefs: [{ name: 'gateway', namespace: 'gateway' }] },

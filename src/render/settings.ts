@@ -35,7 +35,8 @@ export function renderSettingsSchema(engines: readonly EngineRender[]) {
       argocd: ArgoCd.prefault({}),
     })
     .strict()
-    .transform((settings) => ({ ...settings, engines }))
+    // objectSuffix: '' unless an environment other than the default one asks for its own (see renderSettingsForEnv).
+    .transform((settings) => ({ ...settings, engines, objectSuffix: '' }))
     .superRefine((settings, ctx) => {
       // What the chosen engine cannot work with (Argo CD: no repo URL, ${VAR}s it would not substitute).
       for (const { path, message } of settings.engine.settingsProblems?.(settings) ?? []) {
@@ -97,4 +98,26 @@ export function renderSettingsFrom(config: RenderConfigSource, options: { engine
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What an environment changes in the render settings (src/config/environments.ts gives it). */
+export interface RenderEnvironment {
+  gitopsPath: string;
+  namespace: string;
+  domain: string;
+  objectSuffix: string;
+}
+
+/**
+ * The render settings for one environment: its GitOps folder, namespace and apps domain in place of
+ * the configured ones, and its suffix on the names of the engine's per-app objects (a Flux
+ * Kustomization or Argo CD Application per app and environment, in one shared namespace).
+ * @example renderSettingsForEnv(config, { gitopsPath: 'apps-dev', namespace: 'apps-dev', domain: 'dev.lan', objectSuffix: '-dev' }, { engines }).gitops.path // 'apps-dev'
+ */
+export function renderSettingsForEnv(config: RenderConfigSource, env: RenderEnvironment, options: { engines: readonly EngineRender[]; engine?: string }): RenderSettings {
+  const render = { ...config.render, namespace: env.namespace, appsDomain: env.domain };
+  const settings = renderSettingsFrom({ render, git: { gitops: { ...config.git?.gitops, path: env.gitopsPath } } }, options);
+  if (env.objectSuffix === '') return settings;
+  const argocd = { ...settings.argocd, appOfAppsName: `${settings.argocd.appOfAppsName}${env.objectSuffix}` };
+  return { ...settings, argocd, objectSuffix: env.objectSuffix };
 }

@@ -4,7 +4,9 @@ import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
-import type { AppFile, AppStatus, AppView, DoctorCheck, GeneratorInfo, RepoName, RunReport, StartRequest, TemplateInfo } from '../app/slipway-service.ts';
+import type { GcOptions } from '../app/gc.ts';
+import type { GcReport } from '../app/registry-gc.ts';
+import type { AppFile, AppStatus, AppVersions, AppView, DoctorCheck, GeneratorInfo, RepoName, RunReport, StartRequest, TemplateInfo } from '../app/slipway-service.ts';
 import type { Run, RunStatus } from '../domain/index.ts';
 import type { WebhookStore } from '../ports/index.ts';
 import type { StoredRunEvent } from '../pipeline/index.ts';
@@ -23,11 +25,14 @@ import { generatorRoutes } from './routes/generator.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { logRoutes } from './routes/logs.ts';
+import { versionRoutes } from './routes/versions.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes, type SessionDeps } from './routes/session.ts';
 import { staticRoutes } from './routes/static.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { gcRoutes } from './routes/gc.ts';
+import { promoteRoutes } from './routes/promote.ts';
 
 export interface ServerDeps {
   /** The parts of SlipwayService the routes call. */
@@ -47,6 +52,7 @@ export interface ServerDeps {
     file(app: string, repo: RepoName, path: string): Promise<AppFile>;
     logs(app: string, options: { tail: number; follow?: boolean; since?: Date; env?: string; signal?: AbortSignal }): Promise<AsyncIterable<string>>;
     doctor(): Promise<DoctorCheck[]>;
+    versions(app: string, options?: { env?: string }): Promise<AppVersions>;
   };
   metrics: ServerMetrics;
   logger: Logger;
@@ -74,6 +80,8 @@ export interface ServerDeps {
   telegram?: TelegramChat;
   /** `chat.discord`: the Discord interactions endpoint (404 when absent). */
   discord?: DiscordChat;
+  /** `POST /v1/gc`: cleans Slipway's registry (404 when absent). */
+  gc?: (options: GcOptions) => Promise<GcReport>;
 }
 
 export type ServerApp = OpenAPIHono;
@@ -113,14 +121,17 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   if (deps.access) app.use('/v1/*', deps.access);
 
   appRoutes(app, deps);
+  promoteRoutes(app, deps);
   runRoutes(app, deps);
   eventRoutes(app, deps);
   fileRoutes(app, deps);
   logRoutes(app, deps);
+  versionRoutes(app, deps);
   templateRoutes(app, deps);
   generatorRoutes(app, deps);
   doctorRoutes(app, deps);
   webhookRoutes(app, deps);
+  gcRoutes(app, deps);
   sessionRoutes(app, deps);
   healthRoutes(app, deps);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -63,14 +63,17 @@ export const RunSchema = shapes.Run;
 export const RunListSchema = shapes.RunList;
 export const AppDetailSchema = shapes.AppDetail;
 export const AppListSchema = shapes.AppList;
+export const AppVersionListSchema = shapes.AppVersionList;
 export const WebhookSchema = shapes.Webhook;
 export const WebhookListSchema = shapes.WebhookList;
+export const GcReportSchema = shapes.GcReport;
 
 export const CreateAppSchema = z
   .object({
     description: z.string().optional().openapi({ example: 'a pomodoro timer with a dark theme' }),
     template: z.string().optional().openapi({ example: 'timer' }),
     name: z.string().optional().openapi({ description: 'derived from the description when absent' }),
+    env: z.string().optional().openapi({ description: 'the environment it ships to (`environments:` in slipway.yaml); default `defaultEnv`', example: 'dev' }),
   })
   .strict()
   .refine((body) => body.description !== undefined || body.template !== undefined, {

@@ -29,6 +29,8 @@ export interface RegistryServerOptions {
   accessTokenOnly?: boolean;
   /** `token` mode: OAuth2 refresh tokens (Docker's `identitytoken`) the service accepts, to the user each stands for. */
   refreshTokens?: Record<string, string>;
+  /** Whether the registry accepts manifest DELETE (default true); false answers 405 UNSUPPORTED as a default registry does. */
+  deleteEnabled?: boolean;
 }
 
 /** One token the token service issued: who asked and for which scopes. */
@@ -84,7 +86,7 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
     version: 0.1,
     log: { level: 'error', accesslog: { disabled: true } },
     // As Debian's /etc/docker/registry/config.yml and the registry image ship it: blob descriptors cached in memory.
-    storage: { cache: { blobdescriptor: 'inmemory' }, filesystem: { rootdirectory: storageDir }, delete: { enabled: true }, maintenance: { uploadpurging: { enabled: false } } },
+    storage: { cache: { blobdescriptor: 'inmemory' }, filesystem: { rootdirectory: storageDir }, delete: { enabled: options.deleteEnabled ?? true }, maintenance: { uploadpurging: { enabled: false } } },
     http: { addr: host, secret: randomBytes(16).toString('hex') },
   };
   let ca: string | undefined;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { InputError, SlipwayError } from '../../domain/errors.ts';
-import type { BlobSource, ImageRegistry, ManifestResponse, PushBlobResult } from '../../ports/image-registry.ts';
+import type { BlobSource, ImageRegistry, ManifestResponse, PushBlobResult, RegistryCatalog } from '../../ports/image-registry.ts';
 import { checkDigestHeader, uploadBlob, type UploadContext } from './blob-upload.ts';
 import type { CredentialStore } from './docker-config.ts';
 import { digestOf, digestVerifier } from './digest.ts';
@@ -38,26 +38,29 @@ export interface OciRegistryOptions {
   chunkSize?: number;
   /** Socket idle timeout per request (default 60 s). */
   timeoutMs?: number;
+  /** Entries asked for per page of the catalog and tag lists (default 1000). */
+  pageSize?: number;
   logger?: RegistryLogger;
 }
 
 /**
  * The OCI distribution API client: blobs (HEAD, GET, upload with mount, monolithic or chunked),
- * manifests (GET, HEAD, PUT) with every digest the registry states checked against the bytes;
- * Basic and Bearer token auth; retries with backoff on 429/5xx and dropped connections.
+ * manifests (GET, HEAD, PUT, DELETE) with every digest the registry states checked against the bytes;
+ * the catalog and tag lists; Basic and Bearer token auth; retries with backoff on 429/5xx and dropped connections.
  *
  * @example
  * const registry = new OciRegistry({ credentials: new DockerConfigCredentials({ paths }), insecureRegistries: ['127.0.0.1:5000'] });
  * await registry.pushBlob('127.0.0.1:5000', 'apps/web', { digest, size, open: () => createReadStream(file) });
  * const digest = await registry.putManifest('127.0.0.1:5000', 'apps/web', '1.0', { mediaType, bytes });
  */
-export class OciRegistry implements ImageRegistry {
+export class OciRegistry implements ImageRegistry, RegistryCatalog {
   readonly #http: HttpClient;
   readonly #auth: RegistryAuth;
   readonly #insecure: Set<string>;
   readonly #retry: RetryPolicy;
   readonly #chunkSize: number;
   readonly #logger: RegistryLogger | undefined;
+  readonly #pageSize: number;
 
   constructor(options: OciRegistryOptions = {}) {
     this.#http = new HttpClient({ ca: options.ca, userAgent: options.userAgent ?? 'slipway', timeoutMs: options.timeoutMs });
@@ -66,6 +69,7 @@ export class OciRegistry implements ImageRegistry {
     this.#retry = { ...DEFAULT_RETRY, ...options.retry };
     this.#chunkSize = Math.max(1, options.chunkSize ?? 16 * 1024 * 1024);
     this.#logger = options.logger;
+    this.#pageSize = Math.max(1, options.pageSize ?? 1000);
   }
 
   async hasBlob(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<boolean> {
@@ -162,6 +166,27 @@ export class OciRegistry implements ImageRegistry {
     return digest;
   }
 
+  async listRepositories(registry: string, signal?: AbortSignal): Promise<string[]> {
+    return this.#listPages(registry, this.#url(registry, '', '_catalog'), 'repositories', new Map([['registry:catalog', new Set(['*'])]]), signal);
+  }
+
+  async listTags(registry: string, repository: string, signal?: AbortSignal): Promise<string[]> {
+    return this.#listPages(registry, this.#url(registry, repository, 'tags/list'), 'tags', repositoryScopes(repository, 'pull'), signal);
+  }
+
+  async deleteManifest(registry: string, repository: string, digest: string, signal?: AbortSignal): Promise<boolean> {
+    validateDigest(digest);
+    const request: HttpRequest = { method: 'DELETE', url: this.#url(registry, repository, `manifests/${digest}`), signal };
+    const response = await this.#retrying(registry, signal, async () => {
+      // 405 UNSUPPORTED is a registry that keeps everything; the caller says how to allow deletes.
+      const answer = await this.#expect(registry, request, repositoryScopes(repository, 'delete'), [202, 200, 404]);
+      await drain(answer);
+      return answer;
+    });
+    this.#logger?.debug({ registry, repository, digest, status: response.status }, 'manifest deleted');
+    return response.status !== 404;
+  }
+
   /** Closes idle keep-alive connections (lets a short-lived process exit at once). */
   close(): void {
     this.#http.close();
@@ -176,6 +201,25 @@ export class OciRegistry implements ImageRegistry {
       if (response.status === 200) checkDigestHeader(response, digest);
       return response.status === 200;
     });
+  }
+
+  /** Follows a paginated list (`Link: <…>; rel="next"`) and joins the `field` of every page. */
+  async #listPages(registry: string, first: URL, field: 'repositories' | 'tags', scopes: ScopeSet, signal?: AbortSignal): Promise<string[]> {
+    const items: string[] = [];
+    let url: URL | undefined = new URL(first);
+    url.searchParams.set('n', String(this.#pageSize));
+    for (let page = 0; url && page < 1000; page++) {
+      const request: HttpRequest = { method: 'GET', url, signal, headers: { accept: 'application/json' } };
+      const { body, next } = await this.#retrying(registry, signal, async () => {
+        const response = await this.#expect(registry, request, scopes, [200, 404]);
+        const bytes = await readBody(response, MAX_MANIFEST_BYTES);
+        return { body: response.status === 404 ? {} : (JSON.parse(bytes.toString('utf8') || '{}') as Record<string, unknown>), next: nextPage(response, request.url) };
+      });
+      const listed = body[field];
+      if (Array.isArray(listed)) items.push(...listed.filter((item): item is string => typeof item === 'string'));
+      url = next;
+    }
+    return items;
   }
 
   #manifestRequest(registry: string, repository: string, reference: string, method: 'GET' | 'HEAD' | 'PUT', signal?: AbortSignal): HttpRequest {
@@ -255,4 +299,12 @@ function manifestMediaType(response: HttpResponse, bytes: Buffer): string {
     // not JSON: fall through to what the registry said
   }
   return contentType;
+}
+
+/** The next page of a list, from its `Link: </v2/…?last=x&n=100>; rel="next"` header (same origin only). */
+function nextPage(response: HttpResponse, current: URL): URL | undefined {
+  const link = /<([^>]+)>\s*;\s*rel="?next"?/.exec(header(response, 'link') ?? '');
+  if (!link) return undefined;
+  const next = new URL(link[1]!, current);
+  return next.origin === current.origin ? next : undefined;
 }

@@ -164,14 +164,14 @@ function cloneScopes(scopes: ScopeSet): ScopeSet {
 }
 
 /**
- * The scopes for pulling from `repository`, or pushing to it (which needs pull too, for HEAD
- * checks), plus pull on a repository a blob is mounted from.
+ * The scopes for pulling from `repository`, or pushing to it or deleting from it (each needs pull
+ * too, for HEAD checks), plus pull on a repository a blob is mounted from.
  *
  * @example
  * repositoryScopes('apps/web', 'push', 'apps/base') // repository:apps/web:pull,push + repository:apps/base:pull
  */
-export function repositoryScopes(repository: string, access: 'pull' | 'push', mountFrom?: string): ScopeSet {
-  const scopes: ScopeSet = new Map([[`repository:${repository}`, new Set(access === 'push' ? ['pull', 'push'] : ['pull'])]]);
+export function repositoryScopes(repository: string, access: 'pull' | 'push' | 'delete', mountFrom?: string): ScopeSet {
+  const scopes: ScopeSet = new Map([[`repository:${repository}`, new Set(access === 'pull' ? ['pull'] : ['pull', access])]]);
   if (mountFrom && mountFrom !== repository) scopes.set(`repository:${mountFrom}`, new Set(['pull']));
   return scopes;
 }

@@ -143,6 +143,16 @@ describe('KubeWatcher (Flux)', () => {
     expect(failure.reports[1]!.durationMs).toBeGreaterThanOrEqual(290);
   });
 
+  it('follows another environment\'s Kustomization, <app>-<env>, and not the default one\'s', async () => {
+    kube.put(gitRepositoryAt(NEW));
+    // The default environment's Kustomization is Ready at the commit; dev's does not exist.
+    kube.put(kustomizationReadyAt(NEW));
+
+    const failure = await failureOf(watcherFor(kube).watch({ ...watchRequest(app.url, { reconcile: 300 }), namespace: 'dynamic-apps-dev', objectSuffix: '-dev' }));
+
+    expect(failure.message).toBe('kubernetes: reconcile: NotFound: Kustomization flux-system/pomodoro-dev was never created within 0.3 s');
+  });
+
   it('times out at source naming the revision the GitRepository is at', async () => {
     kube.put(gitRepositoryAt(OLD));
 

@@ -84,7 +84,7 @@ export class KubeWatcher implements ClusterWatcher {
     const target = { namespace: request.namespace, app: request.app };
     const reached = revisionReached(request.revision, this.#options.isAncestor);
     const http = httpStage(request.url, this.#options.appTls ? { tls: this.#options.appTls } : {});
-    const stages = this.#options.stages(kube, { ...target, revision: request.revision, reached });
+    const stages = this.#options.stages(kube, { ...target, revision: request.revision, reached, ...(request.objectSuffix ? { objectSuffix: request.objectSuffix } : {}) });
     return { source: stages.source, reconcile: stages.reconcile, rollout: rolloutStage(kube, target, stages.health), http };
   }
 

@@ -13,7 +13,7 @@ type Begin = (slipway: Slipway) => Promise<Run>;
  * Runs one pipeline-backed command: starts the run, shows its events as they happen, and ends with
  * its report and exit code (0 succeeded, 1 failed or cancelled, 2 bad input). Ctrl-C cancels the run.
  */
-async function followRun(json: boolean, begin: Begin, options: { announce?: (slipway: Slipway) => Promise<string>; open?: Parameters<typeof openSlipway>[0]; fromStart?: boolean } = {}): Promise<number> {
+export async function followRun(json: boolean, begin: Begin, options: { announce?: (slipway: Slipway) => Promise<string>; open?: Parameters<typeof openSlipway>[0]; fromStart?: boolean } = {}): Promise<number> {
   const controller = new AbortController();
   let runId: string | undefined;
   let slipway: Slipway | undefined;
@@ -62,8 +62,11 @@ async function followRun(json: boolean, begin: Begin, options: { announce?: (sli
   }
 }
 
-export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; json?: boolean }): Promise<number> {
-  const request = { kind: 'create' as const, description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) };
+export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; env?: string; json?: boolean }): Promise<number> {
+  const request = {
+    kind: 'create' as const, description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}),
+    ...(opts.env !== undefined ? { env: opts.env } : {}),
+  };
   const announce = async (s: Slipway) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`);
   const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
   return followRun(Boolean(opts.json), (s) => s.service.start(request), { announce, open, fromStart: true });

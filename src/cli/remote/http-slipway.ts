@@ -1,10 +1,10 @@
-import type { AppStatus, AppView, RunReport, StartRequest } from '../../app/slipway-service.ts';
+import type { AppStatus, AppVersions, AppView, RunReport, StartRequest } from '../../app/slipway-service.ts';
 import { assertAppName, InputError, type Run } from '../../domain/index.ts';
 import type { StoredRunEvent } from '../../pipeline/index.ts';
 import { openLogLines, type LogRequest } from './log-lines.ts';
 import { followRunEvents, type FollowOptions } from './run-events.ts';
 import type { ServerClient } from './server-client.ts';
-import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, RunJson, RunListJson, RunSummaryJson } from './wire.ts';
+import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, AppVersionListJson, RunJson, RunListJson, RunSummaryJson } from './wire.ts';
 
 /** The most runs the API returns in one page. */
 const PAGE_LIMIT = 200;
@@ -32,7 +32,7 @@ export class HttpSlipway {
     this.client = client;
   }
 
-  /** Queues a create or delete on the server (`POST /v1/apps`, `DELETE /v1/apps/{app}`); the same idempotency key returns the first run. */
+  /** Queues a create, delete or promote on the server (`POST /v1/apps`, `DELETE /v1/apps/{app}`, `POST /v1/apps/{app}/promote`); the same idempotency key returns the first run. */
   async start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
     if (request.kind === 'create') {
@@ -42,6 +42,11 @@ export class HttpSlipway {
     }
     // Checked as the service checks it: the server refuses a bad name in the path in its own words.
     assertAppName(request.app);
+    if (request.kind === 'promote') {
+      const body = { from: request.from, to: request.to };
+      const accepted = await this.client.call('POST', `v1/apps/${segment(request.app, 'app name')}/promote`, AcceptedRunJson, { body, headers });
+      return { ...(await this.getRun(accepted.runId)), request: { app: request.app, ...body } };
+    }
     const accepted = await this.client.call('DELETE', `v1/apps/${segment(request.app, 'app name')}`, AcceptedRunJson, { headers });
     return { ...(await this.getRun(accepted.runId)), request: { app: request.app } };
   }
@@ -100,6 +105,11 @@ export class HttpSlipway {
   /** An app's output as `GET /v1/apps/{app}/logs` streams it (see openLogLines). */
   async logs(app: string, request: LogRequest): Promise<AsyncIterable<string>> {
     return openLogLines(this.client, segment(app, 'app name'), request);
+  }
+
+  /** The app's versions (`GET /v1/apps/{app}/versions`), as the service lists them. */
+  async versions(app: string, options: { env?: string } = {}): Promise<AppVersions> {
+    return this.client.call('GET', `v1/apps/${segment(app, 'app name')}/versions`, AppVersionListJson, { query: { env: options.env } });
   }
 
   private async getRun(runId: string): Promise<Run> {

@@ -78,7 +78,11 @@ export function requireScope(needed: TokenScope | ((c: Context) => TokenScope)) 
   });
 }
 
-/** The scope a request needs by its method: reading needs read; creating, deleting, resuming and cancelling need write. */
+/** Paths that need admin whatever the method: they act on what every app shares (the registry). */
+const ADMIN_PATHS = new Set(['/v1/gc']);
+
+/** The scope a request needs by its method: reading needs read; creating, deleting, resuming and cancelling need write; registry clean-up admin. */
 export function scopeForMethod(c: Context): TokenScope {
+  if (ADMIN_PATHS.has(c.req.path)) return 'admin';
   return ['GET', 'HEAD', 'OPTIONS'].includes(c.req.method) ? 'read' : 'write';
 }

@@ -31,7 +31,8 @@ export function appOfAppsPath(settings: RenderSettings): string {
  */
 export function renderArgoApplication(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, labels } = renderTarget(spec, input);
-  return application(app, labels, settings, {
+  // One Application per app and environment, all in Argo CD's namespace.
+  return application(`${app}${settings.objectSuffix}`, labels, settings, {
     path: appPaths(app, settings).manifests,
     namespace: settings.namespace,
     finalizers: [ARGOCD_RESOURCES_FINALIZER],

@@ -33,7 +33,7 @@ export const argoCdEngine: GitOpsEngine = {
     return argoWatchStages({ namespace: config.argocd.namespace, appsPath: config.git.gitops.path });
   },
 
-  followHint(app) {
-    return `Follow the rollout with: argocd app wait ${app} --health --sync`;
+  followHint(app, _config, where) {
+    return `Follow the rollout with: argocd app wait ${where?.object ?? app} --health --sync`;
   },
 };

@@ -124,7 +124,7 @@ export interface ArgoWatchOptions {
 export function argoWatchStages(options: ArgoWatchOptions = {}): WatchStages {
   return (kube, target) => argoStages(kube, {
     namespace: options.namespace ?? 'argocd',
-    application: options.applicationName?.(target.app) ?? target.app,
+    application: `${options.applicationName?.(target.app) ?? target.app}${target.objectSuffix ?? ''}`,
     revision: target.revision,
     reached: target.reached,
     ...(options.appsPath ? { appsPath: options.appsPath } : {}),

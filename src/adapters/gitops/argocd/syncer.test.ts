@@ -73,6 +73,13 @@ describe('ArgoCdSyncer, annotation mode', () => {
     expect(fake.application('gitops', 'dynamic-apps')?.metadata.annotations['argocd.argoproj.io/refresh']).toBe('hard');
   });
 
+  it('refreshes another environment\'s Application, <app>-<env>, and leaves the default one\'s alone', async () => {
+    const fake = await start({ applications: ['argocd/pomodoro', 'argocd/pomodoro-dev'] });
+    await annotation(fake).sync({ ...REQUEST, objectSuffix: '-dev' });
+    expect(fake.application('argocd', 'pomodoro-dev')?.metadata.annotations).toEqual({ 'argocd.argoproj.io/refresh': 'normal' });
+    expect(fake.application('argocd', 'pomodoro')?.metadata.annotations ?? {}).toEqual({});
+  });
+
   it('works from a kubeconfig with a client certificate', async () => {
     const fake = await start({ token: undefined, clientCert: client.cert });
     const kubeconfig = [

@@ -85,7 +85,7 @@ export class ArgoCdSyncer implements GitOpsSyncer {
   }
 
   async #annotate(options: ArgoCdAnnotationOptions, request: SyncRequest, signal?: AbortSignal): Promise<SyncResult> {
-    const name = typeof options.application === 'function' ? options.application(request.app) : (options.application ?? request.app);
+    const name = `${typeof options.application === 'function' ? options.application(request.app) : (options.application ?? request.app)}${request.objectSuffix ?? ''}`;
     const namespace = options.applicationNamespace ?? 'argocd';
     const refresh = options.refresh ?? 'normal';
     const prefix = this.#base.pathname.replace(/\/+$/, '');

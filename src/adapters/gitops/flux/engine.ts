@@ -32,8 +32,9 @@ export const fluxEngine: GitOpsEngine = {
     return fluxWatchStages({ namespace: config.flux.namespace, gitRepository: config.flux.gitRepository, appsPath: config.git.gitops.path });
   },
 
-  followHint(app, config) {
-    return `Follow the rollout with: flux get kustomizations ${app} --watch  (and kubectl -n ${String(config.render.namespace ?? 'dynamic-apps')} rollout status deployment/${app})`;
+  followHint(app, config, where) {
+    const namespace = where?.namespace ?? String(config.render.namespace ?? 'dynamic-apps');
+    return `Follow the rollout with: flux get kustomizations ${where?.object ?? app} --watch  (and kubectl -n ${namespace} rollout status deployment/${app})`;
   },
 
   async doctor(config, { env, reachable }) {

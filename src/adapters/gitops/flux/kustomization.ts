@@ -22,7 +22,8 @@ export function renderFluxKustomization(spec: AppSpec, input: RenderInput, setti
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
-    metadata: { name: app, namespace: FLUX_NAMESPACE, labels },
+    // One Kustomization per app and environment, all in flux-system.
+    metadata: { name: `${app}${settings.objectSuffix}`, namespace: FLUX_NAMESPACE, labels },
     spec: {
       interval: gitops.interval,
       timeout: gitops.timeout,

@@ -133,7 +133,7 @@ export function fluxWatchStages(options: FluxWatchOptions = {}): WatchStages {
     const flux: FluxTarget = {
       namespace: options.namespace ?? 'flux-system',
       gitRepository: options.gitRepository ?? 'flux-system',
-      kustomization: options.kustomization?.(target.app) ?? target.app,
+      kustomization: `${options.kustomization?.(target.app) ?? target.app}${target.objectSuffix ?? ''}`,
       revision: target.revision,
       reached: target.reached,
       appNamespace: target.namespace,
