@@ -18,6 +18,8 @@ export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; s
       sourceSha: z.string(),
       image: z.string(),
       files: z.array(z.object({ path: z.string(), content: z.string() })),
+      /** What the commit does: `deploy` a created app (the default), or ship a `change` to it. */
+      action: z.enum(['deploy', 'change']).optional(),
     }),
     summarize: summarizeCommit,
     run: async (ctx) => {
@@ -26,7 +28,7 @@ export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; s
       return repo.commit(
         {
           message: `Deploy ${app}\n\nImage: ${ctx.input.image}`,
-          trailers: slipwayTrailers(app, ctx.runId, { 'Slipway-Action': 'deploy', 'Slipway-Source': ctx.input.sourceSha }),
+          trailers: slipwayTrailers(app, ctx.runId, { 'Slipway-Action': ctx.input.action ?? 'deploy', 'Slipway-Source': ctx.input.sourceSha }),
           idempotencyTrailers: IDEMPOTENCY_TRAILERS,
           apply: async (tree) => {
             await tree.remove(`${base}/${app}`);
