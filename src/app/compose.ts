@@ -30,8 +30,6 @@ import { createVerifyStep } from '../steps/source-verify/index.ts';
 import { createReadSourceStep, readAppSource } from '../steps/source-read/index.ts';
 import { createChangeSourceStep } from '../steps/source-change/index.ts';
 import { createDiffSourceStep } from '../steps/source-diff/index.ts';
-import { createVersionNextStep } from '../steps/version-next/index.ts';
-import { appVersions, currentVersion } from './versions.ts';
 import { createProvenanceStep } from '../steps/source-provenance/index.ts';
 import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
@@ -42,6 +40,8 @@ import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { createForgetImageStep } from '../steps/image-forget/index.ts';
+import { createVersionNextStep } from '../steps/version-next/index.ts';
+import { appVersions, currentVersion, DEFAULT_ENV } from './versions.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
 import { createLogger } from './logger.ts';
@@ -149,6 +149,8 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), ledger: startedProcesses,
       ...(env.path ? { path: env.path } : {}),
     });
+    // A version's number follows the one the GitOps history says the environment runs.
+    const versionNext = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
     // The steps a create and a change share: verify, provenance, and everything from the source commit on.
     const shared = {
       verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
@@ -170,9 +172,9 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
     };
-    const create = createPipeline({ plan: createPlanStep({ generator }), generate: createGenerateStep({ generator, workspace }), ...shared });
+    const create = createPipeline({ version: versionNext, plan: createPlanStep({ generator }), generate: createGenerateStep({ generator, workspace }), ...shared }, { defaultEnv: DEFAULT_ENV });
     const change = changePipeline({
-      version: createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) }),
+      version: versionNext,
       read: createReadSourceStep({ repo: sourceRepo, workspace }),
       change: createChangeSourceStep({ generator, workspace }),
       diff: createDiffSourceStep({ differ: new GitDirDiffer(env.path ? { path: env.path } : {}) }),

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
-  appNameProblem, assertAppName, assertDescription, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
+  appNameProblem, assertAppName, assertDescription, assertEnvName, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
   NotFoundError, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
 import { executePipeline, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
@@ -18,7 +18,7 @@ import { sourceDiffOutput, type DiffSummary } from '../steps/source-diff/index.t
 import { versionNextOutput } from '../steps/version-next/index.ts';
 import type { RunEvents } from './run-events.ts';
 import { RunQueue } from './run-queue.ts';
-import { DEFAULT_ENV } from './versions.ts';
+import { appVersions, DEFAULT_ENV, type AppVersion } from './versions.ts';
 
 /**
  * What a run is asked to do; `create` needs a description, a template, or both (or `from`, a folder
@@ -53,6 +53,8 @@ export interface RunReport {
   events: number;
   url?: string;
   template?: string;
+  /** The version the run ships (`v1.0.0` for a create), once numbered. */
+  version?: Version;
   commits: { source?: string; gitops?: string };
   timeline: StepRecord[];
   error?: Run['error'];
@@ -60,8 +62,6 @@ export interface RunReport {
   next?: string;
   /** What each finished step produced, by step id (image digest, commits, the plan…). */
   outputs: Record<string, unknown>;
-  /** The version it ships (v1.1.0), once numbered. */
-  version?: string;
   /** For a change: the files it added, changed and removed, and the lines. */
   diff?: DiffSummary;
   /** The notifications sent about its outcome. */
@@ -77,6 +77,14 @@ export interface AppView extends AppRecord {
 
 export interface AppStatus extends AppView {
   recentCommits: { source: CommitInfo[]; gitops: CommitInfo[] };
+}
+
+/** An app's versions, newest first, and the one its environment runs now (`slipway versions`). */
+export interface AppVersions {
+  app: string;
+  /** The version the environment asked for (the default one when none was) runs; null when none. */
+  current: Version | null;
+  versions: AppVersion[];
 }
 
 /** A template a create may name: its id, and what it makes. */
@@ -148,6 +156,8 @@ export interface ServiceDeps {
     generator(): Promise<GeneratorInfo>;
     doctor(): Promise<DoctorCheck[]>;
   };
+  /** The environment of commands that name none (`prod` unless slipway.yaml says otherwise). */
+  defaultEnv?: string;
   /** Tells people how runs ended (`notify:` in slipway.yaml); built on first use, as it reads secrets. */
   notifier?: () => Notifier;
   /** Tells the webhooks subscribed through the API (`POST /v1/webhooks`), alongside `notifier`. */
@@ -453,6 +463,19 @@ export class SlipwayService {
     });
   }
 
+  /**
+   * An app's versions, newest first, read from the GitOps history: those of `env` when it is given,
+   * else of every environment; `current` is the version `env` (default: the default one) runs.
+   */
+  async versions(app: string, options: { env?: string } = {}): Promise<AppVersions> {
+    await this.existingApp(app);
+    if (options.env !== undefined) assertEnvName(options.env);
+    const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
+    const versions = await appVersions(this.deps.gitopsRepo, app, { defaultEnv, runs: this.deps.runs, ...(options.env !== undefined ? { env: options.env } : {}) });
+    const env = options.env ?? defaultEnv;
+    return { app, current: versions.find((v) => v.env === env)?.version ?? null, versions };
+  }
+
   /** The templates a create may name. */
   async templates(): Promise<TemplateInfo[]> {
     return (await this.deps.catalog?.templates()) ?? [];
@@ -644,6 +667,8 @@ export class SlipwayService {
       state: status === 'succeeded' ? (this.deps.target === 'local' || outputs.has(clusterAwaitOutput) ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
       commits: { ...base.commits, ...view.commits },
       ...(view.url ? { url: view.url } : {}),
+      // The version it runs changes only when one shipped.
+      ...(status === 'succeeded' && view.version ? { version: view.version.version, env: view.version.env } : {}),
       // The runtime's name goes with its handle: stop and status must go to the runtime that started the app.
       ...(deployed ? { runtime: { ...deployed.handle, runtime: deployed.runtime } } : {}),
       lastRunId: run.id,
@@ -661,8 +686,8 @@ export class SlipwayService {
       createdAt: run.createdAt, updatedAt: run.updatedAt, ...(run.endedAt ? { endedAt: run.endedAt } : {}), events: run.events,
       ...(view.url ? { url: view.url } : {}),
       ...(view.template ? { template: view.template } : {}),
+      ...(view.version ? { version: view.version.version } : {}),
       commits: view.commits, timeline: run.timeline, outputs: outputs.toRecord(),
-      ...(outputs.get(versionNextOutput) ? { version: outputs.get(versionNextOutput)!.version } : {}),
       ...(outputs.get(sourceDiffOutput) ? { diff: outputs.get(sourceDiffOutput)! } : {}),
       ...(run.error ? { error: run.error } : {}),
       ...(run.kind === 'create' && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app) } : {}),
@@ -697,6 +722,7 @@ function outputsView(outputs: StepOutputs) {
     template: plan?.template.id,
     generator: plan ? generatorName(plan) : undefined,
     url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
+    version: outputs.get(versionNextOutput),
     commits,
   };
 }

@@ -87,7 +87,7 @@ describe('slipway change without a model', () => {
     expect(report).toMatchObject({ status: 'succeeded', kind: 'change', version: 'v1.1.0' });
     expect(commitsOf(home, 'apps.git', 'resumed').filter((c) => c.run === runId)).toHaveLength(1);
     expect(commitsOf(home, 'gitops.git', 'resumed').filter((c) => c.run === runId)).toHaveLength(1);
-    expect(await (await fetch(new URL('styles.css', report.url))).text()).toContain('#0f1115');
+    expect(await (await fetch(new URL('styles.css', report.url))).text()).toContain('color-scheme: dark');
   });
 });
 
