@@ -37,6 +37,9 @@ import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { createForgetImageStep } from '../steps/image-forget/index.ts';
+import { createVersionNextStep } from '../steps/version-next/index.ts';
+import { folderInspector, folderPipelines } from './compose-import.ts';
+import { appVersions, currentVersion } from './versions.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
 import { createLogger } from './logger.ts';
@@ -118,6 +121,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
+  const folderParts = { config, templatesDir: join(PACKAGE_ROOT, 'templates'), runtime, path: env.path ?? env.vars.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
   const prepare = memoize(async () => {
     const templatesDir = join(PACKAGE_ROOT, 'templates');
     const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
@@ -144,30 +148,37 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), ledger: startedProcesses,
       ...(env.path ? { path: env.path } : {}),
     });
-    const create = createPipeline(
-      {
-        plan: createPlanStep({ generator }),
-        generate: createGenerateStep({ generator, workspace }),
-        verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
-        provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
-        commitSource: createCommitSourceStep({ repo: sourceRepo }),
-        build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
-        render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators') }),
-        commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
-        ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
-        ...(cluster?.watcher && cluster.publicUrl
-          ? {
-            clusterAwait: createClusterAwaitStep({
-              watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl,
-              timeouts: { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 },
-            }),
-          }
-          : {}),
-        ...(runtime
-          ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
-          : {}),
-      },
-    );
+    // A version's number follows the one the GitOps history says the environment runs.
+    const version = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
+    const build = createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) });
+    // What every pipeline that ships a version does once it has the source.
+    const shipping = {
+      version,
+      commitSource: createCommitSourceStep({ repo: sourceRepo }),
+      build,
+      render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators') }),
+      commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
+      ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
+      ...(cluster?.watcher && cluster.publicUrl
+        ? {
+          clusterAwait: createClusterAwaitStep({
+            watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl,
+            timeouts: { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 },
+          }),
+        }
+        : {}),
+      ...(runtime
+        ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
+        : {}),
+    };
+    const create = createPipeline({
+      ...shipping,
+      plan: createPlanStep({ generator }),
+      generate: createGenerateStep({ generator, workspace }),
+      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
+      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
+    });
+    const fromFolder = folderPipelines(folderParts, shipping, { sandbox, images, sourceUrl: sourceRepo.displayUrl, workspace });
     const remove = deletePipeline({
       ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
@@ -175,7 +186,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
       ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
     });
-    return { pipelines: { create, delete: remove }, templates, generatorDescription };
+    return { pipelines: { create, delete: remove, fromFolder }, templates, generatorDescription };
   });
 
   const service = new SlipwayService({
@@ -185,7 +196,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
-    prepare, logger, leftovers: startedProcesses,
+    prepare, logger, leftovers: startedProcesses, inspectFolder: folderInspector(folderParts),
     catalog: {
       templates: async () => (await listTemplates(join(PACKAGE_ROOT, 'templates'))).map(({ id, title, description }) => ({ id, title, description })),
       generator: async () => ({ kind: llmProvider(config, env.vars) ? 'model' : 'templates', description: (await prepare()).generatorDescription }),

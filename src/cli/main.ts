@@ -41,8 +41,9 @@ export function slipwayProgram(finish: (code: number) => void) {
 
   program
     .command('create')
-    .description('create an app from a description and run it')
-    .argument('<description...>', 'what the app should be, e.g. "a pomodoro timer with a dark theme"')
+    .description('create an app from a description (or a folder of code) and run it')
+    .argument('[description...]', 'what the app should be, e.g. "a pomodoro timer with a dark theme"')
+    .option('--from <dir>', 'ship the code in this folder instead of generating it (a Dockerfile, a Node app with a start script, or a static site)')
     .option('--name <name>', 'app name (DNS-1123 label, at most 40 characters); derived from the description when absent')
     .option('--template <id>', 'use this template instead of the one the description scores best')
     .option('--target <target>', 'local (this machine) or cluster (the GitOps repo and cluster in slipway.yaml); default: target in slipway.yaml')

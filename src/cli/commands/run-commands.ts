@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import type { Run } from '../../domain/index.ts';
+import { InputError } from '../../domain/index.ts';
 import { ENDED_STATUSES } from '../../domain/index.ts';
 import { openSlipway } from '../context.ts';
 import { printJson, printRunSummary, reportError, runJson } from '../output.ts';
@@ -62,11 +64,24 @@ async function followRun(json: boolean, begin: Begin, options: { announce?: (sli
   }
 }
 
-export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; json?: boolean }): Promise<number> {
+export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; json?: boolean }): Promise<number> {
+  if (opts.from !== undefined) return createFromCommand(words, { ...opts, from: opts.from });
+  if (words.length === 0) return Promise.resolve(reportError(new InputError('say what the app should be, e.g. slipway create "a pomodoro timer", or ship a folder with --from <dir>'), Boolean(opts.json)));
   const request = { kind: 'create' as const, description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) };
   const announce = async (s: Slipway) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`);
   const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
   return followRun(Boolean(opts.json), (s) => s.service.start(request), { announce, open, fromStart: true });
+}
+
+/** `slipway create --from <dir>`: ships a folder of code as a new app (its path made absolute here, where it is read). */
+function createFromCommand(words: string[], opts: { name?: string; template?: string; target?: string; from: string; json?: boolean }): Promise<number> {
+  if (opts.template !== undefined) return Promise.resolve(reportError(new InputError('--from ships a folder as it is; --template cannot be given with it'), Boolean(opts.json)));
+  const request = {
+    kind: 'create' as const, from: resolve(opts.from),
+    ...(words.length > 0 ? { description: words.join(' ') } : {}), ...(opts.name !== undefined ? { name: opts.name } : {}),
+  };
+  const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
+  return followRun(Boolean(opts.json), (s) => s.service.start(request), { open, fromStart: true });
 }
 
 export function resumeCommand(runId: string, opts: { json?: boolean }): Promise<number> {

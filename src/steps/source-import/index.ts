@@ -6,7 +6,7 @@ import { InputError } from '../../domain/index.ts';
 import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import { AppName, GeneratedSource } from '../schemas.ts';
 import { FOLDER_LIMITS, readAppFolder, type FolderFile, type FolderLimits } from './folder-reader.ts';
-import { inferApp, type StaticServer } from './infer-app.ts';
+import { inferApp, type ImportedApp, type StaticServer } from './infer-app.ts';
 import { ImportedSource } from './imported-source.ts';
 
 export { FOLDER_LIMITS, readAppFolder, type FolderFile, type FolderLimits } from './folder-reader.ts';
@@ -38,19 +38,28 @@ export const createImportStep = ({ workspace, staticServer, runsImages, limits =
     summarize: (o) => `${o.kind === 'dockerfile' ? 'a Dockerfile app' : o.kind === 'node' ? 'a Node app' : 'a static site'}, ${o.files.length} files${o.ignored > 0 ? ` (${o.ignored} ignored)` : ''}`,
     run: async (ctx) => {
       const { app, description, from } = ctx.input;
-      const folder = await readAppFolder(from, limits);
-      const imported = inferApp(folder.files, { name: app, description }, staticServer);
-      if (imported.kind === 'dockerfile' && !runsImages) {
-        throw new InputError('this folder brings a Dockerfile, but apps here run as Node processes, not from their image', {
-          hint: 'Install podman (local.runtime: podman), deploy to the cluster, or remove the Dockerfile to let Slipway build the app.',
-        });
-      }
+      const { imported, ignored } = await importFolder(from, { app, description, staticServer, runsImages, limits });
       const dir = join(workspace, ctx.runId, 'source');
       const files = await writeFolderFiles(dir, imported.files);
-      ctx.logger.info({ from, kind: imported.kind, files: files.length, ignored: folder.ignored.length }, 'folder read');
-      return { dir, spec: imported.spec, files, kind: imported.kind, ignored: folder.ignored.length };
+      ctx.logger.info({ from, kind: imported.kind, files: files.length, ignored: ignored.length }, 'folder read');
+      return { dir, spec: imported.spec, files, kind: imported.kind, ignored: ignored.length };
     },
   });
+
+/**
+ * Reads a folder as an app (see {@link readAppFolder} and {@link inferApp}), refusing a Dockerfile
+ * where images do not run: what the import step does, and what a command checks before it queues a run.
+ */
+export async function importFolder(from: string, options: Omit<ImportStepOptions, 'workspace'> & { app: string; description: string }): Promise<{ imported: ImportedApp; ignored: string[] }> {
+  const folder = await readAppFolder(from, options.limits ?? FOLDER_LIMITS);
+  const imported = inferApp(folder.files, { name: options.app, description: options.description }, options.staticServer);
+  if (imported.kind === 'dockerfile' && !options.runsImages) {
+    throw new InputError('this folder brings a Dockerfile, but apps here run as Node processes, not from their image', {
+      hint: 'Install podman (local.runtime: podman), deploy to the cluster, or remove the Dockerfile to let Slipway build the app.',
+    });
+  }
+  return { imported, ignored: folder.ignored };
+}
 
 /** Writes the files into a fresh `dir`, keeping the executable bit, and returns their digests in path order. */
 async function writeFolderFiles(dir: string, files: FolderFile[]): Promise<GeneratedSource['files']> {
