@@ -39,7 +39,7 @@ import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { createForgetImageStep } from '../steps/image-forget/index.ts';
 import { createVersionNextStep } from '../steps/version-next/index.ts';
 import { folderInspector, folderPipelines } from './compose-import.ts';
-import { appVersions, currentVersion } from './versions.ts';
+import { appVersions, currentVersion, DEFAULT_ENV } from './versions.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
 import { createLogger } from './logger.ts';
@@ -177,7 +177,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       generate: createGenerateStep({ generator, workspace }),
       verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
       provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
-    });
+    }, { defaultEnv: DEFAULT_ENV });
     const fromFolder = folderPipelines(folderParts, shipping, { sandbox, images, sourceUrl: sourceRepo.displayUrl, workspace });
     const remove = deletePipeline({
       ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
