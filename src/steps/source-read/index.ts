@@ -1,0 +1,67 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { AppSpec, assertSafeRelativePath, ConflictError, NotFoundError } from '../../domain/index.ts';
+import { defineStep, stepOutput } from '../../pipeline/index.ts';
+import type { GitRepo } from '../../ports/index.ts';
+import { AppName, AppPlanSchema, FileDigest } from '../schemas.ts';
+import { PROVENANCE_FILE, readProvenanceRecord } from '../source-provenance/index.ts';
+import { createHash } from 'node:crypto';
+
+/** The app as its source repo holds it now: its files (written to `dir`), and how it was made. */
+export const ReadSource = z.object({
+  dir: z.string(),
+  files: z.array(FileDigest),
+  spec: AppSpec,
+  plan: AppPlanSchema,
+  /** What the app was first asked for. */
+  description: z.string(),
+  /** The source commit read. */
+  sha: z.string(),
+});
+export type ReadSource = z.infer<typeof ReadSource>;
+
+/** The step's id and output, for readers of its stored output. */
+export const sourceReadOutput = stepOutput('source:read', ReadSource);
+
+/**
+ * Reads an app's current files from the head of the source repo into the run's workspace
+ * (`<workspace>/<runId>/current`), with its plan and spec from the SLIPWAY.md record Slipway
+ * committed beside them: what a change starts from.
+ * @example const read = createReadSourceStep({ repo: sourceRepo, workspace });
+ */
+export const createReadSourceStep = ({ repo, workspace }: { repo: GitRepo; workspace: string }) =>
+  defineStep({
+    ...sourceReadOutput,
+    title: 'Read the current source',
+    input: z.object({ app: AppName }),
+    summarize: (o) => `${o.files.length} files at ${o.sha.slice(0, 12)}`,
+    run: async (ctx) => {
+      const { app } = ctx.input;
+      const [head] = await repo.log({ path: app, limit: 1 });
+      const listed = await repo.listFiles(app);
+      if (!head || listed.length === 0) {
+        throw new NotFoundError(`the source repo has no files for ${app}`, { hint: `Create it first: slipway create "<what it is>" --name ${app}` });
+      }
+      const record = readProvenanceRecord(new TextDecoder().decode((await repo.readFile(`${app}/${PROVENANCE_FILE}`)) ?? new Uint8Array()));
+      const plan = AppPlanSchema.safeParse(record?.['plan']);
+      const spec = AppSpec.safeParse(record?.['spec']);
+      if (!record || !plan.success || !spec.success) {
+        throw new ConflictError(`${app}/${PROVENANCE_FILE} in the source repo does not say how ${app} was made, so Slipway cannot change it`, {
+          hint: `Restore ${PROVENANCE_FILE} from the app's history in the source repo (git log -- ${app}/${PROVENANCE_FILE}).`,
+        });
+      }
+      const dir = join(workspace, ctx.runId, 'current');
+      await rm(dir, { recursive: true, force: true });
+      const files = [];
+      for (const { path } of listed) {
+        const bytes = (await repo.readFile(`${app}/${path}`))!;
+        const target = join(dir, assertSafeRelativePath(path));
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, bytes);
+        files.push({ path, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
+      }
+      const description = typeof record['description'] === 'string' ? record['description'] : spec.data.description;
+      return { dir, files, spec: spec.data, plan: plan.data, description, sha: head.sha };
+    },
+  });
