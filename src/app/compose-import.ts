@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { BuildahBuilder } from '../adapters/image-builder/buildah-builder.ts';
 import type { ResolvedConfig } from '../config/index.ts';
 import { importPipeline, type ImportSteps, type PipelineEntry } from '../pipeline/index.ts';
-import type { AppRuntime, ImageBuilder, Sandbox } from '../ports/index.ts';
+import type { AppRuntime, GitRepo, ImageBuilder, Sandbox } from '../ports/index.ts';
 import { createBuildImageStep, type ImagePlan } from '../steps/image-build/index.ts';
-import { createImportStep, createVerifyImportStep, importFolder, type StaticServer } from '../steps/source-import/index.ts';
+import { createImportStep, createPreviousSourceStep, createVerifyImportStep, importFolder, type StaticServer } from '../steps/source-import/index.ts';
+import { createDiffSourceStep } from '../steps/source-diff/index.ts';
+import { GitDirDiffer } from '../adapters/git/index.ts';
 import { DEFAULT_ENV } from './versions.ts';
 
 /** The steps a folder's pipelines share with a generated app's: version, commits, render, deploy. */
@@ -62,12 +64,14 @@ function dockerfileBuilder(parts: FolderParts, workDir: string): ImageBuilder {
  * The pipelines of `slipway create --from <dir>` and `slipway change <app> --from <dir>`: the
  * folder's own steps (read, verify, a buildah build for a Dockerfile) with the shared ones.
  */
-export function folderPipelines(parts: FolderParts, shared: SharedSteps, deps: { sandbox: Sandbox; images: ImagePlan; sourceUrl: string; workspace: string }): Record<'create' | 'change', PipelineEntry[]> {
+export function folderPipelines(parts: FolderParts, shared: SharedSteps, deps: { sandbox: Sandbox; images: ImagePlan; sourceRepo: GitRepo & { displayUrl: string }; workspace: string }): Record<'create' | 'change', PipelineEntry[]> {
   const steps: ImportSteps = {
     ...shared,
     import: createImportStep({ workspace: deps.workspace, staticServer: staticServer(parts.templatesDir), runsImages: runsImages(parts) }),
     verify: createVerifyImportStep({ sandbox: deps.sandbox }),
-    buildDockerfile: createBuildImageStep({ builder: dockerfileBuilder(parts, join(deps.workspace, 'buildah')), images: deps.images, sourceUrl: deps.sourceUrl }),
+    buildDockerfile: createBuildImageStep({ builder: dockerfileBuilder(parts, join(deps.workspace, 'buildah')), images: deps.images, sourceUrl: deps.sourceRepo.displayUrl }),
+    previous: createPreviousSourceStep({ repo: deps.sourceRepo, workspace: deps.workspace }),
+    diff: createDiffSourceStep({ differ: new GitDirDiffer({ path: parts.path }) }),
   };
   return {
     create: importPipeline(steps, { action: 'create', defaultEnv: DEFAULT_ENV }),

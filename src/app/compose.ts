@@ -178,7 +178,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
       provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
     }, { defaultEnv: DEFAULT_ENV });
-    const fromFolder = folderPipelines(folderParts, shipping, { sandbox, images, sourceUrl: sourceRepo.displayUrl, workspace });
+    const fromFolder = folderPipelines(folderParts, shipping, { sandbox, images, sourceRepo, workspace });
     const remove = deletePipeline({
       ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),

@@ -186,6 +186,7 @@ export class SlipwayService {
       if ((request.kind === 'create' || request.kind === 'change') && request.from !== undefined) await this.checkFolder(request.from);
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
+      if (request.kind === 'change' && request.from !== undefined) return this.queueChangeFrom({ ...request, from: request.from }, options.idempotencyKey);
       throw notAvailable(request.kind);
     });
     this.taking = taken.catch(() => undefined);
@@ -255,6 +256,22 @@ export class SlipwayService {
       name: app, description, template: 'folder', state: 'deploying', target: this.deps.target,
       commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
     });
+    return this.announce(run);
+  }
+
+  /** A change that ships a folder as the app's next version. */
+  private async queueChangeFrom(input: { app: string; from: string; request?: string; bump?: 'minor' | 'patch' | 'major'; env?: string }, idempotencyKey?: string): Promise<Run> {
+    const app = assertAppName(input.app);
+    const said = input.request?.trim() ? assertDescription(input.request) : undefined;
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    const record = await this.deps.apps.get(app);
+    if (!record) throw new NotFoundError(`no app named '${app}'`, { hint: `List apps with \`slipway list\`, or ship the folder as a new app with \`slipway create --from ${input.from} --name ${app}\`.` });
+    const request = { app, from: input.from, ...(said ? { request: said } : {}), ...(input.bump ? { bump: input.bump } : {}), ...(input.env ? { env: input.env } : {}) };
+    const run = await this.queueRun({ kind: 'change', app, request }, idempotencyKey);
+    await this.deps.apps.upsert({ ...record, state: 'deploying', lastRunId: run.id, updatedAt: this.now().toISOString() });
     return this.announce(run);
   }
 

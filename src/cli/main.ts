@@ -51,6 +51,18 @@ export function slipwayProgram(finish: (code: number) => void) {
     .action(async (words, opts) => finish(await (await import('./commands/run-commands.ts')).createCommand(words, opts)));
 
   program
+    .command('change')
+    .description("ship a new version of an app: what a request asks for, or the code in a folder (--from)")
+    .argument('<app>', 'app name')
+    .argument('[request...]', 'what to change, e.g. "make the timer digits larger"; with --from, what the new version is (for its commits)')
+    .option('--from <dir>', 'ship the code in this folder as the new version (a Dockerfile, a Node app with a start script, or a static site)')
+    .option('--patch', 'a patch version (v1.0.1) instead of a minor one')
+    .option('--major', 'a major version (v2.0.0) instead of a minor one')
+    .option('--env <env>', 'the environment to change (default: the default environment)')
+    .option('--json', 'print one JSON object with app, url, runId, version, commits and timeline')
+    .action(async (app, words, opts) => finish(await (await import('./commands/run-commands.ts')).changeCommand(app, words, opts)));
+
+  program
     .command('resume')
     .description('continue an interrupted or failed run from its last finished step')
     .argument('<runId>', 'the run to continue (see `slipway runs`)')

@@ -55,6 +55,29 @@ describe('slipway create --from <dir>', () => {
     expect(shipped.trim().split('\n')).toEqual(['hello-node/.gitignore', 'hello-node/package.json', 'hello-node/server.js']);
   });
 
+  it('change --from ships a folder as the next version: v1.0.0 is replaced by v1.1.0, one change commit in each repo', async () => {
+    const first = await runCli(['create', '--from', folder('greeter-v1', nodeApp('1.0.0')), '--name', 'greeter', '--json'], opts);
+    expect(first.code, first.stdout + first.stderr).toBe(0);
+    created.push('greeter');
+    expect(JSON.parse(first.stdout)).toMatchObject({ version: 'v1.0.0' });
+    const result = await runCli(['change', 'greeter', 'say', 'hello', 'from', 'v1.1.0', '--from', folder('greeter-v2', nodeApp('1.1.0')), '--json'], opts);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ app: 'greeter', kind: 'change', status: 'succeeded', version: 'v1.1.0' });
+    expect(await (await fetch(report.url)).text()).toBe('hello from v1.1.0\n');
+    const git = (repo: string, ...args: string[]) => execFileSync('git', ['-C', join(opts.home, 'git', repo), ...args], { encoding: 'utf8' });
+    const source = git('apps.git', 'log', '-1', '--format=%B', report.commits.source);
+    expect(source).toContain('greeter: say hello from v1.1.0');
+    expect(source).toMatch(/2 files changed: \+0 added, 2 changed, 0 removed \(\+2 −2 lines\)/);
+    expect(source).toContain('Slipway-Action: change');
+    const gitops = git('gitops.git', 'log', '-1', '--format=%B', report.commits.gitops);
+    expect(gitops).toContain('Slipway-Action: change');
+    expect(gitops).toContain('Slipway-Version: v1.1.0');
+    const versions = JSON.parse((await runCli(['versions', 'greeter', '--json'], opts)).stdout);
+    expect(versions).toMatchObject({ current: 'v1.1.0' });
+    expect(versions.versions.map((v: { version: string }) => v.version)).toEqual(['v1.1.0', 'v1.0.0']);
+  });
+
   it('ships a static site folder under public/, served by Slipway’s file server', async () => {
     const dir = folder('my-site', { 'index.html': '<!doctype html><title>Mine</title><h1>My own site</h1>\n', 'css/site.css': 'h1 { color: teal; }\n' });
     const result = await runCli(['create', 'my own little site', '--from', dir, '--name', 'own-site', '--json'], opts);

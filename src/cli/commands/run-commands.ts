@@ -84,6 +84,18 @@ function createFromCommand(words: string[], opts: { name?: string; template?: st
   return followRun(Boolean(opts.json), (s) => s.service.start(request), { open, fromStart: true });
 }
 
+export function changeCommand(app: string, words: string[], opts: { from?: string; patch?: boolean; major?: boolean; env?: string; json?: boolean }): Promise<number> {
+  if (opts.patch && opts.major) return Promise.resolve(reportError(new InputError('give --patch or --major, not both'), Boolean(opts.json)));
+  const request = {
+    kind: 'change' as const, app,
+    ...(words.length > 0 ? { request: words.join(' ') } : {}),
+    ...(opts.from !== undefined ? { from: resolve(opts.from) } : {}),
+    ...(opts.patch ? { bump: 'patch' as const } : opts.major ? { bump: 'major' as const } : {}),
+    ...(opts.env !== undefined ? { env: opts.env } : {}),
+  };
+  return followRun(Boolean(opts.json), (s) => s.service.start(request), { open: { deploying: true }, fromStart: true });
+}
+
 export function resumeCommand(runId: string, opts: { json?: boolean }): Promise<number> {
   return followRun(Boolean(opts.json), (s) => s.service.resume(runId));
 }

@@ -7,7 +7,8 @@ import type { createBuildImageStep } from '../../steps/image-build/index.ts';
 import type { createCommitManifestsStep } from '../../steps/manifests-commit/index.ts';
 import type { createRenderStep } from '../../steps/manifests-render/index.ts';
 import type { createCommitSourceStep } from '../../steps/source-commit/index.ts';
-import type { createImportStep, createVerifyImportStep } from '../../steps/source-import/index.ts';
+import type { createImportStep, createPreviousSourceStep, createVerifyImportStep } from '../../steps/source-import/index.ts';
+import { diffText, type createDiffSourceStep } from '../../steps/source-diff/index.ts';
 import type { createVersionNextStep } from '../../steps/version-next/index.ts';
 import { entry, type PipelineEntry, type PipelineState } from '../define-step.ts';
 
@@ -24,6 +25,9 @@ export interface ImportSteps {
   buildDockerfile: ReturnType<typeof createBuildImageStep>;
   render: ReturnType<typeof createRenderStep>;
   commitManifests: ReturnType<typeof createCommitManifestsStep>;
+  /** A change's: the running version's files, and how the folder differs from them. */
+  previous?: ReturnType<typeof createPreviousSourceStep>;
+  diff?: ReturnType<typeof createDiffSourceStep>;
   sync?: ReturnType<typeof createSyncStep>;
   clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
   deploy?: ReturnType<typeof createDeployLocalStep>;
@@ -62,14 +66,28 @@ export function importPipeline(steps: ImportSteps, options: { action: 'create' |
     entry(steps.version, (s) => ({ app: req(s).app, action, env: req(s).env ?? options.defaultEnv ?? 'prod', ...(req(s).bump ? { bump: req(s).bump } : {}) })),
     entry(steps.import, (s) => ({ app: req(s).app, description: said(s), from: req(s).from })),
     entry(steps.verify, (s) => ({ app: req(s).app, source: s.output(steps.import) })),
-    entry(steps.commitSource, (s) => ({ app: req(s).app, description: said(s), template: source(s).spec.template, dir: source(s).dir, files: source(s).files })),
+  ];
+  const { previous, diff } = steps;
+  const changing = action === 'change' && previous && diff;
+  if (changing) {
+    entries.push(
+      entry(previous, (s) => ({ app: req(s).app })),
+      entry(diff, (s) => ({ before: s.output(previous), after: source(s) })),
+    );
+  }
+  entries.push(
+    entry(steps.commitSource, (s) => ({
+      app: req(s).app, description: said(s), template: source(s).spec.template, dir: source(s).dir, files: source(s).files,
+      ...(changing ? { change: { request: said(s), diff: diffText(s.output(diff)) } } : {}),
+    })),
     chooseEntry((s) => s.output(steps.import).kind === 'dockerfile', entry(steps.buildDockerfile, buildInput), entry(steps.build, buildInput)),
     entry(steps.render, (s) => ({ spec: source(s).spec, image: built(s).image })),
     entry(steps.commitManifests, (s) => ({
       app: req(s).app, sourceSha: s.output(steps.commitSource).sha, image: s.output(steps.render).image, files: s.output(steps.render).files,
       ...{ version: versioned(s).version, env: versioned(s).env, action, request: said(s) },
+      ...(changing ? { details: diffText(s.output(diff)) } : {}),
     })),
-  ];
+  );
   const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });
   if (steps.sync) entries.push(entry(steps.sync, revision));
   if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, revision));

@@ -74,3 +74,4 @@ async function writeFolderFiles(dir: string, files: FolderFile[]): Promise<Gener
   }
   return digests.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
+export { createPreviousSourceStep } from './previous-source.ts';

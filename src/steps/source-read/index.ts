@@ -39,8 +39,7 @@ export const createReadSourceStep = ({ repo, workspace }: { repo: GitRepo; works
     run: async (ctx) => {
       const { app } = ctx.input;
       const [head] = await repo.log({ path: app, limit: 1 });
-      const listed = await repo.listFiles(app);
-      if (!head || listed.length === 0) {
+      if (!head || (await repo.listFiles(app)).length === 0) {
         throw new NotFoundError(`the source repo has no files for ${app}`, { hint: `Create it first: slipway create "<what it is>" --name ${app}` });
       }
       const record = readProvenanceRecord(new TextDecoder().decode((await repo.readFile(`${app}/${PROVENANCE_FILE}`)) ?? new Uint8Array()));
@@ -51,17 +50,27 @@ export const createReadSourceStep = ({ repo, workspace }: { repo: GitRepo; works
           hint: `Restore ${PROVENANCE_FILE} from the app's history in the source repo (git log -- ${app}/${PROVENANCE_FILE}).`,
         });
       }
-      const dir = join(workspace, ctx.runId, 'current');
-      await rm(dir, { recursive: true, force: true });
-      const files = [];
-      for (const { path } of listed) {
-        const bytes = (await repo.readFile(`${app}/${path}`))!;
-        const target = join(dir, assertSafeRelativePath(path));
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, bytes);
-        files.push({ path, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
-      }
+      const { dir, files } = await copyAppFiles(repo, app, join(workspace, ctx.runId, 'current'));
       const description = typeof record['description'] === 'string' ? record['description'] : spec.data.description;
       return { dir, files, spec: spec.data, plan: plan.data, description, sha: head.sha };
     },
   });
+
+/**
+ * Copies an app's files from the head of the source repo into a fresh `dir`, with their digests:
+ * the version a change starts from, or is compared with.
+ * @example const { files } = await copyAppFiles(sourceRepo, 'pomodoro', '/work/run-1/current');
+ */
+export async function copyAppFiles(repo: GitRepo, app: string, dir: string): Promise<{ dir: string; files: Array<z.infer<typeof FileDigest>> }> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const files = [];
+  for (const { path } of await repo.listFiles(app)) {
+    const bytes = (await repo.readFile(`${app}/${path}`))!;
+    const target = join(dir, assertSafeRelativePath(path));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, bytes);
+    files.push({ path, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
+  }
+  return { dir, files };
+}
