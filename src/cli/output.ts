@@ -24,6 +24,7 @@ export function printRunSummary(report: RunReport): void {
   const total = report.timeline.reduce((n, s) => n + (s.reused ? 0 : s.durationMs ?? 0), 0);
   if (report.status === 'succeeded') {
     const lines = [`\n${report.kind === 'delete' ? 'Deleted' : 'Shipped'} ${report.app} in ${formatMs(total)}`];
+    if (report.version) lines.push(`  version        ${report.version}`);
     if (report.commits.source) lines.push(`  source commit  ${report.commits.source}`);
     if (report.commits.gitops) lines.push(`  gitops commit  ${report.commits.gitops}`);
     if (report.url) lines.push(`  url            ${report.url}`);
@@ -41,6 +42,7 @@ export function printRunSummary(report: RunReport): void {
 export function runJson(report: RunReport) {
   return {
     app: report.app, status: report.status, url: report.url ?? null, runId: report.runId, kind: report.kind,
+    ...(report.version ? { version: report.version } : {}),
     template: report.template ?? null, commits: { source: report.commits.source ?? null, gitops: report.commits.gitops ?? null },
     timeline: report.timeline, ...(report.error ? { error: report.error } : {}), ...(report.next ? { next: report.next } : {}),
   };
