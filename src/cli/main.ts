@@ -52,7 +52,7 @@ export function slipwayProgram(finish: (code: number) => void) {
 
   program
     .command('change')
-    .description("ship a new version of an app: what a request asks for, or the code in a folder (--from)")
+    .description('ship a new version of an app: what a request asks for, or the code in a folder (--from)')
     .argument('<app>', 'app name')
     .argument('[request...]', 'what to change, e.g. "make the timer digits larger"; with --from, what the new version is (for its commits)')
     .option('--from <dir>', 'ship the code in this folder as the new version (a Dockerfile, a Node app with a start script, or a static site)')
