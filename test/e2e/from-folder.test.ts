@@ -53,6 +53,9 @@ describe('slipway create --from <dir>', () => {
     expect(await (await fetch(report.url)).text()).toBe('hello from v1.0.0\n');
     const shipped = execFileSync('git', ['-C', join(opts.home, 'git', 'apps.git'), 'ls-tree', '-r', '--name-only', report.commits.source], { encoding: 'utf8' });
     expect(shipped.trim().split('\n')).toEqual(['hello-node/.gitignore', 'hello-node/package.json', 'hello-node/server.js']);
+    const message = execFileSync('git', ['-C', join(opts.home, 'git', 'apps.git'), 'log', '-1', '--format=%B', report.commits.source], { encoding: 'utf8' });
+    expect(message).toContain("hello-node: the code in hello-node\n\nShipped from a folder of code: a Node app started by its package.json's start script.");
+    expect(message).toContain('Slipway-Action: source');
   });
 
   it('change --from ships a folder as the next version: v1.0.0 is replaced by v1.1.0, one change commit in each repo', async () => {

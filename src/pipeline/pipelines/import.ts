@@ -45,6 +45,13 @@ export const ImportRequest = z.object({
 });
 export type ImportRequest = z.infer<typeof ImportRequest>;
 
+/** What a folder's source commit says it is. */
+const ORIGINS = {
+  dockerfile: 'Shipped from a folder of code: its Dockerfile builds the image.',
+  node: "Shipped from a folder of code: a Node app started by its package.json's start script.",
+  static: "Shipped from a folder of code: a static site under public/, served by Slipway's file server.",
+} as const;
+
 /**
  * version → read the folder → verify → commit source → build (Slipway's builder, or buildah for a
  * Dockerfile) → render → commit manifests → (sync → cluster await) | (deploy → await). `action`
@@ -78,6 +85,7 @@ export function importPipeline(steps: ImportSteps, options: { action: 'create' |
   entries.push(
     entry(steps.commitSource, (s) => ({
       app: req(s).app, description: said(s), template: source(s).spec.template, dir: source(s).dir, files: source(s).files,
+      origin: ORIGINS[s.output(steps.import).kind],
       ...(changing ? { change: { request: said(s), diff: diffText(s.output(diff)) } } : {}),
     })),
     chooseEntry((s) => s.output(steps.import).kind === 'dockerfile', entry(steps.buildDockerfile, buildInput), entry(steps.build, buildInput)),
