@@ -41,6 +41,7 @@ import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { createForgetImageStep } from '../steps/image-forget/index.ts';
 import { createVersionNextStep } from '../steps/version-next/index.ts';
+import { folderInspector, folderPipelines } from './compose-import.ts';
 import { appVersions, currentVersion, DEFAULT_ENV } from './versions.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
@@ -123,6 +124,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
+  const folderParts = { config, templatesDir: join(PACKAGE_ROOT, 'templates'), runtime, path: env.path ?? env.vars.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
   const prepare = memoize(async () => {
     const templatesDir = join(PACKAGE_ROOT, 'templates');
     const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
@@ -150,13 +152,13 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(env.path ? { path: env.path } : {}),
     });
     // A version's number follows the one the GitOps history says the environment runs.
-    const versionNext = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
-    // The steps a create and a change share: verify, provenance, and everything from the source commit on.
-    const shared = {
-      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
-      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
+    const version = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
+    const build = createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) });
+    // What every pipeline that ships a version does once it has the source.
+    const shipping = {
+      version,
       commitSource: createCommitSourceStep({ repo: sourceRepo }),
-      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
+      build,
       render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators') }),
       commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
@@ -172,13 +174,24 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
     };
-    const create = createPipeline({ version: versionNext, plan: createPlanStep({ generator }), generate: createGenerateStep({ generator, workspace }), ...shared }, { defaultEnv: DEFAULT_ENV });
+    // What a generated or changed app goes through before it is committed.
+    const checked = {
+      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
+      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
+    };
+    const create = createPipeline({
+      ...shipping,
+      plan: createPlanStep({ generator }),
+      generate: createGenerateStep({ generator, workspace }),
+      ...checked,
+    }, { defaultEnv: DEFAULT_ENV });
+    const fromFolder = folderPipelines(folderParts, shipping, { sandbox, images, sourceRepo, workspace });
     const change = changePipeline({
-      version: versionNext,
+      ...shipping,
       read: createReadSourceStep({ repo: sourceRepo, workspace }),
       change: createChangeSourceStep({ generator, workspace }),
+      ...checked,
       diff: createDiffSourceStep({ differ: new GitDirDiffer(env.path ? { path: env.path } : {}) }),
-      ...shared,
     });
     const remove = deletePipeline({
       ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
@@ -187,7 +200,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
       ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
     });
-    return { pipelines: { create, delete: remove, change }, templates, generatorDescription };
+    return { pipelines: { create, delete: remove, change, fromFolder }, templates, generatorDescription };
   });
 
   const service = new SlipwayService({
@@ -197,7 +210,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
-    prepare, logger, leftovers: startedProcesses,
+    prepare, logger, leftovers: startedProcesses, inspectFolder: folderInspector(folderParts),
     // With no model, only the changes a template understands can be made: the rest is refused now,
     // before a run exists (re-rendering a template is quick and touches nothing).
     checkChange: async (app, request) => {

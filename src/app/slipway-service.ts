@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { basename, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, assertEnvName, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
@@ -32,7 +33,10 @@ export type StartRequest =
   | { kind: 'promote'; app: string; from: string; to: string };
 
 /** The pipelines runs follow, by kind; a kind without one cannot be started yet. */
-export type Pipelines = { create: PipelineEntry[]; delete: PipelineEntry[] } & Partial<Record<RunKind, PipelineEntry[]>>;
+export type Pipelines = { create: PipelineEntry[]; delete: PipelineEntry[] } & Partial<Record<RunKind, PipelineEntry[]>> & {
+  /** The pipelines of runs that ship a folder of code (`--from <dir>`), by kind. */
+  fromFolder?: Partial<Record<'create' | 'change', PipelineEntry[]>>;
+};
 
 /** A check `ready` makes: it resolves when the part answers, and rejects with why when not. */
 export interface ReadinessCheck {
@@ -142,6 +146,8 @@ export interface ServiceDeps {
   leftovers?: { sweep(): Promise<{ stopped: Array<{ pid: number; command: string }> }> };
   /** When Slipway cannot follow a rollout itself: what a person can run to follow it. */
   followHint?: (app: string) => string;
+  /** Reads a folder given with `--from` and says what is wrong with it as an app (an InputError), before a run is queued. */
+  inspectFolder?: (dir: string) => Promise<void>;
   /**
    * Who executes the runs: a command (`cli`, default) executes the runs it starts, one at a time; a
    * server executes every queued run it can hold, `concurrency` at once, and continues its own
@@ -196,8 +202,10 @@ export class SlipwayService {
    */
   start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const taken = this.taking.then(async () => {
+      if ((request.kind === 'create' || request.kind === 'change') && request.from !== undefined) await this.checkFolder(request.from);
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
+      if (request.kind === 'change' && request.from !== undefined) return this.queueChangeFrom({ ...request, from: request.from }, options.idempotencyKey);
       if (request.kind === 'change') return this.queueChange(request, options.idempotencyKey);
       throw notAvailable(request.kind);
     });
@@ -205,7 +213,18 @@ export class SlipwayService {
     return taken;
   }
 
+  /**
+   * A folder is read where the run executes: only a command on this machine may name one, and it must
+   * hold an app Slipway can run (refused before any run exists).
+   */
+  private async checkFolder(from: string): Promise<void> {
+    if (this.origin === 'server') throw new InputError('"from" is refused here: a folder is read on the machine running the command; use the CLI (slipway create --from <dir>)');
+    if (!isAbsolute(from)) throw new InputError(`the folder ${JSON.stringify(from)} must be given as an absolute path`);
+    await this.deps.inspectFolder?.(from);
+  }
+
   private async queueCreate(input: Omit<Extract<StartRequest, { kind: 'create' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
+    if (input.from !== undefined) return this.queueCreateFrom({ ...input, from: input.from }, idempotencyKey);
     if (input.description === undefined && input.template === undefined) {
       throw new InputError('give a description of the app, a template, or both', { hint: 'e.g. {"description": "a pomodoro timer with a dark theme"} or {"template": "static-site"}' });
     }
@@ -238,15 +257,50 @@ export class SlipwayService {
     return this.announce(run);
   }
 
+  /** A create that ships a folder: the app is named after the folder unless `name` is given. */
+  private async queueCreateFrom(input: { from: string; description?: string; name?: string; env?: string }, idempotencyKey?: string): Promise<Run> {
+    const description = assertDescription(input.description ?? `the code in ${basename(input.from)}`);
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    const existing = new Set((await this.deps.apps.list()).map((a) => a.name));
+    const app = input.name !== undefined ? assertAppName(input.name) : deriveAppName(basename(input.from), existing);
+    if (existing.has(app)) {
+      throw new ConflictError(`an app named '${app}' exists already`, { hint: `Choose another --name, ship the folder as its next version with \`slipway change ${app} --from ${input.from}\`, or remove it first.` });
+    }
+    const request = { app, description, from: input.from, ...(input.env ? { env: input.env } : {}) };
+    const run = await this.queueRun({ kind: 'create', app, request }, idempotencyKey);
+    const at = this.now().toISOString();
+    await this.deps.apps.upsert({
+      name: app, description, template: 'folder', state: 'deploying', target: this.deps.target,
+      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
+    });
+    return this.announce(run);
+  }
+
+  /** A change that ships a folder as the app's next version. */
+  private async queueChangeFrom(input: { app: string; from: string; request?: string; bump?: 'minor' | 'patch' | 'major'; env?: string }, idempotencyKey?: string): Promise<Run> {
+    const app = assertAppName(input.app);
+    const said = input.request?.trim() ? assertDescription(input.request) : undefined;
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    const record = await this.deps.apps.get(app);
+    if (!record) throw new NotFoundError(`no app named '${app}'`, { hint: `List apps with \`slipway list\`, or ship the folder as a new app with \`slipway create --from ${input.from} --name ${app}\`.` });
+    const request = { app, from: input.from, ...(said ? { request: said } : {}), ...(input.bump ? { bump: input.bump } : {}), ...(input.env ? { env: input.env } : {}) };
+    const run = await this.queueRun({ kind: 'change', app, request }, idempotencyKey);
+    await this.deps.apps.upsert({ ...record, state: 'deploying', lastRunId: run.id, updatedAt: this.now().toISOString() });
+    return this.announce(run);
+  }
+
   /**
    * Queues a new version of an app made from a request. Checked first: the app exists, no other run
    * of it is under way, and the change is one this Slipway can make (see `checkChange`).
    */
   private async queueChange(input: Omit<Extract<StartRequest, { kind: 'change' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
     const app = assertAppName(input.app);
-    if (input.from !== undefined) {
-      throw new InputError('a change from a folder of code is not available in this Slipway', { hint: `Describe the change in words: slipway change ${app} "<what to change>"` });
-    }
     if (input.request === undefined || input.request.trim() === '') {
       throw new InputError('say what to change', { hint: `e.g. slipway change ${app} 'make the title "Deep Focus"'` });
     }
@@ -569,7 +623,8 @@ export class SlipwayService {
     try {
       if (run.timeline.length > 0 || run.kind === 'delete') await this.stopLeftovers();
       const { pipelines } = await this.preparing(run);
-      const pipeline = pipelines[run.kind];
+      const fromFolder = typeof run.request.from === 'string' && (run.kind === 'create' || run.kind === 'change');
+      const pipeline = fromFolder ? pipelines.fromFolder?.[run.kind as 'create' | 'change'] : pipelines[run.kind];
       if (!pipeline) throw notAvailable(run.kind);
       const result = await executePipeline({
         run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }), signal,
