@@ -15,6 +15,7 @@ import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
 import { sourceCommitOutput } from '../steps/source-commit/index.ts';
 import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
+import { sourceChangeOutput } from '../steps/source-change/index.ts';
 import { sourceDiffOutput, type DiffSummary } from '../steps/source-diff/index.ts';
 import { versionNextOutput } from '../steps/version-next/index.ts';
 import type { RunEvents } from './run-events.ts';
@@ -774,7 +775,8 @@ function outputsView(outputs: StepOutputs) {
   const gitops = (outputs.get(manifestsCommitOutput) ?? outputs.get(manifestsRemoveOutput))?.sha;
   if (source) commits.source = source;
   if (gitops) commits.gitops = gitops;
-  const plan = outputs.get(planOutput);
+  // A change's plan is the one it leaves the app with (a model's change makes the model its generator).
+  const plan = outputs.get(planOutput) ?? outputs.get(sourceChangeOutput)?.plan;
   return {
     template: plan?.template.id,
     generator: plan ? generatorName(plan) : undefined,
