@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTemplates, TemplateGenerator } from '../adapters/generator/index.ts';
-import { CliGit } from '../adapters/git/index.ts';
+import { CliGit, GitDirDiffer } from '../adapters/git/index.ts';
 import { gitOpsEngineRenders } from '../adapters/gitops/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
 import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
@@ -14,7 +14,7 @@ import { openCheckedDatabase } from '../adapters/store/store-check.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { readSecret, type ResolvedConfig } from '../config/index.ts';
-import { createPipeline, deletePipeline } from '../pipeline/index.ts';
+import { changePipeline, createPipeline, deletePipeline } from '../pipeline/index.ts';
 import { renderApp, renderSettingsFrom, type RenderSettings } from '../render/index.ts';
 import { createAwaitHealthyStep } from '../steps/app-await/index.ts';
 import { createDeployLocalStep } from '../steps/app-deploy/index.ts';
@@ -27,6 +27,9 @@ import { createCommitSourceStep } from '../steps/source-commit/index.ts';
 import { createGenerateStep } from '../steps/source-generate/index.ts';
 import { createBuildImageStep } from '../steps/image-build/index.ts';
 import { createVerifyStep } from '../steps/source-verify/index.ts';
+import { createReadSourceStep, readAppSource } from '../steps/source-read/index.ts';
+import { createChangeSourceStep } from '../steps/source-change/index.ts';
+import { createDiffSourceStep } from '../steps/source-diff/index.ts';
 import { createProvenanceStep } from '../steps/source-provenance/index.ts';
 import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
@@ -149,13 +152,13 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(env.path ? { path: env.path } : {}),
     });
     // A version's number follows the one the GitOps history says the environment runs.
-    const version = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
-    const build = createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) });
-    // What every pipeline that ships a version does once it has the source.
-    const shipping = {
-      version,
+    const versionNext = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
+    // The steps a create and a change share: verify, provenance, and everything from the source commit on.
+    const shared = {
+      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
+      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
       commitSource: createCommitSourceStep({ repo: sourceRepo }),
-      build,
+      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
       render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators') }),
       commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
@@ -171,14 +174,16 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
     };
-    const create = createPipeline({
-      ...shipping,
-      plan: createPlanStep({ generator }),
-      generate: createGenerateStep({ generator, workspace }),
-      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
-      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
-    }, { defaultEnv: DEFAULT_ENV });
-    const fromFolder = folderPipelines(folderParts, shipping, { sandbox, images, sourceRepo, workspace });
+    const create = createPipeline({ version: versionNext, plan: createPlanStep({ generator }), generate: createGenerateStep({ generator, workspace }), ...shared }, { defaultEnv: DEFAULT_ENV });
+    const change = changePipeline({
+      version: versionNext,
+      read: createReadSourceStep({ repo: sourceRepo, workspace }),
+      change: createChangeSourceStep({ generator, workspace }),
+      diff: createDiffSourceStep({ differ: new GitDirDiffer(env.path ? { path: env.path } : {}) }),
+      ...shared,
+    });
+    // A folder of code ships through the same steps once it is read and verified.
+    const fromFolder = folderPipelines(folderParts, { ...shared, version: versionNext }, { sandbox, images, sourceRepo, workspace });
     const remove = deletePipeline({
       ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
@@ -186,7 +191,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
       ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
     });
-    return { pipelines: { create, delete: remove, fromFolder }, templates, generatorDescription };
+    return { pipelines: { create, delete: remove, change, fromFolder }, templates, generatorDescription };
   });
 
   const service = new SlipwayService({
@@ -197,6 +202,13 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses, inspectFolder: folderInspector(folderParts),
+    // With no model, only the changes a template understands can be made: the rest is refused now,
+    // before a run exists (re-rendering a template is quick and touches nothing).
+    checkChange: async (app, request) => {
+      if (llmProvider(config, env.vars)) return;
+      const current = await readAppSource(sourceRepo, app);
+      await new TemplateGenerator({ templatesDir: join(PACKAGE_ROOT, 'templates') }).change(current.plan, { name: app, description: current.description }, { spec: current.spec, files: [] }, request);
+    },
     catalog: {
       templates: async () => (await listTemplates(join(PACKAGE_ROOT, 'templates'))).map(({ id, title, description }) => ({ id, title, description })),
       generator: async () => ({ kind: llmProvider(config, env.vars) ? 'model' : 'templates', description: (await prepare()).generatorDescription }),

@@ -15,6 +15,7 @@ import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
 import { sourceCommitOutput } from '../steps/source-commit/index.ts';
 import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
+import { sourceDiffOutput, type DiffSummary } from '../steps/source-diff/index.ts';
 import { versionNextOutput } from '../steps/version-next/index.ts';
 import type { RunEvents } from './run-events.ts';
 import { RunQueue } from './run-queue.ts';
@@ -65,6 +66,8 @@ export interface RunReport {
   next?: string;
   /** What each finished step produced, by step id (image digest, commits, the plan…). */
   outputs: Record<string, unknown>;
+  /** For a change: the files it added, changed and removed, and the lines. */
+  diff?: DiffSummary;
   /** The notifications sent about its outcome. */
   notifications?: Array<{ target: string; ok: boolean; attempts: number; error?: string }>;
 }
@@ -165,6 +168,11 @@ export interface ServiceDeps {
   notifier?: () => Notifier;
   /** Tells the webhooks subscribed through the API (`POST /v1/webhooks`), alongside `notifier`. */
   subscriptions?: Notifier;
+  /**
+   * Refuses, before a run is queued, a change that cannot be made: with no model configured, one the
+   * offline templates do not understand (an InputError saying a model is needed).
+   */
+  checkChange?: (app: string, request: string) => Promise<void>;
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -197,7 +205,7 @@ export class SlipwayService {
       if ((request.kind === 'create' || request.kind === 'change') && request.from !== undefined) await this.checkFolder(request.from);
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
-      if (request.kind === 'change' && request.from !== undefined) return this.queueChangeFrom({ ...request, from: request.from }, options.idempotencyKey);
+      if (request.kind === 'change') return this.queueChange(request, options.idempotencyKey);
       throw notAvailable(request.kind);
     });
     this.taking = taken.catch(() => undefined);
@@ -270,19 +278,33 @@ export class SlipwayService {
     return this.announce(run);
   }
 
-  /** A change that ships a folder as the app's next version. */
-  private async queueChangeFrom(input: { app: string; from: string; request?: string; bump?: 'minor' | 'patch' | 'major'; env?: string }, idempotencyKey?: string): Promise<Run> {
+  /**
+   * Queues a new version of an app made from a request, or from a folder of code (`from`). Checked first: the app exists, no other run
+   * of it is under way, and the change is one this Slipway can make (see `checkChange`).
+   */
+  private async queueChange(input: Omit<Extract<StartRequest, { kind: 'change' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
     const app = assertAppName(input.app);
-    const said = input.request?.trim() ? assertDescription(input.request) : undefined;
+    // A folder says what changes itself; its words, when given, only say it in the commits.
+    const said = input.request?.trim() ? assertDescription(input.request.trim()) : undefined;
+    if (input.from === undefined && said === undefined) {
+      throw new InputError('say what to change', { hint: `e.g. slipway change ${app} 'make the title "Deep Focus"', or ship a folder: slipway change ${app} --from <dir>` });
+    }
+    if (input.bump !== undefined && !['major', 'minor', 'patch'].includes(input.bump)) {
+      throw new InputError(`bump must be major, minor or patch, not ${JSON.stringify(input.bump)}`);
+    }
     if (idempotencyKey !== undefined) {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
     }
-    const record = await this.deps.apps.get(app);
-    if (!record) throw new NotFoundError(`no app named '${app}'`, { hint: `List apps with \`slipway list\`, or ship the folder as a new app with \`slipway create --from ${input.from} --name ${app}\`.` });
-    const request = { app, from: input.from, ...(said ? { request: said } : {}), ...(input.bump ? { bump: input.bump } : {}), ...(input.env ? { env: input.env } : {}) };
+    await this.existingApp(app);
+    const [latest] = await this.deps.runs.listRuns({ app, limit: 1 });
+    if (latest && (latest.status === 'queued' || latest.status === 'running')) {
+      throw new ConflictError(`run ${latest.id} of ${app} is ${latest.status}; a change waits until it ends`, { hint: `Follow it with \`slipway runs ${app}\`, then change the app.` });
+    }
+    if (input.from === undefined) await this.deps.checkChange?.(app, said!);
+    const env = input.env ?? DEFAULT_ENV;
+    const request = { app, ...(said ? { request: said } : {}), ...(input.from !== undefined ? { from: input.from } : {}), env, ...(input.bump ? { bump: input.bump } : {}) };
     const run = await this.queueRun({ kind: 'change', app, request }, idempotencyKey);
-    await this.deps.apps.upsert({ ...record, state: 'deploying', lastRunId: run.id, updatedAt: this.now().toISOString() });
     return this.announce(run);
   }
 
@@ -665,6 +687,12 @@ export class SlipwayService {
       else if (existing) await apps.upsert({ ...existing, state: 'failed', lastRunId: run.id, updatedAt: at });
       return;
     }
+    // A change that failed before anything was shipped left the version that runs as it was.
+    const shipped = outputs.has(deployOutput) || outputs.has(manifestsCommitOutput);
+    if (run.kind === 'change' && status !== 'succeeded' && existing && !shipped) {
+      await apps.upsert({ ...existing, lastRunId: run.id, updatedAt: at });
+      return;
+    }
     const view = outputsView(outputs);
     const base: AppRecord = existing ?? {
       name: run.app, description: String(run.request.description ?? ''), template: '', state: 'deploying', target: this.deps.target,
@@ -700,6 +728,7 @@ export class SlipwayService {
       ...(view.template ? { template: view.template } : {}),
       ...(view.version ? { version: view.version.version } : {}),
       commits: view.commits, timeline: run.timeline, outputs: outputs.toRecord(),
+      ...(outputs.get(sourceDiffOutput) ? { diff: outputs.get(sourceDiffOutput)! } : {}),
       ...(run.error ? { error: run.error } : {}),
       ...(run.kind === 'create' && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app) } : {}),
       ...(notifications.length > 0 ? { notifications } : {}),

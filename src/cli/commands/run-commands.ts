@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import type { Run } from '../../domain/index.ts';
-import { InputError } from '../../domain/index.ts';
-import { ENDED_STATUSES } from '../../domain/index.ts';
+import { ENDED_STATUSES, InputError } from '../../domain/index.ts';
 import { openSlipway } from '../context.ts';
 import { printJson, printRunSummary, reportError, runJson } from '../output.ts';
 import { createProgress } from '../progress.ts';
@@ -85,13 +84,14 @@ function createFromCommand(words: string[], opts: { name?: string; template?: st
 }
 
 export function changeCommand(app: string, words: string[], opts: { from?: string; patch?: boolean; major?: boolean; env?: string; json?: boolean }): Promise<number> {
-  if (opts.patch && opts.major) return Promise.resolve(reportError(new InputError('give --patch or --major, not both'), Boolean(opts.json)));
+  if (opts.patch && opts.major) return Promise.resolve(reportError(new InputError('--patch and --major cannot both be given', { hint: 'A change is a minor version unless one of them says otherwise.' }), Boolean(opts.json)));
+  const bump = opts.patch ? 'patch' as const : opts.major ? 'major' as const : undefined;
   const request = {
     kind: 'change' as const, app,
-    ...(words.length > 0 ? { request: words.join(' ') } : {}),
+    // With --from the words are optional: they say what the new version is, in its commits.
+    ...(opts.from === undefined || words.length > 0 ? { request: words.join(' ') } : {}),
     ...(opts.from !== undefined ? { from: resolve(opts.from) } : {}),
-    ...(opts.patch ? { bump: 'patch' as const } : opts.major ? { bump: 'major' as const } : {}),
-    ...(opts.env !== undefined ? { env: opts.env } : {}),
+    ...(bump ? { bump } : {}), ...(opts.env !== undefined ? { env: opts.env } : {}),
   };
   return followRun(Boolean(opts.json), (s) => s.service.start(request), { open: { deploying: true }, fromStart: true });
 }
