@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
@@ -13,6 +13,8 @@ const created: string[] = [];
 
 afterAll(async () => {
   for (const app of created) await runCli(['delete', app], opts);
+  // Each home holds its own image store: leave no copies behind.
+  rmSync(opts.cwd, { recursive: true, force: true });
 });
 
 /** A folder the test makes, from its files. */
