@@ -65,7 +65,7 @@ async function followRun(json: boolean, begin: Begin, options: { announce?: (sli
 
 export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; json?: boolean }): Promise<number> {
   if (opts.from !== undefined) return createFromCommand(words, { ...opts, from: opts.from });
-  if (words.length === 0) return Promise.resolve(reportError(new InputError('say what the app should be, e.g. slipway create "a pomodoro timer", or ship a folder with --from <dir>'), Boolean(opts.json)));
+  if (words.length === 0) return Promise.resolve(reportError(new InputError('missing the description: say what the app should be', { hint: 'e.g. slipway create "a pomodoro timer with a dark theme", or ship a folder of code with slipway create --from <dir>' }), Boolean(opts.json)));
   const request = { kind: 'create' as const, description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) };
   const announce = async (s: Slipway) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`);
   const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
