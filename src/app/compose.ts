@@ -124,7 +124,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
-  const folderParts = { config, templatesDir: join(PACKAGE_ROOT, 'templates'), runtime, path: env.path ?? env.vars.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
+  const folderParts = { config, templatesDir: join(PACKAGE_ROOT, 'templates'), runtime, path: env.path ?? env.vars.PATH ?? '/usr/local/bin:/usr/bin:/bin', home: env.homedir };
   const prepare = memoize(async () => {
     const templatesDir = join(PACKAGE_ROOT, 'templates');
     const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
