@@ -22,6 +22,8 @@ export interface FolderParts {
   runtime: AppRuntime | undefined;
   /** PATH for buildah and the programs it runs. */
   path: string;
+  /** The user's home: buildah finds registry logins there (~/.docker/config.json) unless slipway.yaml names a file. */
+  home: string;
 }
 
 /** Whether what runs the apps runs their images (podman, the cluster) rather than their files as a Node process. */
@@ -50,7 +52,7 @@ function dockerfileBuilder(parts: FolderParts, workDir: string): ImageBuilder {
   const buildah = new BuildahBuilder({
     path: parts.path, tmpDir: workDir,
     globalArgs: ['--root', join(storage, 'storage'), '--runroot', join(storage, 'run'), '--storage-driver', 'vfs'],
-    env: { HOME: workDir, ...(config.registry.dockerConfig ? { REGISTRY_AUTH_FILE: config.registry.dockerConfig } : {}) },
+    env: { HOME: parts.home, ...(config.registry.dockerConfig ? { REGISTRY_AUTH_FILE: config.registry.dockerConfig } : {}) },
   });
   return {
     build: async (request, signal) => {

@@ -124,7 +124,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
-  const folderParts = { config, templatesDir: join(PACKAGE_ROOT, 'templates'), runtime, path: env.path ?? env.vars.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
+  const folderParts = { config, templatesDir: join(PACKAGE_ROOT, 'templates'), runtime, path: env.path ?? env.vars.PATH ?? '/usr/local/bin:/usr/bin:/bin', home: env.homedir };
   const prepare = memoize(async () => {
     const templatesDir = join(PACKAGE_ROOT, 'templates');
     const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
@@ -152,13 +152,13 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(env.path ? { path: env.path } : {}),
     });
     // A version's number follows the one the GitOps history says the environment runs.
-    const version = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
-    const build = createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) });
-    // What every pipeline that ships a version does once it has the source.
-    const shipping = {
-      version,
+    const versionNext = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
+    // The steps a create and a change share: verify, provenance, and everything from the source commit on.
+    const shared = {
+      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
+      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
       commitSource: createCommitSourceStep({ repo: sourceRepo }),
-      build,
+      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
       render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators') }),
       commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
@@ -174,25 +174,16 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
     };
-    // What a generated or changed app goes through before it is committed.
-    const checked = {
-      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
-      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
-    };
-    const create = createPipeline({
-      ...shipping,
-      plan: createPlanStep({ generator }),
-      generate: createGenerateStep({ generator, workspace }),
-      ...checked,
-    }, { defaultEnv: DEFAULT_ENV });
-    const fromFolder = folderPipelines(folderParts, shipping, { sandbox, images, sourceRepo, workspace });
+    const create = createPipeline({ version: versionNext, plan: createPlanStep({ generator }), generate: createGenerateStep({ generator, workspace }), ...shared }, { defaultEnv: DEFAULT_ENV });
     const change = changePipeline({
-      ...shipping,
+      version: versionNext,
       read: createReadSourceStep({ repo: sourceRepo, workspace }),
       change: createChangeSourceStep({ generator, workspace }),
-      ...checked,
       diff: createDiffSourceStep({ differ: new GitDirDiffer(env.path ? { path: env.path } : {}) }),
+      ...shared,
     });
+    // A folder of code ships through the same steps once it is read and verified.
+    const fromFolder = folderPipelines(folderParts, { ...shared, version: versionNext }, { sandbox, images, sourceRepo, workspace });
     const remove = deletePipeline({
       ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),

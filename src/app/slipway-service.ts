@@ -206,7 +206,6 @@ export class SlipwayService {
       if ((request.kind === 'create' || request.kind === 'change') && request.from !== undefined) await this.checkFolder(request.from);
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
-      if (request.kind === 'change' && request.from !== undefined) return this.queueChangeFrom({ ...request, from: request.from }, options.idempotencyKey);
       if (request.kind === 'change') return this.queueChange(request, options.idempotencyKey);
       throw notAvailable(request.kind);
     });
@@ -280,32 +279,17 @@ export class SlipwayService {
     return this.announce(run);
   }
 
-  /** A change that ships a folder as the app's next version. */
-  private async queueChangeFrom(input: { app: string; from: string; request?: string; bump?: 'minor' | 'patch' | 'major'; env?: string }, idempotencyKey?: string): Promise<Run> {
-    const app = assertAppName(input.app);
-    const said = input.request?.trim() ? assertDescription(input.request) : undefined;
-    if (idempotencyKey !== undefined) {
-      const first = await this.runWithKey(idempotencyKey);
-      if (first) return first;
-    }
-    const record = await this.deps.apps.get(app);
-    if (!record) throw new NotFoundError(`no app named '${app}'`, { hint: `List apps with \`slipway list\`, or ship the folder as a new app with \`slipway create --from ${input.from} --name ${app}\`.` });
-    const request = { app, from: input.from, ...(said ? { request: said } : {}), ...(input.bump ? { bump: input.bump } : {}), ...(input.env ? { env: input.env } : {}) };
-    const run = await this.queueRun({ kind: 'change', app, request }, idempotencyKey);
-    await this.deps.apps.upsert({ ...record, state: 'deploying', lastRunId: run.id, updatedAt: this.now().toISOString() });
-    return this.announce(run);
-  }
-
   /**
-   * Queues a new version of an app made from a request. Checked first: the app exists, no other run
+   * Queues a new version of an app made from a request, or from a folder of code (`from`). Checked first: the app exists, no other run
    * of it is under way, and the change is one this Slipway can make (see `checkChange`).
    */
   private async queueChange(input: Omit<Extract<StartRequest, { kind: 'change' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
     const app = assertAppName(input.app);
-    if (input.request === undefined || input.request.trim() === '') {
-      throw new InputError('say what to change', { hint: `e.g. slipway change ${app} 'make the title "Deep Focus"'` });
+    // A folder says what changes itself; its words, when given, only say it in the commits.
+    const said = input.request?.trim() ? assertDescription(input.request.trim()) : undefined;
+    if (input.from === undefined && said === undefined) {
+      throw new InputError('say what to change', { hint: `e.g. slipway change ${app} 'make the title "Deep Focus"', or ship a folder: slipway change ${app} --from <dir>` });
     }
-    const request = assertDescription(input.request.trim());
     if (input.bump !== undefined && !['major', 'minor', 'patch'].includes(input.bump)) {
       throw new InputError(`bump must be major, minor or patch, not ${JSON.stringify(input.bump)}`);
     }
@@ -318,9 +302,10 @@ export class SlipwayService {
     if (latest && (latest.status === 'queued' || latest.status === 'running')) {
       throw new ConflictError(`run ${latest.id} of ${app} is ${latest.status}; a change waits until it ends`, { hint: `Follow it with \`slipway runs ${app}\`, then change the app.` });
     }
-    await this.deps.checkChange?.(app, request);
+    if (input.from === undefined) await this.deps.checkChange?.(app, said!);
     const env = input.env ?? DEFAULT_ENV;
-    const run = await this.queueRun({ kind: 'change', app, request: { app, request, env, ...(input.bump ? { bump: input.bump } : {}) } }, idempotencyKey);
+    const request = { app, ...(said ? { request: said } : {}), ...(input.from !== undefined ? { from: input.from } : {}), env, ...(input.bump ? { bump: input.bump } : {}) };
+    const run = await this.queueRun({ kind: 'change', app, request }, idempotencyKey);
     return this.announce(run);
   }
 

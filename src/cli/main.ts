@@ -52,14 +52,14 @@ export function slipwayProgram(finish: (code: number) => void) {
 
   program
     .command('change')
-    .description('ship a new version of an app: what a request asks for, or the code in a folder (--from)')
+    .description('ship a new version of an app: what a request asks for, or the code in a folder (--from); a minor version unless --patch or --major says otherwise')
     .argument('<app>', 'app name')
-    .argument('[request...]', 'what to change, e.g. "make the timer digits larger"; with --from, what the new version is (for its commits)')
+    .argument('[request...]', 'what to change, e.g. "make the timer digits larger and add a reset button"; with --from, what the new version is (for its commits)')
     .option('--from <dir>', 'ship the code in this folder as the new version (a Dockerfile, a Node app with a start script, or a static site)')
-    .option('--patch', 'a patch version (v1.0.1) instead of a minor one')
-    .option('--major', 'a major version (v2.0.0) instead of a minor one')
-    .option('--env <env>', 'the environment to change (default: the default environment)')
-    .option('--json', 'print one JSON object with app, url, runId, version, commits and timeline')
+    .option('--patch', 'number it as a patch (v1.0.1) rather than a minor version (v1.1.0)')
+    .option('--major', 'number it as a major version (v2.0.0)')
+    .option('--env <env>', 'the environment whose version is changed (default: prod)')
+    .option('--json', 'print one JSON object as create does, with the version and the diff summary')
     .action(async (app, words, opts) => finish(await (await import('./commands/run-commands.ts')).changeCommand(app, words, opts)));
 
   program

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containerName } from '../../src/adapters/runtime/podman-runtime.ts';
@@ -52,6 +52,7 @@ describe.skipIf(!podman || !buildah)('slipway create --from a folder with a Dock
       expect(image.config).toMatchObject({ WorkingDir: '/srv', ExposedPorts: { '3000/tcp': {} }, Cmd: ['node', '/srv/server.js'] });
     } finally {
       await runCli(['delete', 'boxed'], opts);
+      rmSync(opts.cwd, { recursive: true, force: true });
     }
   });
 });

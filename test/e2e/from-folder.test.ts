@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
+import { problemOf } from '../support/problem.ts';
+import { jsonOf, startServer } from '../support/serve.ts';
 
 // Apps run as Node processes here; a Dockerfile app runs under podman (from-folder-dockerfile.test.ts).
 const opts = tempHome('slipway-from-');
@@ -11,6 +13,8 @@ const created: string[] = [];
 
 afterAll(async () => {
   for (const app of created) await runCli(['delete', app], opts);
+  // Each home holds its own image store: leave no copies behind.
+  rmSync(opts.cwd, { recursive: true, force: true });
 });
 
 /** A folder the test makes, from its files. */
@@ -116,6 +120,19 @@ describe('slipway create --from <dir>', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('it looked for a Dockerfile, a package.json with a "start" script, or an index.html');
     expect((await runCli(['create', '--from', join(opts.cwd, 'missing')], opts)).stderr).toContain(`no folder at ${join(opts.cwd, 'missing')}`);
+  });
+
+  it('is CLI only: the API refuses "from" with a 422 saying to use the CLI, and queues nothing', async () => {
+    const dir = folder('over-http', nodeApp('1.0.0'));
+    const server = await startServer(opts);
+    try {
+      const response = await fetch(`${server.url}/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: dir, name: 'over-http' }) });
+      const problem = await problemOf(response, 422);
+      expect(problem.detail).toContain('a folder is read on the machine running the command; use the CLI: slipway create --from <dir>');
+      expect((await jsonOf(fetch(`${server.url}/v1/apps`))).apps.map((a: { app: string }) => a.app)).not.toContain('over-http');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 
   it('refuses a Dockerfile when apps run as processes, saying how it could run', async () => {

@@ -65,7 +65,7 @@ async function followRun(json: boolean, begin: Begin, options: { announce?: (sli
 
 export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; json?: boolean }): Promise<number> {
   if (opts.from !== undefined) return createFromCommand(words, { ...opts, from: opts.from });
-  if (words.length === 0) return Promise.resolve(reportError(new InputError('say what the app should be, e.g. slipway create "a pomodoro timer", or ship a folder with --from <dir>'), Boolean(opts.json)));
+  if (words.length === 0) return Promise.resolve(reportError(new InputError('missing the description: say what the app should be', { hint: 'e.g. slipway create "a pomodoro timer with a dark theme", or ship a folder of code with slipway create --from <dir>' }), Boolean(opts.json)));
   const request = { kind: 'create' as const, description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) };
   const announce = async (s: Slipway) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`);
   const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
@@ -84,13 +84,14 @@ function createFromCommand(words: string[], opts: { name?: string; template?: st
 }
 
 export function changeCommand(app: string, words: string[], opts: { from?: string; patch?: boolean; major?: boolean; env?: string; json?: boolean }): Promise<number> {
-  if (opts.patch && opts.major) return Promise.resolve(reportError(new InputError('give --patch or --major, not both'), Boolean(opts.json)));
+  if (opts.patch && opts.major) return Promise.resolve(reportError(new InputError('--patch and --major cannot both be given', { hint: 'A change is a minor version unless one of them says otherwise.' }), Boolean(opts.json)));
+  const bump = opts.patch ? 'patch' as const : opts.major ? 'major' as const : undefined;
   const request = {
     kind: 'change' as const, app,
-    ...(words.length > 0 ? { request: words.join(' ') } : {}),
+    // With --from the words are optional: they say what the new version is, in its commits.
+    ...(opts.from === undefined || words.length > 0 ? { request: words.join(' ') } : {}),
     ...(opts.from !== undefined ? { from: resolve(opts.from) } : {}),
-    ...(opts.patch ? { bump: 'patch' as const } : opts.major ? { bump: 'major' as const } : {}),
-    ...(opts.env !== undefined ? { env: opts.env } : {}),
+    ...(bump ? { bump } : {}), ...(opts.env !== undefined ? { env: opts.env } : {}),
   };
   return followRun(Boolean(opts.json), (s) => s.service.start(request), { open: { deploying: true }, fromStart: true });
 }

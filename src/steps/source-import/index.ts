@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
+import { compareCodeUnits } from '../../domain/compare.ts';
 import { InputError } from '../../domain/index.ts';
+import { writeRepoFiles } from '../source-read/index.ts';
 import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import { AppName, GeneratedSource } from '../schemas.ts';
 import { FOLDER_LIMITS, readAppFolder, type FolderFile, type FolderLimits } from './folder-reader.ts';
@@ -13,6 +14,7 @@ export { FOLDER_LIMITS, readAppFolder, type FolderFile, type FolderLimits } from
 export { inferApp, type ImportedApp, type SourceKind, type StaticServer } from './infer-app.ts';
 export { createVerifyImportStep } from './verify-import.ts';
 export { ImportedSource } from './imported-source.ts';
+export { createPreviousSourceStep } from './previous-source.ts';
 
 /** The step's id and output, for readers of its stored output. */
 export const importOutput = stepOutput('source:import', ImportedSource);
@@ -63,15 +65,7 @@ export async function importFolder(from: string, options: Omit<ImportStepOptions
 
 /** Writes the files into a fresh `dir`, keeping the executable bit, and returns their digests in path order. */
 async function writeFolderFiles(dir: string, files: FolderFile[]): Promise<GeneratedSource['files']> {
-  await rm(dir, { recursive: true, force: true });
-  const digests = [];
-  for (const file of files) {
-    const target = join(dir, file.path);
-    await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, file.content, { flag: 'wx' });
-    if (file.executable) await chmod(target, 0o755);
-    digests.push({ path: file.path, sha256: createHash('sha256').update(file.content).digest('hex'), size: file.content.length });
-  }
-  return digests.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const digests = await writeRepoFiles(dir, files.map((f) => ({ path: f.path, bytes: f.content })));
+  for (const file of files) if (file.executable) await chmod(join(dir, file.path), 0o755);
+  return digests.sort((a, b) => compareCodeUnits(a.path, b.path));
 }
-export { createPreviousSourceStep } from './previous-source.ts';

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../domain/index.ts';
 import { defineStep } from '../../pipeline/index.ts';
 import type { GitRepo } from '../../ports/index.ts';
 import { AppName, FileDigest } from '../schemas.ts';
-import { copyAppFiles } from '../source-read/index.ts';
+import { writeRepoFiles } from '../source-read/index.ts';
 
 /**
  * The files of the version a folder replaces, from the head of the source repo (into
@@ -20,8 +20,10 @@ export const createPreviousSourceStep = ({ repo, workspace }: { repo: GitRepo; w
     summarize: (o) => `${o.files.length} files`,
     run: async (ctx) => {
       const { app } = ctx.input;
-      const copied = await copyAppFiles(repo, app, join(workspace, ctx.runId, 'current'));
-      if (copied.files.length === 0) throw new NotFoundError(`the source repo has no files for ${app}`, { hint: `Ship it first: slipway create --from <dir> --name ${app}` });
-      return copied;
+      const listed = await repo.listFiles(app);
+      if (listed.length === 0) throw new NotFoundError(`the source repo has no files for ${app}`, { hint: `Ship it first: slipway create --from <dir> --name ${app}` });
+      const files = await Promise.all(listed.map(async ({ path }) => ({ path, bytes: (await repo.readFile(`${app}/${path}`)) ?? new Uint8Array() })));
+      const dir = join(workspace, ctx.runId, 'current');
+      return { dir, files: await writeRepoFiles(dir, files) };
     },
   });

@@ -24,8 +24,9 @@ export type ReadSource = z.infer<typeof ReadSource>;
 /** The step's id and output, for readers of its stored output. */
 export const sourceReadOutput = stepOutput('source:read', ReadSource);
 
-/** How an app at the head of the source repo was made: the plan, spec and request SLIPWAY.md records. */
+/** An app's source at the head of the source repo: its files, and the plan, spec and request SLIPWAY.md records. */
 export interface AppSource {
+  files: Array<{ path: string; bytes: Uint8Array }>;
   plan: AppPlan;
   spec: AppSpec;
   description: string;
@@ -33,14 +34,15 @@ export interface AppSource {
 }
 
 /**
- * How an app at the head of the source repo was made, from its SLIPWAY.md record. An app with no
- * files is not found; one whose record is missing or unreadable cannot be changed (Slipway would not
- * know its plan).
- * @example const { plan, spec } = await readAppSource(sourceRepo, 'pomodoro');
+ * Reads an app's folder at the head of the source repo, with how it was made from its SLIPWAY.md
+ * record. An app with no files is not found; one whose record is missing or unreadable cannot be
+ * changed (Slipway would not know its plan).
+ * @example const { plan, files } = await readAppSource(sourceRepo, 'pomodoro');
  */
 export async function readAppSource(repo: GitRepo, app: string): Promise<AppSource> {
   const [head] = await repo.log({ path: app, limit: 1 });
-  if (!head || (await repo.listFiles(app)).length === 0) {
+  const listed = await repo.listFiles(app);
+  if (!head || listed.length === 0) {
     throw new NotFoundError(`the source repo has no files for ${app}`, { hint: `Create it first: slipway create "<what it is>" --name ${app}` });
   }
   const record = readProvenanceRecord(new TextDecoder().decode((await repo.readFile(`${app}/${PROVENANCE_FILE}`)) ?? new Uint8Array()));
@@ -51,8 +53,9 @@ export async function readAppSource(repo: GitRepo, app: string): Promise<AppSour
       hint: `Restore ${PROVENANCE_FILE} from the app's history in the source repo (git log -- ${app}/${PROVENANCE_FILE}).`,
     });
   }
+  const files = await Promise.all(listed.map(async ({ path }) => ({ path, bytes: (await repo.readFile(`${app}/${path}`)) ?? new Uint8Array() })));
   const description = typeof record['description'] === 'string' ? record['description'] : spec.data.description;
-  return { plan: plan.data, spec: spec.data, description, sha: head.sha };
+  return { files, plan: plan.data, spec: spec.data, description, sha: head.sha };
 }
 
 /**
@@ -67,27 +70,24 @@ export const createReadSourceStep = ({ repo, workspace }: { repo: GitRepo; works
     input: z.object({ app: AppName }),
     summarize: (o) => `${o.files.length} files at ${o.sha.slice(0, 12)}`,
     run: async (ctx) => {
-      const source = await readAppSource(repo, ctx.input.app);
-      const { dir, files } = await copyAppFiles(repo, ctx.input.app, join(workspace, ctx.runId, 'current'));
-      return { dir, files, ...source };
+      const { files, ...source } = await readAppSource(repo, ctx.input.app);
+      const dir = join(workspace, ctx.runId, 'current');
+      return { dir, files: await writeRepoFiles(dir, files), ...source };
     },
   });
 
 /**
- * Copies an app's files from the head of the source repo into a fresh `dir`, with their digests:
- * the version a change starts from, or is compared with.
- * @example const { files } = await copyAppFiles(sourceRepo, 'pomodoro', '/work/run-1/current');
+ * Writes files read from a repo into a fresh `dir` and returns their digests: the version a change
+ * starts from, or is compared with.
+ * @example const digests = await writeRepoFiles('/work/run-1/current', files);
  */
-export async function copyAppFiles(repo: GitRepo, app: string, dir: string): Promise<{ dir: string; files: Array<z.infer<typeof FileDigest>> }> {
+export async function writeRepoFiles(dir: string, files: AppSource['files']): Promise<Array<z.infer<typeof FileDigest>>> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const files = [];
-  for (const { path } of await repo.listFiles(app)) {
-    const bytes = (await repo.readFile(`${app}/${path}`))!;
-    const target = join(dir, assertSafeRelativePath(path));
+  for (const file of files) {
+    const target = join(dir, assertSafeRelativePath(file.path));
     await mkdir(dirname(target), { recursive: true });
-    await writeFile(target, bytes);
-    files.push({ path, sha256: createHash('sha256').update(bytes).digest('hex'), size: bytes.length });
+    await writeFile(target, file.bytes);
   }
-  return { dir, files };
+  return files.map((f) => ({ path: f.path, sha256: createHash('sha256').update(f.bytes).digest('hex'), size: f.bytes.length }));
 }
