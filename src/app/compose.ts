@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTemplates, TemplateGenerator } from '../adapters/generator/index.ts';
-import { CliGit } from '../adapters/git/index.ts';
+import { CliGit, GitDirDiffer } from '../adapters/git/index.ts';
 import { gitOpsEngineRenders } from '../adapters/gitops/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
 import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
@@ -14,7 +14,7 @@ import { openCheckedDatabase } from '../adapters/store/store-check.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { readSecret, type ResolvedConfig } from '../config/index.ts';
-import { createPipeline, deletePipeline, promotePipeline } from '../pipeline/index.ts';
+import { changePipeline, createPipeline, deletePipeline, promotePipeline } from '../pipeline/index.ts';
 import { renderApp, renderSettingsFrom, type RenderSettings } from '../render/index.ts';
 import { createAwaitHealthyStep } from '../steps/app-await/index.ts';
 import { createDeployLocalStep } from '../steps/app-deploy/index.ts';
@@ -27,6 +27,9 @@ import { createCommitSourceStep } from '../steps/source-commit/index.ts';
 import { createGenerateStep } from '../steps/source-generate/index.ts';
 import { createBuildImageStep } from '../steps/image-build/index.ts';
 import { createVerifyStep } from '../steps/source-verify/index.ts';
+import { createReadSourceStep, readAppSource } from '../steps/source-read/index.ts';
+import { createChangeSourceStep } from '../steps/source-change/index.ts';
+import { createDiffSourceStep } from '../steps/source-diff/index.ts';
 import { createProvenanceStep } from '../steps/source-provenance/index.ts';
 import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
@@ -38,6 +41,7 @@ import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { createForgetImageStep } from '../steps/image-forget/index.ts';
 import { createVersionNextStep } from '../steps/version-next/index.ts';
+import { folderInspector, folderPipelines } from './compose-import.ts';
 import { appVersions, currentVersion } from './versions.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { environmentWiring } from './environment-wiring.ts';
@@ -135,6 +139,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     ...(config.registry.ca ? { ca: readFileSync(config.registry.ca) } : {}),
     logger,
   }));
+  const folderParts = { config, templatesDir: join(PACKAGE_ROOT, 'templates'), runtime, path: env.path ?? env.vars.PATH ?? '/usr/local/bin:/usr/bin:/bin', home: env.homedir };
   const prepare = memoize(async () => {
     const templatesDir = join(PACKAGE_ROOT, 'templates');
     const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
@@ -155,31 +160,32 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     // A version's number follows the one the GitOps history says the environment runs.
     const versionNext = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env, defaultEnv: config.defaultEnv }), env) });
     const timeouts = { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 };
-    const render = createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor });
-    const commitManifests = createCommitManifestsStep({ repo: gitopsRepo, settings, settingsFor: envs.settingsFor });
-    const sync = cluster?.syncer ? createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl, objectSuffix: envs.objectSuffix }) : undefined;
-    const clusterAwait = cluster?.watcher && cluster.publicUrl
-      ? createClusterAwaitStep({ watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl, timeouts, forEnv: envs.clusterFor(cluster.publicUrl) })
-      : undefined;
-    const create = createPipeline(
-      {
-        version: versionNext,
-        plan: createPlanStep({ generator }),
-        generate: createGenerateStep({ generator, workspace }),
-        verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
-        provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
-        commitSource: createCommitSourceStep({ repo: sourceRepo }),
-        build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal), tagSuffix: envs.tagSuffix }),
-        render,
-        commitManifests,
-        ...(sync ? { sync } : {}),
-        ...(clusterAwait ? { clusterAwait } : {}),
-        ...(runtime
-          ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
-          : {}),
-      },
-      { defaultEnv: config.defaultEnv },
-    );
+    // The steps every pipeline that ships a version shares: verify, provenance, and everything from the source commit on.
+    const shared = {
+      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
+      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
+      commitSource: createCommitSourceStep({ repo: sourceRepo }),
+      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal), tagSuffix: envs.tagSuffix }),
+      render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor }),
+      commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings, settingsFor: envs.settingsFor }),
+      ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl, objectSuffix: envs.objectSuffix }) } : {}),
+      ...(cluster?.watcher && cluster.publicUrl
+        ? { clusterAwait: createClusterAwaitStep({ watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl, timeouts, forEnv: envs.clusterFor(cluster.publicUrl) }) }
+        : {}),
+      ...(runtime
+        ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
+        : {}),
+    };
+    const create = createPipeline({ version: versionNext, plan: createPlanStep({ generator }), generate: createGenerateStep({ generator, workspace }), ...shared }, { defaultEnv: config.defaultEnv });
+    const change = changePipeline({
+      version: versionNext,
+      read: createReadSourceStep({ repo: sourceRepo, workspace }),
+      change: createChangeSourceStep({ generator, workspace }),
+      diff: createDiffSourceStep({ differ: new GitDirDiffer(env.path ? { path: env.path } : {}) }),
+      ...shared,
+    });
+    // A folder of code ships through the same steps once it is read and verified.
+    const fromFolder = folderPipelines(folderParts, { ...shared, version: versionNext }, { sandbox, images, sourceRepo, workspace });
     const remove = deletePipeline({
       ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
@@ -194,11 +200,11 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         retag: imageRetagger(config, registryClient),
         manifestImage: images.manifestImage, runImage: images.runImage, tagSuffix: envs.tagSuffix,
       }),
-      render, commitManifests,
-      ...(sync ? { sync } : {}),
-      ...(clusterAwait ? { clusterAwait } : {}),
+      render: shared.render, commitManifests: shared.commitManifests,
+      ...(shared.sync ? { sync: shared.sync } : {}),
+      ...(shared.clusterAwait ? { clusterAwait: shared.clusterAwait } : {}),
     });
-    return { pipelines: { create, delete: remove, promote }, templates, generatorDescription };
+    return { pipelines: { create, delete: remove, change, fromFolder, promote }, templates, generatorDescription };
   });
 
   const clusterLogs = clusterLogsFor(config, env.vars, settings.namespace);
@@ -210,6 +216,14 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses, environments: envs.environments, defaultEnv: config.defaultEnv,
+    inspectFolder: folderInspector(folderParts),
+    // With no model, only the changes a template understands can be made: the rest is refused now,
+    // before a run exists (re-rendering a template is quick and touches nothing).
+    checkChange: async (app, request) => {
+      if (llmProvider(config, env.vars)) return;
+      const current = await readAppSource(sourceRepo, app);
+      await new TemplateGenerator({ templatesDir: join(PACKAGE_ROOT, 'templates') }).change(current.plan, { name: app, description: current.description }, { spec: current.spec, files: [] }, request);
+    },
     catalog: {
       templates: async () => (await listTemplates(join(PACKAGE_ROOT, 'templates'))).map(({ id, title, description }) => ({ id, title, description })),
       generator: async () => ({ kind: llmProvider(config, env.vars) ? 'model' : 'templates', description: (await prepare()).generatorDescription }),

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { basename, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, assertEnvName, FIRST_VERSION, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
@@ -14,6 +15,8 @@ import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
 import { sourceCommitOutput } from '../steps/source-commit/index.ts';
 import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
+import { sourceChangeOutput } from '../steps/source-change/index.ts';
+import { sourceDiffOutput, type DiffSummary } from '../steps/source-diff/index.ts';
 import { versionNextOutput } from '../steps/version-next/index.ts';
 import type { RunEvents } from './run-events.ts';
 import { RunQueue } from './run-queue.ts';
@@ -31,7 +34,10 @@ export type StartRequest =
   | { kind: 'promote'; app: string; from: string; to: string };
 
 /** The pipelines runs follow, by kind; a kind without one cannot be started yet. */
-export type Pipelines = { create: PipelineEntry[]; delete: PipelineEntry[] } & Partial<Record<RunKind, PipelineEntry[]>>;
+export type Pipelines = { create: PipelineEntry[]; delete: PipelineEntry[] } & Partial<Record<RunKind, PipelineEntry[]>> & {
+  /** The pipelines of runs that ship a folder of code (`--from <dir>`), by kind. */
+  fromFolder?: Partial<Record<'create' | 'change', PipelineEntry[]>>;
+};
 
 /** A check `ready` makes: it resolves when the part answers, and rejects with why when not. */
 export interface ReadinessCheck {
@@ -61,6 +67,8 @@ export interface RunReport {
   next?: string;
   /** What each finished step produced, by step id (image digest, commits, the plan…). */
   outputs: Record<string, unknown>;
+  /** For a change: the files it added, changed and removed, and the lines. */
+  diff?: DiffSummary;
   /** The notifications sent about its outcome. */
   notifications?: Array<{ target: string; ok: boolean; attempts: number; error?: string }>;
 }
@@ -141,6 +149,8 @@ export interface ServiceDeps {
   leftovers?: { sweep(): Promise<{ stopped: Array<{ pid: number; command: string }> }> };
   /** When Slipway cannot follow a rollout itself: what a person can run to follow it. */
   followHint?: (app: string, env?: string) => string;
+  /** Reads a folder given with `--from` and says what is wrong with it as an app (an InputError), before a run is queued. */
+  inspectFolder?: (dir: string) => Promise<void>;
   /**
    * Who executes the runs: a command (`cli`, default) executes the runs it starts, one at a time; a
    * server executes every queued run it can hold, `concurrency` at once, and continues its own
@@ -163,6 +173,11 @@ export interface ServiceDeps {
   subscriptions?: Notifier;
   /** The environments runs may name (`environments:` in slipway.yaml); `get` refuses an unknown one, listing them. */
   environments?: { get(name?: string): { name: string } };
+  /**
+   * Refuses, before a run is queued, a change that cannot be made: with no model configured, one the
+   * offline templates do not understand (an InputError saying a model is needed).
+   */
+  checkChange?: (app: string, request: string) => Promise<void>;
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -194,8 +209,10 @@ export class SlipwayService {
     const taken = this.taking.then(async () => {
       // Whatever the kind, a run names an environment slipway.yaml declares (refused listing them).
       if ('env' in request && request.env !== undefined) this.environment(request.env);
+      if ((request.kind === 'create' || request.kind === 'change') && request.from !== undefined) await this.checkFolder(request.from);
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
+      if (request.kind === 'change') return this.queueChange(request, options.idempotencyKey);
       if (request.kind === 'promote') return this.queuePromote(request, options.idempotencyKey);
       throw notAvailable(request.kind);
     });
@@ -203,7 +220,18 @@ export class SlipwayService {
     return taken;
   }
 
+  /**
+   * A folder is read where the run executes: only a command on this machine may name one, and it must
+   * hold an app Slipway can run (refused before any run exists).
+   */
+  private async checkFolder(from: string): Promise<void> {
+    if (this.origin === 'server') throw new InputError('"from" is refused here: a folder is read on the machine running the command; use the CLI (slipway create --from <dir>)');
+    if (!isAbsolute(from)) throw new InputError(`the folder ${JSON.stringify(from)} must be given as an absolute path`);
+    await this.deps.inspectFolder?.(from);
+  }
+
   private async queueCreate(input: Omit<Extract<StartRequest, { kind: 'create' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
+    if (input.from !== undefined) return this.queueCreateFrom({ ...input, from: input.from }, idempotencyKey);
     if (input.description === undefined && input.template === undefined) {
       throw new InputError('give a description of the app, a template, or both', { hint: 'e.g. {"description": "a pomodoro timer with a dark theme"} or {"template": "static-site"}' });
     }
@@ -234,6 +262,58 @@ export class SlipwayService {
       name: app, description, template: input.template ?? '', state: 'deploying', target: this.deps.target,
       commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
     });
+    return this.announce(run);
+  }
+
+  /** A create that ships a folder: the app is named after the folder unless `name` is given. */
+  private async queueCreateFrom(input: { from: string; description?: string; name?: string; env?: string }, idempotencyKey?: string): Promise<Run> {
+    const description = assertDescription(input.description ?? `the code in ${basename(input.from)}`);
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    const existing = new Set((await this.deps.apps.list()).map((a) => a.name));
+    const app = input.name !== undefined ? assertAppName(input.name) : deriveAppName(basename(input.from), existing);
+    if (existing.has(app)) {
+      throw new ConflictError(`an app named '${app}' exists already`, { hint: `Choose another --name, ship the folder as its next version with \`slipway change ${app} --from ${input.from}\`, or remove it first.` });
+    }
+    const request = { app, description, from: input.from, ...(input.env ? { env: input.env } : {}) };
+    const run = await this.queueRun({ kind: 'create', app, request }, idempotencyKey);
+    const at = this.now().toISOString();
+    await this.deps.apps.upsert({
+      name: app, description, template: 'folder', state: 'deploying', target: this.deps.target,
+      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
+    });
+    return this.announce(run);
+  }
+
+  /**
+   * Queues a new version of an app made from a request, or from a folder of code (`from`). Checked first: the app exists, no other run
+   * of it is under way, and the change is one this Slipway can make (see `checkChange`).
+   */
+  private async queueChange(input: Omit<Extract<StartRequest, { kind: 'change' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
+    const app = assertAppName(input.app);
+    // A folder says what changes itself; its words, when given, only say it in the commits.
+    const said = input.request?.trim() ? assertDescription(input.request.trim()) : undefined;
+    if (input.from === undefined && said === undefined) {
+      throw new InputError('say what to change', { hint: `e.g. slipway change ${app} 'make the title "Deep Focus"', or ship a folder: slipway change ${app} --from <dir>` });
+    }
+    if (input.bump !== undefined && !['major', 'minor', 'patch'].includes(input.bump)) {
+      throw new InputError(`bump must be major, minor or patch, not ${JSON.stringify(input.bump)}`);
+    }
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    await this.existingApp(app);
+    const [latest] = await this.deps.runs.listRuns({ app, limit: 1 });
+    if (latest && (latest.status === 'queued' || latest.status === 'running')) {
+      throw new ConflictError(`run ${latest.id} of ${app} is ${latest.status}; a change waits until it ends`, { hint: `Follow it with \`slipway runs ${app}\`, then change the app.` });
+    }
+    if (input.from === undefined) await this.deps.checkChange?.(app, said!);
+    const env = input.env ?? DEFAULT_ENV;
+    const request = { app, ...(said ? { request: said } : {}), ...(input.from !== undefined ? { from: input.from } : {}), env, ...(input.bump ? { bump: input.bump } : {}) };
+    const run = await this.queueRun({ kind: 'change', app, request }, idempotencyKey);
     return this.announce(run);
   }
 
@@ -570,7 +650,8 @@ export class SlipwayService {
     try {
       if (run.timeline.length > 0 || run.kind === 'delete') await this.stopLeftovers();
       const { pipelines } = await this.preparing(run);
-      const pipeline = pipelines[run.kind];
+      const fromFolder = typeof run.request.from === 'string' && (run.kind === 'create' || run.kind === 'change');
+      const pipeline = fromFolder ? pipelines.fromFolder?.[run.kind as 'create' | 'change'] : pipelines[run.kind];
       if (!pipeline) throw notAvailable(run.kind);
       const result = await executePipeline({
         run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }), signal,
@@ -648,6 +729,12 @@ export class SlipwayService {
       else if (existing) await apps.upsert({ ...existing, state: 'failed', lastRunId: run.id, updatedAt: at });
       return;
     }
+    // A change that failed before anything was shipped left the version that runs as it was.
+    const shipped = outputs.has(deployOutput) || outputs.has(manifestsCommitOutput);
+    if (run.kind === 'change' && status !== 'succeeded' && existing && !shipped) {
+      await apps.upsert({ ...existing, lastRunId: run.id, updatedAt: at });
+      return;
+    }
     const view = outputsView(outputs);
     const base: AppRecord = existing ?? {
       name: run.app, description: String(run.request.description ?? ''), template: '', state: 'deploying', target: this.deps.target,
@@ -683,6 +770,7 @@ export class SlipwayService {
       ...(view.template ? { template: view.template } : {}),
       ...(view.version ? { version: view.version.version } : {}),
       commits: view.commits, timeline: run.timeline, outputs: outputs.toRecord(),
+      ...(outputs.get(sourceDiffOutput) ? { diff: outputs.get(sourceDiffOutput)! } : {}),
       ...(run.error ? { error: run.error } : {}),
       ...((run.kind === 'create' || run.kind === 'promote') && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app, view.version?.env) } : {}),
       ...(notifications.length > 0 ? { notifications } : {}),
@@ -711,7 +799,8 @@ function outputsView(outputs: StepOutputs) {
   const gitops = (outputs.get(manifestsCommitOutput) ?? outputs.get(manifestsRemoveOutput))?.sha;
   if (source) commits.source = source;
   if (gitops) commits.gitops = gitops;
-  const plan = outputs.get(planOutput);
+  // A change's plan is the one it leaves the app with (a model's change makes the model its generator).
+  const plan = outputs.get(planOutput) ?? outputs.get(sourceChangeOutput)?.plan;
   return {
     template: plan?.template.id,
     generator: plan ? generatorName(plan) : undefined,

@@ -2,6 +2,7 @@ import { describeError } from '../domain/errors.ts';
 import { exitCodeFor } from './exit-codes.ts';
 import type { RunReport } from '../app/slipway-service.ts';
 import { formatMs } from './progress.ts';
+import { diffText } from '../steps/source-diff/index.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -23,10 +24,11 @@ export function reportError(error: unknown, json: boolean): number {
 export function printRunSummary(report: RunReport): void {
   const total = report.timeline.reduce((n, s) => n + (s.reused ? 0 : s.durationMs ?? 0), 0);
   if (report.status === 'succeeded') {
-    const lines = [`\n${report.kind === 'delete' ? 'Deleted' : 'Shipped'} ${report.app} in ${formatMs(total)}`];
+    const lines = [`\n${report.kind === 'delete' ? 'Deleted' : report.kind === 'change' ? 'Changed' : 'Shipped'} ${report.app} in ${formatMs(total)}`];
     if (report.version) lines.push(`  version        ${report.version}`);
     if (report.commits.source) lines.push(`  source commit  ${report.commits.source}`);
     if (report.commits.gitops) lines.push(`  gitops commit  ${report.commits.gitops}`);
+    if (report.diff) lines.push(`  changes        ${diffText(report.diff).split('\n').join('\n                 ')}`);
     if (report.url) lines.push(`  url            ${report.url}`);
     if (report.next) lines.push(`  ${report.next}`);
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -44,6 +46,7 @@ export function runJson(report: RunReport) {
     app: report.app, status: report.status, url: report.url ?? null, runId: report.runId, kind: report.kind,
     ...(report.version ? { version: report.version } : {}),
     template: report.template ?? null, commits: { source: report.commits.source ?? null, gitops: report.commits.gitops ?? null },
+    ...(report.diff ? { diff: report.diff } : {}),
     timeline: report.timeline, ...(report.error ? { error: report.error } : {}), ...(report.next ? { next: report.next } : {}),
   };
 }
