@@ -9,3 +9,4 @@ export * from './app-record.ts';
 export * from './safe-path.ts';
 export * from './compare.ts';
 export * from './webhook.ts';
+export * from './rollback-target.ts';
