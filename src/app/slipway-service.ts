@@ -2,13 +2,13 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
-  NotFoundError, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunOrigin, type RunStatus, type StepRecord,
+  NotFoundError, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
 import { executePipeline, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
 import type { AppRuntime, AppStore, CommitInfo, GitRepo, Notifier, NotifyResult, RunOutcome, RunStore } from '../ports/index.ts';
 import { awaitOutput } from '../steps/app-await/index.ts';
 import { deployOutput } from '../steps/app-deploy/index.ts';
-import { planOutput } from '../steps/app-plan/index.ts';
+import { generatorName, planOutput } from '../steps/app-plan/index.ts';
 import { clusterAwaitOutput } from '../steps/cluster-await/index.ts';
 import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
@@ -17,10 +17,19 @@ import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
 import type { RunEvents } from './run-events.ts';
 import { RunQueue } from './run-queue.ts';
 
-/** What a run is asked to do; `create` needs a description, a template, or both. */
+/**
+ * What a run is asked to do; `create` needs a description, a template, or both (or `from`, a folder
+ * of code). `env` names the environment (default: the configured default, `prod`).
+ */
 export type StartRequest =
-  | { kind: 'create'; description?: string; template?: string; name?: string }
-  | { kind: 'delete'; app: string };
+  | { kind: 'create'; description?: string; template?: string; name?: string; from?: string; env?: string }
+  | { kind: 'delete'; app: string }
+  | { kind: 'change'; app: string; request?: string; from?: string; bump?: 'minor' | 'patch' | 'major'; env?: string }
+  | { kind: 'rollback'; app: string; to?: Version; env?: string; auto?: { failedRunId: string } }
+  | { kind: 'promote'; app: string; from: string; to: string };
+
+/** The pipelines runs follow, by kind; a kind without one cannot be started yet. */
+export type Pipelines = { create: PipelineEntry[]; delete: PipelineEntry[] } & Partial<Record<RunKind, PipelineEntry[]>>;
 
 /** A check `ready` makes: it resolves when the part answers, and rejects with why when not. */
 export interface ReadinessCheck {
@@ -111,7 +120,7 @@ export interface ServiceDeps {
   /** The runtime that started an app (named in its record), to ask about it; default `runtime`. */
   runtimeFor?: (app: string) => Promise<AppRuntime>;
   /** The pipelines and the known template ids, built on first use (only runs need them). */
-  prepare: () => Promise<{ pipelines: { create: PipelineEntry[]; delete: PipelineEntry[] }; templates: string[] }>;
+  prepare: () => Promise<{ pipelines: Pipelines; templates: string[] }>;
   logger: Logger;
   now?: () => Date;
   /** Processes earlier runs started and a killed Slipway left running (e.g. an app being verified): stopped before a resume or delete. */
@@ -165,7 +174,9 @@ export class SlipwayService {
    */
   start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const taken = this.taking.then(async () => {
-      return request.kind === 'create' ? this.queueCreate(request, options.idempotencyKey) : this.queueDelete(request.app, options.idempotencyKey);
+      if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
+      if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
+      throw notAvailable(request.kind);
     });
     this.taking = taken.catch(() => undefined);
     return taken;
@@ -491,7 +502,8 @@ export class SlipwayService {
     try {
       if (run.timeline.length > 0 || run.kind === 'delete') await this.stopLeftovers();
       const { pipelines } = await this.preparing(run);
-      const pipeline = run.kind === 'create' ? pipelines.create : pipelines.delete;
+      const pipeline = pipelines[run.kind];
+      if (!pipeline) throw notAvailable(run.kind);
       const result = await executePipeline({
         run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }), signal,
         onEvent: (event) => void events.publish(event).catch((error: unknown) => logger.error({ err: error, runId: run.id }, 'could not store a run event')),
@@ -616,6 +628,11 @@ export class SlipwayService {
   }
 }
 
+/** A kind of run this Slipway has no pipeline for yet. */
+function notAvailable(kind: RunKind): ConflictError {
+  return new ConflictError(`\`slipway ${kind}\` is not available yet in this Slipway`, { hint: 'Update Slipway to a release that ships it.' });
+}
+
 /** What a run's report and an app's record take from its steps' outputs: the commits, the template, the generator and the URL. */
 function outputsView(outputs: StepOutputs) {
   const commits: { source?: string; gitops?: string } = {};
@@ -626,7 +643,7 @@ function outputsView(outputs: StepOutputs) {
   const plan = outputs.get(planOutput);
   return {
     template: plan?.template.id,
-    generator: plan ? (plan.generator.kind === 'model' ? `model${plan.generator.model ? ` ${plan.generator.model}` : ''}` : 'templates') : undefined,
+    generator: plan ? generatorName(plan) : undefined,
     url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
     commits,
   };

@@ -1,3 +1,5 @@
+import type { Version } from './version.ts';
+
 /**
  * The state of a deployed app as Slipway records it. `interrupted` is never stored: it is how an
  * app reads while its latest run is interrupted (see `RunStatus`).
@@ -16,6 +18,9 @@ export interface AppRecord {
   /** Last commit SHAs in the source and GitOps repos. */
   commits: { source?: string; gitops?: string };
   lastRunId: string;
+  /** The version it runs now (see `slipway versions`), and the environment it runs in. */
+  version?: Version;
+  env?: string;
   /** Runtime handle (e.g. pid, port) — adapter-defined, not shown to people. */
   runtime?: Record<string, unknown>;
   createdAt: string;

@@ -9,4 +9,5 @@ export * from './app-record.ts';
 export * from './safe-path.ts';
 export * from './compare.ts';
 export * from './webhook.ts';
+export * from './version.ts';
 export * from './rollback-target.ts';

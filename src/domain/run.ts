@@ -15,8 +15,15 @@ export type RunOrigin = 'cli' | 'server';
 /** `interrupted`, as for runs: the step of an interrupted run that was under way. */
 export type StepStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'skipped' | 'interrupted';
 
-/** The kinds of pipeline a run can follow. */
-export type RunKind = 'create' | 'delete';
+/**
+ * The kinds of pipeline a run can follow: a create ships a new app (v1.0.0), a change ships a new
+ * version of its code, a rollback pins an earlier version's image, a promote copies the version one
+ * environment runs to another, a delete removes the app.
+ */
+export type RunKind = 'create' | 'delete' | 'change' | 'rollback' | 'promote';
+
+/** Every run kind, e.g. to check a filter. */
+export const RUN_KINDS: readonly RunKind[] = ['create', 'delete', 'change', 'rollback', 'promote'];
 
 /** One line of a run's timeline. */
 export interface StepRecord {

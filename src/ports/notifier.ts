@@ -1,8 +1,10 @@
+import type { RunKind } from '../domain/index.ts';
+
 /** How a run ended, as notification targets are told of it. Holds nothing secret. */
 export interface RunOutcome {
   runId: string;
   app: string;
-  kind: 'create' | 'delete';
+  kind: RunKind;
   status: 'succeeded' | 'failed' | 'cancelled';
   url?: string;
   durationMs: number;

@@ -10,3 +10,16 @@ export const IDEMPOTENCY_TRAILERS = ['Slipway-App', 'Slipway-Run', 'Slipway-Acti
 export function subjectText(description: string, max = 60): string {
   return description.length > max ? `${description.slice(0, max - 1)}…` : description;
 }
+
+/**
+ * What a manifests commit says about the version it ships, so the GitOps history alone tells every
+ * version of an app (see src/app/versions.ts): `Slipway-Version`, `Slipway-Env` and `Slipway-Image`
+ * (the pinned `<repo>/<app>:<tag>@sha256:…`).
+ * @example versionTrailers({ version: 'v1.1.0', env: 'prod', image: 'registry/app:v1.1.0-a3f5c2b-prod@sha256:…' })
+ */
+export function versionTrailers(shipped: { version: string; env: string; image: string }): Record<string, string> {
+  return { 'Slipway-Version': shipped.version, 'Slipway-Env': shipped.env, 'Slipway-Image': shipped.image };
+}
+
+/** The `Slipway-Action` of a manifests commit for each run kind that ships a version; a create's stays `deploy`. */
+export const MANIFESTS_ACTIONS = { create: 'deploy', change: 'change', rollback: 'rollback', promote: 'promote' } as const;

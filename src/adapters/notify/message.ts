@@ -19,7 +19,7 @@ export function eventType(outcome: RunOutcome): `run.${RunOutcome['status']}` {
  */
 export function headline(outcome: RunOutcome): string {
   const { app, kind, status } = outcome;
-  if (status === 'succeeded') return kind === 'create' ? `${app} is live` : `${app} was deleted`;
+  if (status === 'succeeded') return kind === 'delete' ? `${app} was deleted` : `${app} is live`;
   if (status === 'cancelled') return `${app}: ${kind} cancelled`;
   return outcome.error?.stepId ? `${app}: ${kind} failed at ${outcome.error.stepId}` : `${app}: ${kind} failed`;
 }

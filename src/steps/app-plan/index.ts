@@ -20,6 +20,11 @@ export const createPlanStep = ({ generator }: { generator: CodeGenerator }) =>
     },
   });
 
+/** What made the code, as records and version lists name it: `templates`, or `model` and the model, e.g. `model gpt-4.1`. */
+export function generatorName(plan: AppPlan): string {
+  return plan.generator.kind === 'model' ? `model${plan.generator.model ? ` ${plan.generator.model}` : ''}` : 'templates';
+}
+
 /** The plan in a line: the template, and who chose it. */
 export function summarizePlan(plan: AppPlan): string {
   return `template ${plan.template.id} (${whoChose(plan)})`;
