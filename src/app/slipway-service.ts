@@ -2,9 +2,9 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
-  NotFoundError, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
+  NotFoundError, chooseRollbackTarget, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
-import { executePipeline, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
+import { executePipeline, RollbackRequest, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
 import type { AppRuntime, AppStore, CommitInfo, GitRepo, Notifier, NotifyResult, RunOutcome, RunStore } from '../ports/index.ts';
 import { awaitOutput } from '../steps/app-await/index.ts';
 import { deployOutput } from '../steps/app-deploy/index.ts';
@@ -14,7 +14,10 @@ import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
 import { sourceCommitOutput } from '../steps/source-commit/index.ts';
 import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
+import { versionPickOutput } from '../steps/version-pick/index.ts';
+import { autoRollbackAfter } from './auto-rollback.ts';
 import type { RunEvents } from './run-events.ts';
+import { appVersions, DEFAULT_ENV } from './versions.ts';
 import { RunQueue } from './run-queue.ts';
 
 /**
@@ -59,6 +62,10 @@ export interface RunReport {
   outputs: Record<string, unknown>;
   /** The notifications sent about its outcome. */
   notifications?: Array<{ target: string; ok: boolean; attempts: number; error?: string }>;
+  /** A rollback: the version it went back to and, when Slipway started it, the failed run and why. */
+  rollback?: { to?: string; auto?: { failedRunId: string; reason?: string } };
+  /** The automatic rollback that followed this run's failure. */
+  rolledBackBy?: string;
 }
 
 /** An app as people see it: its record, whether it runs, and what to do when its last run stopped midway. */
@@ -145,6 +152,10 @@ export interface ServiceDeps {
   notifier?: () => Notifier;
   /** Tells the webhooks subscribed through the API (`POST /v1/webhooks`), alongside `notifier`. */
   subscriptions?: Notifier;
+  /** `rollout.autoRollback`: a create or change that fails its await stage is rolled back by a follow-up run. */
+  autoRollback?: boolean;
+  /** The environment runs ship to when they name none (default `prod`). */
+  defaultEnv?: string;
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -176,6 +187,7 @@ export class SlipwayService {
     const taken = this.taking.then(async () => {
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
+      if (request.kind === 'rollback') return this.queueRollback(request, options.idempotencyKey);
       throw notAvailable(request.kind);
     });
     this.taking = taken.catch(() => undefined);
@@ -225,6 +237,45 @@ export class SlipwayService {
     const record = await this.deps.apps.get(name);
     if (!record) throw new NotFoundError(`no app named '${name}'`, { hint: 'List apps with `slipway list`.' });
     return this.announce(await this.queueRun({ kind: 'delete', app: name, request: { app: name } }, idempotencyKey));
+  }
+
+  /**
+   * A rollback: checked against the app's versions before it is queued, so an unknown version, the
+   * current one, or an app with nothing earlier is refused at once with the list of its versions.
+   */
+  private async queueRollback(input: Omit<Extract<StartRequest, { kind: 'rollback' }>, 'kind'> & { auto?: { reason?: string } }, idempotencyKey?: string): Promise<Run> {
+    const record = await this.existingApp(input.app);
+    if (input.to !== undefined) parseVersion(input.to);
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    const env = input.env ?? this.deps.defaultEnv ?? DEFAULT_ENV;
+    chooseRollbackTarget(await appVersions(this.deps.gitopsRepo, record.name, { env }), input.to, record.name);
+    const request = { app: record.name, ...(input.to !== undefined ? { to: input.to } : {}), ...(input.env !== undefined ? { env: input.env } : {}), ...(input.auto ? { auto: input.auto } : {}) };
+    const run = await this.queueRun({ kind: 'rollback', app: record.name, request }, idempotencyKey);
+    await this.deps.apps.upsert({ ...record, state: 'deploying', lastRunId: run.id, updatedAt: this.now().toISOString() });
+    return this.announce(run);
+  }
+
+  /**
+   * With `rollout.autoRollback`, a create or change whose new version did not come up is followed by
+   * a rollback run to the version before it; both runs say so (the failed one's report names the
+   * rollback in `rolledBackBy`, the rollback's request carries `auto`). A rollback that cannot be
+   * started (say, the earlier version runs the same image) is said on the failed run instead.
+   */
+  private async rollBackAutomatically(run: Run, result: Parameters<typeof autoRollbackAfter>[1], outputs: StepOutputs): Promise<void> {
+    const plan = this.deps.autoRollback ? autoRollbackAfter(run, result, outputs) : undefined;
+    if (!plan) return;
+    const say = (level: 'warn' | 'error', message: string) => this.deps.events.publish({ type: 'log', runId: run.id, level, message });
+    try {
+      const auto = { failedRunId: run.id, reason: plan.reason };
+      const rollback = await this.start({ kind: 'rollback', app: run.app, to: plan.to, env: plan.env, auto });
+      this.deps.logger.warn({ runId: run.id, rollbackRunId: rollback.id, to: plan.to }, 'rolling back automatically');
+      await say('warn', `rolling back to ${plan.to} automatically: run ${rollback.id}`);
+    } catch (error) {
+      await say('error', `could not roll back to ${plan.to} automatically: ${describeError(error).message}`);
+    }
   }
 
   private queueRun(run: { kind: Run['kind']; app: string; request: Record<string, unknown> }, idempotencyKey?: string): Promise<Run> {
@@ -510,6 +561,7 @@ export class SlipwayService {
       });
       await events.settled();
       await this.record(run, result.status, result.outputs);
+      await this.rollBackAutomatically(run, result, result.outputs);
     } finally {
       await runs.releaseRun(run.id);
       await this.notify(run.id);
@@ -615,7 +667,20 @@ export class SlipwayService {
       ...(run.error ? { error: run.error } : {}),
       ...(run.kind === 'create' && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app) } : {}),
       ...(notifications.length > 0 ? { notifications } : {}),
+      ...(await this.rollbackView(run, outputs)),
     };
+  }
+
+  /** What a report says about rollbacks: the one this run is, or the automatic one that followed it. */
+  private async rollbackView(run: Run, outputs: StepOutputs): Promise<Pick<RunReport, 'rollback' | 'rolledBackBy'>> {
+    if (run.kind === 'rollback') {
+      const { to, auto } = RollbackRequest.parse(run.request);
+      return { rollback: { ...(outputs.get(versionPickOutput) ? { to: outputs.get(versionPickOutput)!.version } : to ? { to } : {}), ...(auto ? { auto } : {}) } };
+    }
+    if (run.status !== 'failed') return {};
+    const later = await this.deps.runs.listRuns({ app: run.app, limit: 100 });
+    const rollback = later.find((r) => r.kind === 'rollback' && RollbackRequest.safeParse(r.request).data?.auto?.failedRunId === run.id);
+    return rollback ? { rolledBackBy: rollback.id } : {};
   }
 
   private async collectOutputs(run: Run): Promise<StepOutputs> {

@@ -23,6 +23,7 @@ import { generatorRoutes } from './routes/generator.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { logRoutes } from './routes/logs.ts';
+import { rollbackRoutes } from './routes/rollback.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes, type SessionDeps } from './routes/session.ts';
 import { staticRoutes } from './routes/static.ts';
@@ -113,6 +114,7 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   if (deps.access) app.use('/v1/*', deps.access);
 
   appRoutes(app, deps);
+  rollbackRoutes(app, deps);
   runRoutes(app, deps);
   eventRoutes(app, deps);
   fileRoutes(app, deps);

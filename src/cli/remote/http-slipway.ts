@@ -41,6 +41,11 @@ export class HttpSlipway {
     }
     // Checked as the service checks it: the server refuses a bad name in the path in its own words.
     assertAppName(request.app);
+    if (request.kind === 'rollback') {
+      const { kind: _kind, app, ...body } = request;
+      const accepted = await this.client.call('POST', `v1/apps/${segment(app, 'app name')}/rollback`, AcceptedRunJson, { body, headers });
+      return { ...(await this.getRun(accepted.runId)), request: { app, ...body } };
+    }
     const accepted = await this.client.call('DELETE', `v1/apps/${segment(request.app, 'app name')}`, AcceptedRunJson, { headers });
     return { ...(await this.getRun(accepted.runId)), request: { app: request.app } };
   }

@@ -3,7 +3,7 @@ import type { ServerDeps } from '../app.ts';
 import { AppDetailSchema, AppListSchema, AppNameParam, CreateAppSchema, IdempotencyHeaders, BEARER, problemResponses, RunAcceptedSchema } from '../schemas.ts';
 import { appDetail, appView, runAccepted } from '../views.ts';
 
-const accepted = {
+export const accepted = {
   description: 'the run is queued; follow it at Location',
   headers: { Location: { schema: { type: 'string' as const }, description: '/v1/runs/{runId}' } },
   content: { 'application/json': { schema: RunAcceptedSchema } },
