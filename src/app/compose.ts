@@ -37,6 +37,8 @@ import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { createForgetImageStep } from '../steps/image-forget/index.ts';
+import { createVersionNextStep } from '../steps/version-next/index.ts';
+import { appVersions, currentVersion, DEFAULT_ENV } from './versions.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
 import { createLogger } from './logger.ts';
@@ -144,8 +146,11 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), ledger: startedProcesses,
       ...(env.path ? { path: env.path } : {}),
     });
+    // A version's number follows the one the GitOps history says the environment runs.
+    const versionNext = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
     const create = createPipeline(
       {
+        version: versionNext,
         plan: createPlanStep({ generator }),
         generate: createGenerateStep({ generator, workspace }),
         verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
@@ -167,6 +172,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
           ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
           : {}),
       },
+      { defaultEnv: DEFAULT_ENV },
     );
     const remove = deletePipeline({
       ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),

@@ -14,6 +14,7 @@ import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
 import { sourceCommitOutput } from '../steps/source-commit/index.ts';
 import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
+import { versionNextOutput } from '../steps/version-next/index.ts';
 import { versionPickOutput } from '../steps/version-pick/index.ts';
 import { autoRollbackAfter } from './auto-rollback.ts';
 import type { RunEvents } from './run-events.ts';
@@ -53,6 +54,8 @@ export interface RunReport {
   events: number;
   url?: string;
   template?: string;
+  /** The version the run ships (`v1.0.0` for a create), once numbered. */
+  version?: Version;
   commits: { source?: string; gitops?: string };
   timeline: StepRecord[];
   error?: Run['error'];
@@ -646,6 +649,8 @@ export class SlipwayService {
       state: status === 'succeeded' ? (this.deps.target === 'local' || outputs.has(clusterAwaitOutput) ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
       commits: { ...base.commits, ...view.commits },
       ...(view.url ? { url: view.url } : {}),
+      // The version it runs changes only when one shipped.
+      ...(status === 'succeeded' && view.version ? { version: view.version.version, env: view.version.env } : {}),
       // The runtime's name goes with its handle: stop and status must go to the runtime that started the app.
       ...(deployed ? { runtime: { ...deployed.handle, runtime: deployed.runtime } } : {}),
       lastRunId: run.id,
@@ -663,6 +668,7 @@ export class SlipwayService {
       createdAt: run.createdAt, updatedAt: run.updatedAt, ...(run.endedAt ? { endedAt: run.endedAt } : {}), events: run.events,
       ...(view.url ? { url: view.url } : {}),
       ...(view.template ? { template: view.template } : {}),
+      ...(view.version ? { version: view.version.version } : {}),
       commits: view.commits, timeline: run.timeline, outputs: outputs.toRecord(),
       ...(run.error ? { error: run.error } : {}),
       ...(run.kind === 'create' && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app) } : {}),
@@ -710,6 +716,7 @@ function outputsView(outputs: StepOutputs) {
     template: plan?.template.id,
     generator: plan ? generatorName(plan) : undefined,
     url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
+    version: outputs.get(versionNextOutput),
     commits,
   };
 }

@@ -68,7 +68,7 @@ describe('NpmDependencyInstaller', () => {
       },
     });
     const spec = { name: 'app', description: 'd', template: 'x', templateVersion: '1', runtime: 'node' as const, port: 8080, persistent: false, command: ['node', 'server.js'] };
-    const output = await step.run({ input: { app: 'app', dir: app, spec, sourceSha: 'a'.repeat(40) }, runId: 'run-1', logger: pino({ level: 'silent' }), signal: new AbortController().signal });
+    const output = await step.run({ input: { app: 'app', dir: app, spec, sourceSha: 'a'.repeat(40), version: 'v1.0.0', env: 'prod' }, runId: 'run-1', logger: pino({ level: 'silent' }), signal: new AbortController().signal });
     expect(output.dependencies).toEqual(['tiny-dep']);
     const index = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8'));
     const manifestDigest: string = index.manifests[0].digest;

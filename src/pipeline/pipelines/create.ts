@@ -11,6 +11,7 @@ import type { createCommitSourceStep } from '../../steps/source-commit/index.ts'
 import type { createGenerateStep } from '../../steps/source-generate/index.ts';
 import type { createProvenanceStep } from '../../steps/source-provenance/index.ts';
 import type { createVerifyStep } from '../../steps/source-verify/index.ts';
+import type { createVersionNextStep } from '../../steps/version-next/index.ts';
 import type { GeneratedSource } from '../../steps/schemas.ts';
 import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } from '../define-step.ts';
 
@@ -20,6 +21,7 @@ import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } fro
  * cluster await (cluster target), deploy and await (local target).
  */
 export interface CreateSteps {
+  version: ReturnType<typeof createVersionNextStep>;
   plan: ReturnType<typeof createPlanStep>;
   generate: ReturnType<typeof createGenerateStep>;
   verify?: ReturnType<typeof createVerifyStep>;
@@ -39,6 +41,8 @@ export const CreateRequest = z.object({
   app: z.string(),
   description: z.string(),
   template: z.string().optional(),
+  /** The environment it ships to; absent: the default one. */
+  env: z.string().optional(),
 });
 export type CreateRequest = z.infer<typeof CreateRequest>;
 
@@ -46,11 +50,11 @@ export type CreateRequest = z.infer<typeof CreateRequest>;
 type SourceStep = StepOutputKey<GeneratedSource>;
 
 /**
- * plan → generate → (verify) → (provenance) → commit source → build image → render → commit manifests
+ * version → plan → generate → (verify) → (provenance) → commit source → build image → render → commit manifests
  * → (sync → cluster await) | (deploy → await).
- * @example const pipeline = createPipeline({ plan, generate, commitSource, build, render, commitManifests, deploy, await });
+ * @example const pipeline = createPipeline({ version, plan, generate, commitSource, build, render, commitManifests, deploy, await }, { defaultEnv: 'prod' });
  */
-export function createPipeline(steps: CreateSteps): PipelineEntry[] {
+export function createPipeline(steps: CreateSteps, options: { defaultEnv?: string } = {}): PipelineEntry[] {
   const req = (s: PipelineState) => CreateRequest.parse(s.request);
   // The source that later steps use: the newest of generate → verify → provenance.
   const sources: SourceStep[] = [steps.generate, ...(steps.verify ? [steps.verify] : []), ...(steps.provenance ? [steps.provenance] : [])];
@@ -60,6 +64,7 @@ export function createPipeline(steps: CreateSteps): PipelineEntry[] {
   const { plan, verify, provenance } = steps;
 
   const entries: PipelineEntry[] = [
+    entry(steps.version, (s) => ({ app: req(s).app, action: 'create' as const, env: req(s).env ?? options.defaultEnv ?? 'prod' })),
     entry(plan, (s) => ({ description: req(s).description, ...(req(s).template ? { template: req(s).template } : {}) })),
     entry(steps.generate, (s) => ({ ...app(s), plan: s.output(plan) })),
   ];
@@ -72,13 +77,19 @@ export function createPipeline(steps: CreateSteps): PipelineEntry[] {
   }
   entries.push(
     entry(steps.commitSource, (s) => ({ ...app(s), template: s.output(plan).template.id, dir: source(s).dir, files: source(s).files })),
-    entry(steps.build, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha })),
+    entry(steps.build, (s) => ({
+      app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha, ...s.output(steps.version),
+    })),
     entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image })),
     entry(steps.commitManifests, (s) => ({
       app: req(s).app,
       sourceSha: s.output(steps.commitSource).sha,
       image: s.output(steps.render).image,
       files: s.output(steps.render).files,
+      version: s.output(steps.version).version,
+      env: s.output(steps.version).env,
+      action: 'create' as const,
+      request: req(s).description,
     })),
   );
   const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppSpec } from '../../domain/index.ts';
+import { AppSpec, imageTag, VERSION_PATTERN } from '../../domain/index.ts';
 import { defineStep } from '../../pipeline/index.ts';
 import type { BuildRequest, ImageBuilder, Platform } from '../../ports/index.ts';
 import { AppName } from '../schemas.ts';
@@ -34,7 +34,7 @@ export const BuiltImage = z.object({
 
 /**
  * Builds the app's image without a daemon and publishes it (registry or OCI layout), tagged with the
- * source commit. Identical source gives the identical digest, and nothing already there is uploaded.
+ * version, the source commit and the environment (`v1.1.0-a3f5c2b-prod`). Identical source gives the identical digest, and nothing already there is uploaded.
  */
 export const createBuildImageStep = ({ builder, images, sourceUrl, prepare }: {
   builder: ImageBuilder;
@@ -46,12 +46,12 @@ export const createBuildImageStep = ({ builder, images, sourceUrl, prepare }: {
   defineStep({
     id: 'image:build',
     title: 'Build and push the image',
-    input: z.object({ app: AppName, dir: z.string(), spec: AppSpec, sourceSha: z.string().regex(/^[0-9a-f]{40}$/) }),
+    input: z.object({ app: AppName, dir: z.string(), spec: AppSpec, sourceSha: z.string().regex(/^[0-9a-f]{40}$/), version: z.string().regex(VERSION_PATTERN), env: z.string() }),
     output: BuiltImage,
     summarize: (o) => `${o.digest.slice(0, 19)} (${sizeInWords(o.bytesUploaded)} uploaded, ${o.blobsSkipped} blobs skipped)`,
     run: async (ctx) => {
       const { app, spec, sourceSha } = ctx.input;
-      const tag = sourceSha.slice(0, 12);
+      const tag = imageTag(ctx.input.version, sourceSha, ctx.input.env);
       const base = await images.base(ctx.signal);
       const context = prepare ? await prepare(ctx.input.dir, ctx.signal) : { dir: ctx.input.dir, dependencies: [], cleanup: async () => {} };
       const result = await builder.build(

@@ -2,13 +2,18 @@ import { z } from 'zod';
 import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import type { GitRepo } from '../../ports/index.ts';
 import { renderParentKustomization, type RenderSettings } from '../../render/index.ts';
-import { IDEMPOTENCY_TRAILERS, slipwayTrailers } from '../commit-trailers.ts';
+import { VERSION_PATTERN } from '../../domain/index.ts';
+import { IDEMPOTENCY_TRAILERS, MANIFESTS_ACTIONS, slipwayTrailers, subjectText, versionTrailers } from '../commit-trailers.ts';
 import { AppName, CommitOutput, summarizeCommit } from '../schemas.ts';
 
 /** The step's id and output, for readers of its stored output. */
 export const manifestsCommitOutput = stepOutput('manifests:commit', CommitOutput);
 
-/** Commits the rendered manifests to the GitOps repo and lists the app in the parent kustomization. */
+/**
+ * Commits the rendered manifests to the GitOps repo and lists the app in the parent kustomization.
+ * The commit's subject is the request, and its trailers say which version, environment and image it
+ * ships: the GitOps history alone lists an app's versions.
+ */
 export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; settings: RenderSettings }) =>
   defineStep({
     ...manifestsCommitOutput,
@@ -17,16 +22,29 @@ export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; s
       app: AppName,
       sourceSha: z.string(),
       image: z.string(),
+      version: z.string().regex(VERSION_PATTERN),
+      env: z.string(),
+      /** What the run does: `create` (committed as `deploy`), `change`, `rollback` or `promote`. */
+      action: z.enum(['create', 'change', 'rollback', 'promote']).default('create'),
+      /** What was asked for, in people's words (the description of a create). */
+      request: z.string().optional(),
+      /** More of the message after the request, e.g. a change's diff summary. */
+      details: z.string().optional(),
       files: z.array(z.object({ path: z.string(), content: z.string() })),
     }),
     summarize: summarizeCommit,
     run: async (ctx) => {
-      const { app, files } = ctx.input;
+      const { app, files, image, version, env, request } = ctx.input;
       const base = settings.gitops.path;
+      const asked = request?.trim();
+      const said = asked ? [`${app}: ${subjectText(asked.split('\n')[0]!)}`, asked] : [`Deploy ${app}`];
+      const message = [...said, ...(ctx.input.details ? [ctx.input.details] : []), `Image: ${image}`].join('\n\n');
       return repo.commit(
         {
-          message: `Deploy ${app}\n\nImage: ${ctx.input.image}`,
-          trailers: slipwayTrailers(app, ctx.runId, { 'Slipway-Action': 'deploy', 'Slipway-Source': ctx.input.sourceSha }),
+          message,
+          trailers: slipwayTrailers(app, ctx.runId, {
+            'Slipway-Action': MANIFESTS_ACTIONS[ctx.input.action], 'Slipway-Source': ctx.input.sourceSha, ...versionTrailers({ version, env, image }),
+          }),
           idempotencyTrailers: IDEMPOTENCY_TRAILERS,
           apply: async (tree) => {
             await tree.remove(`${base}/${app}`);
