@@ -14,7 +14,7 @@ import { openCheckedDatabase } from '../adapters/store/store-check.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { readSecret, type ResolvedConfig } from '../config/index.ts';
-import { createPipeline, deletePipeline } from '../pipeline/index.ts';
+import { createPipeline, deletePipeline, rollbackPipeline } from '../pipeline/index.ts';
 import { renderApp, renderSettingsFrom, type RenderSettings } from '../render/index.ts';
 import { createAwaitHealthyStep } from '../steps/app-await/index.ts';
 import { createDeployLocalStep } from '../steps/app-deploy/index.ts';
@@ -38,6 +38,9 @@ import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { createForgetImageStep } from '../steps/image-forget/index.ts';
 import { createVersionNextStep } from '../steps/version-next/index.ts';
+import { createPickVersionStep } from '../steps/version-pick/index.ts';
+import { createRestoreManifestsStep } from '../steps/manifests-restore/index.ts';
+import { createCheckoutSourceStep } from '../steps/source-checkout/index.ts';
 import { appVersions, currentVersion, DEFAULT_ENV } from './versions.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
@@ -148,6 +151,23 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     });
     // A version's number follows the one the GitOps history says the environment runs.
     const versionNext = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
+    // How a version reaches where it runs, the same for a create and a rollback: the manifests commit,
+    // then the cluster's reconcile and rollout, or the local start and health check.
+    const ship = {
+      commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
+      ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
+      ...(cluster?.watcher && cluster.publicUrl
+        ? {
+          clusterAwait: createClusterAwaitStep({
+            watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl,
+            timeouts: { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 },
+          }),
+        }
+        : {}),
+      ...(runtime
+        ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
+        : {}),
+    };
     const create = createPipeline(
       {
         version: versionNext,
@@ -158,19 +178,19 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         commitSource: createCommitSourceStep({ repo: sourceRepo }),
         build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
         render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators') }),
-        commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
-        ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
-        ...(cluster?.watcher && cluster.publicUrl
-          ? {
-            clusterAwait: createClusterAwaitStep({
-              watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl,
-              timeouts: { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 },
-            }),
-          }
-          : {}),
-        ...(runtime
-          ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
-          : {}),
+        ...ship,
+      },
+      { defaultEnv: DEFAULT_ENV },
+    );
+    const rollback = rollbackPipeline(
+      {
+        version: versionNext,
+        pick: createPickVersionStep({
+          versions: (app, env) => appVersions(gitopsRepo, app, { env }), runs, runImage: images.runImage, needsSpec: Boolean(runtime),
+        }),
+        restore: createRestoreManifestsStep({ repo: gitopsRepo, settings }),
+        ...ship,
+        ...(runtime ? { checkout: createCheckoutSourceStep({ repo: sourceRepo, workspace }) } : {}),
       },
       { defaultEnv: DEFAULT_ENV },
     );
@@ -181,7 +201,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
       ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
     });
-    return { pipelines: { create, delete: remove }, templates, generatorDescription };
+    return { pipelines: { create, delete: remove, rollback }, templates, generatorDescription };
   });
 
   const service = new SlipwayService({
@@ -189,6 +209,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     ...(options.mode ? { mode: options.mode } : {}),
     readiness: readinessChecks(config, sourceRepo, gitopsRepo),
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
+    autoRollback: config.rollout.autoRollback,
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses,

@@ -24,7 +24,9 @@ export function chooseRollbackTarget<V extends VersionPin>(versions: V[], to: st
     return target;
   }
   const target = versions.find((v) => v.version === to);
-  if (!target) throw new InputError(`${app} has no version ${to} (${listed})`, { hint: `Name one of them with --to, e.g. --to ${earlier[0]?.version ?? current.version}.` });
+  if (!target) {
+    throw new InputError(`${app} has no version ${to} (${listed})`, { hint: earlier[0] ? `Name one of them with --to, e.g. --to ${earlier[0].version}.` : `${current.version} is its only version: there is nothing earlier to go back to yet.` });
+  }
   if (target === current) throw new ConflictError(`${app} runs ${to} already: rolling back to it would change nothing (${listed})`, { hint: 'Name an earlier version with --to.' });
   if (target.digest === current.digest) {
     throw new ConflictError(`${to} runs the same image as the current ${current.version} (${current.digest.slice(0, 19)}), so rolling back to it would change nothing (${listed})`, { hint: 'Name a version with another image with --to.' });

@@ -54,7 +54,7 @@ export function rollbackPipeline(steps: RollbackSteps, options: { defaultEnv?: s
       version: s.output(version).version,
       env: s.output(version).env,
       action: 'rollback' as const,
-      request: `Roll back ${req(s).app} to ${s.output(pick).version}`,
+      request: `roll back to ${s.output(pick).version}`,
       details: rollbackDetails(req(s), s.output(version).previous, s.output(pick)),
       trailers: { 'Slipway-Rollback-To': s.output(pick).version },
     })),

@@ -18,7 +18,7 @@ const rollback = createRoute({
   method: 'post',
   path: '/v1/apps/{app}/rollback',
   security: BEARER,
-  summary: "Ship an earlier version of an app again, as a new version that pins its image (history is never rewritten)",
+  summary: 'Ship an earlier version of an app again, as a new version that pins its image (history is never rewritten)',
   request: {
     params: z.object({ app: AppNameParam }),
     headers: IdempotencyHeaders,

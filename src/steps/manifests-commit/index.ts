@@ -30,6 +30,8 @@ export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; s
       request: z.string().optional(),
       /** More of the message after the request, e.g. a change's diff summary. */
       details: z.string().optional(),
+      /** More trailers, e.g. a rollback's `Slipway-Rollback-To`; they cannot replace the ones above. */
+      trailers: z.record(z.string().regex(/^Slipway-(?!(App|Run|Action|Source|Version|Env|Image)$)[A-Za-z-]+$/, 'a Slipway- trailer of its own'), z.string()).optional(),
       files: z.array(z.object({ path: z.string(), content: z.string() })),
     }),
     summarize: summarizeCommit,
@@ -43,7 +45,7 @@ export const createCommitManifestsStep = ({ repo, settings }: { repo: GitRepo; s
         {
           message,
           trailers: slipwayTrailers(app, ctx.runId, {
-            'Slipway-Action': MANIFESTS_ACTIONS[ctx.input.action], 'Slipway-Source': ctx.input.sourceSha, ...versionTrailers({ version, env, image }),
+            'Slipway-Action': MANIFESTS_ACTIONS[ctx.input.action], 'Slipway-Source': ctx.input.sourceSha, ...versionTrailers({ version, env, image }), ...ctx.input.trailers,
           }),
           idempotencyTrailers: IDEMPOTENCY_TRAILERS,
           apply: async (tree) => {
