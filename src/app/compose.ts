@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { listTemplates, TemplateGenerator } from '../adapters/generator/index.ts';
-import { CliGit } from '../adapters/git/index.ts';
+import { CliGit, GitDirDiffer } from '../adapters/git/index.ts';
 import { gitOpsEngineRenders } from '../adapters/gitops/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
 import { DockerConfigCredentials, defaultDockerConfigPaths, OciRegistry } from '../adapters/registry/index.ts';
@@ -14,7 +14,7 @@ import { openCheckedDatabase } from '../adapters/store/store-check.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { readSecret, type ResolvedConfig } from '../config/index.ts';
-import { createPipeline, deletePipeline, rollbackPipeline } from '../pipeline/index.ts';
+import { changePipeline, createPipeline, deletePipeline, rollbackPipeline } from '../pipeline/index.ts';
 import { renderApp, renderSettingsFrom, type RenderSettings } from '../render/index.ts';
 import { createAwaitHealthyStep } from '../steps/app-await/index.ts';
 import { createDeployLocalStep } from '../steps/app-deploy/index.ts';
@@ -27,6 +27,9 @@ import { createCommitSourceStep } from '../steps/source-commit/index.ts';
 import { createGenerateStep } from '../steps/source-generate/index.ts';
 import { createBuildImageStep } from '../steps/image-build/index.ts';
 import { createVerifyStep } from '../steps/source-verify/index.ts';
+import { createReadSourceStep, readAppSource } from '../steps/source-read/index.ts';
+import { createChangeSourceStep } from '../steps/source-change/index.ts';
+import { createDiffSourceStep } from '../steps/source-diff/index.ts';
 import { createProvenanceStep } from '../steps/source-provenance/index.ts';
 import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
@@ -151,8 +154,8 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     });
     // A version's number follows the one the GitOps history says the environment runs.
     const versionNext = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env }), env) });
-    // How a version reaches where it runs, the same for a create and a rollback: the manifests commit,
-    // then the cluster's reconcile and rollout, or the local start and health check.
+    // How a version reaches where it runs, the same for a create, a change and a rollback: the
+    // manifests commit, then the cluster's reconcile and rollout, or the local start and health check.
     const ship = {
       commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
@@ -168,20 +171,23 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
     };
-    const create = createPipeline(
-      {
-        version: versionNext,
-        plan: createPlanStep({ generator }),
-        generate: createGenerateStep({ generator, workspace }),
-        verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
-        provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
-        commitSource: createCommitSourceStep({ repo: sourceRepo }),
-        build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
-        render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators') }),
-        ...ship,
-      },
-      { defaultEnv: DEFAULT_ENV },
-    );
+    // The steps a create and a change share: verify, provenance, and everything from the source commit on.
+    const shared = {
+      version: versionNext,
+      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
+      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
+      commitSource: createCommitSourceStep({ repo: sourceRepo }),
+      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal) }),
+      render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators') }),
+      ...ship,
+    };
+    const create = createPipeline({ plan: createPlanStep({ generator }), generate: createGenerateStep({ generator, workspace }), ...shared }, { defaultEnv: DEFAULT_ENV });
+    const change = changePipeline({
+      read: createReadSourceStep({ repo: sourceRepo, workspace }),
+      change: createChangeSourceStep({ generator, workspace }),
+      diff: createDiffSourceStep({ differ: new GitDirDiffer(env.path ? { path: env.path } : {}) }),
+      ...shared,
+    });
     const rollback = rollbackPipeline(
       {
         version: versionNext,
@@ -201,7 +207,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
       ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
     });
-    return { pipelines: { create, delete: remove, rollback }, templates, generatorDescription };
+    return { pipelines: { create, delete: remove, change, rollback }, templates, generatorDescription };
   });
 
   const service = new SlipwayService({
@@ -213,6 +219,13 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses,
+    // With no model, only the changes a template understands can be made: the rest is refused now,
+    // before a run exists (re-rendering a template is quick and touches nothing).
+    checkChange: async (app, request) => {
+      if (llmProvider(config, env.vars)) return;
+      const current = await readAppSource(sourceRepo, app);
+      await new TemplateGenerator({ templatesDir: join(PACKAGE_ROOT, 'templates') }).change(current.plan, { name: app, description: current.description }, { spec: current.spec, files: [] }, request);
+    },
     catalog: {
       templates: async () => (await listTemplates(join(PACKAGE_ROOT, 'templates'))).map(({ id, title, description }) => ({ id, title, description })),
       generator: async () => ({ kind: llmProvider(config, env.vars) ? 'model' : 'templates', description: (await prepare()).generatorDescription }),

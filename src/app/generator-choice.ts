@@ -81,5 +81,9 @@ function route(templates: CodeGenerator, model: CodeGenerator | undefined): Gene
       return repair(plan, app, previous, failure, signal);
     };
   }
+  // A change goes to the model when there is one (it can make any change), else to the templates,
+  // which make the few a template understands and refuse the rest saying a model is needed.
+  const changer = model?.change ? model : templates;
+  if (changer.change) routed.change = changer.change.bind(changer);
   return routed;
 }

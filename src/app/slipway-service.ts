@@ -14,12 +14,13 @@ import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
 import { sourceCommitOutput } from '../steps/source-commit/index.ts';
 import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
+import { sourceDiffOutput, type DiffSummary } from '../steps/source-diff/index.ts';
 import { versionNextOutput } from '../steps/version-next/index.ts';
 import { versionPickOutput } from '../steps/version-pick/index.ts';
 import { autoRollbackAfter } from './auto-rollback.ts';
 import type { RunEvents } from './run-events.ts';
-import { appVersions, DEFAULT_ENV } from './versions.ts';
 import { RunQueue } from './run-queue.ts';
+import { appVersions, DEFAULT_ENV } from './versions.ts';
 
 /**
  * What a run is asked to do; `create` needs a description, a template, or both (or `from`, a folder
@@ -63,6 +64,8 @@ export interface RunReport {
   next?: string;
   /** What each finished step produced, by step id (image digest, commits, the plan…). */
   outputs: Record<string, unknown>;
+  /** For a change: the files it added, changed and removed, and the lines. */
+  diff?: DiffSummary;
   /** The notifications sent about its outcome. */
   notifications?: Array<{ target: string; ok: boolean; attempts: number; error?: string }>;
   /** A rollback: the version it went back to and, when Slipway started it, the failed run and why. */
@@ -155,6 +158,11 @@ export interface ServiceDeps {
   notifier?: () => Notifier;
   /** Tells the webhooks subscribed through the API (`POST /v1/webhooks`), alongside `notifier`. */
   subscriptions?: Notifier;
+  /**
+   * Refuses, before a run is queued, a change that cannot be made: with no model configured, one the
+   * offline templates do not understand (an InputError saying a model is needed).
+   */
+  checkChange?: (app: string, request: string) => Promise<void>;
   /** `rollout.autoRollback`: a create or change that fails its await stage is rolled back by a follow-up run. */
   autoRollback?: boolean;
   /** The environment runs ship to when they name none (default `prod`). */
@@ -190,6 +198,7 @@ export class SlipwayService {
     const taken = this.taking.then(async () => {
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
+      if (request.kind === 'change') return this.queueChange(request, options.idempotencyKey);
       if (request.kind === 'rollback') return this.queueRollback(request, options.idempotencyKey);
       throw notAvailable(request.kind);
     });
@@ -227,6 +236,37 @@ export class SlipwayService {
       name: app, description, template: input.template ?? '', state: 'deploying', target: this.deps.target,
       commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
     });
+    return this.announce(run);
+  }
+
+  /**
+   * Queues a new version of an app made from a request. Checked first: the app exists, no other run
+   * of it is under way, and the change is one this Slipway can make (see `checkChange`).
+   */
+  private async queueChange(input: Omit<Extract<StartRequest, { kind: 'change' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
+    const app = assertAppName(input.app);
+    if (input.from !== undefined) {
+      throw new InputError('a change from a folder of code is not available in this Slipway', { hint: `Describe the change in words: slipway change ${app} "<what to change>"` });
+    }
+    if (input.request === undefined || input.request.trim() === '') {
+      throw new InputError('say what to change', { hint: `e.g. slipway change ${app} 'make the title "Deep Focus"'` });
+    }
+    const request = assertDescription(input.request.trim());
+    if (input.bump !== undefined && !['major', 'minor', 'patch'].includes(input.bump)) {
+      throw new InputError(`bump must be major, minor or patch, not ${JSON.stringify(input.bump)}`);
+    }
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    await this.existingApp(app);
+    const [latest] = await this.deps.runs.listRuns({ app, limit: 1 });
+    if (latest && (latest.status === 'queued' || latest.status === 'running')) {
+      throw new ConflictError(`run ${latest.id} of ${app} is ${latest.status}; a change waits until it ends`, { hint: `Follow it with \`slipway runs ${app}\`, then change the app.` });
+    }
+    await this.deps.checkChange?.(app, request);
+    const env = input.env ?? DEFAULT_ENV;
+    const run = await this.queueRun({ kind: 'change', app, request: { app, request, env, ...(input.bump ? { bump: input.bump } : {}) } }, idempotencyKey);
     return this.announce(run);
   }
 
@@ -635,6 +675,12 @@ export class SlipwayService {
       else if (existing) await apps.upsert({ ...existing, state: 'failed', lastRunId: run.id, updatedAt: at });
       return;
     }
+    // A change that failed before anything was shipped left the version that runs as it was.
+    const shipped = outputs.has(deployOutput) || outputs.has(manifestsCommitOutput);
+    if (run.kind === 'change' && status !== 'succeeded' && existing && !shipped) {
+      await apps.upsert({ ...existing, lastRunId: run.id, updatedAt: at });
+      return;
+    }
     const view = outputsView(outputs);
     const base: AppRecord = existing ?? {
       name: run.app, description: String(run.request.description ?? ''), template: '', state: 'deploying', target: this.deps.target,
@@ -670,6 +716,7 @@ export class SlipwayService {
       ...(view.template ? { template: view.template } : {}),
       ...(view.version ? { version: view.version.version } : {}),
       commits: view.commits, timeline: run.timeline, outputs: outputs.toRecord(),
+      ...(outputs.get(sourceDiffOutput) ? { diff: outputs.get(sourceDiffOutput)! } : {}),
       ...(run.error ? { error: run.error } : {}),
       ...(run.kind === 'create' && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app) } : {}),
       ...(notifications.length > 0 ? { notifications } : {}),

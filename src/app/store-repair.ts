@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import type { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { AppPlan, type AppRecord, type Run } from '../domain/index.ts';
 import type { AppRuntime, AppStore, GitRepo } from '../ports/index.ts';
+import { readProvenanceRecord } from '../steps/source-provenance/provenance-document.ts';
 import type { LocalHistory } from './repo-history.ts';
 
 const run = promisify(execFile);
@@ -132,12 +133,11 @@ async function provenanceOf(history: LocalHistory, commit: SlipwayCommit): Promi
   const fromMessage = { description: describedAs(commit), template: /Generated from the (\S+) template/.exec(commit.body)?.[1] ?? '' };
   try {
     const { stdout } = await run('git', ['--git-dir', history.gitDir, 'show', `${commit.sha}:${commit.app}/SLIPWAY.md`]);
-    const json = /(`{3,})json\n([\s\S]*?)\n\1/.exec(stdout)?.[2];
-    const record = json ? (JSON.parse(json) as { description?: unknown; plan?: unknown }) : {};
+    const record = readProvenanceRecord(stdout) ?? {};
     // The plan as SLIPWAY.md recorded it, in today's shape or an older one.
-    const plan = AppPlan.safeParse(record.plan);
+    const plan = AppPlan.safeParse(record['plan']);
     return {
-      description: typeof record.description === 'string' ? record.description : fromMessage.description,
+      description: typeof record['description'] === 'string' ? record['description'] : fromMessage.description,
       template: plan.success ? plan.data.template.id : fromMessage.template,
     };
   } catch {

@@ -6,7 +6,7 @@ import { chooseServer, serverFrom } from './remote/server-choice.ts';
 import { InputError } from '../domain/errors.ts';
 
 /** The commands that work against a running server (`--server`); the others act on this machine only. */
-const REMOTE_COMMANDS = new Set(['create', 'resume', 'delete', 'list', 'status', 'runs', 'rollback']);
+const REMOTE_COMMANDS = new Set(['create', 'change', 'resume', 'delete', 'list', 'status', 'runs', 'rollback']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so
@@ -48,6 +48,17 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--target <target>', 'local (this machine) or cluster (the GitOps repo and cluster in slipway.yaml); default: target in slipway.yaml')
     .option('--json', 'print one JSON object with app, url, runId, template, commits and timeline')
     .action(async (words, opts) => finish(await (await import('./commands/run-commands.ts')).createCommand(words, opts)));
+
+  program
+    .command('change')
+    .description('ship a new version of an app made from a request (a minor version; --patch or --major to say otherwise)')
+    .argument('<app>', 'app name')
+    .argument('<request...>', 'what to change, e.g. "make the timer digits larger and add a reset button"')
+    .option('--patch', 'number it as a patch (v1.0.1) rather than a minor version (v1.1.0)')
+    .option('--major', 'number it as a major version (v2.0.0)')
+    .option('--env <env>', 'the environment whose version is changed (default: prod)')
+    .option('--json', 'print one JSON object as create does, with the version and the diff summary')
+    .action(async (app, words, opts) => finish(await (await import('./commands/run-commands.ts')).changeCommand(app, words, opts)));
 
   program
     .command('resume')

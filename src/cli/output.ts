@@ -2,6 +2,7 @@ import { describeError } from '../domain/errors.ts';
 import { exitCodeFor } from './exit-codes.ts';
 import type { RunReport } from '../app/slipway-service.ts';
 import { formatMs } from './progress.ts';
+import { diffText } from '../steps/source-diff/index.ts';
 
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
@@ -23,10 +24,12 @@ export function reportError(error: unknown, json: boolean): number {
 export function printRunSummary(report: RunReport): void {
   const total = report.timeline.reduce((n, s) => n + (s.reused ? 0 : s.durationMs ?? 0), 0);
   if (report.status === 'succeeded') {
-    const done = report.kind === 'delete' ? `Deleted ${report.app}` : report.rollback?.to ? `Rolled back ${report.app} to ${report.rollback.to}` : `Shipped ${report.app}`;
+    const done = report.kind === 'delete' ? `Deleted ${report.app}` : report.rollback?.to ? `Rolled back ${report.app} to ${report.rollback.to}` : `${report.kind === 'change' ? 'Changed' : 'Shipped'} ${report.app}`;
     const lines = [`\n${done} in ${formatMs(total)}`];
     if (report.commits.source) lines.push(`  source commit  ${report.commits.source}`);
     if (report.commits.gitops) lines.push(`  gitops commit  ${report.commits.gitops}`);
+    if (report.version) lines.push(`  version        ${report.version}`);
+    if (report.diff) lines.push(`  changes        ${diffText(report.diff).split('\n').join('\n                 ')}`);
     if (report.url) lines.push(`  url            ${report.url}`);
     if (report.next) lines.push(`  ${report.next}`);
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -44,6 +47,7 @@ export function runJson(report: RunReport) {
   return {
     app: report.app, status: report.status, url: report.url ?? null, runId: report.runId, kind: report.kind,
     template: report.template ?? null, commits: { source: report.commits.source ?? null, gitops: report.commits.gitops ?? null },
+    ...(report.version ? { version: report.version } : {}), ...(report.diff ? { diff: report.diff } : {}),
     timeline: report.timeline, ...(report.error ? { error: report.error } : {}), ...(report.next ? { next: report.next } : {}),
     ...(report.rollback ? { rollback: report.rollback } : {}), ...(report.rolledBackBy ? { rolledBackBy: report.rolledBackBy } : {}),
   };

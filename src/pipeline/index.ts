@@ -4,4 +4,5 @@ export * from './step-outputs.ts';
 export type * from './events.ts';
 export * from './pipelines/create.ts';
 export * from './pipelines/delete.ts';
+export * from './pipelines/change.ts';
 export * from './pipelines/rollback.ts';

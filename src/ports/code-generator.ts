@@ -32,4 +32,15 @@ export interface CodeGenerator {
    * Absent for generators whose output is known good (templates).
    */
   repair?(plan: AppPlan, app: { name: string; description: string }, previous: GeneratedApp, failure: string, signal?: AbortSignal): Promise<GeneratedApp>;
+  /**
+   * Makes a change a person asked for to an app that exists: its current files and plan in, the app
+   * as it is after the change out, with the plan as it now stands (new template parameters, or a
+   * model as its generator). A change the generator cannot make is an `InputError` saying why.
+   */
+  change?(plan: AppPlan, app: { name: string; description: string }, current: GeneratedApp, request: string, signal?: AbortSignal): Promise<ChangedApp>;
+}
+
+/** An app after a change: its files, and the plan that now describes it. */
+export interface ChangedApp extends GeneratedApp {
+  plan: AppPlan;
 }

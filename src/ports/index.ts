@@ -13,3 +13,4 @@ export type * from './kube-access.ts';
 export type * from './watch-stages.ts';
 export type * from './notifier.ts';
 export type * from './webhook-store.ts';
+export type * from './source-differ.ts';

@@ -78,6 +78,19 @@ export const CreateAppSchema = z
   })
   .openapi('CreateApp');
 
+/** A change to an app: what to change, and how to number the version. */
+export const ChangeAppSchema = z
+  .object({
+    request: z.string().optional().openapi({ example: 'make the timer digits larger and add a reset button' }),
+    bump: z.enum(['minor', 'patch', 'major'], { error: 'bump must be minor, patch or major' }).optional().openapi({ description: 'which part of the version goes up (default minor: v1.0.0 → v1.1.0)' }),
+    env: z.string().min(1).max(63).optional().openapi({ description: 'the environment whose version is changed (default prod)' }),
+    from: z.unknown().optional().openapi({ description: 'refused: a folder of code is read by the command line on its own machine (`slipway change <app> --from <dir>`)' }),
+  })
+  .strict()
+  .refine((body) => body.from === undefined, { message: 'from names a folder on the machine that runs the command, which the server cannot read; run `slipway change <app> --from <dir>` there (without --server)', path: ['from'] })
+  .refine((body) => body.request !== undefined, { message: 'say what to change, e.g. {"request": "make it dark with teal accents"}', path: ['request'] })
+  .openapi('ChangeApp');
+
 /** A subscription to how runs end. The messages never quote the values: a secret must not reach an answer or a log. */
 export const CreateWebhookSchema = z
   .object({

@@ -1,7 +1,8 @@
 import { assertDescription, deriveAppName, InputError, type AppSpec } from '../../domain/index.ts';
-import type { AppPlan, AppRequest, CodeGenerator, GeneratedApp } from '../../ports/index.ts';
+import type { AppPlan, AppRequest, ChangedApp, CodeGenerator, GeneratedApp } from '../../ports/index.ts';
 import { compareCodeUnits } from '../../domain/compare.ts';
 import { listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID } from './template-manifest.ts';
+import { NEEDS_MODEL_HINT, templateChange } from './template-change.ts';
 import { deriveParams, resolveParams } from './template-params.ts';
 import { fillPlaceholders } from './template-render.ts';
 import { chooseTemplate } from './template-scorer.ts';
@@ -91,5 +92,20 @@ export class TemplateGenerator implements CodeGenerator {
       command: ['node', 'server.js'],
     };
     return { spec, files };
+  }
+
+  /**
+   * Re-renders the app's template with the parameters the request sets laid over the ones it has
+   * (title, heading, description, theme, colours). An app a model wrote or changed is not a template's
+   * any more: re-rendering would drop that work, so its changes need a model.
+   */
+  async change(plan: AppPlan, app: { name: string; description: string }, _current: GeneratedApp, request: string, signal?: AbortSignal): Promise<ChangedApp> {
+    if (plan.generator.kind !== 'template') {
+      throw new InputError(`${app.name} was written by a model, so the offline templates cannot change it; this change needs a model`, { hint: NEEDS_MODEL_HINT });
+    }
+    const manifest = await loadTemplate(this.templatesDir, plan.template.id);
+    const params = resolveParams(manifest, { ...plan.template.params, ...templateChange(request, manifest, plan.template.params) });
+    const changed: AppPlan = { ...plan, title: params.title ?? plan.title, template: { ...plan.template, params } };
+    return { ...(await this.generate(changed, app, signal)), plan: changed };
   }
 }

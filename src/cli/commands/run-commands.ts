@@ -1,5 +1,5 @@
 import type { Run } from '../../domain/index.ts';
-import { ENDED_STATUSES } from '../../domain/index.ts';
+import { ENDED_STATUSES, InputError } from '../../domain/index.ts';
 import { openSlipway } from '../context.ts';
 import { printJson, printRunSummary, reportError, runJson } from '../output.ts';
 import { createProgress } from '../progress.ts';
@@ -67,6 +67,13 @@ export function createCommand(words: string[], opts: { name?: string; template?:
   const announce = async (s: Slipway) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`);
   const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
   return followRun(Boolean(opts.json), (s) => s.service.start(request), { announce, open, fromStart: true });
+}
+
+export function changeCommand(app: string, words: string[], opts: { patch?: boolean; major?: boolean; env?: string; json?: boolean }): Promise<number> {
+  if (opts.patch && opts.major) return Promise.resolve(reportError(new InputError('--patch and --major cannot both be given', { hint: 'A change is a minor version unless one of them says otherwise.' }), Boolean(opts.json)));
+  const bump = opts.patch ? 'patch' as const : opts.major ? 'major' as const : undefined;
+  const request = { kind: 'change' as const, app, request: words.join(' '), ...(bump ? { bump } : {}), ...(opts.env !== undefined ? { env: opts.env } : {}) };
+  return followRun(Boolean(opts.json), (s) => s.service.start(request), { open: { deploying: true }, fromStart: true });
 }
 
 export function resumeCommand(runId: string, opts: { json?: boolean }): Promise<number> {

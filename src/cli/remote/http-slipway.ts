@@ -31,7 +31,7 @@ export class HttpSlipway {
     this.client = client;
   }
 
-  /** Queues a create or delete on the server (`POST /v1/apps`, `DELETE /v1/apps/{app}`); the same idempotency key returns the first run. */
+  /** Queues a create, change, rollback or delete on the server (`POST /v1/apps`, `POST /v1/apps/{app}/changes`, `…/rollback`, `DELETE /v1/apps/{app}`); the same idempotency key returns the first run. */
   async start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
     if (request.kind === 'create') {
@@ -39,13 +39,21 @@ export class HttpSlipway {
       const accepted = await this.client.call('POST', 'v1/apps', AcceptedRunJson, { body, headers });
       return { ...(await this.getRun(accepted.runId)), request: body };
     }
-    // Checked as the service checks it: the server refuses a bad name in the path in its own words.
-    assertAppName(request.app);
+    if (request.kind === 'change') {
+      const { kind: _kind, app, ...body } = request;
+      assertAppName(app);
+      const accepted = await this.client.call('POST', `v1/apps/${segment(app, 'app name')}/changes`, AcceptedRunJson, { body, headers });
+      return { ...(await this.getRun(accepted.runId)), request: { app, ...body } };
+    }
     if (request.kind === 'rollback') {
       const { kind: _kind, app, ...body } = request;
+      assertAppName(app);
       const accepted = await this.client.call('POST', `v1/apps/${segment(app, 'app name')}/rollback`, AcceptedRunJson, { body, headers });
       return { ...(await this.getRun(accepted.runId)), request: { app, ...body } };
     }
+    if (request.kind !== 'delete') throw new InputError(`\`slipway ${request.kind}\` against a server is not available in this Slipway`);
+    // Checked as the service checks it: the server refuses a bad name in the path in its own words.
+    assertAppName(request.app);
     const accepted = await this.client.call('DELETE', `v1/apps/${segment(request.app, 'app name')}`, AcceptedRunJson, { headers });
     return { ...(await this.getRun(accepted.runId)), request: { app: request.app } };
   }

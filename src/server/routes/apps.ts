@@ -1,6 +1,6 @@
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { ServerDeps } from '../app.ts';
-import { AppDetailSchema, AppListSchema, AppNameParam, CreateAppSchema, IdempotencyHeaders, BEARER, problemResponses, RunAcceptedSchema } from '../schemas.ts';
+import { AppDetailSchema, AppListSchema, AppNameParam, ChangeAppSchema, CreateAppSchema, IdempotencyHeaders, BEARER, problemResponses, RunAcceptedSchema } from '../schemas.ts';
 import { appDetail, appView, runAccepted } from '../views.ts';
 
 export const accepted = {
@@ -47,6 +47,19 @@ const deleteApp = createRoute({
   responses: { 202: accepted, ...problemResponses(400, 401, 403, 404, 409, 429, 500) },
 });
 
+const changeApp = createRoute({
+  method: 'post',
+  path: '/v1/apps/{app}/changes',
+  security: BEARER,
+  summary: 'Ship a new version of an app made from a request (verified, committed, built and deployed like a create)',
+  request: {
+    headers: IdempotencyHeaders,
+    params: z.object({ app: AppNameParam }),
+    body: { required: true, content: { 'application/json': { schema: ChangeAppSchema } } },
+  },
+  responses: { 202: accepted, ...problemResponses(400, 401, 403, 404, 409, 413, 415, 422, 429, 500) },
+});
+
 export function appRoutes(app: OpenAPIHono, { service }: ServerDeps): void {
   app.openapi(createApp, async (c) => {
     const key = c.req.valid('header')['idempotency-key'];
@@ -55,6 +68,13 @@ export function appRoutes(app: OpenAPIHono, { service }: ServerDeps): void {
   });
   app.openapi(listApps, async (c) => c.json({ apps: (await service.list()).map(appView) }, 200));
   app.openapi(getApp, async (c) => c.json(appDetail(await service.status(c.req.valid('param').app)), 200));
+  app.openapi(changeApp, async (c) => {
+    const key = c.req.valid('header')['idempotency-key'];
+    const { request, bump, env } = c.req.valid('json');
+    const change = { kind: 'change' as const, app: c.req.valid('param').app, ...(request !== undefined ? { request } : {}), ...(bump ? { bump } : {}), ...(env ? { env } : {}) };
+    const run = await service.start(change, key ? { idempotencyKey: key } : {});
+    return c.json(runAccepted(run), 202, { Location: `/v1/runs/${run.id}` });
+  });
   app.openapi(deleteApp, async (c) => {
     const run = await service.start({ kind: 'delete', app: c.req.valid('param').app });
     return c.json(runAccepted(run), 202, { Location: `/v1/runs/${run.id}` });

@@ -9,7 +9,7 @@ import { digestOf } from '../source-verify/source-files.ts';
 import { VerifyAttemptSchema } from '../source-verify/verification.ts';
 import { renderProvenance, type ProvenanceAttempt } from './provenance-document.ts';
 
-export { renderProvenance, sortedJson, type ProvenanceAttempt, type ProvenanceRecord } from './provenance-document.ts';
+export { readProvenanceRecord, renderProvenance, sortedJson, type ProvenanceAttempt, type ProvenanceRecord } from './provenance-document.ts';
 
 /** The provenance file's name, at the root of the app's source. */
 export const PROVENANCE_FILE = 'SLIPWAY.md';

@@ -71,6 +71,22 @@ export function renderProvenance(record: ProvenanceRecord): string {
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }
 
+/**
+ * The JSON record at the end of a SLIPWAY.md (what {@link renderProvenance} wrote under "Record"),
+ * unchecked; undefined when the text has none or it is not JSON.
+ * @example readProvenanceRecord(renderProvenance(record))?.description === record.description // true
+ */
+export function readProvenanceRecord(text: string): Record<string, unknown> | undefined {
+  const json = /(`{3,})json\n([\s\S]*?)\n\1/.exec(text)?.[2];
+  if (!json) return undefined;
+  try {
+    const value: unknown = JSON.parse(json);
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function promptVersions(prompts: Record<string, string>): string[] {
   const entries = sortedEntries(prompts);
   return entries.length > 0 ? [`- Prompt versions: ${entries.map(([stage, id]) => `${stage} ${id}`).join(', ')}`] : [];

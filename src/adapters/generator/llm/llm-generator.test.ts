@@ -215,7 +215,7 @@ describe('planning', () => {
 describe('the generator itself', () => {
   it('reports its provider, models and prompt versions', () => {
     const generator = new LlmGenerator({ provider: 'anthropic', apiKey: KEYS.anthropic, models: MODELS, templatesDir: TEMPLATES_DIR, promptsDir: PROMPTS_DIR });
-    expect(generator.info).toEqual({ kind: 'llm', provider: 'anthropic', models: MODELS, prompts: { planner: 'planner.v1', coder: 'coder.v1', repair: 'repair.v1' } });
+    expect(generator.info).toEqual({ kind: 'llm', provider: 'anthropic', models: MODELS, prompts: { planner: 'planner.v1', coder: 'coder.v1', repair: 'repair.v1', change: 'change.v1' } });
   });
 
   it('sends no temperature when it is set to null (reasoning models refuse one)', async () => {

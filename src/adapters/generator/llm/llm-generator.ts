@@ -1,9 +1,9 @@
 import { appNameProblem, assertDescription, ConfigError, deriveAppName, ExternalServiceError, InputError, Runtime, type AppSpec, type GeneratedFile } from '../../../domain/index.ts';
-import type { AppPlan, AppRequest, CodeGenerator, GeneratedApp, GeneratorInfo } from '../../../ports/index.ts';
+import type { AppPlan, AppRequest, ChangedApp, CodeGenerator, GeneratedApp, GeneratorInfo } from '../../../ports/index.ts';
 import { listTemplates, loadTemplate, type TemplateManifest } from '../template-manifest.ts';
 import { APP_PORT, TemplateGenerator } from '../template-generator.ts';
 import { assertGuardrails, DEFAULT_LIMITS, pathProblem, type GuardrailLimits } from './guardrails.ts';
-import { coderMessage, plannerMessage, repairMessage } from './messages.ts';
+import { changeMessage, coderMessage, plannerMessage, repairMessage } from './messages.ts';
 import { askFiles, askStructured, type CallContext, type LlmEvent, type LlmUsageEvent } from './model-call.ts';
 import { loadPrompt, fillPrompt, PROMPT_NAMES, type Prompt, type PromptName } from './prompts.ts';
 import { createChatProvider, serviceName, type ProviderName, type RetryNotice, type RetryPolicy } from './providers/index.ts';
@@ -154,25 +154,44 @@ export class LlmGenerator implements CodeGenerator {
 
   async repair(plan: AppPlan, app: { name: string; description: string }, previous: GeneratedApp, failure: string, signal?: AbortSignal): Promise<GeneratedApp> {
     signal?.throwIfAborted();
-    const runtime = assertRuntime(previous.spec.runtime);
     const answer = await askFiles(this.#ctx, {
       stage: 'repair', model: this.#options.models.repair ?? this.#options.models.coder, signal,
       system: this.#system('repair'),
       user: repairMessage(app, plan, readModelPlan(plan), previous.files, failure),
-      tool: filesTool(true),
+      tool: filesTool('repair'),
     }, RepairFilesParsed);
-    if (answer.entries.length === 0 && answer.deleted.length === 0) {
-      throw new ExternalServiceError(this.#ctx.service, 'the repair answer changed no file', { hint: 'The model could not fix this failure; change the request or use a template.' });
-    }
+    return this.#overlay(previous, answer, 'the repair answer', 'The model could not fix this failure; change the request or use a template.');
+  }
+
+  /**
+   * Sends the current files and the request; the answer's files and deletions are laid over the
+   * current files and pass the same guardrails as a generated app. The plan now names the model as
+   * the app's generator: a template re-rendered later would lose the model's work.
+   */
+  async change(plan: AppPlan, app: { name: string; description: string }, current: GeneratedApp, request: string, signal?: AbortSignal): Promise<ChangedApp> {
+    signal?.throwIfAborted();
+    const answer = await askFiles(this.#ctx, {
+      stage: 'change', model: this.#options.models.coder, signal,
+      system: this.#system('change'),
+      user: changeMessage(app, plan, readModelPlan(plan), current.files, request),
+      tool: filesTool('change'),
+    }, RepairFilesParsed);
+    const changed = await this.#overlay(current, answer, 'the change answer', 'Say the change differently, or in smaller steps.');
+    const generator = { kind: 'model' as const, model: this.#options.models.coder, prompts: Object.fromEntries(PROMPT_NAMES.map((n) => [n, this.#prompts[n].id])) };
+    return { ...changed, plan: { ...plan, generator } };
+  }
+
+  /** The previous files with an answer's deletions and files laid over them, through the guardrails; an answer that changes nothing is refused. */
+  async #overlay(previous: GeneratedApp, answer: { entries: unknown[]; deleted: string[] }, what: string, hint: string): Promise<GeneratedApp> {
+    const runtime = assertRuntime(previous.spec.runtime);
+    if (answer.entries.length === 0 && answer.deleted.length === 0) throw new ExternalServiceError(this.#ctx.service, `${what} changed no file`, { hint });
     const merged = mergeRepair(previous.files, answer.entries, answer.deleted);
     const { files, command } = assertGuardrails(merged, { runtime, limits: this.#limits });
-    if (sameFiles(files, previous.files)) {
-      throw new ExternalServiceError(this.#ctx.service, 'the repair answer left every file as it was', { hint: 'The model could not fix this failure; change the request or use a template.' });
-    }
+    if (sameFiles(files, previous.files)) throw new ExternalServiceError(this.#ctx.service, `${what} left every file as it was`, { hint });
     return { spec: { ...previous.spec, command }, files };
   }
 
-  #system(name: 'coder' | 'repair'): string {
+  #system(name: 'coder' | 'repair' | 'change'): string {
     return fillPrompt(this.#prompts[name].body, { maxFiles: String(this.#limits.maxFiles), maxKiB: String(Math.floor(this.#limits.maxTotalBytes / 1024)) });
   }
 

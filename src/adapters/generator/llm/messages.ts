@@ -92,3 +92,20 @@ export function repairMessage(app: { name: string; description: string }, plan: 
     'Call write_files with the corrected files and any files to delete.',
   ].join('\n\n');
 }
+
+/**
+ * Change: what the person asks for now, the app's plan and every current file; the model answers
+ * with the files that change and the files to delete only.
+ * @example changeMessage(app, plan, modelPlan, current.files, 'add a reset button')
+ */
+export function changeMessage(app: { name: string; description: string }, plan: AppPlan, modelPlan: ModelPlan | undefined, files: readonly GeneratedFile[], request: string): string {
+  return [
+    `App name: ${app.name}`,
+    `Runtime: ${plan.runtime}`,
+    `What the app was made for:\n${tagged('request', app.description)}`,
+    tagged('plan', planText(plan, modelPlan)),
+    `The app's current files:\n${tagged('files', files.map(fileBlock).join('\n\n'))}`,
+    `The change to make:\n${tagged('change', request)}`,
+    'Call write_files with the files the change adds or alters and any files to delete.',
+  ].join('\n\n');
+}

@@ -11,7 +11,7 @@ import { filesFromMarkdown } from './markdown-files.ts';
 import { continuationNote, correctionNote } from './messages.ts';
 import type { ChatProvider, ChatResult, ToolSpec } from './providers/types.ts';
 
-export type Stage = 'plan' | 'generate' | 'repair';
+export type Stage = 'plan' | 'generate' | 'repair' | 'change';
 export type CallKind = 'initial' | 'continuation' | 'correction';
 
 /** Tokens one model call used: for cost accounting and the run's timeline. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../../domain/errors.ts';
 
 /** The prompts the generator uses, one per stage. */
-export const PROMPT_NAMES = ['planner', 'coder', 'repair'] as const;
+export const PROMPT_NAMES = ['planner', 'coder', 'repair', 'change'] as const;
 export type PromptName = (typeof PROMPT_NAMES)[number];
 
 export interface Prompt {
@@ -20,7 +20,7 @@ const FILE = /^([a-z]+)\.v(\d+)\.md$/;
 /**
  * Loads `<dir>/<name>.v<N>.md` — the version asked for, or the highest one there — and checks that
  * its front matter says the same `version:`. Prompts are versioned files so a changed prompt is a
- * new file, and every generated app records which prompt wrote it. Synchronous: three small files
+ * new file, and every generated app records which prompt wrote it. Synchronous: a few small files
  * read once when the generator is made, so a missing prompt fails at start and `info` names them.
  * @example loadPrompt('/opt/slipway/prompts', 'coder').id // 'coder.v1'
  */

@@ -116,12 +116,14 @@ export function planTool(templateIds: readonly [string, ...string[]]): ToolSpec 
   };
 }
 
-export function filesTool(repair: boolean): ToolSpec {
+export function filesTool(partial: false | 'repair' | 'change'): ToolSpec {
+  const descriptions = {
+    repair: 'Write the corrected files (whole files, only those that change) and list files to delete.',
+    change: 'Write the files the change adds or alters (whole files, only those) and list files to delete.',
+  };
   return {
     name: FILES_TOOL,
-    description: repair
-      ? 'Write the corrected files (whole files, only those that change) and list files to delete.'
-      : 'Write every file of the app, each one whole.',
-    parameters: toolParameters(repair ? RepairFilesWire : WriteFilesWire),
+    description: partial ? descriptions[partial] : 'Write every file of the app, each one whole.',
+    parameters: toolParameters(partial ? RepairFilesWire : WriteFilesWire),
   };
 }

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { createAwaitHealthyStep } from '../../steps/app-await/index.ts';
+import type { createDeployLocalStep } from '../../steps/app-deploy/index.ts';
+import type { createClusterAwaitStep } from '../../steps/cluster-await/index.ts';
+import type { createSyncStep } from '../../steps/gitops-sync/index.ts';
+import type { createBuildImageStep } from '../../steps/image-build/index.ts';
+import type { createCommitManifestsStep } from '../../steps/manifests-commit/index.ts';
+import type { createRenderStep } from '../../steps/manifests-render/index.ts';
+import type { createChangeSourceStep } from '../../steps/source-change/index.ts';
+import type { createCommitSourceStep } from '../../steps/source-commit/index.ts';
+import { diffText, type createDiffSourceStep } from '../../steps/source-diff/index.ts';
+import type { createProvenanceStep } from '../../steps/source-provenance/index.ts';
+import type { createReadSourceStep } from '../../steps/source-read/index.ts';
+import type { createVerifyStep } from '../../steps/source-verify/index.ts';
+import type { createVersionNextStep } from '../../steps/version-next/index.ts';
+import type { GeneratedSource } from '../../steps/schemas.ts';
+import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } from '../define-step.ts';
+
+/** The steps a change pipeline is built from; optional ones as for a create (see CreateSteps). */
+export interface ChangeSteps {
+  version: ReturnType<typeof createVersionNextStep>;
+  read: ReturnType<typeof createReadSourceStep>;
+  change: ReturnType<typeof createChangeSourceStep>;
+  verify?: ReturnType<typeof createVerifyStep>;
+  provenance?: ReturnType<typeof createProvenanceStep>;
+  diff: ReturnType<typeof createDiffSourceStep>;
+  commitSource: ReturnType<typeof createCommitSourceStep>;
+  build: ReturnType<typeof createBuildImageStep>;
+  render: ReturnType<typeof createRenderStep>;
+  commitManifests: ReturnType<typeof createCommitManifestsStep>;
+  sync?: ReturnType<typeof createSyncStep>;
+  clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
+  deploy?: ReturnType<typeof createDeployLocalStep>;
+  await?: ReturnType<typeof createAwaitHealthyStep>;
+}
+
+/** Request fields a change run carries. */
+export const ChangeRequest = z.object({
+  app: z.string(),
+  request: z.string(),
+  bump: z.enum(['major', 'minor', 'patch']).optional(),
+  env: z.string(),
+});
+export type ChangeRequest = z.infer<typeof ChangeRequest>;
+
+type SourceStep = StepOutputKey<GeneratedSource>;
+
+/**
+ * version:next → read the current source → make the change → (verify, repairing) → (provenance) →
+ * diff → commit source → build → render → commit manifests → (sync → cluster await) | (deploy →
+ * await). Nothing that runs is touched before the new version passed verification, so a change that
+ * fails there leaves the running version as it was.
+ * @example const pipeline = changePipeline({ version, read, change, verify, provenance, diff, commitSource, build, render, commitManifests, deploy, await });
+ */
+export function changePipeline(steps: ChangeSteps): PipelineEntry[] {
+  const req = (s: PipelineState) => ChangeRequest.parse(s.request);
+  const { read, change, verify, provenance } = steps;
+  const sources: SourceStep[] = [change, ...(verify ? [verify] : []), ...(provenance ? [provenance] : [])];
+  const source = (s: PipelineState) => s.output(sources.at(-1)!);
+  const sourceBefore = (s: PipelineState, step: SourceStep) => s.output(sources[sources.indexOf(step) - 1]!);
+  // The request a repair reads: what the app is for, then the change it was asked for.
+  const asked = (s: PipelineState) => `${s.output(read).description}\n\nChange asked for now: ${req(s).request}`;
+
+  const entries: PipelineEntry[] = [
+    entry(steps.version, (s) => ({ app: req(s).app, action: 'change' as const, env: req(s).env, ...(req(s).bump ? { bump: req(s).bump } : {}) })),
+    entry(read, (s) => ({ app: req(s).app })),
+    entry(change, (s) => ({ app: req(s).app, request: req(s).request, current: s.output(read) })),
+  ];
+  if (verify) entries.push(entry(verify, (s) => ({ app: req(s).app, description: asked(s), plan: s.output(change).plan, generated: sourceBefore(s, verify) })));
+  if (provenance) {
+    entries.push(entry(provenance, (s) => ({
+      app: req(s).app, description: s.output(read).description, plan: s.output(change).plan, source: sourceBefore(s, provenance),
+      ...(verify ? { attempts: s.output(verify).attempts } : {}),
+    })));
+  }
+  entries.push(
+    entry(steps.diff, (s) => ({ before: s.output(read), after: source(s) })),
+    entry(steps.commitSource, (s) => ({
+      app: req(s).app, description: s.output(read).description, template: s.output(change).plan.template.id, dir: source(s).dir, files: source(s).files,
+      change: { request: req(s).request, diff: diffText(s.output(steps.diff)) },
+    })),
+    entry(steps.build, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha, ...s.output(steps.version) })),
+    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image })),
+    entry(steps.commitManifests, (s) => ({
+      app: req(s).app, sourceSha: s.output(steps.commitSource).sha, image: s.output(steps.render).image, files: s.output(steps.render).files, action: 'change' as const,
+      version: s.output(steps.version).version, env: s.output(steps.version).env, request: req(s).request, details: diffText(s.output(steps.diff)),
+    })),
+  );
+  const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });
+  if (steps.sync) entries.push(entry(steps.sync, revision));
+  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, revision));
+  const { deploy } = steps;
+  if (deploy && steps.await) {
+    entries.push(
+      entry(deploy, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, image: s.output(steps.build).runImage })),
+      entry(steps.await, (s) => ({ app: req(s).app, url: s.output(deploy).url })),
+    );
+  }
+  return entries;
+}
