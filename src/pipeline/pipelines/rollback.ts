@@ -74,9 +74,9 @@ export function rollbackPipeline(steps: RollbackSteps, options: { defaultEnv?: s
 }
 
 /** The commit message's body: what runs again, instead of what, and why when Slipway decided it. */
-function rollbackDetails(request: RollbackRequest, previous: string | undefined, target: { version: string; image: string; runId: string }): string {
+function rollbackDetails(request: RollbackRequest, previous: string | undefined, target: { version: string; runId: string }): string {
   return [
-    `${target.version} (run ${target.runId || 'unknown'}) runs again${previous ? `, instead of ${previous}` : ''}: ${target.image}`,
+    `${target.version} (run ${target.runId || 'unknown'}) runs again${previous ? `, instead of ${previous}` : ''}.`,
     ...(request.auto ? [`Rolled back automatically: run ${request.auto.failedRunId} failed${request.auto.reason ? ` (${request.auto.reason})` : ''}.`] : []),
   ].join('\n');
 }

@@ -15,7 +15,7 @@ import { AppName, RenderedFiles } from '../schemas.ts';
 export const createRestoreManifestsStep = ({ repo, settings }: { repo: GitRepo; settings: RenderSettings }) =>
   defineStep({
     id: 'manifests:restore',
-    title: 'Read that version\'s manifests',
+    title: 'Read its manifests',
     input: z.object({ app: AppName, version: z.string(), gitopsCommit: z.string().regex(/^[0-9a-f]{40}$/), image: z.string().min(1), digest: z.string().min(1) }),
     output: RenderedFiles,
     summarize: (o) => `${o.files.length} manifests pinning ${o.image.slice(o.image.indexOf('@') + 1, o.image.indexOf('@') + 20)}`,

@@ -17,7 +17,7 @@ export const sourceCheckoutOutput = stepOutput('source:checkout', z.object({ dir
 export const createCheckoutSourceStep = ({ repo, workspace }: { repo: GitRepo; workspace: string }) =>
   defineStep({
     ...sourceCheckoutOutput,
-    title: 'Check out that version\'s source',
+    title: 'Check out its source',
     input: z.object({ app: AppName, commit: z.string().regex(/^[0-9a-f]{40}$/) }),
     summarize: (o) => `${o.files.length} files at ${o.commit.slice(0, 12)}`,
     run: async (ctx) => {

@@ -45,7 +45,7 @@ export const createPickVersionStep = ({ versions, runs, runImage, needsSpec }: {
 }) =>
   defineStep({
     ...versionPickOutput,
-    title: 'Pick the version to go back to',
+    title: 'Pick the version',
     input: z.object({ app: AppName, env: z.string(), to: z.string().optional() }),
     summarize: (o) => `${o.version} (${o.digest.slice(0, 19)})`,
     run: async (ctx) => {
