@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
-  appNameProblem, assertAppName, assertDescription, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
+  appNameProblem, assertAppName, assertDescription, assertEnvName, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
   NotFoundError, chooseRollbackTarget, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
 import { executePipeline, RollbackRequest, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
@@ -20,7 +20,7 @@ import { versionPickOutput } from '../steps/version-pick/index.ts';
 import { autoRollbackAfter } from './auto-rollback.ts';
 import type { RunEvents } from './run-events.ts';
 import { RunQueue } from './run-queue.ts';
-import { appVersions, DEFAULT_ENV } from './versions.ts';
+import { appVersions, DEFAULT_ENV, type AppVersion } from './versions.ts';
 
 /**
  * What a run is asked to do; `create` needs a description, a template, or both (or `from`, a folder
@@ -83,6 +83,14 @@ export interface AppView extends AppRecord {
 
 export interface AppStatus extends AppView {
   recentCommits: { source: CommitInfo[]; gitops: CommitInfo[] };
+}
+
+/** An app's versions, newest first, and the one its environment runs now (`slipway versions`). */
+export interface AppVersions {
+  app: string;
+  /** The version the environment asked for (the default one when none was) runs; null when none. */
+  current: Version | null;
+  versions: AppVersion[];
 }
 
 /** A template a create may name: its id, and what it makes. */
@@ -154,6 +162,8 @@ export interface ServiceDeps {
     generator(): Promise<GeneratorInfo>;
     doctor(): Promise<DoctorCheck[]>;
   };
+  /** The environment of commands that name none (`prod` unless slipway.yaml says otherwise). */
+  defaultEnv?: string;
   /** Tells people how runs ended (`notify:` in slipway.yaml); built on first use, as it reads secrets. */
   notifier?: () => Notifier;
   /** Tells the webhooks subscribed through the API (`POST /v1/webhooks`), alongside `notifier`. */
@@ -165,8 +175,6 @@ export interface ServiceDeps {
   checkChange?: (app: string, request: string) => Promise<void>;
   /** `rollout.autoRollback`: a create or change that fails its await stage is rolled back by a follow-up run. */
   autoRollback?: boolean;
-  /** The environment runs ship to when they name none (default `prod`). */
-  defaultEnv?: string;
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -293,8 +301,10 @@ export class SlipwayService {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
     }
-    const env = input.env ?? this.deps.defaultEnv ?? DEFAULT_ENV;
-    chooseRollbackTarget(await appVersions(this.deps.gitopsRepo, record.name, { env }), input.to, record.name);
+    if (input.env !== undefined) assertEnvName(input.env);
+    const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
+    const env = input.env ?? defaultEnv;
+    chooseRollbackTarget(await appVersions(this.deps.gitopsRepo, record.name, { env, defaultEnv }), input.to, record.name);
     const request = { app: record.name, ...(input.to !== undefined ? { to: input.to } : {}), ...(input.env !== undefined ? { env: input.env } : {}), ...(input.auto ? { auto: input.auto } : {}) };
     const run = await this.queueRun({ kind: 'rollback', app: record.name, request }, idempotencyKey);
     await this.deps.apps.upsert({ ...record, state: 'deploying', lastRunId: run.id, updatedAt: this.now().toISOString() });
@@ -501,6 +511,19 @@ export class SlipwayService {
     throw new ConflictError(`app '${run.app}' was deleted by run ${deletion.id} after run ${run.id} started, so that run cannot be resumed`, {
       hint: `Create it again: slipway create ${JSON.stringify(String(run.request.description ?? run.app))} --name ${run.app}`,
     });
+  }
+
+  /**
+   * An app's versions, newest first, read from the GitOps history: those of `env` when it is given,
+   * else of every environment; `current` is the version `env` (default: the default one) runs.
+   */
+  async versions(app: string, options: { env?: string } = {}): Promise<AppVersions> {
+    await this.existingApp(app);
+    if (options.env !== undefined) assertEnvName(options.env);
+    const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
+    const versions = await appVersions(this.deps.gitopsRepo, app, { defaultEnv, runs: this.deps.runs, ...(options.env !== undefined ? { env: options.env } : {}) });
+    const env = options.env ?? defaultEnv;
+    return { app, current: versions.find((v) => v.env === env)?.version ?? null, versions };
   }
 
   /** The templates a create may name. */

@@ -7,6 +7,7 @@ import { AppPlan, type AppRecord, type Run } from '../domain/index.ts';
 import type { AppRuntime, AppStore, GitRepo } from '../ports/index.ts';
 import { readProvenanceRecord } from '../steps/source-provenance/provenance-document.ts';
 import type { LocalHistory } from './repo-history.ts';
+import { appVersions } from './versions.ts';
 
 const run = promisify(execFile);
 
@@ -87,9 +88,15 @@ async function readCommits(history: LocalHistory): Promise<SlipwayCommit[]> {
   });
 }
 
+/** The run kind of each `Slipway-Action` a GitOps commit carries. */
+const KIND_OF_ACTION: Record<string, Run['kind']> = { deploy: 'create', change: 'change', rollback: 'rollback', promote: 'promote', remove: 'delete' };
+
+/** The source commits that hold an app's code: a create's, and a change's. */
+const CODE_ACTIONS = ['source', 'change'];
+
 function restoredRun(id: string, commits: SlipwayCommit[]): Omit<Run, 'timeline' | 'updatedAt' | 'events'> {
   const app = commits[0]!.app;
-  const kind = commits.some((c) => c.action === 'remove') ? 'delete' : 'create';
+  const kind = commits.some((c) => c.action === 'remove') ? 'delete' : KIND_OF_ACTION[commits.find((c) => c.repo === 'gitops')?.action ?? ''] ?? 'create';
   // A run's last commit is its GitOps one; without it the run stopped half-way.
   const finished = commits.some((c) => c.repo === 'gitops');
   const source = commits.find((c) => c.repo === 'source' && c.action === 'source');
@@ -112,7 +119,9 @@ async function restoredApp(name: string, commits: SlipwayCommit[], deps: Rebuild
   const located = await deps.runtime?.locate?.(name);
   const running = located !== undefined || (deps.runtime ? (await deps.runtime.status(name)) === 'running' : false);
   const newest = commits.at(-1)!;
-  const deployed = gitops?.action === 'deploy';
+  // Any commit that shipped a version (deploy, change, rollback, promote) leaves the app deployed.
+  const deployed = gitops !== undefined && gitops.action !== 'remove' && KIND_OF_ACTION[gitops.action] !== undefined;
+  const [current] = deployed ? await appVersions(deps.repos.gitops, name) : [];
   return {
     name,
     description: origin?.description ?? (source ? describedAs(source) : name),
@@ -121,7 +130,8 @@ async function restoredApp(name: string, commits: SlipwayCommit[], deps: Rebuild
     // Named as a run records it, so status and delete go to the runtime that found it.
     ...(located && deps.runtime ? { url: located.url, runtime: { ...located.handle, runtime: deps.runtime.name } } : {}),
     target: deps.target,
-    commits: { ...(source?.action === 'source' ? { source: source.sha } : {}), ...(deployed ? { gitops: gitops.sha } : {}) },
+    commits: { ...(source && CODE_ACTIONS.includes(source.action) ? { source: source.sha } : {}), ...(deployed ? { gitops: gitops.sha } : {}) },
+    ...(current ? { version: current.version, env: current.env } : {}),
     lastRunId: newest.runId,
     createdAt: commits[0]!.date,
     updatedAt: newest.date,

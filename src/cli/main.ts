@@ -6,7 +6,7 @@ import { chooseServer, serverFrom } from './remote/server-choice.ts';
 import { InputError } from '../domain/errors.ts';
 
 /** The commands that work against a running server (`--server`); the others act on this machine only. */
-const REMOTE_COMMANDS = new Set(['create', 'change', 'resume', 'delete', 'list', 'status', 'runs', 'rollback']);
+const REMOTE_COMMANDS = new Set(['create', 'change', 'resume', 'delete', 'list', 'status', 'runs', 'versions', 'rollback']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so
@@ -95,6 +95,14 @@ export function slipwayProgram(finish: (code: number) => void) {
     .argument('<app>', 'app name')
     .option('--json', 'print JSON')
     .action(async (app, opts) => finish(await (await import('./commands/query-commands.ts')).statusCommand(app, opts)));
+
+  program
+    .command('versions')
+    .description("list an app's versions, newest first: request, source commit, image digest, when and by which run")
+    .argument('<app>', 'app name')
+    .option('--env <env>', "only this environment's versions")
+    .option('--json', 'print JSON')
+    .action(async (app, opts) => finish(await (await import('./commands/versions-command.ts')).versionsCommand(app, opts)));
 
   program
     .command('runs')

@@ -26,9 +26,9 @@ export function printRunSummary(report: RunReport): void {
   if (report.status === 'succeeded') {
     const done = report.kind === 'delete' ? `Deleted ${report.app}` : report.rollback?.to ? `Rolled back ${report.app} to ${report.rollback.to}` : `${report.kind === 'change' ? 'Changed' : 'Shipped'} ${report.app}`;
     const lines = [`\n${done} in ${formatMs(total)}`];
+    if (report.version) lines.push(`  version        ${report.version}`);
     if (report.commits.source) lines.push(`  source commit  ${report.commits.source}`);
     if (report.commits.gitops) lines.push(`  gitops commit  ${report.commits.gitops}`);
-    if (report.version) lines.push(`  version        ${report.version}`);
     if (report.diff) lines.push(`  changes        ${diffText(report.diff).split('\n').join('\n                 ')}`);
     if (report.url) lines.push(`  url            ${report.url}`);
     if (report.next) lines.push(`  ${report.next}`);
@@ -46,8 +46,9 @@ export function printRunSummary(report: RunReport): void {
 export function runJson(report: RunReport) {
   return {
     app: report.app, status: report.status, url: report.url ?? null, runId: report.runId, kind: report.kind,
+    ...(report.version ? { version: report.version } : {}),
     template: report.template ?? null, commits: { source: report.commits.source ?? null, gitops: report.commits.gitops ?? null },
-    ...(report.version ? { version: report.version } : {}), ...(report.diff ? { diff: report.diff } : {}),
+    ...(report.diff ? { diff: report.diff } : {}),
     timeline: report.timeline, ...(report.error ? { error: report.error } : {}), ...(report.next ? { next: report.next } : {}),
     ...(report.rollback ? { rollback: report.rollback } : {}), ...(report.rolledBackBy ? { rolledBackBy: report.rolledBackBy } : {}),
   };

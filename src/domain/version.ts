@@ -52,6 +52,16 @@ export function compareVersions(a: Version, b: Version): number {
   return x.major - y.major || x.minor - y.minor || x.patch - y.patch;
 }
 
+/** An environment's name: it ends image tags, so lowercase letters, digits and inner dashes, up to 32. */
+export const ENV_NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+const ENV_NAME_HINT = 'Name environments with lowercase letters, digits and dashes, e.g. dev or prod.';
+
+/** Refuses a name that cannot be an environment's, saying what one looks like. */
+export function assertEnvName(env: string): string {
+  if (!ENV_NAME_PATTERN.test(env)) throw new InputError(`'${env}' is not an environment name`, { hint: ENV_NAME_HINT });
+  return env;
+}
+
 /**
  * The image tag of a version: the version, the source commit's first 7 hex digits and the
  * environment, so a tag says what it is at a glance and no two builds share one.
@@ -60,8 +70,6 @@ export function compareVersions(a: Version, b: Version): number {
 export function imageTag(version: Version, sourceSha: string, env: string): string {
   parseVersion(version);
   if (!/^[0-9a-f]{7,64}$/.test(sourceSha)) throw new InputError(`'${sourceSha}' is not a commit SHA`, { hint: 'Pass the source commit the image is built from.' });
-  if (!/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(env)) {
-    throw new InputError(`'${env}' cannot end an image tag`, { hint: 'Name environments with lowercase letters, digits and dashes, e.g. dev or prod.' });
-  }
+  if (!ENV_NAME_PATTERN.test(env)) throw new InputError(`'${env}' cannot end an image tag`, { hint: ENV_NAME_HINT });
   return `${version}-${sourceSha.slice(0, 7)}-${env}`;
 }

@@ -51,6 +51,7 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
     ...runSummary,
     url: z.string().optional(),
     template: z.string().optional(),
+    version: z.string().optional().meta({ description: 'the version the run ships, once numbered', example: 'v1.1.0' }),
     commits: Commits,
     outputs: z.record(z.string(), z.unknown()).meta({ description: 'what each finished step produced, by step id (the plan, commits, image digest …)' }),
     next: z.string().optional(),
@@ -70,6 +71,8 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
     generator: z.string().optional().meta({ description: "what made it: templates, or model and the planner's model", example: 'templates' }),
     target: z.enum(['local', 'cluster']),
     commits: Commits,
+    version: z.string().optional().meta({ description: 'the version it runs (see /v1/apps/{app}/versions)', example: 'v1.1.0' }),
+    env: z.string().optional().meta({ description: 'the environment it runs in', example: 'prod' }),
     lastRunId: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),
@@ -81,6 +84,26 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
   const Commit = z.object({ sha: z.string(), subject: z.string(), author: z.string(), date: z.string(), trailers: z.record(z.string(), z.string()) });
   const AppDetail = named(z.object({ ...app, recentCommits: z.object({ source: z.array(Commit), gitops: z.array(Commit) }) }), 'AppDetail');
   const AppList = named(z.object({ apps: z.array(App) }), 'AppList');
+  /** One version of an app: every successful deploy, change, rollback or promote is one. */
+  const AppVersion = named(z.object({
+    version: z.string().meta({ example: 'v1.1.0' }),
+    image: z.string().meta({ description: "the pinned image, <repo>/<app>:<tag>@<digest> ('' when an older Slipway did not record it)" }),
+    digest: z.string(),
+    sourceCommit: z.string(),
+    gitopsCommit: z.string(),
+    runId: z.string(),
+    action: z.enum(['create', 'change', 'rollback', 'promote']),
+    request: z.string().meta({ description: 'what was asked for' }),
+    at: z.string().meta({ description: 'when its manifests were committed' }),
+    env: z.string(),
+    generator: z.string().optional(),
+  }), 'AppVersion');
+  /** `GET /v1/apps/{app}/versions`: newest first, and the version the environment runs. */
+  const AppVersionList = named(z.object({
+    app: z.string(),
+    current: z.string().nullable().meta({ description: 'the version the environment asked for (else the default one) runs; null when none' }),
+    versions: z.array(AppVersion),
+  }), 'AppVersionList');
   /** A webhook subscription as the API shows it: never its secret. */
   const Webhook = named(z.object({
     id: z.string().meta({ example: 'whk_3f9c0a1b2d4e5f60718293a4b5' }),
@@ -90,5 +113,5 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
     createdAt: z.string(),
   }), 'Webhook');
   const WebhookList = named(z.object({ webhooks: z.array(Webhook) }), 'WebhookList');
-  return { RunStatus, RunKind, RunAccepted, RunSummary, Run, RunList, App, AppDetail, AppList, Webhook, WebhookList };
+  return { RunStatus, RunKind, RunAccepted, RunSummary, Run, RunList, App, AppDetail, AppList, AppVersion, AppVersionList, Webhook, WebhookList };
 }

@@ -63,6 +63,7 @@ export const RunSchema = shapes.Run;
 export const RunListSchema = shapes.RunList;
 export const AppDetailSchema = shapes.AppDetail;
 export const AppListSchema = shapes.AppList;
+export const AppVersionListSchema = shapes.AppVersionList;
 export const WebhookSchema = shapes.Webhook;
 export const WebhookListSchema = shapes.WebhookList;
 

@@ -28,6 +28,7 @@ export function runDetail(report: RunReport) {
     timeline: report.timeline, events: report.events,
     ...(report.url ? { url: report.url } : {}),
     ...(report.template ? { template: report.template } : {}),
+    ...(report.version ? { version: report.version } : {}),
     commits: report.commits,
     outputs: report.outputs,
     ...(report.next ? { next: report.next } : {}),
@@ -41,7 +42,10 @@ export function appView(view: AppView) {
   return {
     app: view.name, state: view.state, url: view.url ?? null, description: view.description, template: view.template,
     ...(view.generator ? { generator: view.generator } : {}),
-    target: view.target, commits: view.commits, lastRunId: view.lastRunId, createdAt: view.createdAt, updatedAt: view.updatedAt,
+    target: view.target, commits: view.commits,
+    ...(view.version ? { version: view.version } : {}),
+    ...(view.env ? { env: view.env } : {}),
+    lastRunId: view.lastRunId, createdAt: view.createdAt, updatedAt: view.updatedAt,
     ...(view.runtimeState ? { runtimeState: view.runtimeState } : {}),
     ...(view.next ? { next: view.next } : {}),
   };

@@ -84,7 +84,7 @@ describe('slipway --server', () => {
     const here = JSON.parse((await local(['list', '--json'])).stdout);
     expect(Object.keys(listed[0]).sort()).toEqual(Object.keys(here[0]).sort());
     const table = await remote(['list']);
-    expect(table.stdout).toMatch(/^APP +STATE +URL +SOURCE +GITOPS\nfocus +running +http:/);
+    expect(table.stdout).toMatch(/^APP +STATE +VERSION +URL +SOURCE +GITOPS\nfocus +running +v1\.0\.0 +http:/);
     expect(shape(table.stdout)).toBe(shape((await local(['list'])).stdout));
   });
 

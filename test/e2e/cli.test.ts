@@ -71,15 +71,15 @@ describe('slipway CLI on the embedded default', () => {
     ]));
     const parent = parse(execFileSync('git', ['--git-dir', join(home, 'git', 'gitops.git'), 'show', 'main:kubernetes/apps/dynamic/kustomization.yaml'], { encoding: 'utf8' }));
     expect(parent.resources).toContain(`./${app}/ks.yaml`);
-    // The manifests pin the image Slipway built, by digest, tagged with the source commit.
+    // The manifests pin the image Slipway built, by digest, tagged with the version, the short source commit and the environment.
     const deployment = parse(execFileSync('git', ['--git-dir', join(home, 'git', 'gitops.git'), 'show', `main:kubernetes/apps/dynamic/${app}/app/deployment.yaml`], { encoding: 'utf8' }));
     const image: string = deployment.spec.template.spec.containers[0].image;
-    expect(image).toMatch(new RegExp(`/${app}:${report.commits.source.slice(0, 12)}@sha256:[0-9a-f]{64}$`));
-    // One OCI layout holds every app's images, each tagged <app>_<source tag>.
+    expect(image).toMatch(new RegExp(`/${app}:v1\\.0\\.0-${report.commits.source.slice(0, 7)}-prod@sha256:[0-9a-f]{64}$`));
+    // One OCI layout holds every app's images, each tagged <app>_<image tag>.
     const layout = JSON.parse(readFileSync(join(home, 'images', 'index.json'), 'utf8'));
     expect(layout.manifests).toContainEqual(expect.objectContaining({
       digest: image.split('@')[1],
-      annotations: { 'org.opencontainers.image.ref.name': `${app}_${report.commits.source.slice(0, 12)}` },
+      annotations: { 'org.opencontainers.image.ref.name': `${app}_v1.0.0-${report.commits.source.slice(0, 7)}-prod` },
     }));
     expect(existsSync(join(home, 'logs', `${app}.log`))).toBe(true);
   });

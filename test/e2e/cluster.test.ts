@@ -118,7 +118,7 @@ describe('slipway create --target cluster (Flux)', () => {
       const files = execFileSync('git', ['--git-dir', opts.gitops, 'ls-tree', '-r', '--name-only', 'main'], { encoding: 'utf8' });
       expect(files).toContain('kubernetes/apps/dynamic/pomodoro/ks.yaml');
       const deployment = execFileSync('git', ['--git-dir', opts.gitops, 'show', 'main:kubernetes/apps/dynamic/pomodoro/app/deployment.yaml'], { encoding: 'utf8' });
-      expect(deployment).toContain(`${registry.host}/dynamic-apps/pomodoro:${report.commits.source.slice(0, 12)}@sha256:`);
+      expect(deployment).toContain(`${registry.host}/dynamic-apps/pomodoro:v1.0.0-${report.commits.source.slice(0, 7)}-prod@sha256:`);
 
       // Every stage of the rollout was followed and timed.
       const awaited = report.timeline.find((s: { stepId: string }) => s.stepId === 'cluster:await');

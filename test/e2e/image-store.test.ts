@@ -42,7 +42,7 @@ describe('one image store for every app', () => {
     expect(addedBytes).toBeLessThan(1_000_000);
     expect(firstBytes).toBeGreaterThan(10_000_000); // the base image, stored once
 
-    expect(tags().map((t) => t.tag)).toEqual([`notes_${second.source.slice(0, 12)}`, `timer_${first.source.slice(0, 12)}`]);
+    expect(tags().map((t) => t.tag)).toEqual([`notes_v1.0.0-${second.source.slice(0, 7)}-prod`, `timer_v1.0.0-${first.source.slice(0, 7)}-prod`]);
     const [notes, timer] = tags().map((t) => manifest(t.digest));
     // The base layer is one blob both images name; the app layers and configs are their own.
     expect(notes!.layers[0]!.digest).toBe(timer!.layers[0]!.digest);
@@ -60,7 +60,7 @@ describe('one image store for every app', () => {
     expect(result.code, result.stderr).toBe(0);
     created.splice(created.indexOf('timer'), 1);
     expect(JSON.parse(result.stdout).timeline.map((s: { stepId: string }) => s.stepId)).toContain('image:forget');
-    expect(tags().map((t) => t.tag)).toEqual([expect.stringMatching(/^notes_[0-9a-f]{12}$/)]);
+    expect(tags().map((t) => t.tag)).toEqual([expect.stringMatching(/^notes_v1\.0\.0-[0-9a-f]{7}-prod$/)]);
     expect(existsSync(join(store, 'timer'))).toBe(false);
     const notes = manifest(tags()[0]!.digest);
     for (const d of [notes.config.digest, ...notes.layers.map((l) => l.digest)]) expect(blobs().has(d.slice(7))).toBe(true);

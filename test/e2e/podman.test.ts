@@ -71,7 +71,7 @@ describe.skipIf(!podman)('slipway on the embedded default with podman', () => {
       }
       const index = JSON.parse(readFileSync(join(opts.home, 'images', 'index.json'), 'utf8'));
       const tags = index.manifests.map((m: { annotations: Record<string, string> }) => m.annotations['org.opencontainers.image.ref.name']);
-      expect(tags).toEqual([expect.stringMatching(/^shared-notes_[0-9a-f]{12}$/), expect.stringMatching(/^shared-timer_[0-9a-f]{12}$/)]);
+      expect(tags).toEqual([expect.stringMatching(/^shared-notes_v1\.0\.0-[0-9a-f]{7}-prod$/), expect.stringMatching(/^shared-timer_v1\.0\.0-[0-9a-f]{7}-prod$/)]);
       for (const [name] of apps) expect(JSON.parse(execFileSync('podman', ['inspect', containerName(name, opts.home)], { encoding: 'utf8' }))[0].State.Running).toBe(true);
     } finally {
       for (const [name] of apps) await runCli(['delete', name], opts);

@@ -39,7 +39,9 @@ describe('slipway create with a registry', () => {
       expect(build.status).toBe('succeeded');
       const deployment = parse(execFileSync('git', ['--git-dir', join(opts.home, 'git', 'gitops.git'), 'show', 'main:kubernetes/apps/dynamic/bakery/app/deployment.yaml'], { encoding: 'utf8' }));
       const image: string = deployment.spec.template.spec.containers[0].image;
-      const tag = report.commits.source.slice(0, 12);
+      // Tagged with the version, the short source commit and the environment.
+      const tag = `v1.0.0-${report.commits.source.slice(0, 7)}-prod`;
+      expect(report.version).toBe('v1.0.0');
       expect(image).toMatch(new RegExp(`^${server.host.replace(/\./g, '\\.')}/dynamic-apps/bakery:${tag}@sha256:[0-9a-f]{64}$`));
       const digest = image.split('@')[1]!;
 

@@ -86,7 +86,7 @@ describe.each(damages)('a state file %s after real creates', (_kind, damage) => 
     const list = JSON.parse((await runCli(['list', '--json'], opts)).stdout) as Array<{ name: string; state: string; url: string; template: string; description: string }>;
     expect(list.map((a) => a.name)).toEqual(['notes', 'timer']);
     for (const app of list) {
-      expect(app).toMatchObject({ state: 'running', url: urls.get(app.name) });
+      expect(app).toMatchObject({ state: 'running', url: urls.get(app.name), version: 'v1.0.0', env: 'prod' });
       expect((await fetch(new URL('/healthz', app.url))).status).toBe(200);
     }
     expect(list.find((a) => a.name === 'timer')).toMatchObject({ template: 'timer', description: 'a pomodoro timer' });
@@ -94,6 +94,9 @@ describe.each(damages)('a state file %s after real creates', (_kind, damage) => 
     const status = await runCli(['status', 'timer', '--json'], opts);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ name: 'timer', state: 'running', runtimeState: 'running' });
+    // The versions are read from the GitOps history, as before the repair.
+    const versions = JSON.parse((await runCli(['versions', 'timer', '--json'], opts)).stdout);
+    expect(versions).toMatchObject({ app: 'timer', current: 'v1.0.0', versions: [{ version: 'v1.0.0', action: 'create', env: 'prod', request: 'a pomodoro timer', digest: expect.stringMatching(/^sha256:/) }] });
     const runs = JSON.parse((await runCli(['runs', '--json'], opts)).stdout) as Array<{ app: string; kind: string; status: string }>;
     expect(runs.map((r) => [r.app, r.kind, r.status]).sort()).toEqual([['notes', 'create', 'succeeded'], ['timer', 'create', 'succeeded']]);
 
@@ -127,6 +130,9 @@ describe('after a repair', () => {
     truncateSync(stateFile, 0);
     const repair = JSON.parse((await runCli(['repair', '--json'], opts)).stdout);
     expect(repair).toMatchObject({ apps: ['timer'], runs: 3 });
+    // The versions are read from the GitOps history, as before the repair.
+    const versions = JSON.parse((await runCli(['versions', 'timer', '--json'], opts)).stdout);
+    expect(versions).toMatchObject({ app: 'timer', current: 'v1.0.0', versions: [{ version: 'v1.0.0', action: 'create', env: 'prod', request: 'a pomodoro timer', digest: expect.stringMatching(/^sha256:/) }] });
     const runs = JSON.parse((await runCli(['runs', '--json'], opts)).stdout) as Array<{ app: string; kind: string; status: string }>;
     expect(runs.map((r) => [r.app, r.kind, r.status]).sort()).toEqual([['notes', 'create', 'succeeded'], ['notes', 'delete', 'succeeded'], ['timer', 'create', 'succeeded']]);
     // The name is free again.

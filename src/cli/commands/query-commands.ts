@@ -3,7 +3,8 @@ import { openSlipway } from '../context.ts';
 import { printJson, reportError } from '../output.ts';
 import { formatMs } from '../progress.ts';
 
-async function withSlipway(json: boolean, fn: (s: Awaited<ReturnType<typeof openSlipway>>) => Promise<number | void>): Promise<number> {
+/** Runs `fn` with Slipway opened (and closed after); an error is printed and becomes the exit code. */
+export async function withSlipway(json: boolean, fn: (s: Awaited<ReturnType<typeof openSlipway>>) => Promise<number | void>): Promise<number> {
   let slipway: Awaited<ReturnType<typeof openSlipway>> | undefined;
   try {
     slipway = await openSlipway();
@@ -22,8 +23,8 @@ export function listCommand(opts: { json?: boolean }): Promise<number> {
     const apps = await s.service.list();
     if (opts.json) return printJson(apps.map(({ runtime: _handle, ...a }) => a));
     if (apps.length === 0) return void process.stdout.write('No apps yet. Create one: slipway create "a pomodoro timer"\n');
-    const rows = apps.map((a) => [a.name, a.state, a.url ?? '-', short(a.commits.source), short(a.commits.gitops)]);
-    printTable(['APP', 'STATE', 'URL', 'SOURCE', 'GITOPS'], rows);
+    const rows = apps.map((a) => [a.name, a.state, a.version ?? '-', a.url ?? '-', short(a.commits.source), short(a.commits.gitops)]);
+    printTable(['APP', 'STATE', 'VERSION', 'URL', 'SOURCE', 'GITOPS'], rows);
     for (const a of apps) if (a.next) process.stdout.write(`  → ${a.name}: continue with ${a.next}\n`);
   });
 }
@@ -36,6 +37,7 @@ export function statusCommand(app: string, opts: { json?: boolean }): Promise<nu
       `${status.name}: ${status.state}${status.runtimeState ? ` (${status.runtimeState})` : ''}`,
       `  description  ${status.description}`,
       `  template     ${status.template || '-'}`,
+      `  version      ${status.version ? `${status.version}${status.env ? ` (${status.env})` : ''}` : '-'}`,
       `  url          ${status.url ?? '-'}`,
       `  last run     ${status.lastRunId}`,
       ...(status.next ? [`  → its latest run was interrupted; continue with: ${status.next}`] : []),
@@ -72,7 +74,8 @@ export async function runsCommand(app: string | undefined, opts: { json?: boolea
   });
 }
 
-function printTable(header: string[], rows: string[][]): void {
+/** Rows under a header, each column as wide as its widest cell. */
+export function printTable(header: string[], rows: string[][]): void {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   for (const row of [header, ...rows]) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()}\n`);
 }

@@ -1,9 +1,9 @@
-import type { AppStatus, AppView, RunReport, StartRequest } from '../../app/slipway-service.ts';
+import type { AppStatus, AppVersions, AppView, RunReport, StartRequest } from '../../app/slipway-service.ts';
 import { assertAppName, InputError, type Run } from '../../domain/index.ts';
 import type { StoredRunEvent } from '../../pipeline/index.ts';
 import { followRunEvents, type FollowOptions } from './run-events.ts';
 import type { ServerClient } from './server-client.ts';
-import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, RunJson, RunListJson, RunSummaryJson } from './wire.ts';
+import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, AppVersionListJson, RunJson, RunListJson, RunSummaryJson } from './wire.ts';
 
 /** The most runs the API returns in one page. */
 const PAGE_LIMIT = 200;
@@ -107,6 +107,11 @@ export class HttpSlipway {
   async status(app: string): Promise<AppStatus> {
     const answer = await this.client.call('GET', `v1/apps/${segment(app, 'app name')}`, AppStatusJson);
     return { ...toAppView(answer), recentCommits: answer.recentCommits };
+  }
+
+  /** The app's versions (`GET /v1/apps/{app}/versions`), as the service lists them. */
+  async versions(app: string, options: { env?: string } = {}): Promise<AppVersions> {
+    return this.client.call('GET', `v1/apps/${segment(app, 'app name')}/versions`, AppVersionListJson, { query: { env: options.env } });
   }
 
   private async getRun(runId: string): Promise<Run> {

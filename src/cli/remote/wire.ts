@@ -17,3 +17,4 @@ export const AppJson = shapes.App;
 export type AppJson = z.infer<typeof AppJson>;
 export const AppListJson = shapes.AppList;
 export const AppStatusJson = shapes.AppDetail;
+export const AppVersionListJson = shapes.AppVersionList;
