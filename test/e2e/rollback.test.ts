@@ -95,22 +95,23 @@ describe('slipway rollback on the embedded default', () => {
     const status = await json(['status', 'focus']);
     expect(status).toMatchObject({ state: 'running', version: 'v1.1.1' });
     const runs = await json(['runs', 'focus']);
-    expect(runs.runs[0]).toMatchObject({ runId: report.runId, kind: 'rollback', status: 'succeeded' });
+    expect(runs[0]).toMatchObject({ id: report.runId, kind: 'rollback', status: 'succeeded', request: { app: 'focus' } });
     // Resuming a finished rollback changes nothing.
     expect((await runCli(['resume', report.runId], opts)).code).toBe(0);
     expect(history()).toEqual(after);
     expect(v1Url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   });
 
-  it('POST /v1/apps/{app}/rollback queues a rollback (202) and refuses an unknown version as problem+json', async () => {
+  it('POST /v1/apps/{app}/rollback queues a rollback (202), and refuses a malformed or unknown version (422) as problem+json', async () => {
     const server: RunningServer = await startServer(opts);
     try {
       const refused = await fetch(`${server.url}/v1/apps/focus/rollback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'v3.0.0' }) });
-      expect(refused.status).toBe(400);
+      expect(refused.status).toBe(422);
       expect(refused.headers.get('content-type')).toContain('application/problem+json');
       expect(await refused.text()).toContain('focus has no version v3.0.0');
       const bad = await fetch(`${server.url}/v1/apps/focus/rollback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'latest' }) });
-      expect(bad.status).toBe(400);
+      expect(bad.status).toBe(422);
+      expect(await bad.text()).toContain('a version such as v1.0.0');
       const before = history();
       const accepted = await fetch(`${server.url}/v1/apps/focus/rollback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'v1.1.0' }) });
       expect(accepted.status).toBe(202);
