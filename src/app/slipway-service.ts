@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import {
-  appNameProblem, assertAppName, assertDescription, assertEnvName, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
+  appNameProblem, assertAppName, assertDescription, assertEnvName, FIRST_VERSION, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
   NotFoundError, chooseRollbackTarget, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
 import { executePipeline, RollbackRequest, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
@@ -494,7 +494,9 @@ export class SlipwayService {
    * (the record learns them only when a run ends). `known`: none of its runs is interrupted, so its
    * latest is not looked up.
    */
-  private async view(record: AppRecord, known?: 'not interrupted'): Promise<AppView> {
+  private async view(stored: AppRecord, known?: 'not interrupted'): Promise<AppView> {
+    // An app an older Slipway deployed has no version recorded; all it could ship was a create: v1.0.0.
+    const record = stored.version === undefined && stored.commits.gitops ? { ...stored, version: FIRST_VERSION, env: this.deps.defaultEnv ?? DEFAULT_ENV } : stored;
     const [latest] = known ? [] : await this.deps.runs.listRuns({ app: record.name, limit: 1 });
     if (latest?.status === 'interrupted') {
       const { commits } = outputsView(await this.collectOutputs(latest));
@@ -718,8 +720,8 @@ export class SlipwayService {
       state: status === 'succeeded' ? (this.deps.target === 'local' || outputs.has(clusterAwaitOutput) ? 'running' : 'deploying') : status === 'cancelled' ? 'stopped' : 'failed',
       commits: { ...base.commits, ...view.commits },
       ...(view.url ? { url: view.url } : {}),
-      // The version it runs changes only when one shipped.
-      ...(status === 'succeeded' && view.version ? { version: view.version.version, env: view.version.env } : {}),
+      // The version is the one the GitOps repo holds: it changes once the run committed its manifests.
+      ...(view.version && view.commits.gitops ? { version: view.version.version, env: view.version.env } : {}),
       // The runtime's name goes with its handle: stop and status must go to the runtime that started the app.
       ...(deployed ? { runtime: { ...deployed.handle, runtime: deployed.runtime } } : {}),
       lastRunId: run.id,

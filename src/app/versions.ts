@@ -18,7 +18,7 @@ export interface AppVersion {
   action: 'create' | 'change' | 'rollback' | 'promote';
   /** What was asked for: the run's request when the run is known, else the commit's subject. */
   request: string;
-  /** When the manifests were committed (ISO 8601). */
+  /** When the manifests were committed (ISO 8601, UTC). */
   at: string;
   env: string;
   /** What made the code (`templates`, `model gpt-4.1`), when the run is known. */
@@ -90,7 +90,7 @@ async function versionOf(commit: CommitInfo, known: { app: string; action: AppVe
     runId,
     action: known.action,
     request: typeof asked === 'string' ? asked : commit.subject.replace(`${known.app}: `, ''),
-    at: commit.date,
+    at: new Date(commit.date).toISOString(),
     env: known.env,
     ...(plan ? { generator: generatorName(plan) } : {}),
   };

@@ -15,7 +15,7 @@ import { expectAccessible, launchChromium, screenshots, SCREENSHOTS } from './br
  */
 
 const RUNTIME = 'local:\n  runtime: process\n';
-const STEPS = ['app:plan', 'source:generate', 'source:verify', 'source:provenance', 'source:commit', 'image:build', 'manifests:render', 'manifests:commit', 'app:deploy', 'app:await'];
+const STEPS = ['version:next', 'app:plan', 'source:generate', 'source:verify', 'source:provenance', 'source:commit', 'image:build', 'manifests:render', 'manifests:commit', 'app:deploy', 'app:await'];
 const RUN_PATH = /\/runs\/run-\d{14}-[a-z0-9]{6}$/;
 const WAIT = { timeout: 120_000 };
 

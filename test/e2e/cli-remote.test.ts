@@ -64,8 +64,8 @@ describe('slipway --server', () => {
     expect(there.code).toBe(0);
     expect(here.code).toBe(0);
     expect(shape(there.stdout)).toBe(shape(here.stdout));
-    expect(there.stdout).toMatch(/^Using the timer template\.\nStarting create of focus \(run-\d{14}-[a-z0-9]{6}\)\n✓ Plan the app/);
-    expect(there.stdout).toMatch(/\nShipped focus in [\d.]+ m?s\n {2}source commit {2}[0-9a-f]{40}\n/);
+    expect(there.stdout).toMatch(/^Using the timer template\.\nStarting create of focus \(run-\d{14}-[a-z0-9]{6}\)\n✓ Number the version .*\n✓ Plan the app/);
+    expect(there.stdout).toMatch(/\nShipped focus in [\d.]+ m?s\n {2}version {8}v1\.0\.0\n {2}source commit {2}[0-9a-f]{40}\n/);
     const url = /url {12}(\S+)/.exec(there.stdout)![1]!;
     expect((await fetch(url)).status).toBe(200);
     // Nothing was opened on the client's side.
@@ -220,7 +220,7 @@ describe('slipway --server', () => {
     const resumed = await remote(['resume', id]);
     expect(resumed.code).toBe(0);
     // Only this attempt is shown: the steps done before Ctrl-C are reused, none is shown twice.
-    expect(resumed.stdout).toMatch(new RegExp(`^Resuming create of interrupted-site \\(${id}\\)\\n↺ Plan the app`));
+    expect(resumed.stdout).toMatch(new RegExp(`^Resuming create of interrupted-site \\(${id}\\)\\n↺ Number the version .*\\n↺ Plan the app`));
     expect(resumed.stdout.match(/Plan the app/g)).toHaveLength(1);
     expect(resumed.stdout).toContain('\nShipped interrupted-site in ');
   });

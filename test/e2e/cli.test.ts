@@ -40,7 +40,7 @@ describe('slipway CLI on the embedded default', () => {
     expect(report.commits.source).toMatch(/^[0-9a-f]{40}$/);
     expect(report.commits.gitops).toMatch(/^[0-9a-f]{40}$/);
     expect(report.timeline.map((s: { stepId: string }) => s.stepId)).toEqual([
-      'app:plan', 'source:generate', 'source:verify', 'source:provenance', 'source:commit', 'image:build', 'manifests:render', 'manifests:commit', 'app:deploy', 'app:await',
+      'version:next', 'app:plan', 'source:generate', 'source:verify', 'source:provenance', 'source:commit', 'image:build', 'manifests:render', 'manifests:commit', 'app:deploy', 'app:await',
     ]);
     expect(report.timeline.every((s: { durationMs: number }) => s.durationMs >= 0)).toBe(true);
 

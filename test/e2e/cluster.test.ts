@@ -110,7 +110,7 @@ describe('slipway create --target cluster (Flux)', () => {
       expect(result.code).toBe(0);
       const report = JSON.parse(result.stdout);
       expect(report.timeline.map((s: { stepId: string }) => s.stepId)).toEqual([
-        'app:plan', 'source:generate', 'source:verify', 'source:provenance', 'source:commit', 'image:build',
+        'version:next', 'app:plan', 'source:generate', 'source:verify', 'source:provenance', 'source:commit', 'image:build',
         'manifests:render', 'manifests:commit', 'gitops:sync', 'cluster:await',
       ]);
       expect(report.url).toBe(`${appUrl}/pomodoro/`);

@@ -20,6 +20,7 @@ afterAll(async () => {
 });
 
 const CREATE_STEPS: Array<[string, string]> = [
+  ['version:next', 'Number the version'],
   ['app:plan', 'Plan the app'],
   ['source:generate', 'Generate the source'],
   ['source:verify', 'Verify the app starts'],

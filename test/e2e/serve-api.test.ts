@@ -57,7 +57,7 @@ describe('slipway serve', () => {
     expect(events.map((e) => Number(e.id))).toEqual(events.map((_, i) => i + 1));
     expect(events.every((e) => JSON.parse(e.data).type === e.event)).toBe(true);
     const stepEnds = events.filter((e) => e.event === 'step:end').map((e) => JSON.parse(e.data).stepId);
-    expect(stepEnds).toEqual(['app:plan', 'source:generate', 'source:verify', 'source:provenance', 'source:commit', 'image:build', 'manifests:render', 'manifests:commit', 'app:deploy', 'app:await']);
+    expect(stepEnds).toEqual(['version:next', 'app:plan', 'source:generate', 'source:verify', 'source:provenance', 'source:commit', 'image:build', 'manifests:render', 'manifests:commit', 'app:deploy', 'app:await']);
     const end = events.at(-1)!;
     expect(end.event).toBe('run:end');
     expect(JSON.parse(end.data).status).toBe('succeeded');
@@ -65,7 +65,7 @@ describe('slipway serve', () => {
     const run = await jsonOf(fetch(`${server.url}/v1/runs/${accepted.runId}`));
     expect(run).toMatchObject({ runId: accepted.runId, app: 'band-page', kind: 'create', status: 'succeeded', template: 'static-site' });
     expect(run.commits.source).toMatch(/^[0-9a-f]{40}$/);
-    expect(run.timeline).toHaveLength(10);
+    expect(run.timeline).toHaveLength(11);
     expect(run.events).toBe(events.length);
     const page = await fetch(run.url);
     expect(page.status).toBe(200);

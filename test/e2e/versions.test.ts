@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
 import { logWithTrailers } from '../support/git-fixtures.ts';
@@ -90,6 +92,41 @@ describe('versions of an app', () => {
     expect(JSON.parse(bad.stdout).error).toMatchObject({ message: "'Prod!' is not an environment name", hint: expect.stringContaining('dev or prod') });
     const other = JSON.parse((await runCli(['versions', 'timer', '--env', 'dev', '--json'], opts)).stdout);
     expect(other).toEqual({ app: 'timer', current: null, versions: [] });
+  });
+});
+
+/** git for a scratch clone, without the developer's configuration. */
+function git(args: string[], cwd?: string): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', env: { PATH: process.env.PATH!, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GIT_AUTHOR_NAME: 'Slipway', GIT_AUTHOR_EMAIL: 's@example.test', GIT_COMMITTER_NAME: 'Slipway', GIT_COMMITTER_EMAIL: 's@example.test' } });
+}
+
+describe('an app an older Slipway deployed', () => {
+  it('reads as v1.0.0: its create commit has no version trailers and its record no version', async () => {
+    // What an older Slipway left: a manifests commit with only the app, run, action and source trailers, and a record without a version.
+    const clone = mkdtempSync(join(tmpdir(), 'slipway-versions-legacy-'));
+    git(['clone', '--quiet', join(opts.home, 'git', 'gitops.git'), clone]);
+    writeFileSync(join(clone, 'legacy.yaml'), 'kind: Deployment\n');
+    git(['add', 'legacy.yaml'], clone);
+    git(['commit', '--quiet', '-m', 'Deploy legacy\n\nImage: r/legacy:0123456789ab@sha256:' + '2'.repeat(64) + '\n\nSlipway-App: legacy\nSlipway-Run: run-20261101100000-abcdef\nSlipway-Action: deploy\nSlipway-Source: ' + report.commits.source], clone);
+    git(['push', '--quiet', 'origin', 'HEAD:main'], clone);
+    const gitops = git(['rev-parse', 'HEAD'], clone).trim();
+    const at = '2026-11-01T10:00:00.000Z';
+    const db = new DatabaseSync(join(opts.home, 'state.db'));
+    const record = { name: 'legacy', description: 'an older app', template: 'timer', state: 'failed', target: 'local', commits: { gitops }, lastRunId: 'run-20261101100000-abcdef', createdAt: at, updatedAt: at };
+    db.prepare('INSERT INTO apps (name, record, updated_at) VALUES (?, ?, ?)').run('legacy', JSON.stringify(record), at);
+    db.close();
+
+    const listed = JSON.parse((await runCli(['versions', 'legacy', '--json'], opts)).stdout);
+    expect(listed).toEqual({
+      app: 'legacy', current: 'v1.0.0',
+      versions: [{ version: 'v1.0.0', image: '', digest: '', sourceCommit: report.commits.source, gitopsCommit: gitops, runId: 'run-20261101100000-abcdef', action: 'create', request: 'Deploy legacy', at: expect.any(String), env: 'prod' }],
+    });
+    expect(JSON.parse((await runCli(['status', 'legacy', '--json'], opts)).stdout)).toMatchObject({ version: 'v1.0.0', env: 'prod' });
+    // The app made today keeps its own history.
+    expect(JSON.parse((await runCli(['versions', 'timer', '--json'], opts)).stdout).versions).toHaveLength(1);
+    const db2 = new DatabaseSync(join(opts.home, 'state.db'));
+    db2.prepare('DELETE FROM apps WHERE name = ?').run('legacy');
+    db2.close();
   });
 });
 

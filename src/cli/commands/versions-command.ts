@@ -17,7 +17,7 @@ function printVersions({ app, current, versions }: AppVersions): void {
   process.stdout.write(`${app} runs ${current ?? 'no version'}${versions.some((v) => v.env !== versions[0]!.env) ? '' : ` in ${versions[0]!.env}`}\n\n`);
   const rows = versions.map((v) => [
     `${v.version}${v.version === current && v === versions.find((w) => w.env === v.env) ? ' *' : ''}`,
-    v.env, v.action, v.at.replace(/\.\d+/, '').replace('T', ' '), v.sourceCommit.slice(0, 7) || '-', v.digest.slice(0, 19) || '-', v.runId || '-',
+    v.env, v.action, v.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), v.sourceCommit.slice(0, 7) || '-', v.digest.slice(0, 19) || '-', v.runId || '-',
     subjectText(v.request.split('\n')[0]!, 50),
   ]);
   printTable(['VERSION', 'ENV', 'ACTION', 'AT', 'SOURCE', 'DIGEST', 'RUN', 'REQUEST'], rows);

@@ -41,9 +41,10 @@ export const createVersionNextStep = ({ current }: {
     summarize: (o) => `${o.version} (${o.env}${o.previous ? `, was ${o.previous}` : ''})`,
     run: async (ctx) => {
       const { app, action, env } = ctx.input;
+      // A new app has no history to read: its GitOps repo is first touched when its manifests are committed.
+      if (action === 'create') return { version: FIRST_VERSION, env };
       const previous = await current(app, env, ctx.signal);
       const was = previous ? { previous } : {};
-      if (action === 'create') return { version: FIRST_VERSION, env, ...was };
       if (action === 'promote') {
         const pinned = ctx.input.pinned ?? (ctx.input.from !== undefined ? await current(app, ctx.input.from, ctx.signal) : undefined);
         if (!pinned) {
