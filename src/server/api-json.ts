@@ -46,12 +46,27 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
   };
   /** A run as lists and cancel show it: its state and timeline (the run itself adds url, commits and what to do next). */
   const RunSummary = named(z.object(runSummary), 'RunSummary');
+  /** What a change did to the app's files (SLIPWAY.md, rewritten with every version, left out). */
+  const Diff = named(z.object({
+    files: z.array(z.object({
+      path: z.string(),
+      change: z.enum(['added', 'changed', 'removed']),
+      linesAdded: z.number().int().optional().meta({ description: 'absent for a binary file' }),
+      linesRemoved: z.number().int().optional(),
+    })),
+    added: z.number().int(),
+    changed: z.number().int(),
+    removed: z.number().int(),
+    linesAdded: z.number().int(),
+    linesRemoved: z.number().int(),
+  }), 'Diff');
   /** A run with what it made: `GET /v1/runs/{id}`. */
   const Run = named(z.object({
     ...runSummary,
     url: z.string().optional(),
     template: z.string().optional(),
     version: z.string().optional().meta({ description: 'the version the run ships, once numbered', example: 'v1.1.0' }),
+    diff: Diff.optional().meta({ description: 'a change: the files it added, changed and removed, and the lines' }),
     commits: Commits,
     outputs: z.record(z.string(), z.unknown()).meta({ description: 'what each finished step produced, by step id (the plan, commits, image digest …)' }),
     next: z.string().optional(),

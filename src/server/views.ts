@@ -29,6 +29,7 @@ export function runDetail(report: RunReport) {
     ...(report.url ? { url: report.url } : {}),
     ...(report.template ? { template: report.template } : {}),
     ...(report.version ? { version: report.version } : {}),
+    ...(report.diff ? { diff: report.diff } : {}),
     commits: report.commits,
     outputs: report.outputs,
     ...(report.next ? { next: report.next } : {}),

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, cliEnv, runCli, tempHome } from '../support/cli.ts';
+import { runCli, tempHome } from '../support/cli.ts';
+import { killWhen as killAt } from '../support/kill-at.ts';
 import { commitsOf } from '../support/trailers.ts';
 
 // `kill -9` at any moment of a run: the run then reads `interrupted` with the command that continues
@@ -38,27 +38,8 @@ const DELETE_STEPS: Array<[string, string]> = [
   ['manifests:remove', 'Remove the manifests'],
 ];
 
-/**
- * Runs the real command and kills it (SIGKILL, with what it started in its process group, as when
- * its terminal goes) as soon as a progress line matches. Progress is plain lines on a pipe: a step's
- * line appears when it ends, so killing at the line before a step kills it as that step starts.
- */
 function killWhen(args: string[], line: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: cliEnv(home, opts.env), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let killed = false;
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      if (!killed && stdout.split('\n').some((l) => line.test(l))) {
-        killed = true;
-        process.kill(-child.pid!, 'SIGKILL');
-      }
-    });
-    child.stderr!.resume();
-    child.once('error', reject);
-    child.once('close', (_code, signal) => (killed && signal === 'SIGKILL' ? resolve(stdout) : reject(new Error(`not killed (${signal}); no line matched ${line}:\n${stdout}`))));
-  });
+  return killAt(args, line, opts);
 }
 
 function lineBefore(steps: Array<[string, string]>, index: number): RegExp {

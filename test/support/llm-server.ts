@@ -340,3 +340,14 @@ export function toOllamaLines(answer: any, options: { chunkSize: number }): stri
   lines.push({ ...rest, message: { role: 'assistant', content: '' }, done: true, done_reason });
   return lines.map((line) => `${JSON.stringify(line)}\n`).join('');
 }
+
+/**
+ * An OpenAI answer calling write_files with these files and deletions (the recorded repair answer
+ * with its arguments replaced): what a model sends back for a repair or a change.
+ * @example server.reply({ body: openAiFilesAnswer({ files: [{ path: 'public/index.html', content: html }] }) });
+ */
+export function openAiFilesAnswer(answer: { files: Array<{ path: string; content: string }>; delete?: string[] }): any {
+  const completion = readFixture('openai/repair.json');
+  completion.choices[0].message.tool_calls[0].function.arguments = JSON.stringify({ delete: answer.delete ?? [], files: answer.files });
+  return completion;
+}

@@ -19,8 +19,10 @@ const STYLE_FILLER = new Set([
   'background', 'look', 'style', 'in', 'be', 'instead', 'of', 'and', 'give', 'go', 'main', 'primary', 'palette', 'app',
 ]);
 
-/** A quoted value, or the words after "to"/"as"/":" up to the end of the clause. */
-const VALUE = /(?:["“]([^"”]{1,60})["”])|(?:\b(?:to|as|is)\b|:)\s*(.{1,60})$/i;
+/** A quoted value, set aside as `\0<n>\0`. */
+const QUOTED = /\u0000(\d+)\u0000/;
+/** Else the words after "to"/"as"/"is"/":" up to the end of the clause. */
+const AFTER = /(?:\b(?:to|as|is)\b|:)\s*(.{1,60})$/i;
 
 const MAX_REQUEST = 500;
 
@@ -35,14 +37,14 @@ export function templateChange(request: string, manifest: Pick<TemplateManifest,
   if (request.length > MAX_REQUEST) throw needsModel(`a request of ${request.length} characters`);
   const quoted: string[] = [];
   // Quoted values are set aside, so that "and" or a comma inside a title does not split it.
-  const masked = request.replace(/["“]([^"”]*)["”]/g, (_, text: string) => `"\u0000${quoted.push(text) - 1}\u0000"`);
+  const masked = request.replace(/["“]([^"”]*)["”]/g, (_, text: string) => `\u0000${quoted.push(text) - 1}\u0000`);
   const clauses = masked.split(/\s*(?:[,;]|\.(?:\s|$)|\band\b|\bthen\b|\balso\b)\s*/i).map((c) => c.trim()).filter((c) => c.length > 0);
   const unmask = (text: string) => text.replace(/\u0000(\d+)\u0000/g, (_, i: string) => quoted[Number(i)]!);
   const changes: Record<string, string> = {};
   let theme: Theme | undefined;
   let accent: string | undefined;
   for (const clause of clauses) {
-    const text = textChange(unmask(clause), manifest);
+    const text = textChange(clause, quoted, manifest);
     if (text) {
       Object.assign(changes, text);
       continue;
@@ -60,11 +62,11 @@ export function templateChange(request: string, manifest: Pick<TemplateManifest,
   return changes;
 }
 
-function textChange(clause: string, manifest: Pick<TemplateManifest, 'parameters'>): Record<string, string> | undefined {
-  const target = TEXT_TARGETS.find((t) => t.words.test(clause));
+function textChange(clause: string, quoted: readonly string[], manifest: Pick<TemplateManifest, 'parameters'>): Record<string, string> | undefined {
+  const target = TEXT_TARGETS.find((t) => t.words.test(clause.replace(/\u0000\d+\u0000/g, '')));
   if (!target) return undefined;
-  const match = VALUE.exec(clause);
-  const value = (match?.[1] ?? match?.[2])?.trim();
+  const index = QUOTED.exec(clause)?.[1];
+  const value = (index !== undefined ? quoted[Number(index)] : AFTER.exec(clause)?.[1])?.trim();
   if (!value) return undefined;
   const params = target.params.filter((p) => Object.hasOwn(manifest.parameters, p));
   return params.length > 0 ? Object.fromEntries(params.map((p) => [p, value])) : undefined;

@@ -79,11 +79,20 @@ export function changePipeline(steps: ChangeSteps): PipelineEntry[] {
       app: req(s).app, description: s.output(read).description, template: s.output(change).plan.template.id, dir: source(s).dir, files: source(s).files,
       change: { request: req(s).request, diff: diffText(s.output(steps.diff)) },
     })),
-    entry(steps.build, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha, ...s.output(steps.version) })),
+    entry(steps.build, (s) => ({
+      app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha, ...s.output(steps.version),
+    })),
     entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image })),
     entry(steps.commitManifests, (s) => ({
-      app: req(s).app, sourceSha: s.output(steps.commitSource).sha, image: s.output(steps.render).image, files: s.output(steps.render).files, action: 'change' as const,
-      version: s.output(steps.version).version, env: s.output(steps.version).env, request: req(s).request, details: diffText(s.output(steps.diff)),
+      app: req(s).app,
+      sourceSha: s.output(steps.commitSource).sha,
+      image: s.output(steps.render).image,
+      files: s.output(steps.render).files,
+      version: s.output(steps.version).version,
+      env: s.output(steps.version).env,
+      action: 'change' as const,
+      request: req(s).request,
+      details: diffText(s.output(steps.diff)),
     })),
   );
   const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });

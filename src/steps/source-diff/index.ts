@@ -20,7 +20,7 @@ const Version = z.object({ dir: z.string(), files: z.array(FileDigest) });
 export const createDiffSourceStep = ({ differ }: { differ: SourceDiffer }) =>
   defineStep({
     ...sourceDiffOutput,
-    title: 'Compare with the running version',
+    title: 'Compare with what runs',
     input: z.object({ before: Version, after: Version }),
     summarize: diffHeadline,
     run: async (ctx) => {
