@@ -185,7 +185,7 @@ describe('slipway rollback --target cluster (Flux)', () => {
     return { opts, v1Commit: history(opts)[0]!, v1Digest: digestIn(deploymentAt(opts, 'main'))! };
   }
 
-  it('commits the Deployment pinning the earlier digest in one new commit, asks Flux to reconcile it and follows the rollout', async () => {
+  it('commits the Deployment pinning the earlier digest in one new commit, asks Flux to reconcile it, and follows the rollout again when resumed', async () => {
     const { opts, v1Commit, v1Digest } = await runningV1(false);
     let stop = playFlux('ready', 1);
     try {
@@ -197,13 +197,28 @@ describe('slipway rollback --target cluster (Flux)', () => {
     }
     expect(digestIn(deploymentAt(opts, 'main'))).not.toBe(v1Digest);
     const before = history(opts);
+    // The first attempt's rollout fails; resumed, the run goes on from there without committing again.
+    stop = playFlux('health-check-failed', 2);
+    let first: { runId: string; version: string; error: { stepId: string } };
+    try {
+      const attempt = await runCli(['rollback', 'pomodoro', '--json'], opts);
+      expect(attempt.code).toBe(1);
+      first = JSON.parse(attempt.stdout);
+      expect(first).toMatchObject({ version: 'v1.1.1', error: { stepId: 'cluster:await' } });
+    } finally {
+      stop();
+    }
     stop = playFlux('ready', 2);
     try {
-      const result = await runCli(['rollback', 'pomodoro', '--json'], opts);
+      const result = await runCli(['resume', first.runId, '--json'], opts);
       expect(result.code, result.stderr).toBe(0);
       const report = JSON.parse(result.stdout);
-      expect(report).toMatchObject({ kind: 'rollback', status: 'succeeded', version: 'v1.1.1', rollback: { to: 'v1.0.0' }, url: `${appUrl}/pomodoro/` });
-      expect(report.timeline.map((s: { stepId: string }) => s.stepId)).toEqual([
+      expect(report).toMatchObject({ runId: first.runId, kind: 'rollback', status: 'succeeded', version: 'v1.1.1', rollback: { to: 'v1.0.0' }, url: `${appUrl}/pomodoro/` });
+      const step = (id: string) => report.timeline.findLast((s: { stepId: string }) => s.stepId === id);
+      expect(step('manifests:commit').attempt).toBe(1);
+      expect(step('gitops:sync').attempt).toBe(1);
+      expect(step('cluster:await')).toMatchObject({ status: 'succeeded', attempt: 2 });
+      expect([...new Set(report.timeline.map((s: { stepId: string }) => s.stepId))]).toEqual([
         'version:next', 'version:pick', 'manifests:restore', 'manifests:commit', 'gitops:sync', 'cluster:await',
       ]);
       // One new commit on an untouched history; its Deployment is v1.0.0's, digest and all.
@@ -214,13 +229,13 @@ describe('slipway rollback --target cluster (Flux)', () => {
       expect(deploymentAt(opts, 'main')).toBe(deploymentAt(opts, v1Commit));
       expect(deploymentAt(opts, 'main')).toContain(`${registry.host}/dynamic-apps/pomodoro:v1.0.0-`);
       expect(gitIn(opts, 'log', '-1', '--format=%(trailers:key=Slipway-Rollback-To,valueonly)', 'main').trim()).toBe('v1.0.0');
-      // Flux was asked to reconcile exactly that commit.
+      // Flux was asked once to reconcile exactly that commit.
       expect(receiver.accepted).toHaveLength(3);
       expect(JSON.parse(receiver.accepted[2]!.body)).toMatchObject({ after: report.commits.gitops });
     } finally {
       stop();
     }
-  });
+  }, 180_000);
 
   it('rolls a change whose health check fails back to v1.0.0 with rollout.autoRollback, and both runs say so', async () => {
     const { opts, v1Commit, v1Digest } = await runningV1(true);
@@ -251,5 +266,5 @@ describe('slipway rollback --target cluster (Flux)', () => {
     } finally {
       for (const stop of stops) stop();
     }
-  });
+  }, 180_000);
 });
