@@ -102,7 +102,7 @@ describe('slipway rollback on the embedded default', () => {
     expect(v1Url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
   });
 
-  it('POST /v1/apps/{app}/rollback queues a rollback (202), and refuses a malformed or unknown version (422) as problem+json', async () => {
+  it('POST /v1/apps/{app}/rollback queues a rollback (202), refuses a malformed or unknown version (422) as problem+json, and serves slipway rollback --server', async () => {
     const server: RunningServer = await startServer(opts);
     try {
       const refused = await fetch(`${server.url}/v1/apps/focus/rollback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'v3.0.0' }) });
@@ -125,6 +125,12 @@ describe('slipway rollback on the embedded default', () => {
       expect(run).toMatchObject({ status: 'succeeded', version: 'v1.1.2', rollback: { to: 'v1.1.0' } });
       expect(history().slice(1)).toEqual(before);
       expect(deployment('main')).toContain(':v1.1.0-');
+
+      // The command line through the server: the default target is the newest earlier version with another image.
+      const remote = await runCli(['rollback', 'focus', '--server', server.url, '--json'], opts);
+      expect(remote.code, remote.stderr).toBe(0);
+      expect(JSON.parse(remote.stdout)).toMatchObject({ kind: 'rollback', status: 'succeeded', version: 'v1.1.3', rollback: { to: 'v1.1.1' } });
+      expect(deployment('main')).toContain(`@${v1.digest}`);
     } finally {
       await server.stop();
     }
