@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { containerName } from '../../src/adapters/runtime/podman-runtime.ts';
 import { runCli, tempHome } from '../support/cli.ts';
 import { startServer, type RunningServer } from '../support/serve.ts';
 
@@ -45,6 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await runCli(['delete', 'focus'], opts);
+  rmSync(cwd, { recursive: true, force: true });
 });
 
 describe('slipway rollback on the embedded default', () => {
@@ -135,4 +137,37 @@ describe('slipway rollback on the embedded default', () => {
       await server.stop();
     }
   });
+});
+
+const podman = (() => { try { execFileSync('podman', ['--version']); return true; } catch { return false; } })();
+
+describe.skipIf(!podman)('slipway rollback on the embedded default with podman', () => {
+  it("runs the earlier version's image again", async () => {
+    const other = tempHome('slipway-rollback-podman-');
+    const run = async (args: string[]) => {
+      const result = await runCli([...args, '--json'], other);
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    // The image the app's container runs, and whether it runs.
+    const container = () => {
+      const inspect = JSON.parse(execFileSync('podman', ['inspect', containerName('tick', other.home)], { encoding: 'utf8' }))[0];
+      return { image: inspect.Image as string, running: inspect.State.Running as boolean };
+    };
+    try {
+      const created = await run(['create', 'a focus timer', '--template', 'timer', '--name', 'tick']);
+      const v1Page = await page(created.url);
+      const v1Image = container().image;
+      const changed = await run(['change', 'tick', 'set the title to "Deep Work"']);
+      expect(await page(changed.url)).toContain('Deep Work');
+      expect(container().image).not.toBe(v1Image);
+      const rolledBack = await run(['rollback', 'tick']);
+      expect(rolledBack).toMatchObject({ version: 'v1.1.1', rollback: { to: 'v1.0.0' } });
+      expect(container()).toEqual({ image: v1Image, running: true });
+      expect(await page(rolledBack.url)).toBe(v1Page);
+    } finally {
+      await runCli(['delete', 'tick'], other);
+      rmSync(other.cwd, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
