@@ -78,8 +78,8 @@ describe('versions of an app', () => {
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toBe('timer runs v1.0.0 in prod');
-    expect(lines[2]).toMatch(/^VERSION +ENV +ACTION +AT +SOURCE +DIGEST +RUN +REQUEST$/);
-    expect(lines[3]).toMatch(new RegExp(`^v1\\.0\\.0 \\* +prod +create +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\S* +${report.commits.source.slice(0, 7)} +sha256:[0-9a-f]{12} +${report.runId} +a pomodoro timer$`));
+    expect(lines[2]).toMatch(/^VERSION +ENV +ACTION +AT +SOURCE +DIGEST +RUN +GENERATOR +REQUEST$/);
+    expect(lines[3]).toMatch(new RegExp(`^v1\\.0\\.0 \\* +prod +create +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\S* +${report.commits.source.slice(0, 7)} +sha256:[0-9a-f]{12} +${report.runId} +templates +a pomodoro timer$`));
   });
 
   it('refuses an unknown app or a bad environment name with exit 2 and what to do', async () => {

@@ -18,7 +18,7 @@ function printVersions({ app, current, versions }: AppVersions): void {
   const rows = versions.map((v) => [
     `${v.version}${v.version === current && v === versions.find((w) => w.env === v.env) ? ' *' : ''}`,
     v.env, v.action, v.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z'), v.sourceCommit.slice(0, 7) || '-', v.digest.slice(0, 19) || '-', v.runId || '-',
-    subjectText(v.request.split('\n')[0]!, 50),
+    v.generator ?? '-', subjectText(v.request.split('\n')[0]!, 50),
   ]);
-  printTable(['VERSION', 'ENV', 'ACTION', 'AT', 'SOURCE', 'DIGEST', 'RUN', 'REQUEST'], rows);
+  printTable(['VERSION', 'ENV', 'ACTION', 'AT', 'SOURCE', 'DIGEST', 'RUN', 'GENERATOR', 'REQUEST'], rows);
 }
