@@ -44,6 +44,7 @@ import { createVersionNextStep } from '../steps/version-next/index.ts';
 import { createPickVersionStep } from '../steps/version-pick/index.ts';
 import { createRestoreManifestsStep } from '../steps/manifests-restore/index.ts';
 import { createCheckoutSourceStep } from '../steps/source-checkout/index.ts';
+import { folderInspector, folderPipelines } from './compose-import.ts';
 import { appVersions, currentVersion, DEFAULT_ENV } from './versions.ts';
 import { ensureBareRepo } from './local-repos.ts';
 import { localHistories, reposHoldApps } from './repo-history.ts';
@@ -126,6 +127,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
+  const folderParts = { config, templatesDir: join(PACKAGE_ROOT, 'templates'), runtime, path: env.path ?? env.vars.PATH ?? '/usr/local/bin:/usr/bin:/bin', home: env.homedir };
   const prepare = memoize(async () => {
     const templatesDir = join(PACKAGE_ROOT, 'templates');
     const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
@@ -200,6 +202,8 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       },
       { defaultEnv: DEFAULT_ENV },
     );
+    // A folder of code ships through the same steps once it is read and verified.
+    const fromFolder = folderPipelines(folderParts, { ...shared, version: versionNext }, { sandbox, images, sourceRepo, workspace });
     const remove = deletePipeline({
       ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
@@ -207,7 +211,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
       ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
     });
-    return { pipelines: { create, delete: remove, change, rollback }, templates, generatorDescription };
+    return { pipelines: { create, delete: remove, change, fromFolder, rollback }, templates, generatorDescription };
   });
 
   const service = new SlipwayService({
@@ -218,7 +222,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     autoRollback: config.rollout.autoRollback,
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
-    prepare, logger, leftovers: startedProcesses,
+    prepare, logger, leftovers: startedProcesses, inspectFolder: folderInspector(folderParts),
     // With no model, only the changes a template understands can be made: the rest is refused now,
     // before a run exists (re-rendering a template is quick and touches nothing).
     checkChange: async (app, request) => {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { basename, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, assertEnvName, FIRST_VERSION, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
@@ -14,6 +15,7 @@ import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
 import { sourceCommitOutput } from '../steps/source-commit/index.ts';
 import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
+import { sourceChangeOutput } from '../steps/source-change/index.ts';
 import { sourceDiffOutput, type DiffSummary } from '../steps/source-diff/index.ts';
 import { versionNextOutput } from '../steps/version-next/index.ts';
 import { versionPickOutput } from '../steps/version-pick/index.ts';
@@ -34,7 +36,10 @@ export type StartRequest =
   | { kind: 'promote'; app: string; from: string; to: string };
 
 /** The pipelines runs follow, by kind; a kind without one cannot be started yet. */
-export type Pipelines = { create: PipelineEntry[]; delete: PipelineEntry[] } & Partial<Record<RunKind, PipelineEntry[]>>;
+export type Pipelines = { create: PipelineEntry[]; delete: PipelineEntry[] } & Partial<Record<RunKind, PipelineEntry[]>> & {
+  /** The pipelines of runs that ship a folder of code (`--from <dir>`), by kind. */
+  fromFolder?: Partial<Record<'create' | 'change', PipelineEntry[]>>;
+};
 
 /** A check `ready` makes: it resolves when the part answers, and rejects with why when not. */
 export interface ReadinessCheck {
@@ -148,6 +153,8 @@ export interface ServiceDeps {
   leftovers?: { sweep(): Promise<{ stopped: Array<{ pid: number; command: string }> }> };
   /** When Slipway cannot follow a rollout itself: what a person can run to follow it. */
   followHint?: (app: string) => string;
+  /** Reads a folder given with `--from` and says what is wrong with it as an app (an InputError), before a run is queued. */
+  inspectFolder?: (dir: string) => Promise<void>;
   /**
    * Who executes the runs: a command (`cli`, default) executes the runs it starts, one at a time; a
    * server executes every queued run it can hold, `concurrency` at once, and continues its own
@@ -204,6 +211,7 @@ export class SlipwayService {
    */
   start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const taken = this.taking.then(async () => {
+      if ((request.kind === 'create' || request.kind === 'change') && request.from !== undefined) await this.checkFolder(request.from);
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
       if (request.kind === 'change') return this.queueChange(request, options.idempotencyKey);
@@ -214,7 +222,18 @@ export class SlipwayService {
     return taken;
   }
 
+  /**
+   * A folder is read where the run executes: only a command on this machine may name one, and it must
+   * hold an app Slipway can run (refused before any run exists).
+   */
+  private async checkFolder(from: string): Promise<void> {
+    if (this.origin === 'server') throw new InputError('"from" is refused here: a folder is read on the machine running the command; use the CLI (slipway create --from <dir>)');
+    if (!isAbsolute(from)) throw new InputError(`the folder ${JSON.stringify(from)} must be given as an absolute path`);
+    await this.deps.inspectFolder?.(from);
+  }
+
   private async queueCreate(input: Omit<Extract<StartRequest, { kind: 'create' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
+    if (input.from !== undefined) return this.queueCreateFrom({ ...input, from: input.from }, idempotencyKey);
     if (input.description === undefined && input.template === undefined) {
       throw new InputError('give a description of the app, a template, or both', { hint: 'e.g. {"description": "a pomodoro timer with a dark theme"} or {"template": "static-site"}' });
     }
@@ -247,19 +266,39 @@ export class SlipwayService {
     return this.announce(run);
   }
 
+  /** A create that ships a folder: the app is named after the folder unless `name` is given. */
+  private async queueCreateFrom(input: { from: string; description?: string; name?: string; env?: string }, idempotencyKey?: string): Promise<Run> {
+    const description = assertDescription(input.description ?? `the code in ${basename(input.from)}`);
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    const existing = new Set((await this.deps.apps.list()).map((a) => a.name));
+    const app = input.name !== undefined ? assertAppName(input.name) : deriveAppName(basename(input.from), existing);
+    if (existing.has(app)) {
+      throw new ConflictError(`an app named '${app}' exists already`, { hint: `Choose another --name, ship the folder as its next version with \`slipway change ${app} --from ${input.from}\`, or remove it first.` });
+    }
+    const request = { app, description, from: input.from, ...(input.env ? { env: input.env } : {}) };
+    const run = await this.queueRun({ kind: 'create', app, request }, idempotencyKey);
+    const at = this.now().toISOString();
+    await this.deps.apps.upsert({
+      name: app, description, template: 'folder', state: 'deploying', target: this.deps.target,
+      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
+    });
+    return this.announce(run);
+  }
+
   /**
-   * Queues a new version of an app made from a request. Checked first: the app exists, no other run
+   * Queues a new version of an app made from a request, or from a folder of code (`from`). Checked first: the app exists, no other run
    * of it is under way, and the change is one this Slipway can make (see `checkChange`).
    */
   private async queueChange(input: Omit<Extract<StartRequest, { kind: 'change' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
     const app = assertAppName(input.app);
-    if (input.from !== undefined) {
-      throw new InputError('a change from a folder of code is not available in this Slipway', { hint: `Describe the change in words: slipway change ${app} "<what to change>"` });
+    // A folder says what changes itself; its words, when given, only say it in the commits.
+    const said = input.request?.trim() ? assertDescription(input.request.trim()) : undefined;
+    if (input.from === undefined && said === undefined) {
+      throw new InputError('say what to change', { hint: `e.g. slipway change ${app} 'make the title "Deep Focus"', or ship a folder: slipway change ${app} --from <dir>` });
     }
-    if (input.request === undefined || input.request.trim() === '') {
-      throw new InputError('say what to change', { hint: `e.g. slipway change ${app} 'make the title "Deep Focus"'` });
-    }
-    const request = assertDescription(input.request.trim());
     if (input.bump !== undefined && !['major', 'minor', 'patch'].includes(input.bump)) {
       throw new InputError(`bump must be major, minor or patch, not ${JSON.stringify(input.bump)}`);
     }
@@ -272,9 +311,10 @@ export class SlipwayService {
     if (latest && (latest.status === 'queued' || latest.status === 'running')) {
       throw new ConflictError(`run ${latest.id} of ${app} is ${latest.status}; a change waits until it ends`, { hint: `Follow it with \`slipway runs ${app}\`, then change the app.` });
     }
-    await this.deps.checkChange?.(app, request);
+    if (input.from === undefined) await this.deps.checkChange?.(app, said!);
     const env = input.env ?? DEFAULT_ENV;
-    const run = await this.queueRun({ kind: 'change', app, request: { app, request, env, ...(input.bump ? { bump: input.bump } : {}) } }, idempotencyKey);
+    const request = { app, ...(said ? { request: said } : {}), ...(input.from !== undefined ? { from: input.from } : {}), env, ...(input.bump ? { bump: input.bump } : {}) };
+    const run = await this.queueRun({ kind: 'change', app, request }, idempotencyKey);
     return this.announce(run);
   }
 
@@ -621,7 +661,8 @@ export class SlipwayService {
     try {
       if (run.timeline.length > 0 || run.kind === 'delete') await this.stopLeftovers();
       const { pipelines } = await this.preparing(run);
-      const pipeline = pipelines[run.kind];
+      const fromFolder = typeof run.request.from === 'string' && (run.kind === 'create' || run.kind === 'change');
+      const pipeline = fromFolder ? pipelines.fromFolder?.[run.kind as 'create' | 'change'] : pipelines[run.kind];
       if (!pipeline) throw notAvailable(run.kind);
       const result = await executePipeline({
         run, pipeline, store: runs, logger: logger.child({ runId: run.id, app: run.app }), signal,
@@ -783,7 +824,8 @@ function outputsView(outputs: StepOutputs) {
   const gitops = (outputs.get(manifestsCommitOutput) ?? outputs.get(manifestsRemoveOutput))?.sha;
   if (source) commits.source = source;
   if (gitops) commits.gitops = gitops;
-  const plan = outputs.get(planOutput);
+  // A change's plan is the one it leaves the app with (a model's change makes the model its generator).
+  const plan = outputs.get(planOutput) ?? outputs.get(sourceChangeOutput)?.plan;
   return {
     template: plan?.template.id,
     generator: plan ? generatorName(plan) : undefined,

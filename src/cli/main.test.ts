@@ -43,12 +43,17 @@ describe('the command line', () => {
     [['runs', '--limit', '0'], '--limit must be a whole number from 1 to 1000000, not "0"'],
     [['runs', '--limit=10x'], '--limit must be a whole number from 1 to 1000000, not "10x"'],
     [['status', 'a', 'b'], "error: too many arguments for 'status'"],
-    [['create'], "error: missing required argument 'description'"],
   ])('refuses %j with exit 2 and says why', async (argv, message) => {
     const result = await run(argv);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(message);
     expect(result.stderr).toContain('(run with --help for usage)');
     expect(result.stdout).toBe('');
+  });
+
+  it('refuses a create with neither a description nor a folder, exit 2, saying both ways', async () => {
+    const result = await run(['create']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toContain('error: missing the description: say what the app should be\n  → e.g. slipway create "a pomodoro timer with a dark theme", or ship a folder of code with slipway create --from <dir>\n');
   });
 });

@@ -41,8 +41,9 @@ export function slipwayProgram(finish: (code: number) => void) {
 
   program
     .command('create')
-    .description('create an app from a description and run it')
-    .argument('<description...>', 'what the app should be, e.g. "a pomodoro timer with a dark theme"')
+    .description('create an app from a description (or a folder of code) and run it')
+    .argument('[description...]', 'what the app should be, e.g. "a pomodoro timer with a dark theme"')
+    .option('--from <dir>', 'ship the code in this folder instead of generating it (a Dockerfile, a Node app with a start script, or a static site)')
     .option('--name <name>', 'app name (DNS-1123 label, at most 40 characters); derived from the description when absent')
     .option('--template <id>', 'use this template instead of the one the description scores best')
     .option('--target <target>', 'local (this machine) or cluster (the GitOps repo and cluster in slipway.yaml); default: target in slipway.yaml')
@@ -51,9 +52,10 @@ export function slipwayProgram(finish: (code: number) => void) {
 
   program
     .command('change')
-    .description('ship a new version of an app made from a request (a minor version; --patch or --major to say otherwise)')
+    .description('ship a new version of an app: what a request asks for, or the code in a folder (--from); a minor version unless --patch or --major says otherwise')
     .argument('<app>', 'app name')
-    .argument('<request...>', 'what to change, e.g. "make the timer digits larger and add a reset button"')
+    .argument('[request...]', 'what to change, e.g. "make the timer digits larger and add a reset button"; with --from, what the new version is (for its commits)')
+    .option('--from <dir>', 'ship the code in this folder as the new version (a Dockerfile, a Node app with a start script, or a static site)')
     .option('--patch', 'number it as a patch (v1.0.1) rather than a minor version (v1.1.0)')
     .option('--major', 'number it as a major version (v2.0.0)')
     .option('--env <env>', 'the environment whose version is changed (default: prod)')

@@ -67,14 +67,19 @@ export const AppVersionListSchema = shapes.AppVersionList;
 export const WebhookSchema = shapes.Webhook;
 export const WebhookListSchema = shapes.WebhookList;
 
+/** Why the API takes no folder: it would be read on the server's machine, not the caller's. */
+export const FROM_REFUSED = 'a folder is read on the machine running the command; use the CLI: slipway create --from <dir>';
+
 export const CreateAppSchema = z
   .object({
     description: z.string().optional().openapi({ example: 'a pomodoro timer with a dark theme' }),
     template: z.string().optional().openapi({ example: 'timer' }),
     name: z.string().optional().openapi({ description: 'derived from the description when absent' }),
+    from: z.string().optional().openapi({ description: 'refused: a folder of code is shipped with the CLI (`slipway create --from <dir>`), which reads it where it runs' }),
   })
   .strict()
-  .refine((body) => body.description !== undefined || body.template !== undefined, {
+  .refine((body) => body.from === undefined, { message: FROM_REFUSED, path: ['from'] })
+  .refine((body) => body.from !== undefined || body.description !== undefined || body.template !== undefined, {
     message: 'give a description, a template, or both, e.g. {"description": "a pomodoro timer with a dark theme"}',
   })
   .openapi('CreateApp');

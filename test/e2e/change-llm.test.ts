@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempHome } from '../support/cli.ts';
@@ -11,8 +11,10 @@ let server: LlmServer;
 beforeAll(async () => {
   server = await startLlmServer({ format: 'openai', apiKey: KEY });
 });
+const homes: string[] = [];
 afterAll(async () => {
   await server?.close();
+  for (const cwd of homes) rmSync(cwd, { recursive: true, force: true });
 });
 
 const fixture = (path: string) => readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'llm', 'app', path), 'utf8');
@@ -22,6 +24,7 @@ const SERVER = fixture('server.js');
 /** A home whose model is the local OpenAI-format server, with a guestbook created (v1.0.0) by it. */
 async function guestbook(name: string) {
   const opts = { ...tempHome('slipway-change-'), env: { SLIPWAY_LLM_BASE_URL: server.url, SLIPWAY_LLM_API_KEY: KEY, SLIPWAY_LLM_MODEL: 'gpt-4.1' } };
+  homes.push(opts.cwd);
   writeFileSync(join(opts.cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
   server.reply({ fixture: 'openai/plan.json' }, { fixture: 'openai/files.json' });
   const created = await runCli(['create', 'a guestbook where visitors leave messages', '--name', name, '--json'], opts);
@@ -64,7 +67,7 @@ describe('slipway change with a model', () => {
       const message = git(opts, 'apps', 'log', '-1', '--format=%B');
       expect(message).toContain('guestbook: add a welcome line under the heading\n\nadd a welcome line under the heading\n\n1 file changed: +0 added, 1 changed, 0 removed (+1 −0 lines)\n  changed  public/index.html  +1 −0\n');
       expect(trailers(opts, 'apps')).toMatchObject({ 'Slipway-App': 'guestbook', 'Slipway-Run': report.runId, 'Slipway-Action': 'change' });
-      expect(trailers(opts, 'gitops')).toMatchObject({ 'Slipway-Action': 'change', 'Slipway-Source': report.commits.source });
+      expect(trailers(opts, 'gitops')).toMatchObject({ 'Slipway-Action': 'change', 'Slipway-Source': report.commits.source, 'Slipway-Version': 'v1.1.0' });
       expect(git(opts, 'apps', 'show', 'main:guestbook/public/index.html')).toBe(edited);
       expect(git(opts, 'apps', 'show', 'main:guestbook/server.js')).toBe(SERVER);
 
@@ -72,6 +75,12 @@ describe('slipway change with a model', () => {
       expect(page).toContain('Welcome, visitor!');
       const runs = JSON.parse((await runCli(['runs', 'guestbook', '--json'], opts)).stdout);
       expect(runs[0].timeline.find((s: { stepId: string }) => s.stepId === 'source:diff').status).toBe('succeeded');
+      const versions = JSON.parse((await runCli(['versions', 'guestbook', '--json'], opts)).stdout);
+      expect(versions.current).toBe('v1.1.0');
+      expect(versions.versions.map((v: { version: string; action: string; request: string }) => [v.version, v.action, v.request])).toEqual([
+        ['v1.1.0', 'change', 'add a welcome line under the heading'],
+        ['v1.0.0', 'create', 'a guestbook where visitors leave messages'],
+      ]);
     } finally {
       await runCli(['delete', 'guestbook'], opts);
     }

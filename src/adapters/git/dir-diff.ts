@@ -17,8 +17,10 @@ export class GitDirDiffer implements SourceDiffer {
 
   async lineCounts(before: string, after: string, signal?: AbortSignal): Promise<Map<string, LineCounts>> {
     const out = await runGit({ binary: 'git', env: this.env }, ['diff', '--no-index', '--numstat', '--no-renames', '-z', '--', before, after], { signal });
-    // 1 means "they differ", 0 "they are the same"; anything else is git failing.
-    if (out.code !== 0 && out.code !== 1) throw new ExternalServiceError('git', `git diff could not compare two versions of the app: ${out.stderr.trim()}`);
+    // 1 means "they differ", 0 "they are the same"; git also exits 1 when it cannot read a folder,
+    // which it says on stderr.
+    const failed = out.code > 1 || (out.code === 1 && /^(error|fatal):/m.test(out.stderr));
+    if (failed) throw new ExternalServiceError('git', `git diff could not compare two versions of the app: ${out.stderr.trim()}`);
     return parseNumstat(out.stdout, before, after);
   }
 }

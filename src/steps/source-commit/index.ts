@@ -21,7 +21,11 @@ export const createCommitSourceStep = ({ repo }: { repo: GitRepo }) =>
   defineStep({
     ...sourceCommitOutput,
     title: 'Commit the source',
-    input: z.object({ app: AppName, description: z.string(), template: z.string(), dir: z.string(), files: z.array(FileDigest), change: ChangeNote.optional() }),
+    input: z.object({
+      app: AppName, description: z.string(), template: z.string(), dir: z.string(), files: z.array(FileDigest), change: ChangeNote.optional(),
+      /** Where the code came from, when a template did not make it (e.g. a folder someone shipped). */
+      origin: z.string().optional(),
+    }),
     summarize: summarizeCommit,
     run: async (ctx) => {
       const { app, dir, files, change } = ctx.input;
@@ -30,7 +34,7 @@ export const createCommitSourceStep = ({ repo }: { repo: GitRepo }) =>
         {
           message: change
             ? `${app}: ${subjectText(change.request)}\n\n${change.request}\n\n${change.diff}`
-            : `${app}: ${subjectText(ctx.input.description)}\n\nGenerated from the ${ctx.input.template} template.`,
+            : `${app}: ${subjectText(ctx.input.description)}\n\n${ctx.input.origin ?? `Generated from the ${ctx.input.template} template.`}`,
           trailers: slipwayTrailers(app, ctx.runId, { 'Slipway-Action': change ? 'change' : 'source' }),
           idempotencyTrailers: IDEMPOTENCY_TRAILERS,
           apply: async (tree) => {

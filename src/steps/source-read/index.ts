@@ -72,13 +72,22 @@ export const createReadSourceStep = ({ repo, workspace }: { repo: GitRepo; works
     run: async (ctx) => {
       const { files, ...source } = await readAppSource(repo, ctx.input.app);
       const dir = join(workspace, ctx.runId, 'current');
-      await rm(dir, { recursive: true, force: true });
-      for (const file of files) {
-        const target = join(dir, assertSafeRelativePath(file.path));
-        await mkdir(dirname(target), { recursive: true });
-        await writeFile(target, file.bytes);
-      }
-      const digests = files.map((f) => ({ path: f.path, sha256: createHash('sha256').update(f.bytes).digest('hex'), size: f.bytes.length }));
-      return { dir, files: digests, ...source };
+      return { dir, files: await writeRepoFiles(dir, files), ...source };
     },
   });
+
+/**
+ * Writes files read from a repo into a fresh `dir` and returns their digests: the version a change
+ * starts from, or is compared with.
+ * @example const digests = await writeRepoFiles('/work/run-1/current', files);
+ */
+export async function writeRepoFiles(dir: string, files: AppSource['files']): Promise<Array<z.infer<typeof FileDigest>>> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  for (const file of files) {
+    const target = join(dir, assertSafeRelativePath(file.path));
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, file.bytes);
+  }
+  return files.map((f) => ({ path: f.path, sha256: createHash('sha256').update(f.bytes).digest('hex'), size: f.bytes.length }));
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BuildahBuilder } from '../adapters/image-builder/buildah-builder.ts';
+import type { ResolvedConfig } from '../config/index.ts';
+import { importPipeline, type ImportSteps, type PipelineEntry } from '../pipeline/index.ts';
+import type { AppRuntime, GitRepo, ImageBuilder, Sandbox } from '../ports/index.ts';
+import { createBuildImageStep, type ImagePlan } from '../steps/image-build/index.ts';
+import { createImportStep, createPreviousSourceStep, createVerifyImportStep, importFolder, type StaticServer } from '../steps/source-import/index.ts';
+import { createDiffSourceStep } from '../steps/source-diff/index.ts';
+import { GitDirDiffer } from '../adapters/git/index.ts';
+import { DEFAULT_ENV } from './versions.ts';
+
+/** The steps a folder's pipelines share with a generated app's: version, commits, render, deploy. */
+export type SharedSteps = Omit<ImportSteps, 'import' | 'verify' | 'buildDockerfile'>;
+
+export interface FolderParts {
+  config: ResolvedConfig;
+  /** Where Slipway's templates are: a static site is served by the static-site template's server. */
+  templatesDir: string;
+  /** The local runtime (absent on the cluster target, where images always run). */
+  runtime: AppRuntime | undefined;
+  /** PATH for buildah and the programs it runs. */
+  path: string;
+  /** The user's home: buildah finds registry logins there (~/.docker/config.json) unless slipway.yaml names a file. */
+  home: string;
+}
+
+/** Whether what runs the apps runs their images (podman, the cluster) rather than their files as a Node process. */
+function runsImages(parts: FolderParts): boolean {
+  return parts.config.target === 'cluster' || (parts.runtime !== undefined && parts.runtime.name !== 'process');
+}
+
+function staticServer(templatesDir: string): StaticServer {
+  return { 'server.js': readFileSync(join(templatesDir, 'static-site', 'files', 'server.js'), 'utf8') };
+}
+
+/** What `--from <dir>` is checked with before a run is queued: the folder must be an app that can run here. */
+export function folderInspector(parts: FolderParts): (dir: string) => Promise<void> {
+  return async (dir) => {
+    await importFolder(dir, { app: 'app', description: '', staticServer: staticServer(parts.templatesDir), runsImages: runsImages(parts) });
+  };
+}
+
+/**
+ * Builds a Dockerfile's image with buildah in Slipway's own storage (under the cache), so nothing is
+ * left in the machine's image store; pushes like Slipway's builder does, to the registry or the OCI layout.
+ */
+function dockerfileBuilder(parts: FolderParts, workDir: string): ImageBuilder {
+  const { config } = parts;
+  const storage = join(config.cache, 'buildah');
+  const buildah = new BuildahBuilder({
+    path: parts.path, tmpDir: workDir,
+    globalArgs: ['--root', join(storage, 'storage'), '--runroot', join(storage, 'run'), '--storage-driver', 'vfs'],
+    env: { HOME: parts.home, ...(config.registry.dockerConfig ? { REGISTRY_AUTH_FILE: config.registry.dockerConfig } : {}) },
+  });
+  return {
+    build: async (request, signal) => {
+      await mkdir(workDir, { recursive: true });
+      return buildah.build({ ...request, insecure: config.registry.insecure }, signal);
+    },
+  };
+}
+
+/**
+ * The pipelines of `slipway create --from <dir>` and `slipway change <app> --from <dir>`: the
+ * folder's own steps (read, verify, a buildah build for a Dockerfile) with the shared ones.
+ */
+export function folderPipelines(parts: FolderParts, shared: SharedSteps, deps: { sandbox: Sandbox; images: ImagePlan; sourceRepo: GitRepo & { displayUrl: string }; workspace: string }): Record<'create' | 'change', PipelineEntry[]> {
+  const steps: ImportSteps = {
+    ...shared,
+    import: createImportStep({ workspace: deps.workspace, staticServer: staticServer(parts.templatesDir), runsImages: runsImages(parts) }),
+    verify: createVerifyImportStep({ sandbox: deps.sandbox }),
+    buildDockerfile: createBuildImageStep({ builder: dockerfileBuilder(parts, join(deps.workspace, 'buildah')), images: deps.images, sourceUrl: deps.sourceRepo.displayUrl }),
+    previous: createPreviousSourceStep({ repo: deps.sourceRepo, workspace: deps.workspace }),
+    diff: createDiffSourceStep({ differ: new GitDirDiffer({ path: parts.path }) }),
+  };
+  return {
+    create: importPipeline(steps, { action: 'create', defaultEnv: DEFAULT_ENV }),
+    change: importPipeline(steps, { action: 'change', defaultEnv: DEFAULT_ENV }),
+  };
+}
