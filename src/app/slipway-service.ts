@@ -793,7 +793,7 @@ export class SlipwayService {
   /** What a report says about rollbacks: the one this run is, or the automatic one that followed it. */
   private async rollbackView(run: Run, outputs: StepOutputs): Promise<Pick<RunReport, 'rollback' | 'rolledBackBy'>> {
     if (run.kind === 'rollback') {
-      const { to, auto } = RollbackRequest.parse(run.request);
+      const { to, auto } = RollbackRequest.safeParse(run.request).data ?? {};
       return { rollback: { ...(outputs.get(versionPickOutput) ? { to: outputs.get(versionPickOutput)!.version } : to ? { to } : {}), ...(auto ? { auto } : {}) } };
     }
     if (run.status !== 'failed') return {};
