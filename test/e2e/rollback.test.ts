@@ -119,12 +119,15 @@ describe('slipway rollback on the embedded default', () => {
       expect(accepted.status).toBe(202);
       const { runId } = await accepted.json();
       expect(accepted.headers.get('location')).toBe(`/v1/runs/${runId}`);
-      let run: { status: string; version?: string; rollback?: { to: string } } = { status: 'queued' };
-      for (let i = 0; i < 240 && !['succeeded', 'failed', 'cancelled'].includes(run.status); i++) {
-        await new Promise((r) => setTimeout(r, 250));
-        run = await (await fetch(`${server.url}/v1/runs/${runId}`)).json();
-      }
-      expect(run).toMatchObject({ status: 'succeeded', version: 'v1.1.2', rollback: { to: 'v1.1.0' } });
+      const settled = async (id: string) => {
+        let run: { status: string; version?: string; rollback?: { to: string } } = { status: 'queued' };
+        for (let i = 0; i < 240 && !['succeeded', 'failed', 'cancelled'].includes(run.status); i++) {
+          await new Promise((r) => setTimeout(r, 250));
+          run = await (await fetch(`${server.url}/v1/runs/${id}`)).json();
+        }
+        return run;
+      };
+      expect(await settled(runId)).toMatchObject({ status: 'succeeded', version: 'v1.1.2', rollback: { to: 'v1.1.0' } });
       expect(history().slice(1)).toEqual(before);
       expect(deployment('main')).toContain(':v1.1.0-');
 
@@ -133,6 +136,10 @@ describe('slipway rollback on the embedded default', () => {
       expect(remote.code, remote.stderr).toBe(0);
       expect(JSON.parse(remote.stdout)).toMatchObject({ kind: 'rollback', status: 'succeeded', version: 'v1.1.3', rollback: { to: 'v1.1.1' } });
       expect(deployment('main')).toContain(`@${v1.digest}`);
+      // No body at all is the default rollback, as {} is.
+      const bare = await fetch(`${server.url}/v1/apps/focus/rollback`, { method: 'POST' });
+      expect(bare.status).toBe(202);
+      expect(await settled((await bare.json()).runId)).toMatchObject({ status: 'succeeded', version: 'v1.1.4', rollback: { to: 'v1.1.2' } });
     } finally {
       await server.stop();
     }
