@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -28,8 +28,12 @@ beforeAll(async () => {
   report = JSON.parse(created.stdout);
 }, 300_000);
 
+/** Throw-away folders this file made, removed at the end (a home holds the app's images). */
+const scratch: string[] = [opts.cwd];
+
 afterAll(async () => {
   await runCli(['delete', 'timer'], opts);
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('versions of an app', () => {
@@ -104,6 +108,7 @@ describe('an app an older Slipway deployed', () => {
   it('reads as v1.0.0: its create commit has no version trailers and its record no version', async () => {
     // What an older Slipway left: a manifests commit with only the app, run, action and source trailers, and a record without a version.
     const clone = mkdtempSync(join(tmpdir(), 'slipway-versions-legacy-'));
+    scratch.push(clone);
     git(['clone', '--quiet', join(opts.home, 'git', 'gitops.git'), clone]);
     writeFileSync(join(clone, 'legacy.yaml'), 'kind: Deployment\n');
     git(['add', 'legacy.yaml'], clone);
@@ -145,6 +150,7 @@ describe('GET /v1/apps/{app}/versions', () => {
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual(here);
     const client = tempHome('slipway-versions-client-');
+    scratch.push(client.cwd);
     const remote = await runCli(['--server', server.url, 'versions', 'timer', '--json'], client);
     expect(remote.code, remote.stderr).toBe(0);
     expect(JSON.parse(remote.stdout)).toEqual(here);
