@@ -1,6 +1,7 @@
 import { FIRST_VERSION, isVersion, type Version } from '../domain/index.ts';
 import type { CommitInfo, GitRepo, RunStore } from '../ports/index.ts';
 import { generatorName, planOutput } from '../steps/app-plan/index.ts';
+import { sourceChangeOutput } from '../steps/source-change/index.ts';
 import { BuiltImage } from '../steps/image-build/index.ts';
 
 /** The environment an app runs in when slipway.yaml names none. */
@@ -78,7 +79,7 @@ async function versionOf(commit: CommitInfo, known: { app: string; action: AppVe
     // An older Slipway wrote the image into the message body only; its build step still knows it.
     image = BuiltImage.safeParse(await known.runs.stepOutput(runId, 'image:build')).data?.image ?? '';
   }
-  const plan = run && known.runs ? planOutput.output.safeParse(await known.runs.stepOutput(runId, planOutput.id)).data : undefined;
+  const plan = run && known.runs ? await planOf(known.runs, runId) : undefined;
   const asked = run?.request.description ?? run?.request.request;
   const version = t['Slipway-Version'];
   return {
@@ -94,4 +95,10 @@ async function versionOf(commit: CommitInfo, known: { app: string; action: AppVe
     env: known.env,
     ...(plan ? { generator: generatorName(plan) } : {}),
   };
+}
+
+/** The plan a run made (a create's) or left the app with (a change's: a model's change makes the model its generator). */
+async function planOf(runs: Pick<RunStore, 'stepOutput'>, runId: string) {
+  return planOutput.output.safeParse(await runs.stepOutput(runId, planOutput.id)).data
+    ?? sourceChangeOutput.output.safeParse(await runs.stepOutput(runId, sourceChangeOutput.id)).data?.plan;
 }

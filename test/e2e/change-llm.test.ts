@@ -77,9 +77,9 @@ describe('slipway change with a model', () => {
       expect(runs[0].timeline.find((s: { stepId: string }) => s.stepId === 'source:diff').status).toBe('succeeded');
       const versions = JSON.parse((await runCli(['versions', 'guestbook', '--json'], opts)).stdout);
       expect(versions.current).toBe('v1.1.0');
-      expect(versions.versions.map((v: { version: string; action: string; request: string }) => [v.version, v.action, v.request])).toEqual([
-        ['v1.1.0', 'change', 'add a welcome line under the heading'],
-        ['v1.0.0', 'create', 'a guestbook where visitors leave messages'],
+      expect(versions.versions.map((v: { version: string; action: string; request: string; generator: string }) => [v.version, v.action, v.request, v.generator])).toEqual([
+        ['v1.1.0', 'change', 'add a welcome line under the heading', 'model gpt-4.1'],
+        ['v1.0.0', 'create', 'a guestbook where visitors leave messages', 'model gpt-4.1'],
       ]);
     } finally {
       await runCli(['delete', 'guestbook'], opts);

@@ -70,7 +70,7 @@ describe('slipway change without a model', () => {
     expect(unknown.stderr).toContain("no app named 'no-such-app'");
     const both = await runCli(['change', 'refused', 'make it dark', '--patch', '--major'], opts);
     expect(both.code).toBe(2);
-    expect(both.stderr).toContain('give --patch or --major, not both');
+    expect(both.stderr).toContain('--patch and --major cannot both be given');
   });
 
   it('resumes a change killed while its image is built, to exactly one commit per repo', async () => {

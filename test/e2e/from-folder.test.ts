@@ -3,7 +3,9 @@ import { mkdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
+import { killWhen } from '../support/kill-at.ts';
 import { problemOf } from '../support/problem.ts';
+import { commitsOf } from '../support/trailers.ts';
 import { jsonOf, startServer } from '../support/serve.ts';
 
 // Apps run as Node processes here; a Dockerfile app runs under podman (from-folder-dockerfile.test.ts).
@@ -83,6 +85,23 @@ describe('slipway create --from <dir>', () => {
     const versions = JSON.parse((await runCli(['versions', 'greeter', '--json'], opts)).stdout);
     expect(versions).toMatchObject({ current: 'v1.1.0' });
     expect(versions.versions.map((v: { version: string }) => v.version)).toEqual(['v1.1.0', 'v1.0.0']);
+  });
+
+  it('resumes a create --from killed after its source commit, shipping the files it read, one commit per repo', async () => {
+    const dir = folder('resumed-folder', nodeApp('1.0.0'));
+    const printed = await killWhen(['create', '--from', dir, '--name', 'resumed-folder'], /^✓ Commit the source /, opts);
+    const runId = /Starting create of resumed-folder \((run-[^)]+)\)/.exec(printed)?.[1];
+    expect(runId, printed).toBeDefined();
+    created.push('resumed-folder');
+    // What the folder holds now is not what the run read: the stored import is what ships.
+    writeFileSync(join(dir, 'server.js'), 'this is not JavaScript');
+    const resumed = await runCli(['resume', runId!, '--json'], opts);
+    expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+    const report = JSON.parse(resumed.stdout);
+    expect(report).toMatchObject({ status: 'succeeded', kind: 'create', version: 'v1.0.0' });
+    expect(await (await fetch(report.url)).text()).toBe('hello from v1.0.0\n');
+    expect(commitsOf(opts.home, 'apps.git', 'resumed-folder').filter((c) => c.run === runId)).toHaveLength(1);
+    expect(commitsOf(opts.home, 'gitops.git', 'resumed-folder').filter((c) => c.run === runId)).toHaveLength(1);
   });
 
   it('ships a static site folder under public/, served by Slipway’s file server', async () => {

@@ -63,7 +63,7 @@ async function followRun(json: boolean, begin: Begin, options: { announce?: (sli
   }
 }
 
-export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; json?: boolean }): Promise<number> {
+export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; env?: string; json?: boolean }): Promise<number> {
   if (opts.from !== undefined) return createFromCommand(words, { ...opts, from: opts.from });
   if (words.length === 0) return Promise.resolve(reportError(new InputError('missing the description: say what the app should be', { hint: 'e.g. slipway create "a pomodoro timer with a dark theme", or ship a folder of code with slipway create --from <dir>' }), Boolean(opts.json)));
   const request = { kind: 'create' as const, description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}) };
@@ -73,11 +73,12 @@ export function createCommand(words: string[], opts: { name?: string; template?:
 }
 
 /** `slipway create --from <dir>`: ships a folder of code as a new app (its path made absolute here, where it is read). */
-function createFromCommand(words: string[], opts: { name?: string; template?: string; target?: string; from: string; json?: boolean }): Promise<number> {
+function createFromCommand(words: string[], opts: { name?: string; template?: string; target?: string; from: string; env?: string; json?: boolean }): Promise<number> {
   if (opts.template !== undefined) return Promise.resolve(reportError(new InputError('--from ships a folder as it is; --template cannot be given with it'), Boolean(opts.json)));
   const request = {
     kind: 'create' as const, from: resolve(opts.from),
     ...(words.length > 0 ? { description: words.join(' ') } : {}), ...(opts.name !== undefined ? { name: opts.name } : {}),
+    ...(opts.env !== undefined ? { env: opts.env } : {}),
   };
   const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
   return followRun(Boolean(opts.json), (s) => s.service.start(request), { open, fromStart: true });

@@ -13,6 +13,7 @@ import type { createProvenanceStep } from '../../steps/source-provenance/index.t
 import type { createVerifyStep } from '../../steps/source-verify/index.ts';
 import type { createVersionNextStep } from '../../steps/version-next/index.ts';
 import type { GeneratedSource } from '../../steps/schemas.ts';
+import { deliveryEntries } from './delivery.ts';
 import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } from '../define-step.ts';
 
 /**
@@ -92,15 +93,6 @@ export function createPipeline(steps: CreateSteps, options: { defaultEnv?: strin
       request: req(s).description,
     })),
   );
-  const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });
-  if (steps.sync) entries.push(entry(steps.sync, revision));
-  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, revision));
-  const { deploy } = steps;
-  if (deploy && steps.await) {
-    entries.push(
-      entry(deploy, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, image: s.output(steps.build).runImage })),
-      entry(steps.await, (s) => ({ app: req(s).app, url: s.output(deploy).url })),
-    );
-  }
+  entries.push(...deliveryEntries(steps, { app: (s) => req(s).app, source, runImage: (s) => s.output(steps.build).runImage }));
   return entries;
 }

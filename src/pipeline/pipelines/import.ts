@@ -10,6 +10,7 @@ import type { createCommitSourceStep } from '../../steps/source-commit/index.ts'
 import type { createImportStep, createPreviousSourceStep, createVerifyImportStep } from '../../steps/source-import/index.ts';
 import { diffText, type createDiffSourceStep } from '../../steps/source-diff/index.ts';
 import type { createVersionNextStep } from '../../steps/version-next/index.ts';
+import { deliveryEntries } from './delivery.ts';
 import { entry, type PipelineEntry, type PipelineState } from '../define-step.ts';
 
 /**
@@ -96,16 +97,7 @@ export function importPipeline(steps: ImportSteps, options: { action: 'create' |
       ...(changing ? { details: diffText(s.output(diff)) } : {}),
     })),
   );
-  const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });
-  if (steps.sync) entries.push(entry(steps.sync, revision));
-  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, revision));
-  const { deploy } = steps;
-  if (deploy && steps.await) {
-    entries.push(
-      entry(deploy, (s) => ({ app: req(s).app, dir: source(s).dir, spec: source(s).spec, image: built(s).runImage })),
-      entry(steps.await, (s) => ({ app: req(s).app, url: s.output(deploy).url })),
-    );
-  }
+  entries.push(...deliveryEntries(steps, { app: (s) => req(s).app, source, runImage: (s) => built(s).runImage }));
   return entries;
 }
 

@@ -1,0 +1,42 @@
+import type { createAwaitHealthyStep } from '../../steps/app-await/index.ts';
+import type { createDeployLocalStep } from '../../steps/app-deploy/index.ts';
+import type { createClusterAwaitStep } from '../../steps/cluster-await/index.ts';
+import type { createSyncStep } from '../../steps/gitops-sync/index.ts';
+import type { CommitOutput, GeneratedSource } from '../../steps/schemas.ts';
+import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } from '../define-step.ts';
+
+/** The steps that bring committed manifests to life: on a cluster (sync, await) or on this machine (deploy, await). */
+export interface DeliverySteps {
+  commitManifests: StepOutputKey<CommitOutput>;
+  sync?: ReturnType<typeof createSyncStep>;
+  clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
+  deploy?: ReturnType<typeof createDeployLocalStep>;
+  await?: ReturnType<typeof createAwaitHealthyStep>;
+}
+
+/**
+ * What every pipeline that ships a version does after its manifests commit: (sync → cluster await)
+ * for the cluster target, (deploy → await) for this machine; a step the target does not use is absent.
+ * @example entries.push(...deliveryEntries(steps, { app: (s) => req(s).app, source, runImage: (s) => s.output(build).runImage }));
+ */
+export function deliveryEntries(steps: DeliverySteps, from: {
+  app: (s: PipelineState) => string;
+  source: (s: PipelineState) => GeneratedSource;
+  runImage: (s: PipelineState) => string | undefined;
+}): PipelineEntry[] {
+  const entries: PipelineEntry[] = [];
+  const revision = (s: PipelineState) => ({ app: from.app(s), revision: s.output(steps.commitManifests).sha });
+  if (steps.sync) entries.push(entry(steps.sync, revision));
+  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, revision));
+  const { deploy } = steps;
+  if (deploy && steps.await) {
+    entries.push(
+      entry(deploy, (s) => {
+        const image = from.runImage(s);
+        return { app: from.app(s), dir: from.source(s).dir, spec: from.source(s).spec, ...(image ? { image } : {}) };
+      }),
+      entry(steps.await, (s) => ({ app: from.app(s), url: s.output(deploy).url })),
+    );
+  }
+  return entries;
+}
