@@ -1,26 +1,19 @@
 import { z } from 'zod';
-import type { createAwaitHealthyStep } from '../../steps/app-await/index.ts';
-import type { createDeployLocalStep } from '../../steps/app-deploy/index.ts';
-import type { createClusterAwaitStep } from '../../steps/cluster-await/index.ts';
-import type { createSyncStep } from '../../steps/gitops-sync/index.ts';
 import type { createCommitManifestsStep } from '../../steps/manifests-commit/index.ts';
 import type { createRestoreManifestsStep } from '../../steps/manifests-restore/index.ts';
 import type { createCheckoutSourceStep } from '../../steps/source-checkout/index.ts';
 import type { createVersionNextStep } from '../../steps/version-next/index.ts';
 import type { createPickVersionStep } from '../../steps/version-pick/index.ts';
 import { entry, type PipelineEntry, type PipelineState } from '../define-step.ts';
+import { deliveryEntries, type DeliverySteps } from './delivery.ts';
 
 /** The steps a rollback is built from: sync and cluster await on the cluster target, checkout, deploy and await on the local one. */
-export interface RollbackSteps {
+export interface RollbackSteps extends DeliverySteps {
   version: ReturnType<typeof createVersionNextStep>;
   pick: ReturnType<typeof createPickVersionStep>;
   restore: ReturnType<typeof createRestoreManifestsStep>;
   commitManifests: ReturnType<typeof createCommitManifestsStep>;
-  sync?: ReturnType<typeof createSyncStep>;
-  clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
   checkout?: ReturnType<typeof createCheckoutSourceStep>;
-  deploy?: ReturnType<typeof createDeployLocalStep>;
-  await?: ReturnType<typeof createAwaitHealthyStep>;
 }
 
 /** Request fields a rollback run carries; `auto` when Slipway started it after a failed run. */
@@ -59,17 +52,14 @@ export function rollbackPipeline(steps: RollbackSteps, options: { defaultEnv?: s
       trailers: { 'Slipway-Rollback-To': s.output(pick).version },
     })),
   ];
-  const revision = (s: PipelineState) => ({ app: req(s).app, revision: s.output(steps.commitManifests).sha });
-  if (steps.sync) entries.push(entry(steps.sync, revision));
-  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, revision));
-  const { checkout, deploy } = steps;
-  if (checkout && deploy && steps.await) {
-    entries.push(
-      entry(checkout, (s) => ({ app: req(s).app, commit: s.output(pick).sourceCommit })),
-      entry(deploy, (s) => ({ app: req(s).app, dir: s.output(checkout).dir, spec: s.output(pick).spec!, image: s.output(pick).runImage })),
-      entry(steps.await, (s) => ({ app: req(s).app, url: s.output(deploy).url })),
-    );
-  }
+  // On this machine the earlier version's source is checked out first: the process runtime starts it.
+  const { checkout } = steps;
+  if (checkout && steps.deploy) entries.push(entry(checkout, (s) => ({ app: req(s).app, commit: s.output(pick).sourceCommit })));
+  entries.push(...deliveryEntries(steps, {
+    app: (s) => req(s).app,
+    source: (s) => ({ dir: s.output(checkout!).dir, spec: s.output(pick).spec!, files: s.output(checkout!).files }),
+    runImage: (s) => s.output(pick).runImage,
+  }));
   return entries;
 }
 
