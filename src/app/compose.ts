@@ -14,7 +14,7 @@ import { openCheckedDatabase } from '../adapters/store/store-check.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { readSecret, type ResolvedConfig } from '../config/index.ts';
-import { changePipeline, createPipeline, deletePipeline, promotePipeline } from '../pipeline/index.ts';
+import { changePipeline, createPipeline, deletePipeline, promotePipeline, rollbackPipeline } from '../pipeline/index.ts';
 import { renderApp, renderSettingsFrom, type RenderSettings } from '../render/index.ts';
 import { createAwaitHealthyStep } from '../steps/app-await/index.ts';
 import { createDeployLocalStep } from '../steps/app-deploy/index.ts';
@@ -41,6 +41,9 @@ import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
 import { createRemoveSourceStep } from '../steps/source-remove/index.ts';
 import { createForgetImageStep } from '../steps/image-forget/index.ts';
 import { createVersionNextStep } from '../steps/version-next/index.ts';
+import { createPickVersionStep } from '../steps/version-pick/index.ts';
+import { createRestoreManifestsStep } from '../steps/manifests-restore/index.ts';
+import { createCheckoutSourceStep } from '../steps/source-checkout/index.ts';
 import { folderInspector, folderPipelines } from './compose-import.ts';
 import { appVersions, currentVersion } from './versions.ts';
 import { ensureBareRepo } from './local-repos.ts';
@@ -160,13 +163,9 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     // A version's number follows the one the GitOps history says the environment runs.
     const versionNext = createVersionNextStep({ current: async (app, env) => currentVersion(await appVersions(gitopsRepo, app, { env, defaultEnv: config.defaultEnv }), env) });
     const timeouts = { source: config.watch.source * 1000, reconcile: config.watch.reconcile * 1000, rollout: config.watch.rollout * 1000, http: config.watch.http * 1000 };
-    // The steps every pipeline that ships a version shares: verify, provenance, and everything from the source commit on.
-    const shared = {
-      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
-      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
-      commitSource: createCommitSourceStep({ repo: sourceRepo }),
-      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal), tagSuffix: envs.tagSuffix }),
-      render: createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor }),
+    // How a version reaches where it runs, the same for a create, a change, a rollback and a promote:
+    // the manifests commit, then the cluster's reconcile and rollout, or the local start and health check.
+    const ship = {
       commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings, settingsFor: envs.settingsFor }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl, objectSuffix: envs.objectSuffix }) } : {}),
       ...(cluster?.watcher && cluster.publicUrl
@@ -176,23 +175,36 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
     };
-    const create = createPipeline({ version: versionNext, plan: createPlanStep({ generator }), generate: createGenerateStep({ generator, workspace }), ...shared }, { defaultEnv: config.defaultEnv });
-    const change = changePipeline({
+    const render = createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor });
+    // The steps a create and a change share: verify, provenance, and everything from the source commit on.
+    const shared = {
       version: versionNext,
+      verify: createVerifyStep({ sandbox, generator, maxAttempts: config.generation.maxAttempts }),
+      provenance: createProvenanceStep({ generator, slipwayVersion: SLIPWAY_VERSION }),
+      commitSource: createCommitSourceStep({ repo: sourceRepo }),
+      build: createBuildImageStep({ builder, images, sourceUrl: sourceRepo.displayUrl, prepare: (dir, signal) => dependencies.prepare(dir, signal), tagSuffix: envs.tagSuffix }),
+      render,
+      ...ship,
+    };
+    const create = createPipeline({ plan: createPlanStep({ generator }), generate: createGenerateStep({ generator, workspace }), ...shared }, { defaultEnv: config.defaultEnv });
+    const change = changePipeline({
       read: createReadSourceStep({ repo: sourceRepo, workspace }),
       change: createChangeSourceStep({ generator, workspace }),
       diff: createDiffSourceStep({ differ: new GitDirDiffer(env.path ? { path: env.path } : {}) }),
       ...shared,
     });
-    // A folder of code ships through the same steps once it is read and verified.
-    const fromFolder = folderPipelines(folderParts, { ...shared, version: versionNext }, { sandbox, images, sourceRepo, workspace });
-    const remove = deletePipeline({
-      ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
-      removeSource: createRemoveSourceStep({ repo: sourceRepo }),
-      removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings, others: envs.others() }),
-      ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
-      ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
-    });
+    const rollback = rollbackPipeline(
+      {
+        version: versionNext,
+        pick: createPickVersionStep({
+          versions: (app, env) => appVersions(gitopsRepo, app, { env, defaultEnv: config.defaultEnv }), runs, runImage: images.runImage, needsSpec: Boolean(runtime),
+        }),
+        restore: createRestoreManifestsStep({ repo: gitopsRepo, settings }),
+        ...ship,
+        ...(runtime ? { checkout: createCheckoutSourceStep({ repo: sourceRepo, workspace }) } : {}),
+      },
+      { defaultEnv: config.defaultEnv },
+    );
     const promote = promotePipeline({
       version: versionNext,
       promoteImage: createPromoteImageStep({
@@ -200,11 +212,20 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         retag: imageRetagger(config, registryClient),
         manifestImage: images.manifestImage, runImage: images.runImage, tagSuffix: envs.tagSuffix,
       }),
-      render: shared.render, commitManifests: shared.commitManifests,
-      ...(shared.sync ? { sync: shared.sync } : {}),
-      ...(shared.clusterAwait ? { clusterAwait: shared.clusterAwait } : {}),
+      render, commitManifests: ship.commitManifests,
+      ...(ship.sync ? { sync: ship.sync } : {}),
+      ...(ship.clusterAwait ? { clusterAwait: ship.clusterAwait } : {}),
     });
-    return { pipelines: { create, delete: remove, change, fromFolder, promote }, templates, generatorDescription };
+    // A folder of code ships through the same steps once it is read and verified.
+    const fromFolder = folderPipelines(folderParts, shared, { sandbox, images, sourceRepo, workspace });
+    const remove = deletePipeline({
+      ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
+      removeSource: createRemoveSourceStep({ repo: sourceRepo }),
+      removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings, others: envs.others() }),
+      ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
+      ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
+    });
+    return { pipelines: { create, delete: remove, change, fromFolder, rollback, promote }, templates, generatorDescription };
   });
 
   const clusterLogs = clusterLogsFor(config, env.vars, settings.namespace);
@@ -213,6 +234,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     ...(options.mode ? { mode: options.mode } : {}),
     readiness: readinessChecks(config, sourceRepo, gitopsRepo),
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
+    autoRollback: config.rollout.autoRollback,
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses, environments: envs.environments, defaultEnv: config.defaultEnv,

@@ -3,9 +3,9 @@ import { basename, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, assertEnvName, FIRST_VERSION, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
-  NotFoundError, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
+  NotFoundError, chooseRollbackTarget, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
-import { executePipeline, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
+import { executePipeline, RollbackRequest, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
 import type { AppRuntime, AppStore, ClusterLogs, CommitInfo, GitRepo, Notifier, NotifyResult, RunOutcome, RunStore } from '../ports/index.ts';
 import { awaitOutput } from '../steps/app-await/index.ts';
 import { deployOutput } from '../steps/app-deploy/index.ts';
@@ -18,6 +18,8 @@ import { sourceRemoveOutput } from '../steps/source-remove/index.ts';
 import { sourceChangeOutput } from '../steps/source-change/index.ts';
 import { sourceDiffOutput, type DiffSummary } from '../steps/source-diff/index.ts';
 import { versionNextOutput } from '../steps/version-next/index.ts';
+import { versionPickOutput } from '../steps/version-pick/index.ts';
+import { autoRollbackAfter } from './auto-rollback.ts';
 import type { RunEvents } from './run-events.ts';
 import { RunQueue } from './run-queue.ts';
 import { appVersions, DEFAULT_ENV, type AppVersion } from './versions.ts';
@@ -71,6 +73,10 @@ export interface RunReport {
   diff?: DiffSummary;
   /** The notifications sent about its outcome. */
   notifications?: Array<{ target: string; ok: boolean; attempts: number; error?: string }>;
+  /** A rollback: the version it went back to and, when Slipway started it, the failed run and why. */
+  rollback?: { to?: string; auto?: { failedRunId: string; reason?: string } };
+  /** The automatic rollback that followed this run's failure. */
+  rolledBackBy?: string;
 }
 
 /** An app as people see it: its record, whether it runs, and what to do when its last run stopped midway. */
@@ -178,6 +184,8 @@ export interface ServiceDeps {
    * offline templates do not understand (an InputError saying a model is needed).
    */
   checkChange?: (app: string, request: string) => Promise<void>;
+  /** `rollout.autoRollback`: a create or change that fails its await stage is rolled back by a follow-up run. */
+  autoRollback?: boolean;
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -214,7 +222,7 @@ export class SlipwayService {
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
       if (request.kind === 'change') return this.queueChange(request, options.idempotencyKey);
       if (request.kind === 'promote') return this.queuePromote(request, options.idempotencyKey);
-      throw notAvailable(request.kind);
+      return this.queueRollback(request, options.idempotencyKey);
     });
     this.taking = taken.catch(() => undefined);
     return taken;
@@ -349,6 +357,47 @@ export class SlipwayService {
   /** The environment's name when it is one slipway.yaml declares (an InputError listing them otherwise). */
   private environment(name: string): string {
     return this.deps.environments ? this.deps.environments.get(name).name : name;
+  }
+
+  /**
+   * A rollback: checked against the app's versions before it is queued, so an unknown version, the
+   * current one, or an app with nothing earlier is refused at once with the list of its versions.
+   */
+  private async queueRollback(input: Omit<Extract<StartRequest, { kind: 'rollback' }>, 'kind'> & { auto?: { reason?: string } }, idempotencyKey?: string): Promise<Run> {
+    const record = await this.existingApp(input.app);
+    if (input.to !== undefined) parseVersion(input.to);
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    if (input.env !== undefined) assertEnvName(input.env);
+    const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
+    const env = input.env ?? defaultEnv;
+    chooseRollbackTarget(await appVersions(this.deps.gitopsRepo, record.name, { env, defaultEnv }), input.to, record.name);
+    const request = { app: record.name, ...(input.to !== undefined ? { to: input.to } : {}), ...(input.env !== undefined ? { env: input.env } : {}), ...(input.auto ? { auto: input.auto } : {}) };
+    const run = await this.queueRun({ kind: 'rollback', app: record.name, request }, idempotencyKey);
+    await this.deps.apps.upsert({ ...record, state: 'deploying', lastRunId: run.id, updatedAt: this.now().toISOString() });
+    return this.announce(run);
+  }
+
+  /**
+   * With `rollout.autoRollback`, a create or change whose new version did not come up is followed by
+   * a rollback run to the version before it; both runs say so (the failed one's report names the
+   * rollback in `rolledBackBy`, the rollback's request carries `auto`). A rollback that cannot be
+   * started (say, the earlier version runs the same image) is said on the failed run instead.
+   */
+  private async rollBackAutomatically(run: Run, result: Parameters<typeof autoRollbackAfter>[1], outputs: StepOutputs): Promise<void> {
+    const plan = this.deps.autoRollback ? autoRollbackAfter(run, result, outputs) : undefined;
+    if (!plan) return;
+    const say = (level: 'warn' | 'error', message: string) => this.deps.events.publish({ type: 'log', runId: run.id, level, message });
+    try {
+      const auto = { failedRunId: run.id, reason: plan.reason };
+      const rollback = await this.start({ kind: 'rollback', app: run.app, to: plan.to, env: plan.env, auto });
+      this.deps.logger.warn({ runId: run.id, rollbackRunId: rollback.id, to: plan.to }, 'rolling back automatically');
+      await say('warn', `rolling back to ${plan.to} automatically: run ${rollback.id}`);
+    } catch (error) {
+      await say('error', `could not roll back to ${plan.to} automatically: ${describeError(error).message}`);
+    }
   }
 
   private queueRun(run: { kind: Run['kind']; app: string; request: Record<string, unknown> }, idempotencyKey?: string): Promise<Run> {
@@ -659,6 +708,7 @@ export class SlipwayService {
       });
       await events.settled();
       await this.record(run, result.status, result.outputs);
+      await this.rollBackAutomatically(run, result, result.outputs);
     } finally {
       await runs.releaseRun(run.id);
       await this.notify(run.id);
@@ -774,7 +824,20 @@ export class SlipwayService {
       ...(run.error ? { error: run.error } : {}),
       ...((run.kind === 'create' || run.kind === 'promote') && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app, view.version?.env) } : {}),
       ...(notifications.length > 0 ? { notifications } : {}),
+      ...(await this.rollbackView(run, outputs)),
     };
+  }
+
+  /** What a report says about rollbacks: the one this run is, or the automatic one that followed it. */
+  private async rollbackView(run: Run, outputs: StepOutputs): Promise<Pick<RunReport, 'rollback' | 'rolledBackBy'>> {
+    if (run.kind === 'rollback') {
+      const { to, auto } = RollbackRequest.safeParse(run.request).data ?? {};
+      return { rollback: { ...(outputs.get(versionPickOutput) ? { to: outputs.get(versionPickOutput)!.version } : to ? { to } : {}), ...(auto ? { auto } : {}) } };
+    }
+    if (run.status !== 'failed') return {};
+    const later = await this.deps.runs.listRuns({ app: run.app, limit: 100 });
+    const rollback = later.find((r) => r.kind === 'rollback' && RollbackRequest.safeParse(r.request).data?.auto?.failedRunId === run.id);
+    return rollback ? { rolledBackBy: rollback.id } : {};
   }
 
   private async collectOutputs(run: Run): Promise<StepOutputs> {

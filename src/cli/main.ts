@@ -6,7 +6,7 @@ import { chooseServer, serverFrom } from './remote/server-choice.ts';
 import { InputError } from '../domain/errors.ts';
 
 /** The commands that work against a running server (`--server`); the others act on this machine only. */
-const REMOTE_COMMANDS = new Set(['create', 'change', 'resume', 'delete', 'list', 'status', 'runs', 'logs', 'versions', 'gc', 'promote']);
+const REMOTE_COMMANDS = new Set(['create', 'change', 'resume', 'delete', 'list', 'status', 'runs', 'logs', 'versions', 'gc', 'promote', 'rollback']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so
@@ -76,6 +76,15 @@ export function slipwayProgram(finish: (code: number) => void) {
     .argument('<app>', 'app name')
     .option('--json', 'print the result as JSON')
     .action(async (app, opts) => finish(await (await import('./commands/run-commands.ts')).deleteCommand(app, opts)));
+
+  program
+    .command('rollback')
+    .description('ship an earlier version of an app again, as a new version (history is never rewritten)')
+    .argument('<app>', 'app name')
+    .option('--to <version>', 'the version to go back to, e.g. v1.0.0 (default: the one before the current image; see `slipway versions`)')
+    .option('--env <env>', 'the environment to roll back (default: the default environment)')
+    .option('--json', 'print the result as JSON, with the new "version"')
+    .action(async (app, opts) => finish(await (await import('./commands/run-commands.ts')).rollbackCommand(app, opts)));
 
   program
     .command('list')

@@ -24,7 +24,8 @@ export function reportError(error: unknown, json: boolean): number {
 export function printRunSummary(report: RunReport): void {
   const total = report.timeline.reduce((n, s) => n + (s.reused ? 0 : s.durationMs ?? 0), 0);
   if (report.status === 'succeeded') {
-    const lines = [`\n${report.kind === 'delete' ? 'Deleted' : report.kind === 'change' ? 'Changed' : 'Shipped'} ${report.app} in ${formatMs(total)}`];
+    const done = report.kind === 'delete' ? `Deleted ${report.app}` : report.rollback?.to ? `Rolled back ${report.app} to ${report.rollback.to}` : `${report.kind === 'change' ? 'Changed' : 'Shipped'} ${report.app}`;
+    const lines = [`\n${done} in ${formatMs(total)}`];
     if (report.version) lines.push(`  version        ${report.version}`);
     if (report.commits.source) lines.push(`  source commit  ${report.commits.source}`);
     if (report.commits.gitops) lines.push(`  gitops commit  ${report.commits.gitops}`);
@@ -37,6 +38,7 @@ export function printRunSummary(report: RunReport): void {
   const error = report.error;
   process.stderr.write(`\nRun ${report.runId} ${report.status}${error?.stepId ? ` at step ${error.stepId}` : ''}: ${error?.message ?? 'no reason recorded'}\n`);
   if (error?.hint) process.stderr.write(`  → ${error.hint}\n`);
+  if (report.rolledBackBy) process.stderr.write(`  → Rolled back automatically by run ${report.rolledBackBy} (see \`slipway runs ${report.app}\`).\n`);
   process.stderr.write(`  → After fixing the cause, continue with: slipway resume ${report.runId}\n`);
 }
 
@@ -48,5 +50,6 @@ export function runJson(report: RunReport) {
     template: report.template ?? null, commits: { source: report.commits.source ?? null, gitops: report.commits.gitops ?? null },
     ...(report.diff ? { diff: report.diff } : {}),
     timeline: report.timeline, ...(report.error ? { error: report.error } : {}), ...(report.next ? { next: report.next } : {}),
+    ...(report.rollback ? { rollback: report.rollback } : {}), ...(report.rolledBackBy ? { rolledBackBy: report.rolledBackBy } : {}),
   };
 }

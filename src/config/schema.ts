@@ -299,6 +299,14 @@ export const ConfigSchema = z
       })
       .strict()
       .default({ source: 120, reconcile: 300, rollout: 300, http: 120 }),
+    /** What happens when a new version of an app does not come up. */
+    rollout: z
+      .object({
+        /** A create or change whose await stage fails is followed by a rollback run to the version before it. */
+        autoRollback: z.boolean().default(false),
+      })
+      .strict()
+      .default({ autoRollback: false }),
     /** Manifest settings: namespace, apps domain, gateway, Flux source (see the README). */
     render: z.record(z.string(), z.unknown()).default({}),
     /** `slipway serve`: where it listens, how many runs it works on at once, and what it accepts. */

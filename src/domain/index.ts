@@ -11,3 +11,4 @@ export * from './compare.ts';
 export * from './webhook.ts';
 export * from './log-since.ts';
 export * from './version.ts';
+export * from './rollback-target.ts';

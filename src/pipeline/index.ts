@@ -7,3 +7,4 @@ export * from './pipelines/delete.ts';
 export * from './pipelines/promote.ts';
 export * from './pipelines/change.ts';
 export * from './pipelines/import.ts';
+export * from './pipelines/rollback.ts';

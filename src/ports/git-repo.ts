@@ -53,8 +53,8 @@ export interface GitRepo {
   commit(request: CommitRequest, signal?: AbortSignal): Promise<CommitResult>;
   /** Commits on the branch, newest first, optionally only those touching `path`. */
   log(options?: { path?: string; limit?: number }): Promise<CommitInfo[]>;
-  /** The files under `dir` at the branch head, relative to it, sorted; [] when the folder or the branch does not exist. */
-  listFiles(dir: string): Promise<RepoFile[]>;
-  /** A file's bytes at the branch head, or undefined when there is none at that path. */
-  readFile(path: string): Promise<Uint8Array | undefined>;
+  /** The files under `dir` at the branch head (or at commit `at`), relative to it, sorted; [] when the folder or the branch does not exist. */
+  listFiles(dir: string, options?: { at?: string }): Promise<RepoFile[]>;
+  /** A file's bytes at the branch head (or at commit `at`), or undefined when there is none at that path. */
+  readFile(path: string, options?: { at?: string }): Promise<Uint8Array | undefined>;
 }

@@ -72,6 +72,9 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
     next: z.string().optional(),
     notifications: z.array(z.object({ target: z.string(), ok: z.boolean(), attempts: z.number().int(), error: z.string().optional() })).optional()
       .meta({ description: 'the notifications sent about its outcome' }),
+    rollback: z.object({ to: z.string().optional(), auto: z.object({ failedRunId: z.string(), reason: z.string().optional() }).optional() }).optional()
+      .meta({ description: 'a rollback: the version it went back to, and the failed run when Slipway started it on its own' }),
+    rolledBackBy: z.string().optional().meta({ description: 'the automatic rollback run that followed this run\'s failure' }),
   }), 'Run');
   const RunList = named(z.object({ runs: z.array(RunSummary), nextCursor: z.string().optional() }), 'RunList');
   const app = {

@@ -25,6 +25,7 @@ import { generatorRoutes } from './routes/generator.ts';
 import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { logRoutes } from './routes/logs.ts';
+import { rollbackRoutes } from './routes/rollback.ts';
 import { versionRoutes } from './routes/versions.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes, type SessionDeps } from './routes/session.ts';
@@ -122,6 +123,7 @@ export function createServerApp(deps: ServerDeps): ServerApp {
 
   appRoutes(app, deps);
   promoteRoutes(app, deps);
+  rollbackRoutes(app, deps);
   runRoutes(app, deps);
   eventRoutes(app, deps);
   fileRoutes(app, deps);

@@ -34,6 +34,8 @@ export function runDetail(report: RunReport) {
     outputs: report.outputs,
     ...(report.next ? { next: report.next } : {}),
     ...(report.notifications ? { notifications: report.notifications } : {}),
+    ...(report.rollback ? { rollback: report.rollback } : {}),
+    ...(report.rolledBackBy ? { rolledBackBy: report.rolledBackBy } : {}),
   };
 }
 

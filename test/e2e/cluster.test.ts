@@ -34,10 +34,13 @@ afterAll(async () => {
   await Promise.all([registry?.stop(), git?.stop(), receiver?.close(), kube?.stop(), new Promise((r) => app?.close(r))]);
 });
 
-/** Plays Flux and the cluster: once the receiver is called for a revision, the objects move to it. */
-function playFlux(health: 'ready' | 'health-check-failed'): () => void {
+/**
+ * Plays Flux and the cluster: once the receiver is called for a revision, the objects move to it.
+ * `call` picks which receiver call to answer (0 the first); default the latest.
+ */
+function playFlux(health: 'ready' | 'health-check-failed', call?: number): () => void {
   const timer = setInterval(() => {
-    const hook = receiver.accepted.at(-1);
+    const hook = call === undefined ? receiver.accepted.at(-1) : receiver.accepted[call];
     if (!hook) return;
     const revision = JSON.parse(hook.body).after as string;
     clearInterval(timer);
@@ -56,6 +59,14 @@ function playFlux(health: 'ready' | 'health-check-failed'): () => void {
     });
   }, 20);
   return () => clearInterval(timer);
+}
+
+/** A fresh cluster for the next test: Flux's objects of earlier rollouts are gone. */
+function forgetRollout(): void {
+  const stale: Array<[string, string, string, string]> = [['source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system', 'flux-system'], ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'pomodoro']];
+  for (const [apiVersion, kind, namespace, name] of stale) {
+    try { kube.remove(apiVersion, kind, namespace, name); } catch { /* not there */ }
+  }
 }
 
 async function clusterHome() {
@@ -137,10 +148,7 @@ describe('slipway create --target cluster (Flux)', () => {
   it('names the stage, the reason and the events when the rollout fails', async () => {
     receiver.accepted.length = 0;
     const opts = await clusterHome();
-    const stale: Array<[string, string, string, string]> = [['source.toolkit.fluxcd.io/v1', 'GitRepository', 'flux-system', 'flux-system'], ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization', 'flux-system', 'pomodoro']];
-    for (const [apiVersion, kind, namespace, name] of stale) {
-      try { kube.remove(apiVersion, kind, namespace, name); } catch { /* not there */ }
-    }
+    forgetRollout();
     const stop = playFlux('health-check-failed');
     try {
       const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--target', 'cluster', '--json'], opts);
@@ -152,4 +160,111 @@ describe('slipway create --target cluster (Flux)', () => {
       stop();
     }
   });
+});
+
+describe('slipway rollback --target cluster (Flux)', () => {
+  const gitIn = (opts: { gitops: string }, ...args: string[]) => execFileSync('git', ['--git-dir', opts.gitops, ...args], { encoding: 'utf8' });
+  const history = (opts: { gitops: string }) => gitIn(opts, 'log', '--format=%H', 'main').trim().split('\n');
+  const deploymentAt = (opts: { gitops: string }, rev: string) => gitIn(opts, 'show', `${rev}:kubernetes/apps/dynamic/pomodoro/app/deployment.yaml`);
+  const digestIn = (deployment: string) => /@(sha256:[0-9a-f]{64})/.exec(deployment)?.[1];
+
+  /** A cluster home (autoRollback as given) running pomodoro v1.0.0; the receiver's calls so far. */
+  async function runningV1(autoRollback: boolean) {
+    receiver.accepted.length = 0;
+    const opts = await clusterHome();
+    writeFileSync(join(opts.cwd, 'slipway.yaml'), `target: cluster\nrollout: { autoRollback: ${autoRollback} }\n${readFileSync(join(opts.cwd, 'slipway.yaml'), 'utf8')}`);
+    forgetRollout();
+    const stop = playFlux('ready', 0);
+    try {
+      const created = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--json'], opts);
+      expect(created.code, created.stderr).toBe(0);
+      expect(JSON.parse(created.stdout).version).toBe('v1.0.0');
+    } finally {
+      stop();
+    }
+    return { opts, v1Commit: history(opts)[0]!, v1Digest: digestIn(deploymentAt(opts, 'main'))! };
+  }
+
+  it('commits the Deployment pinning the earlier digest in one new commit, asks Flux to reconcile it, and follows the rollout again when resumed', async () => {
+    const { opts, v1Commit, v1Digest } = await runningV1(false);
+    let stop = playFlux('ready', 1);
+    try {
+      const changed = await runCli(['change', 'pomodoro', 'set the title to "Deep Work"', '--json'], opts);
+      expect(changed.code, changed.stderr).toBe(0);
+      expect(JSON.parse(changed.stdout).version).toBe('v1.1.0');
+    } finally {
+      stop();
+    }
+    expect(digestIn(deploymentAt(opts, 'main'))).not.toBe(v1Digest);
+    const before = history(opts);
+    // The first attempt's rollout fails; resumed, the run goes on from there without committing again.
+    stop = playFlux('health-check-failed', 2);
+    let first: { runId: string; version: string; error: { stepId: string } };
+    try {
+      const attempt = await runCli(['rollback', 'pomodoro', '--json'], opts);
+      expect(attempt.code).toBe(1);
+      first = JSON.parse(attempt.stdout);
+      expect(first).toMatchObject({ version: 'v1.1.1', error: { stepId: 'cluster:await' } });
+    } finally {
+      stop();
+    }
+    stop = playFlux('ready', 2);
+    try {
+      const result = await runCli(['resume', first.runId, '--json'], opts);
+      expect(result.code, result.stderr).toBe(0);
+      const report = JSON.parse(result.stdout);
+      expect(report).toMatchObject({ runId: first.runId, kind: 'rollback', status: 'succeeded', version: 'v1.1.1', rollback: { to: 'v1.0.0' }, url: `${appUrl}/pomodoro/` });
+      const step = (id: string) => report.timeline.findLast((s: { stepId: string }) => s.stepId === id);
+      expect(step('manifests:commit').attempt).toBe(1);
+      expect(step('gitops:sync').attempt).toBe(1);
+      expect(step('cluster:await')).toMatchObject({ status: 'succeeded', attempt: 2 });
+      expect([...new Set(report.timeline.map((s: { stepId: string }) => s.stepId))]).toEqual([
+        'version:next', 'version:pick', 'manifests:restore', 'manifests:commit', 'gitops:sync', 'cluster:await',
+      ]);
+      // One new commit on an untouched history; its Deployment is v1.0.0's, digest and all.
+      const after = history(opts);
+      expect(after.slice(1)).toEqual(before);
+      expect(after[0]).toBe(report.commits.gitops);
+      expect(digestIn(deploymentAt(opts, 'main'))).toBe(v1Digest);
+      expect(deploymentAt(opts, 'main')).toBe(deploymentAt(opts, v1Commit));
+      expect(deploymentAt(opts, 'main')).toContain(`${registry.host}/dynamic-apps/pomodoro:v1.0.0-`);
+      expect(gitIn(opts, 'log', '-1', '--format=%(trailers:key=Slipway-Rollback-To,valueonly)', 'main').trim()).toBe('v1.0.0');
+      // Flux was asked once to reconcile exactly that commit.
+      expect(receiver.accepted).toHaveLength(3);
+      expect(JSON.parse(receiver.accepted[2]!.body)).toMatchObject({ after: report.commits.gitops });
+    } finally {
+      stop();
+    }
+  }, 180_000);
+
+  it('rolls a change whose health check fails back to v1.0.0 with rollout.autoRollback, and both runs say so', async () => {
+    const { opts, v1Commit, v1Digest } = await runningV1(true);
+    const stops = [playFlux('health-check-failed', 1), playFlux('ready', 2)];
+    try {
+      const result = await runCli(['change', 'pomodoro', 'set the title to "Deep Work"', '--json'], opts);
+      expect(result.code).toBe(1);
+      const failed = JSON.parse(result.stdout);
+      expect(failed).toMatchObject({ kind: 'change', status: 'failed', version: 'v1.1.0', error: { stepId: 'cluster:await' } });
+      expect(failed.rolledBackBy).toMatch(/^run-/);
+
+      const runs = JSON.parse((await runCli(['runs', 'pomodoro', '--json'], opts)).stdout);
+      const rollback = runs.find((r: { id: string }) => r.id === failed.rolledBackBy);
+      expect(rollback).toMatchObject({ kind: 'rollback', status: 'succeeded', request: { to: 'v1.0.0', auto: { failedRunId: failed.runId } } });
+      expect(rollback.request.auto.reason).toMatch(/^v1\.1\.0 failed cluster:await: .*HealthCheckFailed/);
+      const text = (await runCli(['runs', 'pomodoro'], opts)).stdout;
+      expect(text).toContain(`started by Slipway after run ${failed.runId} failed`);
+
+      // The GitOps history: v1.0.0, the failed v1.1.0, then v1.1.1 pinning v1.0.0's digest again.
+      const log = gitIn(opts, 'log', '--format=%(trailers:key=Slipway-Version,valueonly,separator=)%x1f%(trailers:key=Slipway-Action,valueonly,separator=)', 'main')
+        .trim().split('\n').map((line) => line.split('\x1f'));
+      expect(log).toEqual([['v1.1.1', 'rollback'], ['v1.1.0', 'change'], ['v1.0.0', 'deploy']]);
+      expect(gitIn(opts, 'log', '-1', '--format=%B', 'main')).toContain(`Rolled back automatically: run ${failed.runId} failed`);
+      expect(deploymentAt(opts, 'main')).toBe(deploymentAt(opts, v1Commit));
+      expect(digestIn(deploymentAt(opts, 'main'))).toBe(v1Digest);
+      const status = JSON.parse((await runCli(['status', 'pomodoro', '--json'], opts)).stdout);
+      expect(status).toMatchObject({ state: 'running', version: 'v1.1.1', lastRunId: failed.rolledBackBy });
+    } finally {
+      for (const stop of stops) stop();
+    }
+  }, 180_000);
 });

@@ -34,6 +34,20 @@ describe('CliGit reads the branch head', () => {
     expect(await repo.listFiles('notes')).toEqual([{ path: 'server.js', size: 16 }]);
   });
 
+  it('reads a folder and a file as an earlier commit had them, and refuses anything but a full commit id', async () => {
+    const repo = gitRepo(await createBareRepo(join(root, 'earlier.git')), join(root, 'cache-earlier'));
+    const first = await repo.commit({ message: 'v1', trailers: trailersFor('notes', 'run-1'), apply: (tree) => tree.write('notes/server.js', 'v1\n') });
+    await repo.commit({ message: 'v2', trailers: trailersFor('notes', 'run-2'), apply: async (tree) => {
+      await tree.write('notes/server.js', 'v2, longer\n');
+      await tree.write('notes/new.txt', 'new\n');
+    } });
+    expect(await repo.listFiles('notes', { at: first.sha })).toEqual([{ path: 'server.js', size: 3 }]);
+    expect(new TextDecoder().decode(await repo.readFile('notes/server.js', { at: first.sha }))).toBe('v1\n');
+    expect(new TextDecoder().decode(await repo.readFile('notes/server.js'))).toBe('v2, longer\n');
+    await expect(repo.readFile('notes/server.js', { at: '--output=/tmp/x' })).rejects.toBeInstanceOf(InputError);
+    await expect(repo.listFiles('notes', { at: 'HEAD~1' })).rejects.toBeInstanceOf(InputError);
+  });
+
   it('refuses a path that climbs out of the repository', async () => {
     const repo = gitRepo(await createBareRepo(join(root, 'escape.git')), join(root, 'cache-escape'));
     await expect(repo.readFile('notes/../../etc/passwd')).rejects.toBeInstanceOf(InputError);

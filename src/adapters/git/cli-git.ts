@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CancelledError, ConfigError, ExternalServiceError, assertSafeRelativePath } from '../../domain/index.ts';
+import { CancelledError, ConfigError, ExternalServiceError, InputError, assertSafeRelativePath } from '../../domain/index.ts';
 import type { CommitInfo, CommitRequest, CommitResult, GitRepo, RepoFile } from '../../ports/index.ts';
 import { CachedClone } from './cached-clone.ts';
 import { ConfinedTree } from './confined-tree.ts';
@@ -123,19 +123,21 @@ export class CliGit implements GitRepo {
     });
   }
 
-  async listFiles(dir: string): Promise<RepoFile[]> {
+  async listFiles(dir: string, options: { at?: string } = {}): Promise<RepoFile[]> {
     const folder = assertSafeRelativePath(dir).replace(/\/+$/, '');
+    const at = commitId(options.at);
     return this.#locked(undefined, async () => {
       const head = await this.#clone.fetch();
-      return head ? this.#clone.listFiles(head.commit, folder) : [];
+      return head ? this.#clone.listFiles(at ?? head.commit, folder) : [];
     });
   }
 
-  async readFile(path: string): Promise<Uint8Array | undefined> {
+  async readFile(path: string, options: { at?: string } = {}): Promise<Uint8Array | undefined> {
     const file = assertSafeRelativePath(path);
+    const at = commitId(options.at);
     return this.#locked(undefined, async () => {
       const head = await this.#clone.fetch();
-      return head ? this.#clone.readFile(head.commit, file) : undefined;
+      return head ? this.#clone.readFile(at ?? head.commit, file) : undefined;
     });
   }
 
@@ -160,6 +162,12 @@ function retryPolicy(options: CliGitOptions): PushRetryPolicy {
     baseDelayMs: min,
     maxDelayMs: Math.max(min, options.pushRetryDelayMs?.max ?? DEFAULT_PUSH_RETRY.maxDelayMs),
   };
+}
+
+/** An earlier commit to read from: a full SHA-1, so nothing else (an option, a range) reaches git's argv. */
+function commitId(at: string | undefined): string | undefined {
+  if (at !== undefined && !/^[0-9a-f]{40}$/.test(at)) throw new InputError(`not a commit id: ${JSON.stringify(at)}`, { hint: 'Give the full 40-character SHA-1 of a commit.' });
+  return at;
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

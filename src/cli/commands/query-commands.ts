@@ -1,4 +1,5 @@
 import { assertAppName } from '../../domain/app-name.ts';
+import { RollbackRequest } from '../../pipeline/pipelines/rollback.ts';
 import { openSlipway } from '../context.ts';
 import { printJson, reportError } from '../output.ts';
 import { formatMs } from '../progress.ts';
@@ -67,6 +68,8 @@ export async function runsCommand(app: string | undefined, opts: { json?: boolea
       const where = run.error ? `${run.error.stepId ? ` at ${run.error.stepId}` : ''}: ${run.error.message}` : '';
       process.stdout.write(`${run.id}  ${run.kind.padEnd(6)} ${run.app}  ${run.status}${where}\n`);
       if (run.status === 'interrupted' && run.error?.hint) process.stdout.write(`    → ${run.error.hint}\n`);
+      const auto = RollbackRequest.safeParse(run.request).data?.auto;
+      if (run.kind === 'rollback' && auto) process.stdout.write(`    ↩ started by Slipway after run ${auto.failedRunId} failed${auto.reason ? `: ${auto.reason}` : ''}\n`);
       for (const step of run.timeline) {
         process.stdout.write(`    ${step.status.padEnd(11)} ${step.stepId.padEnd(18)} ${step.durationMs !== undefined ? formatMs(step.durationMs) : ''}\n`);
       }

@@ -107,3 +107,9 @@ export function resumeCommand(runId: string, opts: { json?: boolean }): Promise<
 export function deleteCommand(app: string, opts: { json?: boolean }): Promise<number> {
   return followRun(Boolean(opts.json), (s) => s.service.start({ kind: 'delete', app }), { fromStart: true });
 }
+
+/** A new version that runs an earlier one's image again (`--to`, default the one before the current image). */
+export function rollbackCommand(app: string, opts: { to?: string; env?: string; json?: boolean }): Promise<number> {
+  const request = { kind: 'rollback' as const, app, ...(opts.to !== undefined ? { to: opts.to } : {}), ...(opts.env !== undefined ? { env: opts.env } : {}) };
+  return followRun(Boolean(opts.json), (s) => s.service.start(request), { fromStart: true });
+}

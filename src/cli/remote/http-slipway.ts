@@ -32,7 +32,7 @@ export class HttpSlipway {
     this.client = client;
   }
 
-  /** Queues a create, change, delete or promote on the server (`POST /v1/apps`, `POST /v1/apps/{app}/changes`, `DELETE /v1/apps/{app}`, `POST /v1/apps/{app}/promote`); the same idempotency key returns the first run. */
+  /** Queues a create, change, rollback, promote or delete on the server (`POST /v1/apps`, `POST /v1/apps/{app}/changes`, `…/rollback`, `…/promote`, `DELETE /v1/apps/{app}`); the same idempotency key returns the first run. */
   async start(request: StartRequest, options: { idempotencyKey?: string } = {}): Promise<Run> {
     const headers: Record<string, string> = options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {};
     if (request.kind === 'create') {
@@ -46,7 +46,12 @@ export class HttpSlipway {
       const accepted = await this.client.call('POST', `v1/apps/${segment(app, 'app name')}/changes`, AcceptedRunJson, { body, headers });
       return { ...(await this.getRun(accepted.runId)), request: { app, ...body } };
     }
-    if (request.kind !== 'delete' && request.kind !== 'promote') throw new InputError(`\`slipway ${request.kind}\` against a server is not available in this Slipway`);
+    if (request.kind === 'rollback') {
+      const { kind: _kind, app, ...body } = request;
+      assertAppName(app);
+      const accepted = await this.client.call('POST', `v1/apps/${segment(app, 'app name')}/rollback`, AcceptedRunJson, { body, headers });
+      return { ...(await this.getRun(accepted.runId)), request: { app, ...body } };
+    }
     // Checked as the service checks it: the server refuses a bad name in the path in its own words.
     assertAppName(request.app);
     if (request.kind === 'promote') {

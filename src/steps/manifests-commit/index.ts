@@ -35,6 +35,8 @@ export const createCommitManifestsStep = ({ repo, settings, settingsFor }: {
       request: z.string().optional(),
       /** More of the message after the request, e.g. a change's diff summary. */
       details: z.string().optional(),
+      /** More trailers, e.g. a rollback's `Slipway-Rollback-To`; they cannot replace the ones above. */
+      trailers: z.record(z.string().regex(/^Slipway-(?!(App|Run|Action|Source|Version|Env|Image)$)[A-Za-z-]+$/, 'a Slipway- trailer of its own'), z.string()).optional(),
       files: z.array(z.object({ path: z.string(), content: z.string() })),
     }),
     summarize: summarizeCommit,
@@ -49,7 +51,7 @@ export const createCommitManifestsStep = ({ repo, settings, settingsFor }: {
         {
           message,
           trailers: slipwayTrailers(app, ctx.runId, {
-            'Slipway-Action': MANIFESTS_ACTIONS[ctx.input.action], 'Slipway-Source': ctx.input.sourceSha, ...versionTrailers({ version, env, image }),
+            'Slipway-Action': MANIFESTS_ACTIONS[ctx.input.action], 'Slipway-Source': ctx.input.sourceSha, ...versionTrailers({ version, env, image }), ...ctx.input.trailers,
           }),
           idempotencyTrailers: IDEMPOTENCY_TRAILERS,
           apply: async (tree) => {
