@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { link, mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ImageRegistry } from '../../src/ports/index.ts';
 import { ensureHostBaseImage, type HostBaseImage } from '../../src/adapters/image-builder/host-base-image.ts';
@@ -9,6 +8,7 @@ import { MediaType, sha256Digest } from '../../src/adapters/oci/media-types.ts';
 import { OciLayoutStore } from '../../src/adapters/oci/oci-layout-store.ts';
 import type { ImageConfigFile, ManifestDocument } from '../../src/adapters/image-builder/oci-image.ts';
 import { writeLayerFile } from '../../src/adapters/image-builder/tar-layer.ts';
+import { TEST_CACHE_ROOT } from './cache-root.ts';
 import type { TarEntry } from '../../src/adapters/image-builder/tar-writer.ts';
 
 /** A base image for tests, assembled from this machine's node binary (nothing comes from the internet). */
@@ -45,7 +45,7 @@ let memo: Promise<TestBaseImage> | undefined;
  */
 export function ensureBaseImage(options: { cacheRoot?: string; nodeBinary?: string } = {}): Promise<TestBaseImage> {
   if (!options.cacheRoot && !options.nodeBinary && memo) return memo;
-  const promise = buildBaseImage(options.cacheRoot ?? join(tmpdir(), 'slipway-test-base'), options.nodeBinary ?? defaultNodeBinary());
+  const promise = buildBaseImage(options.cacheRoot ?? join(TEST_CACHE_ROOT, 'slipway-test-base'), options.nodeBinary ?? defaultNodeBinary());
   if (!options.cacheRoot && !options.nodeBinary) memo = promise;
   return promise;
 }

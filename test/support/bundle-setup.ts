@@ -12,6 +12,8 @@ import { REPO_ROOT } from './cli.ts';
  */
 export default function bundleOnce(): () => void {
   execFileSync(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.ts')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Caches meant to outlive the run stay in the machine's temporary folder (see cache-root.ts).
+  process.env.SLIPWAY_TEST_CACHE_ROOT ??= tmpdir();
   const runDir = mkdtempSync(join(tmpdir(), 'slipway-tests-'));
   process.env.TMPDIR = runDir;
   return () => rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { TEST_CACHE_ROOT } from './cache-root.ts';
 
 export const REPO_ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(REPO_ROOT, 'bin', 'slipway.cjs');
@@ -19,7 +20,7 @@ export function tempHome(prefix = 'slipway-e2e-'): { home: string; cwd: string }
 }
 
 /** Base images and layers are cached across test homes, as they are across a user's apps. */
-export const SHARED_CACHE = join(tmpdir(), 'slipway-test-cache');
+export const SHARED_CACHE = join(TEST_CACHE_ROOT, 'slipway-test-cache');
 
 export function cliEnv(home: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: join(home, '..'), SLIPWAY_HOME: home, SLIPWAY_CACHE: SHARED_CACHE, ...extra };

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ensureBaseImage } from '../../../test/support/base-image.ts';
+import { TEST_CACHE_ROOT } from '../../../test/support/cache-root.ts';
 import { SlipwayBuilder } from '../../adapters/image-builder/slipway-builder.ts';
 import { probePodman } from '../../adapters/runtime/podman-probe.ts';
 import { containerName, PodmanRuntime, stagedName } from '../../adapters/runtime/podman-runtime.ts';
@@ -17,7 +18,7 @@ import { createDeployLocalStep } from './index.ts';
 import { waitForAnswer, processRunning } from '../../../test/support/wait.ts';
 
 const run = promisify(execFile);
-const podmanRuns = (await probePodman({ cacheDir: join(tmpdir(), 'slipway-test-cache'), path: process.env.PATH! })).usable;
+const podmanRuns = (await probePodman({ cacheDir: join(TEST_CACHE_ROOT, 'slipway-test-cache'), path: process.env.PATH! })).usable;
 const work = mkdtempSync(join(tmpdir(), 'slipway-deploy-'));
 const suffix = Math.random().toString(36).slice(2, 8);
 const spec: AppSpec = { name: 'moved', description: 'd', template: 't', templateVersion: '1', runtime: 'node', port: 8080, persistent: false, command: ['node', 'server.js'] };
