@@ -248,7 +248,7 @@ const usageCases: HostileCase[] = [
   [['status', 'a', 'b'], /too many arguments/],
   [['create', 'a timer', '--name'], /needs a value/],
   [['--bogus'], /unknown option '--bogus'/],
-  [['create'], /missing required argument 'description'/],
+  [['create'], /missing the description: say what the app should be/],
   [['list', 'extra'], /too many arguments/],
   [['list', '--json=1'], /takes no value/],
 ].map(([argv, message]) => ({ label: `usage: slipway ${(argv as string[]).join(' ')}`, prepare: () => ({ argv: argv as string[], message: message as RegExp }) }));

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './cli.ts';
@@ -15,6 +15,8 @@ export default function bundleOnce(): () => void {
   // Caches meant to outlive the run stay in the machine's temporary folder (see cache-root.ts).
   process.env.SLIPWAY_TEST_CACHE_ROOT ??= tmpdir();
   const runDir = mkdtempSync(join(tmpdir(), 'slipway-tests-'));
+  // Open to every user as /tmp is: some tests run the command as an unprivileged user.
+  chmodSync(runDir, 0o1777);
   process.env.TMPDIR = runDir;
   return () => rmSync(runDir, { recursive: true, force: true, maxRetries: 3 });
 }
