@@ -1,6 +1,6 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -77,15 +77,32 @@ describe('slipway logs of an app run as a local process', () => {
     expect(code).toBe(0);
   });
 
-  it('refuses a start time that is not one, and a start time for a process log, which keeps no times', async () => {
+  it('starts at a time by the stamps in its log file, printing the lines without them', async () => {
+    const all = await runCli(['logs', 'clock'], opts);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+    const file = readFileSync(join(opts.home, 'logs', 'clock.log'), 'utf8');
+    expect(file).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z listening on http:/);
+    const hour = await runCli(['logs', 'clock', '--since', '1h'], opts);
+    expect(hour.code, hour.stderr).toBe(0);
+    expect(hour.stdout).toBe(all.stdout);
+    const later = await runCli(['logs', 'clock', '--since', new Date(Date.now() + 5000).toISOString()], opts);
+    expect(later.code, later.stderr).toBe(0);
+    expect(later.stdout).toBe('');
+    // A request made after a time shows from that time on, and nothing before it.
+    await delay(20);
+    const mark = new Date().toISOString();
+    await delay(20);
+    expect((await fetch(new URL('/after-mark', url))).status).toBe(404);
+    const recent = await runCli(['logs', 'clock', '--since', mark], opts);
+    expect(recent.stdout).toBe('GET /after-mark 404\n');
+  });
+
+  it('refuses a start time that is not one, a tail that is not a number and an app it does not know', async () => {
     const bad = await runCli(['logs', 'clock', '--since', '10'], opts);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('error: --since "10" is not a time to start the log from');
     expect(bad.stderr).toContain('e.g. --since 10m or --since 2026-12-06T07:00:00Z');
-    const since = await runCli(['logs', 'clock', '--since', '10m'], opts);
-    expect(since.code).toBe(2);
-    expect(since.stderr).toContain('clock runs as a local process, whose log keeps no time for its lines');
-    expect(since.stderr).toContain('--tail');
     const unknown = await runCli(['logs', 'no-such-app'], opts);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain("no app named 'no-such-app'");
@@ -104,9 +121,9 @@ describe('slipway logs of an app run as a local process', () => {
     expect((await fetch(new URL('/?from=server', url))).status).toBe(200);
     await following.waitFor('GET / 200');
     expect((await following.stop()).code).toBe(0);
-    const refused = await runCli(['--server', server.url, 'logs', 'clock', '--since', '10m'], opts);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('whose log keeps no time for its lines');
+    const since = await runCli(['--server', server.url, 'logs', 'clock', '--since', '10m', '--tail', '3'], opts);
+    expect(since.code, since.stderr).toBe(0);
+    expect(since.stdout).toBe((await runCli(['logs', 'clock', '--tail', '3'], opts)).stdout);
 
     // The route itself: without follow the stream ends after the last lines; a bad since is a 400 saying how to write one.
     const events = await readEvents(`${server.url}/v1/apps/clock/logs?tail=2&follow=false`);

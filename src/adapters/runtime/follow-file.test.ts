@@ -27,6 +27,17 @@ describe('followFile', () => {
     expect(await collect(followFile(join(dir, 'absent.log'), { tail: 5, follow: false }), () => false)).toEqual([]);
   });
 
+  it('leaves out the lines `keep` refuses before counting the tail, and among the lines appended later', async () => {
+    const file = join(dir, 'kept.log');
+    writeFileSync(file, 'a1\nb1\na2\nb2\nb3\n');
+    const keep = (line: string) => line.startsWith('a');
+    expect(await collect(followFile(file, { tail: 2, follow: false, keep }), () => false)).toEqual(['a1', 'a2']);
+    const stop = new AbortController();
+    setTimeout(() => appendFileSync(file, 'b4\na3\n'), 100);
+    const seen = await collect(followFile(file, { tail: 1, follow: true, signal: stop.signal, pollMs: 20, keep }), (lines) => lines.length === 2, stop);
+    expect(seen).toEqual(['a2', 'a3']);
+  });
+
   it('follows lines appended later, a line only once it is complete, and stops when aborted', async () => {
     const file = join(dir, 'growing.log');
     writeFileSync(file, 'old\n');

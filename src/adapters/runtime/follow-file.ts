@@ -8,12 +8,14 @@ const TAIL_WINDOW = 1024 * 1024;
  * A text file's lines, as `tail -n <tail> [-F]` gives them: the last `tail` lines, then (with `follow`)
  * each line appended after, read every `pollMs` until `signal` aborts. Polling rather than fs.watch:
  * it works the same on every file system, and a log grows slowly. A file that is not there yet is
- * waited for; one that shrank (rotated or recreated) is read again from its start.
+ * waited for; one that shrank (rotated or recreated) is read again from its start. `keep`, called with
+ * every line in order, leaves lines out before the tail is counted (e.g. lines older than a time).
  * @example for await (const line of followFile('/home/me/.slipway/logs/notes.log', { tail: 200, follow: true, signal })) send(line);
  */
-export async function* followFile(path: string, options: { tail: number; follow: boolean; signal?: AbortSignal; pollMs?: number }): AsyncGenerator<string> {
+export async function* followFile(path: string, options: { tail: number; follow: boolean; signal?: AbortSignal; pollMs?: number; keep?: (line: string) => boolean }): AsyncGenerator<string> {
   const { signal } = options;
   const pollMs = options.pollMs ?? 250;
+  const keep = options.keep ?? (() => true);
   let position = 0;
   let pending = '';
   const size = await sizeOf(path);
@@ -25,10 +27,11 @@ export async function* followFile(path: string, options: { tail: number; follow:
     pending = lines.pop() ?? '';
     // A window that starts mid-file starts mid-line: that partial first line is dropped.
     if (start > 0) lines.shift();
-    yield* options.tail > 0 ? lines.slice(-options.tail) : [];
+    const kept = lines.filter(keep);
+    yield* options.tail > 0 ? kept.slice(-options.tail) : [];
   }
   if (!options.follow) {
-    if (pending) yield pending;
+    if (pending && keep(pending)) yield pending;
     return;
   }
   while (!signal?.aborted) {
@@ -47,7 +50,7 @@ export async function* followFile(path: string, options: { tail: number; follow:
     const lines = (pending + (await readRange(path, position, now))).split('\n');
     position = now;
     pending = lines.pop() ?? '';
-    yield* lines;
+    yield* lines.filter(keep);
   }
 }
 

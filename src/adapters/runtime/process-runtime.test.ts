@@ -1,4 +1,6 @@
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -25,6 +27,15 @@ async function waitFor(url: string): Promise<Response> {
     try { return await fetch(url); } catch { await new Promise((r) => setTimeout(r, 50)); }
   }
   throw new Error(`${url} never answered`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 afterEach(async () => {
@@ -64,18 +75,73 @@ describe('ProcessRuntime', () => {
     expect(await runtime.logTail('crash')).toContain('boom: missing config');
   });
 
-  it('shows the last lines of its log and refuses a start time, which the log does not keep', async () => {
-    const { src, runtime } = setup(`console.log('one'); console.log('two'); console.log('three');`);
+  it('stamps each line in its log with its time and filters by it, showing the lines as printed', async () => {
+    const { home, src, runtime } = setup(`console.log('one'); console.error('two'); console.log('three');`);
+    const before = Date.now();
     await runtime.start({ app: 'hello', dir: src, spec });
-    let lines: string[] = [];
-    for (let i = 0; i < 100 && lines.length < 3; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      lines = [];
-      for await (const line of runtime.logs('hello', undefined, { tail: 2, follow: false })) lines.push(line);
-      if (lines.length === 2) break;
+    const read = async (options: { since?: Date; tail?: number }) => {
+      const lines: string[] = [];
+      for await (const line of runtime.logs('hello', undefined, { tail: 200, follow: false, ...options })) lines.push(line);
+      return lines;
+    };
+    for (let i = 0; i < 100 && (await runtime.status('hello')) === 'running'; i++) await new Promise((r) => setTimeout(r, 50));
+    const file = readFileSync(join(home, 'logs', 'hello.log'), 'utf8').trimEnd().split('\n');
+    expect(file).toHaveLength(3);
+    for (const line of file) {
+      const match = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (one|two|three)$/.exec(line);
+      expect(match, line).not.toBeNull();
+      expect(Date.parse(match![1]!)).toBeGreaterThanOrEqual(before - 1000);
+      expect(Date.parse(match![1]!)).toBeLessThanOrEqual(Date.now());
     }
-    expect(lines).toEqual(['two', 'three']);
-    expect(() => runtime.logs('hello', undefined, { tail: 2, follow: false, since: new Date() })).toThrow(/keeps no time.*cannot start at a time/);
+    expect(file.map((line) => line.slice(25)).sort()).toEqual(['one', 'three', 'two']);
+    expect((await read({ tail: 2 })).length).toBe(2);
+    expect((await read({})).sort()).toEqual(['one', 'three', 'two']);
+    expect((await read({ since: new Date(Date.now() - 3600_000) })).sort()).toEqual(['one', 'three', 'two']);
+    expect(await read({ since: new Date(Date.now() + 60_000) })).toEqual([]);
+    expect(await runtime.logTail('hello')).not.toMatch(/\d{4}-\d\d-\d\dT/);
+  });
+
+  it('reads a log an older Slipway wrote without stamps: unstamped lines follow the stamped line before them', async () => {
+    const { home, runtime } = setup(SERVER);
+    mkdirSync(join(home, 'logs'));
+    const old = '2026-01-01T00:00:00.000Z';
+    const recent = new Date().toISOString();
+    writeFileSync(join(home, 'logs', 'hello.log'), `before stamps\n${old} old\nafter old\n${recent} new\nafter new\n`);
+    const read = async (since?: Date) => {
+      const lines: string[] = [];
+      for await (const line of runtime.logs('hello', undefined, { tail: 200, follow: false, ...(since ? { since } : {}) })) lines.push(line);
+      return lines;
+    };
+    expect(await read()).toEqual(['before stamps', 'old', 'after old', 'new', 'after new']);
+    expect(await read(new Date(Date.now() - 60_000))).toEqual(['before stamps', 'new', 'after new']);
+  });
+
+  it('stops the app and its log stamper together: no process is left and the port is free', async () => {
+    const { src, runtime } = setup(`${SERVER}\nconsole.log('up');`);
+    runtimes.push([runtime, 'hello']);
+    const running = await runtime.start({ app: 'hello', dir: src, spec });
+    await waitFor(running.url);
+    const stamper = running.handle.pid as number;
+    const appPids = execFileSync('pgrep', ['-P', String(stamper)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    expect(appPids).toHaveLength(1);
+    expect(readFileSync(`/proc/${appPids[0]}/cmdline`, 'utf8').split('\0')).toContain('server.js');
+    await runtime.stop('hello');
+    for (const pid of [stamper, ...appPids]) expect(alive(pid), `pid ${pid}`).toBe(false);
+    await expect(fetch(running.url)).rejects.toThrow();
+    const port = Number(new URL(running.url).port);
+    const probe = createServer();
+    await new Promise<void>((resolve, reject) => probe.once('error', reject).listen(port, '127.0.0.1', resolve));
+    await new Promise((resolve) => probe.close(resolve));
+  });
+
+  it('ends the stamper with the exit code of the app', async () => {
+    const { src } = setup(`console.log('bye'); process.exit(3);`);
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, [join(import.meta.dirname, 'log-stamper.cjs'), process.execPath, 'server.js'], { cwd: src, stdio: ['ignore', 'pipe', 'inherit'] });
+      child.stdout.resume();
+      child.once('exit', resolve);
+    });
+    expect(code).toBe(3);
   });
 
   it('follows the log of a running app until the app is stopped', async () => {

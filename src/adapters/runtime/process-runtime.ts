@@ -7,6 +7,10 @@ import { ExternalServiceError, InputError } from '../../domain/index.ts';
 import type { AppRuntime, LogOptions, RunningApp, StartRequest } from '../../ports/index.ts';
 import { freePort } from '../os/index.ts';
 import { followFile } from './follow-file.ts';
+import { printedSince, unstamp } from './stamped-log.ts';
+
+/** Starts each app and stamps its output lines with their time (see log-stamper.cjs). */
+const LOG_STAMPER = join(import.meta.dirname, 'log-stamper.cjs');
 
 export interface ProcessRuntimeOptions {
   /** Root for `deploy/<app>`, `data/<app>`, `logs/<app>.log` and `run/<app>.json`. */
@@ -32,7 +36,9 @@ interface PidFile {
 /**
  * Runs each app as a detached Node process on a free port, with its own copy of the files, a data
  * directory and a log file. The process outlives the CLI; `stop` ends it (and only it: the pid is
- * checked against the app's directory so a reused pid is never killed).
+ * checked against the app's directory so a reused pid is never killed). The app runs under the log
+ * stamper, which writes its lines to the log with their time; the recorded pid is the stamper's,
+ * which leads the process group the app is in, runs in the app's directory and ends with the app.
  */
 export class ProcessRuntime implements AppRuntime {
   readonly name = 'process';
@@ -61,7 +67,7 @@ export class ProcessRuntime implements AppRuntime {
     const port = await freePort(this.options.host);
     const fd = openSync(logFile, 'a');
     try {
-      const child = spawn(this.options.nodeBinary, args, {
+      const child = spawn(this.options.nodeBinary, [LOG_STAMPER, this.options.nodeBinary, ...args], {
         cwd: dir,
         detached: true,
         stdio: ['ignore', fd, fd],
@@ -112,7 +118,7 @@ export class ProcessRuntime implements AppRuntime {
   async logTail(app: string, lines = 20): Promise<string> {
     try {
       const text = await readFile(this.logFile(app), 'utf8');
-      return text.split('\n').slice(-lines - 1).join('\n').trim();
+      return text.split('\n').slice(-lines - 1).map(unstamp).join('\n').trim();
     } catch {
       return '';
     }
@@ -120,23 +126,19 @@ export class ProcessRuntime implements AppRuntime {
 
   /**
    * The app's log file (stdout and stderr), followed as it grows until the signal aborts or the app
-   * goes away. The app writes that file itself, so its lines carry no time: a start time (`since`)
-   * is refused rather than guessed.
+   * goes away. `since` goes by the stamps the log stamper wrote; the lines come out without them.
    */
-  logs(app: string, _handle: Record<string, unknown> | undefined, options: LogOptions): AsyncIterable<string> {
-    if (options.since) {
-      throw new InputError(`${app} runs as a local process, whose log keeps no time for its lines, so it cannot start at a time`, {
-        hint: 'Leave out --since and choose how many of the last lines to show with --tail, e.g. --tail 50.',
-      });
-    }
-    return options.follow ? this.followWhileRunning(app, options) : followFile(this.logFile(app), options);
+  async *logs(app: string, _handle: Record<string, unknown> | undefined, options: LogOptions): AsyncGenerator<string> {
+    const read = { ...options, ...(options.since ? { keep: printedSince(options.since) } : {}) };
+    const lines = options.follow ? this.followWhileRunning(app, read) : followFile(this.logFile(app), read);
+    for await (const line of lines) yield unstamp(line);
   }
 
   /**
    * Follows the log until the reader leaves or the app has stopped for good: stopped at two checks a
    * second apart, so the moment between stopping and starting a new version does not end it.
    */
-  private async *followWhileRunning(app: string, options: LogOptions): AsyncGenerator<string> {
+  private async *followWhileRunning(app: string, options: LogOptions & { keep?: (line: string) => boolean }): AsyncGenerator<string> {
     const gone = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, gone.signal]) : gone.signal;
     let stoppedChecks = 0;

@@ -12,7 +12,7 @@ const appLogs = createRoute({
   description:
     'Each line is `event: log` with `data: {"line": "…"}`: the last `tail` lines first (written since `since`, when given), then with `follow` each new one until the client leaves or the app goes away; without `follow` the stream ends after the last line. ' +
     'A local app (a process or a podman container) is read from its runtime; an app on the cluster from the logs of its current ReplicaSet\'s pods through the Kubernetes API, each line starting `[<pod>] ` ' +
-    '(409 when the server has no Kubernetes API access or the app has no pods; 500 naming the RBAC rules when the API refuses). A process app keeps no times in its log, so `since` is a 400 for it.',
+    '(409 when the server has no Kubernetes API access or the app has no pods; 500 naming the RBAC rules when the API refuses).',
   request: {
     params: z.object({ app: AppNameParam }),
     query: z.object({
