@@ -1,38 +1,16 @@
 import { z } from 'zod';
-import type { createAwaitHealthyStep } from '../../steps/app-await/index.ts';
-import type { createDeployLocalStep } from '../../steps/app-deploy/index.ts';
-import type { createClusterAwaitStep } from '../../steps/cluster-await/index.ts';
-import type { createSyncStep } from '../../steps/gitops-sync/index.ts';
-import type { createBuildImageStep } from '../../steps/image-build/index.ts';
-import type { createCommitManifestsStep } from '../../steps/manifests-commit/index.ts';
-import type { createRenderStep } from '../../steps/manifests-render/index.ts';
 import type { createChangeSourceStep } from '../../steps/source-change/index.ts';
-import type { createCommitSourceStep } from '../../steps/source-commit/index.ts';
 import { diffText, type createDiffSourceStep } from '../../steps/source-diff/index.ts';
-import type { createProvenanceStep } from '../../steps/source-provenance/index.ts';
 import type { createReadSourceStep } from '../../steps/source-read/index.ts';
-import type { createVerifyStep } from '../../steps/source-verify/index.ts';
-import type { createVersionNextStep } from '../../steps/version-next/index.ts';
 import type { GeneratedSource } from '../../steps/schemas.ts';
-import { deliveryEntries } from './delivery.ts';
+import { deliveryEntries, type ShippingSteps } from './delivery.ts';
 import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } from '../define-step.ts';
 
-/** The steps a change pipeline is built from; optional ones as for a create (see CreateSteps). */
-export interface ChangeSteps {
-  version: ReturnType<typeof createVersionNextStep>;
+/** The steps a change pipeline is built from: reading, changing and comparing the source, then what every shipping pipeline does. */
+export interface ChangeSteps extends ShippingSteps {
   read: ReturnType<typeof createReadSourceStep>;
   change: ReturnType<typeof createChangeSourceStep>;
-  verify?: ReturnType<typeof createVerifyStep>;
-  provenance?: ReturnType<typeof createProvenanceStep>;
   diff: ReturnType<typeof createDiffSourceStep>;
-  commitSource: ReturnType<typeof createCommitSourceStep>;
-  build: ReturnType<typeof createBuildImageStep>;
-  render: ReturnType<typeof createRenderStep>;
-  commitManifests: ReturnType<typeof createCommitManifestsStep>;
-  sync?: ReturnType<typeof createSyncStep>;
-  clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
-  deploy?: ReturnType<typeof createDeployLocalStep>;
-  await?: ReturnType<typeof createAwaitHealthyStep>;
 }
 
 /** Request fields a change run carries. */

@@ -1,40 +1,14 @@
 import { z } from 'zod';
-import type { createAwaitHealthyStep } from '../../steps/app-await/index.ts';
-import type { createDeployLocalStep } from '../../steps/app-deploy/index.ts';
 import type { createPlanStep } from '../../steps/app-plan/index.ts';
-import type { createClusterAwaitStep } from '../../steps/cluster-await/index.ts';
-import type { createSyncStep } from '../../steps/gitops-sync/index.ts';
-import type { createBuildImageStep } from '../../steps/image-build/index.ts';
-import type { createCommitManifestsStep } from '../../steps/manifests-commit/index.ts';
-import type { createRenderStep } from '../../steps/manifests-render/index.ts';
-import type { createCommitSourceStep } from '../../steps/source-commit/index.ts';
 import type { createGenerateStep } from '../../steps/source-generate/index.ts';
-import type { createProvenanceStep } from '../../steps/source-provenance/index.ts';
-import type { createVerifyStep } from '../../steps/source-verify/index.ts';
-import type { createVersionNextStep } from '../../steps/version-next/index.ts';
 import type { GeneratedSource } from '../../steps/schemas.ts';
-import { deliveryEntries } from './delivery.ts';
+import { deliveryEntries, type ShippingSteps } from './delivery.ts';
 import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } from '../define-step.ts';
 
-/**
- * The steps a create pipeline is built from. Optional steps are absent when the target or the
- * generator does not need them: verify (generated code that is not known good), provenance, sync and
- * cluster await (cluster target), deploy and await (local target).
- */
-export interface CreateSteps {
-  version: ReturnType<typeof createVersionNextStep>;
+/** The steps a create pipeline is built from: planning and generating, then what every shipping pipeline does. */
+export interface CreateSteps extends ShippingSteps {
   plan: ReturnType<typeof createPlanStep>;
   generate: ReturnType<typeof createGenerateStep>;
-  verify?: ReturnType<typeof createVerifyStep>;
-  provenance?: ReturnType<typeof createProvenanceStep>;
-  commitSource: ReturnType<typeof createCommitSourceStep>;
-  build: ReturnType<typeof createBuildImageStep>;
-  render: ReturnType<typeof createRenderStep>;
-  commitManifests: ReturnType<typeof createCommitManifestsStep>;
-  sync?: ReturnType<typeof createSyncStep>;
-  clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
-  deploy?: ReturnType<typeof createDeployLocalStep>;
-  await?: ReturnType<typeof createAwaitHealthyStep>;
 }
 
 /** Request fields a create run carries. */

@@ -2,12 +2,38 @@ import type { createAwaitHealthyStep } from '../../steps/app-await/index.ts';
 import type { createDeployLocalStep } from '../../steps/app-deploy/index.ts';
 import type { createClusterAwaitStep } from '../../steps/cluster-await/index.ts';
 import type { createSyncStep } from '../../steps/gitops-sync/index.ts';
+import type { createBuildImageStep } from '../../steps/image-build/index.ts';
+import type { createCommitManifestsStep } from '../../steps/manifests-commit/index.ts';
+import type { createRenderStep } from '../../steps/manifests-render/index.ts';
+import type { createCommitSourceStep } from '../../steps/source-commit/index.ts';
+import type { createProvenanceStep } from '../../steps/source-provenance/index.ts';
+import type { createVerifyStep } from '../../steps/source-verify/index.ts';
+import type { createVersionNextStep } from '../../steps/version-next/index.ts';
 import type { CommitOutput, GeneratedSource } from '../../steps/schemas.ts';
 import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } from '../define-step.ts';
 
 /** The steps that bring committed manifests to life: on a cluster (sync, await) or on this machine (deploy, await). */
 export interface DeliverySteps {
   commitManifests: StepOutputKey<CommitOutput>;
+  sync?: ReturnType<typeof createSyncStep>;
+  clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
+  deploy?: ReturnType<typeof createDeployLocalStep>;
+  await?: ReturnType<typeof createAwaitHealthyStep>;
+}
+
+/**
+ * The steps a create and a change share, from numbering the version to the app answering. Optional
+ * steps are absent when the target or the generator does not need them: verify (generated code that
+ * is not known good), provenance, sync and cluster await (cluster target), deploy and await (local target).
+ */
+export interface ShippingSteps {
+  version: ReturnType<typeof createVersionNextStep>;
+  verify?: ReturnType<typeof createVerifyStep>;
+  provenance?: ReturnType<typeof createProvenanceStep>;
+  commitSource: ReturnType<typeof createCommitSourceStep>;
+  build: ReturnType<typeof createBuildImageStep>;
+  render: ReturnType<typeof createRenderStep>;
+  commitManifests: ReturnType<typeof createCommitManifestsStep>;
   sync?: ReturnType<typeof createSyncStep>;
   clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
   deploy?: ReturnType<typeof createDeployLocalStep>;
