@@ -123,7 +123,7 @@ describe('slipway CLI on the embedded default', () => {
     [['create', 'x', '--name', 'pomodoro-timer'], /exists already/],
     [['delete', 'no-such-app'], /no app named 'no-such-app'/],
     [['resume', 'nonsense'], /not a run id/],
-    [['create'], /missing required argument/],
+    [['create'], /missing the description: say what the app should be/],
   ])('refuses bad input %j with exit 2 and a message naming the rule', async (args, message) => {
     const result = await runCli(args, opts);
     expect(result.code).toBe(2);
