@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBaseImage } from '../support/base-image.ts';
 import { runCli, tempHome } from '../support/cli.ts';
@@ -185,7 +186,7 @@ describe('slipway rollback --target cluster (Flux)', () => {
     return { opts, v1Commit: history(opts)[0]!, v1Digest: digestIn(deploymentAt(opts, 'main'))! };
   }
 
-  it('commits the Deployment pinning the earlier digest in one new commit, asks Flux to reconcile it, and follows the rollout again when resumed', async () => {
+  it('commits the Deployment pinning the earlier digest in one new commit, asks Flux to reconcile it, and follows the rollout again when resumed', { timeout: 180_000, retry: 1 }, async () => {
     const { opts, v1Commit, v1Digest } = await runningV1(false);
     let stop = playFlux('ready', 1);
     try {
@@ -209,9 +210,12 @@ describe('slipway rollback --target cluster (Flux)', () => {
       stop();
     }
     stop = playFlux('ready', 2);
+    // By the time a person resumes, Flux has applied the revision and the rollout is healthy: the
+    // stand-in's objects turn ready 200–300 ms after it starts playing, so the resume waits for that.
+    await delay(800);
     try {
       const result = await runCli(['resume', first.runId, '--json'], opts);
-      expect(result.code, result.stderr).toBe(0);
+      expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
       const report = JSON.parse(result.stdout);
       expect(report).toMatchObject({ runId: first.runId, kind: 'rollback', status: 'succeeded', version: 'v1.1.1', rollback: { to: 'v1.0.0' }, url: `${appUrl}/pomodoro/` });
       const step = (id: string) => report.timeline.findLast((s: { stepId: string }) => s.stepId === id);
@@ -235,7 +239,7 @@ describe('slipway rollback --target cluster (Flux)', () => {
     } finally {
       stop();
     }
-  }, 180_000);
+  });
 
   it('rolls a change whose health check fails back to v1.0.0 with rollout.autoRollback, and both runs say so', async () => {
     const { opts, v1Commit, v1Digest } = await runningV1(true);
