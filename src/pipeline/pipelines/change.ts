@@ -61,7 +61,7 @@ export function changePipeline(steps: ChangeSteps): PipelineEntry[] {
     entry(steps.build, (s) => ({
       app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha, ...s.output(steps.version),
     })),
-    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image })),
+    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image, env: s.output(steps.version).env })),
     entry(steps.commitManifests, (s) => ({
       app: req(s).app,
       sourceSha: s.output(steps.commitSource).sha,
