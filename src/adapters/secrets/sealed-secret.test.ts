@@ -103,7 +103,7 @@ describe('encryptSecret as a SealedSecret', () => {
     const ec = selfSigned('ec', ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']);
     const error = await encryptSecret(registrySecret(), { kind: 'sealed-secrets', certPem: ec.cert }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toMatch(/ec key; the Sealed Secrets controller seals with RSA/);
+    expect((error as InputError).message).toMatch(/has an EC key; the Sealed Secrets controller seals with RSA/);
     expect((error as InputError).hint).toMatch(/kubeseal --fetch-cert/);
   });
 });
