@@ -53,6 +53,7 @@ describe('readSecretEncryption', () => {
 
   it('lets the command line win over the file', () => {
     expect(readSecretEncryption({ backend: 'sops', ageRecipients: [alice.recipient] }, { ageRecipient: [bob.recipient] })).toEqual({ kind: 'sops', ageRecipients: [bob.recipient] });
+    expect(readSecretEncryption(undefined, { ageRecipient: bob.recipient })).toEqual({ kind: 'sops', ageRecipients: [bob.recipient] });
     const sealed = readSecretEncryption({ backend: 'sops', ageRecipients: [alice.recipient] }, { sealCert: 'controller.pem' }, { cwd: dir });
     expect(sealed.kind).toBe('sealed-secrets');
     expect(sealed.kind === 'sealed-secrets' && sealed.certPem).toMatch(/^-----BEGIN CERTIFICATE-----/);
