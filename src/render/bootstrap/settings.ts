@@ -83,6 +83,12 @@ export function resolveBootstrapSettings(sources: BootstrapSources): BootstrapSe
       hint: 'Slipway runs apart from the apps it ships: give bootstrap.namespace (default slipway) a namespace of its own.',
     });
   }
+  const shared = environments.find((env) => inside(env.gitopsPath, bootstrap.path) || inside(bootstrap.path, env.gitopsPath));
+  if (shared) {
+    throw new ConfigError(`bootstrap.path ${bootstrap.path} and the apps folder ${shared.gitopsPath} of environment ${shared.name} overlap`, {
+      hint: 'Each is replaced as a whole by the command that writes it: give bootstrap.path a folder of its own, such as kubernetes/slipway.',
+    });
+  }
   return {
     engine,
     secrets: sources.secrets,
@@ -94,4 +100,9 @@ export function resolveBootstrapSettings(sources: BootstrapSources): BootstrapSe
     bootstrap,
     localDir: sources.localDir,
   };
+}
+
+/** Whether folder `a` is folder `b` or inside it. */
+function inside(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`);
 }
