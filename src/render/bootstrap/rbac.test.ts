@@ -51,6 +51,8 @@ describe('rbacPart', () => {
     const objects = rbacPart(bootstrapSettings(ARGOCD_CONFIG)).files.flatMap((f) => f.objects);
     expect(validateObjects(objects)).toEqual([]);
     expect(objects.filter((o) => o.kind === 'RoleBinding').map((o) => o.metadata?.namespace)).toEqual(['dynamic-apps', 'argocd']);
+    const elsewhere = rbacPart(bootstrapSettings({ ...ARGOCD_CONFIG, argocd: { namespace: 'gitops' } })).files.flatMap((f) => f.objects);
+    expect(elsewhere.filter((o) => o.kind === 'RoleBinding').map((o) => o.metadata?.namespace)).toEqual(['dynamic-apps', 'gitops']);
   });
 });
 

@@ -37,6 +37,8 @@ export interface BootstrapSettings {
     gitRepository: string;
     receiverType: 'github' | 'generic-hmac' | 'generic';
   };
+  /** Where Slipway reads and refreshes Argo CD Applications (slipway.yaml's `argocd.namespace`). */
+  argocdNamespace: string;
   /** The `bootstrap:` section of slipway.yaml, defaults filled in. */
   bootstrap: BootstrapConfig;
   /**
@@ -48,7 +50,7 @@ export interface BootstrapSettings {
 
 /** What the settings are resolved from: the parts of slipway.yaml they need and the command's flags. */
 export interface BootstrapSources {
-  config: Pick<Config, 'engine' | 'render' | 'git' | 'flux' | 'bootstrap' | 'environments' | 'defaultEnv'>;
+  config: Pick<Config, 'engine' | 'render' | 'git' | 'flux' | 'argocd' | 'bootstrap' | 'environments' | 'defaultEnv'>;
   /** The engines' render parts (src/adapters/gitops), as the composition root hands them. */
   engines: readonly EngineRender[];
   /** `--engine`, winning over slipway.yaml's `engine`. */
@@ -97,6 +99,7 @@ export function resolveBootstrapSettings(sources: BootstrapSources): BootstrapSe
     render,
     environments,
     flux: { namespace: config.flux.namespace, gitRepository: config.flux.gitRepository, receiverType: config.flux.receiver?.type ?? 'github' },
+    argocdNamespace: config.argocd.namespace,
     bootstrap,
     localDir: sources.localDir,
   };
