@@ -120,6 +120,7 @@ describe('slipway bootstrap (Flux, SOPS) into a GitOps checkout', () => {
     const result = await runCli(['bootstrap', '--out', out, '--age-recipient', key.recipient], { home, cwd });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/committed [0-9a-f]{12}/);
+    expect(result.stdout).toContain(`git -C ${out} push`);
     expect(result.stdout).toContain('Receiver webhook path: /hook/');
     expect(git(out, 'show', '--name-only', '--format=', 'HEAD')).not.toContain('notes.txt');
     expect(git(out, 'status', '--porcelain')).toBe('A  notes.txt\n');

@@ -83,6 +83,7 @@ function printResult(result: BootstrapResult, engine: string, dryRun: boolean): 
     lines.push(`Bootstrapped the cluster side for ${engine} in ${result.out}: ${done}`);
     for (const path of result.changed) lines.push(`  ${result.added.includes(path) ? '+' : '~'} ${path}`);
     for (const path of result.removed) lines.push(`  - ${path}`);
+    if (result.commit) lines.push(`Push it for the cluster to see it: git -C ${result.out} push`);
   }
   if (result.receiverPath) lines.push('', `Receiver webhook path: ${result.receiverPath}`);
   if (result.notes.length > 0) lines.push('', ...result.notes);
