@@ -29,6 +29,8 @@ export interface RegistryServerOptions {
   accessTokenOnly?: boolean;
   /** `token` mode: OAuth2 refresh tokens (Docker's `identitytoken`) the service accepts, to the user each stands for. */
   refreshTokens?: Record<string, string>;
+  /** `tls-basic`: this htpasswd file's text instead of one made from `users` (to check an htpasswd Slipway renders). */
+  htpasswd?: string;
   /** Whether the registry accepts manifest DELETE (default true); false answers 405 UNSUPPORTED as a default registry does. */
   deleteEnabled?: boolean;
 }
@@ -98,12 +100,12 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
     ca = cert.cert;
     (config.http as Record<string, unknown>).tls = { certificate: cert.certPath, key: cert.keyPath };
     const lines: string[] = [];
-    for (const [user, password] of Object.entries(users)) {
+    for (const [user, password] of options.htpasswd === undefined ? Object.entries(users) : []) {
       // bcrypt cost 5: the registry checks the hash on every request; cost 12 costs ~300 ms each.
       const { stdout } = await run('htpasswd', ['-Bbn', '-C', '5', user, password]);
       lines.push(stdout.trim());
     }
-    await writeFile(join(root, 'htpasswd'), `${lines.join('\n')}\n`);
+    await writeFile(join(root, 'htpasswd'), options.htpasswd ?? `${lines.join('\n')}\n`);
     config.auth = { htpasswd: { realm: 'slipway-test', path: join(root, 'htpasswd') } };
   } else if (mode === 'token') {
     const signer = await createSelfSignedCertificate(root, 'token-signer', ['DNS:token-signer']);
