@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gitOpsEngine, gitOpsEngineRenders } from '../../adapters/gitops/index.ts';
 import { encryptSecret } from '../../adapters/secrets/index.ts';
-import { runBootstrap, type BootstrapResult } from '../../app/bootstrap/index.ts';
+import { carriedSecrets, runBootstrap, type BootstrapResult } from '../../app/bootstrap/index.ts';
 import { loadConfig } from '../../config/load.ts';
 import { InputError } from '../../domain/errors.ts';
 import { resolveBootstrapSettings, type SecretEncryption, type SecretsBackend } from '../../render/bootstrap/index.ts';
@@ -40,7 +40,9 @@ export async function bootstrapCommand(opts: BootstrapOptions): Promise<number> 
     const how = secretEncryption(backend, opts);
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
     if (opts.registry) config.bootstrap.registry.enabled = true;
-    const settings = resolveBootstrapSettings({ config, engines: gitOpsEngineRenders(), engine: opts.engine, secrets: backend, localDir: join(config.home, 'bootstrap') });
+    const settings = resolveBootstrapSettings({
+      config, engines: gitOpsEngineRenders(), engine: opts.engine, secrets: backend, localDir: join(config.home, 'bootstrap'), carried: carriedSecrets(config, process.env),
+    });
     const result = await runBootstrap({
       settings,
       out: resolve(opts.out),

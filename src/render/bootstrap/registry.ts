@@ -17,7 +17,7 @@ import { LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY, selectorLabels } from '../
 import { restrictedContainer, restrictedPod } from '../pod-security.ts';
 import type { Labels } from '../types.ts';
 import { htpasswdLine } from './htpasswd.ts';
-import { REGISTRY_PUSH_SECRET } from './slipway.ts';
+import type { BootstrapSettings } from './settings.ts';
 import type { BootstrapPart, BootstrapSecretFile, PlainSecret, SecretValues } from './types.ts';
 
 export const REGISTRY_NAME = 'registry';
@@ -27,6 +27,8 @@ export const REGISTRY_USER = 'slipway';
 export const REGISTRY_HTPASSWD_SECRET = 'registry-htpasswd';
 /** The pull login in each apps namespace, given to pods by the namespace's default ServiceAccount. */
 export const REGISTRY_PULL_SECRET = 'registry-pull';
+/** The login Slipway pushes with, mounted into its pod (slipway.ts). */
+export const REGISTRY_PUSH_SECRET = 'slipway-registry-push';
 export const DEFAULT_REGISTRY_IMAGE = 'docker.io/library/registry:2.8.3';
 /** Sunday 03:30: garbage collection deletes blobs no manifest names, best when nobody pushes. */
 export const DEFAULT_GC_SCHEDULE = '30 3 * * 0';
@@ -54,6 +56,40 @@ export interface RegistryPartInput {
 }
 
 /**
+ * The registry part for the bootstrap settings: nothing unless `bootstrap.registry.enabled` (`--registry`).
+ * @example registryPart(settings, values).files.length // 0 unless the registry is on
+ */
+export function registryPart(settings: BootstrapSettings, values: SecretValues): BootstrapPart {
+  const { registry } = settings.bootstrap;
+  if (!registry.enabled) return { name: REGISTRY_NAME, files: [], secrets: [] };
+  return renderRegistryPart(
+    {
+      namespace: settings.namespace,
+      appNamespaces: settings.environments.map((env) => env.namespace),
+      host: registry.host,
+      appsDomain: settings.render.appsDomain,
+      storage: registry.storage,
+      image: registry.image,
+      parentRefs: settings.render.gateway.parentRefs,
+    },
+    values,
+  );
+}
+
+/**
+ * The host the bootstrap's registry answers at, when it is on: `bootstrap.registry.host`, else `registry.<apps domain>`.
+ * @example bootstrapRegistryHost(settings) // 'registry.apps.example.com'
+ */
+export function bootstrapRegistryHost(settings: BootstrapSettings): string | undefined {
+  const { registry } = settings.bootstrap;
+  return registry.enabled ? registryHostOf(registry.host, settings.render.appsDomain) : undefined;
+}
+
+function registryHostOf(host: string | undefined, appsDomain: string): string {
+  return host ?? `${REGISTRY_NAME}.${appsDomain}`;
+}
+
+/**
  * The registry's Deployment, volume, Service, HTTPRoute and garbage-collection CronJob, the default
  * ServiceAccounts of the apps namespaces naming the pull login, and the Secrets: the htpasswd file,
  * the pull logins and Slipway's push login.
@@ -62,7 +98,7 @@ export interface RegistryPartInput {
 export function renderRegistryPart(input: RegistryPartInput, values: SecretValues): BootstrapPart {
   const { namespace } = input;
   const labels: Labels = { ...selectorLabels(REGISTRY_NAME), [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_PART_OF]: 'slipway' };
-  const host = input.host ?? `${REGISTRY_NAME}.${input.appsDomain}`;
+  const host = registryHostOf(input.host, input.appsDomain);
   const image = input.image ?? DEFAULT_REGISTRY_IMAGE;
   const password = values.get('registry-password', 32);
   const claim = {

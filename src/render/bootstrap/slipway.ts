@@ -25,12 +25,13 @@ import {
   CONFIG_DIR, CONFIG_FILE, inClusterConfig, REGISTRY_LOGIN_DIR, SECRET_KEYS, SECRETS_DIR, SERVER_PORT, STATE_DIR,
   type CarriedSecret, type RunningConfig,
 } from './slipway-config.ts';
+import { fluxReceiverPath } from './receiver.ts';
+import { bootstrapRegistryHost, REGISTRY_PUSH_SECRET } from './registry.ts';
+import type { BootstrapSettings } from './settings.ts';
 import type { BootstrapPart, BootstrapSecretFile, SecretValues } from './types.ts';
 
 export const SLIPWAY_NAME = 'slipway';
 export const SLIPWAY_SECRET = 'slipway-secrets';
-/** The registry push login Slipway mounts when the bootstrap's registry is on (registry.ts writes it). */
-export const REGISTRY_PUSH_SECRET = 'slipway-registry-push';
 /** On the pod template: a new slipway.yaml changes it, so the pod restarts and reads it. */
 export const CONFIG_DIGEST_ANNOTATION = 'slipway.dev/config-digest';
 
@@ -56,6 +57,31 @@ export interface SlipwayPartInput {
   registryHost?: string | undefined;
   /** Values of the running config's own secrets the pod needs too (git tokens, the model's API key…), read by the caller. */
   carried?: Partial<Record<CarriedSecret, string>>;
+}
+
+/**
+ * Slipway's part for the bootstrap settings (`bootstrap.slipway`, the gateway and apps domain, the
+ * running slipway.yaml), left out while `bootstrap.slipway.image` is not set.
+ * @example slipwayPart(settings, values).name // 'slipway'
+ */
+export function slipwayPart(settings: BootstrapSettings, values: SecretValues): BootstrapPart {
+  const { slipway } = settings.bootstrap;
+  return renderSlipwayPart(
+    {
+      namespace: settings.namespace,
+      image: slipway.image,
+      host: slipway.host,
+      appsDomain: settings.render.appsDomain,
+      storage: slipway.storage,
+      parentRefs: settings.render.gateway.parentRefs,
+      engine: settings.engine,
+      running: settings.running,
+      receiverPath: settings.engine === 'flux' ? fluxReceiverPath(settings, values) : undefined,
+      registryHost: bootstrapRegistryHost(settings),
+      carried: settings.carried,
+    },
+    values,
+  );
 }
 
 const DIGEST_HINT = 'Build Slipway\'s image with `npm run image` and set bootstrap.slipway.image to the ref@sha256:… it prints.';
@@ -84,7 +110,8 @@ export function renderSlipwayPart(input: SlipwayPartInput, values: SecretValues)
   const configMap = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: SLIPWAY_NAME, namespace, labels },
+    // Flux must not replace the ${VAR}s of slipway.yaml (e.g. ${APPS_SUBDOMAIN}): Slipway writes them into app manifests as they are.
+    metadata: { name: SLIPWAY_NAME, namespace, labels, annotations: { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } },
     data: { [CONFIG_FILE]: configText },
   } satisfies IConfigMap;
   const claim = {
