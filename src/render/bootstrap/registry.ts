@@ -5,20 +5,18 @@
  * and the logins apps pull with and Slipway pushes with.
  */
 import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
-import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
-import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
-import type { IService } from 'kubernetes-models/v1/Service';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { renderRoute, type RouteTarget } from '../httproute.ts';
-import { LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY, selectorLabels } from '../labels.ts';
+import { LABEL_MANAGED_BY, MANAGED_BY, selectorLabels } from '../labels.ts';
 import { restrictedContainer, restrictedPod } from '../pod-security.ts';
 import type { Labels } from '../types.ts';
 import { htpasswdLine } from './htpasswd.ts';
 import type { BootstrapSettings } from './settings.ts';
 import type { BootstrapPart, BootstrapSecretFile, PlainSecret, SecretValues } from './types.ts';
+import { httpService, singlePodDeployment, volumeClaim, workload, type Workload } from './workload.ts';
 
 export const REGISTRY_NAME = 'registry';
 export const REGISTRY_PORT = 5000;
@@ -97,22 +95,13 @@ function registryHostOf(host: string | undefined, appsDomain: string): string {
  */
 export function renderRegistryPart(input: RegistryPartInput, values: SecretValues): BootstrapPart {
   const { namespace } = input;
-  const labels: Labels = { ...selectorLabels(REGISTRY_NAME), [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_PART_OF]: 'slipway' };
+  const own = workload(REGISTRY_NAME, namespace);
+  const { labels } = own;
   const host = registryHostOf(input.host, input.appsDomain);
   const image = input.image ?? DEFAULT_REGISTRY_IMAGE;
   const password = values.get('registry-password', 32);
-  const claim = {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name: REGISTRY_NAME, namespace, labels },
-    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: input.storage } } },
-  } satisfies IPersistentVolumeClaim;
-  const service = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: REGISTRY_NAME, namespace, labels },
-    spec: { selector: selectorLabels(REGISTRY_NAME), ports: [{ name: 'http', port: REGISTRY_PORT, targetPort: 'http', protocol: 'TCP' }] },
-  } satisfies IService;
+  const claim = volumeClaim(own, input.storage);
+  const service = httpService(own, REGISTRY_PORT);
   const route = renderRoute({ name: REGISTRY_NAME, namespace, labels, hostname: host, port: REGISTRY_PORT, parentRefs: input.parentRefs });
   const pullAccounts = input.appNamespaces.map(
     (appNamespace) =>
@@ -145,7 +134,7 @@ export function renderRegistryPart(input: RegistryPartInput, values: SecretValue
     name: REGISTRY_NAME,
     files: [
       { path: 'registry/persistentvolumeclaim.yaml', objects: [claim] },
-      { path: 'registry/deployment.yaml', objects: [registryDeployment(namespace, labels, image)] },
+      { path: 'registry/deployment.yaml', objects: [registryDeployment(own, image)] },
       { path: 'registry/service.yaml', objects: [service] },
       { path: 'registry/httproute.yaml', objects: [route] },
       { path: 'registry/garbage-collection.yaml', objects: [garbageCollection(namespace, labels, image, input.gcSchedule ?? DEFAULT_GC_SCHEDULE)] },
@@ -204,25 +193,10 @@ function registryPod(image: string, container: Partial<IContainer>): IPodSpec {
   };
 }
 
-/** One replica, replaced by stopping the old pod first: a ReadWriteOnce volume has one writer. */
-function registryDeployment(namespace: string, labels: Labels, image: string) {
+function registryDeployment(own: Workload, image: string) {
   // /v2/ asks for a login, so the probes only check that the port answers.
   const probe = { tcpSocket: { port: 'http' }, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: REGISTRY_NAME, namespace, labels },
-    spec: {
-      replicas: 1,
-      revisionHistoryLimit: 3,
-      strategy: { type: 'Recreate' },
-      selector: { matchLabels: selectorLabels(REGISTRY_NAME) },
-      template: {
-        metadata: { labels: { ...labels } },
-        spec: registryPod(image, { ports: [{ name: 'http', containerPort: REGISTRY_PORT, protocol: 'TCP' }], readinessProbe: probe, livenessProbe: probe }),
-      },
-    },
-  } satisfies IDeployment;
+  return singlePodDeployment(own, registryPod(image, { ports: [{ name: 'http', containerPort: REGISTRY_PORT, protocol: 'TCP' }], readinessProbe: probe, livenessProbe: probe }));
 }
 
 /**

@@ -4,20 +4,16 @@
  * Secret `slipway-secrets`, reached through a Service and an HTTPRoute on the apps' gateway.
  */
 import { createHash } from 'node:crypto';
-import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
-import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { IProbe } from 'kubernetes-models/v1/Probe';
-import type { IService } from 'kubernetes-models/v1/Service';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { stringify } from 'yaml';
 import { ConfigError } from '../../domain/errors.ts';
 import { renderRoute, type RouteTarget } from '../httproute.ts';
 import { isImageDigest, splitImage } from '../image.ts';
-import { LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY, selectorLabels } from '../labels.ts';
 import { restrictedContainer, restrictedPod } from '../pod-security.ts';
 import { SERVICE_PORT } from '../service.ts';
 import type { Labels } from '../types.ts';
@@ -29,10 +25,11 @@ import { fluxReceiverPath } from './receiver.ts';
 import { bootstrapRegistryHost, REGISTRY_PUSH_SECRET } from './registry.ts';
 import type { BootstrapSettings } from './settings.ts';
 import type { BootstrapPart, BootstrapSecretFile, SecretValues } from './types.ts';
+import { httpService, singlePodDeployment, volumeClaim, workload } from './workload.ts';
 
 export const SLIPWAY_NAME = 'slipway';
 export const SLIPWAY_SECRET = 'slipway-secrets';
-/** On the pod template: a new slipway.yaml changes it, so the pod restarts and reads it. */
+/** On the pod template: the sha256 of slipway.yaml. */
 export const CONFIG_DIGEST_ANNOTATION = 'slipway.dev/config-digest';
 
 export interface SlipwayPartInput {
@@ -98,7 +95,8 @@ export function renderSlipwayPart(input: SlipwayPartInput, values: SecretValues)
   }
   assertPinned(input.image);
   const { namespace } = input;
-  const labels: Labels = { ...selectorLabels(SLIPWAY_NAME), [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_PART_OF]: SLIPWAY_NAME };
+  const own = workload(SLIPWAY_NAME, namespace);
+  const { labels } = own;
   const carried = Object.fromEntries(Object.entries(input.carried ?? {}).filter(([, value]) => value !== undefined && value !== '')) as Partial<Record<CarriedSecret, string>>;
   const { config, notes } = inClusterConfig({
     running: input.running,
@@ -114,21 +112,12 @@ export function renderSlipwayPart(input: SlipwayPartInput, values: SecretValues)
     metadata: { name: SLIPWAY_NAME, namespace, labels, annotations: { 'kustomize.toolkit.fluxcd.io/substitute': 'disabled' } },
     data: { [CONFIG_FILE]: configText },
   } satisfies IConfigMap;
-  const claim = {
-    apiVersion: 'v1',
-    kind: 'PersistentVolumeClaim',
-    metadata: { name: SLIPWAY_NAME, namespace, labels },
-    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: input.storage } } },
-  } satisfies IPersistentVolumeClaim;
-  const service = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: SLIPWAY_NAME, namespace, labels },
-    spec: { selector: selectorLabels(SLIPWAY_NAME), ports: [{ name: 'http', port: SERVICE_PORT, targetPort: 'http', protocol: 'TCP' }] },
-  } satisfies IService;
+  const claim = volumeClaim(own, input.storage);
+  const service = httpService(own, SERVICE_PORT);
   const hostname = input.host ?? `${SLIPWAY_NAME}.${input.appsDomain}`;
   const route = renderRoute({ name: SLIPWAY_NAME, namespace, labels, hostname, port: SERVICE_PORT, parentRefs: input.parentRefs });
-  const deployment = renderSlipwayDeployment({ namespace, labels, image: input.image, configDigest: sha256(configText), registryLogin: input.registryHost !== undefined });
+  // The digest of slipway.yaml on the pod template: a new one changes the template, so the pod restarts and reads it.
+  const deployment = singlePodDeployment(own, podSpec(input.image, input.registryHost !== undefined), { [CONFIG_DIGEST_ANNOTATION]: sha256(configText) });
   return {
     name: SLIPWAY_NAME,
     files: [
@@ -165,38 +154,6 @@ function slipwaySecret(input: SlipwayPartInput, labels: Labels, carried: Partial
     secret: { name: SLIPWAY_SECRET, namespace: input.namespace, labels, stringData },
     purpose: "Slipway's API token and the secrets its slipway.yaml reads in the cluster",
   };
-}
-
-interface DeploymentInput {
-  namespace: string;
-  labels: Labels;
-  image: string;
-  configDigest: string;
-  /** Mount the registry push login (the bootstrap's registry is on). */
-  registryLogin: boolean;
-}
-
-/**
- * One replica replaced by stopping the old pod first (Recreate): the SQLite state has one writer, and
- * a ReadWriteOnce volume one node. Restricted Pod Security, a read-only root with /tmp writable.
- */
-function renderSlipwayDeployment(input: DeploymentInput) {
-  const { namespace, labels, image, configDigest } = input;
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: SLIPWAY_NAME, namespace, labels },
-    spec: {
-      replicas: 1,
-      revisionHistoryLimit: 3,
-      strategy: { type: 'Recreate' },
-      selector: { matchLabels: selectorLabels(SLIPWAY_NAME) },
-      template: {
-        metadata: { labels: { ...labels }, annotations: { [CONFIG_DIGEST_ANNOTATION]: configDigest } },
-        spec: podSpec(image, input.registryLogin),
-      },
-    },
-  } satisfies IDeployment;
 }
 
 function podSpec(image: string, registryLogin: boolean) {
