@@ -230,6 +230,19 @@ export const BootstrapConfig = z
   .strict();
 export type BootstrapConfig = z.infer<typeof BootstrapConfig>;
 
+/** How Secrets Slipway commits to the GitOps repo are encrypted (see src/adapters/secrets). */
+export const SecretsConfig = z
+  .object({
+    /** `sops`: SOPS + age, decrypted by Flux; `sealed-secrets`: sealed for the Sealed Secrets controller. */
+    backend: z.enum(['sops', 'sealed-secrets']).default('sops'),
+    /** age public keys (age1…) SOPS files are encrypted to; Flux holds the secret key of one of them. */
+    ageRecipients: z.array(z.string().min(1, 'an age public key (age1…)')).default([]),
+    /** The controller's certificate, from `kubeseal --fetch-cert`. */
+    sealCert: FilePath.optional(),
+  })
+  .strict();
+export type SecretsConfig = z.infer<typeof SecretsConfig>;
+
 export const ConfigSchema = z
   .object({
     /** Where the app runs: `local` (this machine) or `cluster` (the homelab, through GitOps). */
@@ -418,6 +431,8 @@ export const ConfigSchema = z
     environments: z.record(EnvName, EnvironmentConfig).optional(),
     /** The environment runs use when no --env is given; it must be one of `environments`. */
     defaultEnv: EnvName.default('prod'),
+    /** How Secrets committed to the GitOps repo are encrypted; absent → the command line says. */
+    secrets: SecretsConfig.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
