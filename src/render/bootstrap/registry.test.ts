@@ -11,8 +11,8 @@ import { RegistryError } from '../../adapters/registry/registry-error.ts';
 import { podSecurityProblems } from '../pod-security.ts';
 import { validateObjects } from '../validate/index.ts';
 import { htpasswdLine } from './htpasswd.ts';
-import { renderRegistryPart, type RegistryPartInput } from './registry.ts';
-import { MemorySecretValues } from './secret-values.test-support.ts';
+import { registryPart, renderRegistryPart, type RegistryPartInput } from './registry.ts';
+import { bootstrapSettings, NamedValues } from './test-fixtures.ts';
 import type { BootstrapPart } from './types.ts';
 
 const input = (overrides: Partial<RegistryPartInput> = {}): RegistryPartInput => ({
@@ -25,7 +25,7 @@ const asSecrets = (part: BootstrapPart) => part.secrets.map(({ secret }) => ({ a
 
 describe('the private registry (bootstrap part)', () => {
   it('renders objects and Secrets that pass the validator', () => {
-    const part = renderRegistryPart(input(), new MemorySecretValues());
+    const part = renderRegistryPart(input(), new NamedValues());
     expect(objects(part).map((o) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`)).toEqual([
       'PersistentVolumeClaim/slipway/registry', 'Deployment/slipway/registry', 'Service/slipway/registry', 'HTTPRoute/slipway/registry', 'CronJob/slipway/registry-gc',
       'ServiceAccount/dynamic-apps/default', 'ServiceAccount/apps-dev/default',
@@ -34,12 +34,12 @@ describe('the private registry (bootstrap part)', () => {
     expect(part.secrets.map((s) => s.path)).toEqual(['secrets/registry-htpasswd.yaml', 'secrets/slipway-registry-push.yaml', 'secrets/registry-pull-dynamic-apps.yaml', 'secrets/registry-pull-apps-dev.yaml']);
     expect(find(part, 'Service').spec.ports).toEqual([{ name: 'http', port: 5000, targetPort: 'http', protocol: 'TCP' }]);
     expect(find(part, 'HTTPRoute').spec).toMatchObject({ hostnames: ['registry.apps.lan'], rules: [{ backendRefs: [{ name: 'registry', port: 5000 }] }] });
-    expect(find(renderRegistryPart(input({ host: 'cr.example.org' }), new MemorySecretValues()), 'HTTPRoute').spec.hostnames).toEqual(['cr.example.org']);
+    expect(find(renderRegistryPart(input({ host: 'cr.example.org' }), new NamedValues()), 'HTTPRoute').spec.hostnames).toEqual(['cr.example.org']);
     expect(find(part, 'ServiceAccount').imagePullSecrets).toEqual([{ name: 'registry-pull' }]);
   });
 
   it('runs the registry and its garbage collection under the restricted Pod Security Standard, on one volume and one node', () => {
-    const part = renderRegistryPart(input(), new MemorySecretValues());
+    const part = renderRegistryPart(input(), new NamedValues());
     const deployment = find(part, 'Deployment');
     const cronJob = find(part, 'CronJob');
     const gcPod = cronJob.spec.jobTemplate.spec.template.spec;
@@ -59,24 +59,24 @@ describe('the private registry (bootstrap part)', () => {
     const gcLabels = cronJob.spec.jobTemplate.spec.template.metadata.labels;
     expect(Object.entries(deployment.spec.selector.matchLabels).every(([k, v]) => gcLabels[k] === v)).toBe(false);
     expect(cronJob.spec).toMatchObject({ schedule: '30 3 * * 0', concurrencyPolicy: 'Forbid' });
-    expect(find(renderRegistryPart(input({ image: 'registry.lan/mirror/registry:2.8.3' }), new MemorySecretValues()), 'Deployment').spec.template.spec.containers[0].image).toBe('registry.lan/mirror/registry:2.8.3');
+    expect(find(renderRegistryPart(input({ image: 'registry.lan/mirror/registry:2.8.3' }), new NamedValues()), 'Deployment').spec.template.spec.containers[0].image).toBe('registry.lan/mirror/registry:2.8.3');
   });
 
   it('gives the same Secrets for the same password (so the encrypted files stay as they are), and new ones for a new password', () => {
-    const values = new MemorySecretValues();
+    const values = new NamedValues();
     const first = renderRegistryPart(input(), values);
     expect(renderRegistryPart(input(), values)).toEqual(first);
-    const other = renderRegistryPart(input(), new MemorySecretValues());
+    const other = renderRegistryPart(input(), { get: (name: string) => `another-${name}` });
     expect(secretNamed(other, 'registry-htpasswd').stringData).not.toEqual(secretNamed(first, 'registry-htpasswd').stringData);
     const line = secretNamed(first, 'registry-htpasswd').stringData['htpasswd']!;
     expect(line).toMatch(/^slipway:\$2b\$05\$[./A-Za-z0-9]{53}\n$/);
-    expect(line).not.toContain(values.get('registry-password'));
+    expect(line).not.toContain('value-of-registry-password');
   });
 
   it('writes the pull and push logins as dockerconfigjson for the registry host, with the registry password', () => {
-    const values = new MemorySecretValues();
+    const values = new NamedValues();
     const part = renderRegistryPart(input(), values);
-    const password = values.get('registry-password');
+    const password = 'value-of-registry-password';
     for (const [name, namespace] of [['slipway-registry-push', 'slipway'], ['registry-pull', 'dynamic-apps'], ['registry-pull', 'apps-dev']] as const) {
       const secret = secretNamed(part, name, namespace);
       expect(secret.type).toBe('kubernetes.io/dockerconfigjson');
@@ -87,8 +87,19 @@ describe('the private registry (bootstrap part)', () => {
   });
 });
 
+describe('the registry part from the bootstrap settings', () => {
+  it('is empty unless the registry is on, and then pulls in every environment\'s namespace', () => {
+    expect(registryPart(bootstrapSettings(), new NamedValues())).toEqual({ name: 'registry', files: [], secrets: [] });
+    const settings = bootstrapSettings({ render: { appsDomain: 'apps.example.com' }, environments: { dev: {}, prod: {} }, bootstrap: { registry: { enabled: true, storage: '20Gi' } } });
+    const part = registryPart(settings, new NamedValues());
+    expect(find(part, 'HTTPRoute').spec.hostnames).toEqual(['registry.apps.example.com']);
+    expect(find(part, 'PersistentVolumeClaim').spec.resources.requests.storage).toBe('20Gi');
+    expect(objects(part).filter((o) => o.kind === 'ServiceAccount').map((o) => o.metadata?.namespace)).toEqual(settings.environments.map((env) => env.namespace));
+  });
+});
+
 describe('the rendered htpasswd and login with the real registry', () => {
-  const values = new MemorySecretValues();
+  const values = new NamedValues();
   let registry: RegistryServer;
   let part: BootstrapPart;
   beforeAll(async () => {
@@ -123,7 +134,7 @@ describe('the rendered htpasswd and login with the real registry', () => {
   });
 
   it('refuses a wrong password and a wrong user', async () => {
-    const password = values.get('registry-password');
+    const password = 'value-of-registry-password';
     for (const [user, pass] of [['slipway', `${password.slice(0, -1)}x`], ['admin', password]]) {
       const login = JSON.stringify({ auths: { [registry.host]: { username: user, password: pass } } });
       const client = clientWith(login);

@@ -8,8 +8,8 @@ import { ConfigSchema } from '../../config/schema.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import { podSecurityProblems } from '../pod-security.ts';
 import { validateObjects } from '../validate/index.ts';
-import { MemorySecretValues } from './secret-values.test-support.ts';
-import { CONFIG_DIGEST_ANNOTATION, renderSlipwayPart, type SlipwayPartInput } from './slipway.ts';
+import { CONFIG_DIGEST_ANNOTATION, renderSlipwayPart, slipwayPart, type SlipwayPartInput } from './slipway.ts';
+import { bootstrapSettings, NamedValues } from './test-fixtures.ts';
 import type { BootstrapPart } from './types.ts';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
@@ -37,7 +37,7 @@ const asSecret = (part: BootstrapPart) => part.secrets.map(({ secret }) => ({ ap
 
 describe('Slipway in the cluster (bootstrap part)', () => {
   it('renders a Deployment, PVC, Service, HTTPRoute and ConfigMap that pass the validator, and a Secret', () => {
-    const part = renderSlipwayPart(input(), new MemorySecretValues());
+    const part = renderSlipwayPart(input(), new NamedValues());
     expect(objects(part).map((o) => `${o.kind}/${o.metadata?.namespace}/${o.metadata?.name}`)).toEqual([
       'ConfigMap/slipway/slipway', 'PersistentVolumeClaim/slipway/slipway', 'Deployment/slipway/slipway', 'Service/slipway/slipway', 'HTTPRoute/slipway/slipway',
     ]);
@@ -49,11 +49,11 @@ describe('Slipway in the cluster (bootstrap part)', () => {
     expect(route.spec.hostnames).toEqual(['slipway.apps.lan']);
     expect(route.spec.parentRefs).toEqual([{ name: 'gateway', namespace: 'gateway' }]);
     expect(route.spec.rules[0].backendRefs).toEqual([{ name: 'slipway', port: 80 }]);
-    expect(renderSlipwayPart(input({ host: 'deploy.example.org' }), new MemorySecretValues()).files.at(-1)!.objects[0]!['spec']).toMatchObject({ hostnames: ['deploy.example.org'] });
+    expect(renderSlipwayPart(input({ host: 'deploy.example.org' }), new NamedValues()).files.at(-1)!.objects[0]!['spec']).toMatchObject({ hostnames: ['deploy.example.org'] });
   });
 
   it('runs one pod at a time under the restricted Pod Security Standard, probing /readyz and /healthz, with its own account', () => {
-    const deployment = find(renderSlipwayPart(input(), new MemorySecretValues()), 'Deployment');
+    const deployment = find(renderSlipwayPart(input(), new NamedValues()), 'Deployment');
     expect(deployment.spec.replicas).toBe(1);
     expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
     const pod = deployment.spec.template.spec;
@@ -76,7 +76,7 @@ describe('Slipway in the cluster (bootstrap part)', () => {
 
   it('refuses an image that is not pinned by a digest, saying how to get one', () => {
     for (const image of ['registry.lan/slipway/slipway:0.16.0', 'registry.lan/slipway/slipway:latest@sha256:abc', `registry.lan/slipway/slipway@sha256:${'AB'.repeat(32)}`]) {
-      const render = () => renderSlipwayPart(input({ image }), new MemorySecretValues());
+      const render = () => renderSlipwayPart(input({ image }), new NamedValues());
       expect(render, image).toThrow(ConfigError);
       expect(render, image).toThrow('bootstrap.slipway.image');
       try {
@@ -85,11 +85,11 @@ describe('Slipway in the cluster (bootstrap part)', () => {
         expect((error as ConfigError).hint).toContain('npm run image');
       }
     }
-    expect(() => renderSlipwayPart(input({ image: `registry.lan/slipway/slipway@${DIGEST}` }), new MemorySecretValues())).not.toThrow();
+    expect(() => renderSlipwayPart(input({ image: `registry.lan/slipway/slipway@${DIGEST}` }), new NamedValues())).not.toThrow();
   });
 
   it('is left out without an image, with a note saying how to add it', () => {
-    const part = renderSlipwayPart(input({ image: undefined }), new MemorySecretValues());
+    const part = renderSlipwayPart(input({ image: undefined }), new NamedValues());
     expect(part.files).toEqual([]);
     expect(part.secrets).toEqual([]);
     expect(part.notes!.join('\n')).toContain('npm run image');
@@ -97,7 +97,7 @@ describe('Slipway in the cluster (bootstrap part)', () => {
   });
 
   it('holds a slipway.yaml Slipway loads in the pod: cluster target, in-cluster access, every address, secrets read from the mounted files', () => {
-    const part = renderSlipwayPart(input(), new MemorySecretValues());
+    const part = renderSlipwayPart(input(), new NamedValues());
     const text = find(part, 'ConfigMap').data['slipway.yaml'] as string;
     const dir = mkdtempSync(join(tmpdir(), 'slipway-incluster-config-'));
     writeFileSync(join(dir, 'slipway.yaml'), text);
@@ -119,7 +119,7 @@ describe('Slipway in the cluster (bootstrap part)', () => {
   it('says what it cannot carry into the cluster: a GitOps repo on this machine, a token without a value, chat and notifications', () => {
     const part = renderSlipwayPart(
       input({ carried: {} }, { git: { gitops: { url: '/srv/git/homelab.git', https: { token: { env: 'T' } } } }, notify: [{ type: 'ntfy', topic: 'deploys' }] }),
-      new MemorySecretValues(),
+      new NamedValues(),
     );
     const notes = part.notes!.join('\n');
     expect(notes).toContain('git.gitops.url is a folder on this machine');
@@ -131,18 +131,18 @@ describe('Slipway in the cluster (bootstrap part)', () => {
   });
 
   it('puts the API token, the webhook secret and the carried secrets in slipway-secrets, from the values it is given', () => {
-    const values = new MemorySecretValues();
+    const values = new NamedValues();
     const [flux] = renderSlipwayPart(input(), values).secrets;
     expect(flux!.secret).toMatchObject({ name: 'slipway-secrets', namespace: 'slipway' });
-    expect(flux!.secret.stringData).toEqual({ 'api-token': values.get('slipway-api-token'), 'flux-receiver-token': values.get('flux-receiver-token'), 'git-gitops-token': 'the-gitops-token' });
-    expect(values.get('slipway-api-token')).toMatch(/^[0-9a-f]{64}$/);
+    expect(flux!.secret.stringData).toEqual({ 'api-token': 'value-of-slipway-api-token', 'flux-receiver-token': 'value-of-flux-receiver-token', 'git-gitops-token': 'the-gitops-token' });
+    expect(values.asked).toContainEqual({ name: 'slipway-api-token', bytes: 32 });
     const [argocd] = renderSlipwayPart(input({ engine: 'argocd', registryHost: 'registry.apps.lan' }), values).secrets;
     expect(Object.keys(argocd!.secret.stringData)).toEqual(['api-token', 'argocd-webhook-secret', 'registry-password', 'git-gitops-token']);
-    expect(argocd!.secret.stringData['registry-password']).toBe(values.get('registry-password'));
+    expect(argocd!.secret.stringData['registry-password']).toBe('value-of-registry-password');
   });
 
   it('pushes to the bootstrap registry with the login mounted from its push Secret', () => {
-    const part = renderSlipwayPart(input({ registryHost: 'registry.apps.lan' }), new MemorySecretValues());
+    const part = renderSlipwayPart(input({ registryHost: 'registry.apps.lan' }), new NamedValues());
     const config = parse(find(part, 'ConfigMap').data['slipway.yaml']);
     expect(config.registry).toEqual({ host: 'registry.apps.lan', repository: 'dynamic-apps', insecure: false, dockerConfig: '/var/run/secrets/slipway-registry/config.json' });
     const pod = find(part, 'Deployment').spec.template.spec;
@@ -151,11 +151,23 @@ describe('Slipway in the cluster (bootstrap part)', () => {
   });
 
   it('is the same for the same settings, and restarts the pod when its slipway.yaml changes', () => {
-    const values = new MemorySecretValues();
+    const values = new NamedValues();
     const first = renderSlipwayPart(input(), values);
     expect(renderSlipwayPart(input(), values)).toEqual(first);
     const digestOf = (part: BootstrapPart) => find(part, 'Deployment').spec.template.metadata.annotations[CONFIG_DIGEST_ANNOTATION];
     expect(digestOf(first)).toMatch(/^[0-9a-f]{64}$/);
     expect(digestOf(renderSlipwayPart(input({}, { watch: { rollout: 600 } }), values))).not.toBe(digestOf(first));
+  });
+
+  it('is made from the bootstrap settings: bootstrap.slipway, the gateway, the receiver path and the registry when it is on', () => {
+    const values = new NamedValues();
+    expect(slipwayPart(bootstrapSettings(), values).files).toEqual([]);
+    const settings = bootstrapSettings({ render: { appsDomain: 'apps.example.com' }, bootstrap: { slipway: { image: IMAGE, storage: '2Gi' }, registry: { enabled: true } } });
+    const part = slipwayPart(settings, values);
+    expect(find(part, 'HTTPRoute').spec.hostnames).toEqual(['slipway.apps.example.com']);
+    expect(find(part, 'PersistentVolumeClaim').spec.resources.requests.storage).toBe('2Gi');
+    const config = parse(find(part, 'ConfigMap').data['slipway.yaml']);
+    expect(config.flux.receiver.url).toMatch(/^http:\/\/webhook-receiver\.flux-system\.svc\.cluster\.local\/hook\/[0-9a-f]{64}$/);
+    expect(config.registry.host).toBe('registry.apps.example.com');
   });
 });
