@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -10,7 +11,6 @@ import { OciRegistry } from '../../adapters/registry/oci-registry.ts';
 import { RegistryError } from '../../adapters/registry/registry-error.ts';
 import { podSecurityProblems } from '../pod-security.ts';
 import { validateObjects } from '../validate/index.ts';
-import { htpasswdLine } from './htpasswd.ts';
 import { registryPart, renderRegistryPart, type RegistryPartInput } from './registry.ts';
 import { bootstrapSettings, NamedValues } from './test-fixtures.ts';
 import type { BootstrapPart } from './types.ts';
@@ -98,14 +98,21 @@ describe('the registry part from the bootstrap settings', () => {
   });
 });
 
-describe('the rendered htpasswd and login with the real registry', () => {
+describe('the registry as rendered, run for real', () => {
   const values = new NamedValues();
+  const dir = mkdtempSync(join(tmpdir(), 'slipway-registry-pod-'));
+  /** The pod's paths moved into a temporary folder: the volume, and the htpasswd Secret mounted at /auth. */
+  const moved = (env: Array<{ name: string; value?: string }>) =>
+    Object.fromEntries(env.map(({ name, value }) => [name, value!.replace(/^\/var\/lib\/registry/, join(dir, 'storage')).replace(/^\/auth\//, `${join(dir, 'auth')}/`)]));
   let registry: RegistryServer;
   let part: BootstrapPart;
   beforeAll(async () => {
-    // The host is only known once the registry listens: render a first time for the htpasswd (it does not name the host), then for the login.
-    const htpasswd = secretNamed(renderRegistryPart(input(), values), 'registry-htpasswd').stringData['htpasswd']!;
-    registry = await startRegistry({ mode: 'tls-basic', htpasswd });
+    // The host is known once the registry listens: render first for the pod (its environment and htpasswd do not name the host), then for the logins.
+    const pod = renderRegistryPart(input(), values);
+    mkdirSync(join(dir, 'auth'));
+    writeFileSync(join(dir, 'auth', 'htpasswd'), secretNamed(pod, 'registry-htpasswd').stringData['htpasswd']!);
+    // Docker Registry reads REGISTRY_* variables over its configuration file, as the image does in the pod.
+    registry = await startRegistry({ env: moved(find(pod, 'Deployment').spec.template.spec.containers[0].env) });
     part = renderRegistryPart(input({ host: registry.host }), values);
   });
   afterAll(async () => {
@@ -116,28 +123,35 @@ describe('the rendered htpasswd and login with the real registry', () => {
   function clientWith(dockerConfigJson: string): OciRegistry {
     const file = join(mkdtempSync(join(tmpdir(), 'slipway-registry-login-')), 'config.json');
     writeFileSync(file, dockerConfigJson);
-    return new OciRegistry({ ca: registry.ca, credentials: new DockerConfigCredentials({ paths: [file] }), retry: { attempts: 1 } });
+    return new OciRegistry({ insecureRegistries: [registry.host], credentials: new DockerConfigCredentials({ paths: [file] }), retry: { attempts: 1 } });
+  }
+  const pushLogin = () => secretNamed(part, 'slipway-registry-push').stringData['.dockerconfigjson']!;
+
+  /** Pushes a one-blob image as `tag`; returns its config blob's and manifest's digests. */
+  async function pushImage(client: OciRegistry, tag: string, architecture: string): Promise<{ blob: string; manifest: string }> {
+    const config = Buffer.from(JSON.stringify({ os: 'linux', architecture }));
+    const blob = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+    const mediaType = 'application/vnd.oci.image.manifest.v1+json';
+    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: blob, size: config.length }, layers: [] }));
+    await client.pushBlob(registry.host, 'dynamic-apps/notes', { digest: blob, size: config.length, open: () => Readable.from([config]) });
+    return { blob, manifest: await client.putManifest(registry.host, 'dynamic-apps/notes', tag, { mediaType, bytes: manifest }) };
   }
 
   it('lets Slipway push with the push login and a node pull with the pull login', async () => {
-    const push = clientWith(secretNamed(part, 'slipway-registry-push').stringData['.dockerconfigjson']!);
-    const config = Buffer.from('{"os":"linux","architecture":"arm64"}');
-    const digest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
-    const mediaType = 'application/vnd.oci.image.manifest.v1+json';
-    const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest, size: config.length }, layers: [] }));
-    await push.pushBlob(registry.host, 'dynamic-apps/notes', { digest, size: config.length, open: () => Readable.from([config]) });
-    const pushed = await push.putManifest(registry.host, 'dynamic-apps/notes', '1.0.0', { mediaType, bytes: manifest });
+    const push = clientWith(pushLogin());
+    const { manifest } = await pushImage(push, '1.0.0', 'arm64');
     push.close();
     const pull = clientWith(secretNamed(part, 'registry-pull', 'dynamic-apps').stringData['.dockerconfigjson']!);
-    expect((await pull.getManifest(registry.host, 'dynamic-apps/notes', '1.0.0')).digest).toBe(pushed);
+    expect((await pull.getManifest(registry.host, 'dynamic-apps/notes', '1.0.0')).digest).toBe(manifest);
     pull.close();
   });
 
-  it('refuses a wrong password and a wrong user', async () => {
+  it('refuses no login, a wrong password and a wrong user', async () => {
+    const anonymous = await fetch(`${registry.url}/v2/`);
+    expect(anonymous.status).toBe(401);
     const password = 'value-of-registry-password';
     for (const [user, pass] of [['slipway', `${password.slice(0, -1)}x`], ['admin', password]]) {
-      const login = JSON.stringify({ auths: { [registry.host]: { username: user, password: pass } } });
-      const client = clientWith(login);
+      const client = clientWith(JSON.stringify({ auths: { [registry.host]: { username: user, password: pass } } }));
       const error = await client.hasBlob(registry.host, 'dynamic-apps/notes', `sha256:${'0'.repeat(64)}`).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RegistryError);
       expect(error).toMatchObject({ status: 401 });
@@ -145,9 +159,29 @@ describe('the rendered htpasswd and login with the real registry', () => {
     }
   });
 
-  it('makes an htpasswd line the registry reads for any password, not only its own', () => {
-    expect(htpasswdLine('slipway', 'a')).toMatch(/^slipway:\$2b\$05\$/);
-    expect(htpasswdLine('slipway', 'a')).toBe(htpasswdLine('slipway', 'a'));
-    expect(htpasswdLine('slipway', 'a')).not.toBe(htpasswdLine('other', 'a'));
+  it('takes the manifest deletes slipway gc makes through the API', async () => {
+    const push = clientWith(pushLogin());
+    const { manifest } = await pushImage(push, 'to-delete', 's390x');
+    expect(await push.deleteManifest(registry.host, 'dynamic-apps/notes', manifest)).toBe(true);
+    expect(await push.listTags(registry.host, 'dynamic-apps/notes')).not.toContain('to-delete');
+    push.close();
+  });
+
+  it("runs the CronJob's garbage collection: a manifest no tag names, and its blobs, are deleted", async () => {
+    const push = clientWith(pushLogin());
+    const old = await pushImage(push, 'latest', 'amd64');
+    const current = await pushImage(push, 'latest', 'riscv64');
+    const container = find(part, 'CronJob').spec.jobTemplate.spec.template.spec.containers[0];
+    const [command, ...args] = container.command as string[];
+    expect(command).toBe('registry');
+    // Debian names the registry's binary docker-registry; the configuration file is the registry's own, moved.
+    const gc = spawnSync('docker-registry', [...args.slice(0, -1), registry.configPath], { env: { ...process.env, ...moved(container.env) }, encoding: 'utf8' });
+    expect(gc.status, gc.stderr).toBe(0);
+    // Restarted, so no cache answers for what is gone from the volume.
+    await registry.restart();
+    expect(await push.hasBlob(registry.host, 'dynamic-apps/notes', old.blob)).toBe(false);
+    expect(await push.hasBlob(registry.host, 'dynamic-apps/notes', current.blob)).toBe(true);
+    expect((await push.getManifest(registry.host, 'dynamic-apps/notes', 'latest')).digest).toBe(current.manifest);
+    push.close();
   });
 });

@@ -154,7 +154,7 @@ function dockerConfigJson(host: string, password: string): string {
   return JSON.stringify({ auths: { [host]: { username: REGISTRY_USER, password, auth } } });
 }
 
-/** Storage, deletes (garbage collection needs them) and logins, as the registry reads them from its environment. */
+/** Storage, deletes (`slipway gc` deletes manifests through the API) and logins, as the registry reads them from its environment. */
 function registryEnv(): IEnvVar[] {
   return [
     { name: 'REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY', value: STORAGE_DIR },
