@@ -113,7 +113,7 @@ export function renderRegistryPart(input: RegistryPartInput, values: SecretValue
         imagePullSecrets: [{ name: REGISTRY_PULL_SECRET }],
       }) satisfies IServiceAccount,
   );
-  const dockerConfig = dockerConfigJson(host, password);
+  const dockerConfig = dockerConfigJson(host, REGISTRY_USER, password);
   const loginSecret = (name: string, secretNamespace: string): PlainSecret => ({
     name, namespace: secretNamespace, labels, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': dockerConfig },
   });
@@ -148,10 +148,14 @@ export function renderRegistryPart(input: RegistryPartInput, values: SecretValue
   };
 }
 
-/** A Docker config.json naming one registry's login, as `kubernetes.io/dockerconfigjson` Secrets hold it. */
-function dockerConfigJson(host: string, password: string): string {
-  const auth = Buffer.from(`${REGISTRY_USER}:${password}`).toString('base64');
-  return JSON.stringify({ auths: { [host]: { username: REGISTRY_USER, password, auth } } });
+/**
+ * A Docker config.json naming one registry's login, as `kubernetes.io/dockerconfigjson` Secrets hold
+ * it and as Slipway, BuildKit and the kubelet read it.
+ * @example dockerConfigJson('registry.apps.lan', 'slipway', password) // '{"auths":{"registry.apps.lan":{…}}}'
+ */
+export function dockerConfigJson(host: string, username: string, password: string): string {
+  const auth = Buffer.from(`${username}:${password}`).toString('base64');
+  return JSON.stringify({ auths: { [host]: { username, password, auth } } });
 }
 
 /** Storage, deletes (`slipway gc` deletes manifests through the API) and logins, as the registry reads them from its environment. */
