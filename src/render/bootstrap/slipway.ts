@@ -188,8 +188,9 @@ function podSpec(image: string, registryLogin: boolean) {
     ports: [{ name: 'http', containerPort: SERVER_PORT, protocol: 'TCP' }],
     // Starting may repair the state and reopen the repos: up to five minutes on a Raspberry Pi.
     startupProbe: probe('/healthz', { periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 60 }),
-    // Not ready while the store, the repos or the registry cannot be reached: /readyz says which.
-    readinessProbe: probe('/readyz', { periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 }),
+    // Not ready while the store, the repos or the registry cannot be reached: /readyz says which. It
+    // fetches both repos each time, so it is asked twice a minute, not every few seconds.
+    readinessProbe: probe('/readyz', { periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 3 }),
     livenessProbe: probe('/healthz', { periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 3 }),
     // Small for a Pi; the limit leaves room for builds, which hold layers in memory while compressing them.
     resources: { requests: { cpu: '50m', memory: '192Mi' }, limits: { memory: '768Mi' } },
