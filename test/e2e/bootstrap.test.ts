@@ -199,6 +199,13 @@ describe('slipway bootstrap refuses what it cannot use, with exit 2', () => {
     expect(existsSync(join(cwd, 'out'))).toBe(false);
   });
 
+  it('works on this machine only: --server is refused', async () => {
+    const { home, cwd } = fresh();
+    const result = await runCli(['--server', 'http://127.0.0.1:9', 'bootstrap', '--out', join(cwd, 'out'), '--age-recipient', key.recipient], { home, cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('slipway bootstrap works on this machine only');
+  });
+
   it('refuses an --out that is neither empty nor a GitOps checkout', async () => {
     const { home, cwd } = fresh();
     writeFileSync(join(cwd, 'README.md'), 'a project\n');

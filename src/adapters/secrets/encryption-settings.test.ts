@@ -102,6 +102,7 @@ describe('readSecretEncryption', () => {
 
   it('blames slipway.yaml, as a ConfigError, for a bad recipient or certificate there', () => {
     const recipient = thrown(() => readSecretEncryption({ backend: 'sops', ageRecipients: [alice.recipient, corrupted(bob.recipient)] }));
+    expect(recipient).toBeInstanceOf(ConfigError);
     expect(recipient.message).toMatch(/^secrets\.ageRecipients\[1\] in slipway\.yaml: /);
     const cert = thrown(() => readSecretEncryption({ backend: 'sealed-secrets', ageRecipients: [], sealCert: join(dir, 'ec.pem') }));
     expect(cert).toBeInstanceOf(ConfigError);

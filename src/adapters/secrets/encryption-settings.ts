@@ -41,7 +41,7 @@ export function readSecretEncryption(config: SecretsConfig | undefined, given: S
     const fromFlags = flags.ageRecipient.length > 0;
     const keys = fromFlags ? flags.ageRecipient : (config?.ageRecipients ?? []);
     if (keys.length === 0) throw new InputError('SOPS encryption needs at least one age recipient', { hint: HOW_HINT });
-    const ageRecipients = keys.map((value, i) => parseAgeRecipient(value, fromFlags ? '--age-recipient' : `secrets.ageRecipients[${i}] in slipway.yaml`));
+    const ageRecipients = keys.map((value, i) => (fromFlags ? parseAgeRecipient(value, '--age-recipient') : asConfigError(() => parseAgeRecipient(value, `secrets.ageRecipients[${i}] in slipway.yaml`))));
     return { kind: 'sops', ageRecipients: [...new Set(ageRecipients)] };
   }
   if (flags.ageRecipient.length > 0) throw new InputError('--age-recipient goes with --secrets sops, not Sealed Secrets', { hint: HOW_HINT });
@@ -49,22 +49,30 @@ export function readSecretEncryption(config: SecretsConfig | undefined, given: S
   if (file === undefined) {
     throw new InputError('Sealed Secrets needs the controller\'s public certificate', { hint: 'Fetch it with `kubeseal --fetch-cert > sealed-secrets.pem` and give --seal-cert sealed-secrets.pem (or secrets.sealCert in slipway.yaml).' });
   }
-  const source = flags.sealCert !== undefined ? `--seal-cert ${file}` : `secrets.sealCert (${file})`;
-  const Failure = flags.sealCert !== undefined ? InputError : ConfigError;
+  const fromConfig = flags.sealCert === undefined;
+  const source = fromConfig ? `secrets.sealCert (${file})` : `--seal-cert ${file}`;
   let certPem: string;
   try {
     certPem = readFileSync(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : `it cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
-    throw new Failure(`${source}: ${reason}`, { hint: 'Fetch the certificate with `kubeseal --fetch-cert > sealed-secrets.pem` and check the path.' });
+    const hint = 'Fetch the certificate with `kubeseal --fetch-cert > sealed-secrets.pem` and check the path.';
+    throw fromConfig ? new ConfigError(`${source}: ${reason}`, { hint }) : new InputError(`${source}: ${reason}`, { hint });
   }
+  const check = () => parseSealCert(certPem, source, options.now);
+  if (fromConfig) asConfigError(check);
+  else check();
+  return { kind: 'sealed-secrets', certPem };
+}
+
+/** A bad value read from slipway.yaml is the file's fault: the same words, as a ConfigError. */
+function asConfigError<T>(check: () => T): T {
   try {
-    parseSealCert(certPem, source, options.now);
+    return check();
   } catch (error) {
-    if (error instanceof InputError && Failure === ConfigError) throw new ConfigError(error.message, { hint: error.hint ?? HOW_HINT });
+    if (error instanceof InputError) throw new ConfigError(error.message, { hint: error.hint ?? HOW_HINT });
     throw error;
   }
-  return { kind: 'sealed-secrets', certPem };
 }
 
 function chooseBackend(config: SecretsConfig | undefined, flags: SecretEncryptionFlags & { ageRecipient: readonly string[] }): SecretBackend {

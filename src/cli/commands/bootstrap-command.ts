@@ -83,7 +83,7 @@ function printResult(result: BootstrapResult, engine: string, dryRun: boolean): 
     const changes = result.changed.length + result.removed.length;
     const done = changes === 0 ? 'nothing changed' : result.commit ? `committed ${result.commit.slice(0, 12)}` : `${changes} file(s) written`;
     lines.push(`Bootstrapped the cluster side for ${engine} in ${result.out}: ${done}`);
-    for (const path of result.changed) lines.push(`  ~ ${path}`);
+    for (const path of result.changed) lines.push(`  ${result.added.includes(path) ? '+' : '~'} ${path}`);
     for (const path of result.removed) lines.push(`  - ${path}`);
   }
   if (result.receiverPath) lines.push('', `Receiver webhook path: ${result.receiverPath}`);

@@ -38,6 +38,8 @@ export interface BootstrapSettings {
     gitRepository: string;
     receiverType: 'github' | 'generic-hmac' | 'generic';
   };
+  /** Where Slipway reads and refreshes Argo CD Applications (slipway.yaml's `argocd.namespace`). */
+  argocdNamespace: string;
   /** The `bootstrap:` section of slipway.yaml, defaults filled in. */
   bootstrap: BootstrapConfig;
   /**
@@ -89,6 +91,12 @@ export function resolveBootstrapSettings(sources: BootstrapSources): BootstrapSe
       hint: 'Slipway runs apart from the apps it ships: give bootstrap.namespace (default slipway) a namespace of its own.',
     });
   }
+  const shared = environments.find((env) => inside(env.gitopsPath, bootstrap.path) || inside(bootstrap.path, env.gitopsPath));
+  if (shared) {
+    throw new ConfigError(`bootstrap.path ${bootstrap.path} and the apps folder ${shared.gitopsPath} of environment ${shared.name} overlap`, {
+      hint: 'Each is replaced as a whole by the command that writes it: give bootstrap.path a folder of its own, such as kubernetes/slipway.',
+    });
+  }
   return {
     engine,
     secrets: sources.secrets,
@@ -97,9 +105,15 @@ export function resolveBootstrapSettings(sources: BootstrapSources): BootstrapSe
     render,
     environments,
     flux: { namespace: config.flux.namespace, gitRepository: config.flux.gitRepository, receiverType: config.flux.receiver?.type ?? 'github' },
+    argocdNamespace: config.argocd.namespace,
     bootstrap,
     localDir: sources.localDir,
     running: config,
     carried: sources.carried ?? {},
   };
+}
+
+/** Whether folder `a` is folder `b` or inside it. */
+function inside(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`);
 }
