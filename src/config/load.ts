@@ -72,6 +72,7 @@ export function loadConfig(sources: ConfigSources): ResolvedConfig {
     const sources = target.type === 'slack' || target.type === 'discord' ? [target.url] : target.type === 'ntfy' ? [target.token] : target.type === 'email' ? [target.smtp.password] : [target.secret];
     for (const source of sources) if (source?.file) source.file = path(source.file);
   }
+  for (const { token } of config.server.tokens) if (token.file) token.file = path(token.file);
   const { slack, telegram, discord } = config.chat;
   for (const source of [slack?.signingSecret, slack?.botToken, telegram?.secretToken, telegram?.botToken, discord?.botToken]) if (source?.file) source.file = path(source.file);
   const cache = resolveCache(env, cwd, homedir);

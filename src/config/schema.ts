@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES } from '../adapters/generator/llm/providers/registry.ts';
 import { gitOpsEngineNames } from '../adapters/gitops/index.ts';
+import { MAX_TOKEN_NAME_LENGTH, TOKEN_NAME, TOKEN_NAME_RULE, TOKEN_SCOPES } from '../domain/api-token.ts';
 import { APPS_DOMAIN } from '../render/settings-parts.ts';
 import { branchNameProblem } from './branch-name.ts';
 import { gitRemoteProblem, hostProblem, urlProblem } from './network-names.ts';
@@ -19,6 +20,8 @@ function checked(problem: (value: string) => string | undefined, what: string, q
 const HttpUrl = checked(urlProblem, 'an http:// or https:// URL', false);
 /** A Kubernetes namespace or object name (DNS-1123 label). */
 const KubeName = z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a Kubernetes name: lowercase letters, digits and -, such as flux-system');
+/** An API token's name, as `slipway token create --name` takes it. */
+const TokenName = z.string().max(MAX_TOKEN_NAME_LENGTH).regex(TOKEN_NAME, TOKEN_NAME_RULE);
 /** A file path; ~ and relative paths are resolved against the file's folder when loading. */
 const FilePath = z.string().min(1, 'a file path').refine((p) => !p.includes('\0'), 'a file path without NUL characters');
 
@@ -407,9 +410,17 @@ export const ConfigSchema = z
         rateLimit: z.object({ perMinute: z.number().int().min(1).default(120) }).strict().default({ perMinute: 120 }),
         /** The shared secret of the signed intake, `POST /v1/hooks/create`; without it that route answers 404. */
         hookSecret: SecretSource.optional(),
+        /**
+         * API tokens read from secrets at start (in the cluster, the Secret `slipway bootstrap` wrote):
+         * each is kept hashed under its name, as `slipway token create` keeps tokens, replacing an earlier value.
+         */
+        tokens: z
+          .array(z.object({ name: TokenName, scope: z.enum(TOKEN_SCOPES).default('admin'), token: SecretSource }).strict())
+          .refine((tokens) => new Set(tokens.map((t) => t.name)).size === tokens.length, 'give each token its own name')
+          .default([]),
       })
       .strict()
-      .default({ host: '127.0.0.1', port: 8420, concurrency: 2, bodyLimit: 1024 * 1024, rateLimit: { perMinute: 120 } }),
+      .default({ host: '127.0.0.1', port: 8420, concurrency: 2, bodyLimit: 1024 * 1024, rateLimit: { perMinute: 120 }, tokens: [] }),
     /** Where to tell people that a run succeeded or failed (Slack, Discord, ntfy, email, a signed webhook). */
     notify: z.array(NotifyTarget).default([]),
     /** Slack, Telegram and Discord commands that start runs and answer with the result. */

@@ -13,7 +13,8 @@ export interface Caller {
 }
 
 export const MAX_TOKEN_NAME_LENGTH = 40;
-const TOKEN_NAME = /^[a-z0-9][a-z0-9-]*$/;
+/** What a token name looks like (see TOKEN_NAME_RULE). */
+export const TOKEN_NAME = /^[a-z0-9][a-z0-9-]*$/;
 
 export const TOKEN_NAME_RULE =
   `a token name has 1-${MAX_TOKEN_NAME_LENGTH} characters: lowercase letters, digits and '-', not starting with '-'`;

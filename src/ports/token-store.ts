@@ -19,6 +19,12 @@ export interface TokenInfo {
 export interface TokenStore {
   /** Creates a token; a name already in use is a ConflictError, a bad name an InputError. */
   create(name: string, scope: TokenScope): Promise<IssuedToken>;
+  /**
+   * Keeps `token` (given from outside, e.g. a Secret the cluster mounts) as the token named `name`,
+   * replacing an earlier value of that name; unchanged, it changes nothing. A token that is too short
+   * is an InputError, one already held by another name a ConflictError.
+   */
+  put(name: string, scope: TokenScope, token: string): Promise<void>;
   list(): Promise<TokenInfo[]>;
   /** True when a token of that name existed and is gone. */
   revoke(name: string): Promise<boolean>;

@@ -8,11 +8,12 @@ import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { renderTarget } from './input.ts';
 import { DESCRIPTION_ANNOTATION, descriptionAnnotation, selectorLabels } from './labels.ts';
+import { RESTRICTED_UID, restrictedContainer, restrictedPod } from './pod-security.ts';
 import type { RenderSettings } from './settings.ts';
 import type { RenderInput } from './types.ts';
 
 /** The user id apps run as; images are built to run as this non-root user. */
-export const APP_UID = 1000;
+export const APP_UID = RESTRICTED_UID;
 /** Where a persistent app keeps its data ($DATA_DIR). */
 export const DATA_DIR = '/data';
 
@@ -70,28 +71,14 @@ function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSett
       requests: { cpu: settings.resources.requests.cpu, memory: settings.resources.requests.memory },
       limits: { memory: settings.resources.limits.memory },
     },
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: APP_UID,
-      runAsGroup: APP_UID,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: restrictedContainer(APP_UID),
     volumeMounts,
   } satisfies IContainer;
   return {
     // Apps never talk to the Kubernetes API; no token, no service-link environment noise.
     automountServiceAccountToken: false,
     enableServiceLinks: false,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: APP_UID,
-      runAsGroup: APP_UID,
-      fsGroup: APP_UID,
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    ...restrictedPod(APP_UID),
     containers: [container],
     volumes,
   } satisfies IPodSpec;

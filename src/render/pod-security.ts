@@ -40,3 +40,34 @@ export function podSecurityProblems(pod: IPodSpec | Record<string, unknown>): st
   }
   return problems;
 }
+
+/** The user and group Slipway's pods run as: apps, Slipway itself and its registry. */
+export const RESTRICTED_UID = 1000;
+
+/**
+ * A pod's security context meeting the restricted Pod Security Standard: non-root as `uid`, volumes
+ * owned by its group, RuntimeDefault seccomp.
+ * @example restrictedPod().securityContext.runAsNonRoot // true
+ */
+export function restrictedPod(uid = RESTRICTED_UID) {
+  return {
+    securityContext: { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } },
+  } satisfies Pick<IPodSpec, 'securityContext'>;
+}
+
+/**
+ * A container's security context meeting the restricted Pod Security Standard, with a read-only root
+ * file system (the container gets a writable emptyDir wherever it writes).
+ * @example restrictedContainer().capabilities.drop // ['ALL']
+ */
+export function restrictedContainer(uid = RESTRICTED_UID) {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  } satisfies ISecurityContext;
+}

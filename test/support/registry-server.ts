@@ -29,6 +29,8 @@ export interface RegistryServerOptions {
   accessTokenOnly?: boolean;
   /** `token` mode: OAuth2 refresh tokens (Docker's `identitytoken`) the service accepts, to the user each stands for. */
   refreshTokens?: Record<string, string>;
+  /** Environment variables for the registry process (`REGISTRY_…` ones override the configuration, as in a container). */
+  env?: Record<string, string>;
   /** Whether the registry accepts manifest DELETE (default true); false answers 405 UNSUPPORTED as a default registry does. */
   deleteEnabled?: boolean;
 }
@@ -46,6 +48,8 @@ export interface RegistryServer {
   /** `http(s)://127.0.0.1:PORT`. */
   url: string;
   storageDir: string;
+  /** The registry's configuration file (for `docker-registry garbage-collect`). */
+  configPath: string;
   /** The PEM certificate to trust (`tls-basic`). */
   ca?: string;
   /** A user the registry accepts (`tls-basic`, `token`). */
@@ -125,7 +129,7 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
 
   const startProcess = async (): Promise<void> => {
     if (child) return;
-    const started = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn('docker-registry', ['serve', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     child = started;
     const collect = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000));
     started.stdout!.on('data', collect);
@@ -154,7 +158,7 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
   await startProcess();
   const [username, password] = Object.entries(users)[0] ?? [];
   return {
-    host, url, storageDir, ca, tokenRequests,
+    host, url, storageDir, configPath, ca, tokenRequests,
     ...(mode === 'plain' ? {} : { username, password }),
     stopProcess,
     startProcess,

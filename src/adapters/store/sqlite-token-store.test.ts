@@ -105,6 +105,41 @@ describe('migration to schema 3', () => {
   });
 });
 
+describe('SqliteTokenStore.put, for tokens slipway.yaml reads from secrets', () => {
+  const given = 'a'.repeat(64);
+  const next = 'b'.repeat(64);
+
+  it('keeps a given token hashed under its name; the same value again changes nothing, a new one replaces it', async () => {
+    const db = openDatabase(stateFile());
+    const time = clock();
+    const store = new SqliteTokenStore({ db, now: time.now });
+    await store.put('bootstrap', 'admin', given);
+    expect(await store.verify(given)).toEqual({ name: 'bootstrap', scope: 'admin' });
+    expect(db.prepare('SELECT hash FROM api_tokens').all()).toEqual([{ hash: createHash('sha256').update(given).digest('hex') }]);
+    time.set('2026-12-01T12:00:00.000Z');
+    await store.put('bootstrap', 'admin', given);
+    expect((await store.list())[0]).toMatchObject({ createdAt: '2026-12-01T10:00:00.000Z' });
+    await store.put('bootstrap', 'read', given);
+    expect(await store.verify(given)).toEqual({ name: 'bootstrap', scope: 'read' });
+    await store.put('bootstrap', 'admin', next);
+    expect(await store.verify(given)).toBeUndefined();
+    expect(await store.verify(next)).toEqual({ name: 'bootstrap', scope: 'admin' });
+    expect(await store.count()).toBe(1);
+  });
+
+  it('refuses a short or odd token without echoing it, and one value under two names', async () => {
+    const store = new SqliteTokenStore({ db: openDatabase(stateFile()) });
+    const short = store.put('bootstrap', 'admin', 'hunter2hunter2');
+    await expect(short).rejects.toBeInstanceOf(InputError);
+    await expect(short).rejects.not.toThrow(/hunter2/);
+    await expect(store.put('bootstrap', 'admin', `${given} `)).rejects.toBeInstanceOf(InputError);
+    await store.put('bootstrap', 'admin', given);
+    await expect(store.put('other', 'admin', given)).rejects.toBeInstanceOf(ConflictError);
+    const issued = await store.create('n8n', 'write');
+    await expect(store.put('bootstrap', 'admin', issued.token)).rejects.toThrow("already the token 'n8n'");
+  });
+});
+
 describe('SqliteReplayGuard', () => {
   it('accepts a signature once, refuses it again within the window, and forgets it after', async () => {
     const file = stateFile();

@@ -1,12 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DatabaseSync } from 'node:sqlite';
 import { assertTokenName, assertTokenScope, type Caller, type TokenScope } from '../../domain/api-token.ts';
-import { ConflictError } from '../../domain/index.ts';
+import { ConflictError, InputError } from '../../domain/index.ts';
 import type { IssuedToken, TokenInfo, TokenStore } from '../../ports/token-store.ts';
 
 const PREFIX = 'slw_';
-/** `slw_` and 32 random bytes in base64url (43 characters, no padding). */
-const TOKEN_SHAPE = /^slw_[A-Za-z0-9_-]{43}$/;
+/**
+ * What a token may look like: the `slw_` tokens Slipway issues (32 random bytes in base64url), and
+ * tokens given in slipway.yaml (`server.tokens`, e.g. the hex one `slipway bootstrap` generates).
+ */
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{32,256}$/;
+const TOKEN_RULE = '32 to 256 letters, digits, - and _ (e.g. 32 random bytes in hex: openssl rand -hex 32)';
 const LAST_USED_PRECISION_MS = 60_000;
 
 /**
@@ -46,6 +50,36 @@ export class SqliteTokenStore implements TokenStore {
       });
     }
     return { name, scope, token };
+  }
+
+  async put(name: string, scope: TokenScope, token: string): Promise<void> {
+    assertTokenName(name);
+    assertTokenScope(scope);
+    if (!TOKEN_SHAPE.test(token)) {
+      throw new InputError(`the token given for '${name}' is not one Slipway accepts: it must have ${TOKEN_RULE}`, {
+        hint: 'Put a long random value in the secret it is read from.',
+      });
+    }
+    const hash = tokenHash(token);
+    const owner = this.db.prepare('SELECT name FROM api_tokens WHERE hash = ?').get(hash) as { name: string } | undefined;
+    if (owner && owner.name !== name) {
+      throw new ConflictError(`the token given for '${name}' is already the token '${owner.name}'`, { hint: 'Give each name its own token.' });
+    }
+    const row = this.db.prepare('SELECT scope, hash FROM api_tokens WHERE name = ?').get(name) as { scope: string; hash: string } | undefined;
+    if (row?.hash === hash) {
+      if (row.scope !== scope) this.db.prepare('UPDATE api_tokens SET scope = ? WHERE name = ?').run(scope, name);
+      return;
+    }
+    // A new value replaces the old one entirely: deleting it also ends the web sessions opened with it.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.db.prepare('DELETE FROM api_tokens WHERE name = ?').run(name);
+      this.db.prepare('INSERT INTO api_tokens (name, scope, hash, created_at) VALUES (?, ?, ?, ?)').run(name, scope, hash, this.now().toISOString());
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      throw error;
+    }
   }
 
   async list(): Promise<TokenInfo[]> {

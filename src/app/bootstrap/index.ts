@@ -2,3 +2,4 @@ export { runBootstrap, type BootstrapRequest, type BootstrapResult } from './run
 export { FileSecretValues } from './secret-values.ts';
 export { encryptSecretFiles, type SecretEncrypter } from './secret-files.ts';
 export { planBootstrap, type BootstrapPlan, type PlannedFile } from './plan.ts';
+export { carriedSecrets } from './carried-secrets.ts';

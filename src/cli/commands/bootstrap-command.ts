@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gitOpsEngine, gitOpsEngineRenders } from '../../adapters/gitops/index.ts';
 import { encryptSecret, readSecretEncryption } from '../../adapters/secrets/index.ts';
-import { runBootstrap, type BootstrapResult } from '../../app/bootstrap/index.ts';
+import { carriedSecrets, runBootstrap, type BootstrapResult } from '../../app/bootstrap/index.ts';
 import { loadConfig } from '../../config/load.ts';
 import { InputError } from '../../domain/errors.ts';
 import { resolveBootstrapSettings } from '../../render/bootstrap/index.ts';
@@ -40,7 +40,9 @@ export async function bootstrapCommand(opts: BootstrapOptions): Promise<number> 
     // Checked before anything is read or written: the age keys parse, the certificate is an RSA one in date.
     const how = readSecretEncryption(config.secrets, { secrets: opts.secrets, ageRecipient: opts.ageRecipient, sealCert: opts.sealCert }, { cwd: process.cwd() });
     if (opts.registry) config.bootstrap.registry.enabled = true;
-    const settings = resolveBootstrapSettings({ config, engines: gitOpsEngineRenders(), engine: opts.engine, secrets: how.kind, localDir: join(config.home, 'bootstrap') });
+    const settings = resolveBootstrapSettings({
+      config, engines: gitOpsEngineRenders(), engine: opts.engine, secrets: how.kind, localDir: join(config.home, 'bootstrap'), carried: carriedSecrets(config, process.env),
+    });
     const result = await runBootstrap({
       settings,
       out: resolve(opts.out),

@@ -34,6 +34,7 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     // Tokens, the intake's replay guard and webhook subscriptions live in the state database (checked as every command checks it).
     db = await openCheckedDatabase(join(config.home, 'state.db'), { reposHoldApps: () => reposHoldApps(localHistories(config)) });
     const tokens = new SqliteTokenStore({ db });
+    await putConfiguredTokens(config, tokens);
     if (!isLoopbackHost(host) && !(await authConfigured(tokens))) {
       throw new ConfigError(`refusing to listen on ${host} without API tokens: anyone who can reach it could create and delete apps`, {
         hint: 'Create a token first (`slipway token create --name <who> --scope admin`), or listen on 127.0.0.1.',
@@ -71,6 +72,16 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     slipway?.close();
     db?.close();
     return reportError(error, false);
+  }
+}
+
+/**
+ * Keeps the tokens slipway.yaml reads from secrets (`server.tokens`), so a server started in a pod
+ * takes the token `slipway bootstrap` generated, and a new value in the Secret replaces the old one.
+ */
+async function putConfiguredTokens(config: ResolvedConfig, tokens: SqliteTokenStore): Promise<void> {
+  for (const [index, { name, scope, token }] of config.server.tokens.entries()) {
+    await tokens.put(name, scope, readSecret(token, `server.tokens[${index}].token`, process.env));
   }
 }
 

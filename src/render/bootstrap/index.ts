@@ -5,12 +5,17 @@
 import { namespacePart } from './namespace.ts';
 import { rbacPart } from './rbac.ts';
 import { receiverPart } from './receiver.ts';
+import { registryPart } from './registry.ts';
 import type { BootstrapSettings } from './settings.ts';
+import { slipwayPart } from './slipway.ts';
 import type { BootstrapPart, SecretValues } from './types.ts';
 
 export { SERVICE_ACCOUNT, WATCHER_ROLE, watcherRules, WATCHER_RULES } from './rbac.ts';
 export { fluxReceiverPath, RECEIVER_NAME } from './receiver.ts';
 export { BOOTSTRAP_LABELS, restrictedLabels } from './namespace.ts';
+export { bootstrapRegistryHost, dockerConfigJson, REGISTRY_NAME, REGISTRY_PORT, REGISTRY_PULL_SECRET, REGISTRY_PUSH_SECRET, REGISTRY_USER, renderRegistryPart, type RegistryPartInput } from './registry.ts';
+export { CARRIED_SECRETS, type CarriedSecret, type RunningConfig } from './slipway-config.ts';
+export { CONFIG_DIGEST_ANNOTATION, renderSlipwayPart, SLIPWAY_SECRET, type SlipwayPartInput } from './slipway.ts';
 export { resolveBootstrapSettings, type BootstrapEnvironment, type BootstrapSettings, type BootstrapSources, type SecretsBackend } from './settings.ts';
 export type * from './types.ts';
 
@@ -27,5 +32,7 @@ export function bootstrapParts(settings: BootstrapSettings, values: SecretValues
     namespacePart(settings),
     receiverPart(settings, values),
     rbacPart(settings),
+    registryPart(settings, values),
+    slipwayPart(settings, values),
   ];
 }

@@ -3,6 +3,7 @@ import type { BootstrapConfig, Config } from '../../config/schema.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import type { EngineRender } from '../../ports/gitops-engine.ts';
 import { renderSettingsForEnv, renderSettingsFrom, type RenderSettings } from '../settings.ts';
+import type { CarriedSecret, RunningConfig } from './slipway-config.ts';
 
 /** One environment's apps: where they live in the GitOps repo and the namespace they run in. */
 export interface BootstrapEnvironment {
@@ -46,17 +47,22 @@ export interface BootstrapSettings {
    * notes for slipway.yaml, never read by a part.
    */
   localDir: string;
+  /** The running slipway.yaml, which Slipway's own in the cluster is made from. */
+  running: RunningConfig;
+  /** Values of the running slipway.yaml's secrets that Slipway in the cluster needs too (read by the caller). */
+  carried: Partial<Record<CarriedSecret, string>>;
 }
 
 /** What the settings are resolved from: the parts of slipway.yaml they need and the command's flags. */
 export interface BootstrapSources {
-  config: Pick<Config, 'engine' | 'render' | 'git' | 'flux' | 'argocd' | 'bootstrap' | 'environments' | 'defaultEnv'>;
+  config: RunningConfig & Pick<Config, 'bootstrap'>;
   /** The engines' render parts (src/adapters/gitops), as the composition root hands them. */
   engines: readonly EngineRender[];
   /** `--engine`, winning over slipway.yaml's `engine`. */
   engine?: string | undefined;
   secrets: SecretsBackend;
   localDir: string;
+  carried?: Partial<Record<CarriedSecret, string>>;
 }
 
 /**
@@ -102,6 +108,8 @@ export function resolveBootstrapSettings(sources: BootstrapSources): BootstrapSe
     argocdNamespace: config.argocd.namespace,
     bootstrap,
     localDir: sources.localDir,
+    running: config,
+    carried: sources.carried ?? {},
   };
 }
 
