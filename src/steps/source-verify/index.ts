@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import type { AppSpec } from '../../domain/index.ts';
 import { defineStep, type StepContext } from '../../pipeline/index.ts';
 import type { CodeGenerator, GeneratedApp, Sandbox, VerifyResult } from '../../ports/index.ts';
 import { AppName, AppPlanSchema, GeneratedSource } from '../schemas.ts';
@@ -36,7 +37,8 @@ interface Candidate {
  * Proves the generated app installs, starts and answers before anything is built: runs it in the
  * sandbox and, while it fails and attempts remain, sends the failure to the generator's `repair`
  * and tries the repaired files, each attempt in its own folder (`<run>/source-attempt-<n>`). The
- * output's `dir` is the source that passed; `attempts` tells how it got there.
+ * output's `dir` is the source that passed; `attempts` tells how it got there; `spec.metrics` is set
+ * when the passing app served Prometheus metrics at `/metrics`.
  * @example
  * const verify = createVerifyStep({ sandbox: new ProcessSandbox({ workDir, nodeBinary }), generator, maxAttempts: 3 });
  */
@@ -70,13 +72,22 @@ export const createVerifyStep = ({ sandbox, generator, maxAttempts = DEFAULT_MAX
         };
         attempts.push(record);
         logAttempt(ctx, record, limit);
-        if (result.ok) return { dir: candidate.dir, spec: candidate.app.spec, files: candidate.digests, attempts };
+        if (result.ok) return { dir: candidate.dir, spec: withMetrics(candidate.app.spec, result.metrics), files: candidate.digests, attempts };
         if (attempt >= limit || !generator.repair) break;
         candidate = await repair(ctx, generator, candidate, record.failure!, attempt + 1);
       }
       throw new AppVerificationError(attempts, { repairable: generator.repair !== undefined, template: ctx.input.plan.template.id });
     },
   });
+
+/**
+ * The spec as verification found the app: `metrics` says where it serves Prometheus metrics (what
+ * the render turns into a ServiceMonitor), and only when the running app did; a generator's guess is not kept.
+ */
+function withMetrics(spec: AppSpec, metrics: VerifyResult['metrics']): AppSpec {
+  const { metrics: _claimed, ...rest } = spec;
+  return metrics ? { ...rest, metrics } : rest;
+}
 
 /** Asks the generator to fix the app and writes the result to the next attempt's folder. */
 async function repair(ctx: StepContext<VerifyInput>, generator: CodeGenerator, previous: Candidate, failure: string, attempt: number): Promise<Candidate> {
