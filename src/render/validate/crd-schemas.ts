@@ -20,6 +20,9 @@ export const CRD_FILES: Readonly<Record<string, string>> = {
   'notification.toolkit.fluxcd.io/Receiver': 'receivers.yaml',
   'gateway.networking.k8s.io/HTTPRoute': 'httproutes.yaml',
   'argoproj.io/Application': 'argocd-applications.yaml',
+  'monitoring.coreos.com/PodMonitor': 'podmonitors.yaml',
+  'monitoring.coreos.com/PrometheusRule': 'prometheusrules.yaml',
+  'monitoring.coreos.com/ServiceMonitor': 'servicemonitors.yaml',
 };
 
 export interface CrdVersion {
