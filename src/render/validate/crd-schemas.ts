@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { ConfigError } from '../../domain/errors.ts';
 import type { FieldProblem } from './problem.ts';
 import { loadValidator, ValidatorCache, validatorCode, validatorCompiler, validatorDigest } from './compiled-validator.ts';
+import { jsPatterns } from './go-patterns.ts';
 import { closeObjects } from './kubernetes-keywords.ts';
 import { schemaErrorsToProblems } from './schema-errors.ts';
 
@@ -134,6 +135,7 @@ export function validationSchema(version: CrdVersion, file: string): Record<stri
   // Renderers never write status, and the Argo CD status schema alone is most of the compile time.
   if (properties?.['status'] !== undefined) properties['status'] = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   closeObjects(schema);
+  jsPatterns(schema);
   return schema;
 }
 
