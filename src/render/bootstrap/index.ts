@@ -3,6 +3,7 @@
  * the secret values it asks for) into objects grouped in files, and the Secrets it needs.
  */
 import { namespacePart } from './namespace.ts';
+import { observabilityInput, observabilityPart } from './observability.ts';
 import { rbacPart } from './rbac.ts';
 import { receiverPart } from './receiver.ts';
 import type { BootstrapSettings } from './settings.ts';
@@ -27,5 +28,6 @@ export function bootstrapParts(settings: BootstrapSettings, values: SecretValues
     namespacePart(settings),
     receiverPart(settings, values),
     rbacPart(settings),
+    observabilityPart(observabilityInput(settings), values),
   ];
 }

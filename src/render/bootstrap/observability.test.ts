@@ -4,7 +4,9 @@ import { asRecordingRules, checkRules } from '../../../test/support/promtool.ts'
 import { validateObjects } from '../validate/index.ts';
 import { RENDERED_HEADER, toYaml } from '../yaml-writer.ts';
 import { slipwayDashboard } from './grafana-dashboard.ts';
-import { observabilityPart, type ObservabilityInput, type PrometheusRule } from './observability.ts';
+import { bootstrapParts } from './index.ts';
+import { observabilityInput, observabilityPart, type ObservabilityInput, type PrometheusRule } from './observability.ts';
+import { bootstrapSettings, NamedValues } from './test-fixtures.ts';
 import type { BootstrapPart, SecretValues } from './types.ts';
 
 const values: SecretValues = {
@@ -38,6 +40,15 @@ describe('observabilityPart', () => {
 
   it('writes nothing when observability is turned off', () => {
     expect(observabilityPart({ ...input, enabled: false }, values)).toEqual({ name: 'observability', files: [], secrets: [] });
+  });
+
+  it('is a part of slipway bootstrap, read from slipway.yaml: on by default, every environment\'s apps, the registry when it runs', () => {
+    const part = (config: Record<string, unknown>) => bootstrapParts(bootstrapSettings(config), new NamedValues()).find((p) => p.name === 'observability')!;
+    expect(part({}).files).toHaveLength(3);
+    expect(part({ bootstrap: { observability: { enabled: false } } }).files).toEqual([]);
+    expect(observabilityInput(bootstrapSettings({}))).toEqual({ enabled: true, namespace: 'slipway', appsNamespaces: ['dynamic-apps'], engine: 'flux', registry: false });
+    const withRegistry = observabilityInput(bootstrapSettings({ bootstrap: { registry: { enabled: true } } }));
+    expect(withRegistry.registry).toBe(true);
   });
 
   it('gives the same bytes every time', () => {

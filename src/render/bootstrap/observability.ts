@@ -1,10 +1,12 @@
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { LABEL_MANAGED_BY, LABEL_PART_OF, MANAGED_BY, selectorLabels } from '../labels.ts';
+import { selectorLabels } from '../labels.ts';
 import { SERVICE_PORT_NAME } from '../service.ts';
 import { SCRAPE_INTERVAL, type ServiceMonitor } from '../servicemonitor.ts';
 import type { KubeObject } from '../types.ts';
 import { alertRuleGroups, type RuleGroup } from './alert-rules.ts';
 import { slipwayDashboard } from './grafana-dashboard.ts';
+import { BOOTSTRAP_LABELS } from './namespace.ts';
+import type { BootstrapSettings } from './settings.ts';
 import type { BootstrapPart, SecretValues } from './types.ts';
 
 /** Slipway's own Service (see the slipway part): what its ServiceMonitor scrapes. */
@@ -36,7 +38,22 @@ export interface PrometheusRule extends KubeObject {
   spec: { groups: RuleGroup[] };
 }
 
-const LABELS = { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_PART_OF]: 'slipway' };
+const LABELS: Record<string, string> = { ...BOOTSTRAP_LABELS };
+
+/**
+ * The part's input from the bootstrap settings: `bootstrap.observability.enabled`, Slipway's
+ * namespace, every environment's apps namespace, the engine, and whether the registry runs.
+ * @example observabilityInput(settings).appsNamespaces // ['dynamic-apps']
+ */
+export function observabilityInput(settings: BootstrapSettings): ObservabilityInput {
+  return {
+    enabled: settings.bootstrap.observability.enabled,
+    namespace: settings.namespace,
+    appsNamespaces: settings.environments.map((env) => env.namespace),
+    engine: settings.engine,
+    registry: settings.bootstrap.registry.enabled,
+  };
+}
 
 /**
  * Dashboards and alerts (the homelab plan's monitoring phase) for a cluster running the Prometheus

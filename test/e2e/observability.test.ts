@@ -1,13 +1,18 @@
 /**
- * The dashboard and the alerts `slipway bootstrap` commits read Slipway's metrics by name: each
- * `slipway_*` name in their expressions must be one a real `slipway serve` exposes once it ran something.
+ * The dashboard and the alerts `slipway bootstrap` writes: as the command writes them they load in
+ * Prometheus (promtool) and Grafana (its dashboard model), and each `slipway_*` name in their
+ * expressions is one a real `slipway serve` exposes once it ran something.
  */
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { observabilityPart, type PrometheusRule } from '../../src/render/bootstrap/observability.ts';
 import { slipwayDashboard } from '../../src/render/bootstrap/grafana-dashboard.ts';
-import { tempHome } from '../support/cli.ts';
+import { runCli, tempHome } from '../support/cli.ts';
+import { dashboardProblems } from '../support/grafana-dashboard.ts';
+import { asRecordingRules, checkRules } from '../support/promtool.ts';
 import { jsonOf, readEvents, startServer, type RunningServer } from '../support/serve.ts';
 
 const input = { enabled: true, namespace: 'slipway', appsNamespaces: ['dynamic-apps'], engine: 'flux' as const, registry: true };
@@ -57,5 +62,33 @@ describe('the metrics the dashboard and the alerts read', () => {
     expect(scrape).toMatch(/^slipway_run_failures_total\{kind="create",stage="image:build"\} 1$/m);
     // The check can fail: a name Slipway never exposes is not found.
     expect(present.has('slipway_deploys_total')).toBe(false);
+  });
+});
+
+describe('slipway bootstrap\'s dashboard and alerts, as written', () => {
+  it('load in Prometheus and Grafana: the PrometheusRule\'s spec passes promtool, the dashboard\'s model and queries check out', async () => {
+    const { home, cwd } = tempHome('slipway-observability-bootstrap-');
+    const out = join(cwd, 'gitops');
+    const keyFile = join(cwd, 'age.key');
+    execFileSync('age-keygen', ['-o', keyFile], { stdio: 'ignore' });
+    const recipient = /age1[0-9a-z]+/.exec(readFileSync(keyFile, 'utf8'))![0];
+    const result = await runCli(['bootstrap', '--out', out, '--age-recipient', recipient, '--registry', '--json'], { home, cwd });
+    expect(result.code, result.stderr).toBe(0);
+    const files: string[] = JSON.parse(result.stdout).files;
+    const folder = 'kubernetes/slipway/observability';
+    expect(files).toEqual(expect.arrayContaining([`${folder}/dashboard.yaml`, `${folder}/alerts.yaml`, `${folder}/servicemonitor.yaml`]));
+    const kustomization = parse(readFileSync(join(out, 'kubernetes/slipway/kustomization.yaml'), 'utf8'));
+    expect(kustomization.resources).toEqual(expect.arrayContaining(['observability/dashboard.yaml', 'observability/alerts.yaml', 'observability/servicemonitor.yaml']));
+
+    const rule = parse(readFileSync(join(out, folder, 'alerts.yaml'), 'utf8'));
+    const rules = await checkRules(rule.spec.groups);
+    expect(rules.ok, rules.output).toBe(true);
+    expect(rule.spec.groups.flatMap((g: { rules: Array<{ alert: string }> }) => g.rules.map((r) => r.alert))).toContain('SlipwayRegistryStorageHigh');
+
+    const configMap = parse(readFileSync(join(out, folder, 'dashboard.yaml'), 'utf8'));
+    const dashboard = JSON.parse(configMap.data['slipway.json']);
+    expect(dashboardProblems(dashboard)).toEqual([]);
+    const queries = await checkRules(asRecordingRules(dashboard.panels.flatMap((p: { targets: Array<{ expr: string }> }) => p.targets.map((t) => t.expr))));
+    expect(queries.ok, queries.output).toBe(true);
   });
 });
