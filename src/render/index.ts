@@ -10,7 +10,7 @@ export * from './settings.ts';
 export type * from './types.ts';
 export { APP_UID, DATA_DIR, IMAGE_PATH, renderDeployment } from './deployment.ts';
 export { renderService, SERVICE_PORT, SERVICE_PORT_NAME } from './service.ts';
-export { renderServiceMonitor, SCRAPE_INTERVAL, type ServiceMonitor } from './servicemonitor.ts';
+export { renderServiceMonitor, SCRAPE_INTERVAL, serviceMonitor, type ServiceMonitor } from './servicemonitor.ts';
 export { appHostname, renderHttpRoute } from './httproute.ts';
 export { gatewayNamespace, NAMESPACE_NAME_LABEL, renderNetworkPolicy } from './network-policy.ts';
 export { isImageDigest, splitImage, type ImageParts } from './image.ts';

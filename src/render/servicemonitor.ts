@@ -29,13 +29,23 @@ export interface ServiceMonitor extends KubeObject {
 export function renderServiceMonitor(spec: AppSpec, input: RenderInput, settings: RenderSettings): ServiceMonitor | undefined {
   if (!spec.metrics) return undefined;
   const { app, labels } = renderTarget(spec, input);
+  return serviceMonitor({ name: app, namespace: settings.namespace, labels, service: app, path: spec.metrics.path });
+}
+
+/**
+ * A ServiceMonitor scraping the `http` port of the Service whose labels include `service`'s selector
+ * labels, at `path`, every 30 s: an app's, or Slipway's own.
+ * @example serviceMonitor({ name: 'slipway', namespace: 'slipway', labels: {}, service: 'slipway', path: '/metrics' }).spec.selector
+ * // { matchLabels: { 'app.kubernetes.io/name': 'slipway', 'app.kubernetes.io/instance': 'slipway' } }
+ */
+export function serviceMonitor(options: { name: string; namespace: string; labels: Record<string, string>; service: string; path: string }): ServiceMonitor {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
-    metadata: { name: app, namespace: settings.namespace, labels },
+    metadata: { name: options.name, namespace: options.namespace, labels: options.labels },
     spec: {
-      selector: { matchLabels: selectorLabels(app) },
-      endpoints: [{ port: SERVICE_PORT_NAME, path: spec.metrics.path, interval: SCRAPE_INTERVAL, scheme: 'http' }],
+      selector: { matchLabels: selectorLabels(options.service) },
+      endpoints: [{ port: SERVICE_PORT_NAME, path: options.path, interval: SCRAPE_INTERVAL, scheme: 'http' }],
     },
   };
 }

@@ -1,7 +1,5 @@
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { selectorLabels } from '../labels.ts';
-import { SERVICE_PORT_NAME } from '../service.ts';
-import { SCRAPE_INTERVAL, type ServiceMonitor } from '../servicemonitor.ts';
+import { serviceMonitor, type ServiceMonitor } from '../servicemonitor.ts';
 import type { KubeObject } from '../types.ts';
 import { alertRuleGroups, type RuleGroup } from './alert-rules.ts';
 import { slipwayDashboard } from './grafana-dashboard.ts';
@@ -108,13 +106,5 @@ function prometheusRule(input: ObservabilityInput): PrometheusRule {
 
 /** Slipway's `/metrics` answers without a token (only `/v1` asks for one), so the scrape needs no secret. */
 function slipwayServiceMonitor(input: ObservabilityInput): ServiceMonitor {
-  return {
-    apiVersion: 'monitoring.coreos.com/v1',
-    kind: 'ServiceMonitor',
-    metadata: { name: SLIPWAY_SERVICE, namespace: input.namespace, labels: LABELS },
-    spec: {
-      selector: { matchLabels: selectorLabels(SLIPWAY_SERVICE) },
-      endpoints: [{ port: SERVICE_PORT_NAME, path: '/metrics', interval: SCRAPE_INTERVAL, scheme: 'http' }],
-    },
-  };
+  return serviceMonitor({ name: SLIPWAY_SERVICE, namespace: input.namespace, labels: LABELS, service: SLIPWAY_SERVICE, path: '/metrics' });
 }
