@@ -1,13 +1,12 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import type { AppSpec } from '../../domain/index.ts';
 import { defineStep, type StepContext } from '../../pipeline/index.ts';
 import type { CodeGenerator, GeneratedApp, Sandbox, VerifyResult } from '../../ports/index.ts';
 import { AppName, AppPlanSchema, GeneratedSource } from '../schemas.ts';
 import { changedPaths, readSourceFiles, sourceFilesProblem, writeSourceFiles, type FileDigestValue } from './source-files.ts';
-import { AppVerificationError, VerifiedSource, type VerifyAttempt } from './verification.ts';
+import { AppVerificationError, VerifiedSource, withMetrics, type VerifyAttempt } from './verification.ts';
 
-export { AppVerificationError, VerifiedSource, VerifyAttemptSchema, VerifyCheckSchema, type VerifyAttempt } from './verification.ts';
+export { AppVerificationError, VerifiedSource, VerifyAttemptSchema, VerifyCheckSchema, withMetrics, type VerifyAttempt } from './verification.ts';
 export { changedPaths, digestOf, readSourceFiles, sourceFilesProblem, writeSourceFiles } from './source-files.ts';
 
 /** Attempts when none is configured: the first one and two repairs. */
@@ -79,15 +78,6 @@ export const createVerifyStep = ({ sandbox, generator, maxAttempts = DEFAULT_MAX
       throw new AppVerificationError(attempts, { repairable: generator.repair !== undefined, template: ctx.input.plan.template.id });
     },
   });
-
-/**
- * The spec as verification found the app: `metrics` says where it serves Prometheus metrics (what
- * the render turns into a ServiceMonitor), and only when the running app did; a generator's guess is not kept.
- */
-function withMetrics(spec: AppSpec, metrics: VerifyResult['metrics']): AppSpec {
-  const { metrics: _claimed, ...rest } = spec;
-  return metrics ? { ...rest, metrics } : rest;
-}
 
 /** Asks the generator to fix the app and writes the result to the next attempt's folder. */
 async function repair(ctx: StepContext<VerifyInput>, generator: CodeGenerator, previous: Candidate, failure: string, attempt: number): Promise<Candidate> {
