@@ -63,10 +63,12 @@ const HEIGHT = 8;
 
 /**
  * The dashboard: Slipway's deploys, failures by stage, build and rollout durations, its queue, and
- * each app's requests, errors and latency (apps that serve /metrics, scraped by their ServiceMonitor).
- * @example slipwayDashboard({ appsNamespaces: ['dynamic-apps'] }).panels.map((p) => p.id) // [1, 2, 3, 4, 5, 6, 7, 8]
+ * each app's requests, errors and latency (apps that serve /metrics, scraped by their ServiceMonitor);
+ * then, as the homelab plan's dashboards have them, the volumes of Slipway and its registry and each
+ * app's memory (the kubelet's metrics, which every app has).
+ * @example slipwayDashboard({ namespace: 'slipway', appsNamespaces: ['dynamic-apps'] }).panels.map((p) => p.id) // [1, 2, …, 10]
  */
-export function slipwayDashboard(input: { appsNamespaces: string[] }): Dashboard {
+export function slipwayDashboard(input: { namespace: string; appsNamespaces: string[] }): Dashboard {
   const apps = `namespace=~"${input.appsNamespaces.join('|')}"`;
   const quantiles = (steps: string): PanelSpec['queries'] => [
     [`histogram_quantile(0.5, sum by (le) (rate(slipway_step_duration_seconds_bucket{step=~"${steps}",status="succeeded"}[1h])))`, 'median'],
@@ -98,6 +100,14 @@ export function slipwayDashboard(input: { appsNamespaces: string[] }): Dashboard
     {
       id: 8, title: 'Latency per app (95th percentile)', unit: 's', description: 'How long each app took to answer.',
       queries: [[`histogram_quantile(0.95, sum by (service, le) (rate(http_request_duration_seconds_bucket{${apps}}[5m])))`, '{{service}}']],
+    },
+    {
+      id: 9, title: 'Volumes used', unit: 'percentunit', description: 'How full the volumes of Slipway\'s state and its registry are.',
+      queries: [[`max by (persistentvolumeclaim) (kubelet_volume_stats_used_bytes{namespace="${input.namespace}"} / kubelet_volume_stats_capacity_bytes{namespace="${input.namespace}"})`, '{{persistentvolumeclaim}}']],
+    },
+    {
+      id: 10, title: 'Memory per app', unit: 'bytes', description: 'Memory each app\'s pods use (the kubelet\'s view, for every app).',
+      queries: [[`sum by (pod) (container_memory_working_set_bytes{${apps},container!=""})`, '{{pod}}']],
     },
   ];
   return {

@@ -112,8 +112,9 @@ describe('the dashboard', () => {
     expect(dashboardProblems(dashboard)).toEqual([]);
     expect(dashboard.panels.map((p: { title: string }) => p.title)).toEqual([
       'Deploys per hour', 'Failures by stage', 'Build duration', 'Rollout duration', 'Runs waiting', 'Requests per app', 'Errors per app', 'Latency per app (95th percentile)',
+      'Volumes used', 'Memory per app',
     ]);
-    expect(dashboard.panels.map((p: { id: number }) => p.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(dashboard.panels.map((p: { id: number }) => p.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
   it('is refused by the model check with a duplicate panel id, a missing gridPos, an overlap or an unknown data source variable', () => {
