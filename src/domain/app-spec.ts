@@ -18,6 +18,8 @@ export const AppSpec = z.object({
   persistent: z.boolean(),
   /** Command that starts the app, relative to the app directory. */
   command: z.array(z.string()).min(1),
+  /** Where the app serves Prometheus metrics, as verification found it; absent when it serves none. */
+  metrics: z.object({ path: z.string().regex(/^\/[^\s]*$/) }).optional(),
 });
 export type AppSpec = z.infer<typeof AppSpec>;
 

@@ -14,6 +14,8 @@ export interface VerifyResult {
   checks: VerifyCheck[];
   /** The first failed check's detail, ready to send back to a model. */
   failure?: string;
+  /** Where the app serves Prometheus metrics, when it answered there in the text format while it ran. */
+  metrics?: { path: string };
 }
 
 /** Proves an app's files install, type-check, start and answer, in a scratch directory. */

@@ -6,6 +6,7 @@ import { appPaths, renderAppKustomization } from './kustomization.ts';
 import { renderNetworkPolicy } from './network-policy.ts';
 import { compareCodeUnits } from '../domain/compare.ts';
 import { renderService } from './service.ts';
+import { renderServiceMonitor } from './servicemonitor.ts';
 import type { RenderSettings } from './settings.ts';
 import type { KubeObject, LineComment, RenderedFile, RenderedManifest, RenderInput } from './types.ts';
 import { assertValid, type ValidateOptions } from './validate/index.ts';
@@ -14,7 +15,7 @@ import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
 /**
  * Every object of one app for the GitOps repo with the file it goes to, sorted by path (seed layout):
  * `<gitops.path>/<app>/app/` holds the manifests (Deployment, Service, HTTPRoute, NetworkPolicy when
- * enabled, the engine's own manifests such as Flux's ImageRepository and ImagePolicy, and their
+ * enabled, a ServiceMonitor when the app serves metrics, the engine's own manifests such as Flux's ImageRepository and ImagePolicy, and their
  * `kustomization.yaml`); beside it the engine's files (`settings.engine`, the engine's render part the
  * composition root resolved): `ks.yaml` (Flux) or `application.yaml` (Argo CD), with Argo CD's app-of-apps
  * mode also the parent Application at `<gitops.path>/<appOfAppsName>.yaml`.
@@ -35,6 +36,9 @@ export function renderAppObjects(spec: AppSpec, input: RenderInput, settings: Re
     ['httproute.yaml', renderHttpRoute(spec, input, settings), []],
   ];
   if (settings.networkPolicy.enabled) manifests.push(['networkpolicy.yaml', renderNetworkPolicy(spec, input, settings), []]);
+  // Only an app verification saw serving metrics is scraped; the others render as they always did.
+  const monitor = renderServiceMonitor(spec, input, settings);
+  if (monitor) manifests.push(['servicemonitor.yaml', monitor, []]);
   for (const { name, object } of engine.manifests) manifests.push([name, object, []]);
   const rendered: RenderedManifest[] = manifests.map(([name, object, lineComments]) => ({
     path: `${paths.manifests}/${name}`,

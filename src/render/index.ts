@@ -9,7 +9,8 @@ export { renderApp, renderAppChecked, renderAppObjects, writeManifests } from '.
 export * from './settings.ts';
 export type * from './types.ts';
 export { APP_UID, DATA_DIR, IMAGE_PATH, renderDeployment } from './deployment.ts';
-export { renderService, SERVICE_PORT } from './service.ts';
+export { renderService, SERVICE_PORT, SERVICE_PORT_NAME } from './service.ts';
+export { renderServiceMonitor, SCRAPE_INTERVAL, serviceMonitor, type ServiceMonitor } from './servicemonitor.ts';
 export { appHostname, renderHttpRoute, renderRoute, type RouteTarget } from './httproute.ts';
 export { gatewayNamespace, NAMESPACE_NAME_LABEL, renderNetworkPolicy } from './network-policy.ts';
 export { isImageDigest, splitImage, type ImageParts } from './image.ts';

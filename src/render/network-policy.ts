@@ -19,7 +19,8 @@ export function gatewayNamespace(settings: RenderSettings): string {
 
 /**
  * A NetworkPolicy that lets only pods in the gateway's namespace reach the app's pods, and only on
- * the container port; everything else in the cluster (other apps included) is refused. Egress is
+ * the container port (and, for an app that serves metrics, Prometheus' namespace, set by
+ * `networkPolicy.prometheusNamespace`); everything else in the cluster (other apps included) is refused. Egress is
  * left open: apps may call out. Gateways whose proxies are not pods in that namespace (Cilium's
  * Envoy has an identity of its own) need `networkPolicy.enabled: false` or a policy of their own.
  * @example renderNetworkPolicy(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.ingress[0].ports // [{ protocol: 'TCP', port: 8080 }]
@@ -38,6 +39,10 @@ export function renderNetworkPolicy(spec: AppSpec, input: RenderInput, settings:
           from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: gatewayNamespace(settings) } } }],
           ports: [{ protocol: 'TCP', port: spec.port }],
         },
+        // The ServiceMonitor's scrapes come from Prometheus' pods, not through the gateway.
+        ...(spec.metrics
+          ? [{ from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: settings.networkPolicy.prometheusNamespace } } }], ports: [{ protocol: 'TCP' as const, port: spec.port }] }]
+          : []),
       ],
     },
   } satisfies INetworkPolicy;

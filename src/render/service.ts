@@ -7,6 +7,8 @@ import type { RenderInput } from './types.ts';
 
 /** The port the Service (and so the HTTPRoute) speaks on, whatever the app listens on. */
 export const SERVICE_PORT = 80;
+/** The Service port's name: what a ServiceMonitor scrapes by. */
+export const SERVICE_PORT_NAME = 'http';
 
 /**
  * The app's ClusterIP Service: port 80 to the container's named `http` port, so a change of the
@@ -22,7 +24,7 @@ export function renderService(spec: AppSpec, input: RenderInput, settings: Rende
     spec: {
       type: 'ClusterIP',
       selector: selectorLabels(app),
-      ports: [{ name: 'http', port: SERVICE_PORT, targetPort: 'http', protocol: 'TCP' }],
+      ports: [{ name: SERVICE_PORT_NAME, port: SERVICE_PORT, targetPort: 'http', protocol: 'TCP' }],
     },
   } satisfies IService;
 }

@@ -22,7 +22,7 @@ describe('RenderSettingsSchema', () => {
         timeout: '5m',
       },
       resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
-      networkPolicy: { enabled: true },
+      networkPolicy: { enabled: true, prometheusNamespace: 'monitoring' },
       flux: { imageAutomation: { enabled: false, interval: '5m', policy: { semver: '>=0.0.0' } } },
       argocd: {
         namespace: 'argocd',

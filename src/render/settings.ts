@@ -29,8 +29,14 @@ export function renderSettingsSchema(engines: readonly EngineRender[]) {
       gitops: Gitops.prefault({}),
       /** Small defaults: the apps are tiny and the cluster may be a few Raspberry Pis. */
       resources: Resources.prefault({}),
-      /** A NetworkPolicy letting only the gateway's namespace reach each app (turn off where the gateway's traffic has another source, e.g. Cilium's). */
-      networkPolicy: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+      /**
+       * A NetworkPolicy letting only the gateway's namespace reach each app (turn off where the gateway's traffic has another source,
+       * e.g. Cilium's), and Prometheus' namespace the port of an app that serves metrics.
+       */
+      networkPolicy: z.object({
+        enabled: z.boolean().default(true),
+        prometheusNamespace: z.string().max(63).regex(DNS_LABEL, 'a namespace: a DNS-1123 label such as monitoring').default('monitoring'),
+      }).strict().prefault({}),
       flux: Flux.prefault({}),
       argocd: ArgoCd.prefault({}),
     })

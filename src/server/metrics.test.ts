@@ -10,13 +10,16 @@ describe('ServerMetrics', () => {
     metrics.observe({ type: 'step:end', runId, stepId: 'app:plan', title: 'Plan', status: 'succeeded', durationMs: 1500, reused: false });
     // Reused from an earlier attempt: it took no time now.
     metrics.observe({ type: 'step:end', runId, stepId: 'source:generate', title: 'Generate', status: 'succeeded', durationMs: 900, reused: true });
-    metrics.observe({ type: 'run:end', runId, status: 'failed' });
+    metrics.observe({ type: 'run:end', runId, status: 'failed', error: { name: 'InputError', message: 'no base', stepId: 'image:build' } });
     // A run resumed by a later process: its kind comes with run:start.
     metrics.observe({ type: 'run:start', runId: 'run-20261206030000-def456', app: 'b', kind: 'delete', resumed: true });
     metrics.observe({ type: 'run:end', runId: 'run-20261206030000-def456', status: 'succeeded' });
     const text = await metrics.text();
     expect(text).toMatch(/^slipway_runs_total\{kind="create",outcome="failed"\} 1$/m);
     expect(text).toMatch(/^slipway_runs_total\{kind="delete",outcome="succeeded"\} 1$/m);
+    // Failures also by the step that failed; a succeeded run is no failure.
+    expect(text).toMatch(/^slipway_run_failures_total\{kind="create",stage="image:build"\} 1$/m);
+    expect(text).not.toMatch(/^slipway_run_failures_total\{kind="delete"/m);
     expect(text).toMatch(/^slipway_step_duration_seconds_sum\{step="app:plan",status="succeeded"\} 1\.5$/m);
     expect(text).toMatch(/^slipway_step_duration_seconds_bucket\{le="2.5",step="app:plan",status="succeeded"\} 1$/m);
     expect(text).toMatch(/^slipway_step_duration_seconds_bucket\{le="1",step="app:plan",status="succeeded"\} 0$/m);

@@ -8,6 +8,8 @@ import type { RunEvent } from '../pipeline/index.ts';
 export class ServerMetrics {
   readonly registry = new Registry();
   private readonly runs = new Counter({ name: 'slipway_runs_total', help: 'Runs that ended, by kind and outcome', labelNames: ['kind', 'outcome'] as const, registers: [this.registry] });
+  /** Failed runs by the step they failed at: what the dashboard's "failures by stage" and the alerts read. */
+  private readonly failures = new Counter({ name: 'slipway_run_failures_total', help: 'Runs that failed, by kind and the step they failed at', labelNames: ['kind', 'stage'] as const, registers: [this.registry] });
   private readonly steps = new Histogram({
     name: 'slipway_step_duration_seconds', help: 'How long run steps took, by step and status', labelNames: ['step', 'status'] as const,
     // From a cached render (tens of ms) to a slow image build or rollout (minutes).
@@ -29,13 +31,19 @@ export class ServerMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Counts a run's progress: finished runs by kind and outcome, and each step that ran (reused ones took no time). */
+  /**
+   * Counts a run's progress: finished runs by kind and outcome, failed ones also by the step they
+   * failed at (`none` when no step was to blame, e.g. a cancelled queue), and each step that ran
+   * (reused ones took no time).
+   */
   observe(event: RunEvent): void {
     // run:queued and run:start carry the kind.
     if ('kind' in event) this.kinds.set(event.runId, event.kind);
     else if (event.type === 'step:end' && !event.reused) this.steps.observe({ step: event.stepId, status: event.status }, event.durationMs / 1000);
     else if (event.type === 'run:end') {
-      this.runs.inc({ kind: this.kinds.get(event.runId) ?? 'unknown', outcome: event.status });
+      const kind = this.kinds.get(event.runId) ?? 'unknown';
+      this.runs.inc({ kind, outcome: event.status });
+      if (event.status === 'failed') this.failures.inc({ kind, stage: event.error?.stepId ?? 'none' });
       this.kinds.delete(event.runId);
     }
   }

@@ -2,6 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CancelledError } from '../../domain/index.ts';
 import type { VerifyCheck } from '../../ports/index.ts';
 import { describeAnswer, formatSeconds, probe, type ProbeAnswer } from './http-probe.ts';
+import { metricsEndpoint } from './metrics-probe.ts';
 import { boundDetail } from './output-tail.ts';
 import { describeExit, SpawnedProgram, type ProgramOptions } from './program.ts';
 
@@ -26,12 +27,19 @@ const REQUEST_TIMEOUT_MS = 5000;
 /** Pause between /healthz polls. */
 const POLL_MS = 100;
 
+/** What probing a running app found: its checks, and where it serves Prometheus metrics, if it does. */
+export interface AppProbe {
+  checks: VerifyCheck[];
+  metrics?: { path: string };
+}
+
 /**
- * Starts the app, waits for `/healthz` to answer 2xx, then asks for `/` (2xx or 3xx), and stops the
- * app. Returns the checks `start`, `GET /healthz`, `GET /` up to the first one that failed.
- * @example const checks = await probeApp({ nodeBinary, args: ['server.js'], cwd, env, host, port, startTimeoutMs: 15_000, clean: (t) => t });
+ * Starts the app, waits for `/healthz` to answer 2xx, then asks for `/` (2xx or 3xx) and, once it
+ * passed, for `/metrics`, and stops the app. Returns the checks `start`, `GET /healthz`, `GET /` up
+ * to the first one that failed; `/metrics` is no check (an app need not serve it), only a finding.
+ * @example const { checks, metrics } = await probeApp({ nodeBinary, args: ['server.js'], cwd, env, host, port, startTimeoutMs: 15_000, clean: (t) => t });
  */
-export async function probeApp(options: AppProbeOptions): Promise<VerifyCheck[]> {
+export async function probeApp(options: AppProbeOptions): Promise<AppProbe> {
   options.signal?.throwIfAborted();
   const started = Date.now();
   const app = await SpawnedProgram.start(options.nodeBinary, options.args, { cwd: options.cwd, env: options.env, ledger: options.ledger });
@@ -53,7 +61,7 @@ export async function probeApp(options: AppProbeOptions): Promise<VerifyCheck[]>
       const headline = health.kind === 'exited'
         ? `the app ${describeExit(health.exit)} before answering /healthz.`
         : `the app did not listen on ${options.host}:${options.port} within ${formatSeconds(options.startTimeoutMs)}; it must listen on the port in $PORT, on the address in $HOST.`;
-      if (health.listeningAt === undefined) return [{ name: 'start', ok: false, durationMs: Date.now() - started, detail: await withOutput(headline) }];
+      if (health.listeningAt === undefined) return { checks: [{ name: 'start', ok: false, durationMs: Date.now() - started, detail: await withOutput(headline) }] };
     }
     const checks: VerifyCheck[] = [{ name: 'start', ok: true, durationMs: listenedMs }];
     if (health.kind !== 'healthy') {
@@ -61,16 +69,19 @@ export async function probeApp(options: AppProbeOptions): Promise<VerifyCheck[]>
         ? `the app ${describeExit(health.exit)} while /healthz was being asked.`
         : `/healthz gave no 2xx answer within ${formatSeconds(options.startTimeoutMs)}; the last request ${health.last ? describeAnswer(health.last) : 'got no answer'}.`;
       checks.push({ name: 'GET /healthz', ok: false, durationMs: Date.now() - started - listenedMs, detail: await withOutput(headline) });
-      return checks;
+      return { checks };
     }
     checks.push({ name: 'GET /healthz', ok: true, durationMs: health.at - started - listenedMs });
     const pageStarted = Date.now();
     const page = await probe(`${base}/`, REQUEST_TIMEOUT_MS);
     const pageOk = page.kind === 'answer' && page.status >= 200 && page.status < 400;
-    checks.push(pageOk
-      ? { name: 'GET /', ok: true, durationMs: Date.now() - pageStarted }
-      : { name: 'GET /', ok: false, durationMs: Date.now() - pageStarted, detail: await withOutput(`GET / must answer 2xx or 3xx, but the app ${describeAnswer(page)}`) });
-    return checks;
+    if (!pageOk) {
+      checks.push({ name: 'GET /', ok: false, durationMs: Date.now() - pageStarted, detail: await withOutput(`GET / must answer 2xx or 3xx, but the app ${describeAnswer(page)}`) });
+      return { checks };
+    }
+    checks.push({ name: 'GET /', ok: true, durationMs: Date.now() - pageStarted });
+    const metrics = await metricsEndpoint(base, REQUEST_TIMEOUT_MS);
+    return metrics ? { checks, metrics } : { checks };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await app.stop();

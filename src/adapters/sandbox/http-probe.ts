@@ -2,7 +2,7 @@ import { request } from 'node:http';
 
 /** The outcome of one GET: an answer, or why there was none. */
 export type ProbeAnswer =
-  | { kind: 'answer'; status: number; statusText: string; body: string }
+  | { kind: 'answer'; status: number; statusText: string; body: string; contentType: string }
   | { kind: 'refused' }
   | { kind: 'timeout'; afterMs: number }
   | { kind: 'error'; message: string };
@@ -31,7 +31,9 @@ export function probe(url: string, timeoutMs: number): Promise<ProbeAnswer> {
       res.on('data', (chunk: string) => {
         if (body.length < BODY_LIMIT) body += chunk;
       });
-      const done = () => settle({ kind: 'answer', status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: body.slice(0, BODY_LIMIT) });
+      const done = () => settle({
+        kind: 'answer', status: res.statusCode ?? 0, statusText: res.statusMessage ?? '', body: body.slice(0, BODY_LIMIT), contentType: res.headers['content-type'] ?? '',
+      });
       res.on('end', done);
       res.on('error', done);
     });

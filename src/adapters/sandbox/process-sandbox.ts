@@ -45,8 +45,9 @@ type CheckOutcome = Omit<VerifyCheck, 'durationMs'>;
 /**
  * Proves an app in a scratch folder the way it will run: install its dependencies with npm (no
  * install scripts), type-check it if it is TypeScript, start it with its own command on a free port
- * and ask `/healthz` and `/`. Stops at the first failed check; its detail (the end of the program's
- * output, scratch paths replaced by `.`) is what a model gets to fix the app.
+ * and ask `/healthz` and `/` (then `/metrics`, to find out whether it serves Prometheus metrics).
+ * Stops at the first failed check; its detail (the end of the program's output, scratch paths
+ * replaced by `.`) is what a model gets to fix the app.
  *
  * The app runs as Slipway's user with a bare environment; this proves an app works, it does not
  * contain a hostile one.
@@ -68,6 +69,7 @@ export class ProcessSandbox implements Sandbox {
     const scratch = await mkdtemp(join(this.options.workDir, 'verify-'));
     const appDir = join(scratch, 'app');
     const checks: VerifyCheck[] = [];
+    let metrics: { path: string } | undefined;
     // Paths in details are relative to the app: the model never saw the scratch folder.
     const clean = (text: string) => replacePath(replacePath(text, `${appDir}/`, ''), scratch, '<sandbox>');
     const record = async (check: () => Promise<CheckOutcome | VerifyCheck[]>): Promise<boolean> => {
@@ -92,8 +94,13 @@ export class ProcessSandbox implements Sandbox {
           (await record(() => this.npm('lockfile', ['install', '--package-lock-only'], appDir, scratch, signal)))) &&
         (pkg.dependencies.length === 0 || (await record(() => this.npm('install', ['ci'], appDir, scratch, signal)))) &&
         (!needsTypecheck(paths) || (await record(() => this.typecheck(appDir, paths, pkg, scratch, signal)))) &&
-        (await record(() => this.start(app, appDir, scratch, signal)));
-      return passed ? { ok: true, checks } : { ok: false, checks, failure: failureOf(checks) };
+        (await record(async () => {
+          const probed = await this.start(app, appDir, scratch, signal);
+          metrics = probed.metrics;
+          return probed.checks;
+        }));
+      if (!passed) return { ok: false, checks, failure: failureOf(checks) };
+      return metrics ? { ok: true, checks, metrics } : { ok: true, checks };
     } finally {
       await rm(scratch, { recursive: true, force: true, maxRetries: 3 });
     }
@@ -148,10 +155,10 @@ export class ProcessSandbox implements Sandbox {
     return { name: 'typecheck', ok: false, detail: withTail(headline, result.output) };
   }
 
-  private async start(app: GeneratedApp, appDir: string, scratch: string, signal: AbortSignal | undefined): Promise<CheckOutcome | VerifyCheck[]> {
+  private async start(app: GeneratedApp, appDir: string, scratch: string, signal: AbortSignal | undefined): Promise<{ checks: CheckOutcome | VerifyCheck[]; metrics?: { path: string } }> {
     const [program, ...args] = app.spec.command;
     if (program !== 'node') {
-      return { name: 'start', ok: false, detail: `the app's command must start with 'node' (Slipway runs Node apps), but it is ${JSON.stringify(app.spec.command)}.` };
+      return { checks: { name: 'start', ok: false, detail: `the app's command must start with 'node' (Slipway runs Node apps), but it is ${JSON.stringify(app.spec.command)}.` } };
     }
     const host = this.options.host ?? '127.0.0.1';
     const port = await freePort(host);

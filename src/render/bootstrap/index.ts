@@ -3,6 +3,7 @@
  * the secret values it asks for) into objects grouped in files, and the Secrets it needs.
  */
 import { namespacePart } from './namespace.ts';
+import { observabilityInput, observabilityPart } from './observability.ts';
 import { rbacPart } from './rbac.ts';
 import { receiverPart } from './receiver.ts';
 import { registryPart } from './registry.ts';
@@ -34,5 +35,6 @@ export function bootstrapParts(settings: BootstrapSettings, values: SecretValues
     rbacPart(settings),
     registryPart(settings, values),
     slipwayPart(settings, values),
+    observabilityPart(observabilityInput(settings), values),
   ];
 }

@@ -23,7 +23,7 @@ const require = createRequire(import.meta.url);
 const FORMATS_MODULE = 'slipway:kubernetes-formats';
 
 /** The files whose code shapes a validator: a change to any of them makes every cached one stale. */
-const SHAPING_SOURCES = ['./crd-schemas.ts', './kubernetes-keywords.ts', './compiled-validator.ts'];
+const SHAPING_SOURCES = ['./crd-schemas.ts', './kubernetes-keywords.ts', './go-patterns.ts', './compiled-validator.ts'];
 
 /**
  * An Ajv that checks what the API server checks and keeps each validator's source.

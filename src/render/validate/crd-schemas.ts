@@ -6,6 +6,7 @@ import { parse } from 'yaml';
 import { ConfigError } from '../../domain/errors.ts';
 import type { FieldProblem } from './problem.ts';
 import { loadValidator, ValidatorCache, validatorCode, validatorCompiler, validatorDigest } from './compiled-validator.ts';
+import { jsPatterns } from './go-patterns.ts';
 import { closeObjects } from './kubernetes-keywords.ts';
 import { schemaErrorsToProblems } from './schema-errors.ts';
 
@@ -23,7 +24,10 @@ export const CRD_FILES: Readonly<Record<string, string>> = {
   'postgresql.cnpg.io/Cluster': 'cnpg-clusters.yaml',
   'external-secrets.io/ClusterSecretStore': 'clustersecretstores.yaml',
   'external-secrets.io/ExternalSecret': 'externalsecrets.yaml',
+  'monitoring.coreos.com/PodMonitor': 'podmonitors.yaml',
+  'monitoring.coreos.com/PrometheusRule': 'prometheusrules.yaml',
   'bitnami.com/SealedSecret': 'sealedsecrets.yaml',
+  'monitoring.coreos.com/ServiceMonitor': 'servicemonitors.yaml',
 };
 
 export interface CrdVersion {
@@ -135,6 +139,7 @@ export function validationSchema(version: CrdVersion, file: string): Record<stri
   // Renderers never write status, and the Argo CD status schema alone is most of the compile time.
   if (properties?.['status'] !== undefined) properties['status'] = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   closeObjects(schema);
+  jsPatterns(schema);
   return schema;
 }
 

@@ -5,7 +5,7 @@ import { InputError } from '../../domain/index.ts';
 import { defineStep } from '../../pipeline/index.ts';
 import type { Sandbox } from '../../ports/index.ts';
 import { AppName } from '../schemas.ts';
-import { VerifiedSource } from '../source-verify/verification.ts';
+import { VerifiedSource, withMetrics } from '../source-verify/verification.ts';
 import { ImportedSource } from './imported-source.ts';
 
 /**
@@ -33,6 +33,7 @@ export const createVerifyImportStep = ({ sandbox }: { sandbox: Sandbox }) =>
           details: { attempts: [attempt] },
         });
       }
-      return { ...verified, attempts: [attempt] };
+      // Like a generated app, a folder's app that serves /metrics gets a ServiceMonitor.
+      return { ...verified, spec: withMetrics(source.spec, result.metrics), attempts: [attempt] };
     },
   });

@@ -13,7 +13,10 @@ import { TemplateGenerator } from '../../adapters/generator/index.ts';
 import { ProcessSandbox } from '../../adapters/sandbox/index.ts';
 import { openDatabase } from '../../adapters/store/sqlite-database.ts';
 import { SqliteRunStore } from '../../adapters/store/sqlite-run-store.ts';
+import type { AppSpec } from '../../domain/index.ts';
 import { entry, executePipeline } from '../../pipeline/index.ts';
+import { renderAppObjects } from '../../render/index.ts';
+import { RenderSettingsSchema } from '../../../test/support/render-settings.ts';
 import { createGenerateStep } from '../source-generate/index.ts';
 import { AppVerificationError, createVerifyStep, VerifiedSource } from './index.ts';
 import { context, generated, plan, ScriptedGenerator } from './scripted-generator.test-support.ts';
@@ -109,6 +112,29 @@ describe('source:verify', () => {
     expect(existsSync(join(workspace, 'run-1', 'source-attempt-2'))).toBe(false);
     expect(existsSync(join(workspace, 'run-1', 'outside.js'))).toBe(false);
     expect(output.dir).toBe(join(workspace, 'run-1', 'source-attempt-3'));
+  });
+
+  describe('finds out whether the app serves Prometheus metrics, and the render follows', () => {
+    const METRICS = FIXED.replace(
+      "res.writeHead(200, { 'content-type': 'text/plain' });",
+      "if (req.url === '/metrics') { res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }); res.end('# TYPE http_requests_total counter\\nhttp_requests_total{code=\"200\"} 1\\n'); return; } res.writeHead(200, { 'content-type': 'text/plain' });",
+    );
+    const renderedKinds = (spec: AppSpec) => renderAppObjects(spec, { image: 'registry.local:5000/dynamic-apps/greeter:1.0.0' }, RenderSettingsSchema.parse({})).map((m) => m.object.kind);
+
+    it('an app serving /metrics gets metrics in its spec and a ServiceMonitor; a generator\'s claim alone gets neither', async () => {
+      const generator = new ScriptedGenerator({ 'package.json': PACKAGE, 'server.js': METRICS }, []);
+      const { input } = await generated(generator);
+      const output = await createVerifyStep({ sandbox, generator }).run(context(input).ctx);
+      expect(output.spec.metrics).toEqual({ path: '/metrics' });
+      expect(renderedKinds(output.spec)).toContain('ServiceMonitor');
+      // FIXED answers 'hello' as text/plain on every path, /metrics included: a claimed path is dropped.
+      const plain = new ScriptedGenerator({ 'package.json': PACKAGE, 'server.js': FIXED }, []);
+      const claimed = await generated(plain);
+      const claimedInput = { ...claimed.input, generated: { ...claimed.input.generated, spec: { ...claimed.input.generated.spec, metrics: { path: '/metrics' } } } };
+      const without = await createVerifyStep({ sandbox, generator: plain }).run(context(claimedInput).ctx);
+      expect(without.spec).not.toHaveProperty('metrics');
+      expect(renderedKinds(without.spec)).not.toContain('ServiceMonitor');
+    });
   });
 
   describe('with the templates (no repair)', () => {

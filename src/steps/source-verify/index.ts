@@ -4,9 +4,9 @@ import { defineStep, type StepContext } from '../../pipeline/index.ts';
 import type { CodeGenerator, GeneratedApp, Sandbox, VerifyResult } from '../../ports/index.ts';
 import { AppName, AppPlanSchema, GeneratedSource } from '../schemas.ts';
 import { changedPaths, readSourceFiles, sourceFilesProblem, writeSourceFiles, type FileDigestValue } from './source-files.ts';
-import { AppVerificationError, VerifiedSource, type VerifyAttempt } from './verification.ts';
+import { AppVerificationError, VerifiedSource, withMetrics, type VerifyAttempt } from './verification.ts';
 
-export { AppVerificationError, VerifiedSource, VerifyAttemptSchema, VerifyCheckSchema, type VerifyAttempt } from './verification.ts';
+export { AppVerificationError, VerifiedSource, VerifyAttemptSchema, VerifyCheckSchema, withMetrics, type VerifyAttempt } from './verification.ts';
 export { changedPaths, digestOf, readSourceFiles, sourceFilesProblem, writeSourceFiles } from './source-files.ts';
 
 /** Attempts when none is configured: the first one and two repairs. */
@@ -36,7 +36,8 @@ interface Candidate {
  * Proves the generated app installs, starts and answers before anything is built: runs it in the
  * sandbox and, while it fails and attempts remain, sends the failure to the generator's `repair`
  * and tries the repaired files, each attempt in its own folder (`<run>/source-attempt-<n>`). The
- * output's `dir` is the source that passed; `attempts` tells how it got there.
+ * output's `dir` is the source that passed; `attempts` tells how it got there; `spec.metrics` is set
+ * when the passing app served Prometheus metrics at `/metrics`.
  * @example
  * const verify = createVerifyStep({ sandbox: new ProcessSandbox({ workDir, nodeBinary }), generator, maxAttempts: 3 });
  */
@@ -70,7 +71,7 @@ export const createVerifyStep = ({ sandbox, generator, maxAttempts = DEFAULT_MAX
         };
         attempts.push(record);
         logAttempt(ctx, record, limit);
-        if (result.ok) return { dir: candidate.dir, spec: candidate.app.spec, files: candidate.digests, attempts };
+        if (result.ok) return { dir: candidate.dir, spec: withMetrics(candidate.app.spec, result.metrics), files: candidate.digests, attempts };
         if (attempt >= limit || !generator.repair) break;
         candidate = await repair(ctx, generator, candidate, record.failure!, attempt + 1);
       }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ExternalServiceError } from '../../domain/index.ts';
+import { ExternalServiceError, type AppSpec } from '../../domain/index.ts';
+import type { VerifyResult } from '../../ports/index.ts';
 import { GeneratedSource } from '../schemas.ts';
 
 /** One check of a verification, as stored in a run (see `VerifyCheck` in the Sandbox port). */
@@ -22,6 +23,16 @@ export type VerifyAttempt = z.infer<typeof VerifyAttemptSchema>;
 /** The verify step's output: the source that passed, and every attempt that led to it. */
 export const VerifiedSource = GeneratedSource.extend({ attempts: z.array(VerifyAttemptSchema) });
 export type VerifiedSource = z.infer<typeof VerifiedSource>;
+
+/**
+ * The spec as verification found the app: `metrics` says where it serves Prometheus metrics (what
+ * the render turns into a ServiceMonitor), and only when the running app did; a generator's guess is not kept.
+ * @example withMetrics(spec, { path: '/metrics' }).metrics // { path: '/metrics' }
+ */
+export function withMetrics(spec: AppSpec, metrics: VerifyResult['metrics']): AppSpec {
+  const { metrics: _claimed, ...rest } = spec;
+  return metrics ? { ...rest, metrics } : rest;
+}
 
 /**
  * The app never passed verification. Carries every attempt in `details.attempts`, because a failed
