@@ -38,7 +38,13 @@ describe('runBootstrap', () => {
 
     const result = await run(withLocal(bootstrapSettings(), localDir), out);
     expect(result.removed).toEqual(['kubernetes/slipway/namespaces/dynamic-apps-dev.yaml']);
-    expect(result.changed).toEqual(['kubernetes/slipway/rbac/watcher.yaml', 'kubernetes/slipway/kustomization.yaml']);
+    // The watcher's bindings, and the dashboard and alerts (they name the apps namespaces), lose dev.
+    expect(result.changed).toEqual([
+      'kubernetes/slipway/rbac/watcher.yaml',
+      'kubernetes/slipway/observability/dashboard.yaml',
+      'kubernetes/slipway/observability/alerts.yaml',
+      'kubernetes/slipway/kustomization.yaml',
+    ]);
     expect(existsSync(devFile)).toBe(false);
     expect(readFileSync(join(out, 'kubernetes/slipway/NOTES.md'), 'utf8')).toBe('my notes\n');
     expect(readFileSync(join(out, 'kubernetes/slipway/kustomization.yaml'), 'utf8')).not.toContain('dynamic-apps-dev');
