@@ -36,7 +36,7 @@ describe('renderBuildJob', () => {
   });
 
   it('builds the source repo at the run commit with the Dockerfile frontend and pushes the image', () => {
-    const [container] = renderBuildJob(input, settings).spec.template.spec.containers;
+    const container = renderBuildJob(input, settings).spec.template.spec.containers[0]!;
     expect(container.image).toBe(settings.image);
     expect(container.command).toEqual(['buildctl-daemonless.sh']);
     expect(container.args).toEqual([
@@ -58,7 +58,7 @@ describe('renderBuildJob', () => {
   it('pushes with the registry Secret mounted as BuildKit\'s docker config, and reads a private repo with the git Secret\'s token', () => {
     const job = renderBuildJob({ ...input, insecure: true }, { ...settings, gitSecret: 'apps-repo-token' });
     const pod = job.spec.template.spec;
-    const [container] = pod.containers;
+    const container = pod.containers[0]!;
     expect(pod.volumes).toContainEqual({ name: 'registry-login', secret: { secretName: 'slipway-registry-push', items: [{ key: '.dockerconfigjson', path: 'config.json' }] } });
     expect(container.volumeMounts).toContainEqual({ name: 'registry-login', mountPath: '/home/user/.docker', readOnly: true });
     expect(container.env).toContainEqual({ name: 'GIT_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'apps-repo-token', key: 'token' } } });
@@ -69,7 +69,7 @@ describe('renderBuildJob', () => {
 
   it('is as restricted as rootless BuildKit allows, and relaxes exactly what its docs require', () => {
     const pod = renderBuildJob(input, settings).spec.template.spec;
-    const [container] = pod.containers;
+    const container = pod.containers[0]!;
     expect(pod.restartPolicy).toBe('Never');
     expect(pod.automountServiceAccountToken).toBe(false);
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000 });
