@@ -81,6 +81,8 @@ export interface KubeApiServer {
   endLog(namespace: string, pod: string): void;
   /** A stored object (a copy), e.g. a Job Slipway created; undefined when there is none. */
   get(apiVersion: string, kind: string, namespace: string, name: string): KubeObject | undefined;
+  /** Every stored object of a kind in a namespace (copies), in the order they were stored. */
+  all(apiVersion: string, kind: string, namespace: string): KubeObject[];
   /**
    * Plays the Job controller and the kubelet for a Job created through the API: `startPod` creates
    * its pod (labelled `job-name` and `batch.kubernetes.io/job-name`, owned by the Job), running or
@@ -336,6 +338,11 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       const resource = resourceOf(apiVersion, kind);
       const object = objects.get(keyOf(resource.group, resource.plural, namespace, name));
       return object && structuredClone(object);
+    },
+    all(apiVersion, kind, namespace) {
+      const resource = resourceOf(apiVersion, kind);
+      const prefix = keyOf(resource.group, resource.plural, namespace, '');
+      return [...objects.entries()].filter(([key]) => key.startsWith(prefix)).map(([, object]) => structuredClone(object));
     },
     jobs,
     after(ms, step) {
