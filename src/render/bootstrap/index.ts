@@ -2,12 +2,14 @@
  * The cluster side `slipway bootstrap` writes, as pure parts: each turns the bootstrap settings (and
  * the secret values it asks for) into objects grouped in files, and the Secrets it needs.
  */
+import { buildsPart } from './builds.ts';
 import { namespacePart } from './namespace.ts';
 import { rbacPart } from './rbac.ts';
 import { receiverPart } from './receiver.ts';
 import type { BootstrapSettings } from './settings.ts';
 import type { BootstrapPart, SecretValues } from './types.ts';
 
+export { BUILDER_ROLE, BUILDER_RULES } from './builds.ts';
 export { SERVICE_ACCOUNT, WATCHER_ROLE, watcherRules, WATCHER_RULES } from './rbac.ts';
 export { fluxReceiverPath, RECEIVER_NAME } from './receiver.ts';
 export { BOOTSTRAP_LABELS, restrictedLabels } from './namespace.ts';
@@ -27,5 +29,10 @@ export function bootstrapParts(settings: BootstrapSettings, values: SecretValues
     namespacePart(settings),
     receiverPart(settings, values),
     rbacPart(settings),
+    buildsPart({
+      build: settings.build, slipwayNamespace: settings.namespace,
+      // The bootstrap's own registry has one login (see registry.ts): the build Jobs push with it too.
+      ...(settings.bootstrap.registry.enabled ? { registry: { host: settings.bootstrap.registry.host ?? `registry.${settings.render.appsDomain}`, username: 'slipway' } } : {}),
+    }, values),
   ];
 }
