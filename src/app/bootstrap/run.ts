@@ -51,7 +51,7 @@ const COMMIT_MESSAGE = 'Bootstrap the cluster side of Slipway: namespaces, recei
  */
 export async function runBootstrap(request: BootstrapRequest): Promise<BootstrapResult> {
   const { settings, out } = request;
-  const target = await bootstrapTarget(out, settings.path, { create: !request.dryRun });
+  const target = await bootstrapTarget(out, settings.path);
   const before = await existingFiles(out, settings.path);
   const values = FileSecretValues.open(settings.localDir);
   const plan = await planBootstrap(settings, values, { how: request.how, encrypt: request.encrypt, existing: (path) => before.get(path), crds: request.crds });
