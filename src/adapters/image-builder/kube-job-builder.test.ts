@@ -112,6 +112,16 @@ describe('KubeJobBuilder', () => {
     expect(error.hint).toContain('build.cluster.image');
   });
 
+  it('gives up at once, and deletes the Job, when its pod can never start', async () => {
+    const { req, job } = request('badimage');
+    const building = builderFor(kube).build(req).catch((error: unknown) => error);
+    await created(job);
+    kube.jobs.startPod(NS, job, { waiting: { reason: 'InvalidImageName', message: 'Failed to apply default image tag "docker.io/moby/BuildKit": invalid reference format' } });
+    const error = (await building) as ExternalServiceError;
+    expect(error.message).toBe(`kubernetes: the build Job ${NS}/${job} failed: its pod cannot start, so the Job was deleted; its pod was InvalidImageName: Failed to apply default image tag "docker.io/moby/BuildKit": invalid reference format`);
+    expect(kube.get('batch/v1', 'Job', NS, job)).toBeUndefined();
+  });
+
   it('deletes the Job and its pod when the run is cancelled', async () => {
     const { req, job } = request('cancelled');
     const controller = new AbortController();
@@ -123,7 +133,7 @@ describe('KubeJobBuilder', () => {
     const error = await building;
     expect(error).toBeInstanceOf(CancelledError);
     expect((error as Error).message).toContain(`the build Job ${NS}/${job} was deleted`);
-    expect(kube.requests.find((r) => r.method === 'DELETE')).toMatchObject({ path: `/apis/batch/v1/namespaces/${NS}/jobs/${job}`, status: 200 });
+    expect(kube.requests).toContainEqual({ method: 'DELETE', path: `/apis/batch/v1/namespaces/${NS}/jobs/${job}`, status: 200 });
     expect(kube.get('batch/v1', 'Job', NS, job)).toBeUndefined();
     expect(kube.get('v1', 'Pod', NS, pod)).toBeUndefined();
   });

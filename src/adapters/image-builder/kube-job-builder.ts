@@ -98,10 +98,15 @@ export class KubeJobBuilder implements ImageBuilder {
           throw explained(error, settings.namespace, `list the pods of the build Job ${where}`);
         });
         const pod = pods[0];
-        const waiting = pod ? podWaiting(pod) : undefined;
+        const stuck = pod ? podWaiting(pod) : undefined;
+        const waiting = stuck?.text;
         if (waiting && waiting !== waitingSaid) say(`build pod ${pod!.metadata?.name}: ${waiting}`);
         // Kept once said: a pod that never ran is the explanation of a Job that then times out.
         if (waiting) waitingSaid = waiting;
+        if (stuck?.hopeless) {
+          await this.#delete(name).catch(() => undefined);
+          throw failed(where, 'its pod cannot start, so the Job was deleted', [], waiting);
+        }
         const outcome = jobOutcome(read.object);
         if (outcome.done) {
           await log?.settled(2000);

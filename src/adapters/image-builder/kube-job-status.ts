@@ -1,4 +1,4 @@
-import { conditionOf, podProblems, type Condition, type Pod } from '../watcher/index.ts';
+import { conditionOf, HOPELESS_REASONS, podProblems, type Condition, type Pod } from '../watcher/index.ts';
 
 /** The part of a batch/v1 Job Slipway reads: its status as the Job controller writes it. */
 export interface Job {
@@ -24,8 +24,11 @@ export function jobOutcome(job: Job): JobOutcome {
   return { done: false };
 }
 
-/** Why the build pod is not running, e.g. `ImagePullBackOff: Back-off pulling image "…"`; undefined when nothing holds it back. */
-export function podWaiting(pod: Pod): string | undefined {
+/**
+ * Why the build pod is not running, e.g. `ImagePullBackOff: Back-off pulling image "…"`, and whether
+ * waiting can fix it (an invalid image name never starts); undefined when nothing holds it back.
+ */
+export function podWaiting(pod: Pod): { text: string; hopeless: boolean } | undefined {
   const [problem] = podProblems([pod]);
-  return problem ? `${problem.reason}: ${problem.message}` : undefined;
+  return problem ? { text: `${problem.reason}: ${problem.message}`, hopeless: HOPELESS_REASONS.has(problem.reason) } : undefined;
 }
