@@ -40,7 +40,7 @@ describe('renderBuildJob', () => {
     expect(container.image).toBe(settings.image);
     expect(container.command).toEqual(['buildctl-daemonless.sh']);
     expect(container.args).toEqual([
-      'build', '--frontend', 'dockerfile.v0',
+      'build', '--progress', 'plain', '--frontend', 'dockerfile.v0',
       '--opt', `context=https://git.lan/homelab/apps.git#${COMMIT}:boxed`,
       '--opt', 'filename=Dockerfile',
       '--opt', 'platform=linux/arm64',

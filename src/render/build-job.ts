@@ -97,6 +97,8 @@ export function buildctlArgs(input: BuildJobInput, withGitToken: boolean): strin
   const labels = Object.keys(input.labels).sort().flatMap((key) => ['--opt', `label:${key}=${input.labels[key]}`]);
   return [
     'build',
+    // One line per build event: the log Slipway follows reads as it would in a terminal, without redraws.
+    '--progress', 'plain',
     '--frontend', 'dockerfile.v0',
     '--opt', `context=${gitContext(input.source)}`,
     '--opt', `filename=${input.dockerfile}`,
