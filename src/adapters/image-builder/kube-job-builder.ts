@@ -105,16 +105,16 @@ export class KubeJobBuilder implements ImageBuilder {
         if (waiting) waitingSaid = waiting;
         if (stuck?.hopeless) {
           await this.#delete(name).catch(() => undefined);
-          throw failed(where, 'its pod cannot start, so the Job was deleted', [], waiting);
+          throw failed(settings.namespace, name, 'its pod cannot start, so the Job was deleted', [], waiting);
         }
         const outcome = jobOutcome(read.object);
         if (outcome.done) {
           await log?.settled(2000);
           if (outcome.succeeded) return;
           const lines = tail().length > 0 ? tail() : pod?.metadata?.name ? await readTail(kube, settings.namespace, pod.metadata.name) : [];
-          throw failed(where, outcome.reason, lines, lines.length === 0 ? waitingSaid : undefined);
+          throw failed(settings.namespace, name, outcome.reason, lines, lines.length === 0 ? waitingSaid : undefined);
         }
-        if (Date.now() > deadline) throw failed(where, `it did not end within ${settings.timeoutSeconds} s`, tail(), tail().length === 0 ? waitingSaid : undefined);
+        if (Date.now() > deadline) throw failed(settings.namespace, name, `it did not end within ${settings.timeoutSeconds} s`, tail(), tail().length === 0 ? waitingSaid : undefined);
         if (pod?.metadata?.name && !log && !waiting && pod.status?.phase !== 'Pending') {
           log = followJobLog(kube, settings.namespace, pod.metadata.name, BUILD_CONTAINER, say, signal);
         }
@@ -155,13 +155,14 @@ export function rbacProblem(message: string): string {
   return `the rule verbs [${verb}] on ${resource} in API group ${group === '' ? '"" (core)' : group}`;
 }
 
-function failed(where: string, reason: string, lines: string[], waiting: string | undefined): ExternalServiceError {
+/** A failed build as the run shows it: the Job, the controller's reason, the build's last lines (or why its pod never ran) and what to do. */
+function failed(namespace: string, name: string, reason: string, lines: string[], waiting: string | undefined): ExternalServiceError {
   const shown = lines.length > 0 ? `\nlast lines of its log:\n${lines.map((line) => `  ${line}`).join('\n')}` : '';
   const stuck = waiting ? `; its pod was ${waiting}` : '';
-  return new ExternalServiceError('kubernetes', `the build Job ${where} failed: ${reason}${stuck}${shown}`, {
+  return new ExternalServiceError('kubernetes', `the build Job ${namespace}/${name} failed: ${reason}${stuck}${shown}`, {
     hint: waiting
       ? 'The build pod never ran: check build.cluster.image (can the nodes pull it?) and the namespace\'s quota, then ship again.'
-      : `Fix the Dockerfile (or what it fetches) and ship again; \`kubectl logs -n ${where.split('/')[0]} job/${where.split('/')[1]}\` shows the whole log for an hour.`,
+      : `Fix the Dockerfile (or what it fetches) and ship again; \`kubectl logs -n ${namespace} job/${name}\` shows the whole log for an hour.`,
   });
 }
 
