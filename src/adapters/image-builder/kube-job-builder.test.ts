@@ -112,6 +112,23 @@ describe('KubeJobBuilder', () => {
     expect(error.hint).toContain('build.cluster.image');
   });
 
+  it('reads the log of a build that ended before it could be followed', async () => {
+    const { req, lines, job } = request('quick');
+    // Read rarely: the pod comes and goes between two reads of the Job.
+    const builder = new KubeJobBuilder({ kube: new KubeClient({ apiServer: kube.url, token: kube.token, ca: kube.ca! }), registry: oci, settings, pollMs: 1500 });
+    const building = builder.build(req);
+    await created(job);
+    // After the builder's first look for the Job's pod (there was none yet), before its next.
+    await waitFor(() => kube.requests.some((r) => r.path.includes(`job-name%3D${job}`)), { timeoutMs: 10_000 });
+    const pod = kube.jobs.startPod(NS, job);
+    kube.appendLog(NS, pod, '#1 done quickly');
+    await pushTinyImage(oci, registry.host, 'dynamic-apps/quick', (req.target as { ref: { tag: string } }).ref.tag, `build ${job}`);
+    kube.jobs.finishJob(NS, job, 'Complete');
+    await building;
+    expect(lines.slice(1)).toEqual(['#1 done quickly']);
+    expect(kube.requests.filter((r) => r.path.includes(`/pods/${pod}/log`)).map((r) => r.path)).toEqual([`/api/v1/namespaces/${NS}/pods/${pod}/log?container=buildkit&tailLines=500`]);
+  });
+
   it('gives up at once, and deletes the Job, when its pod can never start', async () => {
     const { req, job } = request('badimage');
     const building = builderFor(kube).build(req).catch((error: unknown) => error);

@@ -17,6 +17,8 @@ export interface KubeJobBuilderOptions {
 
 /** How many of the build's last log lines a failure shows. */
 const TAIL_LINES = 15;
+/** How much of a build's log is read when it ended before it could be followed. */
+const UNFOLLOWED_LINES = 500;
 /** Time the Job's end has, beyond its own deadline, to show in its status before Slipway stops waiting. */
 const GRACE_MS = 60_000;
 
@@ -110,8 +112,11 @@ export class KubeJobBuilder implements ImageBuilder {
         const outcome = jobOutcome(read.object);
         if (outcome.done) {
           await log?.settled(2000);
+          // A build that ended between two reads was never followed: its log is read once, now.
+          const missed = !log && pod?.metadata?.name ? await readLog(kube, settings.namespace, pod.metadata.name, UNFOLLOWED_LINES) : [];
+          for (const line of missed) say(line);
           if (outcome.succeeded) return;
-          const lines = tail().length > 0 ? tail() : pod?.metadata?.name ? await readTail(kube, settings.namespace, pod.metadata.name) : [];
+          const lines = log ? tail() : missed.slice(-TAIL_LINES);
           throw failed(settings.namespace, name, outcome.reason, lines, lines.length === 0 ? waitingSaid : undefined);
         }
         if (Date.now() > deadline) throw failed(settings.namespace, name, `it did not end within ${settings.timeoutSeconds} s`, tail(), tail().length === 0 ? waitingSaid : undefined);
@@ -132,10 +137,10 @@ export class KubeJobBuilder implements ImageBuilder {
   }
 }
 
-/** The last lines of a pod's build container that finished before its log was followed (best effort). */
-async function readTail(kube: KubeClient, namespace: string, pod: string): Promise<string[]> {
+/** The last `lines` lines of a build container that finished before its log was followed (best effort). */
+async function readLog(kube: KubeClient, namespace: string, pod: string, lines: number): Promise<string[]> {
   try {
-    const body = await kube.stream(`${kubePath('v1', 'pods', namespace, pod)}/log?container=${BUILD_CONTAINER}&tailLines=${TAIL_LINES}`);
+    const body = await kube.stream(`${kubePath('v1', 'pods', namespace, pod)}/log?container=${BUILD_CONTAINER}&tailLines=${lines}`);
     const chunks: Buffer[] = [];
     for await (const chunk of body) chunks.push(chunk as Buffer);
     return Buffer.concat(chunks).toString('utf8').split('\n').filter((line) => line !== '');
