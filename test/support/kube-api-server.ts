@@ -221,9 +221,10 @@ export async function startKubeApiServer(options: KubeApiServerOptions = {}): Pr
       const podName = jobPods.get(`${namespace}/${name}`);
       const pod = podName ? objects.get(keyOf('', 'pods', namespace, podName)) : undefined;
       if (pod) {
-        const podStatus = pod.status as { phase: string; containerStatuses: Array<Record<string, unknown>> };
+        const podStatus = pod.status as { phase: string; containerStatuses?: Array<Record<string, unknown>> };
         podStatus.phase = outcome === 'Complete' ? 'Succeeded' : 'Failed';
-        for (const container of podStatus.containerStatuses) {
+        // A pod that was never scheduled has no container statuses to end.
+        for (const container of podStatus.containerStatuses ?? []) {
           container.ready = false;
           container.state = { terminated: { exitCode: outcome === 'Complete' ? 0 : 1, reason: outcome === 'Complete' ? 'Completed' : 'Error', finishedAt: now } };
         }

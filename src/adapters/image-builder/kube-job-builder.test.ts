@@ -129,6 +129,21 @@ describe('KubeJobBuilder', () => {
     expect(kube.requests.filter((r) => r.path.includes(`/pods/${pod}/log`)).map((r) => r.path)).toEqual([`/api/v1/namespaces/${NS}/pods/${pod}/log?container=buildkit&tailLines=500`]);
   });
 
+  it('says why the build pod stays Pending when no node has room for it', async () => {
+    const { req, lines, job } = request('big');
+    const building = builderFor(kube).build(req).catch((error: unknown) => error);
+    await created(job);
+    const pod = kube.jobs.startPod(NS, job, { waiting: { reason: 'ContainerCreating', message: '' } });
+    kube.update('v1', 'Pod', NS, pod, (object) => {
+      object.status = { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory.' }] };
+    });
+    await waitFor(() => lines.some((line) => line.includes('Unschedulable')), { timeoutMs: 10_000 });
+    kube.jobs.finishJob(NS, job, 'Failed', { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
+    const error = (await building) as ExternalServiceError;
+    expect(error.message).toContain('; its pod was Unschedulable: 0/3 nodes are available: 3 Insufficient memory.');
+    expect(error.hint).toContain('lower build.cluster.resources');
+  });
+
   it('gives up at once, and deletes the Job, when its pod can never start', async () => {
     const { req, job } = request('badimage');
     const building = builderFor(kube).build(req).catch((error: unknown) => error);

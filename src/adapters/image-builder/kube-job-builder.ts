@@ -165,9 +165,11 @@ function failed(namespace: string, name: string, reason: string, lines: string[]
   const shown = lines.length > 0 ? `\nlast lines of its log:\n${lines.map((line) => `  ${line}`).join('\n')}` : '';
   const stuck = waiting ? `; its pod was ${waiting}` : '';
   return new ExternalServiceError('kubernetes', `the build Job ${namespace}/${name} failed: ${reason}${stuck}${shown}`, {
-    hint: waiting
-      ? 'The build pod never ran: check build.cluster.image (can the nodes pull it?) and the namespace\'s quota, then ship again.'
-      : `Fix the Dockerfile (or what it fetches) and ship again; \`kubectl logs -n ${namespace} job/${name}\` shows the whole log for an hour.`,
+    hint: waiting?.startsWith('Unschedulable')
+      ? 'The build pod was never placed on a node: lower build.cluster.resources, or make room on the nodes, then ship again.'
+      : waiting
+        ? 'The build pod never ran: check build.cluster.image (can the nodes pull it?) and the namespace\'s quota, then ship again.'
+        : `Fix the Dockerfile (or what it fetches) and ship again; \`kubectl logs -n ${namespace} job/${name}\` shows the whole log for an hour.`,
   });
 }
 
