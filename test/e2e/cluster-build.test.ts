@@ -164,6 +164,9 @@ describe('slipway create --from a Dockerfile folder, built in the cluster', () =
       expect(job.name).toBe(`pomodoro-build-${report.runId.slice(-6)}`);
       const stored = kube.get('batch/v1', 'Job', BUILDS, job.name)!;
       expect(stored.metadata.labels).toMatchObject({ 'app.kubernetes.io/name': 'pomodoro', 'slipway.dev/run': report.runId });
+      // The token reaches the build from its Secret in the cluster, never through the Job.
+      expect(JSON.stringify(stored)).not.toContain(GIT_TOKEN);
+      expect((stored.spec as any).template.spec.containers[0].env).toContainEqual({ name: 'GIT_AUTH_TOKEN', valueFrom: { secretKeyRef: { name: 'apps-repo-token', key: 'token' } } });
       // The digest BuildKit pushed, read back from the registry, is what the GitOps repo pins.
       const deployment = execFileSync('git', ['--git-dir', opts.gitops, 'show', 'main:kubernetes/apps/dynamic/pomodoro/app/deployment.yaml'], { encoding: 'utf8' });
       expect(deployment).toContain(`${registry.host}/dynamic-apps/pomodoro:v1.0.0-${sourceCommit.slice(0, 7)}-prod@${job.pushed}`);
