@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config/index.ts';
+import type { Check } from './doctor.ts';
 import { ConfigError } from '../domain/index.ts';
 import type { ImageBuilder, ImageRegistry } from '../ports/index.ts';
 import { kubeAccess } from './cluster-wiring.ts';
@@ -55,4 +56,25 @@ export function clusterDockerfileBuilder(config: ResolvedConfig, env: Record<str
       return (await made).build({ ...request, insecure: config.registry.insecure }, signal);
     },
   };
+}
+
+/**
+ * `slipway doctor`'s line about cluster builds, when Dockerfile apps are built there: Slipway may list
+ * Jobs in the build namespace (the Role that lets it create them lets it list them too).
+ */
+export async function clusterBuildCheck(config: ResolvedConfig, env: Record<string, string | undefined>): Promise<Check | undefined> {
+  if (!buildsInCluster(config)) return undefined;
+  const { namespace, image } = config.build.cluster;
+  if (!config.kube) return { name: 'builds', status: 'fail', detail: 'build.dockerfile says cluster, but there is no Kubernetes access', fix: 'Add kube: { kubeconfig: … } (or inCluster: true), or set build.dockerfile: buildah.' };
+  try {
+    const [{ explained }, { KubeClient, kubePath }] = await Promise.all([import('../adapters/image-builder/kube-job-builder.ts'), import('../adapters/watcher/index.ts')]);
+    const kube = new KubeClient(await kubeAccess(config, env));
+    await kube.list(kubePath('batch/v1', 'jobs', namespace), { limit: 1 }).catch((error: unknown) => {
+      throw explained(error, namespace, `list the build Jobs in ${namespace}`);
+    });
+    return { name: 'builds', status: 'ok', detail: `Dockerfile apps are built by Jobs in ${namespace} (${image})` };
+  } catch (error) {
+    const e = error as { message: string; hint?: string };
+    return { name: 'builds', status: 'fail', detail: e.message.split('\n')[0]!, fix: e.hint ?? 'Check kube.kubeconfig and build.cluster.namespace.' };
+  }
 }

@@ -146,6 +146,8 @@ function stepLogs(home: string, runId: string, stepId: string): string[] {
 describe('slipway create --from a Dockerfile folder, built in the cluster', () => {
   it('builds the commit it made with a BuildKit Job, shows the build log in the run, pins the pushed digest, and rolls out', async () => {
     const opts = await clusterHome();
+    const doctor = JSON.parse((await runCli(['doctor', '--json'], opts)).stdout);
+    expect(doctor.checks.find((c: { name: string }) => c.name === 'builds')).toEqual({ name: 'builds', status: 'ok', detail: `Dockerfile apps are built by Jobs in ${BUILDS} (docker.io/moby/buildkit:v0.26.3-rootless)` });
     const build = playBuild('Complete', ['#1 [internal] load git source', '#6 [2/3] COPY server.js /srv/', '#8 pushing layers done']);
     const stopFlux = playFlux();
     try {
@@ -236,6 +238,11 @@ describe('slipway create --from a Dockerfile folder, built in the cluster', () =
     const forbidding = await startKubeApiServer({ tls: false, token: kube.token, forbidden: ['jobs'] });
     const opts = await clusterHome(forbidding.url);
     try {
+      // slipway doctor says it before any run does.
+      const doctor = JSON.parse((await runCli(['doctor', '--json'], opts)).stdout);
+      const builds = doctor.checks.find((c: { name: string }) => c.name === 'builds');
+      expect(builds).toMatchObject({ status: 'fail', detail: expect.stringContaining('cannot list resource "jobs" in API group "batch"') });
+      expect(builds.fix).toContain('lacks the rule verbs [list] on jobs in API group batch');
       const result = await runCli(['create', '--from', opts.folder, '--json'], opts);
       expect(result.code).not.toBe(0);
       const report = JSON.parse(result.stdout);

@@ -173,8 +173,12 @@ function failed(namespace: string, name: string, reason: string, lines: string[]
   });
 }
 
-/** A Kubernetes API error as the person running Slipway can act on it; a 403 names the RBAC rule that is missing. */
-function explained(error: unknown, namespace: string, doing: string): unknown {
+/**
+ * A Kubernetes API error about the build namespace as the person running Slipway can act on it: a
+ * 403 names the RBAC rule that is missing, a missing namespace says how to create it.
+ * @example throw explained(error, 'slipway-builds', 'create the build Job slipway-builds/notes-build-ab12cd');
+ */
+export function explained(error: unknown, namespace: string, doing: string): unknown {
   if (!(error instanceof KubeApiError)) return error;
   if (error.status === 403) {
     const rule = rbacProblem(error.message);
