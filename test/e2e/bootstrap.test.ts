@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { receiverWebhookPath } from '../../src/domain/flux-receiver-path.ts';
 import { validateObjects } from '../../src/render/validate/index.ts';
+import { expectNoClearSecrets } from '../support/clear-secrets.ts';
 import { runCli, tempHome } from '../support/cli.ts';
 import { ageKeygen, openSops, type AgeKey } from '../support/sops-check.ts';
 
@@ -63,22 +64,6 @@ function objectsIn(files: Record<string, string>): Array<Record<string, unknown>
     .map(({ sops: _sops, ...object }) => object);
 }
 
-/** Fails naming the file when a value appears in clear (or base64) anywhere under dir, .git history included. */
-function expectNoClearValues(dir: string, values: string[]): void {
-  const texts: Array<[string, string]> = Object.entries(snapshot(dir));
-  if (existsSync(join(dir, '.git'))) {
-    for (const line of git(dir, 'rev-list', '--all', '--objects').split('\n').filter(Boolean)) {
-      const [sha, path = sha!] = line.split(' ');
-      if (git(dir, 'cat-file', '-t', sha!).trim() === 'blob') texts.push([`history:${path}`, git(dir, 'cat-file', '-p', sha!)]);
-    }
-  }
-  for (const value of values) {
-    for (const [path, text] of texts) {
-      expect(text.includes(value) || text.includes(Buffer.from(value).toString('base64')), `${path} holds a secret value in clear`).toBe(false);
-    }
-  }
-}
-
 describe('slipway bootstrap (Flux, SOPS) into a GitOps checkout', () => {
   it('writes, validates and commits the cluster side once; a second run changes no byte and commits nothing', async () => {
     const { home, cwd } = fresh({ git: { author: { name: 'Slipway', email: 'slipway@home.lan' } } });
@@ -114,7 +99,7 @@ describe('slipway bootstrap (Flux, SOPS) into a GitOps checkout', () => {
 
     const files = snapshot(join(out, 'kubernetes/slipway'));
     expect(validateObjects(objectsIn(files))).toEqual([]);
-    expectNoClearValues(out, [token]);
+    expectNoClearSecrets(out, [token]);
 
     const second = await runCli(['bootstrap', '--out', out, '--age-recipient', key.recipient, '--json'], { home, cwd });
     expect(second.code).toBe(0);
@@ -135,6 +120,7 @@ describe('slipway bootstrap (Flux, SOPS) into a GitOps checkout', () => {
     const result = await runCli(['bootstrap', '--out', out, '--age-recipient', key.recipient], { home, cwd });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/committed [0-9a-f]{12}/);
+    expect(result.stdout).toContain(`git -C ${out} push`);
     expect(result.stdout).toContain('Receiver webhook path: /hook/');
     expect(git(out, 'show', '--name-only', '--format=', 'HEAD')).not.toContain('notes.txt');
     expect(git(out, 'status', '--porcelain')).toBe('A  notes.txt\n');
@@ -187,7 +173,7 @@ describe('slipway bootstrap (Argo CD, Sealed Secrets) into an empty folder', () 
     expect(sealed.metadata).toMatchObject({ name: 'argocd-secret', namespace: 'argocd' });
     expect(sealed.spec.template.metadata.annotations['sealedsecrets.bitnami.com/managed']).toBe('true');
     expect(objects.filter((o) => o['kind'] === 'Application').map((o) => (o['metadata'] as { name: string }).name)).toEqual(['slipway', 'slipway-apps']);
-    expectNoClearValues(out, [readFileSync(join(home, 'bootstrap', 'argocd-webhook-secret'), 'utf8')]);
+    expectNoClearSecrets(out, [readFileSync(join(home, 'bootstrap', 'argocd-webhook-secret'), 'utf8')]);
 
     const second = await runCli(['bootstrap', '--out', out, '--secrets', 'sealed-secrets', '--seal-cert', certFile, '--json'], { home, cwd });
     expect(second.code).toBe(0);
@@ -198,12 +184,13 @@ describe('slipway bootstrap (Argo CD, Sealed Secrets) into an empty folder', () 
 
 describe('slipway bootstrap refuses what it cannot use, with exit 2', () => {
   it.each([
-    [['--seal-cert', 'cert.pem'], /--seal-cert goes with --secrets sealed-secrets/],
-    [['--secrets', 'sealed-secrets', '--seal-cert', 'missing.pem'], /cannot read --seal-cert missing\.pem: ENOENT/],
+    [['--secrets', 'sops', '--seal-cert', 'cert.pem'], /--seal-cert goes with --secrets sealed-secrets/],
+    [['--secrets', 'sealed-secrets', '--seal-cert', 'missing.pem'], /missing\.pem: there is no such file/],
     [['--secrets', 'sealed-secrets', '--age-recipient', 'age1x'], /--age-recipient goes with --secrets sops/],
-    [['--age-recipient', 'ssh-ed25519 AAAA'], /--age-recipient must be an age public key/],
-    [[], /SOPS needs an age recipient/],
-    [['--secrets', 'vault'], /--secrets must be sops or sealed-secrets, not 'vault'/],
+    [['--age-recipient', 'age1x', '--seal-cert', 'cert.pem'], /not both/],
+    [['--age-recipient', 'ssh-ed25519 AAAA'], /is not an age public key/],
+    [[], /does not know how to encrypt the Secrets it commits/],
+    [['--secrets', 'vault'], /--secrets must be sops or sealed-secrets, not "vault"/],
     [['--engine', 'jenkins', '--age-recipient', 'age1x'], /--engine must be flux or argocd/],
   ])('%j', async (flags, message) => {
     const { home, cwd } = fresh();
@@ -211,6 +198,13 @@ describe('slipway bootstrap refuses what it cannot use, with exit 2', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(existsSync(join(cwd, 'out'))).toBe(false);
+  });
+
+  it('works on this machine only: --server is refused', async () => {
+    const { home, cwd } = fresh();
+    const result = await runCli(['--server', 'http://127.0.0.1:9', 'bootstrap', '--out', join(cwd, 'out'), '--age-recipient', key.recipient], { home, cwd });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('slipway bootstrap works on this machine only');
   });
 
   it('refuses an --out that is neither empty nor a GitOps checkout', async () => {

@@ -5,11 +5,15 @@
  */
 import { InputError } from '../../domain/errors.ts';
 import type { PlainSecret, SecretEncryption } from '../../render/bootstrap/types.ts';
+import { parseAgeRecipient } from './age-recipient.ts';
 import { sealSecret } from './sealed-secret.ts';
 import { sopsEncryptSecret, type SopsOptions } from './sops.ts';
 
-export { secretValueDigest, VALUE_DIGEST_ANNOTATION } from './value-digest.ts';
+export { parseAgeRecipient } from './age-recipient.ts';
+export { readSecretEncryption, SECRET_BACKENDS, type ReadSecretEncryptionOptions, type SecretBackend, type SecretEncryptionFlags } from './encryption-settings.ts';
+export { parseSealCert } from './seal-cert.ts';
 export { SOPS_ENCRYPTED_REGEX } from './sops.ts';
+export { secretValueDigest, VALUE_DIGEST_ANNOTATION } from './value-digest.ts';
 
 /** What a Secret's keys may be (Kubernetes' rule for Secret and ConfigMap keys). */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -25,7 +29,7 @@ export async function encryptSecret(secret: PlainSecret, how: SecretEncryption, 
   }
   if (how.kind === 'sops') {
     if (how.ageRecipients.length === 0) throw new InputError('SOPS encryption needs at least one age recipient', { hint: 'Give --age-recipient age1… or secrets.ageRecipients in slipway.yaml (the public key from age-keygen).' });
-    return sopsEncryptSecret(secret, how.ageRecipients, options);
+    return sopsEncryptSecret(secret, how.ageRecipients.map((recipient) => parseAgeRecipient(recipient, 'age recipient')), options);
   }
   return sealSecret(secret, how.certPem);
 }

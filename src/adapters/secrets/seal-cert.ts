@@ -15,7 +15,7 @@ export function parseSealCert(pem: string, source: string, now: Date = new Date(
     throw new InputError(`${source} is not a PEM certificate`, { hint: FETCH_HINT });
   }
   if (cert.publicKey.asymmetricKeyType !== 'rsa') {
-    throw new InputError(`${source} holds a ${cert.publicKey.asymmetricKeyType ?? 'non-RSA'} key; the Sealed Secrets controller seals with RSA`, { hint: FETCH_HINT });
+    throw new InputError(`${source} has an ${(cert.publicKey.asymmetricKeyType ?? 'unknown').toUpperCase()} key; the Sealed Secrets controller seals with RSA`, { hint: FETCH_HINT });
   }
   if (now.getTime() > Date.parse(cert.validTo)) {
     throw new InputError(`${source} expired on ${new Date(cert.validTo).toISOString()}`, { hint: `The controller renews its key every 30 days; ${FETCH_HINT.charAt(0).toLowerCase()}${FETCH_HINT.slice(1)}` });

@@ -25,8 +25,9 @@ export interface BootstrapResult {
   out: string;
   /** Every file of the bootstrap folder, by its path in the repo. */
   files: string[];
-  /** Files written (or, with --dry-run, that would be), and files removed. */
+  /** Files written (or, with --dry-run, that would be), among them those that were not there before, and files removed. */
   changed: string[];
+  added: string[];
   removed: string[];
   /** The commit made in a git checkout; absent when nothing changed, --out is no checkout, or --dry-run. */
   commit?: string;
@@ -63,6 +64,7 @@ export async function runBootstrap(request: BootstrapRequest): Promise<Bootstrap
     out,
     files: plan.files.map((file) => file.path),
     changed,
+    added: changed.filter((path) => !before.has(path)),
     removed,
     notes: plan.notes,
     // Argo CD's webhook has one fixed path; a Flux Receiver's comes from its token.

@@ -53,6 +53,11 @@ describe('namespacePart', () => {
     expect(() => bootstrapSettings({ bootstrap: { namespace: 'dynamic-apps' } })).toThrow(ConfigError);
   });
 
+  it('refuses a bootstrap folder that overlaps an apps folder', () => {
+    expect(() => bootstrapSettings({ bootstrap: { path: 'kubernetes/apps' } })).toThrow(/overlap/);
+    expect(() => bootstrapSettings({ bootstrap: { path: 'kubernetes/apps/dynamic/slipway' } })).toThrow(/overlap/);
+  });
+
   it('refuses quantities Kubernetes would not read, in slipway.yaml', () => {
     expect(() => bootstrapSettings({ bootstrap: { quota: { requestsMemory: 'lots' } } })).toThrow(/quantity/);
   });
