@@ -38,7 +38,7 @@ describe('clusterDockerfileBuilder', () => {
 
   it('refuses an image that is not a tagged reference', () => {
     expect(ConfigSchema.safeParse({ build: { cluster: { image: 'moby/buildkit' } } }).success).toBe(false);
-    expect(ConfigSchema.safeParse({ build: { cluster: { image: `docker.io/moby/buildkit:v0.26.3-rootless@sha256:${'a'.repeat(64)}` } } }).success).toBe(true);
+    expect(ConfigSchema.safeParse({ build: { cluster: { image: `docker.io/moby/buildkit:v0.32.2-rootless@sha256:${'a'.repeat(64)}` } } }).success).toBe(true);
   });
 
   it('reads the README example as written', () => {
@@ -48,7 +48,7 @@ describe('clusterDockerfileBuilder', () => {
     const config = parseConfig(parse(example!), 'README.md');
     expect(config.build).toEqual({
       dockerfile: 'auto',
-      cluster: { namespace: 'slipway-builds', image: 'docker.io/moby/buildkit:v0.26.3-rootless', registrySecret: 'slipway-registry-push', gitSecret: 'apps-repo-token', timeoutSeconds: 1800, resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '2Gi' } } },
+      cluster: { namespace: 'slipway-builds', image: 'docker.io/moby/buildkit:v0.32.2-rootless', registrySecret: 'slipway-registry-push', gitSecret: 'apps-repo-token', timeoutSeconds: 1800, resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '2Gi' } } },
     });
   });
 });

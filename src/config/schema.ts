@@ -246,7 +246,7 @@ const BuildResources = z.object({ cpu: CpuQuantity.optional(), memory: ByteQuant
  * The rootless BuildKit image cluster builds run; a release tag (pin it with `@sha256:<digest>` as
  * well, once you have checked the digest your registry mirror or Docker Hub serves for it).
  */
-export const DEFAULT_BUILDKIT_IMAGE = 'docker.io/moby/buildkit:v0.26.3-rootless';
+export const DEFAULT_BUILDKIT_IMAGE = 'docker.io/moby/buildkit:v0.32.2-rootless';
 
 /** Where apps that bring a Dockerfile are built: on this machine with buildah, or in the cluster by a Job. */
 export const BuildConfig = z
@@ -258,7 +258,7 @@ export const BuildConfig = z
         /** The namespace build Jobs run in (`slipway bootstrap` prepares it, with the builder's RBAC). */
         namespace: KubeName.default('slipway-builds'),
         /** A rootless BuildKit image: `<name>:<tag>`, or `<name>:<tag>@sha256:<digest>` to pin it. */
-        image: z.string().regex(/^[a-z0-9]+([._:/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$/, 'an image with a tag, such as docker.io/moby/buildkit:v0.26.3-rootless (add @sha256:<digest> to pin it)').default(DEFAULT_BUILDKIT_IMAGE),
+        image: z.string().regex(/^[a-z0-9]+([._:/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$/, 'an image with a tag, such as docker.io/moby/buildkit:v0.32.2-rootless (add @sha256:<digest> to pin it)').default(DEFAULT_BUILDKIT_IMAGE),
         /** A kubernetes.io/dockerconfigjson Secret in that namespace: the login the build pushes with. */
         registrySecret: KubeName.default('slipway-registry-push'),
         /** A Secret in that namespace whose `token` key is an HTTPS token for the source repo; absent: the repo is public to the cluster. */

@@ -17,7 +17,7 @@ const input: BuildJobInput = {
 };
 const settings: BuildJobSettings = {
   namespace: 'slipway-builds',
-  image: 'docker.io/moby/buildkit:v0.26.3-rootless',
+  image: 'docker.io/moby/buildkit:v0.32.2-rootless',
   registrySecret: 'slipway-registry-push',
   timeoutSeconds: 900,
   resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { memory: '2Gi' } },

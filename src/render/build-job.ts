@@ -20,7 +20,7 @@ const HOME = '/home/user';
 /** Where a cluster build runs and with what: `build.cluster` in slipway.yaml. */
 export interface BuildJobSettings {
   namespace: string;
-  /** The rootless BuildKit image, e.g. `docker.io/moby/buildkit:v0.26.3-rootless` (best pinned with `@sha256:`). */
+  /** The rootless BuildKit image, e.g. `docker.io/moby/buildkit:v0.32.2-rootless` (best pinned with `@sha256:`). */
   image: string;
   /** A `kubernetes.io/dockerconfigjson` Secret in `namespace` holding the login to push with. */
   registrySecret: string;

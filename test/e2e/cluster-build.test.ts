@@ -147,7 +147,7 @@ describe('slipway create --from a Dockerfile folder, built in the cluster', () =
   it('builds the commit it made with a BuildKit Job, shows the build log in the run, pins the pushed digest, and rolls out', async () => {
     const opts = await clusterHome();
     const doctor = JSON.parse((await runCli(['doctor', '--json'], opts)).stdout);
-    expect(doctor.checks.find((c: { name: string }) => c.name === 'builds')).toEqual({ name: 'builds', status: 'ok', detail: `Dockerfile apps are built by Jobs in ${BUILDS} (docker.io/moby/buildkit:v0.26.3-rootless)` });
+    expect(doctor.checks.find((c: { name: string }) => c.name === 'builds')).toEqual({ name: 'builds', status: 'ok', detail: `Dockerfile apps are built by Jobs in ${BUILDS} (docker.io/moby/buildkit:v0.32.2-rootless)` });
     const build = playBuild('Complete', ['#1 [internal] load git source', '#6 [2/3] COPY server.js /srv/', '#8 pushing layers done']);
     const stopFlux = playFlux();
     try {

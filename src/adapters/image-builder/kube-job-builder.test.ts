@@ -24,7 +24,7 @@ afterAll(async () => {
   await Promise.all([kube?.stop(), registry?.stop()]);
 });
 
-const settings = { namespace: NS, image: 'docker.io/moby/buildkit:v0.26.3-rootless', registrySecret: 'slipway-registry-push', timeoutSeconds: 600, resources: { requests: { cpu: '500m' } } };
+const settings = { namespace: NS, image: 'docker.io/moby/buildkit:v0.32.2-rootless', registrySecret: 'slipway-registry-push', timeoutSeconds: 600, resources: { requests: { cpu: '500m' } } };
 
 function builderFor(server: KubeApiServer) {
   return new KubeJobBuilder({ kube: new KubeClient({ apiServer: server.url, token: server.token, ...(server.ca ? { ca: server.ca } : {}) }), registry: oci, settings, pollMs: 50 });
@@ -104,11 +104,11 @@ describe('KubeJobBuilder', () => {
     const { req, lines, job } = request('stuck');
     const building = builderFor(kube).build(req).catch((error: unknown) => error);
     await created(job);
-    kube.jobs.startPod(NS, job, { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "docker.io/moby/buildkit:v0.26.3-rootless"' } });
+    kube.jobs.startPod(NS, job, { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "docker.io/moby/buildkit:v0.32.2-rootless"' } });
     await waitFor(() => lines.some((line) => line.includes('ImagePullBackOff')), { timeoutMs: 10_000 });
     kube.jobs.finishJob(NS, job, 'Failed', { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' });
     const error = (await building) as ExternalServiceError;
-    expect(error.message).toBe(`kubernetes: the build Job ${NS}/${job} failed: DeadlineExceeded: Job was active longer than specified deadline; its pod was ImagePullBackOff: Back-off pulling image "docker.io/moby/buildkit:v0.26.3-rootless"`);
+    expect(error.message).toBe(`kubernetes: the build Job ${NS}/${job} failed: DeadlineExceeded: Job was active longer than specified deadline; its pod was ImagePullBackOff: Back-off pulling image "docker.io/moby/buildkit:v0.32.2-rootless"`);
     expect(error.hint).toContain('build.cluster.image');
   });
 
