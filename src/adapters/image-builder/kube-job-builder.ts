@@ -44,7 +44,7 @@ export class KubeJobBuilder implements ImageBuilder {
     const { source, target } = request;
     if (!source) throw new InputError('a cluster build needs the commit its source is in, and none was given');
     if (target.kind !== 'registry') {
-      throw new ConfigError('a Dockerfile build in the cluster pushes to a registry, and slipway.yaml names none', { hint: 'Set registry.host (the cluster pulls from it too), or build Dockerfiles here with build.dockerfile: buildah.' });
+      throw new ConfigError(`a build in the cluster can only push to a registry, not to the OCI layout ${target.dir}`, { hint: 'Set registry.host (the cluster pulls from it too), or build Dockerfiles here with build.dockerfile: buildah.' });
     }
     const ref = `${target.ref.registry}/${target.ref.repository}:${target.ref.tag ?? 'latest'}`;
     const job = renderBuildJob({
