@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { BuildahBuilder } from '../adapters/image-builder/buildah-builder.ts';
 import type { ResolvedConfig } from '../config/index.ts';
 import { importPipeline, type ImportSteps, type PipelineEntry } from '../pipeline/index.ts';
-import type { AppRuntime, GitRepo, ImageBuilder, Sandbox } from '../ports/index.ts';
+import type { AppRuntime, GitRepo, ImageBuilder, ImageRegistry, Sandbox } from '../ports/index.ts';
+import { buildsInCluster, clusterDockerfileBuilder } from './cluster-build.ts';
 import { createBuildImageStep, type ImagePlan } from '../steps/image-build/index.ts';
 import { createImportStep, createPreviousSourceStep, createVerifyImportStep, importFolder, type StaticServer } from '../steps/source-import/index.ts';
 import { createDiffSourceStep } from '../steps/source-diff/index.ts';
@@ -24,6 +25,10 @@ export interface FolderParts {
   path: string;
   /** The user's home: buildah finds registry logins there (~/.docker/config.json) unless slipway.yaml names a file. */
   home: string;
+  /** The process environment (KUBECONFIG, the in-cluster service address), for builds in the cluster. */
+  vars: Record<string, string | undefined>;
+  /** The registry client, for the digest a build in the cluster pushed. */
+  registry: () => Pick<ImageRegistry, 'headManifest' | 'getManifest'>;
 }
 
 /** Whether what runs the apps runs their images (podman, the cluster) rather than their files as a Node process. */
@@ -43,10 +48,18 @@ export function folderInspector(parts: FolderParts): (dir: string) => Promise<vo
 }
 
 /**
+ * Builds a Dockerfile's image in the cluster (a BuildKit Job, see cluster-build.ts) when slipway.yaml
+ * says so, else with buildah on this machine.
+ */
+function dockerfileBuilder(parts: FolderParts, workDir: string): ImageBuilder {
+  return buildsInCluster(parts.config) ? clusterDockerfileBuilder(parts.config, parts.vars, parts.registry) : buildahBuilder(parts, workDir);
+}
+
+/**
  * Builds a Dockerfile's image with buildah in Slipway's own storage (under the cache), so nothing is
  * left in the machine's image store; pushes like Slipway's builder does, to the registry or the OCI layout.
  */
-function dockerfileBuilder(parts: FolderParts, workDir: string): ImageBuilder {
+function buildahBuilder(parts: FolderParts, workDir: string): ImageBuilder {
   const { config } = parts;
   const storage = join(config.cache, 'buildah');
   const buildah = new BuildahBuilder({

@@ -8,6 +8,7 @@ import { gitOpsEngine } from '../adapters/gitops/index.ts';
 import { PROVIDERS, providerFor } from '../adapters/generator/llm/providers/registry.ts';
 import { ProcessLedger } from '../adapters/os/index.ts';
 import { probePodman } from '../adapters/runtime/podman-probe.ts';
+import { clusterBuildCheck } from './cluster-build.ts';
 import { kubeAccess } from './cluster-wiring.ts';
 import { baseUrlFromEnv, llmProvider } from './generator-choice.ts';
 import { stateCheck } from './store-doctor.ts';
@@ -68,6 +69,8 @@ export async function runDoctor(config: ResolvedConfig, env: NodeJS.ProcessEnv, 
   checks.push(await stateCheck(config));
   checks.push(await registryCheck(config));
   if (config.target === 'cluster') checks.push(...(await clusterChecks(config, env)));
+  const builds = await clusterBuildCheck(config, env);
+  if (builds) checks.push(builds);
   checks.push(llmCheck(config, env));
   checks.push(await podmanCheck(config, env));
   checks.push(await leftoversCheck(config));

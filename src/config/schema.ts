@@ -243,6 +243,42 @@ export const BootstrapConfig = z
   .strict();
 export type BootstrapConfig = z.infer<typeof BootstrapConfig>;
 
+const BuildResources = z.object({ cpu: CpuQuantity.optional(), memory: ByteQuantity.optional(), 'ephemeral-storage': ByteQuantity.optional() }).strict();
+
+/**
+ * The rootless BuildKit image cluster builds run; a release tag (pin it with `@sha256:<digest>` as
+ * well, once you have checked the digest your registry mirror or Docker Hub serves for it).
+ */
+export const DEFAULT_BUILDKIT_IMAGE = 'docker.io/moby/buildkit:v0.32.2-rootless';
+
+/** Where apps that bring a Dockerfile are built: on this machine with buildah, or in the cluster by a Job. */
+export const BuildConfig = z
+  .object({
+    /** `auto`: in the cluster when Slipway runs there (kube.inCluster), else buildah on this machine. */
+    dockerfile: z.enum(['auto', 'buildah', 'cluster']).default('auto'),
+    cluster: z
+      .object({
+        /** The namespace build Jobs run in (`slipway bootstrap` prepares it, with the builder's RBAC). */
+        namespace: KubeName.default('slipway-builds'),
+        /** A rootless BuildKit image: `<name>:<tag>`, or `<name>:<tag>@sha256:<digest>` to pin it. */
+        image: z.string().regex(/^[a-z0-9]+([._:/-][a-z0-9]+)*:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}(@sha256:[0-9a-f]{64})?$/, 'an image with a tag, such as docker.io/moby/buildkit:v0.32.2-rootless (add @sha256:<digest> to pin it)').default(DEFAULT_BUILDKIT_IMAGE),
+        /** A kubernetes.io/dockerconfigjson Secret in that namespace: the login the build pushes with. */
+        registrySecret: KubeName.default('slipway-registry-push'),
+        /** A Secret in that namespace whose `token` key is an HTTPS token for the source repo; absent: the repo is public to the cluster. */
+        gitSecret: KubeName.optional(),
+        /** Seconds a build may take before Kubernetes stops it. */
+        timeoutSeconds: z.number().int().min(60).max(86_400).default(1800),
+        resources: z
+          .object({ requests: BuildResources.default({ cpu: '500m', memory: '512Mi' }), limits: BuildResources.default({ memory: '2Gi' }) })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type BuildConfig = z.infer<typeof BuildConfig>;
+
 export const ConfigSchema = z
   .object({
     /** Where the app runs: `local` (this machine) or `cluster` (the homelab, through GitOps). */
@@ -305,6 +341,8 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Where Dockerfile apps are built: this machine (buildah) or the cluster (a BuildKit Job). */
+    build: BuildConfig.prefault({}),
     /** A language model plans and writes apps; absent (and no API key in the environment) → the offline templates. */
     llm: z
       .object({

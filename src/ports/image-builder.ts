@@ -21,6 +21,13 @@ export interface BuildRequest {
   /** Fixed instant for file times and `created`, from SOURCE_DATE_EPOCH or a constant. */
   sourceDateEpoch?: number;
   insecure?: boolean;
+  /**
+   * Where the context is committed, and the run that asks for the image: a builder that builds
+   * elsewhere (a Job in the cluster) reads the source repo at this commit, never this machine's folder.
+   */
+  source?: { app: string; runId: string; url: string; commit: string; path: string };
+  /** Lines the build prints as it works (a cluster build's log), for the run's events. */
+  onLog?: (line: string) => void;
 }
 
 export interface BuildResult {

@@ -42,7 +42,7 @@ export class BuildahBuilder implements ImageBuilder {
     const buildah = findInPath('buildah', this.options.path);
     if (!buildah) {
       throw new ExternalServiceError('buildah', 'buildah is not installed, and this app brings a Dockerfile; install buildah (`apt-get install buildah`) or build it in the cluster', {
-        hint: 'Install buildah with `apt-get install buildah`, or let the cluster build Dockerfile apps (a buildah/BuildKit Job).',
+        hint: 'Install buildah with `apt-get install buildah`, or let the cluster build Dockerfile apps (build.dockerfile: cluster in slipway.yaml).',
       });
     }
     const dockerfile = join(request.contextDir, this.options.dockerfile ?? 'Dockerfile');

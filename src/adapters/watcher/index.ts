@@ -10,4 +10,6 @@ export { eventsFor } from './kube-events.ts';
 export { explainWorkload } from './workload.ts';
 // The app's workload as the pod logs read it (src/adapters/kube/pod-logs.ts).
 export { deploymentPath, newReplicaSet, podsOf } from './workload.ts';
+// Why a pod is not running (a cluster build's pod is explained as a rollout's are).
+export { HOPELESS_REASONS, podProblems, type PodProblem } from './workload.ts';
 export type { Deployment, Pod, ReplicaSet } from './kube-objects.ts';

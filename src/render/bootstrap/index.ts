@@ -2,15 +2,17 @@
  * The cluster side `slipway bootstrap` writes, as pure parts: each turns the bootstrap settings (and
  * the secret values it asks for) into objects grouped in files, and the Secrets it needs.
  */
+import { buildsPart } from './builds.ts';
 import { namespacePart } from './namespace.ts';
 import { observabilityInput, observabilityPart } from './observability.ts';
 import { rbacPart } from './rbac.ts';
 import { receiverPart } from './receiver.ts';
-import { registryPart } from './registry.ts';
+import { bootstrapRegistryHost, registryPart, REGISTRY_USER } from './registry.ts';
 import type { BootstrapSettings } from './settings.ts';
 import { slipwayPart } from './slipway.ts';
 import type { BootstrapPart, SecretValues } from './types.ts';
 
+export { BUILDER_ROLE, BUILDER_RULES } from './builds.ts';
 export { SERVICE_ACCOUNT, WATCHER_ROLE, watcherRules, WATCHER_RULES } from './rbac.ts';
 export { fluxReceiverPath, RECEIVER_NAME } from './receiver.ts';
 export { BOOTSTRAP_LABELS, restrictedLabels } from './namespace.ts';
@@ -36,5 +38,12 @@ export function bootstrapParts(settings: BootstrapSettings, values: SecretValues
     registryPart(settings, values),
     slipwayPart(settings, values),
     observabilityPart(observabilityInput(settings), values),
+    buildsPart({ build: settings.build, slipwayNamespace: settings.namespace, ...registryLogin(settings) }, values),
   ];
+}
+
+/** The bootstrap's own registry has one login (see registry.ts): when it writes one, the build Jobs push with it too. */
+function registryLogin(settings: BootstrapSettings): { registry?: { host: string; username: string } } {
+  const host = bootstrapRegistryHost(settings);
+  return host === undefined ? {} : { registry: { host, username: REGISTRY_USER } };
 }

@@ -1,5 +1,5 @@
 import { environmentsFrom } from '../../config/environments.ts';
-import type { BootstrapConfig, Config } from '../../config/schema.ts';
+import type { BootstrapConfig, BuildConfig, Config } from '../../config/schema.ts';
 import { ConfigError } from '../../domain/errors.ts';
 import type { EngineRender } from '../../ports/gitops-engine.ts';
 import { renderSettingsForEnv, renderSettingsFrom, type RenderSettings } from '../settings.ts';
@@ -42,6 +42,8 @@ export interface BootstrapSettings {
   argocdNamespace: string;
   /** The `bootstrap:` section of slipway.yaml, defaults filled in. */
   bootstrap: BootstrapConfig;
+  /** `build.cluster`: where Dockerfile builds run in the cluster, and the Secrets they use. */
+  build: BuildConfig['cluster'];
   /**
    * Where this machine keeps the bootstrap's secret values (`$SLIPWAY_HOME/bootstrap`): named in
    * notes for slipway.yaml, never read by a part.
@@ -55,7 +57,7 @@ export interface BootstrapSettings {
 
 /** What the settings are resolved from: the parts of slipway.yaml they need and the command's flags. */
 export interface BootstrapSources {
-  config: RunningConfig & Pick<Config, 'bootstrap'>;
+  config: RunningConfig & Pick<Config, 'bootstrap' | 'build'>;
   /** The engines' render parts (src/adapters/gitops), as the composition root hands them. */
   engines: readonly EngineRender[];
   /** `--engine`, winning over slipway.yaml's `engine`. */
@@ -107,6 +109,7 @@ export function resolveBootstrapSettings(sources: BootstrapSources): BootstrapSe
     flux: { namespace: config.flux.namespace, gitRepository: config.flux.gitRepository, receiverType: config.flux.receiver?.type ?? 'github' },
     argocdNamespace: config.argocd.namespace,
     bootstrap,
+    build: config.build.cluster,
     localDir: sources.localDir,
     running: config,
     carried: sources.carried ?? {},

@@ -72,6 +72,9 @@ export const createBuildImageStep = ({ builder, images, sourceUrl, prepare, tagS
             'org.opencontainers.image.source': sourceUrl,
             'org.opencontainers.image.revision': sourceSha,
           },
+          // The source commit holds the app in its own folder (see source:commit).
+          source: { app, runId: ctx.runId, url: sourceUrl, commit: sourceSha, path: app },
+          onLog: (line) => ctx.logger.info(line),
         },
         ctx.signal,
       ).finally(() => context.cleanup());
