@@ -29,6 +29,7 @@ import { stageSlipway } from './image/stage.ts';
  */
 export const SLIPWAY_IMAGE_BASE = 'docker.io/library/node:24';
 const PLATFORMS = 'linux/amd64,linux/arm64';
+const USAGE = 'npm run image -- [--image <registry/repo:tag>] [--base <ref>] [--platform linux/amd64,linux/arm64] [--insecure] [--stage <dir>] [--no-bundle] [--json]';
 const root = resolve(import.meta.dirname, '..');
 
 process.exitCode = await main(process.argv.slice(2));
@@ -86,7 +87,8 @@ async function main(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (error) {
-    return reportError(error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS') ? new InputError(error.message) : error, json);
+    const usage = error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS');
+    return reportError(usage ? new InputError(error.message, { hint: USAGE }) : error, json);
   }
 }
 

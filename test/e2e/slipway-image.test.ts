@@ -193,6 +193,25 @@ describe.skipIf(!tools)("Slipway's own image", () => {
   });
 });
 
+describe('npm run image refuses bad input before it stages anything', () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ['no registry to push to', [], /no registry to push Slipway's image to\n {2}→ Pass --image <registry>\/slipway\/slipway:<tag>, or set registry.host/],
+    ['an option it does not know', ['--image', 'registry.lan/slipway/slipway:1', '--tag', 'x'], /Unknown option '--tag'\n {2}→ npm run image -- \[--image/],
+    ['a digest for --image', ['--image', `registry.lan/slipway/slipway@sha256:${'0'.repeat(64)}`], /--image must name a tag, not a digest/],
+    ['a --base naming no directory', ['--image', 'registry.lan/slipway/slipway:1', '--base', 'oci::v1'], /--base oci::v1 names no directory before the tag/],
+  ];
+  it.each(cases)('%s: exit 2 and what to fix', async (_what, args, message) => {
+    const root = mkdtempSync(join(tmpdir(), 'slipway-image-input-'));
+    const stage = join(root, 'stage');
+    const result = await exec(process.execPath, ['scripts/image.ts', '--no-bundle', '--stage', stage, ...args], {
+      cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: root, SLIPWAY_HOME: join(root, 'home') },
+    }).then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => error);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(existsSync(stage)).toBe(false);
+  });
+});
+
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
