@@ -50,6 +50,9 @@ async function main(argv: string[]): Promise<number> {
     const image = values.image ?? defaultImage(config.registry.host, provenance.version);
     const target = parseBuildTarget(image);
     checkBase(values.base, '--base');
+    if (values.base === 'host') {
+      throw new InputError("--base host cannot carry Slipway: it holds this machine's node alone, and Slipway also runs git", { hint: `Use an image with Node 24 and git, such as ${SLIPWAY_IMAGE_BASE} (the default).` });
+    }
     const platforms = parsePlatforms(values.platform);
     if (provenance.dirty) say('the checkout has uncommitted changes: they go into the image, whose revision label names the last commit');
 

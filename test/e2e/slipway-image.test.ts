@@ -198,6 +198,7 @@ describe('npm run image refuses bad input before it stages anything', () => {
     ['no registry to push to', [], /no registry to push Slipway's image to\n {2}→ Pass --image <registry>\/slipway\/slipway:<tag>, or set registry.host/],
     ['an option it does not know', ['--image', 'registry.lan/slipway/slipway:1', '--tag', 'x'], /Unknown option '--tag'\n {2}→ npm run image -- \[--image/],
     ['a digest for --image', ['--image', `registry.lan/slipway/slipway@sha256:${'0'.repeat(64)}`], /--image must name a tag, not a digest/],
+    ['the host base, which has no git', ['--image', 'registry.lan/slipway/slipway:1', '--base', 'host'], /--base host cannot carry Slipway.*\n {2}→ Use an image with Node 24 and git/],
     ['a --base naming no directory', ['--image', 'registry.lan/slipway/slipway:1', '--base', 'oci::v1'], /--base oci::v1 names no directory before the tag/],
   ];
   it.each(cases)('%s: exit 2 and what to fix', async (_what, args, message) => {
