@@ -9,7 +9,7 @@
  *
  * node_modules/.bin/node bench/image.ts [--runs 3]
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { OciRegistry } from '../src/adapters/registry/oci-registry.ts';
 import { stageSlipway } from '../scripts/image/stage.ts';
 import { ensureBaseInRegistry } from '../test/support/base-image.ts';
 import { startRegistry, type RegistryServer } from '../test/support/registry-server.ts';
+import { median, spawnChecked, timed } from './measure.ts';
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -27,28 +28,9 @@ const root = join(import.meta.dirname, '..');
 const node = join(root, 'node_modules', '.bin', 'node');
 const PATH = process.env.PATH ?? '/usr/bin:/bin';
 
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-async function timed(action: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await action();
-  return Math.round(performance.now() - started) / 1000;
-}
-
-function spawnChecked(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args[0]} exited ${code}: ${err.slice(-2000)}`))));
-  });
+/** Seconds `action` takes. */
+async function seconds(action: () => Promise<unknown>): Promise<number> {
+  return (await timed(action)) / 1000;
 }
 
 /** Bytes of the blobs a registry stores. */
@@ -90,12 +72,12 @@ try {
   };
 
   const before = { slipway: await storedBytes(servers.slipway), buildah: await storedBytes(servers.buildah) };
-  const first = { slipway: await timed(slipwayOnce), buildah: await timed(buildahOnce) };
+  const first = { slipway: await seconds(slipwayOnce), buildah: await seconds(buildahOnce) };
   const pushed = { slipway: (await storedBytes(servers.slipway)) - before.slipway, buildah: (await storedBytes(servers.buildah)) - before.buildah };
   const again = { slipway: [] as number[], buildah: [] as number[] };
   for (let i = 0; i < runs; i++) {
-    again.slipway.push(await timed(slipwayOnce));
-    again.buildah.push(await timed(buildahOnce));
+    again.slipway.push(await seconds(slipwayOnce));
+    again.buildah.push(await seconds(buildahOnce));
   }
   await run(buildah, [...storage, 'rmi', '--all', '--force']).catch(() => undefined);
 
