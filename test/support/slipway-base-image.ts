@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ensureHostBaseImage } from '../../src/adapters/image-builder/host-base-image.ts';
+import { ensureHostBaseImage, withParentDirectories } from '../../src/adapters/image-builder/host-base-image.ts';
 import type { ImageConfigFile, ManifestDocument } from '../../src/adapters/image-builder/oci-image.ts';
 import { writeLayerFile } from '../../src/adapters/image-builder/tar-layer.ts';
 import type { TarEntry } from '../../src/adapters/image-builder/tar-writer.ts';
@@ -77,7 +77,7 @@ async function build(cacheRoot: string): Promise<SlipwayTestBase> {
     await mkdir(extracted);
     await run('tar', ['-xzf', armTarball, '-C', extracted, 'package/bin/node']);
     const armNode = join(extracted, 'package', 'bin', 'node');
-    const arm = await putLayer(store, work, 'arm64', withParents([
+    const arm = await putLayer(store, work, 'arm64', withParentDirectories([
       ...userFiles(),
       { path: 'usr/local/bin/node', type: 'file', mode: 0o755, size: (await stat(armNode)).size, source: armNode },
     ]));
@@ -129,7 +129,7 @@ async function gitEntries(): Promise<TarEntry[]> {
     const real = await realpath(library);
     entries.push({ path: library.replace(/^\/+/, ''), type: 'file', mode: 0o755, size: (await stat(real)).size, source: real });
   }
-  return withParents(entries);
+  return withParentDirectories(entries);
 }
 
 function userFiles(): TarEntry[] {
@@ -138,19 +138,6 @@ function userFiles(): TarEntry[] {
     { path: 'etc/group', type: 'file', mode: 0o644, content: Buffer.from(GROUP) },
     { path: 'tmp/', type: 'dir', mode: 0o1777 },
   ];
-}
-
-/** The entries with every parent directory, in byte order (as layers are written). */
-function withParents(entries: TarEntry[]): TarEntry[] {
-  const all = new Map(entries.map((entry) => [entry.path, entry]));
-  for (const entry of entries) {
-    const parts = entry.path.replace(/\/$/, '').split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const parent = `${parts.slice(0, i).join('/')}/`;
-      if (!all.has(parent)) all.set(parent, { path: parent, type: 'dir', mode: 0o755 });
-    }
-  }
-  return [...all.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 }
 
 async function putLayer(store: OciLayoutStore, work: string, name: string, entries: TarEntry[]): Promise<{ diffId: string; descriptor: Descriptor }> {
