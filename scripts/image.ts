@@ -42,8 +42,13 @@ async function main(argv: string[]): Promise<number> {
       options: {
         image: { type: 'string' }, base: { type: 'string', default: SLIPWAY_IMAGE_BASE }, platform: { type: 'string', default: PLATFORMS },
         insecure: { type: 'boolean', default: false }, stage: { type: 'string' }, 'no-bundle': { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+        help: { type: 'boolean', default: false },
       },
     });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
     json = values.json;
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
     const provenance = await readProvenance(root);
