@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, rm } from 'node:fs/promises';
-import { isAbsolute, join, relative, sep } from 'node:path';
+import { copyFile, link, lstat, mkdir, readdir, readlink, rm, symlink } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { InputError } from '../../src/domain/errors.ts';
 
@@ -23,11 +23,11 @@ export interface StagedSlipway {
 }
 
 /**
- * Copies what Slipway needs at run time into `dir` (emptied first), laid out as in the checkout:
+ * Places what Slipway needs at run time into `dir` (emptied first), laid out as in the checkout:
  * the bundled command and web page, bin/, package.json, templates/, schemas/, the sources, and the
  * production packages only — the ones `npm ls --omit=dev` lists, each without its own nested
  * node_modules (listed separately) and without `.bin` links (the image's node is the base's).
- * Works offline: it copies what `npm ci` installed, asking no registry. The builder fixes file
+ * Works offline: it places what `npm ci` installed, asking no registry. The builder fixes file
  * times and modes, so the same checkout stages to the same layer.
  * @example await stageSlipway('/src/slipway', '/tmp/slipway-stage');
  */
@@ -40,19 +40,33 @@ export async function stageSlipway(root: string, dir: string): Promise<StagedSli
   const packages = await productionPackages(root);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  for (const path of TOP_LEVEL) {
-    await cp(join(root, path), join(dir, path), { recursive: true, verbatimSymlinks: true, filter: (source) => !TEST_FILE.test(source) });
-  }
-  for (const path of packages) {
-    const from = join(root, path);
-    await cp(from, join(dir, path), {
-      recursive: true,
-      verbatimSymlinks: true,
-      // Nested packages are listed (and copied) on their own when they are production ones.
-      filter: (source) => !relative(from, source).split(sep).some((part) => part === 'node_modules' || part === '.bin'),
+  for (const path of TOP_LEVEL) await placeTree(join(root, path), join(dir, path), (name) => !TEST_FILE.test(name));
+  // Nested packages are listed (and placed) on their own when they are production ones.
+  for (const path of packages) await placeTree(join(root, path), join(dir, path), (name) => name !== 'node_modules' && name !== '.bin');
+  return { dir, packages: packages.length };
+}
+
+/**
+ * Places a file or a folder's tree at `to`: files as hard links (the builder only reads them, and
+ * linking writes no bytes), copies where the file system cannot link; symbolic links as they are.
+ * `keep` is asked about every name below `from`.
+ */
+async function placeTree(from: string, to: string, keep: (name: string) => boolean): Promise<void> {
+  const info = await lstat(from);
+  if (info.isDirectory()) {
+    await mkdir(to, { recursive: true });
+    for (const name of (await readdir(from)).sort()) {
+      if (keep(name)) await placeTree(join(from, name), join(to, name), keep);
+    }
+  } else if (info.isSymbolicLink()) {
+    await symlink(await readlink(from), to);
+  } else {
+    await mkdir(dirname(to), { recursive: true });
+    await link(from, to).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EXDEV' && error.code !== 'EPERM' && error.code !== 'EMLINK') throw error;
+      return copyFile(from, to);
     });
   }
-  return { dir, packages: packages.length };
 }
 
 /** Paths (relative to `root`, e.g. `node_modules/zod`) of the installed production packages, sorted. */
