@@ -38,6 +38,23 @@ export async function readProvenance(root: string): Promise<Provenance> {
     }
   };
   const [revision, time, status] = await Promise.all([git('rev-parse', 'HEAD'), git('log', '-1', '--format=%ct'), git('status', '--porcelain', '--untracked-files=no')]);
-  const repository = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url;
-  return { version: pkg.version, revision, sourceDateEpoch: Number(time), dirty: status !== '', ...(repository ? { source: repository.replace(/^git\+/, '') } : {}) };
+  const repository = (typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url) ?? (await git('remote', 'get-url', 'origin').catch(() => undefined));
+  const source = repository ? publicUrl(repository.replace(/^git\+/, '')) : undefined;
+  return { version: pkg.version, revision, sourceDateEpoch: Number(time), dirty: status !== '', ...(source ? { source } : {}) };
+}
+
+/**
+ * The address without a user or password: a clone URL may carry a token, and a label is public.
+ * @example publicUrl('https://x-access-token:ghp_…@github.com/me/slipway.git') // 'https://github.com/me/slipway.git'
+ */
+export function publicUrl(address: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(address)) return /^[^/@]+@[^:]+:/.test(address) ? address : undefined;
+  try {
+    const url = new URL(address);
+    url.username = '';
+    url.password = '';
+    return url.href;
+  } catch {
+    return undefined;
+  }
 }
