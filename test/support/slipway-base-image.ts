@@ -109,7 +109,7 @@ async function build(cacheRoot: string): Promise<SlipwayTestBase> {
 
 /**
  * git, its exec path's links to itself (`git-upload-pack` and the like), the libraries it loads,
- * and a /bin/sh (dash, which links nothing more than libc), through which git starts its helpers.
+ * and a /bin/sh (dash, which links nothing more than libc), through which git starts those.
  */
 async function gitEntries(): Promise<TarEntry[]> {
   const git = '/usr/bin/git';
