@@ -16,7 +16,7 @@
  *
  * node_modules/.bin/node bench/build.ts [--runs 9]
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,6 +27,7 @@ import { findInPath } from '../src/adapters/os/index.ts';
 import { OciRegistry } from '../src/adapters/registry/oci-registry.ts';
 import { ensureBaseInRegistry } from '../test/support/base-image.ts';
 import { startRegistry } from '../test/support/registry-server.ts';
+import { median, spawnChecked, timed } from './measure.ts';
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '9' } } });
@@ -36,30 +37,6 @@ const node = join(root, 'node_modules', '.bin', 'node');
 const cli = join(root, 'bin', 'slipway.cjs');
 const PATH = process.env.PATH ?? '/usr/bin:/bin';
 const DESCRIPTION = 'a pomodoro timer with a dark theme';
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
-
-async function timed(action: () => Promise<unknown>): Promise<number> {
-  const started = performance.now();
-  await action();
-  return Math.round(performance.now() - started);
-}
-
-function spawnChecked(command: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(env ? { env } : {}) });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} ${args[0]} exited ${code}: ${err.slice(-2000)}`))));
-  });
-}
 
 /** Writes the app Slipway's templates make from DESCRIPTION into `dir`. */
 async function writeTemplateApp(dir: string): Promise<string> {

@@ -19,6 +19,7 @@ import { ensureBaseImage } from '../test/support/base-image.ts';
 import { startFakeFluxReceiver } from '../test/support/flux-receiver.ts';
 import { createBareRepo } from '../test/support/git-fixtures.ts';
 import { startRegistry } from '../test/support/registry-server.ts';
+import { median } from './measure.ts';
 
 const run = promisify(execFile);
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' } } });
@@ -28,12 +29,6 @@ const node = join(root, 'node_modules', '.bin', 'node');
 const cli = join(root, 'bin', 'slipway.cjs');
 const TIME = '/usr/bin/time';
 const TOKEN = 'bench-receiver-token';
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
 
 const work = await mkdtemp(join(tmpdir(), 'slipway-bench-create-'));
 const registry = await startRegistry({ mode: 'plain' });

@@ -167,18 +167,26 @@ async function rootfsEntries(nodeBinary: string, libraries: Library[]): Promise<
     // Stored under the name the loader looks for, with the bytes of the file it resolves to.
     addFile({ path: library.path.replace(/^\/+/, ''), type: 'file', mode: 0o755, size: (await stat(library.real)).size, source: library.real });
   }
-  const dirs = new Map<string, TarEntry>([
-    ['tmp/', { path: 'tmp/', type: 'dir', mode: 0o1777 }],
-    ['home/app/', { path: 'home/app/', type: 'dir', mode: 0o755 }],
-  ]);
-  for (const path of [...files.keys(), ...dirs.keys()]) {
-    const parts = path.replace(/\/$/, '').split('/');
+  addFile({ path: 'tmp/', type: 'dir', mode: 0o1777 });
+  addFile({ path: 'home/app/', type: 'dir', mode: 0o755 });
+  return withParentDirectories([...files.values()]);
+}
+
+/**
+ * The entries of a root file system layer with every parent directory they lack (0755), in byte
+ * order of their paths, as layers are written.
+ * @example withParentDirectories([{ path: 'usr/bin/git', type: 'file', … }]) // usr/, usr/bin/, usr/bin/git
+ */
+export function withParentDirectories(entries: readonly TarEntry[]): TarEntry[] {
+  const all = new Map(entries.map((entry) => [entry.path, entry]));
+  for (const entry of entries) {
+    const parts = entry.path.replace(/\/$/, '').split('/');
     for (let i = 1; i < parts.length; i++) {
       const parent = `${parts.slice(0, i).join('/')}/`;
-      if (!dirs.has(parent)) dirs.set(parent, { path: parent, type: 'dir', mode: 0o755 });
+      if (!all.has(parent)) all.set(parent, { path: parent, type: 'dir', mode: 0o755 });
     }
   }
-  return [...dirs.values(), ...files.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  return [...all.values()].sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
 }
 
 interface ElfInfo {
