@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PROVIDER_NAMES } from '../adapters/generator/llm/providers/registry.ts';
 import { gitOpsEngineNames } from '../adapters/gitops/index.ts';
+import { AppAccess } from '../domain/app-access.ts';
 import { APPS_DOMAIN } from '../render/settings-parts.ts';
 import { branchNameProblem } from './branch-name.ts';
 import { gitRemoteProblem, hostProblem, urlProblem } from './network-names.ts';
@@ -155,10 +156,6 @@ export const EnvironmentConfig = z
   })
   .strict();
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
-
-/** Who may open an app: everyone (`public`), or only the people an access provider lets in (`private`). */
-export const AppAccess = z.enum(['public', 'private']);
-export type AppAccess = z.infer<typeof AppAccess>;
 
 const Email = z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an email address such as ada@example.com');
 const EmailDomain = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, 'a domain such as example.com');
