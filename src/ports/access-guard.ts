@@ -1,6 +1,7 @@
 /** An app a guard stands in front of: its name and the hostname people open it at. */
 export interface GuardedApp {
   app: string;
+  /** `notes.apps.example.com`, or `apps.example.com/notes` where apps share a hostname under their own paths. */
   host: string;
 }
 

@@ -1,0 +1,50 @@
+import type { ResolvedConfig } from '../config/index.ts';
+import { readSecret } from '../config/index.ts';
+import { ConfigError } from '../domain/index.ts';
+import type { AccessGuard } from '../ports/index.ts';
+import type { EnvironmentWiring } from './environment-wiring.ts';
+
+/** The guard private apps get outside the cluster, and the hostnames it guards. */
+export interface AccessParts {
+  guard: AccessGuard;
+  /** The hostname an app answers at in an environment (with its path, when apps share a hostname). */
+  hostFor: (app: string, env: string) => string;
+  /** The hostnames an app answers at, one per environment. */
+  hostsFor: (app: string) => string[];
+}
+
+/**
+ * Cloudflare Access for private apps, when `access.provider` is `cloudflare` on the cluster target;
+ * undefined otherwise (oauth2-proxy lives in the manifests, so it needs no step of its own). The API
+ * token is read here, once, and handed to the adapter; nothing else sees it.
+ */
+export async function accessParts(
+  config: ResolvedConfig,
+  env: Record<string, string | undefined>,
+  environments: EnvironmentWiring,
+  publicUrl: string | undefined,
+): Promise<AccessParts | undefined> {
+  const cloudflare = config.access.cloudflare;
+  if (config.target !== 'cluster' || config.access.provider !== 'cloudflare' || !cloudflare) return undefined;
+  const where = environments.clusterFor(publicUrl);
+  const hostFor = (app: string, name: string) => {
+    const url = where(name).publicUrl;
+    if (!url) {
+      throw new ConfigError('Cloudflare Access needs to know the hostname each app answers at: publicUrl is not set and render.appsDomain is a ${VAR}', {
+        hint: 'Set publicUrl (e.g. https://{app}.apps.k8s-lab.dev/) or render.appsDomain to the real domain in slipway.yaml.',
+      });
+    }
+    // Apps that share one hostname under their own paths are guarded by host and path, as Access allows.
+    const parsed = new URL(url.replaceAll('{app}', app));
+    return `${parsed.hostname}${parsed.pathname.replace(/\/+$/, '')}`;
+  };
+  const { CloudflareAccess } = await import('../adapters/access/cloudflare.ts');
+  const guard = new CloudflareAccess({
+    accountId: cloudflare.accountId,
+    apiToken: readSecret(cloudflare.apiToken, 'access.cloudflare.apiToken', env),
+    allow: cloudflare.allow,
+    sessionDuration: cloudflare.sessionDuration,
+    apiUrl: cloudflare.apiUrl,
+  });
+  return { guard, hostFor, hostsFor: (app) => environments.environments.names.map((name) => hostFor(app, name)) };
+}
