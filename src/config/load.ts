@@ -67,6 +67,7 @@ export function loadConfig(sources: ConfigSources): ResolvedConfig {
   if (flux.receiver?.token?.file) flux.receiver.token.file = path(flux.receiver.token.file);
   if (argocd.webhookSecret?.file) argocd.webhookSecret.file = path(argocd.webhookSecret.file);
   if (kube?.kubeconfig) kube.kubeconfig = path(kube.kubeconfig);
+  if (config.secrets?.sealCert) config.secrets.sealCert = path(config.secrets.sealCert);
   for (const target of config.notify) {
     const sources = target.type === 'slack' || target.type === 'discord' ? [target.url] : target.type === 'ntfy' ? [target.token] : target.type === 'email' ? [target.smtp.password] : [target.secret];
     for (const source of sources) if (source?.file) source.file = path(source.file);

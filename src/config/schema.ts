@@ -213,6 +213,19 @@ export const AccessConfig = z
   });
 export type AccessConfig = z.infer<typeof AccessConfig>;
 
+/** How Secrets Slipway commits to the GitOps repo are encrypted (see src/adapters/secrets). */
+export const SecretsConfig = z
+  .object({
+    /** `sops`: SOPS + age, decrypted by Flux; `sealed-secrets`: sealed for the Sealed Secrets controller. */
+    backend: z.enum(['sops', 'sealed-secrets']).default('sops'),
+    /** age public keys (age1…) SOPS files are encrypted to; Flux holds the secret key of one of them. */
+    ageRecipients: z.array(z.string().min(1, 'an age public key (age1…)')).default([]),
+    /** The controller's certificate, from `kubeseal --fetch-cert`. */
+    sealCert: FilePath.optional(),
+  })
+  .strict();
+export type SecretsConfig = z.infer<typeof SecretsConfig>;
+
 export const ConfigSchema = z
   .object({
     /** Where the app runs: `local` (this machine) or `cluster` (the homelab, through GitOps). */
@@ -393,6 +406,8 @@ export const ConfigSchema = z
     defaultEnv: EnvName.default('prod'),
     /** Who may open apps: public unless said otherwise; private ones behind Cloudflare Access or oauth2-proxy. */
     access: AccessConfig.default({ default: 'public' }),
+    /** How Secrets committed to the GitOps repo are encrypted; absent → the command line says. */
+    secrets: SecretsConfig.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -20,6 +20,10 @@ export const CRD_FILES: Readonly<Record<string, string>> = {
   'notification.toolkit.fluxcd.io/Receiver': 'receivers.yaml',
   'gateway.networking.k8s.io/HTTPRoute': 'httproutes.yaml',
   'argoproj.io/Application': 'argocd-applications.yaml',
+  'postgresql.cnpg.io/Cluster': 'cnpg-clusters.yaml',
+  'external-secrets.io/ClusterSecretStore': 'clustersecretstores.yaml',
+  'external-secrets.io/ExternalSecret': 'externalsecrets.yaml',
+  'bitnami.com/SealedSecret': 'sealedsecrets.yaml',
 };
 
 export interface CrdVersion {
