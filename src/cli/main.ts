@@ -167,6 +167,19 @@ export function slipwayProgram(finish: (code: number) => void) {
     .action(async (opts) => finish(await (await import('./commands/render-command.ts')).renderCommand(opts)));
 
   program
+    .command('bootstrap')
+    .description('write the cluster side (namespaces, receiver, RBAC, Slipway itself) into the GitOps repo, validated and with every Secret encrypted, and commit it')
+    .requiredOption('--out <dir>', 'a checkout of the GitOps repo (the files are committed there), or an empty folder')
+    .option('--engine <engine>', 'flux or argocd (default: engine in slipway.yaml, else flux)')
+    .option('--secrets <backend>', 'how Secrets are encrypted: sops (age, for Flux) or sealed-secrets (default: secrets.backend in slipway.yaml, else sops)')
+    .option('--age-recipient <key>', 'the age public key (age1…) SOPS encrypts to; the cluster holds its private key')
+    .option('--seal-cert <file>', "the Sealed Secrets controller's public certificate (kubeseal --fetch-cert)")
+    .option('--registry', 'add a private registry in the cluster (as bootstrap.registry.enabled)')
+    .option('--dry-run', 'print the diff of what would change, and write nothing')
+    .option('--json', 'print { files, receiverPath, changed, removed, commit, notes }')
+    .action(async (opts) => finish(await (await import('./commands/bootstrap-command.ts')).bootstrapCommand(opts)));
+
+  program
     .command('init')
     .description('write a slipway.yaml for this machine or for a homelab cluster')
     .option('--target <target>', 'local (this machine) or cluster', 'local')

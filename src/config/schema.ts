@@ -225,6 +225,76 @@ export const SecretsConfig = z
   })
   .strict();
 export type SecretsConfig = z.infer<typeof SecretsConfig>;
+/** A CPU quantity (`500m`, `2`) or a memory/storage quantity (`256Mi`, `10Gi`), as Kubernetes writes them. */
+const CpuQuantity = z.string().regex(/^[0-9]+(\.[0-9]+)?m?$/, 'a CPU quantity such as 500m or 2');
+const ByteQuantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'a quantity such as 256Mi or 10Gi');
+/** A relative folder of the GitOps repo. */
+const RepoPath = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path such as kubernetes/slipway')
+  .refine((path) => !path.split('/').some((part) => part === '.' || part === '..'), "a relative path without '.' or '..' parts, such as kubernetes/slipway");
+
+/**
+ * `slipway bootstrap`: the cluster side it commits to the GitOps repo. The defaults suit a few
+ * Raspberry Pis (4–8 GB each) shared with other workloads, so every app namespace gets a bounded share.
+ */
+export const BootstrapConfig = z
+  .object({
+    /** Folder of the GitOps repo the bootstrap writes (one kustomization.yaml lists its files). */
+    path: RepoPath.default('kubernetes/slipway'),
+    /** Namespace Slipway, its registry and its build Jobs run in. */
+    namespace: KubeName.default('slipway'),
+    /** What all apps of one namespace may ask for together (a ResourceQuota per apps namespace). */
+    quota: z
+      .object({
+        requestsCpu: CpuQuantity.default('2'),
+        requestsMemory: ByteQuantity.default('2Gi'),
+        limitsMemory: ByteQuantity.default('4Gi'),
+        pods: z.number().int().min(1).max(10000).default(30),
+        persistentVolumeClaims: z.number().int().min(0).max(1000).default(10),
+        requestsStorage: ByteQuantity.default('20Gi'),
+      })
+      .strict()
+      .prefault({}),
+    /** Per-container defaults and ceiling (a LimitRange per apps namespace), for containers that say nothing. */
+    limits: z
+      .object({
+        defaultRequestCpu: CpuQuantity.default('10m'),
+        defaultRequestMemory: ByteQuantity.default('64Mi'),
+        defaultLimitMemory: ByteQuantity.default('256Mi'),
+        maxCpu: CpuQuantity.default('1'),
+        maxMemory: ByteQuantity.default('1Gi'),
+      })
+      .strict()
+      .prefault({}),
+    /** Slipway itself in the cluster. */
+    slipway: z
+      .object({
+        /** Slipway's image pinned by digest (`npm run image` prints it); absent → Slipway's Deployment is left out. */
+        image: z.string().min(1).optional(),
+        /** Host name of its web page and API; default `slipway.<apps domain>`. */
+        host: checked(hostProblem, 'a host name such as slipway.apps.example.com').optional(),
+        /** Size of the volume holding its state. */
+        storage: ByteQuantity.default('1Gi'),
+      })
+      .strict()
+      .prefault({}),
+    /** A private registry in the cluster (the seeds' Docker Registry v2), for homelabs without one. */
+    registry: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** Host name it answers at through the gateway; default `registry.<apps domain>`. */
+        host: checked(hostProblem, 'a host name such as registry.apps.example.com').optional(),
+        storage: ByteQuantity.default('10Gi'),
+        image: z.string().min(1).default('docker.io/library/registry:2.8.3'),
+      })
+      .strict()
+      .prefault({}),
+    /** A Grafana dashboard and Prometheus alerts for Slipway and the apps. */
+    observability: z.object({ enabled: z.boolean().default(true) }).strict().prefault({}),
+  })
+  .strict();
+export type BootstrapConfig = z.infer<typeof BootstrapConfig>;
 
 export const ConfigSchema = z
   .object({
@@ -400,6 +470,8 @@ export const ConfigSchema = z
     notify: z.array(NotifyTarget).default([]),
     /** Slack, Telegram and Discord commands that start runs and answer with the result. */
     chat: ChatConfig.default({}),
+    /** What `slipway bootstrap` writes into the GitOps repo for the cluster side. */
+    bootstrap: BootstrapConfig.prefault({}),
     /** Named environments (e.g. dev and prod), each with its GitOps folder, namespace, domain and tag suffix; absent → one, `prod`. */
     environments: z.record(EnvName, EnvironmentConfig).optional(),
     /** The environment runs use when no --env is given; it must be one of `environments`. */
