@@ -1,7 +1,13 @@
+import { join } from 'node:path';
+import { encryptSecret, readSecretEncryption } from '../adapters/secrets/index.ts';
 import type { ResolvedConfig } from '../config/index.ts';
 import { readSecret } from '../config/index.ts';
 import { ConfigError } from '../domain/index.ts';
-import type { AccessGuard } from '../ports/index.ts';
+import type { AccessGuard, GitRepo } from '../ports/index.ts';
+import { cookieSecretFromHex } from '../render/index.ts';
+import type { AccessProxyParts } from '../steps/manifests-render/index.ts';
+import { encryptSecretFiles } from './bootstrap/secret-files.ts';
+import { FileSecretValues } from './bootstrap/secret-values.ts';
 import type { EnvironmentWiring } from './environment-wiring.ts';
 
 /** The guard private apps get outside the cluster, and the hostnames it guards. */
@@ -47,4 +53,33 @@ export async function accessParts(
     apiUrl: cloudflare.apiUrl,
   });
   return { guard, hostFor, hostsFor: (app) => environments.environments.names.map((name) => hostFor(app, name)) };
+}
+
+/**
+ * oauth2-proxy in front of private apps, when `access.provider` is `oauth2-proxy` on the cluster
+ * target: its settings for the renderer, each app's Secret values (the client secret from slipway.yaml,
+ * a random cookie secret per app kept under `$SLIPWAY_HOME/bootstrap` with the bootstrap's values, so
+ * every render of the app gives the same one), and their encryption as `secrets:` says. The client
+ * secret and the encryption settings are read on first use: commands that render nothing need neither.
+ */
+export function accessProxyParts(config: ResolvedConfig, env: Record<string, string | undefined>, gitops: GitRepo): AccessProxyParts | undefined {
+  const proxy = config.access.oauth2Proxy;
+  if (config.target !== 'cluster' || config.access.provider !== 'oauth2-proxy' || !proxy) return undefined;
+  const { clientSecret, ...settings } = proxy;
+  return {
+    settings,
+    values: (app) => {
+      const kept = FileSecretValues.open(join(config.home, 'bootstrap'));
+      const cookie = kept.get(`oauth2-proxy-cookie-secret-${app}`, 32);
+      kept.save();
+      return { clientSecret: readSecret(clientSecret, 'access.oauth2Proxy.clientSecret', env), cookieSecret: cookieSecretFromHex(cookie) };
+    },
+    encrypt: async (secret, path) => {
+      const how = readSecretEncryption(config.secrets);
+      const committed = await gitops.readFile(path);
+      const existing = committed === undefined ? undefined : Buffer.from(committed).toString('utf8');
+      const [file] = await encryptSecretFiles([{ path, secret, purpose: 'oauth2-proxy client and cookie secrets' }], how, encryptSecret, () => existing);
+      return file!.content;
+    },
+  };
 }

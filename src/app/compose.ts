@@ -35,7 +35,7 @@ import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/inde
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
 import { clusterLogsFor, clusterParts, followHintFor } from './cluster-wiring.ts';
-import { accessParts } from './access-wiring.ts';
+import { accessParts, accessProxyParts } from './access-wiring.ts';
 import { createGuardAccessStep } from '../steps/access-guard/index.ts';
 import { createRemoveAccessStep } from '../steps/access-remove/index.ts';
 import { chooseGenerator, llmProvider } from './generator-choice.ts';
@@ -180,7 +180,8 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
     };
-    const render = createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor });
+    const accessProxy = accessProxyParts(config, env.vars, gitopsRepo);
+    const render = createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor, ...(accessProxy ? { accessProxy } : {}) });
     // The steps a create and a change share: verify, provenance, and everything from the source commit on.
     const shared = {
       version: versionNext,

@@ -360,8 +360,11 @@ export class SlipwayService {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
     }
-    if (!(await this.deps.apps.get(input.app))) throw new NotFoundError(`no app named '${input.app}'`, { hint: 'List apps with `slipway list`.' });
-    return this.announce(await this.queueRun({ kind: 'promote', app: input.app, request: { app: input.app, from, to } }, idempotencyKey));
+    const record = await this.deps.apps.get(input.app);
+    if (!record) throw new NotFoundError(`no app named '${input.app}'`, { hint: 'List apps with `slipway list`.' });
+    // The other environment's manifests let in whom the app's do.
+    const request = { app: input.app, from, to, ...(record.access === 'private' ? { access: record.access } : {}) };
+    return this.announce(await this.queueRun({ kind: 'promote', app: input.app, request }, idempotencyKey));
   }
 
   /**

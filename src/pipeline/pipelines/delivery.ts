@@ -50,6 +50,15 @@ export interface ShippingSteps {
 const AccessAsked = z.object({ access: AppAccess.optional(), wasPrivate: z.boolean().optional() });
 
 /**
+ * Who may open the app a run ships, as its request says (absent in runs from before access existed:
+ * public), for the render step: a private app behind oauth2-proxy gets the proxy in its manifests.
+ */
+export function requestedAccess(s: PipelineState): { access?: AppAccess } {
+  const { access } = AccessAsked.parse(s.request);
+  return access ? { access } : {};
+}
+
+/**
  * What every pipeline that ships a version does after its manifests commit: (access guard →) (sync → cluster await)
  * for the cluster target, (deploy → await) for this machine; a step the target does not use is absent.
  * @example entries.push(...deliveryEntries(steps, { app: (s) => req(s).app, env: (s) => s.output(version).env, source, runImage: (s) => s.output(build).runImage }));

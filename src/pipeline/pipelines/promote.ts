@@ -6,6 +6,7 @@ import type { createCommitManifestsStep } from '../../steps/manifests-commit/ind
 import type { createRenderStep } from '../../steps/manifests-render/index.ts';
 import type { createVersionNextStep } from '../../steps/version-next/index.ts';
 import { entry, type PipelineEntry, type PipelineState } from '../define-step.ts';
+import { requestedAccess } from './delivery.ts';
 
 /** The steps a promote is built from; sync and cluster await only on the cluster target. */
 export interface PromoteSteps {
@@ -34,7 +35,7 @@ export function promotePipeline(steps: PromoteSteps): PipelineEntry[] {
   const entries: PipelineEntry[] = [
     entry(version, (s) => ({ app: req(s).app, action: 'promote' as const, env: req(s).to, from: req(s).from })),
     entry(promoteImage, (s) => ({ app: req(s).app, from: req(s).from, to: req(s).to, version: s.output(version).version })),
-    entry(render, (s) => ({ spec: s.output(promoteImage).spec, image: s.output(promoteImage).image, env: req(s).to })),
+    entry(render, (s) => ({ spec: s.output(promoteImage).spec, image: s.output(promoteImage).image, env: req(s).to, ...requestedAccess(s) })),
     entry(steps.commitManifests, (s) => ({
       app: req(s).app,
       sourceSha: s.output(promoteImage).sourceSha,
