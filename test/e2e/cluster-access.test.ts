@@ -1,9 +1,15 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBaseImage } from '../support/base-image.ts';
 import { runCli, tempHome } from '../support/cli.ts';
+import { problemOf } from '../support/problem.ts';
+import { startServer } from '../support/serve.ts';
+import { expectNoClearSecrets } from '../support/clear-secrets.ts';
+import { ageKeygen, openSops } from '../support/sops-check.ts';
+import { cookieSecretFromHex } from '../../src/render/index.ts';
 import { startCloudflareStandIn, type CloudflareStandIn } from '../support/cloudflare-api.ts';
 import { startFakeFluxReceiver, type FakeFluxReceiver } from '../support/flux-receiver.ts';
 import { startGitHttpServer, type GitHttpServer } from '../support/git-server.ts';
@@ -154,5 +160,58 @@ describe('private apps on the cluster target, guarded by Cloudflare Access', () 
     const unguarded = await runCli(['create', 'a pomodoro timer', '--access', 'private'], opts);
     expect(unguarded.code).toBe(2);
     expect(unguarded.stderr).toMatch(/a private app needs an access provider/);
+  });
+});
+
+describe('private apps on the cluster target, behind oauth2-proxy', () => {
+  it('ships the proxy in the pod and its Secret encrypted with SOPS, with no secret in clear anywhere in the GitOps history', { timeout: 180_000 }, async () => {
+    receiver.accepted.length = 0;
+    const opts = await home(CF_EDIT);
+    const key = ageKeygen(opts.cwd);
+    const clientSecret = 'oidc-client-secret-e2e-3f9a1c';
+    const config = readFileSync(join(opts.cwd, 'slipway.yaml'), 'utf8').replace(/^access:[\s\S]*$/m, [
+      'access:', '  provider: oauth2-proxy', '  oauth2Proxy:', `    image: quay.io/oauth2-proxy/oauth2-proxy:v7.12.0@sha256:${'e1'.repeat(32)}`,
+      '    issuerUrl: https://auth.k8s-lab.dev', '    clientId: slipway-apps', '    clientSecret: { env: OIDC_CLIENT_SECRET }', '    allowedEmails: [ada@example.com]',
+      'secrets:', '  backend: sops', `  ageRecipients: [${key.recipient}]`, '',
+    ].join('\n'));
+    writeFileSync(join(opts.cwd, 'slipway.yaml'), config);
+    const stop = playFlux(0);
+    try {
+      const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--access', 'private', '--json'], { ...opts, env: { ...opts.env, OIDC_CLIENT_SECRET: clientSecret } });
+      expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
+      // oauth2-proxy lives in the manifests: no step of its own, and nothing asked of Cloudflare.
+      expect(steps(JSON.parse(result.stdout))).not.toContain('access:guard');
+    } finally {
+      stop();
+    }
+    const show = (path: string) => execFileSync('git', ['--git-dir', opts.gitops, 'show', `main:kubernetes/apps/dynamic/pomodoro/app/${path}`], { encoding: 'utf8' });
+    expect(show('deployment.yaml')).toContain('name: oauth2-proxy');
+    expect(show('service.yaml')).toContain('targetPort: proxy');
+    expect(show('kustomization.yaml')).toContain('oauth2-proxy-secret.yaml');
+    const opened = openSops(show('oauth2-proxy-secret.yaml'), key.keyFile);
+    expect((opened.document as { stringData: Record<string, string> }).stringData['client-secret']).toBe(clientSecret);
+    const kept = JSON.parse(readFileSync(join(opts.home, 'bootstrap', 'secret-values.json'), 'utf8'))['oauth2-proxy-cookie-secret-pomodoro'];
+    const clone = join(opts.cwd, 'gitops-clone');
+    execFileSync('git', ['clone', '--quiet', opts.gitops, clone]);
+    expectNoClearSecrets(clone, [clientSecret, cookieSecretFromHex(kept), kept]);
+    expect(readFileSync(join(opts.home, 'logs', 'slipway.log'), 'utf8')).not.toContain(clientSecret);
+  });
+});
+
+describe('the API field access', () => {
+  it('is refused in problem+json when it names no access or when nothing can guard a private app here', async () => {
+    const local = tempHome('slipway-access-api-');
+    writeFileSync(join(local.cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
+    const server = await startServer(local);
+    try {
+      const post = (body: unknown) => fetch(`${server.url}/v1/apps`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect((await problemOf(await post({ template: 'static-site', access: 'secret' }), 422)).detail).toMatch(/access must be public or private/);
+      const refused = await problemOf(await post({ template: 'static-site', access: 'private' }), 422);
+      expect(refused.detail).toMatch(/a private app needs the cluster target/);
+      expect(refused.hint).toMatch(/access\.provider/);
+      expect(await (await fetch(`${server.url}/v1/apps`)).json()).toEqual({ apps: [] });
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
   });
 });
