@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { ConfigSchema } from './schema.ts';
 
 const CLOUDFLARE = { accountId: '0123456789abcdef0123456789abcdef', apiToken: { env: 'CLOUDFLARE_API_TOKEN' }, allow: { emailDomains: ['example.org'] } };
@@ -26,5 +28,14 @@ describe('access: in slipway.yaml', () => {
     ['an unknown default', { default: 'secret' }, /access\.default/],
   ])('refuses %s', (_what, access, message) => {
     expect(problems(access).join('\n')).toMatch(message);
+  });
+
+  it('reads the README example, its placeholders filled in', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const example = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((block) => block.startsWith('access:\n  default:'));
+    expect(example).toBeDefined();
+    const filled = example!.replace('<digest>', 'ab'.repeat(32)).replace('<Access group id>', 'a1b2c3d4-0000-4000-8000-000000000001');
+    const { access } = ConfigSchema.parse(parse(filled));
+    expect(access).toMatchObject({ default: 'public', provider: 'cloudflare', cloudflare: { sessionDuration: '24h' }, oauth2Proxy: { allowedGroups: ['homelab-admins'] } });
   });
 });
