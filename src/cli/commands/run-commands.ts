@@ -63,20 +63,16 @@ export async function followRun(json: boolean, begin: Begin, options: { announce
   }
 }
 
-/** The --access flag's value, checked here so a typo is refused before anything starts. */
-function accessOption(value: string | undefined): { access?: AppAccess } {
+/** The --access flag's value, checked here so a typo is refused before anything starts; when it is wrong, the exit code of the error reported. */
+function accessOption(value: string | undefined, json: boolean): { access?: AppAccess } | number {
   if (value === undefined) return {};
-  if (value !== 'public' && value !== 'private') throw new InputError(`--access must be public or private, not ${JSON.stringify(value)}`);
-  return { access: value };
+  if (value === 'public' || value === 'private') return { access: value };
+  return reportError(new InputError(`--access must be public or private, not ${JSON.stringify(value)}`), json);
 }
 
 export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; env?: string; access?: string; json?: boolean }): Promise<number> {
-  let access: { access?: AppAccess };
-  try {
-    access = accessOption(opts.access);
-  } catch (error) {
-    return Promise.resolve(reportError(error, Boolean(opts.json)));
-  }
+  const access = accessOption(opts.access, Boolean(opts.json));
+  if (typeof access === 'number') return Promise.resolve(access);
   if (opts.from !== undefined) return createFromCommand(words, { ...opts, from: opts.from }, access);
   if (words.length === 0) return Promise.resolve(reportError(new InputError('missing the description: say what the app should be', { hint: 'e.g. slipway create "a pomodoro timer with a dark theme", or ship a folder of code with slipway create --from <dir>' }), Boolean(opts.json)));
   const request = {
@@ -101,12 +97,8 @@ function createFromCommand(words: string[], opts: { name?: string; template?: st
 }
 
 export function changeCommand(app: string, words: string[], opts: { from?: string; patch?: boolean; major?: boolean; env?: string; access?: string; json?: boolean }): Promise<number> {
-  let access: { access?: AppAccess };
-  try {
-    access = accessOption(opts.access);
-  } catch (error) {
-    return Promise.resolve(reportError(error, Boolean(opts.json)));
-  }
+  const access = accessOption(opts.access, Boolean(opts.json));
+  if (typeof access === 'number') return Promise.resolve(access);
   if (opts.patch && opts.major) return Promise.resolve(reportError(new InputError('--patch and --major cannot both be given', { hint: 'A change is a minor version unless one of them says otherwise.' }), Boolean(opts.json)));
   const bump = opts.patch ? 'patch' as const : opts.major ? 'major' as const : undefined;
   const request = {
