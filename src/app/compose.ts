@@ -219,6 +219,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         manifestImage: images.manifestImage, runImage: images.runImage, tagSuffix: envs.tagSuffix,
       }),
       render, commitManifests: ship.commitManifests,
+      ...(ship.guard ? { guard: ship.guard } : {}),
       ...(ship.sync ? { sync: ship.sync } : {}),
       ...(ship.clusterAwait ? { clusterAwait: ship.clusterAwait } : {}),
     });
