@@ -11,7 +11,7 @@ import { expectNoClearSecrets } from '../../test/support/clear-secrets.ts';
 import { createBareRepo } from '../../test/support/git-fixtures.ts';
 import { defaultRenderSettings } from '../../test/support/render-settings.ts';
 import { ageKeygen, openSops } from '../../test/support/sops-check.ts';
-import { accessProxyParts } from './access-wiring.ts';
+import { accessProxyParts, cookieSecretName } from './access-wiring.ts';
 
 const root = tempRoot();
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -80,5 +80,13 @@ describe('oauth2-proxy for private apps, rendered and encrypted', () => {
     const repo = gitRepo(await createBareRepo(join(root, 'unused.git')), join(root, 'cache2'));
     expect(accessProxyParts({ ...config, target: 'local' }, {}, repo)).toBeUndefined();
     expect(accessProxyParts({ ...config, access: { ...config.access, provider: 'cloudflare' } }, {}, repo)).toBeUndefined();
+  });
+
+  it('keeps each cookie secret under a DNS-label name, the longest app names included', () => {
+    expect(cookieSecretName('notes')).toBe('oauth2-proxy-cookie-secret-notes');
+    const long = cookieSecretName('a-very-long-app-name-of-forty-characters');
+    expect(long).toMatch(/^oauth2-proxy-cookie-secret-a-very-long-app-name-of-for-[0-9a-f]{8}$/);
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(cookieSecretName('a-very-long-app-name-of-forty-characterz')).not.toBe(long);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { encryptSecret, readSecretEncryption } from '../adapters/secrets/index.ts';
 import type { ResolvedConfig } from '../config/index.ts';
@@ -70,7 +71,7 @@ export function accessProxyParts(config: ResolvedConfig, env: Record<string, str
     settings,
     values: (app) => {
       const kept = FileSecretValues.open(join(config.home, 'bootstrap'));
-      const cookie = kept.get(`oauth2-proxy-cookie-secret-${app}`, 32);
+      const cookie = kept.get(cookieSecretName(app), 32);
       kept.save();
       return { clientSecret: readSecret(clientSecret, 'access.oauth2Proxy.clientSecret', env), cookieSecret: cookieSecretFromHex(cookie) };
     },
@@ -82,4 +83,15 @@ export function accessProxyParts(config: ResolvedConfig, env: Record<string, str
       return file!.content;
     },
   };
+}
+
+/**
+ * The name an app's cookie secret is kept under: `oauth2-proxy-cookie-secret-<app>`, or, for an app
+ * name too long for that to stay a DNS label (63 characters), its first part and a short hash of it.
+ * @example cookieSecretName('notes') // 'oauth2-proxy-cookie-secret-notes'
+ */
+export function cookieSecretName(app: string): string {
+  const name = `oauth2-proxy-cookie-secret-${app}`;
+  if (name.length <= 63) return name;
+  return `${name.slice(0, 54).replace(/-+$/, '')}-${createHash('sha256').update(app).digest('hex').slice(0, 8)}`;
 }
