@@ -95,3 +95,17 @@ export function cookieSecretName(app: string): string {
   if (name.length <= 63) return name;
   return `${name.slice(0, 54).replace(/-+$/, '')}-${createHash('sha256').update(app).digest('hex').slice(0, 8)}`;
 }
+
+/**
+ * Throws when the configured provider could not guard a private app now: Cloudflare's API token is
+ * not readable, or oauth2-proxy's client secret is not, or there is no way to encrypt its Secret
+ * (`secrets:` in slipway.yaml). Called before a private app's run is queued.
+ */
+export function checkAccess(config: ResolvedConfig, env: Record<string, string | undefined>): void {
+  const { provider, cloudflare, oauth2Proxy } = config.access;
+  if (provider === 'cloudflare' && cloudflare) readSecret(cloudflare.apiToken, 'access.cloudflare.apiToken', env);
+  if (provider === 'oauth2-proxy' && oauth2Proxy) {
+    readSecret(oauth2Proxy.clientSecret, 'access.oauth2Proxy.clientSecret', env);
+    readSecretEncryption(config.secrets);
+  }
+}

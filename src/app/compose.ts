@@ -35,7 +35,7 @@ import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/inde
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
 import { clusterLogsFor, clusterParts, followHintFor } from './cluster-wiring.ts';
-import { accessParts, accessProxyParts } from './access-wiring.ts';
+import { accessParts, accessProxyParts, checkAccess } from './access-wiring.ts';
 import { createGuardAccessStep } from '../steps/access-guard/index.ts';
 import { createRemoveAccessStep } from '../steps/access-remove/index.ts';
 import { chooseGenerator, llmProvider } from './generator-choice.ts';
@@ -243,7 +243,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     readiness: readinessChecks(config, sourceRepo, gitopsRepo),
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
     autoRollback: config.rollout.autoRollback,
-    access: { default: config.access.default, ...(config.access.provider ? { provider: config.access.provider } : {}) },
+    access: { default: config.access.default, ...(config.access.provider ? { provider: config.access.provider } : {}), check: () => checkAccess(config, env.vars) },
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses, environments: envs.environments, defaultEnv: config.defaultEnv,

@@ -187,7 +187,10 @@ export interface ServiceDeps {
   /** `rollout.autoRollback`: a create or change that fails its await stage is rolled back by a follow-up run. */
   autoRollback?: boolean;
   /** `access:` in slipway.yaml: whether apps are private unless a run says otherwise, and who guards private ones (none: every app is public). */
-  access?: AccessRules;
+  access?: AccessRules & {
+    /** Throws (ConfigError, InputError) when the provider cannot guard an app now: its secret unset, no way to encrypt a Secret. */
+    check?: () => void;
+  };
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -386,6 +389,8 @@ export class SlipwayService {
         hint: 'Set access.provider: cloudflare (with access.cloudflare) or oauth2-proxy (with access.oauth2Proxy) in slipway.yaml, or ship the app with access public.',
       });
     }
+    // Before the run: a missing token or encryption key found after the build would waste it.
+    rules.check?.();
     return access;
   }
 

@@ -161,6 +161,21 @@ describe('private apps on the cluster target, guarded by Cloudflare Access', () 
     expect(unguarded.code).toBe(2);
     expect(unguarded.stderr).toMatch(/a private app needs an access provider/);
   });
+
+  it('refuses a private app before its run when the provider could not guard it: no token, or no way to encrypt the proxy Secret', async () => {
+    const opts = await home(CF_EDIT);
+    const noToken = await runCli(['create', 'a pomodoro timer', '--access', 'private'], { ...opts, env: { ...opts.env, CLOUDFLARE_API_TOKEN: '' } });
+    expect(noToken.code).toBe(2);
+    expect(noToken.stderr).toMatch(/access\.cloudflare\.apiToken: the environment variable CLOUDFLARE_API_TOKEN is not set/);
+    writeFileSync(join(opts.cwd, 'slipway.yaml'), readFileSync(join(opts.cwd, 'slipway.yaml'), 'utf8').replace(/^access:[\s\S]*$/m, [
+      'access:', '  provider: oauth2-proxy', '  oauth2Proxy:', `    image: quay.io/oauth2-proxy/oauth2-proxy:v7.12.0@sha256:${'e1'.repeat(32)}`,
+      '    issuerUrl: https://auth.k8s-lab.dev', '    clientId: slipway-apps', '    clientSecret: { env: OIDC_CLIENT_SECRET }', '',
+    ].join('\n')));
+    const noKey = await runCli(['create', 'a pomodoro timer', '--access', 'private'], { ...opts, env: { ...opts.env, OIDC_CLIENT_SECRET: 'oidc-secret-for-tests' } });
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toMatch(/Slipway does not know how to encrypt the Secrets it commits[\s\S]*set secrets: in slipway.yaml/);
+    expect(JSON.parse((await runCli(['list', '--json'], opts)).stdout)).toEqual([]);
+  });
 });
 
 describe('private apps on the cluster target, behind oauth2-proxy', () => {
