@@ -178,6 +178,21 @@ describe('private apps on the cluster target, guarded by Cloudflare Access', () 
   });
 });
 
+describe('slipway doctor with Cloudflare Access', () => {
+  it('says whether the token may read the account\'s Access applications, and what to fix when not', async () => {
+    const opts = await home(CF_EDIT);
+    const check = async (env: Record<string, string>) => JSON.parse((await runCli(['doctor', '--json'], { ...opts, env: { ...opts.env, ...env } })).stdout)
+      .checks.find((c: { name: string }) => c.name === 'cloudflare access');
+    const ok = await check({});
+    expect(ok.status).toBe('ok');
+    expect(ok.detail).toMatch(new RegExp(`^account ${ACCOUNT} answers: \\d+ Access application\\(s\\)$`));
+    const refused = await check({ CLOUDFLARE_API_TOKEN: 'cloudflare-unknown-token-for-tests-00' });
+    expect(refused).toMatchObject({ status: 'fail' });
+    expect(refused.detail).toMatch(/lacks the "Access: Apps and Policies Edit" permission/);
+    expect(JSON.stringify(refused)).not.toContain('cloudflare-unknown-token-for-tests-00');
+  });
+});
+
 describe('private apps on the cluster target, behind oauth2-proxy', () => {
   it('ships the proxy in the pod and its Secret encrypted with SOPS, with no secret in clear anywhere in the GitOps history', { timeout: 180_000 }, async () => {
     receiver.accepted.length = 0;

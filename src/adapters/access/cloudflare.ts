@@ -125,6 +125,15 @@ export class CloudflareAccess implements AccessGuard {
       : { provider: this.name, action: 'absent', detail: `${target.host} had no Access application` };
   }
 
+  /**
+   * Whether the token may read the account's Access applications: what `slipway doctor` can check
+   * without changing anything (the Edit permission shows only when something is written).
+   */
+  async verify(signal?: AbortSignal): Promise<string> {
+    const apps = await this.list<AccessApp>('/apps', signal);
+    return `account ${this.options.accountId} answers: ${apps.length} Access application(s)`;
+  }
+
   private policyBody(target: GuardedApp) {
     const { emails, emailDomains, groups } = this.options.allow;
     // Include rules match when any one does: each email, domain and group is one rule.
