@@ -3,6 +3,7 @@ import { ignoreClosedPipes } from './closed-pipe.ts';
 import { positiveInteger } from './option-values.ts';
 import { reportError } from './output.ts';
 import { chooseServer, serverFrom } from './remote/server-choice.ts';
+import { repeatable, SECRET_OPTIONS } from './secret-options.ts';
 import { InputError } from '../domain/errors.ts';
 
 /** The commands that work against a running server (`--server`); the others act on this machine only. */
@@ -171,9 +172,9 @@ export function slipwayProgram(finish: (code: number) => void) {
     .description('write the cluster side (namespaces, receiver, RBAC, Slipway itself) into the GitOps repo, validated and with every Secret encrypted, and commit it')
     .requiredOption('--out <dir>', 'a checkout of the GitOps repo (the files are committed there), or an empty folder')
     .option('--engine <engine>', 'flux or argocd (default: engine in slipway.yaml, else flux)')
-    .option('--secrets <backend>', 'how Secrets are encrypted: sops (age, for Flux) or sealed-secrets (default: secrets.backend in slipway.yaml, else sops)')
-    .option('--age-recipient <key>', 'the age public key (age1…) SOPS encrypts to; the cluster holds its private key')
-    .option('--seal-cert <file>', "the Sealed Secrets controller's public certificate (kubeseal --fetch-cert)")
+    .option('--secrets <backend>', SECRET_OPTIONS.secrets)
+    .option('--age-recipient <key>', SECRET_OPTIONS.ageRecipient, repeatable)
+    .option('--seal-cert <file>', SECRET_OPTIONS.sealCert)
     .option('--registry', 'add a private registry in the cluster (as bootstrap.registry.enabled)')
     .option('--dry-run', 'print the diff of what would change, and write nothing')
     .option('--json', 'print { files, receiverPath, changed, removed, commit, notes }')

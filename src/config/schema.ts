@@ -103,6 +103,19 @@ const ChatIds = z.array(z.string().regex(/^[-A-Za-z0-9_]{1,64}$/, 'an id as the 
 /** Who may ask Slipway in a chat: a user listed, or anyone in a channel listed (both empty: nobody); deleting also needs the user in allowDelete. */
 const chatPolicy = { allowUsers: ChatIds, allowChannels: ChatIds, allowDelete: ChatIds };
 
+/** How Secrets Slipway commits to the GitOps repo are encrypted (see src/adapters/secrets). */
+export const SecretsConfig = z
+  .object({
+    /** `sops`: SOPS + age, decrypted by Flux; `sealed-secrets`: sealed for the Sealed Secrets controller. */
+    backend: z.enum(['sops', 'sealed-secrets']).default('sops'),
+    /** age public keys (age1…) SOPS files are encrypted to; Flux holds the secret key of one of them. */
+    ageRecipients: z.array(z.string().min(1, 'an age public key (age1…)')).default([]),
+    /** The controller's certificate, from `kubeseal --fetch-cert`. */
+    sealCert: FilePath.optional(),
+  })
+  .strict();
+export type SecretsConfig = z.infer<typeof SecretsConfig>;
+
 /** Chat commands served by `slipway serve`; a platform left out answers 404 on its endpoints. */
 export const ChatConfig = z
   .object({
@@ -213,18 +226,6 @@ export const AccessConfig = z
   });
 export type AccessConfig = z.infer<typeof AccessConfig>;
 
-/** How Secrets Slipway commits to the GitOps repo are encrypted (see src/adapters/secrets). */
-export const SecretsConfig = z
-  .object({
-    /** `sops`: SOPS + age, decrypted by Flux; `sealed-secrets`: sealed for the Sealed Secrets controller. */
-    backend: z.enum(['sops', 'sealed-secrets']).default('sops'),
-    /** age public keys (age1…) SOPS files are encrypted to; Flux holds the secret key of one of them. */
-    ageRecipients: z.array(z.string().min(1, 'an age public key (age1…)')).default([]),
-    /** The controller's certificate, from `kubeseal --fetch-cert`. */
-    sealCert: FilePath.optional(),
-  })
-  .strict();
-export type SecretsConfig = z.infer<typeof SecretsConfig>;
 /** A CPU quantity (`500m`, `2`) or a memory/storage quantity (`256Mi`, `10Gi`), as Kubernetes writes them. */
 const CpuQuantity = z.string().regex(/^[0-9]+(\.[0-9]+)?m?$/, 'a CPU quantity such as 500m or 2');
 const ByteQuantity = z.string().regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'a quantity such as 256Mi or 10Gi');

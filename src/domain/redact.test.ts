@@ -7,6 +7,10 @@ describe('redaction', () => {
     expect(out).toEqual({ token: '[redacted]', nested: { apiKey: '[redacted]', list: [{ password: '[redacted]', user: 'u' }] }, name: 'n' });
     expect(JSON.stringify(out)).not.toMatch(/abc|"k"|"p"/);
   });
+  it('blanks the values of a Secret before encryption, whatever their keys', () => {
+    const out = redactSecrets({ plain: { name: 'registry', stringData: { username: 'pusher', htpasswd: 'pusher:$2y$10$abc' } } });
+    expect(out).toEqual({ plain: { name: 'registry', stringData: '[redacted]' } });
+  });
   it('removes credentials from URLs in text', () => {
     expect(redactUrlCredentials('fatal: https://bot:ghp_secret@git.example/x.git not found')).toBe('fatal: https://***@git.example/x.git not found');
   });

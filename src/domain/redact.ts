@@ -1,5 +1,8 @@
-/** Keys whose values are secrets wherever they appear (matched case-insensitively, by substring). */
-const SECRET_KEY = /(token|secret|password|passwd|authorization|api[-_]?key|private[-_]?key|credential|cookie|hmac)/i;
+/**
+ * Keys whose values are secrets wherever they appear (matched case-insensitively, by substring).
+ * `stringData` holds a Secret's values before encryption, whatever their own keys are called.
+ */
+const SECRET_KEY = /(token|secret|password|passwd|authorization|api[-_]?key|private[-_]?key|credential|cookie|hmac|stringdata)/i;
 
 export const REDACTED = '[redacted]';
 

@@ -208,6 +208,32 @@ const renderOptionCases: HostileCase[] = [
   { label: 'render without --out', prepare: () => ({ argv: ['render', '--name', 'notes', '--image', IMAGE], message: /required option '--out <dir>'/ }) },
 ];
 
+const AGE_KEY = 'age1jnfdpn8uvmhfj7y9jmgwj58qyncf6c7jjc6g6kqax93m40nd3cssvyfnqt';
+
+const bootstrapOptionCases: HostileCase[] = [
+  ...['helm', 'FLUX'].map((engine) => ({
+    label: `bootstrap --engine ${engine}`,
+    prepare: (box: Box) => ({ argv: ['bootstrap', '--out', box.out, '--engine', engine, '--age-recipient', AGE_KEY], message: /--engine must be flux or argocd/, absent: [box.out] }),
+  })),
+  ...['ssh-ed25519 AAAA', 'AGE-SECRET-KEY-1QQQ', 'age1', '$(id)'].map((key) => ({
+    label: `bootstrap --age-recipient ${JSON.stringify(key)}`,
+    prepare: (box: Box) => ({ argv: ['bootstrap', '--out', box.out, `--age-recipient=${key}`], message: /age/, absent: [box.out] }),
+  })),
+  {
+    label: 'bootstrap --seal-cert with SOPS',
+    prepare: (box: Box) => ({ argv: ['bootstrap', '--out', box.out, '--secrets', 'sops', '--seal-cert', join(box.outside, 'secret.txt')], message: /--seal-cert goes with --secrets sealed-secrets/, absent: [box.out] }),
+  },
+  {
+    label: 'bootstrap --seal-cert not a certificate',
+    prepare: (box: Box) => ({ argv: ['bootstrap', '--out', box.out, '--secrets', 'sealed-secrets', '--seal-cert', join(box.outside, 'secret.txt')], message: /not a PEM certificate/, absent: [box.out] }),
+  },
+  {
+    label: 'bootstrap --out a folder of something else',
+    prepare: (box: Box) => ({ argv: ['bootstrap', '--out', box.outside, '--age-recipient', AGE_KEY], message: /neither empty nor a git checkout/, watch: [box.outside] }),
+  },
+  { label: 'bootstrap without --out', prepare: () => ({ argv: ['bootstrap', '--age-recipient', AGE_KEY], message: /required option '--out <dir>'/ }) },
+];
+
 /** `slipway init --out <root>/init.yaml …`: the file must not be written. */
 function init(args: string[], message: RegExp, out?: (box: Box) => string): HostileCase {
   return {
@@ -255,7 +281,7 @@ const usageCases: HostileCase[] = [
 
 export const CLI_CASES: HostileCase[] = sample([
   ...nameCases, ...descriptionCases, ...templateCases, ...targetCases, ...runIdCases, ...appArgumentCases, ...limitCases,
-  ...buildOptionCases, ...epochCases, ...renderOptionCases, ...initCases, ...usageCases,
+  ...buildOptionCases, ...epochCases, ...renderOptionCases, ...bootstrapOptionCases, ...initCases, ...usageCases,
 ], 11);
 
 // ---------------------------------------------------------------- configuration files

@@ -54,5 +54,6 @@ export async function unifiedDiff(dir: string): Promise<string> {
   const out = await runGit({ binary: 'git', env: gitEnvironment() }, ['diff', '--no-index', '--no-color', '--no-ext-diff', '--no-prefix', '--', 'a', 'b'], { cwd: dir });
   // 1 means "they differ"; git also exits 1 when it cannot read a folder, which it says on stderr.
   if (out.code > 1 || (out.code === 1 && /^(error|fatal):/m.test(out.stderr))) throw new ExternalServiceError('git', `git diff failed: ${stderrTail(out.stderr)}`);
-  return out.stdout;
+  // git names a file only one side has by that side twice (`b/x b/x`); a patch names both sides.
+  return out.stdout.replace(/^diff --git [ab]\/(\S+) [ab]\/(\S+)$/gm, 'diff --git a/$1 b/$2');
 }

@@ -53,6 +53,7 @@ describe('readSecretEncryption', () => {
 
   it('lets the command line win over the file', () => {
     expect(readSecretEncryption({ backend: 'sops', ageRecipients: [alice.recipient] }, { ageRecipient: [bob.recipient] })).toEqual({ kind: 'sops', ageRecipients: [bob.recipient] });
+    expect(readSecretEncryption(undefined, { ageRecipient: bob.recipient })).toEqual({ kind: 'sops', ageRecipients: [bob.recipient] });
     const sealed = readSecretEncryption({ backend: 'sops', ageRecipients: [alice.recipient] }, { sealCert: 'controller.pem' }, { cwd: dir });
     expect(sealed.kind).toBe('sealed-secrets');
     expect(sealed.kind === 'sealed-secrets' && sealed.certPem).toMatch(/^-----BEGIN CERTIFICATE-----/);
@@ -101,6 +102,7 @@ describe('readSecretEncryption', () => {
 
   it('blames slipway.yaml, as a ConfigError, for a bad recipient or certificate there', () => {
     const recipient = thrown(() => readSecretEncryption({ backend: 'sops', ageRecipients: [alice.recipient, corrupted(bob.recipient)] }));
+    expect(recipient).toBeInstanceOf(ConfigError);
     expect(recipient.message).toMatch(/^secrets\.ageRecipients\[1\] in slipway\.yaml: /);
     const cert = thrown(() => readSecretEncryption({ backend: 'sealed-secrets', ageRecipients: [], sealCert: join(dir, 'ec.pem') }));
     expect(cert).toBeInstanceOf(ConfigError);

@@ -12,7 +12,8 @@ export type SecretBackend = (typeof SECRET_BACKENDS)[number];
 /** The command line's say on encryption: `--secrets`, `--age-recipient` (repeatable), `--seal-cert`. */
 export interface SecretEncryptionFlags {
   secrets?: string;
-  ageRecipient?: readonly string[];
+  /** One key, or several (the option repeated). */
+  ageRecipient?: string | readonly string[];
   sealCert?: string;
 }
 
@@ -32,48 +33,57 @@ const HOW_HINT = 'Give --secrets sops --age-recipient age1… (Flux decrypts wit
  * (PEM, RSA, not expired) now, so a wrong one is reported before anything is written.
  * @example readSecretEncryption({ backend: 'sops', ageRecipients: ['age1…'] }) // { kind: 'sops', ageRecipients: ['age1…'] }
  */
-export function readSecretEncryption(config: SecretsConfig | undefined, flags: SecretEncryptionFlags = {}, options: ReadSecretEncryptionOptions = {}): SecretEncryption {
+export function readSecretEncryption(config: SecretsConfig | undefined, given: SecretEncryptionFlags = {}, options: ReadSecretEncryptionOptions = {}): SecretEncryption {
+  const flags = { ...given, ageRecipient: typeof given.ageRecipient === 'string' ? [given.ageRecipient] : (given.ageRecipient ?? []) };
   const backend = chooseBackend(config, flags);
   if (backend === 'sops') {
     if (flags.sealCert !== undefined) throw new InputError('--seal-cert goes with --secrets sealed-secrets, not SOPS', { hint: HOW_HINT });
-    const fromFlags = (flags.ageRecipient ?? []).length > 0;
-    const given = fromFlags ? flags.ageRecipient! : (config?.ageRecipients ?? []);
-    if (given.length === 0) throw new InputError('SOPS encryption needs at least one age recipient', { hint: HOW_HINT });
-    const ageRecipients = given.map((value, i) => parseAgeRecipient(value, fromFlags ? '--age-recipient' : `secrets.ageRecipients[${i}] in slipway.yaml`));
+    const fromFlags = flags.ageRecipient.length > 0;
+    const keys = fromFlags ? flags.ageRecipient : (config?.ageRecipients ?? []);
+    if (keys.length === 0) throw new InputError('SOPS encryption needs at least one age recipient', { hint: HOW_HINT });
+    const ageRecipients = keys.map((value, i) => (fromFlags ? parseAgeRecipient(value, '--age-recipient') : asConfigError(() => parseAgeRecipient(value, `secrets.ageRecipients[${i}] in slipway.yaml`))));
     return { kind: 'sops', ageRecipients: [...new Set(ageRecipients)] };
   }
-  if ((flags.ageRecipient ?? []).length > 0) throw new InputError('--age-recipient goes with --secrets sops, not Sealed Secrets', { hint: HOW_HINT });
+  if (flags.ageRecipient.length > 0) throw new InputError('--age-recipient goes with --secrets sops, not Sealed Secrets', { hint: HOW_HINT });
   const file = flags.sealCert !== undefined ? resolve(options.cwd ?? process.cwd(), flags.sealCert) : config?.sealCert;
   if (file === undefined) {
     throw new InputError('Sealed Secrets needs the controller\'s public certificate', { hint: 'Fetch it with `kubeseal --fetch-cert > sealed-secrets.pem` and give --seal-cert sealed-secrets.pem (or secrets.sealCert in slipway.yaml).' });
   }
-  const source = flags.sealCert !== undefined ? `--seal-cert ${file}` : `secrets.sealCert (${file})`;
-  const Failure = flags.sealCert !== undefined ? InputError : ConfigError;
+  const fromConfig = flags.sealCert === undefined;
+  const source = fromConfig ? `secrets.sealCert (${file})` : `--seal-cert ${file}`;
   let certPem: string;
   try {
     certPem = readFileSync(file, 'utf8');
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : `it cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
-    throw new Failure(`${source}: ${reason}`, { hint: 'Fetch the certificate with `kubeseal --fetch-cert > sealed-secrets.pem` and check the path.' });
+    const hint = 'Fetch the certificate with `kubeseal --fetch-cert > sealed-secrets.pem` and check the path.';
+    throw fromConfig ? new ConfigError(`${source}: ${reason}`, { hint }) : new InputError(`${source}: ${reason}`, { hint });
   }
-  try {
-    parseSealCert(certPem, source, options.now);
-  } catch (error) {
-    if (error instanceof InputError && Failure === ConfigError) throw new ConfigError(error.message, { hint: error.hint ?? HOW_HINT });
-    throw error;
-  }
+  const check = () => parseSealCert(certPem, source, options.now);
+  if (fromConfig) asConfigError(check);
+  else check();
   return { kind: 'sealed-secrets', certPem };
 }
 
-function chooseBackend(config: SecretsConfig | undefined, flags: SecretEncryptionFlags): SecretBackend {
+/** A bad value read from slipway.yaml is the file's fault: the same words, as a ConfigError. */
+function asConfigError<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof InputError) throw new ConfigError(error.message, { hint: error.hint ?? HOW_HINT });
+    throw error;
+  }
+}
+
+function chooseBackend(config: SecretsConfig | undefined, flags: SecretEncryptionFlags & { ageRecipient: readonly string[] }): SecretBackend {
   if (flags.secrets !== undefined) {
     if (!(SECRET_BACKENDS as readonly string[]).includes(flags.secrets)) {
       throw new InputError(`--secrets must be sops or sealed-secrets, not ${JSON.stringify(flags.secrets)}`, { hint: HOW_HINT });
     }
     return flags.secrets as SecretBackend;
   }
-  if ((flags.ageRecipient ?? []).length > 0 && flags.sealCert !== undefined) throw new InputError('give --age-recipient (SOPS) or --seal-cert (Sealed Secrets), not both', { hint: HOW_HINT });
-  if ((flags.ageRecipient ?? []).length > 0) return 'sops';
+  if (flags.ageRecipient.length > 0 && flags.sealCert !== undefined) throw new InputError('give --age-recipient (SOPS) or --seal-cert (Sealed Secrets), not both', { hint: HOW_HINT });
+  if (flags.ageRecipient.length > 0) return 'sops';
   if (flags.sealCert !== undefined) return 'sealed-secrets';
   if (config) return config.backend;
   throw new InputError('Slipway does not know how to encrypt the Secrets it commits', { hint: HOW_HINT });

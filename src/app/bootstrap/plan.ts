@@ -41,7 +41,15 @@ const MAX_LISTED = 30;
  * @throws InputError naming file, object and field of every problem; nothing is written then.
  */
 export async function planBootstrap(settings: BootstrapSettings, values: SecretValues, options: PlanOptions): Promise<BootstrapPlan> {
-  const parts = bootstrapParts(settings, values).filter((part) => part.files.length > 0 || part.secrets.length > 0);
+  return planParts(bootstrapParts(settings, values), settings, options);
+}
+
+/**
+ * The files of these parts (what `planBootstrap` does once the parts are made).
+ * @example await planParts([namespacePart(settings)], settings, { how, encrypt, existing: () => undefined })
+ */
+export async function planParts(made: readonly BootstrapPart[], settings: BootstrapSettings, options: PlanOptions): Promise<BootstrapPlan> {
+  const parts = made.filter((part) => part.files.length > 0 || part.secrets.length > 0);
   const entries = listedPaths(parts);
   const validate = (objects: readonly object[]) => validateObjects(objects, options.crds ? { crds: options.crds } : {});
   assertValidParts(parts, settings, validate);

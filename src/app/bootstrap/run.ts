@@ -25,8 +25,9 @@ export interface BootstrapResult {
   out: string;
   /** Every file of the bootstrap folder, by its path in the repo. */
   files: string[];
-  /** Files written (or, with --dry-run, that would be), and files removed. */
+  /** Files written (or, with --dry-run, that would be), among them those that were not there before, and files removed. */
   changed: string[];
+  added: string[];
   removed: string[];
   /** The commit made in a git checkout; absent when nothing changed, --out is no checkout, or --dry-run. */
   commit?: string;
@@ -51,7 +52,7 @@ const COMMIT_MESSAGE = 'Bootstrap the cluster side of Slipway: namespaces, recei
  */
 export async function runBootstrap(request: BootstrapRequest): Promise<BootstrapResult> {
   const { settings, out } = request;
-  const target = await bootstrapTarget(out, settings.path, { create: !request.dryRun });
+  const target = await bootstrapTarget(out, settings.path);
   const before = await existingFiles(out, settings.path);
   const values = FileSecretValues.open(settings.localDir);
   const plan = await planBootstrap(settings, values, { how: request.how, encrypt: request.encrypt, existing: (path) => before.get(path), crds: request.crds });
@@ -63,6 +64,7 @@ export async function runBootstrap(request: BootstrapRequest): Promise<Bootstrap
     out,
     files: plan.files.map((file) => file.path),
     changed,
+    added: changed.filter((path) => !before.has(path)),
     removed,
     notes: plan.notes,
     // Argo CD's webhook has one fixed path; a Flux Receiver's comes from its token.

@@ -1,4 +1,4 @@
-import { lstat, mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isWorkTreeTop } from '../../adapters/git/checkout-commit.ts';
 import { InputError } from '../../domain/errors.ts';
@@ -12,20 +12,18 @@ export interface BootstrapTarget {
 }
 
 /**
- * Checks `--out` before anything is written: a directory (made when missing) that is empty, the top
+ * Checks `--out` before anything is written: a missing or empty directory, the top
  * of a git checkout, or a folder an earlier bootstrap wrote (it holds `<path>/kustomization.yaml`).
  * Anything else — a home folder, a project — would get a kubernetes/ tree dropped into it.
  * @example await bootstrapTarget('/home/me/gitops', 'kubernetes/slipway') // { dir: '/home/me/gitops', git: true }
  */
-export async function bootstrapTarget(dir: string, path: string, options: { create: boolean }): Promise<BootstrapTarget> {
+export async function bootstrapTarget(dir: string, path: string): Promise<BootstrapTarget> {
   const found = await stat(dir).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return undefined;
     throw new InputError(`--out ${dir} cannot be read: ${error.code ?? error.message}`, { hint: OUT_HINT });
   });
-  if (found === undefined) {
-    if (options.create) await mkdir(dir, { recursive: true });
-    return { dir, git: false };
-  }
+  // A missing folder is made when the first file is written.
+  if (found === undefined) return { dir, git: false };
   if (!found.isDirectory()) throw new InputError(`--out ${dir} is a file, not a directory`, { hint: OUT_HINT });
   if (await isWorkTreeTop(dir)) return { dir, git: true };
   const names = await readdir(dir);

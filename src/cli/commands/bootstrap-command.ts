@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gitOpsEngine, gitOpsEngineRenders } from '../../adapters/gitops/index.ts';
-import { encryptSecret } from '../../adapters/secrets/index.ts';
+import { encryptSecret, readSecretEncryption } from '../../adapters/secrets/index.ts';
 import { runBootstrap, type BootstrapResult } from '../../app/bootstrap/index.ts';
 import { loadConfig } from '../../config/load.ts';
 import { InputError } from '../../domain/errors.ts';
-import { resolveBootstrapSettings, type SecretEncryption, type SecretsBackend } from '../../render/bootstrap/index.ts';
+import { resolveBootstrapSettings } from '../../render/bootstrap/index.ts';
 import { CrdSchemas } from '../../render/validate/index.ts';
 import { printJson, reportError } from '../output.ts';
 
@@ -14,7 +13,8 @@ export interface BootstrapOptions {
   out: string;
   engine?: string;
   secrets?: string;
-  ageRecipient?: string;
+  /** One key, or several when the option is repeated. */
+  ageRecipient?: string | string[];
   sealCert?: string;
   registry?: boolean;
   dryRun?: boolean;
@@ -36,11 +36,11 @@ export async function bootstrapCommand(opts: BootstrapOptions): Promise<number> 
     if (opts.engine !== undefined && opts.engine !== 'flux' && opts.engine !== 'argocd') {
       throw new InputError(`--engine must be flux or argocd, not '${opts.engine}'`);
     }
-    const backend = secretsBackend(opts.secrets);
-    const how = secretEncryption(backend, opts);
     const config = loadConfig({ env: process.env, cwd: process.cwd(), homedir: homedir() });
+    // Checked before anything is read or written: the age keys parse, the certificate is an RSA one in date.
+    const how = readSecretEncryption(config.secrets, { secrets: opts.secrets, ageRecipient: opts.ageRecipient, sealCert: opts.sealCert }, { cwd: process.cwd() });
     if (opts.registry) config.bootstrap.registry.enabled = true;
-    const settings = resolveBootstrapSettings({ config, engines: gitOpsEngineRenders(), engine: opts.engine, secrets: backend, localDir: join(config.home, 'bootstrap') });
+    const settings = resolveBootstrapSettings({ config, engines: gitOpsEngineRenders(), engine: opts.engine, secrets: how.kind, localDir: join(config.home, 'bootstrap') });
     const result = await runBootstrap({
       settings,
       out: resolve(opts.out),
@@ -56,31 +56,6 @@ export async function bootstrapCommand(opts: BootstrapOptions): Promise<number> 
   } catch (error) {
     return reportError(error, Boolean(opts.json));
   }
-}
-
-function secretsBackend(value: string | undefined): SecretsBackend {
-  if (value === undefined || value === 'sops' || value === 'sealed-secrets') return value ?? 'sops';
-  throw new InputError(`--secrets must be sops or sealed-secrets, not '${value}'`);
-}
-
-/** The encryption the flags ask for; each backend takes its own flag and refuses the other's. */
-function secretEncryption(backend: SecretsBackend, opts: BootstrapOptions): SecretEncryption {
-  if (backend === 'sops') {
-    if (opts.sealCert !== undefined) throw new InputError('--seal-cert goes with --secrets sealed-secrets, not sops', { hint: 'Pass --secrets sealed-secrets --seal-cert <file>, or --age-recipient age1… for SOPS.' });
-    const recipient = opts.ageRecipient;
-    if (recipient === undefined) throw new InputError('SOPS needs an age recipient: --age-recipient age1…', { hint: 'Make a key with age-keygen, give its public key here and its private key to Flux (the sops-age Secret).' });
-    if (!/^age1[02-9ac-hj-np-z]{58}$/.test(recipient)) throw new InputError(`--age-recipient must be an age public key (age1 followed by 58 characters), not '${recipient.slice(0, 80)}'`, { hint: 'Copy the "Public key: age1…" line age-keygen printed.' });
-    return { kind: 'sops', ageRecipients: [recipient] };
-  }
-  if (opts.ageRecipient !== undefined) throw new InputError('--age-recipient goes with --secrets sops, not sealed-secrets', { hint: 'Pass --seal-cert <file> for Sealed Secrets.' });
-  if (opts.sealCert === undefined) throw new InputError('Sealed Secrets needs the controller\'s certificate: --seal-cert <file>', { hint: 'Fetch it with kubeseal --fetch-cert > sealed-secrets.pem.' });
-  let certPem: string;
-  try {
-    certPem = readFileSync(resolve(opts.sealCert), 'utf8');
-  } catch (error) {
-    throw new InputError(`cannot read --seal-cert ${opts.sealCert}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { hint: 'Fetch it with kubeseal --fetch-cert > sealed-secrets.pem and pass that file.' });
-  }
-  return { kind: 'sealed-secrets', certPem };
 }
 
 function jsonOf(result: BootstrapResult, engine: string) {
@@ -106,8 +81,9 @@ function printResult(result: BootstrapResult, engine: string, dryRun: boolean): 
     const changes = result.changed.length + result.removed.length;
     const done = changes === 0 ? 'nothing changed' : result.commit ? `committed ${result.commit.slice(0, 12)}` : `${changes} file(s) written`;
     lines.push(`Bootstrapped the cluster side for ${engine} in ${result.out}: ${done}`);
-    for (const path of result.changed) lines.push(`  ~ ${path}`);
+    for (const path of result.changed) lines.push(`  ${result.added.includes(path) ? '+' : '~'} ${path}`);
     for (const path of result.removed) lines.push(`  - ${path}`);
+    if (result.commit) lines.push(`Push it for the cluster to see it: git -C ${result.out} push`);
   }
   if (result.receiverPath) lines.push('', `Receiver webhook path: ${result.receiverPath}`);
   if (result.notes.length > 0) lines.push('', ...result.notes);

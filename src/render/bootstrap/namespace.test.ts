@@ -26,10 +26,10 @@ describe('namespacePart', () => {
 
   it('bounds the apps namespace with a quota and container defaults sized for Raspberry Pis', () => {
     const objects = objectsOf(namespacePart(bootstrapSettings()));
-    const quota = objects.find((o) => o.kind === 'ResourceQuota') as { metadata: { namespace: string }; spec: { hard: Record<string, string> } };
+    const quota = objects.find((o) => o.kind === 'ResourceQuota') as unknown as { metadata: { namespace: string }; spec: { hard: Record<string, string> } };
     expect(quota.metadata.namespace).toBe('dynamic-apps');
     expect(quota.spec.hard).toEqual({ 'requests.cpu': '2', 'requests.memory': '2Gi', 'limits.memory': '4Gi', pods: '30', persistentvolumeclaims: '10', 'requests.storage': '20Gi' });
-    const limits = objects.find((o) => o.kind === 'LimitRange') as { spec: { limits: Array<Record<string, unknown>> } };
+    const limits = objects.find((o) => o.kind === 'LimitRange') as unknown as { spec: { limits: Array<Record<string, unknown>> } };
     expect(limits.spec.limits).toEqual([{ type: 'Container', default: { memory: '256Mi' }, defaultRequest: { cpu: '10m', memory: '64Mi' }, max: { cpu: '1', memory: '1Gi' } }]);
     // Slipway's namespace is not the apps': no quota there.
     expect(objects.filter((o) => o.metadata?.namespace === 'slipway')).toEqual([]);
@@ -51,6 +51,11 @@ describe('namespacePart', () => {
 
   it('refuses a bootstrap namespace that is also an apps namespace', () => {
     expect(() => bootstrapSettings({ bootstrap: { namespace: 'dynamic-apps' } })).toThrow(ConfigError);
+  });
+
+  it('refuses a bootstrap folder that overlaps an apps folder', () => {
+    expect(() => bootstrapSettings({ bootstrap: { path: 'kubernetes/apps' } })).toThrow(/overlap/);
+    expect(() => bootstrapSettings({ bootstrap: { path: 'kubernetes/apps/dynamic/slipway' } })).toThrow(/overlap/);
   });
 
   it('refuses quantities Kubernetes would not read, in slipway.yaml', () => {

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startKubeApiServer, type KubeApiRequest, type KubeApiServer } from '../../../test/support/kube-api-server.ts';
+import { kubeFixture, startKubeApiServer, type KubeApiRequest, type KubeApiServer } from '../../../test/support/kube-api-server.ts';
 import { APP_PODS, putAppAfterTwoRollouts } from '../../../test/support/kube-app-pods.ts';
+import { argoWatchStages } from '../../adapters/gitops/argocd/stages.ts';
+import { ArgoCdSyncer } from '../../adapters/gitops/argocd/syncer.ts';
 import { KubePodLogs } from '../../adapters/kube/pod-logs.ts';
 import { gitRepositoryAt, kustomizationReadyAt, NEW, putHealthyWorkload, putImagePullFailure, startAppServer, watcherFor, watchRequest } from '../../adapters/watcher/kube-watcher.test-support.ts';
 import type { IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1/PolicyRule';
@@ -49,6 +51,8 @@ describe('rbacPart', () => {
     const objects = rbacPart(bootstrapSettings(ARGOCD_CONFIG)).files.flatMap((f) => f.objects);
     expect(validateObjects(objects)).toEqual([]);
     expect(objects.filter((o) => o.kind === 'RoleBinding').map((o) => o.metadata?.namespace)).toEqual(['dynamic-apps', 'argocd']);
+    const elsewhere = rbacPart(bootstrapSettings({ ...ARGOCD_CONFIG, argocd: { namespace: 'gitops' } })).files.flatMap((f) => f.objects);
+    expect(elsewhere.filter((o) => o.kind === 'RoleBinding').map((o) => o.metadata?.namespace)).toEqual(['dynamic-apps', 'gitops']);
   });
 });
 
@@ -97,5 +101,21 @@ describe('the watcher ClusterRole against what Slipway asks the Kubernetes API f
         for (const verb of rule.verbs) expect(seen.has(`${rule.apiGroups![0]}/${resource}:${verb}`), `${resource}:${verb}`).toBe(true);
       }
     }
+  });
+
+  it('grants every request of an Argo CD refresh and rollout watch', async () => {
+    const application: any = kubeFixture('application-synced-healthy');
+    application.status.sync = { status: 'Synced', revision: NEW };
+    kube.put(application);
+    putHealthyWorkload(kube);
+    const syncer = new ArgoCdSyncer({ mode: 'annotation', apiServer: kube.url, token: kube.token, ca: kube.ca!, retry: { attempts: 1 } });
+    // The stand-in API server answers GET only: the refresh patch is refused, but it is asked for, which is what counts here.
+    await syncer.sync({ app: 'pomodoro', revision: NEW, branch: 'main', repoUrl: 'https://git.example.com/homelab.git' }).catch(() => undefined);
+    await watcherFor(kube, { stages: argoWatchStages({ namespace: 'argocd', applicationName: (name) => name, appsPath: 'kubernetes/apps/dynamic' }) }).watch(watchRequest(app.url));
+
+    const accesses = kube.requests.map(accessOf);
+    const seen = new Set(accesses.map((a) => `${a.group}/${a.resource}:${a.verb}`));
+    expect([...seen]).toEqual(expect.arrayContaining(['argoproj.io/applications:get', 'argoproj.io/applications:patch', 'apps/deployments:get']));
+    expect(accesses.filter((a) => !allowed(watcherRules('argocd'), a))).toEqual([]);
   });
 });

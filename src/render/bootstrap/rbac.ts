@@ -68,7 +68,8 @@ export function rbacPart(settings: BootstrapSettings): BootstrapPart {
     metadata: { name: WATCHER_ROLE, labels: { ...BOOTSTRAP_LABELS } },
     rules: watcherRules(settings.engine),
   } satisfies IClusterRole;
-  const engineNamespace = settings.engine === 'flux' ? settings.flux.namespace : settings.render.argocd.namespace;
+  // Where the watcher and the syncer look for the engine's objects (Flux's, or the Argo CD Applications Slipway refreshes).
+  const engineNamespace = settings.engine === 'flux' ? settings.flux.namespace : settings.argocdNamespace;
   const namespaces = [...new Set([...settings.environments.map((env) => env.namespace), engineNamespace])];
   const bindings = namespaces.map(
     (namespace) =>

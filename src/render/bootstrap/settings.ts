@@ -37,6 +37,8 @@ export interface BootstrapSettings {
     gitRepository: string;
     receiverType: 'github' | 'generic-hmac' | 'generic';
   };
+  /** Where Slipway reads and refreshes Argo CD Applications (slipway.yaml's `argocd.namespace`). */
+  argocdNamespace: string;
   /** The `bootstrap:` section of slipway.yaml, defaults filled in. */
   bootstrap: BootstrapConfig;
   /**
@@ -48,7 +50,7 @@ export interface BootstrapSettings {
 
 /** What the settings are resolved from: the parts of slipway.yaml they need and the command's flags. */
 export interface BootstrapSources {
-  config: Pick<Config, 'engine' | 'render' | 'git' | 'flux' | 'bootstrap' | 'environments' | 'defaultEnv'>;
+  config: Pick<Config, 'engine' | 'render' | 'git' | 'flux' | 'argocd' | 'bootstrap' | 'environments' | 'defaultEnv'>;
   /** The engines' render parts (src/adapters/gitops), as the composition root hands them. */
   engines: readonly EngineRender[];
   /** `--engine`, winning over slipway.yaml's `engine`. */
@@ -83,6 +85,12 @@ export function resolveBootstrapSettings(sources: BootstrapSources): BootstrapSe
       hint: 'Slipway runs apart from the apps it ships: give bootstrap.namespace (default slipway) a namespace of its own.',
     });
   }
+  const shared = environments.find((env) => inside(env.gitopsPath, bootstrap.path) || inside(bootstrap.path, env.gitopsPath));
+  if (shared) {
+    throw new ConfigError(`bootstrap.path ${bootstrap.path} and the apps folder ${shared.gitopsPath} of environment ${shared.name} overlap`, {
+      hint: 'Each is replaced as a whole by the command that writes it: give bootstrap.path a folder of its own, such as kubernetes/slipway.',
+    });
+  }
   return {
     engine,
     secrets: sources.secrets,
@@ -91,7 +99,13 @@ export function resolveBootstrapSettings(sources: BootstrapSources): BootstrapSe
     render,
     environments,
     flux: { namespace: config.flux.namespace, gitRepository: config.flux.gitRepository, receiverType: config.flux.receiver?.type ?? 'github' },
+    argocdNamespace: config.argocd.namespace,
     bootstrap,
     localDir: sources.localDir,
   };
+}
+
+/** Whether folder `a` is folder `b` or inside it. */
+function inside(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}/`);
 }
