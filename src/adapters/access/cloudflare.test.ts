@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExternalServiceError } from '../../domain/errors.ts';
 import { startCloudflareStandIn, type CloudflareStandIn } from '../../../test/support/cloudflare-api.ts';
-import { CloudflareAccess, type CloudflareAccessOptions } from './cloudflare.ts';
+import { CloudflareAccess, explain, type CloudflareAccessOptions } from './cloudflare.ts';
 
 const ACCOUNT = '0123456789abcdef0123456789abcdef';
 const EDIT_TOKEN = 'cf-edit-token-0123456789abcdef';
@@ -87,5 +87,13 @@ describe('CloudflareAccess', () => {
     const token = await refusal(guard({ apiToken: 'short' }).protect(target));
     expect(token.message).toMatch(/token was refused.*6003/);
     expect(token.message).not.toContain('short');
+  });
+
+  it('tells an application or policy gone meanwhile from a wrong account', () => {
+    const gone = explain({ status: 404, body: { success: false, errors: [{ code: 12130, message: 'application not found' }] } }, ACCOUNT, { listing: false });
+    expect(gone.message).toMatch(/gone \(answered 404: 12130 application not found\)/);
+    expect(gone.hint).toMatch(/run the command again/);
+    const account = explain({ status: 404, body: { success: false, errors: [{ code: 7003, message: 'Could not route' }] } }, ACCOUNT, { listing: false });
+    expect(account.message).toMatch(/account 0123456789abcdef0123456789abcdef was not found/);
   });
 });

@@ -192,7 +192,7 @@ export class CloudflareAccess implements AccessGuard {
     });
     const envelope = (answer.body ?? {}) as Envelope<T>;
     if (answer.status >= 200 && answer.status < 300 && envelope.success !== false) return envelope;
-    throw explain(answer, this.options.accountId);
+    throw explain(answer, this.options.accountId, { listing: method === 'GET' || method === 'POST' });
   }
 }
 
@@ -214,7 +214,7 @@ function describeAllow(allow: CloudflareAllow): string {
  * Cloudflare's refusal in words a person can act on. The request (and so the token) is never quoted:
  * only the status, Cloudflare's error codes and its messages.
  */
-export function explain(answer: ApiAnswer, accountId: string): ExternalServiceError {
+export function explain(answer: ApiAnswer, accountId: string, call: { listing: boolean } = { listing: true }): ExternalServiceError {
   const errors = ((answer.body ?? {}) as Envelope<unknown>).errors ?? [];
   const said = errors.map((e) => `${e.code ?? '?'} ${e.message ?? ''}`.trim()).join('; ') || 'no error given';
   const codes = new Set(errors.map((e) => e.code));
@@ -223,9 +223,15 @@ export function explain(answer: ApiAnswer, accountId: string): ExternalServiceEr
       hint: 'In the Cloudflare dashboard (My Profile → API Tokens), give the token Account → Access: Apps and Policies → Edit for this account, or point access.cloudflare.apiToken at one that has it.',
     });
   }
-  if (answer.status === 404 || codes.has(7003)) {
+  // A 404 on a list or a create is the account's; on one application or policy, that object is gone.
+  if (codes.has(7003) || (answer.status === 404 && call.listing)) {
     return new ExternalServiceError(SERVICE, `account ${accountId} was not found (answered ${answer.status}: ${said})`, {
       hint: 'Check access.cloudflare.accountId in slipway.yaml: the 32-digit id on the account\'s overview page in the Cloudflare dashboard.',
+    });
+  }
+  if (answer.status === 404) {
+    return new ExternalServiceError(SERVICE, `an Access application or policy Slipway found a moment ago is gone (answered 404: ${said})`, {
+      hint: 'Someone changed Access at the same time; run the command again (resume the run).',
     });
   }
   if (codes.has(6003) || codes.has(6111) || answer.status === 401) {
