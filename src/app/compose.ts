@@ -35,6 +35,9 @@ import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/inde
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
 import { clusterLogsFor, clusterParts, followHintFor } from './cluster-wiring.ts';
+import { accessParts, accessProxyParts, checkAccess } from './access-wiring.ts';
+import { createGuardAccessStep } from '../steps/access-guard/index.ts';
+import { createRemoveAccessStep } from '../steps/access-remove/index.ts';
 import { chooseGenerator, llmProvider } from './generator-choice.ts';
 import { createSyncStep } from '../steps/gitops-sync/index.ts';
 import { createClusterAwaitStep } from '../steps/cluster-await/index.ts';
@@ -155,6 +158,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     });
     const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), ledger: startedProcesses, ...(env.path ? { path: env.path } : {}) });
     const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
+    const access = await accessParts(config, env.vars, envs, cluster?.publicUrl);
     const workspace = join(home, 'work');
     const sandbox = new ProcessSandbox({
       workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), ledger: startedProcesses,
@@ -167,6 +171,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     // the manifests commit, then the cluster's reconcile and rollout, or the local start and health check.
     const ship = {
       commitManifests: createCommitManifestsStep({ repo: gitopsRepo, settings, settingsFor: envs.settingsFor }),
+      ...(access ? { guard: createGuardAccessStep({ guard: access.guard, hostFor: access.hostFor }) } : {}),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl, objectSuffix: envs.objectSuffix }) } : {}),
       ...(cluster?.watcher && cluster.publicUrl
         ? { clusterAwait: createClusterAwaitStep({ watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl, timeouts, forEnv: envs.clusterFor(cluster.publicUrl) }) }
@@ -175,7 +180,8 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
     };
-    const render = createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor });
+    const accessProxy = accessProxyParts(config, env.vars, gitopsRepo);
+    const render = createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor, ...(accessProxy ? { accessProxy } : {}) });
     // The steps a create and a change share: verify, provenance, and everything from the source commit on.
     const shared = {
       version: versionNext,
@@ -213,6 +219,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         manifestImage: images.manifestImage, runImage: images.runImage, tagSuffix: envs.tagSuffix,
       }),
       render, commitManifests: ship.commitManifests,
+      ...(ship.guard ? { guard: ship.guard } : {}),
       ...(ship.sync ? { sync: ship.sync } : {}),
       ...(ship.clusterAwait ? { clusterAwait: ship.clusterAwait } : {}),
     });
@@ -224,6 +231,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings, others: envs.others() }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
       ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
+      ...(access ? { removeAccess: createRemoveAccessStep({ guard: access.guard, hostsFor: access.hostsFor }) } : {}),
     });
     return { pipelines: { create, delete: remove, change, fromFolder, rollback, promote }, templates, generatorDescription };
   });
@@ -235,6 +243,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     readiness: readinessChecks(config, sourceRepo, gitopsRepo),
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
     autoRollback: config.rollout.autoRollback,
+    access: { default: config.access.default, ...(config.access.provider ? { provider: config.access.provider } : {}), check: () => checkAccess(config, env.vars) },
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
     prepare, logger, leftovers: startedProcesses, environments: envs.environments, defaultEnv: config.defaultEnv,

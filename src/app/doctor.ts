@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { access, constants, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { ResolvedConfig } from '../config/index.ts';
+import { readSecret, type ResolvedConfig } from '../config/index.ts';
 import { redactUrlCredentials } from '../domain/index.ts';
 import { gitOpsEngine } from '../adapters/gitops/index.ts';
 import { PROVIDERS, providerFor } from '../adapters/generator/llm/providers/registry.ts';
@@ -158,7 +158,24 @@ async function clusterChecks(config: ResolvedConfig, env: NodeJS.ProcessEnv): Pr
       checks.push({ name: 'kubernetes', status: 'fail', detail: e.message.split('\n')[0]!, fix: e.hint ?? 'Check kube.kubeconfig and the context.' });
     }
   }
+  if (config.access.provider === 'cloudflare' && config.access.cloudflare) checks.push(await cloudflareCheck(config, env));
   return checks;
+}
+
+/** Cloudflare Access for private apps: the token is set and may read the account's Access applications. */
+async function cloudflareCheck(config: ResolvedConfig, env: NodeJS.ProcessEnv): Promise<Check> {
+  const cloudflare = config.access.cloudflare!;
+  try {
+    const { CloudflareAccess } = await import('../adapters/access/cloudflare.ts');
+    const guard = new CloudflareAccess({
+      accountId: cloudflare.accountId, apiToken: readSecret(cloudflare.apiToken, 'access.cloudflare.apiToken', env),
+      allow: cloudflare.allow, sessionDuration: cloudflare.sessionDuration, apiUrl: cloudflare.apiUrl, retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    return { name: 'cloudflare access', status: 'ok', detail: await guard.verify() };
+  } catch (error) {
+    const e = error as { message: string; hint?: string };
+    return { name: 'cloudflare access', status: 'fail', detail: e.message, fix: e.hint ?? 'Check access.cloudflare in slipway.yaml.' };
+  }
 }
 
 /** The model line: which provider generates apps and where it is reached, or how to set one up (every registered provider). */

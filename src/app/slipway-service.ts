@@ -3,7 +3,7 @@ import { basename, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, assertEnvName, FIRST_VERSION, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
-  NotFoundError, chooseRollbackTarget, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
+  NotFoundError, chooseRollbackTarget, type AppAccess, type AccessRules, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
 import { executePipeline, RollbackRequest, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
 import type { AppRuntime, AppStore, ClusterLogs, CommitInfo, GitRepo, Notifier, NotifyResult, RunOutcome, RunStore } from '../ports/index.ts';
@@ -29,9 +29,9 @@ import { appVersions, DEFAULT_ENV, type AppVersion } from './versions.ts';
  * of code). `env` names the environment (default: the configured default, `prod`).
  */
 export type StartRequest =
-  | { kind: 'create'; description?: string; template?: string; name?: string; from?: string; env?: string }
+  | { kind: 'create'; description?: string; template?: string; name?: string; from?: string; env?: string; access?: AppAccess }
   | { kind: 'delete'; app: string }
-  | { kind: 'change'; app: string; request?: string; from?: string; bump?: 'minor' | 'patch' | 'major'; env?: string }
+  | { kind: 'change'; app: string; request?: string; from?: string; bump?: 'minor' | 'patch' | 'major'; env?: string; access?: AppAccess }
   | { kind: 'rollback'; app: string; to?: Version; env?: string; auto?: { failedRunId: string } }
   | { kind: 'promote'; app: string; from: string; to: string };
 
@@ -186,6 +186,11 @@ export interface ServiceDeps {
   checkChange?: (app: string, request: string) => Promise<void>;
   /** `rollout.autoRollback`: a create or change that fails its await stage is rolled back by a follow-up run. */
   autoRollback?: boolean;
+  /** `access:` in slipway.yaml: whether apps are private unless a run says otherwise, and who guards private ones (none: every app is public). */
+  access?: AccessRules & {
+    /** Throws (ConfigError, InputError) when the provider cannot guard an app now: its secret unset, no way to encrypt a Secret. */
+    check?: () => void;
+  };
 }
 
 /** Slipway's use cases: what the CLI, the HTTP API and the n8n node call. */
@@ -249,6 +254,7 @@ export class SlipwayService {
     }
     const description = assertDescription(input.description ?? `the ${input.template} template`);
     const env = input.env === undefined ? undefined : this.environment(input.env);
+    const access = this.access(input.access);
     if (idempotencyKey !== undefined) {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
@@ -263,19 +269,20 @@ export class SlipwayService {
     } else {
       app = deriveAppName(description, existing);
     }
-    const request = { app, description, ...(input.template ? { template: input.template } : {}), ...(env ? { env } : {}) };
+    const request = { app, description, ...(input.template ? { template: input.template } : {}), ...(env ? { env } : {}), access };
     const run = await this.queueRun({ kind: 'create', app, request }, idempotencyKey);
     const at = this.now().toISOString();
     await this.deps.apps.upsert({
       name: app, description, template: input.template ?? '', state: 'deploying', target: this.deps.target,
-      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
+      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at, access,
     });
     return this.announce(run);
   }
 
   /** A create that ships a folder: the app is named after the folder unless `name` is given. */
-  private async queueCreateFrom(input: { from: string; description?: string; name?: string; env?: string }, idempotencyKey?: string): Promise<Run> {
+  private async queueCreateFrom(input: { from: string; description?: string; name?: string; env?: string; access?: AppAccess }, idempotencyKey?: string): Promise<Run> {
     const description = assertDescription(input.description ?? `the code in ${basename(input.from)}`);
+    const access = this.access(input.access);
     if (idempotencyKey !== undefined) {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
@@ -285,12 +292,12 @@ export class SlipwayService {
     if (existing.has(app)) {
       throw new ConflictError(`an app named '${app}' exists already`, { hint: `Choose another --name, ship the folder as its next version with \`slipway change ${app} --from ${input.from}\`, or remove it first.` });
     }
-    const request = { app, description, from: input.from, ...(input.env ? { env: input.env } : {}) };
+    const request = { app, description, from: input.from, ...(input.env ? { env: input.env } : {}), access };
     const run = await this.queueRun({ kind: 'create', app, request }, idempotencyKey);
     const at = this.now().toISOString();
     await this.deps.apps.upsert({
       name: app, description, template: 'folder', state: 'deploying', target: this.deps.target,
-      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
+      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at, access,
     });
     return this.announce(run);
   }
@@ -313,14 +320,19 @@ export class SlipwayService {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
     }
-    await this.existingApp(app);
+    const record = await this.existingApp(app);
+    // An app stays as open or as closed as it was unless the change says otherwise.
+    const access = this.access(input.access ?? record.access);
     const [latest] = await this.deps.runs.listRuns({ app, limit: 1 });
     if (latest && (latest.status === 'queued' || latest.status === 'running')) {
       throw new ConflictError(`run ${latest.id} of ${app} is ${latest.status}; a change waits until it ends`, { hint: `Follow it with \`slipway runs ${app}\`, then change the app.` });
     }
     if (input.from === undefined) await this.deps.checkChange?.(app, said!);
     const env = input.env ?? DEFAULT_ENV;
-    const request = { app, ...(said ? { request: said } : {}), ...(input.from !== undefined ? { from: input.from } : {}), env, ...(input.bump ? { bump: input.bump } : {}) };
+    const request = {
+      app, ...(said ? { request: said } : {}), ...(input.from !== undefined ? { from: input.from } : {}), env, ...(input.bump ? { bump: input.bump } : {}),
+      access, ...(record.access === 'private' ? { wasPrivate: true } : {}),
+    };
     const run = await this.queueRun({ kind: 'change', app, request }, idempotencyKey);
     return this.announce(run);
   }
@@ -334,7 +346,8 @@ export class SlipwayService {
     }
     const record = await this.deps.apps.get(name);
     if (!record) throw new NotFoundError(`no app named '${name}'`, { hint: 'List apps with `slipway list`.' });
-    return this.announce(await this.queueRun({ kind: 'delete', app: name, request: { app: name } }, idempotencyKey));
+    const request = { app: name, ...(record.access === 'private' ? { wasPrivate: true } : {}) };
+    return this.announce(await this.queueRun({ kind: 'delete', app: name, request }, idempotencyKey));
   }
 
   /**
@@ -350,8 +363,35 @@ export class SlipwayService {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
     }
-    if (!(await this.deps.apps.get(input.app))) throw new NotFoundError(`no app named '${input.app}'`, { hint: 'List apps with `slipway list`.' });
-    return this.announce(await this.queueRun({ kind: 'promote', app: input.app, request: { app: input.app, from, to } }, idempotencyKey));
+    const record = await this.deps.apps.get(input.app);
+    if (!record) throw new NotFoundError(`no app named '${input.app}'`, { hint: 'List apps with `slipway list`.' });
+    // The other environment's manifests let in whom the app's do.
+    const request = { app: input.app, from, to, ...(record.access === 'private' ? { access: record.access } : {}) };
+    return this.announce(await this.queueRun({ kind: 'promote', app: input.app, request }, idempotencyKey));
+  }
+
+  /**
+   * Who may open the app a run ships: the one asked for, else the configured default. A private app
+   * needs someone to guard it; where nothing can, it is refused rather than shipped open.
+   */
+  private access(asked: AppAccess | undefined): AppAccess {
+    const rules = this.deps.access;
+    const access = asked ?? rules?.default ?? 'public';
+    if (access !== 'public' && access !== 'private') throw new InputError(`access must be public or private, not ${JSON.stringify(access)}`);
+    if (access === 'public') return access;
+    if (this.deps.target !== 'cluster') {
+      throw new InputError('a private app needs the cluster target: on this machine nothing stands in front of an app to check who opens it', {
+        hint: 'Ship it with access public, or set target: cluster with access.provider (cloudflare or oauth2-proxy) in slipway.yaml.',
+      });
+    }
+    if (!rules?.provider) {
+      throw new InputError('a private app needs an access provider, and slipway.yaml names none', {
+        hint: 'Set access.provider: cloudflare (with access.cloudflare) or oauth2-proxy (with access.oauth2Proxy) in slipway.yaml, or ship the app with access public.',
+      });
+    }
+    // Before the run: a missing token or encryption key found after the build would waste it.
+    rules.check?.();
+    return access;
   }
 
   /** The environment's name when it is one slipway.yaml declares (an InputError listing them otherwise). */
@@ -801,6 +841,8 @@ export class SlipwayService {
       ...(view.url ? { url: view.url } : {}),
       // The version is the one the GitOps repo holds: it changes once the run committed its manifests.
       ...(view.version && view.commits.gitops ? { version: view.version.version, env: view.version.env } : {}),
+      // Who may open it changes with the manifests that say so.
+      ...(view.commits.gitops && (run.request.access === 'public' || run.request.access === 'private') ? { access: run.request.access } : {}),
       // The runtime's name goes with its handle: stop and status must go to the runtime that started the app.
       ...(deployed ? { runtime: { ...deployed.handle, runtime: deployed.runtime } } : {}),
       lastRunId: run.id,

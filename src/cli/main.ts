@@ -49,6 +49,7 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--template <id>', 'use this template instead of the one the description scores best')
     .option('--target <target>', 'local (this machine) or cluster (the GitOps repo and cluster in slipway.yaml); default: target in slipway.yaml')
     .option('--env <env>', 'the environment it ships to (environments: in slipway.yaml); default: defaultEnv')
+    .option('--access <access>', 'public (anyone may open it) or private (only whom access: in slipway.yaml lets in); default: access.default')
     .option('--json', 'print one JSON object with app, url, runId, template, commits and timeline')
     .action(async (words, opts) => finish(await (await import('./commands/run-commands.ts')).createCommand(words, opts)));
 
@@ -61,6 +62,7 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--patch', 'number it as a patch (v1.0.1) rather than a minor version (v1.1.0)')
     .option('--major', 'number it as a major version (v2.0.0)')
     .option('--env <env>', 'the environment whose version is changed (default: prod)')
+    .option('--access <access>', 'make it public or private from this version on (default: as it is now)')
     .option('--json', 'print one JSON object as create does, with the version and the diff summary')
     .action(async (app, words, opts) => finish(await (await import('./commands/run-commands.ts')).changeCommand(app, words, opts)));
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { PROVIDER_NAMES } from '../adapters/generator/llm/providers/registry.ts';
 import { gitOpsEngineNames } from '../adapters/gitops/index.ts';
 import { MAX_TOKEN_NAME_LENGTH, TOKEN_NAME, TOKEN_NAME_RULE, TOKEN_SCOPES } from '../domain/api-token.ts';
+import { AppAccess } from '../domain/app-access.ts';
 import { APPS_DOMAIN } from '../render/settings-parts.ts';
 import { branchNameProblem } from './branch-name.ts';
 import { gitRemoteProblem, hostProblem, urlProblem } from './network-names.ts';
@@ -171,6 +172,62 @@ export const EnvironmentConfig = z
   })
   .strict();
 export type EnvironmentConfig = z.infer<typeof EnvironmentConfig>;
+
+const Email = z.string().regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an email address such as ada@example.com');
+const EmailDomain = z.string().regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, 'a domain such as example.com');
+
+/** Cloudflare Access: an Access application per private app's hostname, and a reusable allow policy it uses. */
+const CloudflareAccess = z
+  .object({
+    /** The account the Access applications belong to (32 hex digits, on the dashboard's overview page). */
+    accountId: z.string().regex(/^[0-9a-f]{32}$/, 'a Cloudflare account id: 32 hexadecimal digits'),
+    /** An API token with the "Access: Apps and Policies Edit" permission on that account. */
+    apiToken: SecretSource,
+    /** Who is let in: any of these emails, email domains or identity-provider groups. */
+    allow: z
+      .object({
+        emails: z.array(Email).default([]),
+        emailDomains: z.array(EmailDomain).default([]),
+        /** Access groups by id (Zero Trust → Access → Groups). */
+        groups: z.array(z.object({ id: z.string().regex(/^[0-9a-f-]{8,64}$/, 'an Access group id') }).strict()).default([]),
+      })
+      .strict()
+      .refine((allow) => allow.emails.length + allow.emailDomains.length + allow.groups.length > 0, 'name at least one email, email domain or group to let in'),
+    /** How long a sign-in lasts, as Cloudflare writes it: 30m, 24h, 720h. */
+    sessionDuration: z.string().regex(/^\d+(\.\d+)?(s|m|h)$/, 'a duration such as 30m or 24h').default('24h'),
+    apiUrl: HttpUrl.default('https://api.cloudflare.com/client/v4'),
+  })
+  .strict();
+
+/** oauth2-proxy in front of each private app, signing people in with an OpenID Connect provider (Authelia, Dex, Authentik…). */
+const OAuth2ProxyAccess = z
+  .object({
+    /** The proxy's image, pinned by digest so every app runs the same, checked build. */
+    image: z.string().regex(/^[^\s@]+@sha256:[0-9a-f]{64}$/, 'an image pinned by digest, such as quay.io/oauth2-proxy/oauth2-proxy:v7.12.0@sha256:<64 hex digits>'),
+    issuerUrl: HttpUrl,
+    clientId: z.string().min(1).max(200).regex(/^[\x21-\x7e]+$/, 'a client id without spaces'),
+    clientSecret: SecretSource,
+    allowedEmails: z.array(Email).default([]),
+    allowedGroups: z.array(z.string().min(1).max(200).regex(/^[^\s,]+$/, 'a group name without spaces or commas')).default([]),
+    emailDomains: z.array(EmailDomain).default([]),
+  })
+  .strict();
+
+/** `access:` — whether apps are public or private unless a run says otherwise, and who guards the private ones. */
+export const AccessConfig = z
+  .object({
+    default: AppAccess.default('public'),
+    provider: z.enum(['cloudflare', 'oauth2-proxy']).optional(),
+    cloudflare: CloudflareAccess.optional(),
+    oauth2Proxy: OAuth2ProxyAccess.optional(),
+  })
+  .strict()
+  .superRefine((access, ctx) => {
+    if (access.provider === 'cloudflare' && !access.cloudflare) ctx.addIssue({ code: 'custom', path: ['cloudflare'], message: 'provider cloudflare needs the cloudflare section (accountId, apiToken, allow)' });
+    if (access.provider === 'oauth2-proxy' && !access.oauth2Proxy) ctx.addIssue({ code: 'custom', path: ['oauth2Proxy'], message: 'provider oauth2-proxy needs the oauth2Proxy section (image, issuerUrl, clientId, clientSecret)' });
+    if (access.default === 'private' && !access.provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'private apps need a provider: cloudflare or oauth2-proxy' });
+  });
+export type AccessConfig = z.infer<typeof AccessConfig>;
 
 /** A CPU quantity (`500m`, `2`) or a memory/storage quantity (`256Mi`, `10Gi`), as Kubernetes writes them. */
 const CpuQuantity = z.string().regex(/^[0-9]+(\.[0-9]+)?m?$/, 'a CPU quantity such as 500m or 2');
@@ -469,6 +526,8 @@ export const ConfigSchema = z
     environments: z.record(EnvName, EnvironmentConfig).optional(),
     /** The environment runs use when no --env is given; it must be one of `environments`. */
     defaultEnv: EnvName.default('prod'),
+    /** Who may open apps: public unless said otherwise; private ones behind Cloudflare Access or oauth2-proxy. */
+    access: AccessConfig.default({ default: 'public' }),
     /** How Secrets committed to the GitOps repo are encrypted; absent → the command line says. */
     secrets: SecretsConfig.optional(),
   })

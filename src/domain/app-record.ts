@@ -1,3 +1,4 @@
+import type { AppAccess } from './app-access.ts';
 import type { Version } from './version.ts';
 
 /**
@@ -21,6 +22,8 @@ export interface AppRecord {
   /** The version it runs now (see `slipway versions`), and the environment it runs in. */
   version?: Version;
   env?: string;
+  /** Who may open it (absent in records from before access existed: public). */
+  access?: AppAccess;
   /** Runtime handle (e.g. pid, port) — adapter-defined, not shown to people. */
   runtime?: Record<string, unknown>;
   createdAt: string;

@@ -12,3 +12,4 @@ export * from './webhook.ts';
 export * from './log-since.ts';
 export * from './version.ts';
 export * from './rollback-target.ts';
+export * from './app-access.ts';

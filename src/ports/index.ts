@@ -15,3 +15,4 @@ export type * from './watch-stages.ts';
 export type * from './notifier.ts';
 export type * from './webhook-store.ts';
 export type * from './source-differ.ts';
+export type * from './access-guard.ts';

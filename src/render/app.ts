@@ -1,4 +1,5 @@
 import type { AppSpec } from '../domain/app-spec.ts';
+import { PROXY_EMAILS_FILE, PROXY_SECRET_FILE, renderAccessProxyEmails } from './access-proxy.ts';
 import { IMAGE_PATH, renderDeployment } from './deployment.ts';
 import { renderHttpRoute } from './httproute.ts';
 import { renderTarget } from './input.ts';
@@ -25,7 +26,7 @@ import { RENDERED_HEADER, toYaml } from './yaml-writer.ts';
  * // ['Deployment', 'HTTPRoute', 'Kustomization', 'NetworkPolicy', 'Service', 'Kustomization']
  */
 export function renderAppObjects(spec: AppSpec, input: RenderInput, settings: RenderSettings): RenderedManifest[] {
-  const { app } = renderTarget(spec, input);
+  const { app, labels } = renderTarget(spec, input);
   // The engine's objects first: an engine refuses what it cannot apply before anything else is built.
   const engine = settings.engine.objects(spec, input, settings);
   const paths = appPaths(app, settings);
@@ -39,13 +40,17 @@ export function renderAppObjects(spec: AppSpec, input: RenderInput, settings: Re
   // Only an app verification saw serving metrics is scraped; the others render as they always did.
   const monitor = renderServiceMonitor(spec, input, settings);
   if (monitor) manifests.push(['servicemonitor.yaml', monitor, []]);
+  const emails = input.accessProxy && renderAccessProxyEmails(app, settings.namespace, labels, input.accessProxy);
+  if (emails) manifests.push([PROXY_EMAILS_FILE, emails, []]);
   for (const { name, object } of engine.manifests) manifests.push([name, object, []]);
   const rendered: RenderedManifest[] = manifests.map(([name, object, lineComments]) => ({
     path: `${paths.manifests}/${name}`,
     object,
     ...(lineComments.length > 0 ? { lineComments } : {}),
   }));
-  rendered.push({ path: `${paths.manifests}/kustomization.yaml`, object: renderAppKustomization(manifests.map(([name]) => name)) });
+  // The proxy's Secret is listed here but written by whoever encrypts it (see accessProxySecret): never in clear.
+  const listed = [...manifests.map(([name]) => name), ...(input.accessProxy ? [PROXY_SECRET_FILE] : [])];
+  rendered.push({ path: `${paths.manifests}/kustomization.yaml`, object: renderAppKustomization(listed) });
   rendered.push(...engine.files);
   return rendered.sort((a, b) => compareCodeUnits(a.path, b.path));
 }

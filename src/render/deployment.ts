@@ -6,6 +6,7 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { AppSpec } from '../domain/app-spec.ts';
+import { accessProxyContainer, accessProxyVolumes } from './access-proxy.ts';
 import { renderTarget } from './input.ts';
 import { DESCRIPTION_ANNOTATION, descriptionAnnotation, selectorLabels } from './labels.ts';
 import { RESTRICTED_UID, restrictedContainer, restrictedPod } from './pod-security.ts';
@@ -39,12 +40,12 @@ export function renderDeployment(spec: AppSpec, input: RenderInput, settings: Re
       replicas: 1,
       revisionHistoryLimit: 3,
       selector: { matchLabels: selectorLabels(app) },
-      template: { metadata: { labels: { ...labels } }, spec: podSpec(spec, app, image, settings) },
+      template: { metadata: { labels: { ...labels } }, spec: podSpec(spec, app, image, settings, input) },
     },
   } satisfies IDeployment;
 }
 
-function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSettings) {
+function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSettings, input: RenderInput) {
   const volumes: IVolume[] = [{ name: 'tmp', emptyDir: {} }];
   const volumeMounts: IVolumeMount[] = [{ name: 'tmp', mountPath: '/tmp' }];
   const env: IEnvVar[] = [{ name: 'PORT', value: String(spec.port) }];
@@ -79,8 +80,9 @@ function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSett
     automountServiceAccountToken: false,
     enableServiceLinks: false,
     ...restrictedPod(APP_UID),
-    containers: [container],
-    volumes,
+    // A private app behind oauth2-proxy: the proxy comes first in the pod's traffic, second in its containers.
+    containers: input.accessProxy ? [container, accessProxyContainer(app, spec.port, input.accessProxy)] : [container],
+    volumes: input.accessProxy ? [...volumes, ...accessProxyVolumes(app, input.accessProxy)] : volumes,
   } satisfies IPodSpec;
 }
 

@@ -25,3 +25,6 @@ export { podSecurityProblems } from './pod-security.ts';
 export { appLabels, DESCRIPTION_ANNOTATION, descriptionAnnotation, MANAGED_BY, PART_OF, selectorLabels } from './labels.ts';
 export { documentToYaml, RENDERED_HEADER, toYaml, YAML_PARSE_OPTIONS, type ToYamlOptions } from './yaml-writer.ts';
 export { assertValid, CrdSchemas, formatProblem, validateObjects, type ValidateOptions, type ValidationProblem } from './validate/index.ts';
+export {
+  accessProxyNames, accessProxySecret, cookieSecretFromHex, PROXY_EMAILS_FILE, PROXY_PORT, PROXY_SECRET_FILE, type AccessProxySettings,
+} from './access-proxy.ts';

@@ -1,5 +1,6 @@
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { AppSpec } from '../domain/app-spec.ts';
+import { PROXY_PORT } from './access-proxy.ts';
 import { renderTarget } from './input.ts';
 import { selectorLabels } from './labels.ts';
 import type { RenderSettings } from './settings.ts';
@@ -37,7 +38,8 @@ export function renderNetworkPolicy(spec: AppSpec, input: RenderInput, settings:
       ingress: [
         {
           from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: gatewayNamespace(settings) } } }],
-          ports: [{ protocol: 'TCP', port: spec.port }],
+          // Behind oauth2-proxy only the proxy's port is open: the app answers no one but the proxy.
+          ports: [{ protocol: 'TCP', port: input.accessProxy ? PROXY_PORT : spec.port }],
         },
         // The ServiceMonitor's scrapes come from Prometheus' pods, not through the gateway.
         ...(spec.metrics

@@ -1,5 +1,6 @@
 import type { IService } from 'kubernetes-models/v1/Service';
 import type { AppSpec } from '../domain/app-spec.ts';
+import { PROXY_PORT_NAME } from './access-proxy.ts';
 import { renderTarget } from './input.ts';
 import { selectorLabels } from './labels.ts';
 import type { RenderSettings } from './settings.ts';
@@ -24,7 +25,8 @@ export function renderService(spec: AppSpec, input: RenderInput, settings: Rende
     spec: {
       type: 'ClusterIP',
       selector: selectorLabels(app),
-      ports: [{ name: SERVICE_PORT_NAME, port: SERVICE_PORT, targetPort: 'http', protocol: 'TCP' }],
+      // Behind oauth2-proxy, everything goes through the proxy; the app's own port is not the Service's.
+      ports: [{ name: SERVICE_PORT_NAME, port: SERVICE_PORT, targetPort: input.accessProxy ? PROXY_PORT_NAME : 'http', protocol: 'TCP' }],
     },
   } satisfies IService;
 }

@@ -7,6 +7,8 @@
  * serialised by `toYaml` at the very end.
  */
 
+import type { AccessProxySettings } from './access-proxy.ts';
+
 export type Labels = Record<string, string>;
 
 export interface ObjectMeta {
@@ -31,6 +33,8 @@ export interface RenderInput {
   image: string;
   /** Extra labels on every object and pod; Slipway's own `app.kubernetes.io/*` labels win on conflict. */
   labels?: Labels;
+  /** A private app behind oauth2-proxy: the proxy's settings (its secrets are in a Secret of their own). */
+  accessProxy?: AccessProxySettings;
 }
 
 /** One file for the GitOps repo: a path relative to the repo root and its text. */

@@ -88,6 +88,7 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
     commits: Commits,
     version: z.string().optional().meta({ description: 'the version it runs (see /v1/apps/{app}/versions)', example: 'v1.1.0' }),
     env: z.string().optional().meta({ description: 'the environment it runs in', example: 'prod' }),
+    access: z.enum(['public', 'private']).optional().meta({ description: 'who may open it: everyone, or only the people the access provider lets in (absent: public)' }),
     lastRunId: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -71,6 +71,9 @@ export const GcReportSchema = shapes.GcReport;
 /** Why the API takes no folder: it would be read on the server's machine, not the caller's. */
 export const FROM_REFUSED = 'a folder is read on the machine running the command; use the CLI: slipway create --from <dir>';
 
+/** Who may open an app, as a create or a change asks. */
+const AccessField = z.enum(['public', 'private'], { error: 'access must be public or private' }).optional();
+
 export const CreateAppSchema = z
   .object({
     description: z.string().optional().openapi({ example: 'a pomodoro timer with a dark theme' }),
@@ -78,6 +81,7 @@ export const CreateAppSchema = z
     name: z.string().optional().openapi({ description: 'derived from the description when absent' }),
     env: z.string().optional().openapi({ description: 'the environment it ships to (`environments:` in slipway.yaml); default `defaultEnv`', example: 'dev' }),
     from: z.string().optional().openapi({ description: 'refused: a folder of code is shipped with the CLI (`slipway create --from <dir>`), which reads it where it runs' }),
+    access: AccessField.openapi({ description: 'who may open it: public (everyone) or private (only those `access:` in slipway.yaml lets in); default `access.default`' }),
   })
   .strict()
   .refine((body) => body.from === undefined, { message: FROM_REFUSED, path: ['from'] })
@@ -92,6 +96,7 @@ export const ChangeAppSchema = z
     request: z.string().optional().openapi({ example: 'make the timer digits larger and add a reset button' }),
     bump: z.enum(['minor', 'patch', 'major'], { error: 'bump must be minor, patch or major' }).optional().openapi({ description: 'which part of the version goes up (default minor: v1.0.0 → v1.1.0)' }),
     env: z.string().min(1).max(63).optional().openapi({ description: 'the environment whose version is changed (default prod)' }),
+    access: AccessField.openapi({ description: 'who may open it from this version on: public or private (default: as it is now)' }),
     from: z.unknown().optional().openapi({ description: 'refused: a folder of code is read by the command line on its own machine (`slipway change <app> --from <dir>`)' }),
   })
   .strict()

@@ -46,6 +46,7 @@ export function appView(view: AppView) {
     target: view.target, commits: view.commits,
     ...(view.version ? { version: view.version } : {}),
     ...(view.env ? { env: view.env } : {}),
+    ...(view.access ? { access: view.access } : {}),
     lastRunId: view.lastRunId, createdAt: view.createdAt, updatedAt: view.updatedAt,
     ...(view.runtimeState ? { runtimeState: view.runtimeState } : {}),
     ...(view.next ? { next: view.next } : {}),

@@ -40,6 +40,7 @@ export function statusCommand(app: string, opts: { json?: boolean }): Promise<nu
       `  template     ${status.template || '-'}`,
       `  version      ${status.version ? `${status.version}${status.env ? ` (${status.env})` : ''}` : '-'}`,
       `  url          ${status.url ?? '-'}`,
+      `  access       ${status.access ?? 'public'}`,
       `  last run     ${status.lastRunId}`,
       ...(status.next ? [`  → its latest run was interrupted; continue with: ${status.next}`] : []),
       `  source       ${status.commits.source ?? '-'}`,

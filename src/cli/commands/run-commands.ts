@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Run } from '../../domain/index.ts';
+import type { AppAccess, Run } from '../../domain/index.ts';
 import { ENDED_STATUSES, InputError } from '../../domain/index.ts';
 import { openSlipway } from '../context.ts';
 import { printJson, printRunSummary, reportError, runJson } from '../output.ts';
@@ -63,12 +63,21 @@ export async function followRun(json: boolean, begin: Begin, options: { announce
   }
 }
 
-export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; env?: string; json?: boolean }): Promise<number> {
-  if (opts.from !== undefined) return createFromCommand(words, { ...opts, from: opts.from });
+/** The --access flag's value, checked here so a typo is refused before anything starts; when it is wrong, the exit code of the error reported. */
+function accessOption(value: string | undefined, json: boolean): { access?: AppAccess } | number {
+  if (value === undefined) return {};
+  if (value === 'public' || value === 'private') return { access: value };
+  return reportError(new InputError(`--access must be public or private, not ${JSON.stringify(value)}`), json);
+}
+
+export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; env?: string; access?: string; json?: boolean }): Promise<number> {
+  const access = accessOption(opts.access, Boolean(opts.json));
+  if (typeof access === 'number') return Promise.resolve(access);
+  if (opts.from !== undefined) return createFromCommand(words, { ...opts, from: opts.from }, access);
   if (words.length === 0) return Promise.resolve(reportError(new InputError('missing the description: say what the app should be', { hint: 'e.g. slipway create "a pomodoro timer with a dark theme", or ship a folder of code with slipway create --from <dir>' }), Boolean(opts.json)));
   const request = {
     kind: 'create' as const, description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}),
-    ...(opts.env !== undefined ? { env: opts.env } : {}),
+    ...(opts.env !== undefined ? { env: opts.env } : {}), ...access,
   };
   const announce = async (s: Slipway) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`);
   const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
@@ -76,18 +85,20 @@ export function createCommand(words: string[], opts: { name?: string; template?:
 }
 
 /** `slipway create --from <dir>`: ships a folder of code as a new app (its path made absolute here, where it is read). */
-function createFromCommand(words: string[], opts: { name?: string; template?: string; target?: string; from: string; env?: string; json?: boolean }): Promise<number> {
+function createFromCommand(words: string[], opts: { name?: string; template?: string; target?: string; from: string; env?: string; json?: boolean }, access: { access?: AppAccess }): Promise<number> {
   if (opts.template !== undefined) return Promise.resolve(reportError(new InputError('--from ships a folder as it is; --template cannot be given with it'), Boolean(opts.json)));
   const request = {
     kind: 'create' as const, from: resolve(opts.from),
     ...(words.length > 0 ? { description: words.join(' ') } : {}), ...(opts.name !== undefined ? { name: opts.name } : {}),
-    ...(opts.env !== undefined ? { env: opts.env } : {}),
+    ...(opts.env !== undefined ? { env: opts.env } : {}), ...access,
   };
   const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
   return followRun(Boolean(opts.json), (s) => s.service.start(request), { open, fromStart: true });
 }
 
-export function changeCommand(app: string, words: string[], opts: { from?: string; patch?: boolean; major?: boolean; env?: string; json?: boolean }): Promise<number> {
+export function changeCommand(app: string, words: string[], opts: { from?: string; patch?: boolean; major?: boolean; env?: string; access?: string; json?: boolean }): Promise<number> {
+  const access = accessOption(opts.access, Boolean(opts.json));
+  if (typeof access === 'number') return Promise.resolve(access);
   if (opts.patch && opts.major) return Promise.resolve(reportError(new InputError('--patch and --major cannot both be given', { hint: 'A change is a minor version unless one of them says otherwise.' }), Boolean(opts.json)));
   const bump = opts.patch ? 'patch' as const : opts.major ? 'major' as const : undefined;
   const request = {
@@ -95,7 +106,7 @@ export function changeCommand(app: string, words: string[], opts: { from?: strin
     // With --from the words are optional: they say what the new version is, in its commits.
     ...(opts.from === undefined || words.length > 0 ? { request: words.join(' ') } : {}),
     ...(opts.from !== undefined ? { from: resolve(opts.from) } : {}),
-    ...(bump ? { bump } : {}), ...(opts.env !== undefined ? { env: opts.env } : {}),
+    ...(bump ? { bump } : {}), ...(opts.env !== undefined ? { env: opts.env } : {}), ...access,
   };
   return followRun(Boolean(opts.json), (s) => s.service.start(request), { open: { deploying: true }, fromStart: true });
 }

@@ -3,7 +3,7 @@ import type { createChangeSourceStep } from '../../steps/source-change/index.ts'
 import { diffText, type createDiffSourceStep } from '../../steps/source-diff/index.ts';
 import type { createReadSourceStep } from '../../steps/source-read/index.ts';
 import type { GeneratedSource } from '../../steps/schemas.ts';
-import { deliveryEntries, type ShippingSteps } from './delivery.ts';
+import { deliveryEntries, requestedAccess, type ShippingSteps } from './delivery.ts';
 import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } from '../define-step.ts';
 
 /** The steps a change pipeline is built from: reading, changing and comparing the source, then what every shipping pipeline does. */
@@ -61,7 +61,7 @@ export function changePipeline(steps: ChangeSteps): PipelineEntry[] {
     entry(steps.build, (s) => ({
       app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha, ...s.output(steps.version),
     })),
-    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image, env: s.output(steps.version).env })),
+    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image, env: s.output(steps.version).env, ...requestedAccess(s) })),
     entry(steps.commitManifests, (s) => ({
       app: req(s).app,
       sourceSha: s.output(steps.commitSource).sha,

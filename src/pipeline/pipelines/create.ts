@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { createPlanStep } from '../../steps/app-plan/index.ts';
 import type { createGenerateStep } from '../../steps/source-generate/index.ts';
 import type { GeneratedSource } from '../../steps/schemas.ts';
-import { deliveryEntries, type ShippingSteps } from './delivery.ts';
+import { deliveryEntries, requestedAccess, type ShippingSteps } from './delivery.ts';
 import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } from '../define-step.ts';
 
 /** The steps a create pipeline is built from: planning and generating, then what every shipping pipeline does. */
@@ -55,7 +55,7 @@ export function createPipeline(steps: CreateSteps, options: { defaultEnv?: strin
     entry(steps.build, (s) => ({
       app: req(s).app, dir: source(s).dir, spec: source(s).spec, sourceSha: s.output(steps.commitSource).sha, ...s.output(steps.version),
     })),
-    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image, env: s.output(steps.version).env })),
+    entry(steps.render, (s) => ({ spec: source(s).spec, image: s.output(steps.build).image, env: s.output(steps.version).env, ...requestedAccess(s) })),
     entry(steps.commitManifests, (s) => ({
       app: req(s).app,
       sourceSha: s.output(steps.commitSource).sha,

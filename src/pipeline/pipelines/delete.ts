@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { createRemoveAccessStep } from '../../steps/access-remove/index.ts';
 import type { createStopLocalStep } from '../../steps/app-stop/index.ts';
 import type { createSyncStep } from '../../steps/gitops-sync/index.ts';
 import type { createForgetImageStep } from '../../steps/image-forget/index.ts';
@@ -12,14 +13,16 @@ export interface DeleteSteps {
   removeManifests: ReturnType<typeof createRemoveManifestsStep>;
   /** Cluster target: reconcile now, so Flux prunes the app at once. */
   sync?: ReturnType<typeof createSyncStep>;
+  /** An access provider outside the cluster (Cloudflare Access): a private app's guard goes with it. */
+  removeAccess?: ReturnType<typeof createRemoveAccessStep>;
   /** Without a registry: drop the app's images from the local image store. */
   forgetImage?: ReturnType<typeof createForgetImageStep>;
 }
 
 /** Request fields a delete run carries. */
-const DeleteRequest = z.object({ app: z.string() });
+const DeleteRequest = z.object({ app: z.string(), wasPrivate: z.boolean().optional() });
 
-/** (stop →) remove source → remove manifests (→ sync) (→ forget images). Each step is safe to repeat. */
+/** (stop →) remove source → remove manifests (→ sync) (→ remove access) (→ forget images). Each step is safe to repeat. */
 export function deletePipeline(steps: DeleteSteps): PipelineEntry[] {
   const app = (s: PipelineState) => ({ app: DeleteRequest.parse(s.request).app });
   return [
@@ -27,6 +30,8 @@ export function deletePipeline(steps: DeleteSteps): PipelineEntry[] {
     entry(steps.removeSource, app),
     entry(steps.removeManifests, app),
     ...(steps.sync ? [entry(steps.sync, (s) => ({ ...app(s), revision: s.output(steps.removeManifests).sha }))] : []),
+    // After the prune was asked for: the app stops answering before its guard is gone.
+    ...(steps.removeAccess ? [entry(steps.removeAccess, (s) => ({ ...app(s), wasPrivate: DeleteRequest.parse(s.request).wasPrivate === true }))] : []),
     ...(steps.forgetImage ? [entry(steps.forgetImage, app)] : []),
   ];
 }

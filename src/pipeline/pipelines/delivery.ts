@@ -1,3 +1,6 @@
+import { z } from 'zod';
+import { AppAccess } from '../../domain/index.ts';
+import type { createGuardAccessStep } from '../../steps/access-guard/index.ts';
 import type { createAwaitHealthyStep } from '../../steps/app-await/index.ts';
 import type { createDeployLocalStep } from '../../steps/app-deploy/index.ts';
 import type { createClusterAwaitStep } from '../../steps/cluster-await/index.ts';
@@ -15,6 +18,8 @@ import { entry, type PipelineEntry, type PipelineState, type StepOutputKey } fro
 /** The steps that bring committed manifests to life: on a cluster (sync, await) or on this machine (deploy, await). */
 export interface DeliverySteps {
   commitManifests: StepOutputKey<CommitOutput>;
+  /** An access provider outside the cluster (Cloudflare Access): told who may open the app before its rollout is awaited. */
+  guard?: ReturnType<typeof createGuardAccessStep>;
   sync?: ReturnType<typeof createSyncStep>;
   clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
   deploy?: ReturnType<typeof createDeployLocalStep>;
@@ -34,14 +39,27 @@ export interface ShippingSteps {
   build: ReturnType<typeof createBuildImageStep>;
   render: ReturnType<typeof createRenderStep>;
   commitManifests: ReturnType<typeof createCommitManifestsStep>;
+  guard?: ReturnType<typeof createGuardAccessStep>;
   sync?: ReturnType<typeof createSyncStep>;
   clusterAwait?: ReturnType<typeof createClusterAwaitStep>;
   deploy?: ReturnType<typeof createDeployLocalStep>;
   await?: ReturnType<typeof createAwaitHealthyStep>;
 }
 
+/** What a run's request says of access: what the app is to be, and whether it was private before. */
+const AccessAsked = z.object({ access: AppAccess.optional(), wasPrivate: z.boolean().optional() });
+
 /**
- * What every pipeline that ships a version does after its manifests commit: (sync → cluster await)
+ * Who may open the app a run ships, as its request says (absent in runs from before access existed:
+ * public), for the render step: a private app behind oauth2-proxy gets the proxy in its manifests.
+ */
+export function requestedAccess(s: PipelineState): { access?: AppAccess } {
+  const { access } = AccessAsked.parse(s.request);
+  return access ? { access } : {};
+}
+
+/**
+ * What every pipeline that ships a version does after its manifests commit: (access guard →) (sync → cluster await)
  * for the cluster target, (deploy → await) for this machine; a step the target does not use is absent.
  * @example entries.push(...deliveryEntries(steps, { app: (s) => req(s).app, env: (s) => s.output(version).env, source, runImage: (s) => s.output(build).runImage }));
  */
@@ -54,6 +72,12 @@ export function deliveryEntries(steps: DeliverySteps, from: {
 }): PipelineEntry[] {
   const entries: PipelineEntry[] = [];
   const revision = (s: PipelineState) => ({ app: from.app(s), revision: s.output(steps.commitManifests).sha });
+  if (steps.guard) {
+    entries.push(entry(steps.guard, (s) => {
+      const { access, wasPrivate } = AccessAsked.parse(s.request);
+      return { app: from.app(s), env: from.env(s), ...(access ? { access } : {}), ...(wasPrivate ? { wasPrivate } : {}) };
+    }));
+  }
   if (steps.sync) entries.push(entry(steps.sync, (s) => ({ ...revision(s), env: from.env(s) })));
   if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, (s) => ({ ...revision(s), env: from.env(s) })));
   const { deploy } = steps;

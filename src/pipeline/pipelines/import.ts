@@ -10,7 +10,7 @@ import type { createCommitSourceStep } from '../../steps/source-commit/index.ts'
 import type { createImportStep, createPreviousSourceStep, createVerifyImportStep } from '../../steps/source-import/index.ts';
 import { diffText, type createDiffSourceStep } from '../../steps/source-diff/index.ts';
 import type { createVersionNextStep } from '../../steps/version-next/index.ts';
-import { deliveryEntries } from './delivery.ts';
+import { deliveryEntries, requestedAccess } from './delivery.ts';
 import { entry, type PipelineEntry, type PipelineState } from '../define-step.ts';
 
 /**
@@ -90,7 +90,7 @@ export function importPipeline(steps: ImportSteps, options: { action: 'create' |
       ...(changing ? { change: { request: said(s), diff: diffText(s.output(diff)) } } : {}),
     })),
     chooseEntry((s) => s.output(steps.import).kind === 'dockerfile', entry(steps.buildDockerfile, buildInput), entry(steps.build, buildInput)),
-    entry(steps.render, (s) => ({ spec: source(s).spec, image: built(s).image, env: versioned(s).env })),
+    entry(steps.render, (s) => ({ spec: source(s).spec, image: built(s).image, env: versioned(s).env, ...requestedAccess(s) })),
     entry(steps.commitManifests, (s) => ({
       app: req(s).app, sourceSha: s.output(steps.commitSource).sha, image: s.output(steps.render).image, files: s.output(steps.render).files,
       ...{ version: versioned(s).version, env: versioned(s).env, action, request: said(s) },

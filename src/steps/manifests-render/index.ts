@@ -1,30 +1,52 @@
 import { z } from 'zod';
-import { AppSpec } from '../../domain/index.ts';
+import { AppAccess, AppSpec } from '../../domain/index.ts';
 import { defineStep } from '../../pipeline/index.ts';
-import { CrdSchemas, renderAppChecked, type RenderSettings } from '../../render/index.ts';
+import {
+  accessProxySecret, appLabels, appPaths, CrdSchemas, PROXY_SECRET_FILE, renderAppChecked, type AccessProxySettings, type RenderSettings,
+} from '../../render/index.ts';
+import type { PlainSecret } from '../../render/bootstrap/types.ts';
+import { compareCodeUnits } from '../../domain/compare.ts';
 import { RenderedFiles } from '../schemas.ts';
+
+/** What a private app behind oauth2-proxy needs at render time (the `access.oauth2Proxy` provider). */
+export interface AccessProxyParts {
+  settings: AccessProxySettings;
+  /** The values of an app's proxy Secret: the client secret, and the app's own cookie secret (kept across runs). */
+  values: (app: string) => { clientSecret: string; cookieSecret: string };
+  /** The Secret as the text of the file at `path` in the GitOps repo: encrypted, and the file already there when it still says the same. */
+  encrypt: (secret: PlainSecret, path: string) => Promise<string>;
+}
 
 /**
  * Renders the app's Kubernetes manifests and validates every object against the Kubernetes, Flux,
  * Gateway API and Argo CD schemas, so nothing invalid is ever committed (nothing is written but the
- * compiled schemas, to `validatorCache` when given).
+ * compiled schemas, to `validatorCache` when given). A private app behind oauth2-proxy gets the proxy
+ * in its pod and its Secret encrypted beside the other files.
  */
-export const createRenderStep = ({ settings, validatorCache, settingsFor }: {
+export const createRenderStep = ({ settings, validatorCache, settingsFor, accessProxy }: {
   settings: RenderSettings;
   validatorCache?: string;
   /** An environment's settings (its folder, namespace, domain), when a run names one. */
   settingsFor?: (env: string) => RenderSettings;
+  accessProxy?: AccessProxyParts;
 }) => {
   const crds = new CrdSchemas(validatorCache === undefined ? {} : { cacheDir: validatorCache });
   return defineStep({
     id: 'manifests:render',
     title: 'Render the manifests',
-    input: z.object({ spec: AppSpec, image: z.string().min(1), env: z.string().optional() }),
+    input: z.object({ spec: AppSpec, image: z.string().min(1), env: z.string().optional(), access: AppAccess.optional() }),
     output: RenderedFiles,
     summarize: (o) => `${o.files.length} manifests`,
     run: async (ctx) => {
-      const chosen = ctx.input.env !== undefined && settingsFor ? settingsFor(ctx.input.env) : settings;
-      return { image: ctx.input.image, files: renderAppChecked(ctx.input.spec, { image: ctx.input.image }, chosen, { crds }).files };
+      const { spec, image, env, access } = ctx.input;
+      const chosen = env !== undefined && settingsFor ? settingsFor(env) : settings;
+      const proxy = access === 'private' ? accessProxy : undefined;
+      const { files } = renderAppChecked(spec, { image, ...(proxy ? { accessProxy: proxy.settings } : {}) }, chosen, { crds });
+      if (!proxy) return { image, files };
+      const path = `${appPaths(spec.name, chosen).manifests}/${PROXY_SECRET_FILE}`;
+      const secret = accessProxySecret(spec.name, chosen.namespace, appLabels(spec.name), proxy.values(spec.name));
+      const content = await proxy.encrypt(secret, path);
+      return { image, files: [...files, { path, content }].sort((a, b) => compareCodeUnits(a.path, b.path)) };
     },
   });
 };
