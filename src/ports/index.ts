@@ -17,3 +17,5 @@ export type * from './webhook-store.ts';
 export type * from './source-differ.ts';
 export type * from './access-guard.ts';
 export type * from './external-store.ts';
+export type * from './secret-vault.ts';
+export type * from './app-secrets.ts';
