@@ -4,21 +4,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../../../test/support/cli.ts';
 import { problemOf } from '../../../test/support/problem.ts';
-import { jsonOf, startServer, type RunningServer } from '../../../test/support/serve.ts';
-import { openDatabase } from '../../adapters/store/sqlite-database.ts';
-import { SqliteTokenStore } from '../../adapters/store/sqlite-token-store.ts';
+import { createApiTokens, jsonOf, startServer, type RunningServer } from '../../../test/support/serve.ts';
 
 const { home, cwd } = tempHome('slipway-externals-api-');
 writeFileSync(join(cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
 let server: RunningServer;
-const tokens: Record<'read' | 'write', string> = { read: '', write: '' };
+let tokens: Record<'read' | 'write', string>;
 
 beforeAll(async () => {
-  const db = openDatabase(join(home, 'state.db'));
-  const store = new SqliteTokenStore({ db });
-  tokens.read = (await store.create('reader', 'read')).token;
-  tokens.write = (await store.create('n8n', 'write')).token;
-  db.close();
+  tokens = await createApiTokens(home);
   server = await startServer({ home, cwd });
 });
 
@@ -26,12 +20,11 @@ afterAll(async () => {
   if (server) expect(await server.stop()).toBe(0);
 });
 
-function call(method: string, path: string, options: { token?: keyof typeof tokens; body?: unknown } = {}): Promise<Response> {
-  return fetch(`${server.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${tokens[options.token ?? 'write']}`, ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
+/** A request with a token of that scope (write unless said), and a JSON body when given. */
+function call(method: string, path: string, options: { token?: 'read' | 'write'; body?: unknown } = {}): Promise<Response> {
+  const headers = new Headers({ authorization: `Bearer ${tokens[options.token ?? 'write']}` });
+  if (options.body !== undefined) headers.set('content-type', 'application/json');
+  return fetch(new URL(path, server.url), { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
 }
 
 const gitopsHead = () => execFileSync('git', ['--git-dir', join(home, 'git', 'gitops.git'), 'log', '-1', '--format=%H %s', 'main'], { encoding: 'utf8' }).trim();
