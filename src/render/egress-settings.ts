@@ -21,4 +21,9 @@ export const Egress = z
     mechanism: z.enum(['none', 'cilium']).default('none'),
     hosts: z.array(EgressHost).default([]),
   })
-  .strict();
+  .strict()
+  // Refused here rather than at every app's render: without a mechanism no host name can be allowed.
+  .refine((egress) => egress.mechanism !== 'none' || egress.hosts.length === 0, {
+    message: 'host names can only be allowed through an egress mechanism that follows DNS: set mechanism: cilium, or remove hosts',
+    path: ['hosts'],
+  });

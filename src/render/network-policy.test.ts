@@ -98,6 +98,13 @@ describe('renderNetworkPolicy', () => {
       expect((refused as InputError).hint).toMatch(/render\.egress\.mechanism: cilium/);
     });
 
+    it('refuses egress.hosts without a mechanism in the settings themselves', () => {
+      const parsed = RenderSettingsSchema.safeParse({ egress: { hosts: ['api.example.com'] } });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error?.issues[0]).toMatchObject({ path: ['egress', 'hosts'], message: expect.stringMatching(/set mechanism: cilium/) });
+      expect(RenderSettingsSchema.safeParse({ egress: { hosts: ['API.example.com', 'bad host'], mechanism: 'cilium' } }).error?.issues.map((i) => i.path)).toEqual([['egress', 'hosts', 1]]);
+    });
+
     it('is left out with networkPolicy.egress false, for a CNI that ignores egress rules', () => {
       const off = RenderSettingsSchema.parse({ networkPolicy: { egress: false } });
       const policy = renderNetworkPolicy(sampleSpec(), { image: SAMPLE_IMAGE, egress: { externals: [nas], hosts: ['api.example.com'] } }, off);
