@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppAccess, AppSpec } from '../../domain/index.ts';
 import { defineStep } from '../../pipeline/index.ts';
 import {
-  accessProxySecret, appLabels, appPaths, CrdSchemas, PROXY_SECRET_FILE, renderAppChecked, type AccessProxySettings, type RenderSettings,
+  accessProxySecret, appLabels, appPaths, CrdSchemas, PROXY_SECRET_FILE, renderAppChecked, type AccessProxySettings, type AppEgress, type RenderSettings,
 } from '../../render/index.ts';
 import type { PlainSecret } from '../../render/bootstrap/types.ts';
 import { compareCodeUnits } from '../../domain/compare.ts';
@@ -23,12 +23,14 @@ export interface AccessProxyParts {
  * compiled schemas, to `validatorCache` when given). A private app behind oauth2-proxy gets the proxy
  * in its pod and its Secret encrypted beside the other files.
  */
-export const createRenderStep = ({ settings, validatorCache, settingsFor, accessProxy }: {
+export const createRenderStep = ({ settings, validatorCache, settingsFor, accessProxy, egressFor }: {
   settings: RenderSettings;
   validatorCache?: string;
   /** An environment's settings (its folder, namespace, domain), when a run names one. */
   settingsFor?: (env: string) => RenderSettings;
   accessProxy?: AccessProxyParts;
+  /** What the app may call out to (its externals, database, host names), for its NetworkPolicy's egress. */
+  egressFor?: (spec: AppSpec, env: string | undefined) => Promise<AppEgress>;
 }) => {
   const crds = new CrdSchemas(validatorCache === undefined ? {} : { cacheDir: validatorCache });
   return defineStep({
@@ -41,7 +43,8 @@ export const createRenderStep = ({ settings, validatorCache, settingsFor, access
       const { spec, image, env, access } = ctx.input;
       const chosen = env !== undefined && settingsFor ? settingsFor(env) : settings;
       const proxy = access === 'private' ? accessProxy : undefined;
-      const { files } = renderAppChecked(spec, { image, ...(proxy ? { accessProxy: proxy.settings } : {}) }, chosen, { crds });
+      const egress = egressFor ? await egressFor(spec, env) : undefined;
+      const { files } = renderAppChecked(spec, { image, ...(proxy ? { accessProxy: proxy.settings } : {}), ...(egress ? { egress } : {}) }, chosen, { crds });
       if (!proxy) return { image, files };
       const path = `${appPaths(spec.name, chosen).manifests}/${PROXY_SECRET_FILE}`;
       const secret = accessProxySecret(spec.name, chosen.namespace, appLabels(spec.name), proxy.values(spec.name));
