@@ -17,7 +17,8 @@ import { createBareRepo } from '../../test/support/git-fixtures.ts';
 import { selfSignedCert, unseal } from '../../test/support/sealed-secrets-check.ts';
 import { ageKeygen, openSops, type AgeKey } from '../../test/support/sops-check.ts';
 import { startVaultStandIn, type VaultStandIn } from '../../test/support/vault-api.ts';
-import { appSecretRenderer, whereToPutValues, type AppSecretDeps } from './app-secrets.ts';
+import { defaultRenderSettings } from '../../test/support/render-settings.ts';
+import { appSecretPath, appSecretRenderer, whereToPutValues, type AppSecretDeps } from './app-secrets.ts';
 
 const VAULT_TOKEN = `hvs.${randomBytes(12).toString('hex')}`;
 const READ_ONLY_TOKEN = `hvs.${randomBytes(12).toString('hex')}`;
@@ -56,7 +57,7 @@ function input(app: string, values?: Record<string, string>): AppSecretInput {
   return { app, namespace: 'apps', env: 'prod', values: chosen, labels: { 'app.kubernetes.io/name': app, 'app.kubernetes.io/managed-by': 'slipway' } };
 }
 
-const fileFor = (i: AppSecretInput) => `kubernetes/apps/dynamic/${i.app}/app/env-secret.yaml`;
+const fileFor = (i: AppSecretInput) => appSecretPath(i.app, defaultRenderSettings());
 
 function deps(secrets: Record<string, unknown>, extra: Partial<AppSecretDeps> = {}): AppSecretDeps {
   return { secrets: SecretsConfig.parse(secrets), env: { VAULT_TOKEN, READ_ONLY_TOKEN }, gitops, fileFor, ...extra };

@@ -17,6 +17,8 @@ import type { AppSecretBackend, AppSecretInput, RenderAppSecret } from '../ports
 import type { GitRepo } from '../ports/git-repo.ts';
 import type { PlainSecret, SecretEncryption } from '../render/bootstrap/types.ts';
 import { remoteKeyFor, renderExternalSecret } from '../render/external-secret.ts';
+import { appPaths } from '../render/kustomization.ts';
+import type { RenderSettings } from '../render/settings.ts';
 import type { RenderedFile } from '../render/types.ts';
 import { assertValid } from '../render/validate/index.ts';
 import { RENDERED_HEADER, toYaml } from '../render/yaml-writer.ts';
@@ -24,6 +26,17 @@ import { encryptSecretFiles } from './bootstrap/secret-files.ts';
 
 /** Where the SOPS rules of a GitOps repo are: its root, as sops looks for them. */
 export const SOPS_CONFIG_FILE = '.sops.yaml';
+
+/** The app's Secret file in its manifests folder, whatever the backend (a Secret, SealedSecret or ExternalSecret). */
+export const APP_SECRET_FILE = 'env-secret.yaml';
+
+/**
+ * The repo path of an app's Secret file: beside its other manifests, listed in their kustomization.
+ * @example appSecretPath('notes', settings) // 'kubernetes/apps/dynamic/notes/app/env-secret.yaml'
+ */
+export function appSecretPath(app: string, settings: RenderSettings): string {
+  return `${appPaths(app, settings).manifests}/${APP_SECRET_FILE}`;
+}
 
 export interface AppSecretDeps {
   /** slipway.yaml's `secrets:`. */
