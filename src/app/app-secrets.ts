@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { parse } from 'yaml';
-import { encryptSecret, parseAgeRecipient, readSecretEncryption, secretValueDigest, SOPS_ENCRYPTED_REGEX, VALUE_DIGEST_ANNOTATION } from '../adapters/secrets/index.ts';
+import { encryptSecret, parseConfiguredAgeRecipient, readSecretEncryption, secretValueDigest, SOPS_ENCRYPTED_REGEX, VALUE_DIGEST_ANNOTATION } from '../adapters/secrets/index.ts';
 import { sopsCreationRule } from '../adapters/secrets/sops-rules.ts';
 import { writeVaultKv } from '../adapters/vault/kv-v2.ts';
 import type { ExternalSecretsConfig, SecretsConfig } from '../config/schema.ts';
@@ -101,13 +101,7 @@ async function sopsEncryption(deps: AppSecretDeps, path: string): Promise<{ how:
       hint: `Add secrets.ageRecipients: [age1…] to slipway.yaml, or a creation rule with path_regex and age to the GitOps repo's ${SOPS_CONFIG_FILE} (the public key of the age key Flux decrypts with).`,
     });
   }
-  const ageRecipients = configured.map((value, i) => {
-    try {
-      return parseAgeRecipient(value, `secrets.ageRecipients[${i}] in slipway.yaml`);
-    } catch (error) {
-      throw new ConfigError((error as Error).message, { hint: 'Use the public key age-keygen prints (age1…).' });
-    }
-  });
+  const ageRecipients = configured.map((value, i) => parseConfiguredAgeRecipient(value, `secrets.ageRecipients[${i}] in slipway.yaml`, 'Use the public key age-keygen prints (age1…).'));
   return { how: { kind: 'sops', ageRecipients: [...new Set(ageRecipients)] } };
 }
 

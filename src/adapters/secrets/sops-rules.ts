@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 import { ConfigError } from '../../domain/errors.ts';
-import { parseAgeRecipient } from './age-recipient.ts';
+import { parseConfiguredAgeRecipient } from './age-recipient.ts';
 
 /** What a `.sops.yaml` creation rule decides for one file: who can decrypt it and which keys are encrypted. */
 export interface SopsCreationRule {
@@ -61,19 +61,11 @@ function recipientsOf(age: unknown, where: string): string[] {
   if (recipients.length === 0) {
     throw new ConfigError(`${where} matches the file Slipway writes but names no age recipient`, { hint: `${RULES_HINT} Slipway encrypts with age only (not PGP, KMS or key groups).` });
   }
-  return [...new Set(recipients.map((recipient, i) => asConfigError(() => parseAgeRecipient(recipient, `${where}.age[${i}]`))))];
+  return [...new Set(recipients.map((recipient, i) => parseConfiguredAgeRecipient(recipient, `${where}.age[${i}]`, RULES_HINT)))];
 }
 
 /** sops chooses the keys to encrypt in one of several ways; Slipway writes `encrypted_regex` (or its own default) only. */
 function checkKeySelection(rule: Record<string, unknown>, where: string): void {
   const others = ['unencrypted_regex', 'encrypted_suffix', 'unencrypted_suffix', 'encrypted_comment_regex', 'unencrypted_comment_regex', 'key_groups'].filter((key) => key in rule);
   if (others.length > 0) throw new ConfigError(`${where} matches the file Slipway writes and sets ${others.join(', ')}; Slipway writes SOPS files with age recipients and encrypted_regex only`, { hint: RULES_HINT });
-}
-
-function asConfigError<T>(check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    throw new ConfigError((error as Error).message, { hint: RULES_HINT });
-  }
 }
