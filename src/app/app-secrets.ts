@@ -63,8 +63,8 @@ export function appSecretRenderer(deps: AppSecretDeps): RenderAppSecret {
   return async (input: AppSecretInput, backend: AppSecretBackend): Promise<RenderedFile[]> => {
     if (Object.keys(input.values).length === 0) return [];
     const path = deps.fileFor(input);
-    const existing = await readText(deps.gitops, path);
     if (backend === 'external-secrets') return [{ path, content: await externalSecretFile(input, deps) }];
+    const existing = await readText(deps.gitops, path);
     const secret: PlainSecret = { name: appSecretName(input.app), namespace: input.namespace, labels: input.labels, stringData: input.values };
     if (backend === 'sealed-secrets') {
       if (deps.secrets?.sealCert === undefined) throw new ConfigError('secrets.backend sealed-secrets needs secrets.sealCert in slipway.yaml', { hint: 'Fetch the controller\'s certificate with `kubeseal --fetch-cert > sealed-secrets.pem` and set secrets.sealCert to that file.' });

@@ -18,6 +18,8 @@ export interface VaultStandIn extends Receiver {
   versions(mount: string, path: string): StoredVersion[];
   /** Writes a version as another client would, e.g. a key put there by hand. */
   put(mount: string, path: string, data: Record<string, string>): void;
+  /** Writes a version as another client would just before the next write request is handled: a race. */
+  putBeforeNextWrite(mount: string, path: string, data: Record<string, string>): void;
 }
 
 export interface VaultStandInOptions {
@@ -47,7 +49,12 @@ export async function startVaultStandIn(options: VaultStandInOptions): Promise<V
     return versions.length;
   };
 
+  let racing: (() => void) | undefined;
   const receiver = await startReceiver((request, res) => {
+    if (request.method === 'POST' || request.method === 'PUT') {
+      racing?.();
+      racing = undefined;
+    }
     const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const url = new URL(request.path, 'http://vault');
     const mount = options.mounts.find((m) => url.pathname.startsWith(`/v1/${m}/data/`) || url.pathname.startsWith(`/v1/${m}/metadata/`));
@@ -93,6 +100,9 @@ export async function startVaultStandIn(options: VaultStandInOptions): Promise<V
     address: receiver.url.origin,
     versions: (mount, path) => structuredClone(secrets.get(key(mount, path)) ?? []),
     put: (mount, path, data) => void write(mount, path, data),
+    putBeforeNextWrite: (mount, path, data) => {
+      racing = () => void write(mount, path, data);
+    },
   };
 }
 

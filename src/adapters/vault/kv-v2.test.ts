@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, ExternalServiceError } from '../../domain/errors.ts';
+import { ConfigError, ConflictError, ExternalServiceError } from '../../domain/errors.ts';
 import { closedPort } from '../../../test/support/ports.ts';
 import { startVaultStandIn, type VaultStandIn } from '../../../test/support/vault-api.ts';
 import { readVaultKv, writeVaultKv } from './kv-v2.ts';
@@ -38,6 +38,17 @@ describe('writeVaultKv', () => {
     expect(await writeVaultKv(target(), 'slipway/prod/notes', { API_KEY: 'second-value-3' })).toEqual({ version: before, changed: false });
     expect(vault.versions('secret', 'slipway/prod/notes')).toHaveLength(before);
     expect(await readVaultKv(target(), 'slipway/prod/notes')).toMatchObject({ version: before, data: { API_KEY: 'second-value-3' } });
+  });
+
+  it('does not overwrite a version another client wrote meanwhile (check-and-set), and says to run again', async () => {
+    vault.putBeforeNextWrite('secret', 'slipway/prod/notes', { API_KEY: 'second-value-3', RACER: 'raced-value-6' });
+    const before = vault.versions('secret', 'slipway/prod/notes').length;
+    const error = await writeVaultKv(target(), 'slipway/prod/notes', { API_KEY: 'lost-value-7' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+    expect((error as Error).message).toBe('Vault: secret/data/slipway/prod/notes changed while Slipway was writing to it');
+    expect(vault.versions('secret', 'slipway/prod/notes').map((v) => v.data).slice(before)).toEqual([{ API_KEY: 'second-value-3', RACER: 'raced-value-6' }]);
+    expect((await writeVaultKv(target(), 'slipway/prod/notes', { API_KEY: 'lost-value-7' })).changed).toBe(true);
+    expect(vault.versions('secret', 'slipway/prod/notes').at(-1)!.data).toEqual({ API_KEY: 'lost-value-7', RACER: 'raced-value-6' });
   });
 
   it('explains a 403 by the capability and path the token lacks, never showing the token', async () => {
