@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { CliGit } from '../adapters/git/index.ts';
@@ -18,7 +19,11 @@ import { selfSignedCert, unseal } from '../../test/support/sealed-secrets-check.
 import { ageKeygen, openSops, type AgeKey } from '../../test/support/sops-check.ts';
 import { startVaultStandIn, type VaultStandIn } from '../../test/support/vault-api.ts';
 import { defaultRenderSettings } from '../../test/support/render-settings.ts';
-import { appSecretPath, appSecretRenderer, whereToPutValues, type AppSecretDeps } from './app-secrets.ts';
+import { LocalSecretStore } from '../adapters/secrets/local-secret-store.ts';
+import { sampleSpec, SAMPLE_IMAGE } from '../render/test-fixtures.ts';
+import { createRenderStep } from '../steps/manifests-render/index.ts';
+import { appConfigSources } from './app-configs.ts';
+import { appSecretParts, appSecretPath, appSecretRenderer, whereToPutValues, type AppSecretDeps } from './app-secrets.ts';
 
 const VAULT_TOKEN = `hvs.${randomBytes(12).toString('hex')}`;
 const READ_ONLY_TOKEN = `hvs.${randomBytes(12).toString('hex')}`;
@@ -236,6 +241,29 @@ describe('renderAppSecret with External Secrets', () => {
     const broken = structuredClone(objects[0]!);
     broken['spec'].provider.vault.version = 'v3';
     expect(validateObjects([broken]).length).toBeGreaterThan(0);
+  });
+});
+
+describe('on the cluster target, wired as Slipway composes it', () => {
+  it('the render step adds env-secret.yaml beside the manifests, lists it in their kustomization, and the Deployment reads each key from it', async () => {
+    const store = new LocalSecretStore({ home: join(dir, 'home') });
+    const value = `wired-${randomBytes(12).toString('hex')}`;
+    allValues.push(value);
+    await store.put('pomodoro-timer', 'prod', 'API_KEY', value);
+    const record = { config: { settings: { THEME: 'dark' }, secrets: ['API_KEY'], externals: [], egressHosts: [] }, env: 'prod' };
+    const parts = appSecretParts({ target: 'cluster', secrets: SecretsConfig.parse({ backend: 'sops', ageRecipients: [alice.recipient] }) }, {}, gitops, () => defaultRenderSettings());
+    expect(parts.backend).toBe('sops');
+    expect(appSecretParts({ target: 'local', secrets: SecretsConfig.parse({ backend: 'sops' }) }, {}, gitops, () => defaultRenderSettings())).toEqual({});
+    const sources = appConfigSources({ apps: { get: async (app: string) => (app === 'pomodoro-timer' ? (record as never) : undefined) }, vault: store, defaultEnv: 'prod', target: 'cluster', ...parts });
+    const step = createRenderStep({ settings: defaultRenderSettings(), configFor: sources.configFor });
+    const { files } = await step.run({ input: { spec: sampleSpec(), image: SAMPLE_IMAGE, env: 'prod' }, runId: 'run-1', logger: pino({ level: 'silent' }), signal: new AbortController().signal });
+    const dirOf = 'kubernetes/apps/dynamic/pomodoro-timer/app';
+    const secret = files.find((f) => f.path === `${dirOf}/env-secret.yaml`)!;
+    expect(openSops(secret.content, alice.keyFile).document['stringData']).toEqual({ API_KEY: value });
+    expect(parse(files.find((f) => f.path === `${dirOf}/kustomization.yaml`)!.content).resources).toContain('env-secret.yaml');
+    const deployment = parse(files.find((f) => f.path === `${dirOf}/deployment.yaml`)!.content);
+    expect(deployment.spec.template.spec.containers[0].env).toContainEqual({ name: 'API_KEY', valueFrom: { secretKeyRef: { name: 'pomodoro-timer-env', key: 'API_KEY' } } });
+    for (const file of files) expect(file.content).not.toContain(value);
   });
 });
 

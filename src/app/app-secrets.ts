@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { encryptSecret, parseConfiguredAgeRecipient, readSecretEncryption, secretValueDigest, SOPS_ENCRYPTED_REGEX, VALUE_DIGEST_ANNOTATION } from '../adapters/secrets/index.ts';
 import { sopsCreationRule } from '../adapters/secrets/sops-rules.ts';
 import { writeVaultKv } from '../adapters/vault/kv-v2.ts';
-import type { ExternalSecretsConfig, SecretsConfig } from '../config/schema.ts';
+import type { ExternalSecretsConfig, ResolvedConfig, SecretsConfig } from '../config/schema.ts';
 import { readSecret } from '../config/secrets.ts';
 import { appSecretName } from '../domain/app-config.ts';
 import { ConfigError } from '../domain/errors.ts';
@@ -36,6 +36,24 @@ export const APP_SECRET_FILE = 'env-secret.yaml';
  */
 export function appSecretPath(app: string, settings: RenderSettings): string {
   return `${appPaths(app, settings).manifests}/${APP_SECRET_FILE}`;
+}
+
+/**
+ * What the composition root hands to `appConfigSources` on the cluster target: the renderer, with
+ * the file in each environment's manifests folder, and the configured backend. Nothing on the local
+ * target (values reach the app as environment) or without `secrets:`.
+ * @example appConfigSources({ apps, vault, defaultEnv, target, ...appSecretParts(config, env.vars, gitopsRepo, envs.settingsFor, logger) })
+ */
+export function appSecretParts(
+  config: Pick<ResolvedConfig, 'target' | 'secrets'>,
+  env: Record<string, string | undefined>,
+  gitops: Pick<GitRepo, 'readFile'>,
+  settingsFor: (env: string) => RenderSettings,
+  logger?: Pick<Logger, 'info'>,
+): { renderSecret?: RenderAppSecret; backend?: AppSecretBackend } {
+  if (config.target !== 'cluster' || config.secrets === undefined) return {};
+  const renderSecret = appSecretRenderer({ secrets: config.secrets, env, gitops, fileFor: (input) => appSecretPath(input.app, settingsFor(input.env)), ...(logger ? { logger } : {}) });
+  return { renderSecret, backend: config.secrets.backend };
 }
 
 export interface AppSecretDeps {
