@@ -213,8 +213,11 @@ describe('renderAppSecret with External Secrets', () => {
     const before = vault.received.length;
     const config = SecretsConfig.parse({ backend: 'external-secrets', externalSecrets: { store: { kind: 'SecretStore', name: 'lab-store' }, remotePath: 'apps/{app}/{env}', refreshInterval: '15m' } });
     const shop = input('shop');
-    const file = only(await appSecretRenderer(deps(config))(shop, 'external-secrets'));
+    const { logger, lines } = capturedLogger();
+    const file = only(await appSecretRenderer(deps(config, { logger }))(shop, 'external-secrets'));
     expect(vault.received.length).toBe(before);
+    expect(lines.join('\n')).toContain('API_KEY: property API_KEY at apps/shop/prod in SecretStore lab-store');
+    for (const secret of Object.values(shop.values)) expect(lines.join('\n')).not.toContain(JSON.stringify(secret).slice(1, -1));
     const object = parse(file.content) as Record<string, any>;
     expect(validateObjects([object])).toEqual([]);
     expect(object['spec']).toMatchObject({ refreshInterval: '15m', secretStoreRef: { kind: 'SecretStore', name: 'lab-store' } });

@@ -134,6 +134,9 @@ async function externalSecretFile(input: AppSecretInput, deps: AppSecretDeps): P
     const token = readSecret(config.vault.token, 'secrets.externalSecrets.vault.token', deps.env);
     const written = await writeVaultKv({ url: config.vault.url, token, mount: config.vault.mount }, remoteKey, input.values);
     deps.logger?.info({ app: input.app, env: input.env, mount: config.vault.mount, path: remoteKey, keys: Object.keys(input.values).sort(), version: written.version, changed: written.changed }, written.changed ? 'wrote the app\'s secrets to Vault' : 'Vault already holds the app\'s secrets');
+  } else {
+    const places = whereToPutValues({ app: input.app, env: input.env, keys: Object.keys(input.values) }, config);
+    deps.logger?.info({ app: input.app, env: input.env, places }, 'the app\'s secrets are referenced, not written: put each value in the store');
   }
   const object = renderExternalSecret({
     name: appSecretName(input.app),
