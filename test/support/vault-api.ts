@@ -37,7 +37,8 @@ export interface VaultStandInOptions {
  * `/v1/<mount>/data/<path>` GET (the latest version, or `?version=n`; 404 `{"errors":[]}` when none)
  * and POST/PUT `{ options?: { cas }, data }` (a new version; a `cas` that is not the current version
  * → 400 "check-and-set parameter did not match the current version"); under
- * `/v1/<mount>/metadata/<path>` GET (current_version, versions). It keeps what it was given.
+ * `/v1/<mount>/metadata/<path>` GET (current_version, versions); `POST /v1/sys/capabilities-self`
+ * `{ paths }` (each path's capabilities, `deny` when no policy grants any). It keeps what it was given.
  */
 export async function startVaultStandIn(options: VaultStandInOptions): Promise<VaultStandIn> {
   const secrets = new Map<string, StoredVersion[]>();
@@ -57,6 +58,13 @@ export async function startVaultStandIn(options: VaultStandInOptions): Promise<V
     }
     const send = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     const url = new URL(request.path, 'http://vault');
+    if (url.pathname === '/v1/sys/capabilities-self' && (request.method === 'POST' || request.method === 'PUT')) {
+      const grants = options.tokens[String(request.headers['x-vault-token'] ?? '')];
+      if (!grants) return send(403, { errors: ['permission denied'] });
+      const paths = (JSON.parse(request.body) as { paths?: string[] }).paths ?? [];
+      const answer = Object.fromEntries(paths.map((path) => [path, capabilitiesOn(grants, path)]));
+      return send(200, { ...answer, capabilities: paths.length === 1 ? answer[paths[0]!] : undefined, data: answer });
+    }
     const mount = options.mounts.find((m) => url.pathname.startsWith(`/v1/${m}/data/`) || url.pathname.startsWith(`/v1/${m}/metadata/`));
     const token = String(request.headers['x-vault-token'] ?? '');
     const grants = options.tokens[token];
@@ -104,6 +112,12 @@ export async function startVaultStandIn(options: VaultStandInOptions): Promise<V
       racing = () => void write(mount, path, data);
     },
   };
+}
+
+/** The union of what the policies matching `path` allow, or `deny` as Vault says when none does. */
+function capabilitiesOn(grants: VaultGrants, path: string): string[] {
+  const all = Object.entries(grants).filter(([glob]) => (glob.endsWith('*') ? path.startsWith(glob.slice(0, -1)) : path === glob)).flatMap(([, capabilities]) => capabilities);
+  return all.length > 0 ? [...new Set(all)].sort() : ['deny'];
 }
 
 /** Vault's policy paths: exact, or a trailing `*` matching any rest. */

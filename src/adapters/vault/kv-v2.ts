@@ -106,3 +106,26 @@ function failure(target: VaultKvTarget, path: string, capability: string, answer
     hint: answer.status === 404 ? `Check that a KV version 2 engine is mounted at ${target.mount} (secrets.externalSecrets.vault.mount).` : 'Check Vault\'s state and its logs.',
   });
 }
+
+/**
+ * What the token may do on each of `paths` (full API paths such as `secret/data/slipway/prod/notes`),
+ * as Vault's policies say: `POST /v1/sys/capabilities-self`. A token Vault does not know answers 403.
+ */
+export async function vaultCapabilities(target: Pick<VaultKvTarget, 'url' | 'token'>, paths: readonly string[], signal?: AbortSignal): Promise<Record<string, string[]>> {
+  const url = new URL(`${target.url.replace(/\/+$/, '')}/v1/sys/capabilities-self`);
+  let status: number;
+  let body: unknown;
+  try {
+    const response = await sendRequest({ method: 'POST', url, headers: { 'X-Vault-Token': target.token, 'content-type': 'application/json' }, body: JSON.stringify({ paths }), ...(signal ? { signal } : {}) });
+    status = response.status;
+    const text = (await readBody(response, MAX_BODY, () => new ExternalServiceError('Vault', 'the capabilities answer is larger than 1 MiB'))).toString('utf8');
+    body = text === '' ? undefined : JSON.parse(text);
+  } catch (error) {
+    if (error instanceof ExternalServiceError) throw error;
+    throw new ExternalServiceError('Vault', `cannot reach ${url.origin} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { hint: 'Check secrets.externalSecrets.vault.url in slipway.yaml and that Vault answers from here.' });
+  }
+  if (status === 403) throw new ConfigError('Vault refused the token: it is unknown, expired or revoked', { hint: 'Give Slipway a valid token (secrets.externalSecrets.vault.token names where it comes from).' });
+  if (status !== 200) throw new ExternalServiceError('Vault', `capabilities-self answered ${status}${errorsOf(body).length > 0 ? `: ${errorsOf(body).join('; ')}` : ''}`);
+  const answer = (body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(paths.map((path) => [path, Array.isArray(answer[path]) ? (answer[path] as unknown[]).map(String) : []]));
+}
