@@ -40,6 +40,8 @@ export interface RenderInput {
   egress?: AppEgress;
   /** The app's settings and secrets (see app-config.ts): its env, the Secret it reads, and the checksum that restarts it when they change. */
   config?: RenderedConfig;
+  /** Files of the app's manifests folder written by others (its encrypted Secret), by name: listed in its kustomization too. */
+  resources?: string[];
 }
 
 /** What an app declared it calls: each external it uses, its database, host names. */
