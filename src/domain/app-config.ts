@@ -1,17 +1,18 @@
 import { z } from 'zod';
+import type { AppRecord } from './app-record.ts';
 
 /**
  * Names Slipway sets itself for every app (or its database): an app cannot be configured with them,
  * or a setting would quietly change where the app listens or keeps its data.
  */
-export const RESERVED_ENV_NAMES: readonly string[] = ['PORT', 'HOST', 'DATA_DIR', 'NODE_ENV', 'DATABASE_URL'];
+export const RESERVED_ENV_NAMES: readonly string[] = ['PORT', 'HOST', 'DATA_DIR', 'NODE_ENV', 'DATABASE_URL', 'PATH'];
 
 /** The longest setting or secret name Slipway accepts. */
 export const ENV_NAME_MAX = 128;
 
 /**
  * An environment variable name an app reads: upper-case letters, digits and _, not starting with a
- * digit; not one Slipway sets (PORT, DATA_DIR, NODE_ENV, DATABASE_URL…).
+ * digit; not one Slipway sets (PORT, HOST, DATA_DIR, NODE_ENV, DATABASE_URL, PATH).
  */
 export const EnvName = z
   .string()
@@ -50,4 +51,16 @@ export function emptyAppConfig(): AppConfig {
 /** The Secret an app's secrets are in, in its namespace: `<app>-env`. */
 export function appSecretName(app: string): string {
   return `${app}-env`;
+}
+
+/** What the app is configured with in `env` (`defaultEnv` when the record names none). */
+export function configIn(record: Pick<AppRecord, 'config' | 'configs' | 'env'>, env: string, defaultEnv: string): AppConfig {
+  const own = record.configs?.[env] ?? ((record.env ?? defaultEnv) === env ? record.config : undefined);
+  return own ? { ...emptyAppConfig(), ...own } : emptyAppConfig();
+}
+
+/** The record with `config` as the app's configuration in `env`; `config` follows the environment the record names. */
+export function withConfigIn<R extends Pick<AppRecord, 'config' | 'configs' | 'env'>>(record: R, env: string, defaultEnv: string, config: AppConfig): R {
+  const configs = { ...record.configs, [env]: config };
+  return { ...record, configs, ...((record.env ?? defaultEnv) === env ? { config } : {}) };
 }
