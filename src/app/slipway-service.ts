@@ -434,13 +434,13 @@ export class SlipwayService {
   }
 
   /** An app's settings (with values) and secrets (names only) in an environment. */
-  async config(app: string, options: { env?: string } = {}): Promise<{ app: string; env: string; settings: Record<string, string>; secrets: string[] }> {
+  async config(app: string, options: { env?: string } = {}): Promise<{ app: string; env: string; settings: Record<string, string>; secrets: string[]; needs?: AppNeeds }> {
     const record = await this.existingApp(app);
     if (options.env !== undefined) assertEnvName(this.environment(options.env));
     const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
     const env = options.env ?? defaultEnv;
     const { settings, secrets } = configIn(record, env, defaultEnv);
-    return { app: record.name, env, settings, secrets };
+    return { app: record.name, env, settings, secrets, ...(record.needs ? { needs: record.needs } : {}) };
   }
 
   /** The environment's name when it is one slipway.yaml declares (an InputError listing them otherwise). */

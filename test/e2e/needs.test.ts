@@ -64,7 +64,7 @@ function home() {
 }
 
 describe('what a plan says an app needs', () => {
-  it('is listed in the report with a next step per secret not set, stored on the app, and the app runs on its defaults', async () => {
+  it('is listed in the report with a next step per secret not set, stored on the app, and read by the app: defaults first, then what env set and secret set give it', async () => {
     server.reply({ body: weatherPlan() }, { body: openAiFilesAnswer({ files: FILES }) });
     const opts = home();
     const result = await runCli(['create', 'a weather dashboard for my town using OpenWeatherMap', '--name', 'weather'], opts);
@@ -83,6 +83,22 @@ describe('what a plan says an app needs', () => {
       // The coder was told what to read.
       expect(JSON.stringify(server.requests[1]!.body)).toContain('WEATHER_API_KEY');
       expect(await (await fetch(new URL('/api/city', app.url))).json()).toEqual({ city: 'Lisbon', configured: false });
+      expect((await runCli(['env', 'list', 'weather'], opts)).stdout).toMatch(/CITY\s+\(not set: default "Lisbon"\)\n.*WEATHER_API_KEY\s+\(secret, needed, not set\)/s);
+
+      // What the plan listed is what the app reads: a value set with `slipway env set` is what it serves.
+      const set = await runCli(['env', 'set', 'weather', 'CITY=Porto'], opts);
+      expect(set.code, set.stdout + set.stderr).toBe(0);
+      const keyFile = join(opts.cwd, 'key.txt');
+      writeFileSync(keyFile, 'owm-0123456789abcdef\n');
+      const secret = await runCli(['secret', 'set', 'weather', 'WEATHER_API_KEY', '--from-file', keyFile], opts);
+      expect(secret.code, secret.stdout + secret.stderr).toBe(0);
+      expect(secret.stdout + secret.stderr).not.toContain('owm-0123456789abcdef');
+      const configured = JSON.parse((await runCli(['status', 'weather', '--json'], opts)).stdout);
+      expect(await (await fetch(new URL('/api/city', configured.url))).json()).toEqual({ city: 'Porto', configured: true });
+      const listed = (await runCli(['env', 'list', 'weather'], opts)).stdout;
+      expect(listed).toMatch(/CITY\s+Porto/);
+      expect(listed).toMatch(/WEATHER_API_KEY\s+\(secret\)/);
+      expect(listed).not.toContain('not set');
     } finally {
       await runCli(['delete', 'weather'], opts);
     }
