@@ -1,104 +1,48 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBaseImage } from '../support/base-image.ts';
 import { runCli, tempHome } from '../support/cli.ts';
+import { startClusterLab, type ClusterLab } from '../support/cluster-lab.ts';
 import { problemOf } from '../support/problem.ts';
 import { startServer } from '../support/serve.ts';
 import { expectNoClearSecrets } from '../support/clear-secrets.ts';
 import { ageKeygen, openSops } from '../support/sops-check.ts';
 import { cookieSecretFromHex } from '../../src/render/index.ts';
 import { startCloudflareStandIn, type CloudflareStandIn } from '../support/cloudflare-api.ts';
-import { startFakeFluxReceiver, type FakeFluxReceiver } from '../support/flux-receiver.ts';
-import { startGitHttpServer, type GitHttpServer } from '../support/git-server.ts';
-import { kubeFixture, startKubeApiServer, type KubeApiServer, type KubeObject } from '../support/kube-api-server.ts';
-import { startRegistry, type RegistryServer } from '../support/registry-server.ts';
 
-type Obj = KubeObject & { status: Record<string, any> };
 const TOKEN = 'receiver-hmac-token-for-access-tests';
 const GIT_TOKEN = 'gitops-token-for-access-tests-7c2d';
 const ACCOUNT = '00112233445566778899aabbccddeeff';
 const CF_EDIT = 'cloudflare-edit-token-for-tests-91ab';
 const CF_READ = 'cloudflare-read-token-for-tests-40cd';
-let git: GitHttpServer;
-let registry: RegistryServer;
-let receiver: FakeFluxReceiver;
-let kube: KubeApiServer;
+let lab: ClusterLab;
 let cloudflare: CloudflareStandIn;
-let app: Server;
-let appUrl: string;
 
 beforeAll(async () => {
-  registry = await startRegistry({ mode: 'plain' });
-  git = await startGitHttpServer({ auth: { username: 'x-access-token', password: GIT_TOKEN } });
-  receiver = await startFakeFluxReceiver({ token: TOKEN, name: 'homelab-git-receiver', namespace: 'flux-system', type: 'github' });
-  kube = await startKubeApiServer({ tls: false });
+  lab = await startClusterLab({ receiverToken: TOKEN, gitToken: GIT_TOKEN });
   cloudflare = await startCloudflareStandIn({ accountId: ACCOUNT, tokens: { [CF_EDIT]: 'edit', [CF_READ]: 'read' } });
-  app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('pomodoro\n'));
-  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-  appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
 });
 afterAll(async () => {
-  await Promise.all([registry?.stop(), git?.stop(), receiver?.close(), kube?.stop(), cloudflare?.close(), new Promise((r) => app?.close(r))]);
+  await Promise.all([lab?.stop(), cloudflare?.close()]);
 });
-
-/** Plays Flux and the cluster for the receiver call `call`: its revision becomes ready and the app's pods run. */
-function playFlux(call: number): () => void {
-  const timer = setInterval(() => {
-    const hook = receiver.accepted[call];
-    if (!hook) return;
-    clearInterval(timer);
-    const revision = `main@sha1:${JSON.parse(hook.body).after as string}`;
-    const repo = kubeFixture<Obj>('gitrepository');
-    repo.status.artifact.revision = revision;
-    kube.put(repo);
-    const ks = kubeFixture<Obj>('kustomization-ready');
-    Object.assign(ks.status, { lastAttemptedRevision: revision, lastAppliedRevision: revision });
-    kube.after(100, () => kube.put(ks));
-    kube.after(200, () => {
-      for (const fixture of ['deployment-available', 'replicaset', 'pod-running']) kube.put(kubeFixture(fixture));
-    });
-  }, 20);
-  return () => clearInterval(timer);
-}
 
 /** A cluster home whose private apps are guarded by the Cloudflare stand-in, with `token` as the API token. */
 async function home(token: string) {
-  const base = await ensureBaseImage();
-  const opts = tempHome('slipway-access-');
-  const { dir: gitops, url: gitopsUrl } = await git.createRepo(`access-${Date.now()}.git`, 'main');
-  mkdirSync(opts.home, { recursive: true });
-  writeFileSync(join(opts.cwd, 'kubeconfig'), [
-    'apiVersion: v1', 'kind: Config', 'current-context: lab',
-    'clusters:', '- name: lab', '  cluster:', `    server: ${kube.url}`,
-    'users:', '- name: slipway', '  user:', `    token: ${kube.token}`,
-    'contexts:', '- name: lab', '  context: { cluster: lab, user: slipway }',
-  ].join('\n') + '\n');
-  writeFileSync(join(opts.cwd, 'slipway.yaml'), [
-    'target: cluster',
-    'git:', '  gitops:', `    url: ${gitopsUrl}`, '    https:', '      token: { env: GITOPS_TOKEN }',
-    'registry:', `  host: ${registry.host}`, '  insecure: true',
-    'image:', `  base: ${base.hostRef}`, `  platforms: [${base.hostPlatform}]`,
-    'flux:', '  receiver:', `    url: ${receiver.hookUrl}`, '    type: github', '    token: { env: FLUX_RECEIVER_TOKEN }',
-    'kube:', '  kubeconfig: ./kubeconfig',
-    `publicUrl: ${appUrl}/{app}/`,
-    'render:', '  appsDomain: apps.k8s-lab.dev',
-    'watch: { source: 30, reconcile: 30, rollout: 30, http: 30 }',
+  const opts = await lab.home('slipway-access-', [
     'access:', '  provider: cloudflare', '  cloudflare:', `    accountId: ${ACCOUNT}`, '    apiToken: { env: CLOUDFLARE_API_TOKEN }',
     `    apiUrl: ${cloudflare.apiUrl}`, '    allow: { emails: [ada@example.com], emailDomains: [example.org] }',
-  ].join('\n') + '\n');
-  return { ...opts, gitops, env: { FLUX_RECEIVER_TOKEN: TOKEN, GITOPS_TOKEN: GIT_TOKEN, CLOUDFLARE_API_TOKEN: token } };
+  ]);
+  return { ...opts, env: { ...opts.env, CLOUDFLARE_API_TOKEN: token } };
 }
 
 const steps = (report: { timeline: Array<{ stepId: string }> }) => [...new Set(report.timeline.map((s) => s.stepId))];
 
 describe('private apps on the cluster target, guarded by Cloudflare Access', () => {
   it('guards a private app once its manifests are committed, shows it private, and removes the guard with the app', { timeout: 180_000 }, async () => {
-    receiver.accepted.length = 0;
+    lab.receiver.accepted.length = 0;
     const opts = await home(CF_EDIT);
-    const stop = playFlux(0);
+    const stop = lab.playFlux(0);
     let report;
     try {
       const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--access', 'private', '--json'], opts);
@@ -132,7 +76,7 @@ describe('private apps on the cluster target, guarded by Cloudflare Access', () 
   });
 
   it('fails the run at access:guard, in words a person can act on, when the token lacks the Access permission', { timeout: 180_000 }, async () => {
-    receiver.accepted.length = 0;
+    lab.receiver.accepted.length = 0;
     const opts = await home(CF_READ);
     const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--access', 'private', '--json'], opts);
     expect(result.code).toBe(1);
@@ -141,7 +85,7 @@ describe('private apps on the cluster target, guarded by Cloudflare Access', () 
     expect(report.error.message).toContain(`lacks the "Access: Apps and Policies Edit" permission for account ${ACCOUNT}`);
     expect(report.error.hint).toMatch(/API Tokens/);
     // The rollout was not asked for: a private app is not opened before it is guarded.
-    expect(receiver.accepted).toHaveLength(0);
+    expect(lab.receiver.accepted).toHaveLength(0);
     const log = readFileSync(join(opts.home, 'logs', 'slipway.log'), 'utf8');
     for (const text of [log, result.stdout, result.stderr]) expect(text).not.toContain(CF_READ);
   });
@@ -195,7 +139,7 @@ describe('slipway doctor with Cloudflare Access', () => {
 
 describe('private apps on the cluster target, behind oauth2-proxy', () => {
   it('ships the proxy in the pod and its Secret encrypted with SOPS, with no secret in clear anywhere in the GitOps history', { timeout: 180_000 }, async () => {
-    receiver.accepted.length = 0;
+    lab.receiver.accepted.length = 0;
     const opts = await home(CF_EDIT);
     const key = ageKeygen(opts.cwd);
     const clientSecret = 'oidc-client-secret-e2e-3f9a1c';
@@ -205,7 +149,7 @@ describe('private apps on the cluster target, behind oauth2-proxy', () => {
       'secrets:', '  backend: sops', `  ageRecipients: [${key.recipient}]`, '',
     ].join('\n'));
     writeFileSync(join(opts.cwd, 'slipway.yaml'), config);
-    const stop = playFlux(0);
+    const stop = lab.playFlux(0);
     try {
       const result = await runCli(['create', 'a pomodoro timer', '--name', 'pomodoro', '--access', 'private', '--json'], { ...opts, env: { ...opts.env, OIDC_CLIENT_SECRET: clientSecret } });
       expect(result.code, `${result.stdout}${result.stderr}`).toBe(0);
