@@ -20,6 +20,16 @@ export const AppSpec = z.object({
   command: z.array(z.string()).min(1),
   /** Where the app serves Prometheus metrics, as verification found it; absent when it serves none. */
   metrics: z.object({ path: z.string().regex(/^\/[^\s]*$/) }).optional(),
+  /** What the app needs beside its code: settings and secrets it reads, a database, services outside the cluster. */
+  needs: z
+    .object({
+      settings: z.array(z.object({ name: z.string(), description: z.string(), default: z.string().optional() })).optional(),
+      secrets: z.array(z.object({ name: z.string(), description: z.string() })).optional(),
+      /** A PostgreSQL database the app reaches through `DATABASE_URL`. */
+      database: z.literal('postgres').optional(),
+      externals: z.array(z.string()).optional(),
+    })
+    .optional(),
 });
 export type AppSpec = z.infer<typeof AppSpec>;
 

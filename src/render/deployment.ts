@@ -7,6 +7,7 @@ import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { accessProxyContainer, accessProxyVolumes } from './access-proxy.ts';
+import { databaseUrlEnv, needsDatabase } from './database.ts';
 import { renderTarget } from './input.ts';
 import { DESCRIPTION_ANNOTATION, descriptionAnnotation, selectorLabels } from './labels.ts';
 import { RESTRICTED_UID, restrictedContainer, restrictedPod } from './pod-security.ts';
@@ -55,6 +56,7 @@ function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSett
     volumeMounts.push({ name: 'data', mountPath: DATA_DIR });
     env.push({ name: 'DATA_DIR', value: DATA_DIR });
   }
+  if (needsDatabase(spec)) env.push(databaseUrlEnv(app));
   const container = {
     name: app,
     image,

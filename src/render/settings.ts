@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../domain/errors.ts';
 import type { EngineRender } from '../ports/gitops-engine.ts';
-import { APPS_DOMAIN, ArgoCd, DNS_LABEL, Flux, Gateway, Gitops, Resources } from './settings-parts.ts';
+import { APPS_DOMAIN, ArgoCd, DatabaseSettings, DNS_LABEL, Flux, Gateway, Gitops, Resources } from './settings-parts.ts';
 
 /**
  * The schema of the cluster settings the renderers need, for the GitOps engines handed in (their
@@ -37,6 +37,8 @@ export function renderSettingsSchema(engines: readonly EngineRender[]) {
         enabled: z.boolean().default(true),
         prometheusNamespace: z.string().max(63).regex(DNS_LABEL, 'a namespace: a DNS-1123 label such as monitoring').default('monitoring'),
       }).strict().prefault({}),
+      /** The PostgreSQL cluster (CloudNativePG) of an app that needs a database. */
+      database: DatabaseSettings.prefault({}),
       flux: Flux.prefault({}),
       argocd: ArgoCd.prefault({}),
     })
