@@ -90,6 +90,7 @@ export class TemplateGenerator implements CodeGenerator {
       port: APP_PORT,
       persistent: manifest.persistent,
       command: ['node', 'server.js'],
+      ...(manifest.needs?.database ? { needs: { database: manifest.needs.database } } : {}),
     };
     return { spec, files };
   }

@@ -36,6 +36,8 @@ export const TemplateManifest = z.object({
   description: z.string().min(1),
   /** Whether the app keeps data under $DATA_DIR that must survive restarts. */
   persistent: z.boolean().default(false),
+  /** What the app needs beside its code (a database it reaches through DATABASE_URL). */
+  needs: z.object({ database: z.literal('postgres').optional() }).strict().optional(),
   keywords: z.array(TemplateKeyword).min(1),
   parameters: z.record(z.string().regex(PARAMETER_NAME), TemplateParameter),
 });
