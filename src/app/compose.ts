@@ -31,7 +31,7 @@ import { createReadSourceStep, readAppSource } from '../steps/source-read/index.
 import { createChangeSourceStep } from '../steps/source-change/index.ts';
 import { createDiffSourceStep } from '../steps/source-diff/index.ts';
 import { createProvenanceStep } from '../steps/source-provenance/index.ts';
-import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
+import { NpmDependencyInstaller, npmNetworkEnv, ProcessSandbox } from '../adapters/sandbox/index.ts';
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
 import { clusterLogsFor, clusterParts, followHintFor } from './cluster-wiring.ts';
@@ -119,7 +119,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   const startedProcesses = new ProcessLedger({ dir: join(home, 'run', 'started') });
 
   const choice = config.target === 'local'
-    ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) }, (spec, image) => {
+    ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, npmEnv: npmNetworkEnv(env.vars), ...(env.path ? { path: env.path } : {}) }, (spec, image) => {
       const file = renderApp(spec, { image }, settings).find((f) => f.path.endsWith('/deployment.yaml'));
       if (!file) throw new Error('the renderer produced no deployment.yaml');
       return file.content;
@@ -156,12 +156,12 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       const { ensureHostBaseImage } = await import('../adapters/image-builder/host-base-image.ts');
       return (await ensureHostBaseImage({ cacheDir: join(config.cache, 'base'), nodeBinary: env.nodeBinary })).ref;
     });
-    const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), ledger: startedProcesses, ...(env.path ? { path: env.path } : {}) });
+    const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), env: npmNetworkEnv(env.vars), ledger: startedProcesses, ...(env.path ? { path: env.path } : {}) });
     const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
     const access = await accessParts(config, env.vars, envs, cluster?.publicUrl);
     const workspace = join(home, 'work');
     const sandbox = new ProcessSandbox({
-      workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), ledger: startedProcesses,
+      workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), env: npmNetworkEnv(env.vars), ledger: startedProcesses,
       ...(env.path ? { path: env.path } : {}),
     });
     // A version's number follows the one the GitOps history says the environment runs.
