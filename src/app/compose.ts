@@ -14,7 +14,7 @@ import { openCheckedDatabase } from '../adapters/store/store-check.ts';
 import { SqliteAppStore } from '../adapters/store/sqlite-app-store.ts';
 import { SqliteRunStore } from '../adapters/store/sqlite-run-store.ts';
 import { readSecret, type ResolvedConfig } from '../config/index.ts';
-import { changePipeline, createPipeline, deletePipeline, promotePipeline, rollbackPipeline } from '../pipeline/index.ts';
+import { changePipeline, configurePipeline, createPipeline, deletePipeline, promotePipeline, rollbackPipeline } from '../pipeline/index.ts';
 import { renderApp, renderSettingsFrom, type RenderSettings } from '../render/index.ts';
 import { createAwaitHealthyStep } from '../steps/app-await/index.ts';
 import { createDeployLocalStep } from '../steps/app-deploy/index.ts';
@@ -23,6 +23,9 @@ import { createStopLocalStep } from '../steps/app-stop/index.ts';
 import { createCommitManifestsStep } from '../steps/manifests-commit/index.ts';
 import { createRemoveManifestsStep } from '../steps/manifests-remove/index.ts';
 import { createRenderStep } from '../steps/manifests-render/index.ts';
+import { createCurrentVersionStep } from '../steps/config-current/index.ts';
+import { LocalSecretStore } from '../adapters/secrets/local-secret-store.ts';
+import { appConfigSources } from './app-configs.ts';
 import { createCommitSourceStep } from '../steps/source-commit/index.ts';
 import { createGenerateStep } from '../steps/source-generate/index.ts';
 import { createBuildImageStep } from '../steps/image-build/index.ts';
@@ -133,6 +136,9 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     return (recorded ? await choice!.named(recorded) : undefined) ?? choice!.runtime;
   };
   const handleOf = async (app: string) => (await apps.get(app))?.runtime;
+  // Secret values live encrypted under the home; settings and secret names on the app's record.
+  const vault = new LocalSecretStore({ home });
+  const configSources = appConfigSources({ apps, vault, defaultEnv: config.defaultEnv, target: config.target });
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;
@@ -177,11 +183,13 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
         ? { clusterAwait: createClusterAwaitStep({ watcher: cluster.watcher, namespace: settings.namespace, publicUrl: cluster.publicUrl, timeouts, forEnv: envs.clusterFor(cluster.publicUrl) }) }
         : {}),
       ...(runtime
-        ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
+        ? { deploy: createDeployLocalStep({ runtime, recorded: { runtimeFor, handleOf }, environmentFor: configSources.environmentFor, ...(choice?.note ? { note: choice.note } : {}) }), await: createAwaitHealthyStep({ runtime, timeoutMs: config.local.readyTimeoutSeconds * 1000 }) }
         : {}),
     };
     const accessProxy = accessProxyParts(config, env.vars, gitopsRepo);
-    const render = createRenderStep({ settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor, ...(accessProxy ? { accessProxy } : {}) });
+    const render = createRenderStep({
+      settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor, configFor: configSources.configFor, ...(accessProxy ? { accessProxy } : {}),
+    });
     // The steps a create and a change share: verify, provenance, and everything from the source commit on.
     const shared = {
       version: versionNext,
@@ -223,6 +231,19 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(ship.sync ? { sync: ship.sync } : {}),
       ...(ship.clusterAwait ? { clusterAwait: ship.clusterAwait } : {}),
     });
+    // New settings or secrets: the version an environment runs, rendered again with them.
+    const configure = configurePipeline({
+      current: createCurrentVersionStep({
+        current: async (app, env) => {
+          const running = await runningImage({ gitops: gitopsRepo, runs, defaultEnv: config.defaultEnv }, app, env);
+          const version = currentVersion(await appVersions(gitopsRepo, app, { env, defaultEnv: config.defaultEnv }), env);
+          if (!running || !version) return undefined;
+          return { version, image: running.image, runImage: images.runImage(app, running.tag, running.digest), sourceCommit: running.sourceCommit, spec: running.spec };
+        },
+      }),
+      render, ...ship,
+      ...(runtime ? { checkout: createCheckoutSourceStep({ repo: sourceRepo, workspace }) } : {}),
+    });
     // A folder of code ships through the same steps once it is read and verified.
     const fromFolder = folderPipelines(folderParts, shared, { sandbox, images, sourceRepo, workspace });
     const remove = deletePipeline({
@@ -233,7 +254,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       ...(images.forget ? { forgetImage: createForgetImageStep({ forget: images.forget }) } : {}),
       ...(access ? { removeAccess: createRemoveAccessStep({ guard: access.guard, hostsFor: access.hostsFor }) } : {}),
     });
-    return { pipelines: { create, delete: remove, change, fromFolder, rollback, promote }, templates, generatorDescription };
+    return { pipelines: { create, delete: remove, change, fromFolder, rollback, promote, configure }, templates, generatorDescription };
   });
 
   const clusterLogs = clusterLogsFor(config, env.vars, settings.namespace);
@@ -246,6 +267,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     access: { default: config.access.default, ...(config.access.provider ? { provider: config.access.provider } : {}), check: () => checkAccess(config, env.vars) },
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
+    vault,
     prepare, logger, leftovers: startedProcesses, environments: envs.environments, defaultEnv: config.defaultEnv,
     inspectFolder: folderInspector(folderParts),
     // With no model, only the changes a template understands can be made: the rest is refused now,

@@ -3,9 +3,10 @@ import { basename, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, assertEnvName, FIRST_VERSION, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
-  NotFoundError, chooseRollbackTarget, type AppAccess, type AccessRules, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
+  NotFoundError, chooseRollbackTarget, configIn, withConfigIn, type AppAccess, type AccessRules, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
 import { executePipeline, RollbackRequest, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
+import type { SecretVault } from '../ports/secret-vault.ts';
 import type { AppRuntime, AppStore, ClusterLogs, CommitInfo, GitRepo, Notifier, NotifyResult, RunOutcome, RunStore } from '../ports/index.ts';
 import { awaitOutput } from '../steps/app-await/index.ts';
 import { deployOutput } from '../steps/app-deploy/index.ts';
@@ -20,6 +21,7 @@ import { sourceDiffOutput, type DiffSummary } from '../steps/source-diff/index.t
 import { versionNextOutput } from '../steps/version-next/index.ts';
 import { versionPickOutput } from '../steps/version-pick/index.ts';
 import { autoRollbackAfter } from './auto-rollback.ts';
+import { applyConfigChange, type ConfigChange } from './config-change.ts';
 import type { RunEvents } from './run-events.ts';
 import { RunQueue } from './run-queue.ts';
 import { appVersions, DEFAULT_ENV, type AppVersion } from './versions.ts';
@@ -33,7 +35,8 @@ export type StartRequest =
   | { kind: 'delete'; app: string }
   | { kind: 'change'; app: string; request?: string; from?: string; bump?: 'minor' | 'patch' | 'major'; env?: string; access?: AppAccess }
   | { kind: 'rollback'; app: string; to?: Version; env?: string; auto?: { failedRunId: string } }
-  | { kind: 'promote'; app: string; from: string; to: string };
+  | { kind: 'promote'; app: string; from: string; to: string }
+  | ({ kind: 'configure'; app: string; env?: string } & ConfigChange);
 
 /** The pipelines runs follow, by kind; a kind without one cannot be started yet. */
 export type Pipelines = { create: PipelineEntry[]; delete: PipelineEntry[] } & Partial<Record<RunKind, PipelineEntry[]>> & {
@@ -147,6 +150,8 @@ export interface ServiceDeps {
   clusterLogs?: ClusterLogs;
   /** The runtime that started an app (named in its record), to ask about it; default `runtime`. */
   runtimeFor?: (app: string) => Promise<AppRuntime>;
+  /** Where secret values are kept (encrypted); without one, secrets cannot be set. */
+  vault?: SecretVault;
   /** The pipelines and the known template ids, built on first use (only runs need them). */
   prepare: () => Promise<{ pipelines: Pipelines; templates: string[] }>;
   logger: Logger;
@@ -227,6 +232,7 @@ export class SlipwayService {
       if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
       if (request.kind === 'change') return this.queueChange(request, options.idempotencyKey);
       if (request.kind === 'promote') return this.queuePromote(request, options.idempotencyKey);
+      if (request.kind === 'configure') return this.queueConfigure(request, options.idempotencyKey);
       return this.queueRollback(request, options.idempotencyKey);
     });
     this.taking = taken.catch(() => undefined);
@@ -392,6 +398,45 @@ export class SlipwayService {
     // Before the run: a missing token or encryption key found after the build would waste it.
     rules.check?.();
     return access;
+  }
+
+  /**
+   * New settings or secrets for an app in an environment: checked, stored (settings on its record,
+   * secret values encrypted in the vault), then a configure run renders and ships the version the
+   * environment runs with them. The run's request names what changed, never a value.
+   */
+  private async queueConfigure(input: Omit<Extract<StartRequest, { kind: 'configure' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
+    const record = await this.existingApp(input.app);
+    if (input.env !== undefined) assertEnvName(input.env);
+    const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
+    const env = input.env ?? defaultEnv;
+    const { config, secretValues, touched } = applyConfigChange(record.name, configIn(record, env, defaultEnv), input);
+    const { vault } = this.deps;
+    if (!vault && (touched.secretsSet.length > 0 || touched.secretsUnset.length > 0)) throw new ConflictError('this Slipway keeps no secrets');
+    if (idempotencyKey !== undefined) {
+      const first = await this.runWithKey(idempotencyKey);
+      if (first) return first;
+    }
+    const [latest] = await this.deps.runs.listRuns({ app: record.name, limit: 1 });
+    if (latest && (latest.status === 'queued' || latest.status === 'running')) {
+      throw new ConflictError(`run ${latest.id} of ${record.name} is ${latest.status}; new settings wait until it ends`, { hint: `Follow it with \`slipway runs ${record.name}\`, then try again.` });
+    }
+    for (const [name, value] of Object.entries(secretValues)) await vault!.put(record.name, env, name, value);
+    for (const name of touched.secretsUnset) await vault!.remove(record.name, env, name);
+    const request = { app: record.name, env, ...touched, ...(record.access === 'private' ? { access: record.access, wasPrivate: true } : {}) };
+    const run = await this.queueRun({ kind: 'configure', app: record.name, request }, idempotencyKey);
+    await this.deps.apps.upsert({ ...withConfigIn(record, env, defaultEnv, config), state: 'deploying', lastRunId: run.id, updatedAt: this.now().toISOString() });
+    return this.announce(run);
+  }
+
+  /** An app's settings (with values) and secrets (names only) in an environment. */
+  async config(app: string, options: { env?: string } = {}): Promise<{ app: string; env: string; settings: Record<string, string>; secrets: string[] }> {
+    const record = await this.existingApp(app);
+    if (options.env !== undefined) assertEnvName(this.environment(options.env));
+    const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
+    const env = options.env ?? defaultEnv;
+    const { settings, secrets } = configIn(record, env, defaultEnv);
+    return { app: record.name, env, settings, secrets };
   }
 
   /** The environment's name when it is one slipway.yaml declares (an InputError listing them otherwise). */
@@ -815,8 +860,11 @@ export class SlipwayService {
     const existing = await apps.get(run.app);
     const at = this.now().toISOString();
     if (run.kind === 'delete') {
-      if (status === 'succeeded') await apps.remove(run.app);
-      else if (existing) await apps.upsert({ ...existing, state: 'failed', lastRunId: run.id, updatedAt: at });
+      if (status === 'succeeded') {
+        // The app's secret values go with it, in every environment it was configured in.
+        for (const env of Object.keys(existing?.configs ?? {})) await this.deps.vault?.removeAll(run.app, env);
+        await apps.remove(run.app);
+      } else if (existing) await apps.upsert({ ...existing, state: 'failed', lastRunId: run.id, updatedAt: at });
       return;
     }
     // A change that failed before anything was shipped left the version that runs as it was.

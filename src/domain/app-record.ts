@@ -1,4 +1,5 @@
 import type { AppAccess } from './app-access.ts';
+import type { AppConfig } from './app-config.ts';
 import type { Version } from './version.ts';
 
 /**
@@ -24,6 +25,10 @@ export interface AppRecord {
   env?: string;
   /** Who may open it (absent in records from before access existed: public). */
   access?: AppAccess;
+  /** Its settings and the names of its secrets in the environment it runs in (`env`; absent until it is configured). */
+  config?: AppConfig;
+  /** The same for every environment it was configured in, by name (see configIn). */
+  configs?: Record<string, AppConfig>;
   /** Runtime handle (e.g. pid, port) — adapter-defined, not shown to people. */
   runtime?: Record<string, unknown>;
   createdAt: string;

@@ -4,6 +4,19 @@ import { z } from 'zod';
 export const Runtime = z.enum(['node', 'static']);
 export type Runtime = z.infer<typeof Runtime>;
 
+/** A setting or secret an app reads from its environment, as the plan names it. */
+const NeededSetting = z.object({ name: z.string(), description: z.string(), default: z.string().optional() });
+const NeededSecret = z.object({ name: z.string(), description: z.string() });
+
+/** What the plan says an app needs besides its code: settings, secrets, a database, services outside the cluster. */
+export const AppNeeds = z.object({
+  settings: z.array(NeededSetting).optional(),
+  secrets: z.array(NeededSecret).optional(),
+  database: z.literal('postgres').optional(),
+  externals: z.array(z.string()).optional(),
+});
+export type AppNeeds = z.infer<typeof AppNeeds>;
+
 /** What Slipway knows about an app once it is planned: enough to generate, render and run it. */
 export const AppSpec = z.object({
   name: z.string(),
@@ -20,16 +33,8 @@ export const AppSpec = z.object({
   command: z.array(z.string()).min(1),
   /** Where the app serves Prometheus metrics, as verification found it; absent when it serves none. */
   metrics: z.object({ path: z.string().regex(/^\/[^\s]*$/) }).optional(),
-  /** What the app needs beside its code: settings and secrets it reads, a database, services outside the cluster. */
-  needs: z
-    .object({
-      settings: z.array(z.object({ name: z.string(), description: z.string(), default: z.string().optional() })).optional(),
-      secrets: z.array(z.object({ name: z.string(), description: z.string() })).optional(),
-      /** A PostgreSQL database the app reaches through `DATABASE_URL`. */
-      database: z.literal('postgres').optional(),
-      externals: z.array(z.string()).optional(),
-    })
-    .optional(),
+  /** What the app needs to be configured with: it reads each from its environment, with a safe default for settings. */
+  needs: AppNeeds.optional(),
 });
 export type AppSpec = z.infer<typeof AppSpec>;
 

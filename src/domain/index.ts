@@ -3,6 +3,7 @@ export * from './app-name.ts';
 export * from './description.ts';
 export * from './redact.ts';
 export * from './app-spec.ts';
+export * from './app-config.ts';
 export * from './app-plan.ts';
 export * from './run.ts';
 export * from './app-record.ts';

@@ -18,12 +18,13 @@ export type StepStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'ski
 /**
  * The kinds of pipeline a run can follow: a create ships a new app (v1.0.0), a change ships a new
  * version of its code, a rollback pins an earlier version's image, a promote copies the version one
- * environment runs to another, a delete removes the app.
+ * environment runs to another, a configure applies new settings or secrets to the version it runs
+ * (config is not a new version of the code), a delete removes the app.
  */
-export type RunKind = 'create' | 'delete' | 'change' | 'rollback' | 'promote';
+export type RunKind = 'create' | 'delete' | 'change' | 'rollback' | 'promote' | 'configure';
 
 /** Every run kind, e.g. to check a filter. */
-export const RUN_KINDS: readonly RunKind[] = ['create', 'delete', 'change', 'rollback', 'promote'];
+export const RUN_KINDS: readonly RunKind[] = ['create', 'delete', 'change', 'rollback', 'promote', 'configure'];
 
 /** One line of a run's timeline. */
 export interface StepRecord {

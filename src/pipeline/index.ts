@@ -8,3 +8,4 @@ export * from './pipelines/promote.ts';
 export * from './pipelines/change.ts';
 export * from './pipelines/import.ts';
 export * from './pipelines/rollback.ts';
+export * from './pipelines/configure.ts';

@@ -5,7 +5,7 @@ export interface StartRequest {
   /** Directory holding the app's files. */
   dir: string;
   spec: AppSpec;
-  /** Extra environment for the app (never secrets from Slipway's own config). */
+  /** The app's settings and secret values as its environment (never Slipway's own secrets); runtimes keep values off command lines. */
   env?: Record<string, string>;
   /** Image to run (`oci:<dir>:<tag>`, `oci:<dir>@sha256:…` or a registry reference), for runtimes that run images. */
   image?: string;

@@ -2,7 +2,8 @@ import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { InputError } from '../domain/errors.ts';
-import { renderDeployment } from './deployment.ts';
+import { configChecksum, secretDigest } from './config-checksum.ts';
+import { CONFIG_CHECKSUM_ANNOTATION, renderDeployment } from './deployment.ts';
 import { DESCRIPTION_ANNOTATION } from './labels.ts';
 import { podSecurityProblems } from './pod-security.ts';
 import { defaultRenderSettings, RenderSettingsSchema } from '../../test/support/render-settings.ts';
@@ -173,5 +174,33 @@ describe('renderDeployment', () => {
     expect(render({ 'bad key': 'x' })).toThrow(InputError);
     expect(render({ team: 'has space' })).toThrow(InputError);
     expect(render({ team: '${SECRET}' })).toThrow(InputError);
+  });
+});
+
+describe('renderDeployment with settings and secrets', () => {
+  const config = { settings: { THEME: 'dark', GREETING: 'hi there' }, secrets: ['API_KEY'], checksum: configChecksum({ THEME: 'dark', GREETING: 'hi there' }, { API_KEY: secretDigest('v1') }) };
+
+  it('puts settings in env by value, secrets by reference to <app>-env, and the checksum on the pod template', () => {
+    const deployment = renderDeployment(sampleSpec(), { image: SAMPLE_IMAGE, config }, settings);
+    const container = deployment.spec.template.spec.containers[0]!;
+    expect(container.env.slice(1)).toEqual([
+      { name: 'GREETING', value: 'hi there' },
+      { name: 'THEME', value: 'dark' },
+      { name: 'API_KEY', valueFrom: { secretKeyRef: { name: `${sampleSpec().name}-env`, key: 'API_KEY' } } },
+    ]);
+    expect(deployment.spec.template.metadata.annotations).toEqual({ [CONFIG_CHECKSUM_ANNOTATION]: config.checksum });
+    expect(validateObjects([deployment]).map(formatProblem)).toEqual([]);
+  });
+
+  it('changes the checksum with any value, secret or not, and with nothing else', () => {
+    const base = configChecksum({ A: '1' }, { S: secretDigest('x') });
+    expect(configChecksum({ A: '1' }, { S: secretDigest('x') })).toBe(base);
+    expect(configChecksum({ A: '2' }, { S: secretDigest('x') })).not.toBe(base);
+    expect(configChecksum({ A: '1' }, { S: secretDigest('y') })).not.toBe(base);
+    expect(configChecksum({ A: '1' }, {})).not.toBe(base);
+  });
+
+  it('renders no annotation for an app without configuration', () => {
+    expect(renderDeployment(sampleSpec(), { image: SAMPLE_IMAGE }, settings).spec.template.metadata).not.toHaveProperty('annotations');
   });
 });

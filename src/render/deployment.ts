@@ -6,6 +6,7 @@ import type { IProbe } from 'kubernetes-models/v1/Probe';
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { AppSpec } from '../domain/app-spec.ts';
+import { appSecretName } from '../domain/app-config.ts';
 import { accessProxyContainer, accessProxyVolumes } from './access-proxy.ts';
 import { databaseUrlEnv, needsDatabase } from './database.ts';
 import { renderTarget } from './input.ts';
@@ -18,6 +19,9 @@ import type { RenderInput } from './types.ts';
 export const APP_UID = RESTRICTED_UID;
 /** Where a persistent app keeps its data ($DATA_DIR). */
 export const DATA_DIR = '/data';
+
+/** On the pod template: changes with any setting or secret value, so Kubernetes restarts the pods. */
+export const CONFIG_CHECKSUM_ANNOTATION = 'slipway.dev/config-checksum';
 
 /** Where a container's image is in the Deployment: the line Flux's image setter marker goes on. */
 export const IMAGE_PATH = ['spec', 'template', 'spec', 'containers', 0, 'image'] as const;
@@ -41,7 +45,10 @@ export function renderDeployment(spec: AppSpec, input: RenderInput, settings: Re
       replicas: 1,
       revisionHistoryLimit: 3,
       selector: { matchLabels: selectorLabels(app) },
-      template: { metadata: { labels: { ...labels } }, spec: podSpec(spec, app, image, settings, input) },
+      template: {
+        metadata: { labels: { ...labels }, ...(input.config ? { annotations: { [CONFIG_CHECKSUM_ANNOTATION]: input.config.checksum } } : {}) },
+        spec: podSpec(spec, app, image, settings, input),
+      },
     },
   } satisfies IDeployment;
 }
@@ -57,6 +64,10 @@ function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSett
     env.push({ name: 'DATA_DIR', value: DATA_DIR });
   }
   if (needsDatabase(spec)) env.push(databaseUrlEnv(app));
+  const config = input.config;
+  for (const name of Object.keys(config?.settings ?? {}).sort()) env.push({ name, value: config!.settings[name]! });
+  // Each secret by name from the app's Secret: a key missing from it fails the pod's start loudly.
+  for (const name of [...(config?.secrets ?? [])].sort()) env.push({ name, valueFrom: { secretKeyRef: { name: appSecretName(app), key: name } } });
   const container = {
     name: app,
     image,

@@ -8,7 +8,8 @@
 export { renderApp, renderAppChecked, renderAppObjects, writeManifests } from './app.ts';
 export * from './settings.ts';
 export type * from './types.ts';
-export { APP_UID, DATA_DIR, IMAGE_PATH, renderDeployment } from './deployment.ts';
+export { APP_UID, CONFIG_CHECKSUM_ANNOTATION, DATA_DIR, IMAGE_PATH, renderDeployment } from './deployment.ts';
+export { configChecksum, secretDigest } from './config-checksum.ts';
 export { renderService, SERVICE_PORT, SERVICE_PORT_NAME } from './service.ts';
 export { renderServiceMonitor, SCRAPE_INTERVAL, serviceMonitor, type ServiceMonitor } from './servicemonitor.ts';
 export { appHostname, renderHttpRoute, renderRoute, type RouteTarget } from './httproute.ts';

@@ -35,6 +35,17 @@ export interface RenderInput {
   labels?: Labels;
   /** A private app behind oauth2-proxy: the proxy's settings (its secrets are in a Secret of their own). */
   accessProxy?: AccessProxySettings;
+  /** The app's settings and secrets (see app-config.ts): its env, the Secret it reads, and the checksum that restarts it when they change. */
+  config?: RenderedConfig;
+}
+
+/** What the Deployment says of an app's configuration: settings by value, secrets by name only. */
+export interface RenderedConfig {
+  settings: Record<string, string>;
+  /** Names of the keys in the Secret `<app>-env`; their values never reach the manifests. */
+  secrets: string[];
+  /** Changes whenever a setting or a secret's value does (see configChecksum). */
+  checksum: string;
 }
 
 /** One file for the GitOps repo: a path relative to the repo root and its text. */

@@ -12,7 +12,7 @@ type Zod = typeof zod;
  */
 export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: string) => T = (schema) => schema) {
   const RunStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
-  const RunKind = z.enum(['create', 'delete', 'change', 'rollback', 'promote']);
+  const RunKind = z.enum(['create', 'delete', 'change', 'rollback', 'promote', 'configure']);
   const ErrorInfo = named(z.object({
     name: z.string(),
     message: z.string(),

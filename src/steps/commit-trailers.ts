@@ -21,5 +21,5 @@ export function versionTrailers(shipped: { version: string; env: string; image: 
   return { 'Slipway-Version': shipped.version, 'Slipway-Env': shipped.env, 'Slipway-Image': shipped.image };
 }
 
-/** The `Slipway-Action` of a manifests commit for each run kind that ships a version; a create's stays `deploy`. */
-export const MANIFESTS_ACTIONS = { create: 'deploy', change: 'change', rollback: 'rollback', promote: 'promote' } as const;
+/** The `Slipway-Action` of a manifests commit for each run kind that commits manifests; a create's stays `deploy`, a configure's ships no new version. */
+export const MANIFESTS_ACTIONS = { create: 'deploy', change: 'change', rollback: 'rollback', promote: 'promote', configure: 'configure' } as const;

@@ -63,12 +63,18 @@ export class PodmanRuntime implements AppRuntime {
     const port = await freePort(this.options.host);
     const data = join(this.options.home, 'data', app);
     if (spec.persistent) await mkdir(data, { recursive: true });
-    const env: Record<string, string> = { ...withoutReserved(request.env ?? {}), PORT: String(spec.port), DATA_DIR: '/data' };
+    // The app's settings and secrets reach the container as `--env NAME`: podman copies the value from
+    // its own environment, so no value is on a command line that `ps` shows.
+    const handed = withoutReserved(request.env ?? {});
+    const shadowed = Object.keys(handed).filter((key) => key === 'PATH' || key in (this.options.env ?? {}));
+    if (shadowed.length > 0) throw new InputError(`${app}'s environment names ${shadowed.join(', ')}, which podman itself needs`, { hint: 'Rename the setting or secret.' });
+    const fixed: Record<string, string> = { PORT: String(spec.port), DATA_DIR: '/data' };
     const args = [
       'run', '--detach', '--name', this.container(app),
       '--label', `slipway.app=${app}`, '--label', `slipway.image=${request.image}`, '--label', `${HOME_LABEL}=${homeId(this.options.home)}`,
       '--publish', `${urlHost(this.options.host)}:${port}:${spec.port}`,
-      ...Object.keys(env).sort().flatMap((key) => ['--env', `${key}=${env[key]}`]),
+      ...Object.keys(fixed).sort().flatMap((key) => ['--env', `${key}=${fixed[key]}`]),
+      ...Object.keys(handed).sort().flatMap((key) => ['--env', key]),
       // `U` hands the directory to the image's user (uid 1000 by default), rootless or not.
       ...(spec.persistent ? ['--volume', `${data}:/data:Z,U`] : ['--tmpfs', '/data:rw,mode=1777']),
       '--read-only', '--tmpfs', '/tmp:rw,mode=1777', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
@@ -76,7 +82,7 @@ export class PodmanRuntime implements AppRuntime {
       '--stop-timeout', String(STOP_SECONDS),
       imageId,
     ];
-    const out = await this.podman(args, { hint: 'Run `podman info` to check podman; on hosts where crun fails, set runtime = "runc" in containers.conf.', signal });
+    const out = await this.podman(args, { hint: 'Run `podman info` to check podman; on hosts where crun fails, set runtime = "runc" in containers.conf.', signal, env: handed });
     const container = out.trim().split('\n').at(-1) ?? '';
     if (previous && previous.imageId !== imageId) await this.removeImage(app, previous);
     return { url: `http://${urlHost(this.options.host)}:${port}/`, handle: { container: this.container(app), id: container, port, image: request.image, imageId } };
@@ -195,6 +201,8 @@ export interface PodmanCallOptions {
   /** Return what podman wrote on standard error too (e.g. `podman logs`). */
   mergeStderr?: boolean;
   signal?: AbortSignal;
+  /** More environment for podman itself, e.g. the values `--env NAME` hands on to a container. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -282,7 +290,7 @@ export function runPodman(access: PodmanAccess, args: string[], options: PodmanC
   const timeoutMs = options.timeoutMs ?? CALL_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, {
-      env: { PATH: path, ...(access.env ?? {}) },
+      env: { ...options.env, PATH: path, ...(access.env ?? {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: timeoutMs,
       ...(options.cwd ? { cwd: options.cwd } : {}),

@@ -85,7 +85,7 @@ export function deliveryEntries(steps: DeliverySteps, from: {
     entries.push(
       entry(deploy, (s) => {
         const image = from.runImage(s);
-        return { app: from.app(s), dir: from.source(s).dir, spec: from.source(s).spec, ...(image ? { image } : {}) };
+        return { app: from.app(s), dir: from.source(s).dir, spec: from.source(s).spec, ...(image ? { image } : {}), environment: from.env(s) };
       }),
       entry(steps.await, (s) => ({ app: from.app(s), url: s.output(deploy).url })),
     );

@@ -31,11 +31,17 @@ export interface RecordedRuntime {
  * the record to the new runtime. A stop that fails (that runtime is gone from the machine) is
  * logged and the start goes on.
  */
-export const createDeployLocalStep = ({ runtime, note, recorded }: { runtime: AppRuntime; note?: string; recorded?: RecordedRuntime }) =>
+export const createDeployLocalStep = ({ runtime, note, recorded, environmentFor }: {
+  runtime: AppRuntime;
+  note?: string;
+  recorded?: RecordedRuntime;
+  /** The app's settings and secret values in an environment, handed to it as its environment when it starts (never stored in the run). */
+  environmentFor?: (app: string, env: string) => Promise<Record<string, string>>;
+}) =>
   defineStep({
     ...deployOutput,
     title: 'Start the app',
-    input: z.object({ app: AppName, dir: z.string(), spec: AppSpec, image: z.string().optional() }),
+    input: z.object({ app: AppName, dir: z.string(), spec: AppSpec, image: z.string().optional(), environment: z.string().optional() }),
     summarize: (o) => [o.url, ...(o.note ? [`(${o.runtime}: ${o.note})`] : []), ...(o.stoppedUnder ? [`(the instance ${o.stoppedUnder} started was stopped)`] : [])].join(' '),
     run: async (ctx) => {
       const { app, dir, spec, image } = ctx.input;
@@ -53,7 +59,9 @@ export const createDeployLocalStep = ({ runtime, note, recorded }: { runtime: Ap
           ctx.logger.warn({ runtime: earlier.name, err: describeError(error) }, `could not stop the instance ${earlier.name} started; starting ${app} with ${runtime.name} anyway`);
         }
       }
-      const running = await runtime.start({ app, dir, spec, ...(image ? { image } : {}) }, ctx.signal);
+      const values = environmentFor && ctx.input.environment !== undefined ? await environmentFor(app, ctx.input.environment) : {};
+      const env = Object.keys(values).length > 0 ? { env: values } : {};
+      const running = await runtime.start({ app, dir, spec, ...(image ? { image } : {}), ...env }, ctx.signal);
       return { url: running.url, runtime: runtime.name, handle: running.handle, ...(note ? { note } : {}), ...(stoppedUnder ? { stoppedUnder } : {}) };
     },
   });

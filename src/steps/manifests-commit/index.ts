@@ -29,8 +29,8 @@ export const createCommitManifestsStep = ({ repo, settings, settingsFor }: {
       image: z.string(),
       version: z.string().regex(VERSION_PATTERN),
       env: z.string(),
-      /** What the run does: `create` (committed as `deploy`), `change`, `rollback` or `promote`. */
-      action: z.enum(['create', 'change', 'rollback', 'promote']).default('create'),
+      /** What the run does: `create` (committed as `deploy`), `change`, `rollback`, `promote` or `configure` (the same version, new settings). */
+      action: z.enum(['create', 'change', 'rollback', 'promote', 'configure']).default('create'),
       /** What was asked for, in people's words (the description of a create). */
       request: z.string().optional(),
       /** More of the message after the request, e.g. a change's diff summary. */
@@ -45,7 +45,8 @@ export const createCommitManifestsStep = ({ repo, settings, settingsFor }: {
       const chosen = settingsFor ? settingsFor(env) : settings;
       const base = chosen.gitops.path;
       const asked = request?.trim();
-      const said = asked ? [`${app}: ${subjectText(asked.split('\n')[0]!)}`, asked] : [`Deploy ${app}`];
+      // A configure run's request is its whole subject ("Configure <app>: set FOO"): it says no more than that.
+      const said = ctx.input.action === 'configure' && asked ? [asked] : asked ? [`${app}: ${subjectText(asked.split('\n')[0]!)}`, asked] : [`Deploy ${app}`];
       const message = [...said, ...(ctx.input.details ? [ctx.input.details] : []), `Image: ${image}`].join('\n\n');
       return repo.commit(
         {

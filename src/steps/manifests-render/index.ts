@@ -5,6 +5,7 @@ import {
   accessProxySecret, appLabels, appPaths, CrdSchemas, PROXY_SECRET_FILE, renderAppChecked, type AccessProxySettings, type RenderSettings,
 } from '../../render/index.ts';
 import type { PlainSecret } from '../../render/bootstrap/types.ts';
+import type { RenderedConfig, RenderedFile } from '../../render/types.ts';
 import { compareCodeUnits } from '../../domain/compare.ts';
 import { RenderedFiles } from '../schemas.ts';
 
@@ -21,14 +22,20 @@ export interface AccessProxyParts {
  * Renders the app's Kubernetes manifests and validates every object against the Kubernetes, Flux,
  * Gateway API and Argo CD schemas, so nothing invalid is ever committed (nothing is written but the
  * compiled schemas, to `validatorCache` when given). A private app behind oauth2-proxy gets the proxy
- * in its pod and its Secret encrypted beside the other files.
+ * in its pod and its Secret encrypted beside the other files. An app with settings or secrets gets
+ * them in its Deployment, and its Secret's files beside the others.
  */
-export const createRenderStep = ({ settings, validatorCache, settingsFor, accessProxy }: {
+export const createRenderStep = ({ settings, validatorCache, settingsFor, accessProxy, configFor }: {
   settings: RenderSettings;
   validatorCache?: string;
   /** An environment's settings (its folder, namespace, domain), when a run names one. */
   settingsFor?: (env: string) => RenderSettings;
   accessProxy?: AccessProxyParts;
+  /**
+   * The app's settings and secrets in an environment, read when the step runs: every run that renders
+   * (create, change, promote, configure) keeps them. `files` are the Secret's files for the GitOps repo, if any.
+   */
+  configFor?: (app: string, env: string, namespace: string) => Promise<{ config?: RenderedConfig; files: RenderedFile[] }>;
 }) => {
   const crds = new CrdSchemas(validatorCache === undefined ? {} : { cacheDir: validatorCache });
   return defineStep({
@@ -41,12 +48,17 @@ export const createRenderStep = ({ settings, validatorCache, settingsFor, access
       const { spec, image, env, access } = ctx.input;
       const chosen = env !== undefined && settingsFor ? settingsFor(env) : settings;
       const proxy = access === 'private' ? accessProxy : undefined;
-      const { files } = renderAppChecked(spec, { image, ...(proxy ? { accessProxy: proxy.settings } : {}) }, chosen, { crds });
-      if (!proxy) return { image, files };
-      const path = `${appPaths(spec.name, chosen).manifests}/${PROXY_SECRET_FILE}`;
-      const secret = accessProxySecret(spec.name, chosen.namespace, appLabels(spec.name), proxy.values(spec.name));
-      const content = await proxy.encrypt(secret, path);
-      return { image, files: [...files, { path, content }].sort((a, b) => compareCodeUnits(a.path, b.path)) };
+      const configured = configFor && env !== undefined ? await configFor(spec.name, env, chosen.namespace) : undefined;
+      const config = configured?.config;
+      const { files } = renderAppChecked(spec, { image, ...(proxy ? { accessProxy: proxy.settings } : {}), ...(config ? { config } : {}) }, chosen, { crds });
+      const extra = [...(configured?.files ?? [])];
+      if (proxy) {
+        const path = `${appPaths(spec.name, chosen).manifests}/${PROXY_SECRET_FILE}`;
+        const secret = accessProxySecret(spec.name, chosen.namespace, appLabels(spec.name), proxy.values(spec.name));
+        extra.push({ path, content: await proxy.encrypt(secret, path) });
+      }
+      if (extra.length === 0) return { image, files };
+      return { image, files: [...files, ...extra].sort((a, b) => compareCodeUnits(a.path, b.path)) };
     },
   });
 };
