@@ -3,7 +3,7 @@ import { basename, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, assertEnvName, FIRST_VERSION, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
-  NotFoundError, chooseRollbackTarget, configIn, withConfigIn, type AppAccess, type AccessRules, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
+  NotFoundError, chooseRollbackTarget, configIn, withConfigIn, needsNothing, secretHints, type AppAccess, type AppNeeds, type AccessRules, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
 import { executePipeline, RollbackRequest, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
 import type { SecretVault } from '../ports/secret-vault.ts';
@@ -70,6 +70,10 @@ export interface RunReport {
   error?: Run['error'];
   /** What to do next, e.g. how to follow a rollout Slipway does not watch. */
   next?: string;
+  /** What the plan says the app needs besides its code (settings, secrets, a database, externals). */
+  needs?: AppNeeds;
+  /** After a create: one command per secret the app needs that is not set yet (the app starts without it, on its defaults). */
+  nextSteps?: string[];
   /** What each finished step produced, by step id (image digest, commits, the plan…). */
   outputs: Record<string, unknown>;
   /** For a change: the files it added, changed and removed, and the lines. */
@@ -150,7 +154,7 @@ export interface ServiceDeps {
   clusterLogs?: ClusterLogs;
   /** The runtime that started an app (named in its record), to ask about it; default `runtime`. */
   runtimeFor?: (app: string) => Promise<AppRuntime>;
-  /** Where secret values are kept (encrypted); without one, secrets cannot be set. */
+  /** Where secret values are kept (encrypted); without one, secrets cannot be set. A create's report names the secrets its plan needs that are not set yet. */
   vault?: SecretVault;
   /** The pipelines and the known template ids, built on first use (only runs need them). */
   prepare: () => Promise<{ pipelines: Pipelines; templates: string[] }>;
@@ -879,8 +883,12 @@ export class SlipwayService {
       commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at,
     };
     const deployed = outputs.get(deployOutput);
+    // A run with a plan says what the app needs now; one without (a rollback) leaves it as it was.
+    const { needs: needsBefore, ...kept } = base;
+    const needs = view.template ? view.needs : needsBefore;
     await apps.upsert({
-      ...base,
+      ...kept,
+      ...(needs ? { needs } : {}),
       template: view.template ?? base.template,
       ...(view.generator ? { generator: view.generator } : {}),
       // A cluster app is known to run only when its rollout was followed to the end.
@@ -913,9 +921,24 @@ export class SlipwayService {
       ...(outputs.get(sourceDiffOutput) ? { diff: outputs.get(sourceDiffOutput)! } : {}),
       ...(run.error ? { error: run.error } : {}),
       ...((run.kind === 'create' || run.kind === 'promote') && run.status === 'succeeded' && this.deps.followHint ? { next: this.deps.followHint(run.app, view.version?.env) } : {}),
+      ...(view.needs ? { needs: view.needs } : {}),
+      ...(await this.secretSteps(run, view.needs, view.version?.env)),
       ...(notifications.length > 0 ? { notifications } : {}),
       ...(await this.rollbackView(run, outputs)),
     };
+  }
+
+  /**
+   * After a create whose plan needs secrets: how to set each one not set yet. The app started
+   * without them (on its defaults), so this is what is left to do, not a failure.
+   */
+  private async secretSteps(run: Run, needs: AppNeeds | undefined, env: string | undefined): Promise<Pick<RunReport, 'nextSteps'>> {
+    if (run.kind !== 'create' || run.status !== 'succeeded' || !needs?.secrets?.length) return {};
+    const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
+    const where = env ?? (typeof run.request.env === 'string' ? run.request.env : defaultEnv);
+    const set = this.deps.vault ? await this.deps.vault.names(run.app, where) : [];
+    const steps = secretHints(run.app, needs, set, where === defaultEnv ? undefined : where);
+    return steps.length > 0 ? { nextSteps: steps } : {};
   }
 
   /** What a report says about rollbacks: the one this run is, or the automatic one that followed it. */
@@ -957,6 +980,7 @@ function outputsView(outputs: StepOutputs) {
   return {
     template: plan?.template.id,
     generator: plan ? generatorName(plan) : undefined,
+    needs: plan && !needsNothing(plan.needs) ? plan.needs : undefined,
     url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
     version: outputs.get(versionNextOutput),
     commits,

@@ -1,3 +1,4 @@
+import { needsLine } from '../domain/app-needs.ts';
 import { describeError } from '../domain/errors.ts';
 import { exitCodeFor } from './exit-codes.ts';
 import type { RunReport } from '../app/slipway-service.ts';
@@ -31,7 +32,9 @@ export function printRunSummary(report: RunReport): void {
     if (report.commits.gitops) lines.push(`  gitops commit  ${report.commits.gitops}`);
     if (report.diff) lines.push(`  changes        ${diffText(report.diff).split('\n').join('\n                 ')}`);
     if (report.url) lines.push(`  url            ${report.url}`);
+    if (report.needs) lines.push(`  needs          ${needsLine(report.needs)}`);
     if (report.next) lines.push(`  ${report.next}`);
+    if (report.nextSteps) lines.push('  The app runs on its defaults until you set its secrets:', ...report.nextSteps.map((step) => `    ${step}`));
     process.stdout.write(`${lines.join('\n')}\n`);
     return;
   }
@@ -50,6 +53,7 @@ export function runJson(report: RunReport) {
     template: report.template ?? null, commits: { source: report.commits.source ?? null, gitops: report.commits.gitops ?? null },
     ...(report.diff ? { diff: report.diff } : {}),
     timeline: report.timeline, ...(report.error ? { error: report.error } : {}), ...(report.next ? { next: report.next } : {}),
+    ...(report.needs ? { needs: report.needs } : {}), ...(report.nextSteps ? { nextSteps: report.nextSteps } : {}),
     ...(report.rollback ? { rollback: report.rollback } : {}), ...(report.rolledBackBy ? { rolledBackBy: report.rolledBackBy } : {}),
   };
 }

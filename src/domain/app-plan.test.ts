@@ -21,7 +21,7 @@ describe('AppPlan', () => {
       name: 'guestbook', title: 'Guestbook', summary: 'Visitors leave a message.', runtime: 'node',
       features: ['sign the guestbook'], pages: [{ path: '/', purpose: 'the messages' }],
       routes: [{ method: 'GET', path: '/api/messages', purpose: 'list' }], persistent: true,
-      env: [{ name: 'GREETING', purpose: 'shown on top', default: 'Hello' }], port: 8080,
+      needs: { settings: [{ name: 'GREETING', description: 'shown on top', default: 'Hello' }] }, port: 8080,
       template: {
         id: 'notes-api', version: '1.0.0', chosenBy: 'model', score: null, matched: [], candidates: [],
         explanation: 'planned by openai gpt-4.1-mini: Visitors leave a message.', params: {},
@@ -51,6 +51,12 @@ describe('AppPlan', () => {
   it('reads a plan in its own shape back unchanged', () => {
     const plan = AppPlan.parse(RECORDED_MODEL_PLAN);
     expect(AppPlan.parse(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
+  });
+
+  it('reads plain settings recorded as env, in a plan of its own shape, as needs', () => {
+    const { needs, ...plan } = AppPlan.parse(RECORDED_MODEL_PLAN);
+    expect(AppPlan.parse({ ...plan, env: [{ name: 'GREETING', purpose: 'shown on top', default: 'Hello' }] }).needs).toEqual(needs);
+    expect(AppPlan.parse({ ...plan, env: [] }).needs).toEqual({});
   });
 
   it('refuses a recorded model plan whose params.plan no longer reads', () => {

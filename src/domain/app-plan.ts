@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { Runtime } from './app-spec.ts';
+import { AppNeeds, Runtime } from './app-spec.ts';
 
 const Page = z.object({ path: z.string(), purpose: z.string() });
 const Route = z.object({ method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']), path: z.string(), purpose: z.string() });
-const EnvVar = z.object({ name: z.string(), purpose: z.string(), default: z.string() });
 
 /** The bundled template an app is built from (the offline generator) or modelled on (a model's worked example). */
 const PlannedTemplate = z.object({
@@ -43,8 +42,10 @@ const AppPlanShape = z.object({
   routes: z.array(Route),
   /** Whether the app keeps data that must survive restarts. */
   persistent: z.boolean(),
-  /** Environment variables the app reads besides PORT, HOST and DATA_DIR, each with a safe default. */
-  env: z.array(EnvVar),
+  /** What the app reads from its environment besides PORT, HOST and DATA_DIR (settings with safe defaults, secrets), and a database or services outside the cluster. */
+  needs: AppNeeds,
+  /** What the planner's answer held that Slipway dropped or cut (a reserved name, too many entries), in words. */
+  warnings: z.array(z.string()).optional(),
   port: z.number().int().min(1).max(65535),
   template: PlannedTemplate,
   generator: PlanGenerator,
@@ -52,9 +53,9 @@ const AppPlanShape = z.object({
 
 /**
  * What to build, whoever planned it: the app in neutral terms (title, runtime, features, pages,
- * routes, data, env, port), the template it is built from or modelled on, and the planner. Plans
+ * routes, data, needs, port), the template it is built from or modelled on, and the planner. Plans
  * recorded by older versions of Slipway (template-shaped, a model's plan as JSON text in
- * `params.plan`) are read into this shape.
+ * `params.plan`, plain settings as `env`) are read into this shape.
  */
 export const AppPlan = z.preprocess(fromRecordedPlan, AppPlanShape);
 export type AppPlan = z.infer<typeof AppPlanShape>;
@@ -67,6 +68,10 @@ const MODEL_PARAMS = new Set(['plan', 'prompts', 'plannerModel']);
  * other value as it is, for the schema to check.
  */
 function fromRecordedPlan(value: unknown): unknown {
+  if (isRecord(value) && Array.isArray(value.env) && value.needs === undefined) {
+    const { env, ...rest } = value;
+    return { ...rest, needs: needsOfEnv(env) };
+  }
   if (!isRecord(value) || typeof value.source !== 'string' || typeof value.template !== 'string') return value;
   const params = isRecord(value.params) ? value.params : {};
   const model = typeof params.plan === 'string' ? parseJson(params.plan) : undefined;
@@ -85,14 +90,20 @@ function fromRecordedPlan(value: unknown): unknown {
     return {
       name: plan.name ?? '', title: plan.title ?? value.template, summary: plan.summary ?? '', runtime: value.runtime,
       features: plan.features ?? [], pages: plan.pages ?? [], routes: plan.apiRoutes ?? [], persistent: plan.persistent ?? false,
-      env: plan.env ?? [], port: plan.port ?? 8080, template,
+      needs: needsOfEnv(plan.env), port: plan.port ?? 8080, template,
       generator: { kind: 'model', ...(typeof params.plannerModel === 'string' ? { model: params.plannerModel } : {}), prompts: promptsOf(params.prompts) },
     };
   }
   return {
     name: '', title: params.title ?? value.template, summary: params.description ?? '', runtime: value.runtime,
-    features: [], pages: [], routes: [], persistent: false, env: [], port: 8080, template, generator: { kind: 'template' },
+    features: [], pages: [], routes: [], persistent: false, needs: {}, port: 8080, template, generator: { kind: 'template' },
   };
+}
+
+/** Plain settings as plans recorded them before `needs` (`env`: name, purpose, default) → `needs`. */
+function needsOfEnv(env: unknown): AppNeeds {
+  if (!Array.isArray(env) || env.length === 0) return {};
+  return { settings: env.filter(isRecord).map((e) => ({ name: String(e.name), description: String(e.purpose ?? ''), default: String(e.default ?? '') })) };
 }
 
 /** `planner.v1 coder.v1` (how prompt versions were recorded) → { planner: 'planner.v1', coder: 'coder.v1' }. */

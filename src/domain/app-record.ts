@@ -1,5 +1,6 @@
 import type { AppAccess } from './app-access.ts';
 import type { AppConfig } from './app-config.ts';
+import type { AppNeeds } from './app-spec.ts';
 import type { Version } from './version.ts';
 
 /**
@@ -14,6 +15,8 @@ export interface AppRecord {
   template: string;
   /** What made it: `templates` (the offline generator), or `model` and the planner's model, e.g. `model gpt-4.1`. */
   generator?: string;
+  /** What its plan says it needs besides its code (absent when nothing): what `env list` shows as needed. */
+  needs?: AppNeeds;
   state: AppState;
   url?: string;
   target: 'local' | 'cluster';

@@ -5,6 +5,7 @@ export * from './redact.ts';
 export * from './app-spec.ts';
 export * from './app-config.ts';
 export * from './app-plan.ts';
+export * from './app-needs.ts';
 export * from './run.ts';
 export * from './app-record.ts';
 export * from './safe-path.ts';

@@ -60,6 +60,13 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
     linesAdded: z.number().int(),
     linesRemoved: z.number().int(),
   }), 'Diff');
+  /** What a plan says an app needs (src/domain/app-spec.ts AppNeeds); secret values are never here. */
+  const Needs = named(z.object({
+    settings: z.array(z.object({ name: z.string(), description: z.string(), default: z.string().optional() })).optional(),
+    secrets: z.array(z.object({ name: z.string(), description: z.string() })).optional(),
+    database: z.literal('postgres').optional(),
+    externals: z.array(z.string()).optional(),
+  }), 'Needs');
   /** A run with what it made: `GET /v1/runs/{id}`. */
   const Run = named(z.object({
     ...runSummary,
@@ -70,6 +77,9 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
     commits: Commits,
     outputs: z.record(z.string(), z.unknown()).meta({ description: 'what each finished step produced, by step id (the plan, commits, image digest …)' }),
     next: z.string().optional(),
+    needs: Needs.optional().meta({ description: 'what the plan says the app needs besides its code' }),
+    nextSteps: z.array(z.string()).optional()
+      .meta({ description: 'after a create: one command per secret the app needs that is not set yet (it runs on its defaults meanwhile)', example: ['slipway secret set weather API_KEY'] }),
     notifications: z.array(z.object({ target: z.string(), ok: z.boolean(), attempts: z.number().int(), error: z.string().optional() })).optional()
       .meta({ description: 'the notifications sent about its outcome' }),
     rollback: z.object({ to: z.string().optional(), auto: z.object({ failedRunId: z.string(), reason: z.string().optional() }).optional() }).optional()
@@ -89,6 +99,7 @@ export function apiJson(z: Zod, named: <T extends zod.ZodType>(schema: T, name: 
     version: z.string().optional().meta({ description: 'the version it runs (see /v1/apps/{app}/versions)', example: 'v1.1.0' }),
     env: z.string().optional().meta({ description: 'the environment it runs in', example: 'prod' }),
     access: z.enum(['public', 'private']).optional().meta({ description: 'who may open it: everyone, or only the people the access provider lets in (absent: public)' }),
+    needs: Needs.optional().meta({ description: 'what its plan says it needs besides its code: settings, secrets, a database, services outside the cluster' }),
     lastRunId: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),

@@ -38,6 +38,35 @@ describe('the bundled templates', () => {
       for (const [, spec] of file.content.matchAll(/^import .* from '([^']+)';$/gm)) expect(dependencies.includes(spec!) || spec!.startsWith('node:'), spec).toBe(true);
     }
   });
+
+  it.each(IDS)('%s: declares as needs exactly what its files read from the environment besides what Slipway sets', async (id) => {
+    const [manifest] = (await listTemplates(templatesDir)).filter((t) => t.id === id);
+    const read = new Set((await readTemplateFiles(templatesDir, id)).flatMap((f) => [...f.content.matchAll(/process\.env\.([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!)));
+    for (const name of ['PORT', 'HOST', 'DATA_DIR']) read.delete(name);
+    // Slipway sets DATABASE_URL for an app that needs a database.
+    if (manifest!.needs?.database) read.delete('DATABASE_URL');
+    const declared = [...(manifest!.needs?.settings ?? []), ...(manifest!.needs?.secrets ?? [])].map((n) => n.name);
+    expect(declared.sort()).toEqual([...read].sort());
+  });
+
+  it('passes a template\'s needs into the plan and the spec', async () => {
+    const plan = await generator.plan({ description: 'a contact form', template: 'form' });
+    expect(plan.needs.secrets?.map((s) => s.name)).toEqual(['ADMIN_PASSWORD']);
+    const { spec } = await generator.generate(plan, { name: 'contact', description: 'a contact form' });
+    expect(spec.needs).toEqual(plan.needs);
+    expect(AppSpec.parse(spec)).toEqual(spec);
+    const timer = await generator.generate(await generator.plan({ description: 'a timer', template: 'timer' }), { name: 't', description: 'a timer' });
+    expect(timer.spec.needs).toBeUndefined();
+  });
+
+  it('refuses a template whose needs name what Slipway sets', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'slipway-templates-'));
+    await cp(join(templatesDir, 'form'), join(dir, 'form'), { recursive: true });
+    const file = join(dir, 'form', 'template.json');
+    const manifest = JSON.parse(await readFile(file, 'utf8'));
+    await writeFile(file, JSON.stringify({ ...manifest, needs: { settings: [{ name: 'DATA_DIR', description: 'where data goes' }] } }));
+    await expect(new TemplateGenerator({ templatesDir: dir }).plan({ description: 'a form', template: 'form' })).rejects.toThrow(/declares needs Slipway cannot wire: dropped setting "DATA_DIR": Slipway sets/);
+  });
 });
 
 describe('TemplateGenerator.plan', () => {

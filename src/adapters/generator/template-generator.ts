@@ -52,7 +52,7 @@ export class TemplateGenerator implements CodeGenerator {
       pages: [],
       routes: [],
       persistent: manifest.persistent,
-      env: [],
+      needs: manifest.needs ?? {},
       port: APP_PORT,
       template: {
         id: manifest.id,
@@ -90,7 +90,7 @@ export class TemplateGenerator implements CodeGenerator {
       port: APP_PORT,
       persistent: manifest.persistent,
       command: ['node', 'server.js'],
-      ...(manifest.needs?.database ? { needs: { database: manifest.needs.database } } : {}),
+      ...(manifest.needs ? { needs: manifest.needs } : {}),
     };
     return { spec, files };
   }

@@ -1,7 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { assertSafeRelativePath, InputError, Runtime, type GeneratedFile } from '../../domain/index.ts';
+import { AppNeeds, assertSafeRelativePath, checkNeeds, InputError, Runtime, type GeneratedFile } from '../../domain/index.ts';
 import { compareCodeUnits } from '../../domain/compare.ts';
 
 /** Template ids double as folder names, so they are kept to a safe, lowercase alphabet. */
@@ -36,10 +36,10 @@ export const TemplateManifest = z.object({
   description: z.string().min(1),
   /** Whether the app keeps data under $DATA_DIR that must survive restarts. */
   persistent: z.boolean().default(false),
-  /** What the app needs beside its code (a database it reaches through DATABASE_URL). */
-  needs: z.object({ database: z.literal('postgres').optional() }).strict().optional(),
   keywords: z.array(TemplateKeyword).min(1),
   parameters: z.record(z.string().regex(PARAMETER_NAME), TemplateParameter),
+  /** What the template's app reads besides PORT, HOST and DATA_DIR: only what its files really read. */
+  needs: AppNeeds.optional(),
 });
 export type TemplateManifest = z.infer<typeof TemplateManifest>;
 
@@ -63,6 +63,9 @@ export async function loadTemplate(templatesDir: string, id: string): Promise<Te
     throw new Error(`${file} is not a valid template manifest: ${issues}`);
   }
   if (parsed.data.id !== id) throw new Error(`${file} declares id '${parsed.data.id}' but sits in folder '${id}'`);
+  // A template's needs are written by hand: anything the plan check would drop is a defect in the file.
+  const { warnings } = checkNeeds(parsed.data.needs);
+  if (warnings.length > 0) throw new Error(`${file} declares needs Slipway cannot wire: ${warnings.join('; ')}`);
   return parsed.data;
 }
 

@@ -1,4 +1,5 @@
 import { assertAppName } from '../../domain/app-name.ts';
+import { needsLine } from '../../domain/app-needs.ts';
 import { RollbackRequest } from '../../pipeline/pipelines/rollback.ts';
 import { openSlipway } from '../context.ts';
 import { printJson, reportError } from '../output.ts';
@@ -41,6 +42,7 @@ export function statusCommand(app: string, opts: { json?: boolean }): Promise<nu
       `  version      ${status.version ? `${status.version}${status.env ? ` (${status.env})` : ''}` : '-'}`,
       `  url          ${status.url ?? '-'}`,
       `  access       ${status.access ?? 'public'}`,
+      ...(status.needs ? [`  needs        ${needsLine(status.needs)}`] : []),
       `  last run     ${status.lastRunId}`,
       ...(status.next ? [`  → its latest run was interrupted; continue with: ${status.next}`] : []),
       `  source       ${status.commits.source ?? '-'}`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { needsLine } from '../../domain/index.ts';
 import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import type { AppPlan, CodeGenerator } from '../../ports/index.ts';
 import { AppPlanSchema } from '../schemas.ts';
@@ -16,6 +17,7 @@ export const createPlanStep = ({ generator }: { generator: CodeGenerator }) =>
     run: async (ctx) => {
       const plan = await generator.plan(ctx.input.template ? { description: ctx.input.description, template: ctx.input.template } : { description: ctx.input.description }, ctx.signal);
       ctx.logger.info({ template: plan.template.id, score: plan.template.score, matched: plan.template.matched }, 'planned');
+      for (const warning of plan.warnings ?? []) ctx.logger.warn({ warning }, 'the plan was put right');
       return plan;
     },
   });
@@ -25,9 +27,11 @@ export function generatorName(plan: AppPlan): string {
   return plan.generator.kind === 'model' ? `model${plan.generator.model ? ` ${plan.generator.model}` : ''}` : 'templates';
 }
 
-/** The plan in a line: the template, and who chose it. */
+/** The plan in a line: the template, who chose it, what the app needs and what was dropped from the plan. */
 export function summarizePlan(plan: AppPlan): string {
-  return `template ${plan.template.id} (${whoChose(plan)})`;
+  const needs = needsLine(plan.needs);
+  const dropped = plan.warnings?.length ? `; put right: ${plan.warnings.join('; ')}` : '';
+  return `template ${plan.template.id} (${whoChose(plan)})${needs ? `; needs ${needs}` : ''}${dropped}`;
 }
 
 /** Who chose the planned template, in words: the --template flag, the offline scorer and its score, or the model. */

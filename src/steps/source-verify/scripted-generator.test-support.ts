@@ -15,7 +15,7 @@ export const spec: AppSpec = { name: 'scripted', description: 'a greeting page',
 
 export const plan: AppPlan = {
   name: 'greeting', title: 'Greeting', summary: 'a single page that greets', runtime: 'node',
-  features: ['greets'], pages: [{ path: '/', purpose: 'the greeting' }], routes: [], persistent: false, env: [], port: 8080,
+  features: ['greets'], pages: [{ path: '/', purpose: 'the greeting' }], routes: [], persistent: false, needs: {}, port: 8080,
   template: { id: 'llm', version: '1', chosenBy: 'model', score: null, matched: [], candidates: [], explanation: 'a single page that greets', params: {} },
   generator: { kind: 'model', model: 'fixture-small', prompts: { coder: 'coder-v3', planner: 'planner-v2' } },
 };

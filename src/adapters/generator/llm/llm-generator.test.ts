@@ -21,7 +21,7 @@ describe.each(['openai', 'anthropic'] as const)('a clean run with %s', (format) 
     expect(plan).toMatchObject({
       runtime: 'node', title: PLAN_JSON.title, summary: PLAN_JSON.summary, features: PLAN_JSON.features, routes: PLAN_JSON.apiRoutes,
       template: { id: 'notes-api', version: '1.0.0', chosenBy: 'model', score: null, matched: [], candidates: [], params: {} },
-      generator: { kind: 'model', model: 'planner-model', prompts: { planner: 'planner.v1', coder: 'coder.v1', repair: 'repair.v1' } },
+      generator: { kind: 'model', model: 'planner-model', prompts: { planner: 'planner.v2', coder: 'coder.v2', repair: 'repair.v1' } },
     });
     expect(AppPlan.parse(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
     expect(readModelPlan(plan)).toEqual(PLAN_JSON);
@@ -215,7 +215,7 @@ describe('planning', () => {
 describe('the generator itself', () => {
   it('reports its provider, models and prompt versions', () => {
     const generator = new LlmGenerator({ provider: 'anthropic', apiKey: KEYS.anthropic, models: MODELS, templatesDir: TEMPLATES_DIR, promptsDir: PROMPTS_DIR });
-    expect(generator.info).toEqual({ kind: 'llm', provider: 'anthropic', models: MODELS, prompts: { planner: 'planner.v1', coder: 'coder.v1', repair: 'repair.v1', change: 'change.v1' } });
+    expect(generator.info).toEqual({ kind: 'llm', provider: 'anthropic', models: MODELS, prompts: { planner: 'planner.v2', coder: 'coder.v2', repair: 'repair.v1', change: 'change.v1' } });
   });
 
   it('sends no temperature when it is set to null (reasoning models refuse one)', async () => {

@@ -1,4 +1,4 @@
-import { appNameProblem, assertDescription, ConfigError, deriveAppName, ExternalServiceError, InputError, Runtime, type AppSpec, type GeneratedFile } from '../../../domain/index.ts';
+import { appNameProblem, assertDescription, checkNeeds, ConfigError, deriveAppName, ExternalServiceError, InputError, needsNothing, Runtime, type AppNeeds, type AppSpec, type GeneratedFile } from '../../../domain/index.ts';
 import type { AppPlan, AppRequest, ChangedApp, CodeGenerator, GeneratedApp, GeneratorInfo } from '../../../ports/index.ts';
 import { listTemplates, loadTemplate, type TemplateManifest } from '../template-manifest.ts';
 import { APP_PORT, TemplateGenerator } from '../template-generator.ts';
@@ -109,7 +109,8 @@ export class LlmGenerator implements CodeGenerator {
     }, schema);
     const secrets = findSecrets(JSON.stringify(answer, null, 1));
     if (secrets.length > 0) throw new InputError(`refused the plan: it holds ${secrets[0]!.kind}`, { hint: 'Plan again; apps take secrets from the environment.' });
-    const modelPlan: ModelPlan = { ...answer, name: appNameProblem(answer.name) ? deriveAppName(answer.name || description, new Set()) : answer.name };
+    const { needs, warnings } = checkNeeds(answer.needs);
+    const modelPlan = { ...answer, name: appNameProblem(answer.name) ? deriveAppName(answer.name || description, new Set()) : answer.name };
     const template = request.template ?? modelPlan.template;
     const manifest = templates.find((t) => t.id === template)!;
     return {
@@ -121,7 +122,8 @@ export class LlmGenerator implements CodeGenerator {
       pages: modelPlan.pages,
       routes: modelPlan.apiRoutes,
       persistent: modelPlan.persistent,
-      env: modelPlan.env,
+      needs,
+      ...(warnings.length > 0 ? { warnings } : {}),
       port: modelPlan.port,
       template: {
         id: template,
@@ -214,6 +216,7 @@ export class LlmGenerator implements CodeGenerator {
       port: modelPlan?.port ?? APP_PORT,
       persistent: modelPlan?.persistent ?? manifest?.persistent ?? false,
       command,
+      ...(needsNothing(plan.needs) ? {} : { needs: plan.needs }),
     };
   }
 }
@@ -229,7 +232,17 @@ export function readModelPlan(plan: AppPlan): ModelPlan | undefined {
   if (plan.generator.kind !== 'model') return undefined;
   return {
     name: plan.name, title: plan.title, summary: plan.summary, runtime: plan.runtime, template: plan.template.id,
-    features: plan.features, pages: plan.pages, apiRoutes: plan.routes, persistent: plan.persistent, env: plan.env, port: plan.port,
+    features: plan.features, pages: plan.pages, apiRoutes: plan.routes, persistent: plan.persistent, needs: modelNeeds(plan.needs), port: plan.port,
+  };
+}
+
+/** The plan's needs as the planner's schema writes them: every list present, `none` for no database. */
+function modelNeeds(needs: AppNeeds): ModelPlan['needs'] {
+  return {
+    settings: (needs.settings ?? []).map((s) => ({ name: s.name, description: s.description, default: s.default ?? '' })),
+    secrets: needs.secrets ?? [],
+    database: needs.database ?? 'none',
+    externals: needs.externals ?? [],
   };
 }
 

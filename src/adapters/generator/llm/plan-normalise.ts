@@ -32,14 +32,29 @@ export function normaliseModelPlan(answer: unknown): unknown {
       (r) => (isRecord(r) ? `${String(r.method)} ${String(r.path)}` : r),
     );
   }
-  if (Array.isArray(plan.env)) {
-    plan.env = unique(
-      plan.env.map((e) => (isRecord(e) ? { ...e, name: typeof e.name === 'string' ? normaliseEnvName(e.name) : e.name, purpose: trimmed(e.purpose), default: trimmed(e.default) } : e)),
+  // Plans from before `needs` listed plain settings as `env`, with a `purpose`.
+  if (plan.needs === undefined && Array.isArray(plan.env)) {
+    plan.needs = { settings: plan.env.map((e) => (isRecord(e) ? { name: e.name, description: e.purpose, default: e.default } : e)) };
+  }
+  delete plan.env;
+  if (isRecord(plan.needs)) plan.needs = normaliseNeeds(plan.needs);
+  if (typeof plan.port === 'string' && /^\s*\d+\s*$/.test(plan.port)) plan.port = Number(plan.port);
+  return plan;
+}
+
+/** Names of settings and secrets as env names, each named once; `none` as no database. */
+function normaliseNeeds(source: Record<string, unknown>): Record<string, unknown> {
+  const needs: Record<string, unknown> = { ...source };
+  for (const key of ['settings', 'secrets'] as const) {
+    const list = needs[key];
+    if (!Array.isArray(list)) continue;
+    needs[key] = unique(
+      list.map((e) => (isRecord(e) ? { ...e, name: typeof e.name === 'string' ? normaliseEnvName(e.name) : e.name, description: trimmed(e.description), ...('default' in e ? { default: trimmed(e.default) } : {}) } : e)),
       (e) => (isRecord(e) ? e.name : e),
     );
   }
-  if (typeof plan.port === 'string' && /^\s*\d+\s*$/.test(plan.port)) plan.port = Number(plan.port);
-  return plan;
+  if (Array.isArray(needs.externals)) needs.externals = unique(needs.externals.map((x) => (typeof x === 'string' ? x.trim().toLowerCase() : x)), (x) => x);
+  return needs;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -6,6 +6,9 @@ import { z } from 'zod';
 import { normaliseModelPlan } from './plan-normalise.ts';
 import type { JsonSchema, ToolSpec } from './providers/types.ts';
 
+/** An env-var name as the model is asked for it; reserved names and other slips are handled when the plan is read. */
+const EnvNameWire = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an env name in UPPER_SNAKE_CASE, e.g. API_KEY');
+
 const Route = z.object({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
   path: z.string().min(1).max(200).describe('URL path starting with /api/, e.g. /api/notes/:id'),
@@ -24,15 +27,20 @@ export function modelPlanSchema(templateIds: readonly [string, ...string[]]) {
     pages: z.array(z.object({ path: z.string().min(1).max(200), purpose: z.string().max(300) })).max(20).describe('Pages the browser loads'),
     apiRoutes: z.array(Route).max(30).describe('HTTP API routes served by server.js (empty for static apps); GET /healthz is implied'),
     persistent: z.boolean().describe('true when data must survive restarts (kept under $DATA_DIR)'),
-    env: z
-      .array(z.object({
-        name: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'an env name in UPPER_SNAKE_CASE, e.g. API_KEY')
-          .describe('Variable name in UPPER_SNAKE_CASE: an uppercase letter, then uppercase letters, digits or _, e.g. GREETING or API_BASE_URL'),
-        purpose: z.string().max(300),
-        default: z.string().max(200),
-      }))
-      .max(20)
-      .describe('Environment variables the app reads besides PORT, HOST and DATA_DIR, each with a safe default; never secrets'),
+    needs: z.object({
+      settings: z.array(z.object({
+        name: EnvNameWire.describe('Variable name in UPPER_SNAKE_CASE, e.g. GREETING or API_BASE_URL'),
+        description: z.string().max(300).describe('What the setting changes, for the person who sets it'),
+        default: z.string().max(200).describe('The safe value the app uses when it is not set'),
+      })).max(20).describe('Plain settings the app reads from its environment, each with a safe default (empty when none)'),
+      secrets: z.array(z.object({
+        name: EnvNameWire.describe('Variable name in UPPER_SNAKE_CASE, e.g. WEATHER_API_KEY'),
+        description: z.string().max(300).describe('What the secret is and where the person gets it'),
+      })).max(10).describe('Secrets the app reads from its environment (API keys, tokens, passwords); values are never in the plan (empty when none)'),
+      database: z.enum(['none', 'postgres']).describe('postgres only when the request asks for a database or clearly needs one; the app then reads DATABASE_URL'),
+      externals: z.array(z.string().regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/)).max(10)
+        .describe('Names of services outside the cluster the request names, e.g. nas or printer (empty when none)'),
+    }).describe('What the app needs besides its code, besides PORT, HOST and DATA_DIR which Slipway always sets'),
     port: z.number().int().min(1024).max(65535).describe('Port inside the container; 8080 unless there is a reason'),
   });
 }
@@ -40,10 +48,12 @@ export type ModelPlan = z.infer<ReturnType<typeof modelPlanSchema>>;
 
 /**
  * How a model's plan is read: normalised first (see {@link normaliseModelPlan}: `api key` → `API_KEY`,
- * spaces trimmed, duplicates dropped), then checked against {@link modelPlanSchema}.
+ * spaces trimmed, duplicates dropped), then checked against {@link modelPlanSchema} — all but
+ * `needs`, which is taken as it comes and checked entry by entry afterwards (`checkNeeds`): a bad
+ * or reserved name there drops that entry with a warning instead of costing the whole plan.
  */
 export function modelPlanAnswer(templateIds: readonly [string, ...string[]]) {
-  return z.preprocess(normaliseModelPlan, modelPlanSchema(templateIds));
+  return z.preprocess(normaliseModelPlan, modelPlanSchema(templateIds).extend({ needs: z.unknown() }));
 }
 
 const FileOut = z.object({
