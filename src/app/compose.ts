@@ -35,6 +35,8 @@ import { createChangeSourceStep } from '../steps/source-change/index.ts';
 import { createDiffSourceStep } from '../steps/source-diff/index.ts';
 import { createProvenanceStep } from '../steps/source-provenance/index.ts';
 import { NpmDependencyInstaller, npmNetworkEnv, ProcessSandbox } from '../adapters/sandbox/index.ts';
+import { LocalPostgres } from '../adapters/database/local-postgres.ts';
+import { createRemoveLocalDataStep } from '../steps/database-remove/index.ts';
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
 import { clusterLogsFor, clusterParts, followHintFor } from './cluster-wiring.ts';
@@ -129,6 +131,8 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     })
     : undefined;
   const runtime = choice?.runtime;
+  // The apps' own PostgreSQL folders on this machine (the runtimes start and stop them; a delete may remove one).
+  const databases = new LocalPostgres({ root: join(config.home, 'databases') });
   // An app is stopped and asked about by the runtime its record names (the one that started it),
   // whatever the choice is today; an app with none recorded by today's.
   const runtimeFor = async (app: string) => {
@@ -247,7 +251,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     // A folder of code ships through the same steps once it is read and verified.
     const fromFolder = folderPipelines(folderParts, shared, { sandbox, images, sourceRepo, workspace });
     const remove = deletePipeline({
-      ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
+      ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }), removeData: createRemoveLocalDataStep({ databases }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
       removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings, others: envs.others() }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
@@ -260,6 +264,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   const clusterLogs = clusterLogsFor(config, env.vars, settings.namespace);
   const service = new SlipwayService({
     target: config.target, runs, apps, events, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
+    ...(runtime ? { localData: databases } : {}),
     ...(options.mode ? { mode: options.mode } : {}),
     readiness: readinessChecks(config, sourceRepo, gitopsRepo),
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),

@@ -20,6 +20,8 @@ describe('an app that needs a database', () => {
   it('sizes the Cluster for a Pi by default: one instance, 1Gi, small requests, database and owner named after the app', () => {
     const cluster = renderDatabase(sampleSpec({ name: 'guest-book' }), RenderSettingsSchema.parse({}), {});
     expect(cluster.metadata).toMatchObject({ name: 'guest-book-db', namespace: 'dynamic-apps' });
+    // Deleting the app from Git keeps its data: neither engine prunes the Cluster.
+    expect(cluster.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'argocd.argoproj.io/sync-options': 'Prune=false' });
     expect(cluster.spec).toEqual({
       instances: 1,
       bootstrap: { initdb: { database: 'guest_book', owner: 'guest_book' } },

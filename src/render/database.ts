@@ -8,6 +8,12 @@ export const DATABASE_URL = 'DATABASE_URL';
 /** The file of an app's CloudNativePG Cluster among its manifests. */
 export const DATABASE_FILE = 'database.yaml';
 
+/**
+ * Neither Flux nor Argo CD deletes the Cluster when its file leaves Git: deleting an app keeps its
+ * data (`--keep-data` is the default on the cluster), and a person deletes the Cluster on purpose.
+ */
+export const KEEP_WHEN_PRUNED = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled', 'argocd.argoproj.io/sync-options': 'Prune=false' };
+
 /** The longest app name that still leaves CloudNativePG room for its pod, service and secret names. */
 const MAX_APP_NAME = 50;
 
@@ -45,7 +51,7 @@ export function renderDatabase(spec: AppSpec, settings: RenderSettings, labels: 
   return {
     apiVersion: 'postgresql.cnpg.io/v1',
     kind: 'Cluster',
-    metadata: { name: databaseNames(app).cluster, namespace: settings.namespace, labels },
+    metadata: { name: databaseNames(app).cluster, namespace: settings.namespace, labels, annotations: KEEP_WHEN_PRUNED },
     spec: {
       instances: 1,
       ...(database.imageName === undefined ? {} : { imageName: database.imageName }),
