@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { ExternalServiceError, InputError } from '../../domain/errors.ts';
+import { ConfigError, ExternalServiceError, InputError } from '../../domain/errors.ts';
 import { freePort } from '../os/index.ts';
 import { postgresBinDir } from './postgres-binaries.ts';
 import { runCommand, type CommandResult } from './run-command.ts';
@@ -113,6 +113,16 @@ export class LocalPostgres {
     for (const dir of [this.root, dirname(this.root)]) {
       const { mode } = await stat(dir);
       if ((mode & 0o001) === 0) await chmod(dir, (mode & 0o7777) | 0o001);
+    }
+    // Folders above Slipway's home are the machine's: say which one is in the way rather than open it.
+    for (let dir = dirname(dirname(this.root)); ; dir = dirname(dir)) {
+      const info = await stat(dir);
+      if ((info.mode & 0o001) === 0 && info.uid !== user.uid) {
+        throw new ConfigError(`PostgreSQL runs as '${this.runAs}' (it refuses root), and '${this.runAs}' cannot enter ${dir} to reach ${base}`, {
+          hint: `Let it pass through (chmod o+x ${dir}: search only, no listing), or set SLIPWAY_HOME to a folder it can reach.`,
+        });
+      }
+      if (dir === dirname(dir)) break;
     }
     return user;
   }
