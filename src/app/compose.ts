@@ -26,6 +26,7 @@ import { createRenderStep } from '../steps/manifests-render/index.ts';
 import { createCurrentVersionStep } from '../steps/config-current/index.ts';
 import { LocalSecretStore } from '../adapters/secrets/local-secret-store.ts';
 import { appConfigSources } from './app-configs.ts';
+import { appSecretParts } from './app-secrets.ts';
 import { createCommitSourceStep } from '../steps/source-commit/index.ts';
 import { createGenerateStep } from '../steps/source-generate/index.ts';
 import { createBuildImageStep } from '../steps/image-build/index.ts';
@@ -142,7 +143,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   const handleOf = async (app: string) => (await apps.get(app))?.runtime;
   // Secret values live encrypted under the home; settings and secret names on the app's record.
   const vault = new LocalSecretStore({ home });
-  const configSources = appConfigSources({ apps, vault, defaultEnv: config.defaultEnv, target: config.target });
+  const configSources = appConfigSources({ apps, vault, defaultEnv: config.defaultEnv, target: config.target, ...appSecretParts(config, env.vars, gitopsRepo, envs.settingsFor, logger) });
   // What only a run needs (generator, registry, builder, sandbox, cluster endpoints and their
   // secrets) is built on first use, so list, status and runs start without it.
   let registry: OciRegistry | undefined;

@@ -28,17 +28,23 @@ function checkValue(name: string, value: unknown, what: 'setting' | 'secret'): s
   return value;
 }
 
+/** The request's names and values, checked (names, sizes) before anything else is looked at. */
+export function checkConfigChange(change: ConfigChange) {
+  const set = Object.entries(change.set ?? {}).map(([name, value]) => [checkEnvName(name, 'setting'), checkValue(name, value, 'setting')] as const);
+  const secrets = Object.entries(change.secrets ?? {}).map(([name, value]) => [checkEnvName(name, 'secret'), checkValue(name, value, 'secret')] as const);
+  const unset = (change.unset ?? []).map((name) => checkEnvName(name, 'setting'));
+  const unsetSecrets = (change.unsetSecrets ?? []).map((name) => checkEnvName(name, 'secret'));
+  if (set.length + secrets.length + unset.length + unsetSecrets.length === 0) throw new InputError('nothing to change: name at least one setting or secret');
+  return { set, secrets, unset, unsetSecrets };
+}
+
 /**
  * Applies a configure request to an app's configuration: checked at the edge (names, sizes, a name
  * both a setting and a secret, unsetting what is not set), so a bad one is refused before anything
  * changes. Returns the new configuration and the names each part touched, for the run's request.
  */
 export function applyConfigChange(app: string, current: AppConfig, change: ConfigChange) {
-  const set = Object.entries(change.set ?? {}).map(([name, value]) => [checkEnvName(name, 'setting'), checkValue(name, value, 'setting')] as const);
-  const secrets = Object.entries(change.secrets ?? {}).map(([name, value]) => [checkEnvName(name, 'secret'), checkValue(name, value, 'secret')] as const);
-  const unset = (change.unset ?? []).map((name) => checkEnvName(name, 'setting'));
-  const unsetSecrets = (change.unsetSecrets ?? []).map((name) => checkEnvName(name, 'secret'));
-  if (set.length + secrets.length + unset.length + unsetSecrets.length === 0) throw new InputError('nothing to change: name at least one setting or secret');
+  const { set, secrets, unset, unsetSecrets } = checkConfigChange(change);
   const settings = { ...current.settings };
   const names = new Set(current.secrets);
   for (const name of unset) {

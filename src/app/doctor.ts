@@ -12,6 +12,7 @@ import { clusterBuildCheck } from './cluster-build.ts';
 import { kubeAccess } from './cluster-wiring.ts';
 import { baseUrlFromEnv, llmProvider } from './generator-choice.ts';
 import { stateCheck } from './store-doctor.ts';
+import { vaultCheck } from './vault-doctor.ts';
 
 const run = promisify(execFile);
 
@@ -159,6 +160,8 @@ async function clusterChecks(config: ResolvedConfig, env: NodeJS.ProcessEnv): Pr
     }
   }
   if (config.access.provider === 'cloudflare' && config.access.cloudflare) checks.push(await cloudflareCheck(config, env));
+  const vault = await vaultCheck(config, env);
+  if (vault) checks.push(vault);
   return checks;
 }
 

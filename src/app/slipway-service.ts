@@ -12,6 +12,7 @@ import { awaitOutput } from '../steps/app-await/index.ts';
 import { deployOutput } from '../steps/app-deploy/index.ts';
 import { generatorName, planOutput } from '../steps/app-plan/index.ts';
 import { clusterAwaitOutput } from '../steps/cluster-await/index.ts';
+import { configCurrentOutput } from '../steps/config-current/index.ts';
 import { manifestsCommitOutput } from '../steps/manifests-commit/index.ts';
 import { manifestsRemoveOutput } from '../steps/manifests-remove/index.ts';
 import { sourceCommitOutput } from '../steps/source-commit/index.ts';
@@ -21,7 +22,7 @@ import { sourceDiffOutput, type DiffSummary } from '../steps/source-diff/index.t
 import { versionNextOutput } from '../steps/version-next/index.ts';
 import { versionPickOutput } from '../steps/version-pick/index.ts';
 import { autoRollbackAfter } from './auto-rollback.ts';
-import { applyConfigChange, type ConfigChange } from './config-change.ts';
+import { applyConfigChange, checkConfigChange, type ConfigChange } from './config-change.ts';
 import type { RunEvents } from './run-events.ts';
 import { RunQueue } from './run-queue.ts';
 import { appVersions, DEFAULT_ENV, type AppVersion } from './versions.ts';
@@ -424,6 +425,7 @@ export class SlipwayService {
    * environment runs with them. The run's request names what changed, never a value.
    */
   private async queueConfigure(input: Omit<Extract<StartRequest, { kind: 'configure' }>, 'kind'>, idempotencyKey?: string): Promise<Run> {
+    checkConfigChange(input);
     const record = await this.existingApp(input.app);
     if (input.env !== undefined) assertEnvName(input.env);
     const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
@@ -996,7 +998,8 @@ function outputsView(outputs: StepOutputs) {
     generator: plan ? generatorName(plan) : undefined,
     needs: plan && !needsNothing(plan.needs) ? plan.needs : undefined,
     url: outputs.get(awaitOutput)?.url ?? outputs.get(deployOutput)?.url ?? outputs.get(clusterAwaitOutput)?.url,
-    version: outputs.get(versionNextOutput),
+    // A configure run ships the version the environment runs: the same number, new settings.
+    version: outputs.get(versionNextOutput) ?? outputs.get(configCurrentOutput),
     commits,
   };
 }

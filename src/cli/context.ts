@@ -10,7 +10,7 @@ import { chosenServer } from './remote/server-choice.ts';
  * server (HttpSlipway). `idle` and `failRunning` concern runs this process executes: a server's
  * client has none.
  */
-export type SlipwayApi = Pick<SlipwayService, 'start' | 'watch' | 'cancel' | 'resume' | 'report' | 'runs' | 'list' | 'status' | 'logs' | 'versions'> &
+export type SlipwayApi = Pick<SlipwayService, 'start' | 'watch' | 'cancel' | 'resume' | 'report' | 'runs' | 'list' | 'status' | 'logs' | 'versions' | 'config'> &
   Partial<Pick<SlipwayService, 'idle' | 'failRunning'>>;
 
 /** Slipway as a command holds it: its service, what generates code, and `close` when done. */

@@ -8,6 +8,8 @@ import { InputError } from '../domain/errors.ts';
 
 /** The commands that work against a running server (`--server`); the others act on this machine only. */
 const REMOTE_COMMANDS = new Set(['create', 'change', 'resume', 'delete', 'list', 'status', 'runs', 'logs', 'versions', 'gc', 'promote', 'rollback']);
+/** Groups whose every subcommand also works against a server. */
+const REMOTE_GROUPS = new Set(['env', 'secret']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so
@@ -30,10 +32,10 @@ export function slipwayProgram(finish: (code: number) => void) {
       // `token list` is not `list`: the command that counts is the one right under the program.
       let top = command;
       while (top.parent && top.parent !== root) top = top.parent;
-      const remote = top === command && REMOTE_COMMANDS.has(command.name());
+      const remote = (top === command && REMOTE_COMMANDS.has(command.name())) || REMOTE_GROUPS.has(top.name());
       if ((flags.server !== undefined || flags.tokenFile !== undefined) && !remote) {
         throw new InputError(`slipway ${top.name()} works on this machine only and does not take --server or --token-file`, {
-          hint: `Run it without them (commands that take them: ${[...REMOTE_COMMANDS].join(', ')}).`,
+          hint: `Run it without them (commands that take them: ${[...REMOTE_COMMANDS, ...REMOTE_GROUPS].join(', ')}).`,
         });
       }
       // SLIPWAY_SERVER set for everyday use does not stop `slipway build` or `doctor` from working here.
@@ -91,6 +93,51 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--env <env>', 'the environment to roll back (default: the default environment)')
     .option('--json', 'print the result as JSON, with the new "version"')
     .action(async (app, opts) => finish(await (await import('./commands/run-commands.ts')).rollbackCommand(app, opts)));
+
+  const env = program.command('env').description("an app's settings: plain values it reads from its environment (secrets: see `slipway secret`)");
+  env
+    .command('set')
+    .description('set settings and ship the version the app runs with them (the version stays the same; the app restarts)')
+    .argument('<app>', 'app name')
+    .argument('<pairs...>', 'NAME=value, e.g. THEME=dark')
+    .option('--env <env>', 'the environment (default: the default environment)')
+    .option('--json', 'print the run as JSON')
+    .action(async (app, pairs, opts) => finish(await (await import('./commands/config-commands.ts')).envSetCommand(app, pairs, opts)));
+  env
+    .command('unset')
+    .description('remove settings and ship the version the app runs without them')
+    .argument('<app>', 'app name')
+    .argument('<names...>', 'setting names')
+    .option('--env <env>', 'the environment (default: the default environment)')
+    .option('--json', 'print the run as JSON')
+    .action(async (app, names, opts) => finish(await (await import('./commands/config-commands.ts')).envUnsetCommand(app, names, opts)));
+  env
+    .command('list')
+    .description("list an app's settings with their values, and its secrets by name (never their values)")
+    .argument('<app>', 'app name')
+    .option('--env <env>', 'the environment (default: the default environment)')
+    .option('--json', 'print JSON: settings and secret names')
+    .action(async (app, opts) => finish(await (await import('./commands/config-commands.ts')).envListCommand(app, opts)));
+
+  const secret = program.command('secret').description("an app's secrets: values kept encrypted, handed to the app as environment");
+  secret
+    .command('set')
+    .description('set a secret from standard input or a file (never from the command line) and ship the version the app runs with it')
+    .argument('<app>', 'app name')
+    .argument('<name>', 'the environment variable the app reads it from, e.g. API_KEY')
+    .argument('[rest...]')
+    .option('--from-file <file>', 'read the value from this file (one trailing newline is dropped)')
+    .option('--env <env>', 'the environment (default: the default environment)')
+    .option('--json', 'print the run as JSON')
+    .action(async (app, name, rest, opts) => finish(await (await import('./commands/config-commands.ts')).secretSetCommand(app, name, rest, opts)));
+  secret
+    .command('unset')
+    .description('remove a secret and ship the version the app runs without it')
+    .argument('<app>', 'app name')
+    .argument('<name>', 'secret name')
+    .option('--env <env>', 'the environment (default: the default environment)')
+    .option('--json', 'print the run as JSON')
+    .action(async (app, name, opts) => finish(await (await import('./commands/config-commands.ts')).secretUnsetCommand(app, name, opts)));
 
   program
     .command('list')

@@ -68,6 +68,8 @@ export function loadConfig(sources: ConfigSources): ResolvedConfig {
   if (argocd.webhookSecret?.file) argocd.webhookSecret.file = path(argocd.webhookSecret.file);
   if (kube?.kubeconfig) kube.kubeconfig = path(kube.kubeconfig);
   if (config.secrets?.sealCert) config.secrets.sealCert = path(config.secrets.sealCert);
+  const vaultToken = config.secrets?.externalSecrets?.vault?.token;
+  if (vaultToken?.file) vaultToken.file = path(vaultToken.file);
   for (const target of config.notify) {
     const sources = target.type === 'slack' || target.type === 'discord' ? [target.url] : target.type === 'ntfy' ? [target.token] : target.type === 'email' ? [target.smtp.password] : [target.secret];
     for (const source of sources) if (source?.file) source.file = path(source.file);

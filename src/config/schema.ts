@@ -106,17 +106,43 @@ const ChatIds = z.array(z.string().regex(/^[-A-Za-z0-9_]{1,64}$/, 'an id as the 
 /** Who may ask Slipway in a chat: a user listed, or anyone in a channel listed (both empty: nobody); deleting also needs the user in allowDelete. */
 const chatPolicy = { allowUsers: ChatIds, allowChannels: ChatIds, allowDelete: ChatIds };
 
+/**
+ * Apps' secrets kept outside the GitOps repo: an ExternalSecret per app pointing at a (Cluster)SecretStore
+ * of the External Secrets Operator, and optionally Vault's KV v2 engine Slipway writes the values to.
+ */
+export const ExternalSecretsConfig = z
+  .object({
+    store: z.object({ kind: z.enum(['ClusterSecretStore', 'SecretStore']).default('ClusterSecretStore'), name: KubeName }).strict(),
+    /** Where an app's values are in the store, with {env} and {app} replaced: the remoteRef key of each value. */
+    remotePath: z
+      .string()
+      .regex(/^[A-Za-z0-9_.{}-]+(\/[A-Za-z0-9_.{}-]+)*$/, 'a path such as slipway/{env}/{app}: segments of letters, digits, . _ - and the {env} and {app} placeholders, joined by /')
+      .refine((p) => p.includes('{app}'), 'a path holding {app}, so that each app has its own place')
+      .default('slipway/{env}/{app}'),
+    /** How often the operator reads the store again. */
+    refreshInterval: z.string().regex(/^\d+(s|m|h)$/, 'a duration such as 30s, 15m or 1h').default('1h'),
+    /** Vault's KV v2 engine the store reads: Slipway writes the values there when set, else it only references them. */
+    vault: z.object({ url: HttpUrl, token: SecretSource, mount: z.string().regex(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'a mount path such as secret').default('secret') }).strict().optional(),
+  })
+  .strict();
+export type ExternalSecretsConfig = z.infer<typeof ExternalSecretsConfig>;
+
 /** How Secrets Slipway commits to the GitOps repo are encrypted (see src/adapters/secrets). */
 export const SecretsConfig = z
   .object({
-    /** `sops`: SOPS + age, decrypted by Flux; `sealed-secrets`: sealed for the Sealed Secrets controller. */
-    backend: z.enum(['sops', 'sealed-secrets']).default('sops'),
+    /**
+     * `sops`: SOPS + age, decrypted by Flux; `sealed-secrets`: sealed for the Sealed Secrets controller;
+     * `external-secrets` (apps' secrets only): an ExternalSecret per app, see `externalSecrets`.
+     */
+    backend: z.enum(['sops', 'sealed-secrets', 'external-secrets']).default('sops'),
     /** age public keys (age1…) SOPS files are encrypted to; Flux holds the secret key of one of them. */
     ageRecipients: z.array(z.string().min(1, 'an age public key (age1…)')).default([]),
     /** The controller's certificate, from `kubeseal --fetch-cert`. */
     sealCert: FilePath.optional(),
+    externalSecrets: ExternalSecretsConfig.optional(),
   })
-  .strict();
+  .strict()
+  .refine((s) => s.backend !== 'external-secrets' || s.externalSecrets !== undefined, { message: 'backend external-secrets needs externalSecrets: { store: { kind, name } } (the (Cluster)SecretStore apps read from)', path: ['externalSecrets'] });
 export type SecretsConfig = z.infer<typeof SecretsConfig>;
 
 /** Chat commands served by `slipway serve`; a platform left out answers 404 on its endpoints. */

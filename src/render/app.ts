@@ -52,7 +52,7 @@ export function renderAppObjects(spec: AppSpec, input: RenderInput, settings: Re
     ...(lineComments.length > 0 ? { lineComments } : {}),
   }));
   // The proxy's Secret is listed here but written by whoever encrypts it (see accessProxySecret): never in clear.
-  const listed = [...manifests.map(([name]) => name), ...(input.accessProxy ? [PROXY_SECRET_FILE] : [])];
+  const listed = [...manifests.map(([name]) => name), ...(input.accessProxy ? [PROXY_SECRET_FILE] : []), ...(input.resources ?? [])];
   rendered.push({ path: `${paths.manifests}/kustomization.yaml`, object: renderAppKustomization(listed) });
   rendered.push(...engine.files);
   return rendered.sort((a, b) => compareCodeUnits(a.path, b.path));

@@ -37,6 +37,8 @@ export interface RenderInput {
   accessProxy?: AccessProxySettings;
   /** The app's settings and secrets (see app-config.ts): its env, the Secret it reads, and the checksum that restarts it when they change. */
   config?: RenderedConfig;
+  /** Files of the app's manifests folder written by others (its encrypted Secret), by name: listed in its kustomization too. */
+  resources?: string[];
 }
 
 /** What the Deployment says of an app's configuration: settings by value, secrets by name only. */

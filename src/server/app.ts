@@ -26,6 +26,7 @@ import { healthRoutes } from './routes/health.ts';
 import { hookRoutes } from './routes/hooks.ts';
 import { logRoutes } from './routes/logs.ts';
 import { rollbackRoutes } from './routes/rollback.ts';
+import { configRoutes } from './routes/config.ts';
 import { versionRoutes } from './routes/versions.ts';
 import { runRoutes } from './routes/runs.ts';
 import { sessionRoutes, type SessionDeps } from './routes/session.ts';
@@ -54,6 +55,7 @@ export interface ServerDeps {
     logs(app: string, options: { tail: number; follow?: boolean; since?: Date; env?: string; signal?: AbortSignal }): Promise<AsyncIterable<string>>;
     doctor(): Promise<DoctorCheck[]>;
     versions(app: string, options?: { env?: string }): Promise<AppVersions>;
+    config(app: string, options?: { env?: string }): Promise<{ app: string; env: string; settings: Record<string, string>; secrets: string[] }>;
   };
   metrics: ServerMetrics;
   logger: Logger;
@@ -124,6 +126,7 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   appRoutes(app, deps);
   promoteRoutes(app, deps);
   rollbackRoutes(app, deps);
+  configRoutes(app, deps);
   runRoutes(app, deps);
   eventRoutes(app, deps);
   fileRoutes(app, deps);

@@ -75,9 +75,10 @@ export class PodmanKubeRuntime implements AppRuntime {
       'does, with these changes for podman:',
       ...adapted.notes.map((note) => `- ${note}`),
     ];
-    await mkdir(join(this.options.home, 'kube'), { recursive: true });
+    await mkdir(join(this.options.home, 'kube'), { recursive: true, mode: 0o700 });
     const partial = `${file}.partial-${process.pid}`;
-    await writeFile(partial, kubeYaml(adapted.manifests, header));
+    // The file holds the app's settings and secret values as its env: readable by Slipway's user only.
+    await writeFile(partial, kubeYaml(adapted.manifests, header), { mode: 0o600 });
     await rename(partial, file);
     const out = await this.podman(['kube', 'play', '--replace', file], {
       timeoutMs: PLAY_TIMEOUT_MS, signal,

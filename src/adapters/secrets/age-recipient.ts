@@ -1,5 +1,5 @@
 import { Encrypter } from 'age-encryption';
-import { InputError } from '../../domain/errors.ts';
+import { ConfigError, InputError } from '../../domain/errors.ts';
 
 const KEYGEN_HINT = 'Use the public key age-keygen prints ("Public key: age1…"), e.g. `age-keygen -o flux.agekey` and the age1… line of that file.';
 
@@ -21,6 +21,19 @@ export function parseAgeRecipient(value: string, source: string): string {
     throw new InputError(`${source}: ${shown(recipient)} is not a valid age public key (its checksum or length is wrong)`, { hint: KEYGEN_HINT });
   }
   return recipient;
+}
+
+/**
+ * `parseAgeRecipient` for a key read from a file (slipway.yaml, a `.sops.yaml`): a bad one is the
+ * file's fault, so a ConfigError, with `hint` saying where to fix it.
+ */
+export function parseConfiguredAgeRecipient(value: string, source: string, hint: string): string {
+  try {
+    return parseAgeRecipient(value, source);
+  } catch (error) {
+    if (error instanceof InputError) throw new ConfigError(error.message, { hint: `${hint} ${error.hint ?? ''}`.trim() });
+    throw error;
+  }
 }
 
 /** Public keys may be shown; anything that looks like a secret key is not. */

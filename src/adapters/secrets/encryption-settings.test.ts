@@ -78,6 +78,37 @@ describe('readSecretEncryption', () => {
     expect(error.message).toMatch(/secrets\.backend/);
   });
 
+  it('loads external-secrets with its store and Vault token file, and keeps Slipway\'s own Secrets on the other settings given', () => {
+    const project = join(dir, 'eso-project');
+    mkdirSync(project, { recursive: true });
+    const load = (secrets: unknown) => {
+      writeFileSync(join(project, 'slipway.yaml'), stringify({ secrets }));
+      return loadConfig({ env: { SLIPWAY_HOME: join(dir, 'home'), SLIPWAY_CACHE: join(dir, 'cache') }, cwd: project, homedir: dir });
+    };
+    const config = load({ backend: 'external-secrets', ageRecipients: [alice.recipient], externalSecrets: { store: { name: 'vault' }, vault: { url: 'https://vault.lab:8200', token: { file: 'vault-token' } } } });
+    expect(config.secrets?.externalSecrets).toEqual({
+      store: { kind: 'ClusterSecretStore', name: 'vault' },
+      remotePath: 'slipway/{env}/{app}',
+      refreshInterval: '1h',
+      vault: { url: 'https://vault.lab:8200', token: { file: join(project, 'vault-token') }, mount: 'secret' },
+    });
+    expect(readSecretEncryption(config.secrets)).toEqual({ kind: 'sops', ageRecipients: [alice.recipient] });
+    const none = thrown(() => readSecretEncryption(load({ backend: 'external-secrets', externalSecrets: { store: { name: 'vault' } } }).secrets));
+    expect(none).toBeInstanceOf(ConfigError);
+    expect(none.message).toMatch(/external-secrets covers apps' secrets; Slipway's own Secrets still need secrets\.ageRecipients \(SOPS\) or secrets\.sealCert/);
+    for (const [secrets, message] of [
+      [{ backend: 'external-secrets' }, /backend external-secrets needs externalSecrets/],
+      [{ backend: 'external-secrets', externalSecrets: { store: { name: 'vault' }, remotePath: 'slipway/{env}' } }, /holding \{app\}/],
+      [{ backend: 'external-secrets', externalSecrets: { store: { name: 'vault' }, refreshInterval: 'hourly' } }, /a duration such as 30s/],
+      [{ backend: 'external-secrets', externalSecrets: { store: { name: 'vault' }, vault: { url: 'https://vault.lab', token: 'hvs.inline-token' } } }, /token/],
+    ] as const) {
+      const error = thrown(() => load(secrets));
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toMatch(message);
+      expect(error.message).not.toContain('hvs.inline-token');
+    }
+  });
+
   it.each<[string, () => unknown, RegExp]>([
     ['nothing said', () => readSecretEncryption(undefined), /does not know how to encrypt/],
     ['an unknown --secrets', () => readSecretEncryption(undefined, { secrets: 'vault' }), /--secrets must be sops or sealed-secrets, not "vault"/],

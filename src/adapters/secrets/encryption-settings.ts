@@ -85,6 +85,17 @@ function chooseBackend(config: SecretsConfig | undefined, flags: SecretEncryptio
   if (flags.ageRecipient.length > 0 && flags.sealCert !== undefined) throw new InputError('give --age-recipient (SOPS) or --seal-cert (Sealed Secrets), not both', { hint: HOW_HINT });
   if (flags.ageRecipient.length > 0) return 'sops';
   if (flags.sealCert !== undefined) return 'sealed-secrets';
+  if (config?.backend === 'external-secrets') return ownSecretsBackend(config);
   if (config) return config.backend;
   throw new InputError('Slipway does not know how to encrypt the Secrets it commits', { hint: HOW_HINT });
+}
+
+/**
+ * With `external-secrets`, apps' secrets live in the store, but Slipway's own Secrets (bootstrap,
+ * access proxy) are still committed: encrypted with whatever else `secrets:` names.
+ */
+function ownSecretsBackend(config: SecretsConfig): SecretBackend {
+  if (config.ageRecipients.length > 0) return 'sops';
+  if (config.sealCert !== undefined) return 'sealed-secrets';
+  throw new ConfigError('secrets.backend external-secrets covers apps\' secrets; Slipway\'s own Secrets still need secrets.ageRecipients (SOPS) or secrets.sealCert (Sealed Secrets) in slipway.yaml', { hint: HOW_HINT });
 }

@@ -9,7 +9,7 @@ import { parseAgeRecipient } from './age-recipient.ts';
 import { sealSecret } from './sealed-secret.ts';
 import { sopsEncryptSecret, type SopsOptions } from './sops.ts';
 
-export { parseAgeRecipient } from './age-recipient.ts';
+export { parseAgeRecipient, parseConfiguredAgeRecipient } from './age-recipient.ts';
 export { readSecretEncryption, SECRET_BACKENDS, type ReadSecretEncryptionOptions, type SecretBackend, type SecretEncryptionFlags } from './encryption-settings.ts';
 export { parseSealCert } from './seal-cert.ts';
 export { SOPS_ENCRYPTED_REGEX } from './sops.ts';

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { constants, createDecipheriv, createPrivateKey, privateDecrypt, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,18 +8,15 @@ import { InputError } from '../../domain/errors.ts';
 import type { PlainSecret } from '../../render/bootstrap/types.ts';
 import { validateObjects } from '../../render/validate/index.ts';
 import { expectNoClearSecrets } from '../../../test/support/clear-secrets.ts';
+import { selfSignedCert, unseal as unsealValue } from '../../../test/support/sealed-secrets-check.ts';
 import { encryptSecret, secretValueDigest, VALUE_DIGEST_ANNOTATION } from './index.ts';
 
 let dir: string;
 let certPem: string;
 let keyPem: string;
 
-/** A controller-like key pair: RSA 2048 and a self-signed certificate, from openssl. */
 function selfSigned(name: string, keyArgs: string[]): { cert: string; key: string } {
-  const key = join(dir, `${name}.key`);
-  const cert = join(dir, `${name}.pem`);
-  execFileSync('openssl', ['req', '-x509', '-nodes', ...keyArgs, '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=sealed-secret/O=sealed-secret'], { stdio: 'ignore' });
-  return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+  return selfSignedCert(dir, name, keyArgs);
 }
 
 beforeAll(() => {
@@ -29,18 +25,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The controller's side of the scheme, written from its description: split, RSA-OAEP(SHA-256) with the label, AES-GCM with a zero nonce. */
 function unseal(sealed: string, label: string, privateKeyPem = keyPem): string {
-  const bytes = Buffer.from(sealed, 'base64');
-  const rsaLength = bytes.readUInt16BE(0);
-  const sessionKey = privateDecrypt(
-    { key: createPrivateKey(privateKeyPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256', oaepLabel: Buffer.from(label) },
-    bytes.subarray(2, 2 + rsaLength),
-  );
-  const aes = bytes.subarray(2 + rsaLength);
-  const decipher = createDecipheriv('aes-256-gcm', sessionKey, Buffer.alloc(12));
-  decipher.setAuthTag(aes.subarray(aes.length - 16));
-  return Buffer.concat([decipher.update(aes.subarray(0, aes.length - 16)), decipher.final()]).toString('utf8');
+  return unsealValue(sealed, label, privateKeyPem);
 }
 
 function registrySecret(): PlainSecret {

@@ -1,5 +1,6 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { armor, Encrypter } from 'age-encryption';
+import { ConfigError } from '../../domain/errors.ts';
 import type { PlainSecret } from '../../render/bootstrap/types.ts';
 import { toYaml } from '../../render/yaml-writer.ts';
 import { readableMetadata, sortedRecord } from './secret-object.ts';
@@ -16,6 +17,8 @@ const SOPS_IV_BYTES = 32;
 export interface SopsOptions {
   /** The time written as `lastmodified` (it is also the additional data of the MAC); now unless set. */
   now?: Date;
+  /** Which keys' values are encrypted (a `.sops.yaml` rule's `encrypted_regex`); SOPS_ENCRYPTED_REGEX unless set. */
+  encryptedRegex?: string;
 }
 
 /**
@@ -25,6 +28,13 @@ export interface SopsOptions {
  * values (encrypted with the data key too) lets sops and Flux detect any edit of the file.
  */
 export async function sopsEncryptSecret(secret: PlainSecret, ageRecipients: readonly string[], options: SopsOptions = {}): Promise<string> {
+  const encryptedRegex = options.encryptedRegex ?? SOPS_ENCRYPTED_REGEX;
+  const regex = new RegExp(encryptedRegex);
+  // A regex that matches neither `stringData` nor a key would leave that value in clear: refuse.
+  const exposed = Object.keys(secret.stringData).filter((key) => !regex.test('stringData') && !regex.test(key));
+  if (exposed.length > 0) {
+    throw new ConfigError(`the SOPS encrypted_regex ${JSON.stringify(encryptedRegex)} would leave ${exposed.join(', ')} of the Secret ${secret.namespace}/${secret.name} in clear`, { hint: 'Make encrypted_regex match stringData, e.g. ^(data|stringData)$, in the GitOps repo\'s .sops.yaml.' });
+  }
   const dataKey = randomBytes(32);
   // Built in the order the YAML writer emits, because the MAC is over the values in file order.
   const plain = {
@@ -35,7 +45,7 @@ export async function sopsEncryptSecret(secret: PlainSecret, ageRecipients: read
     type: secret.type ?? 'Opaque',
   };
   const mac = createHash('sha512');
-  const encrypted = encryptTree(plain, [], { dataKey, mac, regex: new RegExp(SOPS_ENCRYPTED_REGEX) });
+  const encrypted = encryptTree(plain, [], { dataKey, mac, regex });
   const lastModified = rfc3339(options.now ?? new Date());
   const age = [];
   for (const recipient of ageRecipients) age.push({ recipient, enc: await encryptDataKey(dataKey, recipient) });
@@ -43,7 +53,7 @@ export async function sopsEncryptSecret(secret: PlainSecret, ageRecipients: read
     age,
     lastmodified: lastModified,
     mac: encryptValue(mac.digest('hex').toUpperCase(), dataKey, lastModified),
-    encrypted_regex: SOPS_ENCRYPTED_REGEX,
+    encrypted_regex: encryptedRegex,
     version: SOPS_VERSION,
   };
   return toYaml({ ...(encrypted as Record<string, unknown>), sops });

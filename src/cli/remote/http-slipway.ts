@@ -4,7 +4,11 @@ import type { StoredRunEvent } from '../../pipeline/index.ts';
 import { openLogLines, type LogRequest } from './log-lines.ts';
 import { followRunEvents, type FollowOptions } from './run-events.ts';
 import type { ServerClient } from './server-client.ts';
+import { z } from 'zod';
 import { AcceptedRunJson, AppJson, AppListJson, AppStatusJson, AppVersionListJson, RunJson, RunListJson, RunSummaryJson } from './wire.ts';
+
+/** `GET /v1/apps/{app}/config`'s answer. */
+const AppConfigJson = z.object({ app: z.string(), env: z.string(), settings: z.record(z.string(), z.string()), secrets: z.array(z.string()) });
 
 /** The most runs the API returns in one page. */
 const PAGE_LIMIT = 200;
@@ -54,6 +58,7 @@ export class HttpSlipway {
     }
     // Checked as the service checks it: the server refuses a bad name in the path in its own words.
     assertAppName(request.app);
+    if (request.kind === 'configure') return this.configure(request, headers);
     if (request.kind === 'promote') {
       const body = { from: request.from, to: request.to };
       const accepted = await this.client.call('POST', `v1/apps/${segment(request.app, 'app name')}/promote`, AcceptedRunJson, { body, headers });
@@ -61,6 +66,35 @@ export class HttpSlipway {
     }
     const accepted = await this.client.call('DELETE', `v1/apps/${segment(request.app, 'app name')}`, AcceptedRunJson, { headers });
     return { ...(await this.getRun(accepted.runId)), request: { app: request.app } };
+  }
+
+  /** An app's settings and secret names in an environment (`GET /v1/apps/{app}/config`). */
+  async config(app: string, options: { env?: string } = {}): Promise<z.infer<typeof AppConfigJson>> {
+    return this.client.call('GET', `v1/apps/${segment(app, 'app name')}/config`, AppConfigJson, { query: { env: options.env } });
+  }
+
+  /**
+   * A configure request as the API takes it: settings through `PATCH …/config`, one secret through
+   * `PUT` or `DELETE …/secrets/{name}` (the value in the body, never in the URL).
+   */
+  private async configure(request: Extract<StartRequest, { kind: 'configure' }>, headers: Record<string, string>): Promise<Run> {
+    const app = segment(request.app, 'app name');
+    const env = request.env !== undefined ? { env: request.env } : {};
+    const secrets = Object.entries(request.secrets ?? {});
+    const unsetSecrets = request.unsetSecrets ?? [];
+    const settings = { ...request.set, ...Object.fromEntries((request.unset ?? []).map((name) => [name, null])) };
+    const parts = (secrets.length > 0 ? 1 : 0) + (unsetSecrets.length > 0 ? 1 : 0) + (Object.keys(settings).length > 0 ? 1 : 0);
+    if (parts !== 1 || secrets.length > 1 || unsetSecrets.length > 1) throw new InputError('a server takes settings, one secret to set or one secret to unset per request');
+    let answer;
+    if (secrets.length === 1) {
+      const [name, value] = secrets[0]!;
+      answer = await this.client.call('PUT', `v1/apps/${app}/secrets/${segment(name, 'secret name')}`, AcceptedRunJson, { body: { value, ...env }, headers });
+    } else if (unsetSecrets.length === 1) {
+      answer = await this.client.call('DELETE', `v1/apps/${app}/secrets/${segment(unsetSecrets[0]!, 'secret name')}`, AcceptedRunJson, { query: { env: request.env }, headers });
+    } else {
+      answer = await this.client.call('PATCH', `v1/apps/${app}/config`, AcceptedRunJson, { body: { settings, ...env }, headers });
+    }
+    return await this.getRun(answer.runId);
   }
 
   /** The run's events: those stored after `after`, then live ones, ending after `run:end`. */

@@ -25,7 +25,7 @@ export class ServerClient {
   }
 
   /** Sends one request and returns its JSON body read with `schema`; any status but `ok` throws. */
-  async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, schema: z.ZodType<T>, options: { body?: unknown; query?: Query; headers?: Record<string, string> } = {}): Promise<T> {
+  async call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, schema: z.ZodType<T>, options: { body?: unknown; query?: Query; headers?: Record<string, string> } = {}): Promise<T> {
     const init: RequestInit = {
       method,
       headers: { accept: 'application/json', ...this.auth(), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },

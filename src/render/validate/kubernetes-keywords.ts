@@ -21,6 +21,8 @@ export function kubernetesKeywords(): KeywordDefinition[] {
     { keyword: 'x-kubernetes-embedded-resource', schemaType: 'boolean' },
     { keyword: 'x-kubernetes-map-type', schemaType: 'string' },
     { keyword: 'x-kubernetes-validations', schemaType: 'array' },
+    // OpenAPI's `example` (one sample value; JSON Schema's own is `examples`), as External Secrets' store CRDs carry.
+    { keyword: 'example' },
   ];
 }
 

@@ -50,7 +50,10 @@ export const createRenderStep = ({ settings, validatorCache, settingsFor, access
       const proxy = access === 'private' ? accessProxy : undefined;
       const configured = configFor && env !== undefined ? await configFor(spec.name, env, chosen.namespace) : undefined;
       const config = configured?.config;
-      const { files } = renderAppChecked(spec, { image, ...(proxy ? { accessProxy: proxy.settings } : {}), ...(config ? { config } : {}) }, chosen, { crds });
+      // The Secret's file sits beside the manifests: the kustomization lists it.
+      const dir = `${appPaths(spec.name, chosen).manifests}/`;
+      const resources = (configured?.files ?? []).filter((f) => f.path.startsWith(dir)).map((f) => f.path.slice(dir.length));
+      const { files } = renderAppChecked(spec, { image, ...(proxy ? { accessProxy: proxy.settings } : {}), ...(config ? { config } : {}), ...(resources.length > 0 ? { resources } : {}) }, chosen, { crds });
       const extra = [...(configured?.files ?? [])];
       if (proxy) {
         const path = `${appPaths(spec.name, chosen).manifests}/${PROXY_SECRET_FILE}`;
