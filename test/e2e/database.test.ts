@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { npmNetworkEnv } from '../../src/adapters/sandbox/index.ts';
 import { runCli, tempHome } from '../support/cli.ts';
+import { startServer } from '../support/serve.ts';
 
 // The embedded default with the process runtime: the guestbook template against a real local
 // PostgreSQL that Slipway creates under its home, started and stopped with the app.
@@ -56,6 +57,17 @@ describe('an app with a database on the embedded default', () => {
     expect((await entries(url)).length).toBe(1);
     const both = await runCli(['delete', 'guestbook', '--keep-data', '--delete-data'], opts);
     expect(both.code).toBe(2);
+    // The API asks the same: a 400 problem saying what to add.
+    const server = await startServer(opts);
+    try {
+      const asked = await fetch(`${server.url}/v1/apps/guestbook`, { method: 'DELETE' });
+      expect(asked.status).toBe(400);
+      expect(asked.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(JSON.stringify(await asked.json())).toContain('guestbook keeps data in its database');
+      expect((await fetch(`${server.url}/v1/apps/guestbook?data=maybe`, { method: 'DELETE' })).status).toBe(400);
+    } finally {
+      await server.stop();
+    }
 
     // Kept: the app and its database stop, the data stays, and the app created again finds it.
     const kept = await runCli(['delete', 'guestbook', '--keep-data'], opts);
