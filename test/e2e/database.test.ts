@@ -82,3 +82,15 @@ describe('an app with a database on the embedded default', () => {
     expect(existsSync(folder)).toBe(false);
   }, 600_000);
 });
+
+describe('create --database', () => {
+  it('refuses an engine Slipway does not provide, and a folder of code, with exit 2 and what to use', async () => {
+    const mysql = await runCli(['create', 'a guestbook', '--database', 'mysql'], opts);
+    expect(mysql.code).toBe(2);
+    expect(mysql.stderr).toContain('--database mysql is not a database Slipway provides');
+    expect(mysql.stderr).toContain('--database postgres');
+    const folder = await runCli(['create', '--from', cwd, '--database', 'postgres'], opts);
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain('--database works with a generated app');
+  });
+});
