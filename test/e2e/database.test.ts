@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { npmNetworkEnv } from '../../src/adapters/sandbox/index.ts';
-import { runCli, tempHome } from '../support/cli.ts';
+import { BIN, cliEnv, runCli, tempHome } from '../support/cli.ts';
 import { startServer } from '../support/serve.ts';
 
 // The embedded default with the process runtime: the guestbook template against a real local
@@ -25,6 +26,20 @@ async function entries(url: string): Promise<Array<{ name: string; message: stri
   const answer = await fetch(new URL('api/entries', url));
   expect(answer.status).toBe(200);
   return (await answer.json()) as Array<{ name: string; message: string }>;
+}
+
+/** `slipway delete guestbook` at a terminal (script(1) gives it one), typing `answer`. */
+function deleteAtTerminal(answer: string): Promise<{ code: number | null; output: string }> {
+  const command = [process.execPath, BIN, 'delete', 'guestbook'].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { cwd, env: cliEnv(home, opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    // Answer once the question is on the screen, as a person would.
+    if (output.includes('[y/N]') && !child.stdin.writableEnded) child.stdin.end(answer);
+  });
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, output })));
 }
 
 async function create(): Promise<string> {
@@ -77,8 +92,10 @@ describe('an app with a database on the embedded default', () => {
     url = await create();
     expect((await entries(url)).map((e) => [e.name, e.message])).toEqual([['Ada', 'first!']]);
 
-    const deleted = await runCli(['delete', 'guestbook', '--delete-data'], opts);
-    expect(deleted.code, deleted.stdout + deleted.stderr).toBe(0);
+    // At a terminal the question is asked; "y" deletes the data with the app.
+    const answered = await deleteAtTerminal('y\n');
+    expect(answered.output).toContain('Delete guestbook\'s data as well? [y/N]');
+    expect(answered.code, answered.output).toBe(0);
     expect(existsSync(folder)).toBe(false);
   }, 600_000);
 });
