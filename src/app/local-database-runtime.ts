@@ -1,4 +1,5 @@
 import type { LocalPostgres } from '../adapters/database/local-postgres.ts';
+import { ConfigError } from '../domain/errors.ts';
 import { needsDatabase } from '../render/database.ts';
 import type { AppRuntime, LogOptions, RunningApp, StartRequest } from '../ports/index.ts';
 
@@ -20,6 +21,12 @@ export function withLocalDatabase(inner: AppRuntime, databases: LocalDatabases):
     name: inner.name,
     async start(request: StartRequest, signal?: AbortSignal): Promise<RunningApp> {
       if (!needsDatabase(request.spec)) return inner.start(request, signal);
+      // The database listens on loopback only; a container's network cannot reach it.
+      if (inner.name !== 'process') {
+        throw new ConfigError(`${request.app} needs a database, and the ${inner.name} runtime cannot reach the local PostgreSQL yet`, {
+          hint: 'Set local.runtime: process in slipway.yaml for apps with a database (or run them on the cluster).',
+        });
+      }
       const { url } = await databases.start(request.app);
       return inner.start({ ...request, env: { ...request.env, DATABASE_URL: url } }, signal);
     },
