@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { encryptSecret, readSecretEncryption } from '../adapters/secrets/index.ts';
+import { readSecretEncryption } from '../adapters/secrets/index.ts';
 import type { ResolvedConfig } from '../config/index.ts';
 import { readSecret } from '../config/index.ts';
 import { ConfigError } from '../domain/index.ts';
 import type { AccessGuard, GitRepo } from '../ports/index.ts';
 import { cookieSecretFromHex } from '../render/index.ts';
 import type { AccessProxyParts } from '../steps/manifests-render/index.ts';
-import { encryptSecretFiles } from './bootstrap/secret-files.ts';
+import { encryptCommitted } from './app-secrets.ts';
 import { FileSecretValues } from './bootstrap/secret-values.ts';
 import type { EnvironmentWiring } from './environment-wiring.ts';
 
@@ -76,11 +76,8 @@ export function accessProxyParts(config: ResolvedConfig, env: Record<string, str
       return { clientSecret: readSecret(clientSecret, 'access.oauth2Proxy.clientSecret', env), cookieSecret: cookieSecretFromHex(cookie) };
     },
     encrypt: async (secret, path) => {
-      const how = readSecretEncryption(config.secrets);
-      const committed = await gitops.readFile(path);
-      const existing = committed === undefined ? undefined : Buffer.from(committed).toString('utf8');
-      const [file] = await encryptSecretFiles([{ path, secret, purpose: 'oauth2-proxy client and cookie secrets' }], how, encryptSecret, () => existing);
-      return file!.content;
+      // Encrypted like the app's own Secret beside it: the repo's .sops.yaml, when it has one, decides.
+      return (await encryptCommitted(secret, path, readSecretEncryption(config.secrets), { gitops })).content;
     },
   };
 }

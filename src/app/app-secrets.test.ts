@@ -23,7 +23,7 @@ import { LocalSecretStore } from '../adapters/secrets/local-secret-store.ts';
 import { sampleSpec, SAMPLE_IMAGE } from '../render/test-fixtures.ts';
 import { createRenderStep } from '../steps/manifests-render/index.ts';
 import { appConfigSources } from './app-configs.ts';
-import { appSecretParts, appSecretPath, appSecretRenderer, whereToPutValues, type AppSecretDeps } from './app-secrets.ts';
+import { appSecretParts, appSecretPath, appSecretRenderer, encryptCommitted, whereToPutValues, type AppSecretDeps } from './app-secrets.ts';
 
 const VAULT_TOKEN = `hvs.${randomBytes(12).toString('hex')}`;
 const READ_ONLY_TOKEN = `hvs.${randomBytes(12).toString('hex')}`;
@@ -138,6 +138,19 @@ describe('renderAppSecret with SOPS', () => {
     await removeSopsConfig();
     const none = await appSecretRenderer(deps({ backend: 'sops' }))(input('shop'), 'sops').catch((e: unknown) => e);
     expect((none as Error).message).toMatch(/the GitOps repo has no \.sops\.yaml and slipway\.yaml sets no secrets\.ageRecipients/);
+  });
+
+  it('encrypts Slipway\'s other Secrets in the apps folder (the access proxy\'s) by the same .sops.yaml rule', async () => {
+    await commit([{ path: '.sops.yaml', content: `creation_rules:\n  - path_regex: ^kubernetes/apps/\n    age: ${bob.recipient}\n` }]);
+    const value = `proxy-${randomBytes(12).toString('hex')}`;
+    allValues.push(value);
+    const secret = { name: 'notes-oauth2-proxy', namespace: 'apps', stringData: { 'client-secret': value } };
+    const file = await encryptCommitted(secret, 'kubernetes/apps/dynamic/notes/app/oauth2-proxy-secret.yaml', { kind: 'sops', ageRecipients: [alice.recipient] }, { gitops });
+    expect((openSops(file.content, bob.keyFile).document['stringData'] as Record<string, string>)['client-secret']).toBe(value);
+    expect(() => openSops(file.content, alice.keyFile)).toThrow(/could not decrypt/);
+    const elsewhere = await encryptCommitted(secret, 'kubernetes/infra/proxy-secret.yaml', { kind: 'sops', ageRecipients: [alice.recipient] }, { gitops });
+    expect(openSops(elsewhere.content, alice.keyFile).macMatches).toBe(true);
+    await removeSopsConfig();
   });
 
   it('renders no file for an app without secrets', async () => {

@@ -82,19 +82,32 @@ export function appSecretRenderer(deps: AppSecretDeps): RenderAppSecret {
     if (Object.keys(input.values).length === 0) return [];
     const path = deps.fileFor(input);
     if (backend === 'external-secrets') return [{ path, content: await externalSecretFile(input, deps) }];
-    const existing = await readText(deps.gitops, path);
     const secret: PlainSecret = { name: appSecretName(input.app), namespace: input.namespace, labels: input.labels, stringData: input.values };
     if (backend === 'sealed-secrets') {
       if (deps.secrets?.sealCert === undefined) throw new ConfigError('secrets.backend sealed-secrets needs secrets.sealCert in slipway.yaml', { hint: 'Fetch the controller\'s certificate with `kubeseal --fetch-cert > sealed-secrets.pem` and set secrets.sealCert to that file.' });
-      const how = readSecretEncryption({ ...deps.secrets, backend: 'sealed-secrets' });
-      return encryptSecretFiles([{ path, secret, purpose: `${input.app}'s secrets` }], how, encryptSecret, () => existing);
+      return [await encryptCommitted(secret, path, readSecretEncryption({ ...deps.secrets, backend: 'sealed-secrets' }), deps)];
     }
-    const { how, encryptedRegex } = await sopsEncryption(deps, path);
-    const sameRegex = (text: string) => (parse(text) as { sops?: { encrypted_regex?: unknown } } | null)?.sops?.encrypted_regex === (encryptedRegex ?? SOPS_ENCRYPTED_REGEX);
-    const now = deps.now?.() ?? new Date();
-    const encrypt = (plain: PlainSecret, chosen: SecretEncryption) => encryptSecret(plain, chosen, { now, ...(encryptedRegex === undefined ? {} : { encryptedRegex }) });
-    return encryptSecretFiles([{ path, secret, purpose: `${input.app}'s secrets` }], how, encrypt, () => (existing !== undefined && sameRegex(existing) ? existing : undefined));
+    // slipway.yaml's recipients may be missing when the repo's .sops.yaml names them.
+    const configured = (deps.secrets?.ageRecipients ?? []).map((value, i) => parseConfiguredAgeRecipient(value, `secrets.ageRecipients[${i}] in slipway.yaml`, 'Use the public key age-keygen prints (age1…).'));
+    return [await encryptCommitted(secret, path, { kind: 'sops', ageRecipients: [...new Set(configured)] }, deps)];
   };
+}
+
+/**
+ * The text of an encrypted Secret file for the GitOps repo at `path`. SOPS follows the repo's
+ * `.sops.yaml` as sops does: the first creation rule matching `path` gives the recipients and
+ * `encrypted_regex` instead of `how`'s; no rule matching leaves `how`'s recipients. A file already
+ * committed that still says the same (values, metadata, recipients, regex) is kept byte for byte.
+ * @example await encryptCommitted(secret, 'kubernetes/apps/dynamic/notes/app/env-secret.yaml', readSecretEncryption(config.secrets), { gitops })
+ */
+export async function encryptCommitted(secret: PlainSecret, path: string, how: SecretEncryption, deps: Pick<AppSecretDeps, 'gitops' | 'now'>): Promise<RenderedFile> {
+  const existing = await readText(deps.gitops, path);
+  if (how.kind === 'sealed-secrets') return (await encryptSecretFiles([{ path, secret, purpose: secret.name }], how, encryptSecret, () => existing))[0]!;
+  const { chosen, encryptedRegex } = await sopsRecipients(deps.gitops, path, how.ageRecipients);
+  const sameRegex = (text: string) => (parse(text) as { sops?: { encrypted_regex?: unknown } } | null)?.sops?.encrypted_regex === (encryptedRegex ?? SOPS_ENCRYPTED_REGEX);
+  const now = deps.now?.() ?? new Date();
+  const encrypt = (plain: PlainSecret, sops: SecretEncryption) => encryptSecret(plain, sops, { now, ...(encryptedRegex === undefined ? {} : { encryptedRegex }) });
+  return (await encryptSecretFiles([{ path, secret, purpose: secret.name }], chosen, encrypt, () => (existing !== undefined && sameRegex(existing) ? existing : undefined)))[0]!;
 }
 
 /**
@@ -107,20 +120,18 @@ export function whereToPutValues(input: Pick<AppSecretInput, 'app' | 'env'> & { 
   return [...input.keys].sort().map((name) => `${name}: property ${name} at ${key} in ${config.store.kind} ${config.store.name}`);
 }
 
-/** The recipients and regex for the file at `path`: the first matching `.sops.yaml` rule's, else slipway.yaml's recipients. */
-async function sopsEncryption(deps: AppSecretDeps, path: string): Promise<{ how: SecretEncryption; encryptedRegex?: string }> {
-  const rules = await readText(deps.gitops, SOPS_CONFIG_FILE);
+/** The recipients and regex for the file at `path`: the first matching `.sops.yaml` rule's, else `configured`. */
+async function sopsRecipients(gitops: Pick<GitRepo, 'readFile'>, path: string, configured: string[]): Promise<{ chosen: SecretEncryption; encryptedRegex?: string }> {
+  const rules = await readText(gitops, SOPS_CONFIG_FILE);
   const rule = rules === undefined ? undefined : sopsCreationRule(rules, path);
-  if (rule) return { how: { kind: 'sops', ageRecipients: rule.ageRecipients }, ...(rule.encryptedRegex === undefined ? {} : { encryptedRegex: rule.encryptedRegex }) };
-  const configured = deps.secrets?.ageRecipients ?? [];
+  if (rule) return { chosen: { kind: 'sops', ageRecipients: rule.ageRecipients }, ...(rule.encryptedRegex === undefined ? {} : { encryptedRegex: rule.encryptedRegex }) };
   if (configured.length === 0) {
     const why = rules === undefined ? `the GitOps repo has no ${SOPS_CONFIG_FILE}` : `no creation rule of the GitOps repo's ${SOPS_CONFIG_FILE} matches ${path}`;
     throw new ConfigError(`Slipway has no age recipient to encrypt ${path} to: ${why} and slipway.yaml sets no secrets.ageRecipients`, {
       hint: `Add secrets.ageRecipients: [age1…] to slipway.yaml, or a creation rule with path_regex and age to the GitOps repo's ${SOPS_CONFIG_FILE} (the public key of the age key Flux decrypts with).`,
     });
   }
-  const ageRecipients = configured.map((value, i) => parseConfiguredAgeRecipient(value, `secrets.ageRecipients[${i}] in slipway.yaml`, 'Use the public key age-keygen prints (age1…).'));
-  return { how: { kind: 'sops', ageRecipients: [...new Set(ageRecipients)] } };
+  return { chosen: { kind: 'sops', ageRecipients: configured } };
 }
 
 /** The ExternalSecret's YAML, after writing the values to Vault when configured. */

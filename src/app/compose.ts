@@ -23,6 +23,8 @@ import { createStopLocalStep } from '../steps/app-stop/index.ts';
 import { createCommitManifestsStep } from '../steps/manifests-commit/index.ts';
 import { createRemoveManifestsStep } from '../steps/manifests-remove/index.ts';
 import { createRenderStep } from '../steps/manifests-render/index.ts';
+import { Externals } from './externals.ts';
+import { SqliteExternalStore } from '../adapters/store/sqlite-external-store.ts';
 import { createCurrentVersionStep } from '../steps/config-current/index.ts';
 import { LocalSecretStore } from '../adapters/secrets/local-secret-store.ts';
 import { appConfigSources } from './app-configs.ts';
@@ -121,6 +123,10 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
 
   const settings: RenderSettings = renderSettingsFrom(config, { engines: gitOpsEngineRenders(), engine: config.engine });
   const envs = environmentWiring(config, gitOpsEngineRenders());
+  const externals = new Externals({
+    store: new SqliteExternalStore({ db }), apps, gitops: gitopsRepo, settingsFor: envs.settingsFor,
+    environment: (env) => envs.environments.get(env).name,
+  });
   // The short-lived processes a run starts (doctor reads the same folder).
   const startedProcesses = new ProcessLedger({ dir: join(home, 'run', 'started') });
 
@@ -194,6 +200,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     const accessProxy = accessProxyParts(config, env.vars, gitopsRepo);
     const render = createRenderStep({
       settings, validatorCache: join(config.cache, 'validators'), settingsFor: envs.settingsFor, configFor: configSources.configFor, ...(accessProxy ? { accessProxy } : {}),
+      egressFor: (spec, env) => externals.egressFor(spec, env),
     });
     // The steps a create and a change share: verify, provenance, and everything from the source commit on.
     const shared = {
@@ -270,6 +277,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     readiness: readinessChecks(config, sourceRepo, gitopsRepo),
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),
     autoRollback: config.rollout.autoRollback,
+    knownExternals: (names, env) => externals.assertKnown(names, env),
     access: { default: config.access.default, ...(config.access.provider ? { provider: config.access.provider } : {}), check: () => checkAccess(config, env.vars) },
     subscriptions: subscribedWebhooks(new SqliteWebhookStore({ db }), { env: env.vars, logger }),
     ...(runtime ? { runtime, runtimeFor } : {}),
@@ -294,6 +302,8 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   });
   return {
     service, logger, config, repos: { source: sourceUrl, gitops: gitopsUrl },
+    /** `slipway external …`: services outside the cluster. */
+    externals,
     // What `slipway repair` rebuilds the state from, and into.
     state: { file: stateFile, runs, apps, histories, sourceRepo, gitopsRepo, ...(runtime ? { runtime } : {}) },
     describeGenerator: async () => (await prepare()).generatorDescription,

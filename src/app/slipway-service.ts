@@ -3,8 +3,9 @@ import { basename, isAbsolute } from 'node:path';
 import type { Logger } from 'pino';
 import {
   appNameProblem, assertAppName, assertDescription, assertEnvName, FIRST_VERSION, CancelledError, ConflictError, deriveAppName, describeError, ENDED_STATUSES, InputError, newRunId,
-  NotFoundError, chooseRollbackTarget, configIn, withConfigIn, needsNothing, secretHints, type AppAccess, type AppNeeds, type AccessRules, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
+  NotFoundError, chooseRollbackTarget, configIn, needsNothing, secretHints, withConfigIn, type AppAccess, type AppNeeds, type AccessRules, parseVersion, resumeCommand, RUN_ID_PATTERN, safePathProblem, type AppRecord, type Run, type RunKind, type RunOrigin, type RunStatus, type StepRecord, type Version,
 } from '../domain/index.ts';
+import { emptyAppConfig, type AppConfig } from '../domain/app-config.ts';
 import { executePipeline, RollbackRequest, StepOutputs, type PipelineEntry, type StoredRunEvent } from '../pipeline/index.ts';
 import type { SecretVault } from '../ports/secret-vault.ts';
 import type { AppRuntime, AppStore, ClusterLogs, CommitInfo, GitRepo, Notifier, NotifyResult, RunOutcome, RunStore } from '../ports/index.ts';
@@ -32,9 +33,9 @@ import { appVersions, DEFAULT_ENV, type AppVersion } from './versions.ts';
  * of code). `env` names the environment (default: the configured default, `prod`).
  */
 export type StartRequest =
-  | { kind: 'create'; description?: string; template?: string; name?: string; from?: string; env?: string; access?: AppAccess; database?: 'postgres' }
+  | { kind: 'create'; description?: string; template?: string; name?: string; from?: string; env?: string; access?: AppAccess; uses?: string[]; database?: 'postgres' }
   | { kind: 'delete'; app: string; data?: 'keep' | 'delete' }
-  | { kind: 'change'; app: string; request?: string; from?: string; bump?: 'minor' | 'patch' | 'major'; env?: string; access?: AppAccess }
+  | { kind: 'change'; app: string; request?: string; from?: string; bump?: 'minor' | 'patch' | 'major'; env?: string; access?: AppAccess; uses?: string[] }
   | { kind: 'rollback'; app: string; to?: Version; env?: string; auto?: { failedRunId: string } }
   | { kind: 'promote'; app: string; from: string; to: string }
   | ({ kind: 'configure'; app: string; env?: string } & ConfigChange);
@@ -196,6 +197,8 @@ export interface ServiceDeps {
    * offline templates do not understand (an InputError saying a model is needed).
    */
   checkChange?: (app: string, request: string) => Promise<void>;
+  /** Checks the externals an app says it uses (`uses`): an unknown one is refused naming those there are; returns them sorted, once each. */
+  knownExternals?: (names: readonly string[], env?: string) => Promise<string[]>;
   /** `rollout.autoRollback`: a create or change that fails its await stage is rolled back by a follow-up run. */
   autoRollback?: boolean;
   /** `access:` in slipway.yaml: whether apps are private unless a run says otherwise, and who guards private ones (none: every app is public). */
@@ -268,6 +271,7 @@ export class SlipwayService {
     const description = assertDescription(input.description ?? `the ${input.template} template`);
     const env = input.env === undefined ? undefined : this.environment(input.env);
     const access = this.access(input.access);
+    const config = await this.usesConfig(input.uses, env);
     if (idempotencyKey !== undefined) {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
@@ -287,15 +291,27 @@ export class SlipwayService {
     const at = this.now().toISOString();
     await this.deps.apps.upsert({
       name: app, description, template: input.template ?? '', state: 'deploying', target: this.deps.target,
-      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at, access,
+      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at, access, ...config,
     });
     return this.announce(run);
   }
 
+  /** The configuration of a new app that uses externals (checked to exist), or nothing when it names none. */
+  private async usesConfig(uses: readonly string[] | undefined, env: string | undefined): Promise<{ config?: AppConfig }> {
+    if (uses === undefined || uses.length === 0) return {};
+    return { config: { ...emptyAppConfig(), externals: await this.checkUses(uses, env) } };
+  }
+
+  private async checkUses(uses: readonly string[], env: string | undefined): Promise<string[]> {
+    if (!this.deps.knownExternals) throw new InputError('this Slipway keeps no services outside the cluster, so an app cannot use one');
+    return this.deps.knownExternals(uses, env);
+  }
+
   /** A create that ships a folder: the app is named after the folder unless `name` is given. */
-  private async queueCreateFrom(input: { from: string; description?: string; name?: string; env?: string; access?: AppAccess }, idempotencyKey?: string): Promise<Run> {
+  private async queueCreateFrom(input: { from: string; description?: string; name?: string; env?: string; access?: AppAccess; uses?: string[] }, idempotencyKey?: string): Promise<Run> {
     const description = assertDescription(input.description ?? `the code in ${basename(input.from)}`);
     const access = this.access(input.access);
+    const config = await this.usesConfig(input.uses, input.env);
     if (idempotencyKey !== undefined) {
       const first = await this.runWithKey(idempotencyKey);
       if (first) return first;
@@ -310,7 +326,7 @@ export class SlipwayService {
     const at = this.now().toISOString();
     await this.deps.apps.upsert({
       name: app, description, template: 'folder', state: 'deploying', target: this.deps.target,
-      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at, access,
+      commits: {}, lastRunId: run.id, createdAt: at, updatedAt: at, access, ...config,
     });
     return this.announce(run);
   }
@@ -342,6 +358,11 @@ export class SlipwayService {
     }
     if (input.from === undefined) await this.deps.checkChange?.(app, said!);
     const env = input.env ?? DEFAULT_ENV;
+    // What the app uses from now on, kept on its record before the run renders its NetworkPolicy.
+    if (input.uses !== undefined) {
+      const externals = await this.checkUses(input.uses, env);
+      await this.deps.apps.upsert({ ...record, config: { ...(record.config ?? emptyAppConfig()), externals } });
+    }
     const request = {
       app, ...(said ? { request: said } : {}), ...(input.from !== undefined ? { from: input.from } : {}), env, ...(input.bump ? { bump: input.bump } : {}),
       access, ...(record.access === 'private' ? { wasPrivate: true } : {}),
@@ -450,13 +471,13 @@ export class SlipwayService {
   }
 
   /** An app's settings (with values) and secrets (names only) in an environment. */
-  async config(app: string, options: { env?: string } = {}): Promise<{ app: string; env: string; settings: Record<string, string>; secrets: string[] }> {
+  async config(app: string, options: { env?: string } = {}): Promise<{ app: string; env: string; settings: Record<string, string>; secrets: string[]; needs?: AppNeeds }> {
     const record = await this.existingApp(app);
     if (options.env !== undefined) assertEnvName(this.environment(options.env));
     const defaultEnv = this.deps.defaultEnv ?? DEFAULT_ENV;
     const env = options.env ?? defaultEnv;
     const { settings, secrets } = configIn(record, env, defaultEnv);
-    return { app: record.name, env, settings, secrets };
+    return { app: record.name, env, settings, secrets, ...(record.needs ? { needs: record.needs } : {}) };
   }
 
   /** The environment's name when it is one slipway.yaml declares (an InputError listing them otherwise). */

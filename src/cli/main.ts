@@ -53,6 +53,7 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--env <env>', 'the environment it ships to (environments: in slipway.yaml); default: defaultEnv')
     .option('--access <access>', 'public (anyone may open it) or private (only whom access: in slipway.yaml lets in); default: access.default')
     .option('--database <engine>', 'give the app a database (postgres): a local PostgreSQL here, a CloudNativePG Cluster on the cluster; DATABASE_URL tells the app where')
+    .option('--uses <externals>', 'the services outside the cluster it calls, comma-separated (see slipway external); its NetworkPolicy allows them')
     .option('--json', 'print one JSON object with app, url, runId, template, commits and timeline')
     .action(async (words, opts) => finish(await (await import('./commands/run-commands.ts')).createCommand(words, opts)));
 
@@ -66,6 +67,7 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--major', 'number it as a major version (v2.0.0)')
     .option('--env <env>', 'the environment whose version is changed (default: prod)')
     .option('--access <access>', 'make it public or private from this version on (default: as it is now)')
+    .option('--uses <externals>', 'the services outside the cluster it calls from this version on, comma-separated (replaces the list)')
     .option('--json', 'print one JSON object as create does, with the version and the diff summary')
     .action(async (app, words, opts) => finish(await (await import('./commands/run-commands.ts')).changeCommand(app, words, opts)));
 
@@ -186,6 +188,31 @@ export function slipwayProgram(finish: (code: number) => void) {
     .requiredOption('--to <env>', 'the environment it goes to, e.g. prod')
     .option('--json', 'print what create prints, with the version')
     .action(async (app, opts) => finish(await (await import('./commands/promote-command.ts')).promoteCommand(app, opts)));
+
+  const external = program.command('external').description('services outside the cluster (a NAS, a printer) that apps call by name');
+  external
+    .command('add')
+    .description('add one: an IP address becomes a Service and an EndpointSlice, a host name an ExternalName Service; one GitOps commit')
+    .argument('<name>', 'the name apps call it by (a DNS label, not an app\'s name)')
+    .requiredOption('--address <address>', 'its IPv4 or IPv6 address, or its host name')
+    .requiredOption('--port <port>', 'the port apps call (1-65535)')
+    .option('--protocol <protocol>', 'TCP or UDP', 'TCP')
+    .option('--env <env>', 'the environment it is for (default: defaultEnv)')
+    .option('--json', 'print { external, env, kind, file, commit }')
+    .action(async (name, opts) => finish(await (await import('./commands/external-command.ts')).externalAddCommand(name, opts)));
+  external
+    .command('list')
+    .description('list them')
+    .option('--env <env>', 'the environment (default: defaultEnv)')
+    .option('--json', 'print a JSON array of { name, address, port, protocol }')
+    .action(async (opts) => finish(await (await import('./commands/external-command.ts')).externalListCommand(opts)));
+  external
+    .command('remove')
+    .description('remove one no app uses any more; one GitOps commit')
+    .argument('<name>', 'its name')
+    .option('--env <env>', 'the environment (default: defaultEnv)')
+    .option('--json', 'print { external, env, kind, file, commit }')
+    .action(async (name, opts) => finish(await (await import('./commands/external-command.ts')).externalRemoveCommand(name, opts)));
 
   program
     .command('gc')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkNeeds, needsLine, needsNothing, secretHints } from './app-needs.ts';
+import { checkNeeds, needsLine, needsNothing, secretHints, unsetNeeds } from './app-needs.ts';
 
 describe('checkNeeds', () => {
   it('keeps what Slipway can wire as it is, and drops an empty list', () => {
@@ -40,5 +40,14 @@ describe('needsLine', () => {
     expect(needsLine({})).toBe('');
     expect(needsNothing({ settings: [] })).toBe(true);
     expect(needsNothing({ externals: ['nas'] })).toBe(false);
+  });
+});
+
+describe('unsetNeeds', () => {
+  it('lists what is needed and not set: a setting with its default, a secret as needed', () => {
+    const needs = { settings: [{ name: 'CITY', description: '', default: 'Lisbon' }, { name: 'UNITS', description: '' }], secrets: [{ name: 'API_KEY', description: '' }] };
+    expect(unsetNeeds(needs, {}, [])).toEqual([['CITY', '(not set: default "Lisbon")'], ['UNITS', '(not set: default "")'], ['API_KEY', '(secret, needed, not set)']]);
+    expect(unsetNeeds(needs, { CITY: 'Porto', UNITS: 'metric' }, ['API_KEY'])).toEqual([]);
+    expect(unsetNeeds(undefined, {}, [])).toEqual([]);
   });
 });

@@ -56,6 +56,20 @@ export function secretHints(app: string, needs: AppNeeds | undefined, set: reado
   return (needs?.secrets ?? []).filter((s) => !set.includes(s.name)).map((s) => `slipway secret set ${app} ${s.name}${flag}`);
 }
 
+/**
+ * The settings and secrets an app needs that are not set, as `env list` rows: a setting with the
+ * default the app uses meanwhile, a secret as needed.
+ * @example unsetNeeds({ secrets: [{ name: 'API_KEY', description: '' }] }, {}, []) // [['API_KEY', '(secret, needed, not set)']]
+ */
+export function unsetNeeds(needs: AppNeeds | undefined, settings: Readonly<Record<string, string>>, secrets: readonly string[]): Array<[string, string]> {
+  const rows: Array<[string, string]> = [];
+  for (const s of needs?.settings ?? []) {
+    if (!Object.hasOwn(settings, s.name)) rows.push([s.name, `(not set: default ${JSON.stringify(s.default ?? '')})`]);
+  }
+  for (const s of needs?.secrets ?? []) if (!secrets.includes(s.name)) rows.push([s.name, '(secret, needed, not set)']);
+  return rows;
+}
+
 /** The needs in a line for people: `settings GREETING; secrets API_KEY; database postgres; externals nas`. */
 export function needsLine(needs: AppNeeds | undefined): string {
   if (!needs) return '';

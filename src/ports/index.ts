@@ -16,5 +16,6 @@ export type * from './notifier.ts';
 export type * from './webhook-store.ts';
 export type * from './source-differ.ts';
 export type * from './access-guard.ts';
+export type * from './external-store.ts';
 export type * from './secret-vault.ts';
 export type * from './app-secrets.ts';

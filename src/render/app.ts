@@ -6,6 +6,7 @@ import { renderHttpRoute } from './httproute.ts';
 import { renderTarget } from './input.ts';
 import { appPaths, renderAppKustomization } from './kustomization.ts';
 import { renderNetworkPolicy } from './network-policy.ts';
+import { renderCiliumEgress } from './cilium-egress.ts';
 import { compareCodeUnits } from '../domain/compare.ts';
 import { renderService } from './service.ts';
 import { renderServiceMonitor } from './servicemonitor.ts';
@@ -40,6 +41,9 @@ export function renderAppObjects(spec: AppSpec, input: RenderInput, settings: Re
   // The database's Cluster sits beside the app, so deleting the app's folder would delete its data too (see delete's --keep-data).
   if (needsDatabase(spec)) manifests.push([DATABASE_FILE, renderDatabase(spec, settings, labels), []]);
   if (settings.networkPolicy.enabled) manifests.push(['networkpolicy.yaml', renderNetworkPolicy(spec, input, settings), []]);
+  // Host names the app may call, when the egress mechanism is Cilium (refused when there is none).
+  const names = renderCiliumEgress(spec, input, settings);
+  if (names) manifests.push(['ciliumnetworkpolicy.yaml', names, []]);
   // Only an app verification saw serving metrics is scraped; the others render as they always did.
   const monitor = renderServiceMonitor(spec, input, settings);
   if (monitor) manifests.push(['servicemonitor.yaml', monitor, []]);

@@ -1,6 +1,7 @@
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { PROXY_PORT } from './access-proxy.ts';
+import { egressRules } from './egress.ts';
 import { renderTarget } from './input.ts';
 import { selectorLabels } from './labels.ts';
 import type { RenderSettings } from './settings.ts';
@@ -21,20 +22,22 @@ export function gatewayNamespace(settings: RenderSettings): string {
 /**
  * A NetworkPolicy that lets only pods in the gateway's namespace reach the app's pods, and only on
  * the container port (and, for an app that serves metrics, Prometheus' namespace, set by
- * `networkPolicy.prometheusNamespace`); everything else in the cluster (other apps included) is refused. Egress is
- * left open: apps may call out. Gateways whose proxies are not pods in that namespace (Cilium's
+ * `networkPolicy.prometheusNamespace`); everything else in the cluster (other apps included) is refused. With
+ * `networkPolicy.egress` (the default) the app may call out only to DNS and what it declared (see
+ * egress.ts); host names are allowed by the CiliumNetworkPolicy of `renderCiliumEgress` instead. Gateways whose proxies are not pods in that namespace (Cilium's
  * Envoy has an identity of its own) need `networkPolicy.enabled: false` or a policy of their own.
  * @example renderNetworkPolicy(spec, { image: 'registry.local/notes:1' }, defaultRenderSettings()).spec.ingress[0].ports // [{ protocol: 'TCP', port: 8080 }]
  */
 export function renderNetworkPolicy(spec: AppSpec, input: RenderInput, settings: RenderSettings) {
   const { app, labels } = renderTarget(spec, input);
+  const egress = settings.networkPolicy.egress;
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: { name: app, namespace: settings.namespace, labels },
     spec: {
       podSelector: { matchLabels: selectorLabels(app) },
-      policyTypes: ['Ingress'],
+      policyTypes: egress ? ['Ingress', 'Egress'] : ['Ingress'],
       ingress: [
         {
           from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: gatewayNamespace(settings) } } }],
@@ -46,6 +49,7 @@ export function renderNetworkPolicy(spec: AppSpec, input: RenderInput, settings:
           ? [{ from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: settings.networkPolicy.prometheusNamespace } } }], ports: [{ protocol: 'TCP' as const, port: spec.port }] }]
           : []),
       ],
+      ...(egress ? { egress: egressRules(app, input.egress ?? {}) } : {}),
     },
   } satisfies INetworkPolicy;
 }

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ConflictError, InputError } from '../domain/errors.ts';
 import { engineChoice, engineRender } from '../../test/support/render-settings.ts';
-import { appEntry, PARENT_HEADER, renderParentKustomization as renderWith } from './parent-kustomization.ts';
+import { appEntry, PARENT_HEADER, renderParentKustomization as renderWith, type ParentChange } from './parent-kustomization.ts';
 
 /** The parent kustomization for the engine of that name (Flux unless named), beside all built-in ones. */
-const renderParentKustomization = (existing: string | undefined, change: { add?: string; remove?: string }, options: { engine?: string } = {}) =>
+const renderParentKustomization = (existing: string | undefined, change: ParentChange, options: { engine?: string } = {}) =>
   renderWith(existing, change, engineChoice(options.engine));
 
 const resources = (text: string): string[] => parse(text).resources;
@@ -17,6 +17,15 @@ describe('renderParentKustomization', () => {
     expect(text.startsWith(`# ${PARENT_HEADER}\napiVersion:`)).toBe(true);
     expect(renderParentKustomization('', { add: 'pomodoro-timer' })).toBe(text);
     await expect(text).toMatchFileSnapshot('./__snapshots__/parent-kustomization.yaml');
+  });
+
+  it('lists and unlists an external\'s file beside the apps, leaving the text as it was when nothing changes', () => {
+    const apps = renderParentKustomization(undefined, { add: 'notes' });
+    const listed = renderParentKustomization(apps, { addEntry: './externals/nas.yaml' });
+    expect(resources(listed)).toEqual(['./externals/nas.yaml', './notes/ks.yaml']);
+    expect(renderParentKustomization(listed, { addEntry: 'externals/nas.yaml' })).toBe(listed);
+    expect(resources(renderParentKustomization(listed, { removeEntry: './externals/nas.yaml' }))).toEqual(['./notes/ks.yaml']);
+    expect(renderParentKustomization(apps, { removeEntry: './externals/nas.yaml' })).toBe(apps);
   });
 
   it('adds a second app in sorted order', () => {

@@ -28,6 +28,14 @@ export function appEntry(app: string, engine: EngineRender): string {
   return `./${app}/${engine.entryFile}`;
 }
 
+/** An app to list or unlist, and/or a file of another kind (an external's `./externals/<name>.yaml`). */
+export interface ParentChange {
+  add?: string;
+  remove?: string;
+  addEntry?: string;
+  removeEntry?: string;
+}
+
 /**
  * Updates (or creates) the parent `kustomization.yaml` at `<gitops.path>/kustomization.yaml` that
  * lists every app's `./<app>/ks.yaml` (or, with Argo CD as `settings.engine`, `./<app>/application.yaml`;
@@ -35,10 +43,10 @@ export function appEntry(app: string, engine: EngineRender): string {
  * switch; removing an app drops them all. Entries end up sorted and listed once; entries a person added
  * (other files, other apps) and comments stay. When nothing changes the text is returned as it was,
  * so a repeated deploy commits nothing and a person's unsorted file is rewritten only when an entry
- * really comes or goes. Pure: the same text and change give the same bytes.
+ * really comes or goes. `addEntry`/`removeEntry` list or unlist one other file (an external's). Pure: the same text and change give the same bytes.
  * @example renderParentKustomization(undefined, { add: 'notes' }, settings) // '# Apps deployed …\napiVersion: …\nresources:\n  - ./notes/ks.yaml\n'
  */
-export function renderParentKustomization(existing: string | undefined, change: { add?: string; remove?: string }, { engine, engines }: Engines): string {
+export function renderParentKustomization(existing: string | undefined, change: ParentChange, { engine, engines }: Engines): string {
   // An app is listed once, by its engine's file: another engine's entry is left from before a switch.
   const others = engines.filter((other) => other.name !== engine.name);
   for (const app of [change.add, change.remove]) {
@@ -52,7 +60,9 @@ export function renderParentKustomization(existing: string | undefined, change: 
   const listed = (entry: string) => nodes.some((node) => entryKey(node.value as string) === entryKey(entry));
   const needed =
     (change.add !== undefined && (!listed(appEntry(change.add, engine)) || others.some((other) => listed(appEntry(change.add!, other))))) ||
-    (change.remove !== undefined && engines.some((other) => listed(appEntry(change.remove!, other))));
+    (change.remove !== undefined && engines.some((other) => listed(appEntry(change.remove!, other)))) ||
+    (change.addEntry !== undefined && !listed(change.addEntry)) ||
+    (change.removeEntry !== undefined && listed(change.removeEntry));
   // A change that changes nothing leaves a person's file exactly as it is, even if it is unsorted.
   if (!needed && existing !== undefined && existing.trim() !== '') return existing;
 
@@ -70,6 +80,8 @@ export function renderParentKustomization(existing: string | undefined, change: 
     const entry = appEntry(change.add, engine);
     if (!kept.has(entryKey(entry))) kept.set(entryKey(entry), new Scalar(entry));
   }
+  if (change.removeEntry !== undefined) kept.delete(entryKey(change.removeEntry));
+  if (change.addEntry !== undefined && !kept.has(entryKey(change.addEntry))) kept.set(entryKey(change.addEntry), new Scalar(change.addEntry));
   // Sorted by the normalised path, so `notes/ks.yaml` and `./notes/ks.yaml` sort alike.
   seq.items = [...kept.entries()].sort(([a], [b]) => compareCodeUnits(a, b)).map(([, node]) => node);
   return documentToYaml(doc);

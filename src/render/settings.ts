@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from '../domain/errors.ts';
 import type { EngineRender } from '../ports/gitops-engine.ts';
 import { APPS_DOMAIN, ArgoCd, DatabaseSettings, DNS_LABEL, Flux, Gateway, Gitops, Resources } from './settings-parts.ts';
+import { Egress } from './egress-settings.ts';
 
 /**
  * The schema of the cluster settings the renderers need, for the GitOps engines handed in (their
@@ -36,9 +37,12 @@ export function renderSettingsSchema(engines: readonly EngineRender[]) {
       networkPolicy: z.object({
         enabled: z.boolean().default(true),
         prometheusNamespace: z.string().max(63).regex(DNS_LABEL, 'a namespace: a DNS-1123 label such as monitoring').default('monitoring'),
+        /** Egress rules too: DNS and what each app declared, nothing else (off for a CNI that ignores egress rules). */
+        egress: z.boolean().default(true),
       }).strict().prefault({}),
       /** The PostgreSQL cluster (CloudNativePG) of an app that needs a database. */
       database: DatabaseSettings.prefault({}),
+      egress: Egress.prefault({}),
       flux: Flux.prefault({}),
       argocd: ArgoCd.prefault({}),
     })

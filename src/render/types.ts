@@ -7,6 +7,7 @@
  * serialised by `toYaml` at the very end.
  */
 
+import type { External } from '../domain/external.ts';
 import type { AccessProxySettings } from './access-proxy.ts';
 
 export type Labels = Record<string, string>;
@@ -35,10 +36,22 @@ export interface RenderInput {
   labels?: Labels;
   /** A private app behind oauth2-proxy: the proxy's settings (its secrets are in a Secret of their own). */
   accessProxy?: AccessProxySettings;
+  /** What the app calls outside its pod, beside DNS: the NetworkPolicy allows exactly this egress (see network-policy.ts). */
+  egress?: AppEgress;
   /** The app's settings and secrets (see app-config.ts): its env, the Secret it reads, and the checksum that restarts it when they change. */
   config?: RenderedConfig;
   /** Files of the app's manifests folder written by others (its encrypted Secret), by name: listed in its kustomization too. */
   resources?: string[];
+}
+
+/** What an app declared it calls: each external it uses, its database, host names. */
+export interface AppEgress {
+  /** The externals the app uses, as stored (the address is what the policy pins). */
+  externals?: readonly External[];
+  /** The app has a CloudNativePG database (`<app>-db`). */
+  database?: boolean;
+  /** Host names of its own, beside the configured `egress.hosts`. */
+  hosts?: readonly string[];
 }
 
 /** What the Deployment says of an app's configuration: settings by value, secrets by name only. */

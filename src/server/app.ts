@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { matchedRoutes } from 'hono/route';
 import type { Logger } from 'pino';
 import type { GcOptions } from '../app/gc.ts';
+import type { Externals } from '../app/externals.ts';
 import type { GcReport } from '../app/registry-gc.ts';
 import type { AppFile, AppStatus, AppVersions, AppView, DoctorCheck, GeneratorInfo, RepoName, RunReport, StartRequest, TemplateInfo } from '../app/slipway-service.ts';
 import type { Run, RunStatus } from '../domain/index.ts';
@@ -34,6 +35,7 @@ import { staticRoutes } from './routes/static.ts';
 import { templateRoutes } from './routes/templates.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { gcRoutes } from './routes/gc.ts';
+import { externalsRoutes } from './routes/externals.ts';
 import { promoteRoutes } from './routes/promote.ts';
 
 export interface ServerDeps {
@@ -85,6 +87,8 @@ export interface ServerDeps {
   discord?: DiscordChat;
   /** `POST /v1/gc`: cleans Slipway's registry (404 when absent). */
   gc?: (options: GcOptions) => Promise<GcReport>;
+  /** `/v1/externals`: services outside the cluster (404 when absent). */
+  externals?: Pick<Externals, 'add' | 'list' | 'remove'>;
 }
 
 export type ServerApp = OpenAPIHono;
@@ -137,6 +141,7 @@ export function createServerApp(deps: ServerDeps): ServerApp {
   doctorRoutes(app, deps);
   webhookRoutes(app, deps);
   gcRoutes(app, deps);
+  externalsRoutes(app, deps);
   sessionRoutes(app, deps);
   healthRoutes(app, deps);
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -71,6 +71,9 @@ export const GcReportSchema = shapes.GcReport;
 /** Why the API takes no folder: it would be read on the server's machine, not the caller's. */
 export const FROM_REFUSED = 'a folder is read on the machine running the command; use the CLI: slipway create --from <dir>';
 
+/** The services outside the cluster an app calls, by name (see /v1/externals). */
+const UsesField = z.array(z.string().max(63)).max(50, 'an app uses at most 50 externals').optional();
+
 /** Who may open an app, as a create or a change asks. */
 const AccessField = z.enum(['public', 'private'], { error: 'access must be public or private' }).optional();
 
@@ -83,6 +86,7 @@ export const CreateAppSchema = z
     from: z.string().optional().openapi({ description: 'refused: a folder of code is shipped with the CLI (`slipway create --from <dir>`), which reads it where it runs' }),
     access: AccessField.openapi({ description: 'who may open it: public (everyone) or private (only those `access:` in slipway.yaml lets in); default `access.default`' }),
     database: z.enum(['postgres'], { error: 'database must be postgres' }).optional().openapi({ description: 'give the app a PostgreSQL database (DATABASE_URL), whether or not its plan asks for one' }),
+    uses: UsesField.openapi({ description: 'the services outside the cluster it calls (each added with POST /v1/externals); its NetworkPolicy allows them', example: ['nas'] }),
   })
   .strict()
   .refine((body) => body.from === undefined, { message: FROM_REFUSED, path: ['from'] })
@@ -98,6 +102,7 @@ export const ChangeAppSchema = z
     bump: z.enum(['minor', 'patch', 'major'], { error: 'bump must be minor, patch or major' }).optional().openapi({ description: 'which part of the version goes up (default minor: v1.0.0 → v1.1.0)' }),
     env: z.string().min(1).max(63).optional().openapi({ description: 'the environment whose version is changed (default prod)' }),
     access: AccessField.openapi({ description: 'who may open it from this version on: public or private (default: as it is now)' }),
+    uses: UsesField.openapi({ description: 'the services outside the cluster it calls from this version on (replaces the list)', example: ['nas'] }),
     from: z.unknown().optional().openapi({ description: 'refused: a folder of code is read by the command line on its own machine (`slipway change <app> --from <dir>`)' }),
   })
   .strict()

@@ -279,9 +279,23 @@ const usageCases: HostileCase[] = [
   [['list', '--json=1'], /takes no value/],
 ].map(([argv, message]) => ({ label: `usage: slipway ${(argv as string[]).join(' ')}`, prepare: () => ({ argv: argv as string[], message: message as RegExp }) }));
 
+/** Services outside the cluster: what `external add`/`remove` and `--uses` must refuse before anything is committed. */
+const externalCases: HostileCase[] = [
+  ...['NAS', 'nas_1', '-nas', 'nas-', 'a'.repeat(64), '$(id)', '../nas', 'nas.lan', ''].map((name) => [['external', 'add', name, '--address', '192.168.1.20', '--port', '445'], /DNS label|at most 63 characters|unknown option '-nas'/] as const),
+  ...['192.168.1.300', '1.2.3', 'nas lan', '-x', '$(id)', '10.0.0.1/24', 'http://nas', '::g', ''].map((address) => [['external', 'add', 'nas', `--address=${address}`, '--port', '445'], /IPv4 or IPv6 address/] as const),
+  ...['0', '65536', '-1', 'http', '4.5', ''].map((port) => [['external', 'add', 'nas', '--address', '192.168.1.20', `--port=${port}`], /port/] as const),
+  [['external', 'add', 'nas', '--address', '192.168.1.20', '--port', '445', '--protocol', 'ICMP'], /TCP|UDP/] as const,
+  [['external', 'add', 'nas', '--port', '445'], /--address/] as const,
+  [['external', 'add', 'nas', '--address', '192.168.1.20', '--port', '445', '--env', 'moon'], /there is no environment "moon"/] as const,
+  [['external', 'remove', 'nas'], /there is no external 'nas'/] as const,
+  [['external', 'remove', 'NAS'], /DNS label/] as const,
+  [['create', 'a pomodoro timer', '--name', 'uses-app', '--uses', 'nas'], /unknown external nas \(there are none yet\)/] as const,
+  [['create', 'a pomodoro timer', '--name', 'uses-app', '--uses', 'nas,$(id)'], /unknown externals nas, \$\(id\)/] as const,
+].map(([argv, message]) => ({ label: `slipway ${argv.map((a) => JSON.stringify(a)).join(' ')}`.slice(0, 120), prepare: () => ({ argv: [...argv], message }) }));
+
 export const CLI_CASES: HostileCase[] = sample([
   ...nameCases, ...descriptionCases, ...templateCases, ...targetCases, ...runIdCases, ...appArgumentCases, ...limitCases,
-  ...buildOptionCases, ...epochCases, ...renderOptionCases, ...bootstrapOptionCases, ...initCases, ...usageCases,
+  ...buildOptionCases, ...epochCases, ...renderOptionCases, ...bootstrapOptionCases, ...initCases, ...usageCases, ...externalCases,
 ], 11);
 
 // ---------------------------------------------------------------- configuration files

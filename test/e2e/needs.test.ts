@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, tempHome } from '../support/cli.ts';
 import { openAiFilesAnswer, readFixture, startLlmServer, type LlmServer } from '../support/llm-server.ts';
+import { jsonOf, startServer, type RunningServer } from '../support/serve.ts';
 
 const KEY = 'sk-local-test-key-0123456789';
 let server: LlmServer;
@@ -64,7 +65,7 @@ function home() {
 }
 
 describe('what a plan says an app needs', () => {
-  it('is listed in the report with a next step per secret not set, stored on the app, and the app runs on its defaults', async () => {
+  it('is listed in the report with a next step per secret not set, stored on the app, and read by the app: defaults first, then what env set and secret set give it', async () => {
     server.reply({ body: weatherPlan() }, { body: openAiFilesAnswer({ files: FILES }) });
     const opts = home();
     const result = await runCli(['create', 'a weather dashboard for my town using OpenWeatherMap', '--name', 'weather'], opts);
@@ -83,22 +84,56 @@ describe('what a plan says an app needs', () => {
       // The coder was told what to read.
       expect(JSON.stringify(server.requests[1]!.body)).toContain('WEATHER_API_KEY');
       expect(await (await fetch(new URL('/api/city', app.url))).json()).toEqual({ city: 'Lisbon', configured: false });
+      expect((await runCli(['env', 'list', 'weather'], opts)).stdout).toMatch(/CITY\s+\(not set: default "Lisbon"\)\n.*WEATHER_API_KEY\s+\(secret, needed, not set\)/s);
+
+      // What the plan listed is what the app reads: a value set with `slipway env set` is what it serves.
+      const set = await runCli(['env', 'set', 'weather', 'CITY=Porto'], opts);
+      expect(set.code, set.stdout + set.stderr).toBe(0);
+      const keyFile = join(opts.cwd, 'key.txt');
+      writeFileSync(keyFile, 'owm-0123456789abcdef\n');
+      const secret = await runCli(['secret', 'set', 'weather', 'WEATHER_API_KEY', '--from-file', keyFile], opts);
+      expect(secret.code, secret.stdout + secret.stderr).toBe(0);
+      expect(secret.stdout + secret.stderr).not.toContain('owm-0123456789abcdef');
+      const configured = JSON.parse((await runCli(['status', 'weather', '--json'], opts)).stdout);
+      expect(await (await fetch(new URL('/api/city', configured.url))).json()).toEqual({ city: 'Porto', configured: true });
+      const listed = (await runCli(['env', 'list', 'weather'], opts)).stdout;
+      expect(listed).toMatch(/CITY\s+Porto/);
+      expect(listed).toMatch(/WEATHER_API_KEY\s+\(secret\)/);
+      expect(listed).not.toContain('not set');
     } finally {
       await runCli(['delete', 'weather'], opts);
     }
   });
 
-  it('comes from the template offline: the form asks for its ADMIN_PASSWORD', async () => {
+  it('comes from the template offline: the form asks for its ADMIN_PASSWORD, and the step goes once it is set', async () => {
     const opts = tempHome('slipway-needs-');
     writeFileSync(join(opts.cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
     const result = await runCli(['create', 'a contact form', '--name', 'contact', '--template', 'form', '--json'], opts);
     expect(result.code, result.stdout + result.stderr).toBe(0);
+    let server: RunningServer | undefined;
     try {
       const report = JSON.parse(result.stdout);
       expect(report.needs.secrets.map((s: { name: string }) => s.name)).toEqual(['ADMIN_PASSWORD']);
       expect(report.nextSteps).toEqual(['slipway secret set contact ADMIN_PASSWORD']);
-      expect((await fetch(report.url)).status).toBe(200);
+      // Until it is set, anyone may read the submissions: the app runs on its defaults.
+      expect((await fetch(new URL('/api/submissions', report.url))).status).toBe(200);
+
+      const passwordFile = join(opts.cwd, 'password.txt');
+      writeFileSync(passwordFile, 'correct horse battery staple\n');
+      const set = await runCli(['secret', 'set', 'contact', 'ADMIN_PASSWORD', '--from-file', passwordFile], opts);
+      expect(set.code, set.stdout + set.stderr).toBe(0);
+      const { url } = JSON.parse((await runCli(['status', 'contact', '--json'], opts)).stdout);
+      expect((await fetch(new URL('/api/submissions', url))).status).toBe(401);
+
+      // The create's report, read again through the API, has no step left; it still lists the need.
+      server = await startServer(opts);
+      const again = await jsonOf(fetch(`${server.url}/v1/runs/${report.runId}`));
+      expect(again.needs).toEqual(report.needs);
+      expect(again.nextSteps).toBeUndefined();
+      expect((await jsonOf(fetch(`${server.url}/v1/apps/contact`))).needs).toEqual(report.needs);
+      expect(JSON.stringify(again)).not.toContain('correct horse');
     } finally {
+      await server?.stop();
       await runCli(['delete', 'contact'], opts);
     }
   });

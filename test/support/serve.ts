@@ -96,3 +96,20 @@ export async function deleteAllApps(server: RunningServer, headers: Record<strin
     if (response.status === 202) await readEvents(`${server.url}${response.headers.get('location')}/events`, { headers });
   }
 }
+
+/**
+ * A read and a write API token in the state file of `home`, made before the server starts (from then
+ * on every request needs one).
+ */
+export async function createApiTokens(home: string): Promise<Record<'read' | 'write', string>> {
+  const { join } = await import('node:path');
+  const { openDatabase } = await import('../../src/adapters/store/sqlite-database.ts');
+  const { SqliteTokenStore } = await import('../../src/adapters/store/sqlite-token-store.ts');
+  const db = openDatabase(join(home, 'state.db'));
+  try {
+    const store = new SqliteTokenStore({ db });
+    return { read: (await store.create('reader', 'read')).token, write: (await store.create('n8n', 'write')).token };
+  } finally {
+    db.close();
+  }
+}

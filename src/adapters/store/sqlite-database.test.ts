@@ -32,7 +32,7 @@ describe('openDatabase', () => {
       expect(results.map((r) => r.code)).toEqual(Array(8).fill(0));
       const db = new DatabaseSync(file, { readOnly: true });
       expect((db.prepare('SELECT COUNT(*) AS n FROM runs').get() as { n: number }).n).toBe(8);
-      expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(5);
+      expect((db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version).toBe(6);
       db.close();
     }
   }, 60_000);

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
-const SCHEMA_VERSION = 5;
+const SCHEMA_VERSION = 6;
 
 /**
  * Opens (and migrates) Slipway's state database. WAL and a busy timeout let several CLI processes
@@ -35,6 +35,7 @@ function migrate(db: DatabaseSync): void {
     if (schemaVersion(db) < 3) migrate3(db);
     if (schemaVersion(db) < 4) migrate4(db);
     if (schemaVersion(db) < 5) migrate5(db);
+    if (schemaVersion(db) < 6) migrate6(db);
     db.exec('COMMIT');
   } catch (error) {
     if (db.isTransaction) db.exec('ROLLBACK');
@@ -154,5 +155,20 @@ function migrate5(db: DatabaseSync): void {
       created_at TEXT NOT NULL
     );
     PRAGMA user_version = 5;
+  `);
+}
+
+/** Services outside the cluster (`slipway external add`), per environment; the GitOps repo has their manifests. */
+function migrate6(db: DatabaseSync): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS externals (
+      env TEXT NOT NULL,
+      name TEXT NOT NULL,
+      address TEXT NOT NULL,
+      port INTEGER NOT NULL,
+      protocol TEXT NOT NULL,
+      PRIMARY KEY (env, name)
+    );
+    PRAGMA user_version = 6;
   `);
 }

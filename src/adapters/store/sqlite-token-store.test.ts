@@ -98,7 +98,7 @@ describe('migration to schema 3', () => {
     const db = openDatabase(file);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['api_tokens', 'hook_replays', 'runs']));
-    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 5 });
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 6 });
     expect(db.prepare('SELECT id FROM runs').all()).toEqual([{ id: 'run-1' }]);
     db.close();
     expect(new DatabaseSync(file).prepare('SELECT COUNT(*) AS n FROM api_tokens').get()).toEqual({ n: 0 });

@@ -48,7 +48,7 @@ describe('migration to schema 5', () => {
     before.close();
 
     const db = openDatabase(file);
-    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 5 });
+    expect(db.prepare('PRAGMA user_version').get()).toEqual({ user_version: 6 });
     expect(db.prepare('SELECT id FROM runs').all()).toEqual([{ id: 'run-1' }]);
     expect(db.prepare('SELECT name FROM api_tokens').all()).toEqual([{ name: 'n8n' }]);
     const store = new SqliteWebhookStore({ db });

@@ -65,7 +65,9 @@ describe('KubeWatcher (Flux)', () => {
     expect(reports[2]!.detail).toBe('Deployment dynamic-apps/pomodoro available: 1/1 on ReplicaSet pomodoro-6b7f9c8d5f');
     expect(reports[3]!.detail).toBe(`GET ${app.url} answered 200`);
     expect(reports[0]!.durationMs).toBeGreaterThanOrEqual(90);
-    expect(reports[1]!.durationMs).toBeGreaterThanOrEqual(200);
+    // Reconcile starts when the source stage saw the new revision, which a busy machine may see late;
+    // the two together cannot end before the Kustomization was Ready (340 ms in).
+    expect(reports[0]!.durationMs + reports[1]!.durationMs).toBeGreaterThanOrEqual(300);
     expect(reports.every((r) => Number.isFinite(r.durationMs) && r.durationMs >= 0)).toBe(true);
     expect(app.hits()).toBeGreaterThan(1);
   });

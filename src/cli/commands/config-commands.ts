@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { text } from 'node:stream/consumers';
-import { InputError, SECRET_VALUE_MAX } from '../../domain/index.ts';
+import { InputError, SECRET_VALUE_MAX, unsetNeeds } from '../../domain/index.ts';
 import { printJson, reportError } from '../output.ts';
 import { followRun } from './run-commands.ts';
 import { printTable, withSlipway } from './query-commands.ts';
@@ -30,13 +30,16 @@ export function envListCommand(app: string, opts: Options): Promise<number> {
   return withSlipway(Boolean(opts.json), async (s) => {
     const config = await s.service.config(app, withEnv(opts));
     if (opts.json) return printJson(config);
-    if (Object.keys(config.settings).length === 0 && config.secrets.length === 0) {
+    // What the app's plan says it reads and is not set here: shown, so a missing secret is seen.
+    const needed = unsetNeeds(config.needs, config.settings, config.secrets);
+    if (Object.keys(config.settings).length === 0 && config.secrets.length === 0 && needed.length === 0) {
       process.stdout.write(`${config.app} has no settings or secrets in ${config.env}.\n`);
       return;
     }
     const rows = [
       ...Object.entries(config.settings).map(([name, value]) => [name, value]),
       ...config.secrets.map((name) => [name, '(secret)']),
+      ...needed,
     ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1));
     printTable(['NAME', 'VALUE'], rows);
   });

@@ -70,9 +70,16 @@ function accessOption(value: string | undefined, json: boolean): { access?: AppA
   return reportError(new InputError(`--access must be public or private, not ${JSON.stringify(value)}`), json);
 }
 
-export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; env?: string; access?: string; database?: string; json?: boolean }): Promise<number> {
-  const access = accessOption(opts.access, Boolean(opts.json));
-  if (typeof access === 'number') return Promise.resolve(access);
+/** `--uses nas,printer`: the externals an app calls, by name (checked to exist when the run is asked for). */
+function usesOption(value: string | undefined): { uses?: string[] } {
+  if (value === undefined) return {};
+  return { uses: value.split(',').map((name) => name.trim()).filter((name) => name !== '') };
+}
+
+export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; env?: string; access?: string; uses?: string; database?: string; json?: boolean }): Promise<number> {
+  const accessOnly = accessOption(opts.access, Boolean(opts.json));
+  if (typeof accessOnly === 'number') return Promise.resolve(accessOnly);
+  const access = { ...accessOnly, ...usesOption(opts.uses) };
   if (opts.database !== undefined && opts.database !== 'postgres') {
     return Promise.resolve(reportError(new InputError(`--database ${opts.database} is not a database Slipway provides`, { hint: 'Use --database postgres.' }), Boolean(opts.json)));
   }
@@ -91,7 +98,7 @@ export function createCommand(words: string[], opts: { name?: string; template?:
 }
 
 /** `slipway create --from <dir>`: ships a folder of code as a new app (its path made absolute here, where it is read). */
-function createFromCommand(words: string[], opts: { name?: string; template?: string; target?: string; from: string; env?: string; json?: boolean }, access: { access?: AppAccess }): Promise<number> {
+function createFromCommand(words: string[], opts: { name?: string; template?: string; target?: string; from: string; env?: string; json?: boolean }, access: { access?: AppAccess; uses?: string[] }): Promise<number> {
   if (opts.template !== undefined) return Promise.resolve(reportError(new InputError('--from ships a folder as it is; --template cannot be given with it'), Boolean(opts.json)));
   const request = {
     kind: 'create' as const, from: resolve(opts.from),
@@ -102,9 +109,10 @@ function createFromCommand(words: string[], opts: { name?: string; template?: st
   return followRun(Boolean(opts.json), (s) => s.service.start(request), { open, fromStart: true });
 }
 
-export function changeCommand(app: string, words: string[], opts: { from?: string; patch?: boolean; major?: boolean; env?: string; access?: string; json?: boolean }): Promise<number> {
-  const access = accessOption(opts.access, Boolean(opts.json));
-  if (typeof access === 'number') return Promise.resolve(access);
+export function changeCommand(app: string, words: string[], opts: { from?: string; patch?: boolean; major?: boolean; env?: string; access?: string; uses?: string; json?: boolean }): Promise<number> {
+  const accessOnly = accessOption(opts.access, Boolean(opts.json));
+  if (typeof accessOnly === 'number') return Promise.resolve(accessOnly);
+  const access = { ...accessOnly, ...usesOption(opts.uses) };
   if (opts.patch && opts.major) return Promise.resolve(reportError(new InputError('--patch and --major cannot both be given', { hint: 'A change is a minor version unless one of them says otherwise.' }), Boolean(opts.json)));
   const bump = opts.patch ? 'patch' as const : opts.major ? 'major' as const : undefined;
   const request = {

@@ -49,7 +49,7 @@ export async function serveCommand(opts: { host?: string; port?: number }): Prom
     service.subscribe((stored) => metrics.observe(stored.event));
     const app = createServerApp({
       service, metrics, logger, bodyLimit: config.server.bodyLimit, version: SLIPWAY_VERSION, ...accessFor(config, host, db, tokens),
-      webhooks: new SqliteWebhookStore({ db }), ...chat, gc: slipway.gc,
+      webhooks: new SqliteWebhookStore({ db }), ...chat, gc: slipway.gc, externals: slipway.externals,
     });
     // Listening comes first: a taken port ends the command before any run starts.
     const { server, port: listening } = await listen(app, host, port);

@@ -28,6 +28,8 @@ export const CRD_FILES: Readonly<Record<string, string>> = {
   'monitoring.coreos.com/PrometheusRule': 'prometheusrules.yaml',
   'bitnami.com/SealedSecret': 'sealedsecrets.yaml',
   'monitoring.coreos.com/ServiceMonitor': 'servicemonitors.yaml',
+  // Slipway's own subset from Cilium's documentation (see the file's comment): Cilium publishes its CRDs generated at install time.
+  'cilium.io/CiliumNetworkPolicy': 'ciliumnetworkpolicies.yaml',
 };
 
 export interface CrdVersion {

@@ -146,4 +146,19 @@ describe('answerChat', () => {
       broken.close();
     }
   }, 120_000);
+
+  it('follows up a create whose app needs a secret with the command that sets it', async () => {
+    const own = await startSlipway('local:\n  runtime: process\n');
+    try {
+      const request = ask('a contact form', ALICE, { service: own.service });
+      expect((await request.answer).text).toMatch(/^Building contact-form… /);
+      const result = await request.followUp;
+      expect(result.ok).toBe(true);
+      expect(result.text).toMatch(/^contact-form is live: http:\/\/\S+ \(run run-[^)]+\)\nIt runs on its defaults until its secrets are set: `slipway secret set contact-form ADMIN_PASSWORD`$/);
+    } finally {
+      await own.service.idle();
+      await own.service.start({ kind: 'delete', app: 'contact-form' }).then(() => own.service.idle(), () => undefined);
+      own.close();
+    }
+  }, 120_000);
 });

@@ -133,7 +133,8 @@ export function resultMessage(report: RunReport): ChatMessage {
   const { app, kind, runId } = report;
   if (report.status === 'succeeded') {
     if (kind === 'delete') return { text: `${app} was deleted. (run ${runId})`, ok: true };
-    return { text: `${app} is live${report.url ? `: ${report.url}` : '.'} (run ${runId})${report.next ? `\n${report.next}` : ''}`, ok: true };
+    const secrets = report.nextSteps ? `\nIt runs on its defaults until its secrets are set: ${report.nextSteps.map((step) => `\`${step}\``).join(', ')}` : '';
+    return { text: `${app} is live${report.url ? `: ${report.url}` : '.'} (run ${runId})${report.next ? `\n${report.next}` : ''}${secrets}`, ok: true };
   }
   if (report.status === 'cancelled') return { text: `${app}: the ${kind} was cancelled. (run ${runId})`, ok: false };
   const error = report.error;

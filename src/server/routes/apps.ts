@@ -78,8 +78,11 @@ export function appRoutes(app: OpenAPIHono, { service }: ServerDeps): void {
   app.openapi(getApp, async (c) => c.json(appDetail(await service.status(c.req.valid('param').app)), 200));
   app.openapi(changeApp, async (c) => {
     const key = c.req.valid('header')['idempotency-key'];
-    const { request, bump, env, access } = c.req.valid('json');
-    const change = { kind: 'change' as const, app: c.req.valid('param').app, ...(request !== undefined ? { request } : {}), ...(bump ? { bump } : {}), ...(env ? { env } : {}), ...(access ? { access } : {}) };
+    const { request, bump, env, access, uses } = c.req.valid('json');
+    const change = {
+      kind: 'change' as const, app: c.req.valid('param').app, ...(request !== undefined ? { request } : {}), ...(bump ? { bump } : {}), ...(env ? { env } : {}), ...(access ? { access } : {}),
+      ...(uses ? { uses } : {}),
+    };
     const run = await service.start(change, key ? { idempotencyKey: key } : {});
     return c.json(runAccepted(run), 202, { Location: `/v1/runs/${run.id}` });
   });

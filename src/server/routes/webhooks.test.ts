@@ -3,23 +3,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempHome } from '../../../test/support/cli.ts';
 import { problemOf } from '../../../test/support/problem.ts';
-import { jsonOf, startServer, type RunningServer } from '../../../test/support/serve.ts';
-import { openDatabase } from '../../adapters/store/sqlite-database.ts';
-import { SqliteTokenStore } from '../../adapters/store/sqlite-token-store.ts';
+import { createApiTokens, jsonOf, startServer, type RunningServer } from '../../../test/support/serve.ts';
 
 const SECRET = 'trigger-secret-7d41c0e9b2';
 const { home, cwd } = tempHome('slipway-webhooks-');
 writeFileSync(join(cwd, 'slipway.yaml'), 'local:\n  runtime: process\n');
 let server: RunningServer;
-const tokens: Record<'read' | 'write', string> = { read: '', write: '' };
+let tokens: Record<'read' | 'write', string>;
 
 beforeAll(async () => {
-  // Tokens made before the server starts: from then on every request needs one.
-  const db = openDatabase(join(home, 'state.db'));
-  const store = new SqliteTokenStore({ db });
-  tokens.read = (await store.create('reader', 'read')).token;
-  tokens.write = (await store.create('n8n', 'write')).token;
-  db.close();
+  tokens = await createApiTokens(home);
   server = await startServer({ home, cwd });
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AppAccess, AppSpec } from '../../domain/index.ts';
 import { defineStep } from '../../pipeline/index.ts';
 import {
-  accessProxySecret, appLabels, appPaths, CrdSchemas, PROXY_SECRET_FILE, renderAppChecked, type AccessProxySettings, type RenderSettings,
+  accessProxySecret, appLabels, appPaths, CrdSchemas, PROXY_SECRET_FILE, renderAppChecked, type AccessProxySettings, type AppEgress, type RenderSettings,
 } from '../../render/index.ts';
 import type { PlainSecret } from '../../render/bootstrap/types.ts';
 import type { RenderedConfig, RenderedFile } from '../../render/types.ts';
@@ -25,12 +25,14 @@ export interface AccessProxyParts {
  * in its pod and its Secret encrypted beside the other files. An app with settings or secrets gets
  * them in its Deployment, and its Secret's files beside the others.
  */
-export const createRenderStep = ({ settings, validatorCache, settingsFor, accessProxy, configFor }: {
+export const createRenderStep = ({ settings, validatorCache, settingsFor, accessProxy, egressFor, configFor }: {
   settings: RenderSettings;
   validatorCache?: string;
   /** An environment's settings (its folder, namespace, domain), when a run names one. */
   settingsFor?: (env: string) => RenderSettings;
   accessProxy?: AccessProxyParts;
+  /** What the app may call out to (its externals, database, host names), for its NetworkPolicy's egress. */
+  egressFor?: (spec: AppSpec, env: string | undefined) => Promise<AppEgress>;
   /**
    * The app's settings and secrets in an environment, read when the step runs: every run that renders
    * (create, change, promote, configure) keeps them. `files` are the Secret's files for the GitOps repo, if any.
@@ -50,10 +52,13 @@ export const createRenderStep = ({ settings, validatorCache, settingsFor, access
       const proxy = access === 'private' ? accessProxy : undefined;
       const configured = configFor && env !== undefined ? await configFor(spec.name, env, chosen.namespace) : undefined;
       const config = configured?.config;
+      const egress = egressFor ? await egressFor(spec, env) : undefined;
       // The Secret's file sits beside the manifests: the kustomization lists it.
       const dir = `${appPaths(spec.name, chosen).manifests}/`;
       const resources = (configured?.files ?? []).filter((f) => f.path.startsWith(dir)).map((f) => f.path.slice(dir.length));
-      const { files } = renderAppChecked(spec, { image, ...(proxy ? { accessProxy: proxy.settings } : {}), ...(config ? { config } : {}), ...(resources.length > 0 ? { resources } : {}) }, chosen, { crds });
+      const { files } = renderAppChecked(spec, {
+        image, ...(proxy ? { accessProxy: proxy.settings } : {}), ...(egress ? { egress } : {}), ...(config ? { config } : {}), ...(resources.length > 0 ? { resources } : {}),
+      }, chosen, { crds });
       const extra = [...(configured?.files ?? [])];
       if (proxy) {
         const path = `${appPaths(spec.name, chosen).manifests}/${PROXY_SECRET_FILE}`;

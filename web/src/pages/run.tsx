@@ -8,7 +8,7 @@ import { duration } from '../format.ts';
 import { ProblemView } from '../problem-view.tsx';
 
 interface ErrorInfo { name: string; message: string; hint?: string; details?: Record<string, unknown>; stepId?: string }
-interface RunDetail { runId: string; app: string; kind: string; status: string; events: number; url?: string; error?: ErrorInfo }
+interface RunDetail { runId: string; app: string; kind: string; status: string; events: number; url?: string; error?: ErrorInfo; nextSteps?: string[] }
 interface Row { stepId: string; title: string; status: string; durationMs?: number; summary?: string; reused?: boolean }
 type RunEvent =
   | { type: 'run:queued' | 'run:start'; resumed?: boolean }
@@ -136,6 +136,13 @@ export function RunPage({ runId }: { runId: string }) {
           </li>
         ))}
       </ol>
+      {status === 'succeeded' && run?.nextSteps?.length ? (
+        <section class="next-steps" aria-labelledby="next-steps-heading">
+          <h2 id="next-steps-heading">Secrets to set</h2>
+          <p>The app runs on its defaults until you set them:</p>
+          <pre>{run.nextSteps.join('\n')}</pre>
+        </section>
+      ) : null}
       {failure && (status === 'failed' || status === 'cancelled') ? (
         <section class="failure" aria-labelledby="failure-heading">
           <h2 id="failure-heading">The run {status}</h2>

@@ -1,4 +1,4 @@
-import { appNameProblem, assertDescription, checkNeeds, ConfigError, deriveAppName, ExternalServiceError, InputError, needsNothing, Runtime, type AppNeeds, type AppSpec, type GeneratedFile } from '../../../domain/index.ts';
+import { appNameProblem, assertDescription, checkNeeds, RESERVED_ENV_NAMES, ConfigError, deriveAppName, ExternalServiceError, InputError, needsNothing, Runtime, type AppNeeds, type AppSpec, type GeneratedFile } from '../../../domain/index.ts';
 import type { AppPlan, AppRequest, ChangedApp, CodeGenerator, GeneratedApp, GeneratorInfo } from '../../../ports/index.ts';
 import { listTemplates, loadTemplate, type TemplateManifest } from '../template-manifest.ts';
 import { APP_PORT, TemplateGenerator } from '../template-generator.ts';
@@ -103,7 +103,8 @@ export class LlmGenerator implements CodeGenerator {
     const schema = modelPlanAnswer(ids as [string, ...string[]]);
     const answer = await askStructured(this.#ctx, {
       stage: 'plan', model: this.#options.models.planner, signal,
-      system: this.#prompts.planner.body,
+      // The names Slipway sets come from the same list that refuses them, so the prompt cannot fall behind it.
+      system: fillPrompt(this.#prompts.planner.body, { reservedNames: RESERVED_ENV_NAMES.join(', ') }),
       user: plannerMessage(description, templates, request.template),
       tool: planTool(ids as [string, ...string[]]),
     }, schema);
