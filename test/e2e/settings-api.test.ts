@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, cliEnv, runCli, tempHome, type CliResult } from '../support/cli.ts';
+import { runCli, runCliWithInput, tempHome } from '../support/cli.ts';
 import { startServer, type RunningServer } from '../support/serve.ts';
 
 /** Settings and secrets through `slipway serve`'s API and through the command line's --server. */
@@ -15,18 +14,7 @@ let server: RunningServer;
 
 const remote = (args: string[]) => runCli(['--server', server.url, ...args], client);
 
-function remoteWithInput(args: string[], input: string): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--server', server.url, ...args], { cwd: client.cwd, env: cliEnv(client.home), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const remoteWithInput = (args: string[], input: string) => runCliWithInput(['--server', server.url, ...args], input, client);
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; type: string; text: string }> {
   const response = await fetch(new URL(path, server.url), {

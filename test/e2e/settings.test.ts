@@ -1,8 +1,8 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliEnv, BIN, runCli, tempHome, type CliResult } from '../support/cli.ts';
+import { runCli, runCliWithInput, tempHome } from '../support/cli.ts';
 import { expectNoClearSecrets } from '../support/clear-secrets.ts';
 
 const podman = (() => { try { execFileSync('podman', ['--version'], { stdio: 'ignore' }); return true; } catch { return false; } })();
@@ -24,19 +24,7 @@ const APP_FILES: Record<string, string> = {
   ].join('\n'),
 };
 
-/** The real `slipway` with `input` on its standard input (how a secret's value arrives). */
-function runWithInput(args: string[], input: string, options: { home: string; cwd: string }): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: cliEnv(options.home), stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+const runWithInput = runCliWithInput;
 
 const homes: string[] = [];
 afterAll(() => {

@@ -42,3 +42,17 @@ export function runCli(args: string[], options: { home: string; cwd: string; env
     child.once('close', (code) => resolvePromise({ code, stdout, stderr }));
   });
 }
+
+/** The real `slipway` with `input` on its standard input (how a secret's value reaches `slipway secret set`). */
+export function runCliWithInput(args: string[], input: string, options: { home: string; cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: cliEnv(options.home, options.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}

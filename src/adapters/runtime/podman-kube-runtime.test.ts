@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -109,6 +109,8 @@ describe.skipIf(!available)('PodmanKubeRuntime with the real podman', () => {
     const home = await fetch(first.url);
     expect([home.status, await home.text()]).toEqual([200, 'home']);
     expect(first.handle).toMatchObject({ image, file: runtime.kubeFile(APP) });
+    // It may hold an app's secrets as env: Slipway's user alone reads it.
+    expect((await stat(runtime.kubeFile(APP))).mode & 0o777).toBe(0o600);
 
     // The file that ran is the committed Deployment, substituted, with the podman changes listed on top.
     const written = await readFile(runtime.kubeFile(APP), 'utf8');
