@@ -37,7 +37,9 @@ import { createReadSourceStep, readAppSource } from '../steps/source-read/index.
 import { createChangeSourceStep } from '../steps/source-change/index.ts';
 import { createDiffSourceStep } from '../steps/source-diff/index.ts';
 import { createProvenanceStep } from '../steps/source-provenance/index.ts';
-import { NpmDependencyInstaller, ProcessSandbox } from '../adapters/sandbox/index.ts';
+import { NpmDependencyInstaller, npmNetworkEnv, ProcessSandbox } from '../adapters/sandbox/index.ts';
+import { LocalPostgres } from '../adapters/database/local-postgres.ts';
+import { createRemoveLocalDataStep } from '../steps/database-remove/index.ts';
 import { imagePlan } from './image-plan.ts';
 import { chooseRuntime, runtimeNameOf } from './runtime-choice.ts';
 import { clusterLogsFor, clusterParts, followHintFor } from './cluster-wiring.ts';
@@ -129,13 +131,15 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   const startedProcesses = new ProcessLedger({ dir: join(home, 'run', 'started') });
 
   const choice = config.target === 'local'
-    ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, ...(env.path ? { path: env.path } : {}) }, (spec, image) => {
+    ? await chooseRuntime(config, { nodeBinary: env.nodeBinary, npmEnv: npmNetworkEnv(env.vars), ...(env.path ? { path: env.path } : {}) }, (spec, image) => {
       const file = renderApp(spec, { image }, settings).find((f) => f.path.endsWith('/deployment.yaml'));
       if (!file) throw new Error('the renderer produced no deployment.yaml');
       return file.content;
     })
     : undefined;
   const runtime = choice?.runtime;
+  // The apps' own PostgreSQL folders on this machine (the runtimes start and stop them; a delete may remove one).
+  const databases = new LocalPostgres({ root: join(config.home, 'databases') });
   // An app is stopped and asked about by the runtime its record names (the one that started it),
   // whatever the choice is today; an app with none recorded by today's.
   const runtimeFor = async (app: string) => {
@@ -169,12 +173,12 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       const { ensureHostBaseImage } = await import('../adapters/image-builder/host-base-image.ts');
       return (await ensureHostBaseImage({ cacheDir: join(config.cache, 'base'), nodeBinary: env.nodeBinary })).ref;
     });
-    const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), ledger: startedProcesses, ...(env.path ? { path: env.path } : {}) });
+    const dependencies = new NpmDependencyInstaller({ workDir: join(home, 'work', 'image'), npmCache: join(config.cache, 'npm'), env: npmNetworkEnv(env.vars), ledger: startedProcesses, ...(env.path ? { path: env.path } : {}) });
     const cluster = config.target === 'cluster' ? await clusterParts(config, env.vars, logger) : undefined;
     const access = await accessParts(config, env.vars, envs, cluster?.publicUrl);
     const workspace = join(home, 'work');
     const sandbox = new ProcessSandbox({
-      workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), ledger: startedProcesses,
+      workDir: join(workspace, 'sandbox'), nodeBinary: env.nodeBinary, npmCache: join(config.cache, 'npm'), env: npmNetworkEnv(env.vars), ledger: startedProcesses,
       ...(env.path ? { path: env.path } : {}),
     });
     // A version's number follows the one the GitOps history says the environment runs.
@@ -255,7 +259,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
     // A folder of code ships through the same steps once it is read and verified.
     const fromFolder = folderPipelines(folderParts, shared, { sandbox, images, sourceRepo, workspace });
     const remove = deletePipeline({
-      ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }) } : {}),
+      ...(runtime ? { stop: createStopLocalStep({ runtimeFor, handleOf }), removeData: createRemoveLocalDataStep({ databases }) } : {}),
       removeSource: createRemoveSourceStep({ repo: sourceRepo }),
       removeManifests: createRemoveManifestsStep({ repo: gitopsRepo, settings, others: envs.others() }),
       ...(cluster?.syncer ? { sync: createSyncStep({ syncer: cluster.syncer, branch: config.git.gitops.branch, repoUrl: gitopsRepo.displayUrl }) } : {}),
@@ -268,6 +272,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   const clusterLogs = clusterLogsFor(config, env.vars, settings.namespace);
   const service = new SlipwayService({
     target: config.target, runs, apps, events, sourceRepo, gitopsRepo, gitopsPath: settings.gitops.path,
+    ...(runtime ? { localData: databases } : {}),
     ...(options.mode ? { mode: options.mode } : {}),
     readiness: readinessChecks(config, sourceRepo, gitopsRepo),
     ...(config.notify.length > 0 ? { notifier: memoizeSync(() => createNotifier(config.notify, { env: env.vars, logger })) } : {}),

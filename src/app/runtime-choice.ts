@@ -2,7 +2,11 @@ import type { ResolvedConfig } from '../config/index.ts';
 import { ConfigError } from '../domain/index.ts';
 import type { AppSpec } from '../domain/index.ts';
 import type { AppRuntime } from '../ports/index.ts';
+import { join } from 'node:path';
+import { LocalPostgres } from '../adapters/database/local-postgres.ts';
 import { ProcessRuntime } from '../adapters/runtime/process-runtime.ts';
+import { NpmDependencyInstaller } from '../adapters/sandbox/index.ts';
+import { withLocalDatabase } from './local-database-runtime.ts';
 import { probePodman } from '../adapters/runtime/podman-probe.ts';
 
 /** Values for the Flux-style `${VAR}` substitutions when manifests run on this machine. */
@@ -22,6 +26,8 @@ export interface RuntimeChoice {
 
 export interface RuntimeEnvironment {
   nodeBinary: string;
+  /** What npm needs to reach the registry (see npmNetworkEnv), for apps with npm dependencies run as processes. */
+  npmEnv?: Record<string, string>;
   path?: string;
 }
 
@@ -71,8 +77,10 @@ function runtimeFactory(config: ResolvedConfig, env: RuntimeEnvironment, renderD
   const insecureRegistries = config.registry.insecure && config.registry.host ? [config.registry.host] : [];
   const make = async (name: string): Promise<AppRuntime | undefined> => {
     switch (name) {
-      case 'process':
-        return new ProcessRuntime({ home: config.home, host: config.local.host, nodeBinary: env.nodeBinary, ...pathOption });
+      case 'process': {
+        const dependencies = new NpmDependencyInstaller({ workDir: join(config.home, 'work', 'deploy'), npmCache: join(config.cache, 'npm'), env: env.npmEnv ?? {}, ...pathOption });
+        return new ProcessRuntime({ home: config.home, host: config.local.host, nodeBinary: env.nodeBinary, ...pathOption, prepare: (dir, signal) => dependencies.prepare(dir, signal) });
+      }
       case 'podman': {
         const { PodmanRuntime } = await import('../adapters/runtime/podman-runtime.ts');
         return new PodmanRuntime({ home: config.home, host: config.local.host, ...pathOption, insecureRegistries });
@@ -89,8 +97,14 @@ function runtimeFactory(config: ResolvedConfig, env: RuntimeEnvironment, renderD
         return undefined;
     }
   };
+  // Apps that need a database get their own PostgreSQL under the home, whichever runtime runs them.
+  const databases = new LocalPostgres({ root: join(config.home, 'databases') });
+  const withDatabase = async (name: string) => {
+    const runtime = await make(name);
+    return runtime && withLocalDatabase(runtime, databases);
+  };
   return (name: string): Promise<AppRuntime | undefined> => {
-    if (!built.has(name)) built.set(name, make(name));
+    if (!built.has(name)) built.set(name, withDatabase(name));
     return built.get(name)!;
   };
 }

@@ -33,8 +33,8 @@ import { appVersions, DEFAULT_ENV, type AppVersion } from './versions.ts';
  * of code). `env` names the environment (default: the configured default, `prod`).
  */
 export type StartRequest =
-  | { kind: 'create'; description?: string; template?: string; name?: string; from?: string; env?: string; access?: AppAccess; uses?: string[] }
-  | { kind: 'delete'; app: string }
+  | { kind: 'create'; description?: string; template?: string; name?: string; from?: string; env?: string; access?: AppAccess; uses?: string[]; database?: 'postgres' }
+  | { kind: 'delete'; app: string; data?: 'keep' | 'delete' }
   | { kind: 'change'; app: string; request?: string; from?: string; bump?: 'minor' | 'patch' | 'major'; env?: string; access?: AppAccess; uses?: string[] }
   | { kind: 'rollback'; app: string; to?: Version; env?: string; auto?: { failedRunId: string } }
   | { kind: 'promote'; app: string; from: string; to: string }
@@ -156,7 +156,9 @@ export interface ServiceDeps {
   clusterLogs?: ClusterLogs;
   /** The runtime that started an app (named in its record), to ask about it; default `runtime`. */
   runtimeFor?: (app: string) => Promise<AppRuntime>;
-  /** Where secret values are kept (encrypted); without one, secrets cannot be set. */
+  /** The apps' databases on this machine (embedded default): a delete asks what to do with one. */
+  localData?: { exists(app: string): boolean; folder(app: string): string };
+  /** Where secret values are kept (encrypted); without one, secrets cannot be set. A create's report names the secrets its plan needs that are not set yet. */
   vault?: SecretVault;
   /** The pipelines and the known template ids, built on first use (only runs need them). */
   prepare: () => Promise<{ pipelines: Pipelines; templates: string[] }>;
@@ -237,7 +239,7 @@ export class SlipwayService {
       if ('env' in request && request.env !== undefined) this.environment(request.env);
       if ((request.kind === 'create' || request.kind === 'change') && request.from !== undefined) await this.checkFolder(request.from);
       if (request.kind === 'create') return this.queueCreate(request, options.idempotencyKey);
-      if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey);
+      if (request.kind === 'delete') return this.queueDelete(request.app, options.idempotencyKey, request.data);
       if (request.kind === 'change') return this.queueChange(request, options.idempotencyKey);
       if (request.kind === 'promote') return this.queuePromote(request, options.idempotencyKey);
       if (request.kind === 'configure') return this.queueConfigure(request, options.idempotencyKey);
@@ -284,7 +286,7 @@ export class SlipwayService {
     } else {
       app = deriveAppName(description, existing);
     }
-    const request = { app, description, ...(input.template ? { template: input.template } : {}), ...(env ? { env } : {}), access };
+    const request = { app, description, ...(input.template ? { template: input.template } : {}), ...(env ? { env } : {}), access, ...(input.database ? { database: input.database } : {}) };
     const run = await this.queueRun({ kind: 'create', app, request }, idempotencyKey);
     const at = this.now().toISOString();
     await this.deps.apps.upsert({
@@ -370,7 +372,7 @@ export class SlipwayService {
   }
 
   /** Stops the app and removes it from both repos (one commit each), then forgets it. */
-  private async queueDelete(name: string, idempotencyKey?: string): Promise<Run> {
+  private async queueDelete(name: string, idempotencyKey?: string, data?: 'keep' | 'delete'): Promise<Run> {
     if (appNameProblem(name)) assertAppName(name);
     if (idempotencyKey !== undefined) {
       const first = await this.runWithKey(idempotencyKey);
@@ -378,7 +380,19 @@ export class SlipwayService {
     }
     const record = await this.deps.apps.get(name);
     if (!record) throw new NotFoundError(`no app named '${name}'`, { hint: 'List apps with `slipway list`.' });
-    const request = { app: name, ...(record.access === 'private' ? { wasPrivate: true } : {}) };
+    // Data is never deleted by default, nor kept silently: the person deleting says which.
+    if (data === undefined && this.deps.localData?.exists(name)) {
+      throw new InputError(`${name} keeps data in its database (${this.deps.localData.folder(name)}): say whether to delete it with the app`, {
+        hint: `Run \`slipway delete ${name} --delete-data\` to delete the data too, or \`--keep-data\` to keep it (an app created again as ${name} finds it).`,
+        details: { choice: 'data' },
+      });
+    }
+    if (data === 'delete' && this.deps.target === 'cluster') {
+      throw new InputError(`on the cluster ${name}'s database is kept when the app is deleted: Flux and Argo CD never prune it`, {
+        hint: `Delete the app (its data is kept), then the database on purpose: kubectl delete clusters.postgresql.cnpg.io ${name}-db -n <apps namespace>.`,
+      });
+    }
+    const request = { app: name, ...(record.access === 'private' ? { wasPrivate: true } : {}), ...(data ? { data } : {}) };
     return this.announce(await this.queueRun({ kind: 'delete', app: name, request }, idempotencyKey));
   }
 

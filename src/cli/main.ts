@@ -52,6 +52,7 @@ export function slipwayProgram(finish: (code: number) => void) {
     .option('--target <target>', 'local (this machine) or cluster (the GitOps repo and cluster in slipway.yaml); default: target in slipway.yaml')
     .option('--env <env>', 'the environment it ships to (environments: in slipway.yaml); default: defaultEnv')
     .option('--access <access>', 'public (anyone may open it) or private (only whom access: in slipway.yaml lets in); default: access.default')
+    .option('--database <engine>', 'give the app a database (postgres): a local PostgreSQL here, a CloudNativePG Cluster on the cluster; DATABASE_URL tells the app where')
     .option('--uses <externals>', 'the services outside the cluster it calls, comma-separated (see slipway external); its NetworkPolicy allows them')
     .option('--json', 'print one JSON object with app, url, runId, template, commits and timeline')
     .action(async (words, opts) => finish(await (await import('./commands/run-commands.ts')).createCommand(words, opts)));
@@ -81,6 +82,8 @@ export function slipwayProgram(finish: (code: number) => void) {
     .command('delete')
     .description('stop an app and remove it from both repos')
     .argument('<app>', 'app name')
+    .option('--delete-data', "delete the app's database too (on this machine: its folder; asked on a terminal, required without one)")
+    .option('--keep-data', "keep the app's database (the default on the cluster, where its Cluster is never pruned)")
     .option('--json', 'print the result as JSON')
     .action(async (app, opts) => finish(await (await import('./commands/run-commands.ts')).deleteCommand(app, opts)));
 

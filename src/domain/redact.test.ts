@@ -11,6 +11,10 @@ describe('redaction', () => {
     const out = redactSecrets({ plain: { name: 'registry', stringData: { username: 'pusher', htpasswd: 'pusher:$2y$10$abc' } } });
     expect(out).toEqual({ plain: { name: 'registry', stringData: '[redacted]' } });
   });
+  it("blanks an app's DATABASE_URL, whose userinfo holds the database password", () => {
+    const out = redactSecrets({ env: { DATABASE_URL: 'postgres://guestbook:s3cret@127.0.0.1:5432/guestbook', PORT: '8080' }, databaseUrl: 'postgres://a:b@h/d' });
+    expect(out).toEqual({ env: { DATABASE_URL: '[redacted]', PORT: '8080' }, databaseUrl: '[redacted]' });
+  });
   it('removes credentials from URLs in text', () => {
     expect(redactUrlCredentials('fatal: https://bot:ghp_secret@git.example/x.git not found')).toBe('fatal: https://***@git.example/x.git not found');
   });

@@ -1,8 +1,9 @@
 /**
  * Keys whose values are secrets wherever they appear (matched case-insensitively, by substring).
- * `stringData` holds a Secret's values before encryption, whatever their own keys are called.
+ * `stringData` holds a Secret's values before encryption, whatever their own keys are called;
+ * `DATABASE_URL` carries the database password in its userinfo.
  */
-const SECRET_KEY = /(token|secret|password|passwd|authorization|api[-_]?key|private[-_]?key|credential|cookie|hmac|stringdata)/i;
+const SECRET_KEY = /(token|secret|password|passwd|authorization|api[-_]?key|private[-_]?key|credential|cookie|hmac|stringdata|database[-_]?url)/i;
 
 export const REDACTED = '[redacted]';
 

@@ -12,6 +12,8 @@ export interface WatchRequest {
   timeouts: Record<WatchStage, number>;
   /** Appended to the engine's per-app object name (another environment's Flux Kustomization is `<app>-<env>`); default ''. */
   objectSuffix?: string;
+  /** The app has a CloudNativePG Cluster (`<app>-db`): the rollout waits for it to be ready too. */
+  database?: boolean;
 }
 
 export interface StageReport {

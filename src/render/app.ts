@@ -1,5 +1,6 @@
 import type { AppSpec } from '../domain/app-spec.ts';
 import { PROXY_EMAILS_FILE, PROXY_SECRET_FILE, renderAccessProxyEmails } from './access-proxy.ts';
+import { DATABASE_FILE, needsDatabase, renderDatabase } from './database.ts';
 import { IMAGE_PATH, renderDeployment } from './deployment.ts';
 import { renderHttpRoute } from './httproute.ts';
 import { renderTarget } from './input.ts';
@@ -37,6 +38,8 @@ export function renderAppObjects(spec: AppSpec, input: RenderInput, settings: Re
     ['service.yaml', renderService(spec, input, settings), []],
     ['httproute.yaml', renderHttpRoute(spec, input, settings), []],
   ];
+  // The database's Cluster sits beside the app, so deleting the app's folder would delete its data too (see delete's --keep-data).
+  if (needsDatabase(spec)) manifests.push([DATABASE_FILE, renderDatabase(spec, settings, labels), []]);
   if (settings.networkPolicy.enabled) manifests.push(['networkpolicy.yaml', renderNetworkPolicy(spec, input, settings), []]);
   // Host names the app may call, when the egress mechanism is Cilium (refused when there is none).
   const names = renderCiliumEgress(spec, input, settings);

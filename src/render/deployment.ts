@@ -8,6 +8,7 @@ import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import type { AppSpec } from '../domain/app-spec.ts';
 import { appSecretName } from '../domain/app-config.ts';
 import { accessProxyContainer, accessProxyVolumes } from './access-proxy.ts';
+import { databaseUrlEnv, needsDatabase } from './database.ts';
 import { renderTarget } from './input.ts';
 import { DESCRIPTION_ANNOTATION, descriptionAnnotation, selectorLabels } from './labels.ts';
 import { RESTRICTED_UID, restrictedContainer, restrictedPod } from './pod-security.ts';
@@ -62,6 +63,7 @@ function podSpec(spec: AppSpec, app: string, image: string, settings: RenderSett
     volumeMounts.push({ name: 'data', mountPath: DATA_DIR });
     env.push({ name: 'DATA_DIR', value: DATA_DIR });
   }
+  if (needsDatabase(spec)) env.push(databaseUrlEnv(app));
   const config = input.config;
   for (const name of Object.keys(config?.settings ?? {}).sort()) env.push({ name, value: config!.settings[name]! });
   // Each secret by name from the app's Secret: a key missing from it fails the pod's start loudly.

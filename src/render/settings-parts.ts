@@ -137,3 +137,37 @@ export const ArgoCd = z
       .prefault({}),
   })
   .strict();
+
+/**
+ * The CloudNativePG `Cluster` of an app that needs a database: one instance on a small volume with
+ * requests a Raspberry Pi can give (PostgreSQL's own defaults fit in this memory for a few
+ * connections). `imageName` pins the PostgreSQL image; without it the operator picks its default.
+ */
+export const DatabaseSettings = z
+  .object({
+    storage: z.string().regex(MEMORY_QUANTITY, 'a size such as 1Gi').default('1Gi'),
+    /** A StorageClass by name; without it the cluster's default class provides the volume. */
+    storageClass: name(253).optional(),
+    imageName: z
+      .string()
+      .max(1024)
+      .regex(/^[^\s@]+(:[\w][\w.-]{0,127})?(@sha256:[0-9a-f]{64})?$/, 'an image reference such as ghcr.io/cloudnative-pg/postgresql:17.5@sha256:<digest>')
+      .optional(),
+    resources: z
+      .object({
+        requests: z
+          .object({
+            cpu: z.string().regex(CPU_QUANTITY, 'a CPU quantity such as 50m').default('50m'),
+            memory: z.string().regex(MEMORY_QUANTITY, 'a memory quantity such as 128Mi').default('128Mi'),
+          })
+          .strict()
+          .prefault({}),
+        limits: z
+          .object({ memory: z.string().regex(MEMORY_QUANTITY, 'a memory quantity such as 512Mi').default('512Mi') })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();

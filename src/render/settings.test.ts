@@ -24,6 +24,7 @@ describe('RenderSettingsSchema', () => {
       resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
       networkPolicy: { enabled: true, prometheusNamespace: 'monitoring', egress: true },
       egress: { mechanism: 'none', hosts: [] },
+      database: { storage: '1Gi', resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } } },
       flux: { imageAutomation: { enabled: false, interval: '5m', policy: { semver: '>=0.0.0' } } },
       argocd: {
         namespace: 'argocd',

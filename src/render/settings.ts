@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError } from '../domain/errors.ts';
 import type { EngineRender } from '../ports/gitops-engine.ts';
-import { APPS_DOMAIN, ArgoCd, DNS_LABEL, Flux, Gateway, Gitops, Resources } from './settings-parts.ts';
+import { APPS_DOMAIN, ArgoCd, DatabaseSettings, DNS_LABEL, Flux, Gateway, Gitops, Resources } from './settings-parts.ts';
 import { Egress } from './egress-settings.ts';
 
 /**
@@ -40,6 +40,8 @@ export function renderSettingsSchema(engines: readonly EngineRender[]) {
         /** Egress rules too: DNS and what each app declared, nothing else (off for a CNI that ignores egress rules). */
         egress: z.boolean().default(true),
       }).strict().prefault({}),
+      /** The PostgreSQL cluster (CloudNativePG) of an app that needs a database. */
+      database: DatabaseSettings.prefault({}),
       egress: Egress.prefault({}),
       flux: Flux.prefault({}),
       argocd: ArgoCd.prefault({}),

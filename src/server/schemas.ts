@@ -85,6 +85,7 @@ export const CreateAppSchema = z
     env: z.string().optional().openapi({ description: 'the environment it ships to (`environments:` in slipway.yaml); default `defaultEnv`', example: 'dev' }),
     from: z.string().optional().openapi({ description: 'refused: a folder of code is shipped with the CLI (`slipway create --from <dir>`), which reads it where it runs' }),
     access: AccessField.openapi({ description: 'who may open it: public (everyone) or private (only those `access:` in slipway.yaml lets in); default `access.default`' }),
+    database: z.enum(['postgres'], { error: 'database must be postgres' }).optional().openapi({ description: 'give the app a PostgreSQL database (DATABASE_URL), whether or not its plan asks for one' }),
     uses: UsesField.openapi({ description: 'the services outside the cluster it calls (each added with POST /v1/externals); its NetworkPolicy allows them', example: ['nas'] }),
   })
   .strict()

@@ -33,6 +33,8 @@ const RESOURCES: Resource[] = [
   { group: 'source.toolkit.fluxcd.io', versions: ['v1', 'v1beta2'], plural: 'gitrepositories', kind: 'GitRepository' },
   { group: 'kustomize.toolkit.fluxcd.io', versions: ['v1', 'v1beta2'], plural: 'kustomizations', kind: 'Kustomization' },
   { group: 'argoproj.io', versions: ['v1alpha1'], plural: 'applications', kind: 'Application' },
+  { group: 'postgresql.cnpg.io', versions: ['v1'], plural: 'clusters', kind: 'Cluster' },
+  { group: '', versions: ['v1'], plural: 'persistentvolumeclaims', kind: 'PersistentVolumeClaim' },
 ];
 
 export interface KubeApiServerOptions {

@@ -13,27 +13,29 @@ import { TemplateGenerator } from './template-generator.ts';
 
 const templatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
 const generator = new TemplateGenerator({ templatesDir });
-const IDS = ['form', 'notes-api', 'static-site', 'timer'];
+const IDS = ['form', 'guestbook-postgres', 'notes-api', 'static-site', 'timer'];
 
 describe('the bundled templates', () => {
-  it('are the four expected ones, each with a valid manifest', async () => {
+  it('are the five expected ones, each with a valid manifest', async () => {
     const templates = await listTemplates(templatesDir);
     expect(templates.map((t) => t.id)).toEqual(IDS);
     for (const t of templates) expect(t.version).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
-  it.each(IDS)('%s: runnable without npm install, and every placeholder is declared', async (id) => {
+  it.each(IDS)('%s: runnable with its declared dependencies only (none but for a database driver), and every placeholder is declared', async (id) => {
     const [manifest] = (await listTemplates(templatesDir)).filter((t) => t.id === id);
     const files = await readTemplateFiles(templatesDir, id);
     const paths = files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['server.js', 'package.json', 'README.md', '.gitignore']));
     const pkg = JSON.parse(files.find((f) => f.path === 'package.json')!.content.replace(/\{\{\w+\}\}/g, 'x'));
     expect(pkg).toMatchObject({ type: 'module', scripts: { start: 'node server.js' } });
-    expect(pkg.dependencies).toBeUndefined();
+    // Only an app with a database needs a package (its driver, pinned); the others run on Node's built-ins without npm install.
+    const dependencies = Object.keys(pkg.dependencies ?? {});
+    expect(dependencies).toEqual(manifest!.needs?.database ? ['postgres'] : []);
+    for (const version of Object.values<string>(pkg.dependencies ?? {})) expect(version).toMatch(/^\d+\.\d+\.\d+$/);
     for (const file of files) {
       for (const name of placeholdersIn(file.content)) expect(manifest!.parameters, `${file.path} uses ${name}`).toHaveProperty(name);
-      // Only Node's built-ins: an import of anything else would need npm install.
-      for (const [, spec] of file.content.matchAll(/^import .* from '([^']+)';$/gm)) expect(spec).toMatch(/^node:/);
+      for (const [, spec] of file.content.matchAll(/^import .* from '([^']+)';$/gm)) expect(dependencies.includes(spec!) || spec!.startsWith('node:'), spec).toBe(true);
     }
   });
 
@@ -41,6 +43,8 @@ describe('the bundled templates', () => {
     const [manifest] = (await listTemplates(templatesDir)).filter((t) => t.id === id);
     const read = new Set((await readTemplateFiles(templatesDir, id)).flatMap((f) => [...f.content.matchAll(/process\.env\.([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!)));
     for (const name of ['PORT', 'HOST', 'DATA_DIR']) read.delete(name);
+    // Slipway sets DATABASE_URL for an app that needs a database.
+    if (manifest!.needs?.database) read.delete('DATABASE_URL');
     const declared = [...(manifest!.needs?.settings ?? []), ...(manifest!.needs?.secrets ?? [])].map((n) => n.name);
     expect(declared.sort()).toEqual([...read].sort());
   });
@@ -73,13 +77,13 @@ describe('TemplateGenerator.plan', () => {
       template: { id: 'timer', version: '1.0.0', chosenBy: 'scorer', score: 6, matched: ['pomodoro', 'timer'] },
     });
     expect(plan.template.params).toMatchObject({ title: 'Pomodoro Timer', theme: 'dark', workMinutes: '25' });
-    expect(plan.template.candidates).toHaveLength(4);
+    expect(plan.template.candidates).toHaveLength(5);
   });
 
   it('honours --template and refuses unknown ids', async () => {
     expect(await generator.plan({ description: 'a pomodoro timer', template: 'notes-api' })).toMatchObject({ template: { id: 'notes-api', score: null, chosenBy: 'flag' }, runtime: 'node', persistent: true });
     await expect(generator.plan({ description: 'x', template: 'nope' })).rejects.toThrow(InputError);
-    await expect(generator.plan({ description: 'x', template: 'nope' })).rejects.toThrow(/known templates: form, notes-api, static-site, timer/);
+    await expect(generator.plan({ description: 'x', template: 'nope' })).rejects.toThrow(/known templates: form, guestbook-postgres, notes-api, static-site, timer/);
   });
 
   it('falls back to static-site for gibberish', async () => {

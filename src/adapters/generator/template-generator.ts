@@ -1,4 +1,4 @@
-import { assertDescription, deriveAppName, InputError, type AppSpec } from '../../domain/index.ts';
+import { assertDescription, deriveAppName, InputError, needsNothing, type AppSpec } from '../../domain/index.ts';
 import type { AppPlan, AppRequest, ChangedApp, CodeGenerator, GeneratedApp } from '../../ports/index.ts';
 import { compareCodeUnits } from '../../domain/compare.ts';
 import { listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID } from './template-manifest.ts';
@@ -90,7 +90,8 @@ export class TemplateGenerator implements CodeGenerator {
       port: APP_PORT,
       persistent: manifest.persistent,
       command: ['node', 'server.js'],
-      ...(manifest.needs ? { needs: manifest.needs } : {}),
+      // The plan's needs: the template's, and a database asked for on top (`--database postgres`).
+      ...(needsNothing(plan.needs) ? {} : { needs: plan.needs }),
     };
     return { spec, files };
   }

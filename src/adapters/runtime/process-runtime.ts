@@ -21,6 +21,8 @@ export interface ProcessRuntimeOptions {
   nodeBinary: string;
   /** PATH given to apps. */
   path?: string;
+  /** Readies the app's files before they are copied (installs its npm dependencies); default: copied as they are. */
+  prepare?: (dir: string, signal?: AbortSignal) => Promise<{ dir: string; cleanup(): Promise<void> }>;
 }
 
 /** How often a followed log checks that its app still runs. */
@@ -48,7 +50,7 @@ export class ProcessRuntime implements AppRuntime {
     this.options = options;
   }
 
-  async start(request: StartRequest): Promise<RunningApp> {
+  async start(request: StartRequest, signal?: AbortSignal): Promise<RunningApp> {
     const { app, spec } = request;
     const [program, ...args] = spec.command;
     if (program !== 'node') {
@@ -60,7 +62,13 @@ export class ProcessRuntime implements AppRuntime {
     const logFile = this.logFile(app);
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    await cp(request.dir, dir, { recursive: true });
+    // An app with npm dependencies runs with them installed, as its image would have them.
+    const prepared = this.options.prepare ? await this.options.prepare(request.dir, signal) : { dir: request.dir, cleanup: async () => {} };
+    try {
+      await cp(prepared.dir, dir, { recursive: true });
+    } finally {
+      await prepared.cleanup();
+    }
     await mkdir(dataDir, { recursive: true });
     await mkdir(join(this.options.home, 'logs'), { recursive: true });
     await mkdir(join(this.options.home, 'run'), { recursive: true });

@@ -1,3 +1,3 @@
 export { ProcessSandbox, type ProcessSandboxOptions } from './process-sandbox.ts';
-export { NpmDependencyInstaller, type NpmDependencyInstallerOptions, type PreparedContext } from './npm-dependencies.ts';
+export { NpmDependencyInstaller, npmNetworkEnv, type NpmDependencyInstallerOptions, type PreparedContext } from './npm-dependencies.ts';
 export { SpawnedProgram } from './program.ts';

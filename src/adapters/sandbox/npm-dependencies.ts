@@ -93,3 +93,15 @@ async function declaredDependencies(dir: string): Promise<string[]> {
   }
   return pkg.dependencies && typeof pkg.dependencies === 'object' ? Object.keys(pkg.dependencies).sort() : [];
 }
+
+/** What npm needs from Slipway's own environment to reach the registry: a proxy, extra CAs, a mirror. */
+const NPM_NETWORK_VARIABLES = ['NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'npm_config_registry', 'npm_config_cafile'];
+
+/**
+ * The variables of `vars` npm needs to reach the registry from this machine (the installer otherwise
+ * gives npm a bare environment).
+ * @example npmNetworkEnv(process.env) // { NODE_EXTRA_CA_CERTS: '/etc/ssl/proxy-ca.pem' }
+ */
+export function npmNetworkEnv(vars: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(NPM_NETWORK_VARIABLES.flatMap((name) => (vars[name] ? [[name, vars[name]]] : [])));
+}

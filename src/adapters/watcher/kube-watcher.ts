@@ -6,6 +6,7 @@ import { httpStage } from './http-stage.ts';
 import type { KubeAccess } from '../kube/index.ts';
 import { KubeClient } from './kube-client.ts';
 import { revisionReached } from './kube-objects.ts';
+import { bothProbes, databaseProbe } from './database-probe.ts';
 import { rolloutStage } from './rollout-stage.ts';
 import { runStage, type StageLogger, type StageSpec } from './stage-runner.ts';
 
@@ -85,7 +86,9 @@ export class KubeWatcher implements ClusterWatcher {
     const reached = revisionReached(request.revision, this.#options.isAncestor);
     const http = httpStage(request.url, this.#options.appTls ? { tls: this.#options.appTls } : {});
     const stages = this.#options.stages(kube, { ...target, revision: request.revision, reached, ...(request.objectSuffix ? { objectSuffix: request.objectSuffix } : {}) });
-    return { source: stages.source, reconcile: stages.reconcile, rollout: rolloutStage(kube, target, stages.health), http };
+    // An app with a database is rolled out once its CloudNativePG Cluster is ready too.
+    const also = bothProbes(stages.health, request.database ? databaseProbe(kube, target) : undefined);
+    return { source: stages.source, reconcile: stages.reconcile, rollout: rolloutStage(kube, target, also), http };
   }
 
   #failure(report: StageReport, hint: string | undefined, problems: string[], reports: StageReport[]): WatchFailure {

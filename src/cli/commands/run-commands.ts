@@ -76,15 +76,21 @@ function usesOption(value: string | undefined): { uses?: string[] } {
   return { uses: value.split(',').map((name) => name.trim()).filter((name) => name !== '') };
 }
 
-export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; env?: string; access?: string; uses?: string; json?: boolean }): Promise<number> {
+export function createCommand(words: string[], opts: { name?: string; template?: string; target?: string; from?: string; env?: string; access?: string; uses?: string; database?: string; json?: boolean }): Promise<number> {
   const accessOnly = accessOption(opts.access, Boolean(opts.json));
   if (typeof accessOnly === 'number') return Promise.resolve(accessOnly);
   const access = { ...accessOnly, ...usesOption(opts.uses) };
+  if (opts.database !== undefined && opts.database !== 'postgres') {
+    return Promise.resolve(reportError(new InputError(`--database ${opts.database} is not a database Slipway provides`, { hint: 'Use --database postgres.' }), Boolean(opts.json)));
+  }
+  if (opts.from !== undefined && opts.database !== undefined) {
+    return Promise.resolve(reportError(new InputError('--database works with a generated app; a folder of code ships as it is'), Boolean(opts.json)));
+  }
   if (opts.from !== undefined) return createFromCommand(words, { ...opts, from: opts.from }, access);
   if (words.length === 0) return Promise.resolve(reportError(new InputError('missing the description: say what the app should be', { hint: 'e.g. slipway create "a pomodoro timer with a dark theme", or ship a folder of code with slipway create --from <dir>' }), Boolean(opts.json)));
   const request = {
     kind: 'create' as const, description: words.join(' '), ...(opts.name !== undefined ? { name: opts.name } : {}), ...(opts.template !== undefined ? { template: opts.template } : {}),
-    ...(opts.env !== undefined ? { env: opts.env } : {}), ...access,
+    ...(opts.env !== undefined ? { env: opts.env } : {}), ...access, ...(opts.database === 'postgres' ? { database: 'postgres' as const } : {}),
   };
   const announce = async (s: Slipway) => (opts.template ? `Using the ${opts.template} template.` : `Generator: ${await s.describeGenerator()}.`);
   const open = { ...(opts.target !== undefined ? { target: opts.target } : {}), deploying: true };
@@ -123,8 +129,34 @@ export function resumeCommand(runId: string, opts: { json?: boolean }): Promise<
   return followRun(Boolean(opts.json), (s) => s.service.resume(runId));
 }
 
-export function deleteCommand(app: string, opts: { json?: boolean }): Promise<number> {
-  return followRun(Boolean(opts.json), (s) => s.service.start({ kind: 'delete', app }), { fromStart: true });
+export function deleteCommand(app: string, opts: { json?: boolean; keepData?: boolean; deleteData?: boolean }): Promise<number> {
+  if (opts.keepData && opts.deleteData) {
+    return Promise.resolve(reportError(new InputError('--keep-data and --delete-data contradict each other', { hint: 'Pass one of them.' }), Boolean(opts.json)));
+  }
+  const chosen = opts.deleteData ? 'delete' : opts.keepData ? 'keep' : undefined;
+  const begin = async (s: Slipway): Promise<Run> => {
+    try {
+      return await s.service.start({ kind: 'delete', app, ...(chosen ? { data: chosen } : {}) });
+    } catch (error) {
+      // Asked what to do with the app's data: a person at a terminal answers here; a script passes a flag.
+      const asked = error instanceof InputError && error.details?.['choice'] === 'data';
+      if (!asked || chosen || !process.stdin.isTTY || !process.stderr.isTTY) throw error;
+      const data = (await askYesNo(`${error.message}.\nDelete ${app}'s data as well? [y/N] `)) ? 'delete' : 'keep';
+      return s.service.start({ kind: 'delete', app, data });
+    }
+  };
+  return followRun(Boolean(opts.json), begin, { fromStart: true });
+}
+
+/** Asks a yes/no question on the terminal; anything but y or yes is no. */
+async function askYesNo(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const terminal = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await terminal.question(question)).trim());
+  } finally {
+    terminal.close();
+  }
 }
 
 /** A new version that runs an earlier one's image again (`--to`, default the one before the current image). */

@@ -16,6 +16,8 @@ export const CreateRequest = z.object({
   app: z.string(),
   description: z.string(),
   template: z.string().optional(),
+  /** `--database postgres`: the app gets a database whether or not its plan asked for one. */
+  database: z.literal('postgres').optional(),
   /** The environment it ships to; absent: the default one. */
   env: z.string().optional(),
 });
@@ -40,7 +42,7 @@ export function createPipeline(steps: CreateSteps, options: { defaultEnv?: strin
 
   const entries: PipelineEntry[] = [
     entry(steps.version, (s) => ({ app: req(s).app, action: 'create' as const, env: req(s).env ?? options.defaultEnv ?? 'prod' })),
-    entry(plan, (s) => ({ description: req(s).description, ...(req(s).template ? { template: req(s).template } : {}) })),
+    entry(plan, (s) => ({ description: req(s).description, ...(req(s).template ? { template: req(s).template } : {}), ...(req(s).database ? { database: req(s).database } : {}) })),
     entry(steps.generate, (s) => ({ ...app(s), plan: s.output(plan) })),
   ];
   if (verify) entries.push(entry(verify, (s) => ({ ...app(s), plan: s.output(plan), generated: sourceBefore(s, verify) })));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { createRemoveAccessStep } from '../../steps/access-remove/index.ts';
+import type { createRemoveLocalDataStep } from '../../steps/database-remove/index.ts';
 import type { createStopLocalStep } from '../../steps/app-stop/index.ts';
 import type { createSyncStep } from '../../steps/gitops-sync/index.ts';
 import type { createForgetImageStep } from '../../steps/image-forget/index.ts';
@@ -9,6 +10,8 @@ import { entry, type PipelineEntry, type PipelineState } from '../define-step.ts
 
 export interface DeleteSteps {
   stop?: ReturnType<typeof createStopLocalStep>;
+  /** Embedded default: the app's local database, deleted only when the delete says so. */
+  removeData?: ReturnType<typeof createRemoveLocalDataStep>;
   removeSource: ReturnType<typeof createRemoveSourceStep>;
   removeManifests: ReturnType<typeof createRemoveManifestsStep>;
   /** Cluster target: reconcile now, so Flux prunes the app at once. */
@@ -20,13 +23,17 @@ export interface DeleteSteps {
 }
 
 /** Request fields a delete run carries. */
-const DeleteRequest = z.object({ app: z.string(), wasPrivate: z.boolean().optional() });
+const DeleteRequest = z.object({ app: z.string(), wasPrivate: z.boolean().optional(), data: z.enum(['keep', 'delete']).optional() });
 
 /** (stop →) remove source → remove manifests (→ sync) (→ remove access) (→ forget images). Each step is safe to repeat. */
 export function deletePipeline(steps: DeleteSteps): PipelineEntry[] {
   const app = (s: PipelineState) => ({ app: DeleteRequest.parse(s.request).app });
   return [
     ...(steps.stop ? [entry(steps.stop, app)] : []),
+    ...(steps.removeData ? [entry(steps.removeData, (s) => {
+      const { data } = DeleteRequest.parse(s.request);
+      return { ...app(s), ...(data ? { data } : {}) };
+    })] : []),
     entry(steps.removeSource, app),
     entry(steps.removeManifests, app),
     ...(steps.sync ? [entry(steps.sync, (s) => ({ ...app(s), revision: s.output(steps.removeManifests).sha }))] : []),

@@ -79,7 +79,7 @@ export function deliveryEntries(steps: DeliverySteps, from: {
     }));
   }
   if (steps.sync) entries.push(entry(steps.sync, (s) => ({ ...revision(s), env: from.env(s) })));
-  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, (s) => ({ ...revision(s), env: from.env(s) })));
+  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, (s) => ({ ...revision(s), env: from.env(s), ...(from.source(s).spec.needs?.database ? { database: true } : {}) })));
   const { deploy } = steps;
   if (deploy && steps.await) {
     entries.push(

@@ -44,7 +44,14 @@ const deleteApp = createRoute({
   path: '/v1/apps/{app}',
   security: BEARER,
   summary: 'Stop an app and remove it from both repos',
-  request: { params: z.object({ app: AppNameParam }) },
+  request: {
+    params: z.object({ app: AppNameParam }),
+    query: z.object({
+      data: z.enum(['keep', 'delete'], { error: 'data must be keep or delete' }).optional().openapi({
+        description: "what to do with the app's database on this machine: required when it has one (400 otherwise); on the cluster it is always kept",
+      }),
+    }),
+  },
   responses: { 202: accepted, ...problemResponses(400, 401, 403, 404, 409, 429, 500) },
 });
 
@@ -80,7 +87,8 @@ export function appRoutes(app: OpenAPIHono, { service }: ServerDeps): void {
     return c.json(runAccepted(run), 202, { Location: `/v1/runs/${run.id}` });
   });
   app.openapi(deleteApp, async (c) => {
-    const run = await service.start({ kind: 'delete', app: c.req.valid('param').app });
+    const { data } = c.req.valid('query');
+    const run = await service.start({ kind: 'delete', app: c.req.valid('param').app, ...(data ? { data } : {}) });
     return c.json(runAccepted(run), 202, { Location: `/v1/runs/${run.id}` });
   });
 }

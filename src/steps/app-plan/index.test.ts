@@ -80,3 +80,26 @@ describe('a run resumed with a plan recorded by an older Slipway', () => {
     expect(result.outputs.get(plan)?.template).toMatchObject({ id: 'notes-api', version: '1.0.0', params: {} });
   });
 });
+
+describe('a database asked for with --database', () => {
+  it('joins what the plan needs, so the generated app gets DATABASE_URL whatever its template', async () => {
+    const templates = new TemplateGenerator({ templatesDir: TEMPLATES_DIR });
+    const store = new SqliteRunStore({ db: openDatabase(':memory:') });
+    await store.createRun({ id: 'run-db', kind: 'create', app: 'reading', request: { app: 'reading', description: 'a reading list' } });
+    const plan = createPlanStep({ generator: templates });
+    const result = await executePipeline({
+      run: (await store.getRun('run-db'))!, store, logger: pino({ level: 'silent' }),
+      pipeline: [entry(plan, () => ({ description: 'a reading list', template: 'notes-api', database: 'postgres' as const }))],
+    });
+    expect(result.status).toBe('succeeded');
+    const planned = result.outputs.get(plan)!;
+    expect(planned.needs).toMatchObject({ database: 'postgres' });
+    expect(summarizePlan(planned)).toContain('database');
+    const { spec } = await templates.generate(planned, { name: 'reading', description: 'a reading list' });
+    expect(spec.needs).toMatchObject({ database: 'postgres' });
+
+    // Without the flag the same template needs none.
+    const plain = await templates.plan({ description: 'a reading list', template: 'notes-api' });
+    expect((await templates.generate(plain, { name: 'reading', description: 'a reading list' })).spec.needs?.database).toBeUndefined();
+  });
+});

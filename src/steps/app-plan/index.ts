@@ -12,10 +12,12 @@ export const createPlanStep = ({ generator }: { generator: CodeGenerator }) =>
   defineStep({
     ...planOutput,
     title: 'Plan the app',
-    input: z.object({ description: z.string(), template: z.string().optional() }),
+    input: z.object({ description: z.string(), template: z.string().optional(), database: z.literal('postgres').optional() }),
     summarize: summarizePlan,
     run: async (ctx) => {
-      const plan = await generator.plan(ctx.input.template ? { description: ctx.input.description, template: ctx.input.template } : { description: ctx.input.description }, ctx.signal);
+      const planned = await generator.plan(ctx.input.template ? { description: ctx.input.description, template: ctx.input.template } : { description: ctx.input.description }, ctx.signal);
+      // A database asked for on the command line is part of what the app needs, whatever the plan said.
+      const plan = ctx.input.database ? { ...planned, needs: { ...planned.needs, database: ctx.input.database } } : planned;
       ctx.logger.info({ template: plan.template.id, score: plan.template.score, matched: plan.template.matched }, 'planned');
       for (const warning of plan.warnings ?? []) ctx.logger.warn({ warning }, 'the plan was put right');
       return plan;

@@ -33,13 +33,13 @@ export const createClusterAwaitStep = ({ watcher, namespace, publicUrl, timeouts
   defineStep({
     ...clusterAwaitOutput,
     title: 'Wait for the rollout',
-    input: z.object({ app: AppName, revision: z.string().regex(/^[0-9a-f]{40}$/), env: z.string().optional() }),
+    input: z.object({ app: AppName, revision: z.string().regex(/^[0-9a-f]{40}$/), env: z.string().optional(), database: z.boolean().optional() }),
     summarize: (o) => o.stages.map((st) => `${st.stage} ${(st.durationMs / 1000).toFixed(1)}s`).join(', '),
     run: async (ctx) => {
       const where = ctx.input.env !== undefined && forEnv ? forEnv(ctx.input.env) : { namespace, publicUrl, objectSuffix: '' };
       const url = (where.publicUrl ?? publicUrl).replaceAll('{app}', ctx.input.app);
       const stages = await watcher.watch(
-        { app: ctx.input.app, namespace: where.namespace, revision: ctx.input.revision, url, timeouts, ...(where.objectSuffix ? { objectSuffix: where.objectSuffix } : {}) },
+        { app: ctx.input.app, namespace: where.namespace, revision: ctx.input.revision, url, timeouts, ...(where.objectSuffix ? { objectSuffix: where.objectSuffix } : {}), ...(ctx.input.database ? { database: true } : {}) },
         (report) => ctx.logger.info({ stage: report.stage, status: report.status, durationMs: report.durationMs }, report.detail),
         ctx.signal,
       );
