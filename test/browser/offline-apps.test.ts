@@ -148,7 +148,7 @@ async function addItem(name: string): Promise<void> {
   const form = page.locator('form').first();
   await fill(await fieldsIn(form), name);
   await button(form, /add|save|create|shorten|paste|check|submit/i).click();
-  await expect.poll(() => page.getByText(name).count(), `${name} shown after adding`).toBeGreaterThan(0);
+  await expect.poll(() => page.getByText(name).count(), { message: `${name} shown after adding` }).toBeGreaterThan(0);
 }
 
 /** Opens the item for editing and renames it: the field holding `from` now holds `to`. */
@@ -156,17 +156,18 @@ async function editItem(from: string, to: string): Promise<void> {
   await button(page, new RegExp(`^edit\\b`, 'i')).click();
   const editing = [];
   for (const field of await fieldsIn(page.locator('body'))) {
-    if ((await field.inputValue().catch(() => '')).includes(from)) editing.push(field);
+    if ((await field.inputValue().catch(() => '')).toLowerCase().includes(from.toLowerCase())) editing.push(field);
   }
   expect(editing.length, 'a field holding the name, once Edit is pressed').toBeGreaterThan(0);
-  await editing[0]!.fill((await editing[0]!.inputValue()).replace(from, to));
+  // The name may be in a URL, in lower case.
+  await editing[0]!.fill((await editing[0]!.inputValue()).replace(new RegExp(from, 'i'), to));
   await button(page, /save|update|done/i).click();
-  await expect.poll(() => page.getByText(to).count(), `${to} shown after editing`).toBeGreaterThan(0);
+  await expect.poll(() => page.getByText(to).count(), { message: `${to} shown after editing` }).toBeGreaterThan(0);
 }
 
 async function deleteItem(name: string): Promise<void> {
   await button(page, /^(delete|remove)\b/i).click();
-  await expect.poll(() => page.getByText(name).count(), `${name} gone after deleting`).toBe(0);
+  await expect.poll(() => page.getByText(name).count(), { message: `${name} gone after deleting` }).toBe(0);
 }
 
 /** The stored `<script>` is on the page as text and did not run. */
@@ -189,12 +190,12 @@ async function expectView(view: View, name: string): Promise<void> {
   if (view === 'board' || view === 'list') {
     await expect.poll(() => page.getByText(name).count()).toBeGreaterThan(0);
   } else if (view === 'calendar') {
-    await expect.poll(() => page.locator('[role="grid"], [role="table"], table').count(), 'a calendar grid').toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[role="grid"], [role="table"], table').count(), { message: 'a calendar grid' }).toBeGreaterThan(0);
   } else if (view === 'chart') {
-    await expect.poll(() => page.locator('svg[role="img"][aria-label], canvas[role="img"][aria-label]').count(), 'a chart with an accessible name').toBeGreaterThan(0);
+    await expect.poll(() => page.locator('svg[role="img"][aria-label], canvas[role="img"][aria-label]').count(), { message: 'a chart with an accessible name' }).toBeGreaterThan(0);
   } else {
     await button(page, /pick|random|choose|surprise/i).click();
-    await expect.poll(() => page.getByText(name).count(), 'the picked item').toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(name).count(), { message: 'the picked item' }).toBeGreaterThan(0);
   }
 }
 
@@ -211,7 +212,7 @@ describe('apps of the offline generator in a browser', () => {
       name = SECOND;
     }
     await app.restart();
-    await expect.poll(() => page.getByText(name).count(), `${name} kept across a restart`).toBeGreaterThan(0);
+    await expect.poll(() => page.getByText(name).count(), { message: `${name} kept across a restart` }).toBeGreaterThan(0);
     await expectScriptShownAsText();
     await expectAccessible(page, `${kind}, with an item`);
 
@@ -230,6 +231,6 @@ describe('apps of the offline generator in a browser', () => {
 
     await deleteItem(name);
     await app.restart();
-    await expect.poll(() => page.getByText(name).count(), `${name} still gone after a restart`).toBe(0);
+    await expect.poll(() => page.getByText(name).count(), { message: `${name} still gone after a restart` }).toBe(0);
   }, 60_000);
 });
