@@ -22,6 +22,7 @@ const ENTITIES: ReadonlyArray<{ words: readonly string[]; name: string; plural: 
   { words: ['meal'], name: 'meal', plural: 'meals', fields: [f('name', 'Meal', 'text', true), f('date', 'Date', 'date', true), f('notes', 'Notes', 'longtext')], views: ['calendar'] },
   { words: ['event', 'appointment'], name: 'event', plural: 'events', fields: [f('title', 'Title', 'text', true), f('date', 'Date', 'date', true), f('place', 'Place', 'text'), f('notes', 'Notes', 'longtext')], views: ['calendar'] },
   { words: ['plant', 'garden'], name: 'plant', plural: 'plants', fields: [f('name', 'Plant', 'text', true), f('lastWatered', 'Last watered', 'date'), f('notes', 'Notes', 'longtext')] },
+  { words: ['shopping', 'grocery'], name: 'thing to buy', plural: 'things to buy', fields: [f('name', 'Item', 'text', true), f('quantity', 'Quantity', 'number'), f('bought', 'Bought', 'checkbox')] },
   { words: ['inventory', 'pantry', 'stock'], name: 'item', plural: 'items', fields: [f('name', 'Item', 'text', true), f('quantity', 'Quantity', 'number'), f('location', 'Where', 'text')] },
   { words: ['gift', 'present', 'wishlist'], name: 'gift', plural: 'gifts', fields: [f('name', 'Gift', 'text', true), f('recipient', 'For', 'text'), f('price', 'Price', 'number'), f('link', 'Link', 'url'), f('bought', 'Bought', 'checkbox')] },
   { words: ['game', 'boardgame'], name: 'game', plural: 'games', fields: [f('name', 'Game', 'text', true), f('players', 'Players', 'text'), f('played', 'Played', 'checkbox'), f('tags', 'Tags', 'tags')] },
