@@ -27,3 +27,12 @@ export const Composition = z.object({
   chart: z.object({ value: Name, date: Name }).optional(),
 });
 export type Composition = z.infer<typeof Composition>;
+
+/**
+ * A composition in words, for the plan line and reports: what is kept, its fields and the views.
+ * @example describeComposition(c) // 'weigh-ins (date: date*, weight: number*, note: text); views list, chart'
+ */
+export function describeComposition(composition: Composition): string {
+  const fields = composition.entity.fields.map((f) => `${f.name}: ${f.type}${f.required ? '*' : ''}`).join(', ');
+  return `${composition.entity.plural} (${fields}); views ${composition.views.join(', ')}`;
+}

@@ -1,5 +1,5 @@
 import type { Composition, FieldType, ViewKind } from '../../../domain/index.ts';
-import { stem } from '../template-scorer.ts';
+import { tokenize } from '../template-scorer.ts';
 
 type Field = Composition['entity']['fields'][number];
 const f = (name: string, label: string, type: FieldType, required = false): Field => (required ? { name, label, type, required } : { name, label, type });
@@ -12,7 +12,7 @@ const ENTITIES: ReadonlyArray<{ words: readonly string[]; name: string; plural: 
   { words: ['habit', 'streak'], name: 'habit check-in', plural: 'habit check-ins', fields: [f('habit', 'Habit', 'text', true), f('date', 'Date', 'date', true), f('done', 'Done', 'checkbox')], views: ['calendar'] },
   { words: ['weight', 'bodyweight'], name: 'weigh-in', plural: 'weigh-ins', fields: [f('date', 'Date', 'date', true), f('weight', 'Weight (kg)', 'number', true), f('note', 'Note', 'text')], views: ['chart'] },
   { words: ['expense', 'spending', 'budget', 'receipt'], name: 'expense', plural: 'expenses', fields: [f('description', 'Description', 'text', true), f('amount', 'Amount', 'number', true), f('date', 'Date', 'date', true), f('category', 'Category', 'tags')], views: ['chart'] },
-  { words: ['workout', 'exercise', 'run', 'running'], name: 'workout', plural: 'workouts', fields: [f('activity', 'Activity', 'text', true), f('date', 'Date', 'date', true), f('minutes', 'Minutes', 'number')], views: ['chart'] },
+  { words: ['workout', 'exercise', 'run', 'running'], name: 'workout', plural: 'workouts', fields: [f('activity', 'Activity', 'text', true), f('date', 'Date', 'date', true), f('minutes', 'Minutes', 'number', true)], views: ['chart'] },
   { words: ['sleep'], name: 'night', plural: 'nights', fields: [f('date', 'Date', 'date', true), f('hours', 'Hours slept', 'number', true), f('note', 'Note', 'text')], views: ['chart'] },
   { words: ['mood'], name: 'mood entry', plural: 'mood entries', fields: [f('date', 'Date', 'date', true), f('mood', 'Mood (1-5)', 'number', true), f('note', 'Note', 'longtext')], views: ['chart'] },
   { words: ['book', 'reading'], name: 'book', plural: 'books', fields: [f('title', 'Title', 'text', true), f('author', 'Author', 'text'), f('rating', 'Rating', 'number'), f('finished', 'Finished', 'checkbox'), f('tags', 'Tags', 'tags')] },
@@ -22,6 +22,7 @@ const ENTITIES: ReadonlyArray<{ words: readonly string[]; name: string; plural: 
   { words: ['meal'], name: 'meal', plural: 'meals', fields: [f('name', 'Meal', 'text', true), f('date', 'Date', 'date', true), f('notes', 'Notes', 'longtext')], views: ['calendar'] },
   { words: ['event', 'appointment'], name: 'event', plural: 'events', fields: [f('title', 'Title', 'text', true), f('date', 'Date', 'date', true), f('place', 'Place', 'text'), f('notes', 'Notes', 'longtext')], views: ['calendar'] },
   { words: ['plant', 'garden'], name: 'plant', plural: 'plants', fields: [f('name', 'Plant', 'text', true), f('lastWatered', 'Last watered', 'date'), f('notes', 'Notes', 'longtext')] },
+  { words: ['shopping', 'grocery'], name: 'thing to buy', plural: 'things to buy', fields: [f('name', 'Item', 'text', true), f('quantity', 'Quantity', 'number'), f('bought', 'Bought', 'checkbox')] },
   { words: ['inventory', 'pantry', 'stock'], name: 'item', plural: 'items', fields: [f('name', 'Item', 'text', true), f('quantity', 'Quantity', 'number'), f('location', 'Where', 'text')] },
   { words: ['gift', 'present', 'wishlist'], name: 'gift', plural: 'gifts', fields: [f('name', 'Gift', 'text', true), f('recipient', 'For', 'text'), f('price', 'Price', 'number'), f('link', 'Link', 'url'), f('bought', 'Bought', 'checkbox')] },
   { words: ['game', 'boardgame'], name: 'game', plural: 'games', fields: [f('name', 'Game', 'text', true), f('players', 'Players', 'text'), f('played', 'Played', 'checkbox'), f('tags', 'Tags', 'tags')] },
@@ -48,10 +49,6 @@ const COLUMN_SETS: ReadonlyArray<{ words: readonly string[]; columns: string[] }
 ];
 const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
 
-function tokens(description: string): string[] {
-  return description.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/([a-z0-9])-(?=[a-z0-9])/g, '$1').split(/[^a-z0-9]+/).filter((w) => w.length > 0).map(stem);
-}
-
 /** A plain singular/plural for a noun found in the request. */
 function plural(noun: string): string {
   if (/[^aeiou]y$/.test(noun)) return `${noun.slice(0, -1)}ies`;
@@ -67,9 +64,11 @@ function plural(noun: string): string {
  * @example readRequest('a weight log')?.views // ['list', 'chart']
  */
 export function readRequest(description: string): Composition | undefined {
-  const words = tokens(description);
-  const has = (w: string) => words.includes(stem(w));
-  const known = ENTITIES.map((e) => ({ e, at: Math.min(...e.words.map((w) => words.indexOf(stem(w))).filter((i) => i >= 0)) })).filter((x) => Number.isFinite(x.at));
+  // Hyphens as breaks ("recipe-box" holds "recipe"), then joined ("to-do" holds "todo"); words stemmed to singular.
+  const { split, joined } = tokenize(description);
+  const words = [...split, ...joined];
+  const has = (w: string) => words.includes(w);
+  const known = ENTITIES.map((e) => ({ e, at: Math.min(...e.words.map((w) => words.indexOf(w)).filter((i) => i >= 0)) })).filter((x) => Number.isFinite(x.at));
   known.sort((a, b) => a.at - b.at);
   const wanted = new Set<ViewKind>(VIEW_WORDS.filter((v) => v.words.some(has)).map((v) => v.view));
   let entity: Composition['entity'];
@@ -97,7 +96,7 @@ function collectionNoun(words: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** Adds the fields each wanted view needs; a chart without a number field to plot is left out. */
+/** Adds the fields each wanted view needs; a chart needs a measure (a required number: a weight, an amount), not a rating or a year. */
 function withViews(entity: Composition['entity'], wanted: Set<ViewKind>, words: readonly string[]): Composition {
   const fields = entity.fields;
   const composition: Composition = { entity, views: ['list'] };
@@ -112,7 +111,7 @@ function withViews(entity: Composition['entity'], wanted: Set<ViewKind>, words: 
     ensureDate();
     composition.views.push('calendar');
   }
-  const value = fields.find((x) => x.type === 'number');
+  const value = fields.find((x) => x.type === 'number' && x.required);
   if (wanted.has('chart') && value) {
     composition.views.push('chart');
     composition.chart = { value: value.name, date: ensureDate().name };
