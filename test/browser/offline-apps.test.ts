@@ -112,7 +112,7 @@ async function fieldsIn(scope: Locator): Promise<Locator[]> {
  * field stored markup; URLs carry a `<script>` in their query (a form without free text, such as a
  * URL to shorten, names the item in the URL). Every field must have a label a screen reader can read out.
  */
-async function fill(fields: Locator[], name: string): Promise<void> {
+async function fill(fields: Locator[], name: string, sample?: number): Promise<void> {
   let named = false;
   for (const field of fields) {
     const label = await field.evaluate((el) => (el as HTMLInputElement).labels?.[0]?.textContent?.trim() || el.getAttribute('aria-label') || '');
@@ -121,17 +121,19 @@ async function fill(fields: Locator[], name: string): Promise<void> {
     const type = tag === 'input' ? ((await field.getAttribute('type')) ?? 'text') : tag;
     if (type === 'select') {
       const options = await field.locator('option').evaluateAll((els) => els.map((el) => (el as HTMLOptionElement).value).filter((v) => v !== ''));
-      await field.selectOption(options[0]!);
+      await field.selectOption(options[(sample ?? 0) % options.length]!);
     } else if (type === 'checkbox') {
       await field.check();
     } else if (type === 'number' || type === 'range') {
-      await field.fill('72.5');
+      await field.fill(String(72.5 - (sample ?? 0) * 0.7));
     } else if (type === 'date') {
       // Today, as the browser sees it: a calendar shows the last weeks.
-      await field.fill(await page.evaluate(() => new Date(Date.UTC(new Date().getFullYear(), new Date().getMonth(), new Date().getDate())).toISOString().slice(0, 10)));
+      const back = (2 - (sample ?? 2)) * 7; // samples a week apart, the last today
+      await field.fill(await page.evaluate((days) => new Date(Date.UTC(new Date().getFullYear(), new Date().getMonth(), new Date().getDate() - days)).toISOString().slice(0, 10), back));
     } else if (type === 'url') {
       // A URL may carry markup too, in its query; the app may show it percent-encoded.
-      await field.fill(`https://example.com/${named ? 'b' : name.toLowerCase()}?q=${SCRIPT}`);
+      const url = `https://example.com/${named ? 'b' : name.toLowerCase().replace(/\W+/g, '-')}`;
+      await field.fill(sample === undefined ? `${url}?q=${SCRIPT}` : url);
     } else if (type === 'email') {
       await field.fill('someone@example.com');
     } else if (await field.getAttribute('pattern')) {
@@ -139,7 +141,8 @@ async function fill(fields: Locator[], name: string): Promise<void> {
       continue;
     } else {
       // A one-line field after the name may be a tag list (tags of at most 40 characters): the `<script>` alone fits.
-      await field.fill(!named ? `${name} ${MARKUP}` : type === 'textarea' ? `${MARKUP} ${name} notes` : SCRIPT);
+      if (sample !== undefined) await field.fill(named ? '' : name);
+      else await field.fill(!named ? `${name} ${MARKUP}` : type === 'textarea' ? `${MARKUP} ${name} notes` : SCRIPT);
       named = true;
     }
   }
@@ -148,10 +151,10 @@ async function fill(fields: Locator[], name: string): Promise<void> {
 
 const button = (scope: Page | Locator, name: RegExp) => scope.getByRole('button', { name }).first();
 
-/** Adds an item through the page's first form, as a person fills it in. */
-async function addItem(name: string): Promise<void> {
+/** Adds an item through the page's first form, as a person fills it in; a `sample` is plain text, for screenshots. */
+async function addItem(name: string, sample?: number): Promise<void> {
   const form = page.locator('form').first();
-  await fill(await fieldsIn(form), name);
+  await fill(await fieldsIn(form), name, sample);
   await button(form, /add|save|create|shorten|paste|check|submit/i).click();
   await expect.poll(() => page.getByText(name).count(), { message: `${name} shown after adding` }).toBeGreaterThan(0).catch(async (error: Error) => {
     // What the page told the person is what a reader of the failure needs.
@@ -235,14 +238,17 @@ describe('apps of the offline generator in a browser', () => {
       await expectAccessible(page, `${kind}, the ${view} view`);
       await expectScriptShownAsText();
     }
-    if (c.screenshot) {
-      mkdirSync(SCREENSHOTS, { recursive: true });
-      await page.screenshot({ path: join(SCREENSHOTS, `${c.screenshot}.png`) });
-    }
     await showView('list');
 
     await deleteItem(name);
     await app.restart();
     await expect.poll(() => page.getByText(name).count(), { message: `${name} still gone after a restart` }).toBe(0);
+
+    if (c.screenshot) {
+      // The README's picture: the app with a few plain items, as a person would have it.
+      for (const [i, sample] of ['Plan the garden', 'Paint the fence', 'Fix the bike'].entries()) await addItem(sample, i);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOTS, `${c.screenshot}.png`), fullPage: true });
+    }
   }, 60_000);
 });
