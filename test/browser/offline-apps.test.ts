@@ -128,8 +128,9 @@ async function fill(fields: Locator[], name: string, sample?: number): Promise<v
       await field.fill(String(72.5 - (sample ?? 0) * 0.7));
     } else if (type === 'date') {
       // Today, as the browser sees it: a calendar shows the last weeks.
-      const back = (2 - (sample ?? 2)) * 7; // samples a week apart, the last today
-      await field.fill(await page.evaluate((days) => new Date(Date.UTC(new Date().getFullYear(), new Date().getMonth(), new Date().getDate() - days)).toISOString().slice(0, 10), back));
+      // Samples a week apart on fixed days, so the screenshots come out the same every run.
+      if (sample !== undefined) await field.fill(`2026-11-${String(16 + sample * 7)}`);
+      else await field.fill(await page.evaluate(() => new Date(Date.UTC(new Date().getFullYear(), new Date().getMonth(), new Date().getDate())).toISOString().slice(0, 10)));
     } else if (type === 'url') {
       // A URL may carry markup too, in its query; the app may show it percent-encoded.
       const url = `https://example.com/${named ? 'b' : name.toLowerCase().replace(/\W+/g, '-')}`;
