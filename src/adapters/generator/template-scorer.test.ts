@@ -37,7 +37,7 @@ describe('chooseTemplate with the bundled templates', () => {
   it('reports score, matched keywords and every candidate, best first', () => {
     const choice = chooseTemplate('a pomodoro timer with a dark theme', templates);
     expect(choice).toMatchObject({ template: 'timer', score: 6, matched: ['pomodoro', 'timer'] });
-    expect(choice.candidates.map((c) => c.template).sort()).toEqual(['form', 'guestbook-postgres', 'notes-api', 'static-site', 'timer']);
+    expect(choice.candidates.map((c) => c.template).sort()).toEqual(['form', 'guestbook-postgres', 'link-dashboard', 'notes-api', 'pastebin', 'shortener', 'static-site', 'status-page', 'timer']);
     expect(choice.candidates[0]).toEqual({ template: 'timer', score: 6 });
     const scores = choice.candidates.map((c) => c.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
@@ -70,7 +70,7 @@ describe('chooseTemplate with the bundled templates', () => {
 
   it('refuses an unknown override and lists the known ids', () => {
     expect(() => chooseTemplate('anything', templates, { override: 'wordpress' })).toThrow(InputError);
-    expect(() => chooseTemplate('anything', templates, { override: 'wordpress' })).toThrow(/unknown template 'wordpress'; known templates: form, guestbook-postgres, notes-api, static-site, timer/);
+    expect(() => chooseTemplate('anything', templates, { override: 'wordpress' })).toThrow(/unknown template 'wordpress'; known templates: form, guestbook-postgres, link-dashboard, notes-api, pastebin, shortener, static-site, status-page, timer/);
   });
 });
 
