@@ -27,6 +27,19 @@ describe('chooseTemplate with the bundled templates', () => {
     ['portfolio landing page', 'static-site'],
     ['a homepage about my bakery', 'static-site'],
     ['documentation site for my project', 'static-site'],
+    ['a status page for my homelab services', 'status-page'],
+    ['uptime monitor for my websites', 'status-page'],
+    ['check if my servers are up', 'status-page'],
+    ['service health dashboard', 'status-page'],
+    ['a dashboard with links to my self-hosted apps', 'link-dashboard'],
+    ['start page for my homelab', 'link-dashboard'],
+    ['a page of links to jellyfin, plex and grafana', 'link-dashboard'],
+    ['a url shortener', 'shortener'],
+    ['short links for my team', 'shortener'],
+    ['go links that redirect to our services', 'shortener'],
+    ['a pastebin', 'pastebin'],
+    ['paste text and share a link', 'pastebin'],
+    ['share code snippets', 'pastebin'],
   ])('%j → %s', (description, expected) => {
     const choice = chooseTemplate(description, templates);
     expect(choice.template).toBe(expected);
@@ -55,6 +68,13 @@ describe('chooseTemplate with the bundled templates', () => {
   it('matches whole words only', () => {
     expect(chooseTemplate('a platform for formatting', templates).score).toBe(0);
     expect(chooseTemplate('performance', templates).score).toBe(0);
+  });
+
+  it('leaves requests for things to keep (a log, a tracker, a recipe box) to the other templates and the fallback', () => {
+    const taken = ['status-page', 'link-dashboard', 'shortener', 'pastebin'];
+    for (const description of ['a weight log with a chart', 'a recipe box', 'a kanban board', 'a habit tracker', 'log my runs', 'a todo list', 'a contact form']) {
+      expect(taken, description).not.toContain(chooseTemplate(description, templates).template);
+    }
   });
 
   it('does not read "things to do" as a to-do list', () => {
