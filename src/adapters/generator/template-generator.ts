@@ -1,7 +1,7 @@
 import { assertDescription, deriveAppName, describeComposition, InputError, needsNothing, type AppSpec, type Composition } from '../../domain/index.ts';
 import type { AppPlan, AppRequest, ChangedApp, CodeGenerator, GeneratedApp } from '../../ports/index.ts';
 import { compareCodeUnits } from '../../domain/compare.ts';
-import { listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID } from './template-manifest.ts';
+import { listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID, type TemplateManifest } from './template-manifest.ts';
 import { NEEDS_MODEL_HINT, templateChange } from './template-change.ts';
 import { deriveParams, resolveParams } from './template-params.ts';
 import { fillPlaceholders } from './template-render.ts';
@@ -11,6 +11,11 @@ import { COMPOSED_ID, COMPOSED_MANIFEST, strongScore } from './compose/composed-
 import { readRequest } from './compose/read-request.ts';
 
 export { listTemplates } from './template-manifest.ts';
+
+/** What `--template` may name: the bundled templates and `composed`, by id. */
+export async function listOfflineTemplates(templatesDir: string): Promise<TemplateManifest[]> {
+  return [...(await listTemplates(templatesDir)), COMPOSED_MANIFEST].sort((a, b) => compareCodeUnits(a.id, b.id));
+}
 export type { TemplateManifest } from './template-manifest.ts';
 
 /** Where generated apps listen inside their container; the local runtime passes $PORT instead. */

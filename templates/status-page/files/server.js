@@ -15,7 +15,11 @@ const STORE_KEY = 'checks';
 const DATA_FILE = join(DATA_DIR, 'checks.json');
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_CHECKS = 100;
-const INTERVAL_MS = Math.max(1, Number(process.env.CHECK_INTERVAL_SECONDS || '{{checkSeconds}}')) * 1000;
+const INTERVAL_SECONDS = Number(process.env.CHECK_INTERVAL_SECONDS || 60);
+if (!(INTERVAL_SECONDS >= 1 && INTERVAL_SECONDS <= 86_400)) {
+  throw new Error(`CHECK_INTERVAL_SECONDS must be a number of seconds from 1 to 86400 (it is '${process.env.CHECK_INTERVAL_SECONDS}')`);
+}
+const INTERVAL_MS = INTERVAL_SECONDS * 1000;
 const TIMEOUT_MS = 10_000;
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.ico': 'image/x-icon' };
@@ -161,7 +165,7 @@ const onShutdown = () => clearInterval(ticker);
 const view = (entry) => ({ ...entry, result: results.get(entry.id) ?? null });
 
 async function api(req, res, id) {
-  if (!id && req.method === 'GET') return sendJson(res, 200, { intervalSeconds: INTERVAL_MS / 1000, checks: items.map(view) });
+  if (!id && req.method === 'GET') return sendJson(res, 200, { intervalSeconds: INTERVAL_SECONDS, checks: items.map(view) });
   if (!id && req.method === 'POST') {
     const body = await readJson(req);
     const entry = { id: randomUUID(), name: text(body, 'name', 80), url: webUrl(body, 'url'), createdAt: new Date().toISOString() };

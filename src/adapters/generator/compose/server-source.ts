@@ -4,6 +4,9 @@ import type { Composition } from '../../../domain/index.ts';
  * The composed app's server: node:http only, the items in $DATA_DIR/items.json (replaced atomically),
  * each field checked against its type before it is stored.
  */
+/** Spelt in two parts: Slipway's bundler rewrites that expression wherever it stands in a source file, strings included. */
+const SELF_URL = ['import', 'meta', 'url'].join('.');
+
 export function serverSource(composition: Composition): string {
   const schema = JSON.stringify({ fields: composition.entity.fields, board: composition.board ?? null });
   return `// ${composition.entity.plural}: a JSON API (GET/POST /api/items, PUT/DELETE /api/items/<id>) and a page that uses it.
@@ -19,7 +22,7 @@ const PORT = Number(process.env.PORT || 8080);
 const HOST = process.env.HOST || '0.0.0.0';
 const DATA_DIR = resolve(process.env.DATA_DIR || './data');
 const DATA_FILE = join(DATA_DIR, 'items.json');
-const ROOT = fileURLToPath(new URL('./public/', import.meta.url));
+const ROOT = fileURLToPath(new URL('./public/', ${SELF_URL}));
 const SCHEMA = ${schema};
 const MAX_BODY_BYTES = 64 * 1024;
 const MAX_ITEMS = 2000;

@@ -14,7 +14,8 @@ function renderCalendar() {
     const count = items.filter((i) => i[dateField] === day).length;
     const li = el('li', count > 0 ? 'day on' : 'day', day.slice(8));
     li.title = day + ': ' + count;
-    li.setAttribute('aria-label', day + ': ' + count);
+    // Read out in full by screen readers; the grid shows the day of the month only.
+    li.append(el('span', 'visually-hidden', ' (' + day + ': ' + count + ')'));
     return li;
   }));
 }
