@@ -95,6 +95,9 @@ async function openApp(c: Case): Promise<{ restart(): Promise<void> }> {
   };
 }
 
+/** Today in the page's time zone, as a date field holds it (YYYY-MM-DD). */
+const today = () => page.evaluate(() => new Date(Date.UTC(new Date().getFullYear(), new Date().getMonth(), new Date().getDate())).toISOString().slice(0, 10));
+
 /** The form fields inside `scope` a person would fill in, visible and enabled. */
 async function fieldsIn(scope: Locator): Promise<Locator[]> {
   const all = await scope.locator('input, textarea, select').all();
@@ -130,7 +133,7 @@ async function fill(fields: Locator[], name: string, sample?: number): Promise<v
       // Today, as the browser sees it: a calendar shows the last weeks.
       // Samples a week apart on fixed days, so the screenshots come out the same every run.
       if (sample !== undefined) await field.fill(`2026-11-${String(16 + sample * 7)}`);
-      else await field.fill(await page.evaluate(() => new Date(Date.UTC(new Date().getFullYear(), new Date().getMonth(), new Date().getDate())).toISOString().slice(0, 10)));
+      else await field.fill(await today());
     } else if (type === 'url') {
       // A URL may carry markup too, in its query; the app may show it percent-encoded.
       const url = `https://example.com/${named ? 'b' : name.toLowerCase().replace(/\W+/g, '-')}`;
@@ -204,10 +207,10 @@ async function expectView(view: View, name: string): Promise<void> {
     await expect.poll(() => page.getByText(name).count()).toBeGreaterThan(0);
   } else if (view === 'calendar') {
     // The item was dated today: today's day names itself and counts the item.
-    const today = await page.evaluate(() => new Date(Date.UTC(new Date().getFullYear(), new Date().getMonth(), new Date().getDate())).toISOString().slice(0, 10));
+    const day = await today();
     // Said in the day's text or its label, the way a screen reader reads it out: "2026-12-06: 1".
-    const marked = new RegExp(`${today}\\D{0,3}\\b1\\b`);
-    await expect.poll(async () => (await page.getByText(marked).count()) + (await page.getByLabel(marked).count()), { message: `today (${today}) counted in the calendar` }).toBeGreaterThan(0);
+    const marked = new RegExp(`${day}\\D{0,3}\\b1\\b`);
+    await expect.poll(async () => (await page.getByText(marked).count()) + (await page.getByLabel(marked).count()), { message: `today (${day}) counted in the calendar` }).toBeGreaterThan(0);
   } else if (view === 'chart') {
     const chart = page.getByRole('img', { name: /\S/ }).locator('xpath=self::*[local-name()="svg"]');
     await expect.poll(() => chart.locator('circle, path, polyline, rect').count(), { message: 'a chart with an accessible name, drawing the item' }).toBeGreaterThan(0);
