@@ -22,8 +22,9 @@ interface Case {
   kind: string;
   /** Whether a stored item can be edited in the page (short links and pastes are replaced, not edited). */
   editable: boolean;
-  /** Written to docs/screenshots/<name>.png for the README. */
+  /** Written to docs/screenshots/<name>.png for the README, with `samples` (or three chores) as items. */
   screenshot?: string;
+  samples?: string[];
 }
 
 const CASES: Case[] = [
@@ -32,8 +33,8 @@ const CASES: Case[] = [
   { request: 'a habit tracker for reading, running and meditating every day', kind: 'composed:calendar', editable: true },
   { request: 'a weight log with a chart', kind: 'composed:chart', editable: true, screenshot: 'composed-chart' },
   { request: 'a dinner idea picker that chooses a random meal', kind: 'composed:random', editable: true },
-  { request: 'a status page that checks whether my Jellyfin and Nextcloud servers are up', kind: 'template:status-page', editable: true, screenshot: 'status-page' },
-  { request: 'a dashboard with links to all my homelab services', kind: 'template:link-dashboard', editable: true },
+  { request: 'a status page that checks whether my Jellyfin and Nextcloud servers are up', kind: 'template:status-page', editable: true },
+  { request: 'a dashboard with links to all my homelab services', kind: 'template:link-dashboard', editable: true, screenshot: 'link-dashboard', samples: ['Jellyfin', 'Nextcloud', 'Home Assistant'] },
   { request: 'a URL shortener for the office', kind: 'template:shortener', editable: false },
   { request: 'a pastebin for sharing log snippets', kind: 'template:pastebin', editable: false },
   // The notes template, older than the others, held to the same test.
@@ -252,7 +253,7 @@ describe('apps of the offline generator in a browser', () => {
 
     if (c.screenshot) {
       // The README's picture: the app with a few plain items, as a person would have it.
-      for (const [i, sample] of ['Plan the garden', 'Paint the fence', 'Fix the bike'].entries()) await addItem(sample, i);
+      for (const [i, sample] of (c.samples ?? ['Plan the garden', 'Paint the fence', 'Fix the bike']).entries()) await addItem(sample, i);
       mkdirSync(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOTS, `${c.screenshot}.png`), fullPage: true });
     }
