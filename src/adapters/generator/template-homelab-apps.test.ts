@@ -1,7 +1,7 @@
 /**
  * The status page, link dashboard, shortener and pastebin templates, generated for the requests
  * users type and run for real: `node server.js` on a loopback port, data in a temporary $DATA_DIR,
- * restarted to show the data stays.
+ * restarted to show the data stays. Path traversal is tested with the other templates in template-apps.test.ts.
  */
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../os/index.ts';
-import { rawGet, startApp, stopAllApps, writeApp, type TestApp } from './app-harness.ts';
+import { startApp, stopAllApps, writeApp, type TestApp } from './app-harness.ts';
 import { TemplateGenerator } from './template-generator.ts';
 
 const generator = new TemplateGenerator({ templatesDir: fileURLToPath(new URL('../../../templates/', import.meta.url)) });
@@ -53,7 +53,7 @@ describe.each([
   ['shortener', 'a url shortener for my family', 'Url Shortener for My Family'],
   ['pastebin', 'a pastebin for code snippets with a dark theme', 'Pastebin for Code Snippets'],
 ])('the %s app', (template, description, title) => {
-  it('is chosen for a plain request, serves its page and /healthz, stays in public/, writes text only with textContent, and stops on SIGTERM', async () => {
+  it('is chosen for a plain request, serves its page and /healthz, writes text only with textContent, and stops on SIGTERM', async () => {
     const { plan, dir } = await generateApp(description);
     expect(plan.template.id).toBe(template);
     const app = await startApp(dir, { DATA_DIR: join(dir, 'state') });
@@ -70,11 +70,6 @@ describe.each([
     const script = await (await fetch(`${app.url}/app.js`)).text();
     expect(script).toContain('textContent');
     expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
-    for (const path of ['/../server.js', '/%2e%2e/server.js', '/..%2fpackage.json', '/.gitignore', '/%00']) {
-      const { status, body } = await rawGet(app.port, path);
-      expect(status, path).toBeGreaterThanOrEqual(400);
-      expect(body, path).not.toMatch(/createServer|"scripts"/);
-    }
     expect((await fetch(`${app.url}/api/nothing`)).status).toBe(404);
     await expectCleanExit(app);
   });

@@ -31,6 +31,7 @@ describe('chooseTemplate with the bundled templates', () => {
     ['uptime monitor for my websites', 'status-page'],
     ['check if my servers are up', 'status-page'],
     ['service health dashboard', 'status-page'],
+    ['ping my home assistant and show when it is down', 'status-page'],
     ['a dashboard with links to my self-hosted apps', 'link-dashboard'],
     ['start page for my homelab', 'link-dashboard'],
     ['a page of links to jellyfin, plex and grafana', 'link-dashboard'],
@@ -74,6 +75,12 @@ describe('chooseTemplate with the bundled templates', () => {
     const taken = ['status-page', 'link-dashboard', 'shortener', 'pastebin'];
     for (const description of ['a weight log with a chart', 'a recipe box', 'a kanban board', 'a habit tracker', 'log my runs', 'a todo list', 'a contact form']) {
       expect(taken, description).not.toContain(chooseTemplate(description, templates).template);
+    }
+  });
+
+  it('scores the new templates low (under 3) on a lone word that things people keep share: the request may be for a list of those', () => {
+    for (const description of ['bookmarks', 'a wishlist with links to products', 'monitor the temperature of my fish tank', 'an inventory of my home lab servers']) {
+      expect(chooseTemplate(description, templates).score, description).toBeLessThan(3);
     }
   });
 
