@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listTemplates, TemplateGenerator } from '../adapters/generator/index.ts';
+import { listOfflineTemplates, TemplateGenerator } from '../adapters/generator/index.ts';
 import { CliGit, GitDirDiffer } from '../adapters/git/index.ts';
 import { gitOpsEngineRenders } from '../adapters/gitops/index.ts';
 import { SlipwayBuilder } from '../adapters/image-builder/index.ts';
@@ -166,7 +166,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
   const prepare = memoize(async () => {
     const templatesDir = join(PACKAGE_ROOT, 'templates');
     const { generator, description: generatorDescription } = await chooseGenerator(config, env.vars, new TemplateGenerator({ templatesDir }), PACKAGE_ROOT, logger);
-    const templates = (await listTemplates(templatesDir)).map((t) => t.id);
+    const templates = (await listOfflineTemplates(templatesDir)).map((t) => t.id);
 
     const builder = new SlipwayBuilder({ registry: registryClient(), cacheDir: join(config.cache, 'layers'), logger });
     const images = imagePlan(config, async () => {
@@ -292,7 +292,7 @@ export async function compose(config: ResolvedConfig, env: Environment, options:
       await new TemplateGenerator({ templatesDir: join(PACKAGE_ROOT, 'templates') }).change(current.plan, { name: app, description: current.description }, { spec: current.spec, files: [] }, request);
     },
     catalog: {
-      templates: async () => (await listTemplates(join(PACKAGE_ROOT, 'templates'))).map(({ id, title, description }) => ({ id, title, description })),
+      templates: async () => (await listOfflineTemplates(join(PACKAGE_ROOT, 'templates'))).map(({ id, title, description }) => ({ id, title, description })),
       generator: async () => ({ kind: llmProvider(config, env.vars) ? 'model' : 'templates', description: (await prepare()).generatorDescription }),
       // Loaded when asked: its probes are not what runs need.
       doctor: async () => (await import('./doctor.ts')).runDoctor(config, env.vars, process.version),

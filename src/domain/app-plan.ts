@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppNeeds, Runtime } from './app-spec.ts';
+import { Composition } from './composition.ts';
 
 const Page = z.object({ path: z.string(), purpose: z.string() });
 const Route = z.object({ method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']), path: z.string(), purpose: z.string() });
@@ -48,6 +49,8 @@ const AppPlanShape = z.object({
   warnings: z.array(z.string()).optional(),
   port: z.number().int().min(1).max(65535),
   template: PlannedTemplate,
+  /** What a composed app keeps and shows (template `composed`): its item, fields and views. */
+  composition: Composition.optional(),
   generator: PlanGenerator,
 });
 

@@ -4,6 +4,7 @@ export * from './description.ts';
 export * from './redact.ts';
 export * from './app-spec.ts';
 export * from './app-config.ts';
+export * from './composition.ts';
 export * from './app-plan.ts';
 export * from './app-needs.ts';
 export * from './run.ts';

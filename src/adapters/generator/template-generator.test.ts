@@ -174,3 +174,56 @@ describe('hostile descriptions', () => {
     expect(JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')).description).toBe(plan.template.params['description']);
   });
 });
+
+describe('composed apps', () => {
+  it('a template that fits well wins; else a request naming things to keep is composed; else the scorer stands', async () => {
+    expect((await generator.plan({ description: 'a pomodoro timer with a dark theme' })).template.id).toBe('timer');
+    expect((await generator.plan({ description: 'a todo list' })).template.id).toBe('notes-api');
+    expect((await generator.plan({ description: 'a landing page for my bakery' })).template.id).toBe('static-site');
+    const kanban = await generator.plan({ description: 'a kanban board for chores' });
+    // notes-api matched "chores", but not strongly enough to beat a board of chores.
+    expect(kanban.template).toMatchObject({ id: 'composed', chosenBy: 'scorer', score: 3, matched: ['chores'] });
+    expect(kanban.template.explanation).toBe('no template fitted well (best notes-api, score 3); composed an app that keeps chores (title: text*, assignee: text, due: date, done: checkbox, status: text*); views list, board');
+    expect(kanban.composition?.views).toEqual(['list', 'board']);
+    expect(kanban).toMatchObject({ persistent: true, runtime: 'node', title: 'Kanban Board for Chores' });
+    expect(kanban.features).toEqual(['a list of chores with search and sort; add, edit and delete', 'a board with columns To do, Doing, Done']);
+    expect(kanban.routes.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/items', 'POST /api/items', 'PUT /api/items/:id', 'DELETE /api/items/:id']);
+    expect((await generator.plan({ description: 'zzz qqq' })).template.id).toBe('static-site');
+  });
+
+  it('--template names a template over a composition, and --template composed composes what the words keep or says what to write', async () => {
+    const forced = await generator.plan({ description: 'a recipe box', template: 'notes-api' });
+    expect(forced.template.id).toBe('notes-api');
+    expect(forced.composition).toBeUndefined();
+    const composed = await generator.plan({ description: 'a todo list', template: 'composed' });
+    expect(composed.template).toMatchObject({ id: 'composed', chosenBy: 'flag', score: null });
+    expect(composed.composition?.entity.name).toBe('task');
+    const refused = await generator.plan({ description: 'a pomodoro timer', template: 'composed' }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(InputError);
+    expect((refused as InputError).message).toBe('the request names nothing to keep, so there is no app to compose');
+  });
+
+  it('generates the composed app, deterministically, with a spec Slipway can run', async () => {
+    const plan = await generator.plan({ description: 'a weight log in dark mode' });
+    const app = { name: 'weight-log', description: 'a weight log in dark mode' };
+    const first = await generator.generate(plan, app);
+    expect(AppSpec.parse(first.spec)).toMatchObject({ name: 'weight-log', template: 'composed', templateVersion: '1.0.0', runtime: 'node', persistent: true, command: ['node', 'server.js'] });
+    expect(await generator.generate(structuredClone(plan), app)).toEqual(first);
+    expect(first.files.find((f) => f.path === 'public/styles.css')!.content).toContain('color-scheme: dark;');
+    expect(first.files.find((f) => f.path === 'public/app.js')!.content).toContain('function renderChart()');
+    const { composition: _dropped, ...broken } = plan;
+    await expect(generator.generate(broken, app)).rejects.toThrow('is for a composed app but says nothing about what it keeps');
+  });
+
+  it('a later change re-renders it with a new title or theme and keeps what it keeps', async () => {
+    const plan = await generator.plan({ description: 'a recipe box' });
+    const app = { name: 'recipes', description: 'a recipe box' };
+    const current = await generator.generate(plan, app);
+    const changed = await generator.change(plan, app, current, 'set the title to "Family Recipes" and make it dark');
+    expect(changed.plan).toMatchObject({ title: 'Family Recipes', composition: plan.composition, template: { id: 'composed', params: { theme: 'dark' } } });
+    const page = changed.files.find((f) => f.path === 'public/index.html')!.content;
+    expect(page).toContain('<title>Family Recipes</title>');
+    expect(page).toContain('<label for="field-ingredients">Ingredients</label>');
+    await expect(generator.change(plan, app, current, 'add a photo upload')).rejects.toThrow('needs a model');
+  });
+});

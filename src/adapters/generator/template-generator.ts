@@ -1,13 +1,21 @@
-import { assertDescription, deriveAppName, InputError, needsNothing, type AppSpec } from '../../domain/index.ts';
+import { assertDescription, deriveAppName, describeComposition, InputError, needsNothing, type AppSpec, type Composition } from '../../domain/index.ts';
 import type { AppPlan, AppRequest, ChangedApp, CodeGenerator, GeneratedApp } from '../../ports/index.ts';
 import { compareCodeUnits } from '../../domain/compare.ts';
-import { listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID } from './template-manifest.ts';
+import { listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID, type TemplateManifest } from './template-manifest.ts';
 import { NEEDS_MODEL_HINT, templateChange } from './template-change.ts';
 import { deriveParams, resolveParams } from './template-params.ts';
 import { fillPlaceholders } from './template-render.ts';
-import { chooseTemplate } from './template-scorer.ts';
+import { chooseTemplate, type TemplateChoice } from './template-scorer.ts';
+import { composeApp } from './compose/compose-app.ts';
+import { COMPOSED_ID, COMPOSED_MANIFEST, strongScore } from './compose/composed-template.ts';
+import { readRequest } from './compose/read-request.ts';
 
 export { listTemplates } from './template-manifest.ts';
+
+/** What `--template` may name: the bundled templates and `composed`, by id. */
+export async function listOfflineTemplates(templatesDir: string): Promise<TemplateManifest[]> {
+  return [...(await listTemplates(templatesDir)), COMPOSED_MANIFEST].sort((a, b) => compareCodeUnits(a.id, b.id));
+}
 export type { TemplateManifest } from './template-manifest.ts';
 
 /** Where generated apps listen inside their container; the local runtime passes $PORT instead. */
@@ -38,8 +46,16 @@ export class TemplateGenerator implements CodeGenerator {
     signal?.throwIfAborted();
     const description = assertDescription(request.description);
     const templates = await listTemplates(this.templatesDir);
-    const choice = chooseTemplate(description, templates, { override: request.template });
-    const manifest = templates.find((t) => t.id === choice.template)!;
+    const composing = request.template === COMPOSED_ID;
+    const choice = chooseTemplate(description, templates, { override: composing ? undefined : request.template });
+    // A template that fits well wins; else a request that names things to keep gets an app composed for them.
+    const composition = composing || (request.template === undefined && choice.score! < strongScore(choice.template)) ? readRequest(description) : undefined;
+    if (composing && !composition) {
+      throw new InputError('the request names nothing to keep, so there is no app to compose', {
+        hint: 'Say what the app keeps and shows, e.g. "a recipe box" or "a weight log with a chart", or choose another --template.',
+      });
+    }
+    const manifest = composition ? COMPOSED_MANIFEST : templates.find((t) => t.id === choice.template)!;
     const defaults = Object.fromEntries(Object.entries(manifest.parameters).map(([name, p]) => [name, p.default]));
     const params = resolveParams(manifest, deriveParams(description, defaults));
     // The template decides what the app is; the plan says it in the terms every generator uses.
@@ -48,22 +64,17 @@ export class TemplateGenerator implements CodeGenerator {
       title: params.title ?? manifest.title,
       summary: params.description ?? manifest.description,
       runtime: manifest.runtime,
-      features: [],
-      pages: [],
-      routes: [],
+      ...(composition ? composedShape(composition) : { features: [], pages: [], routes: [] }),
       persistent: manifest.persistent,
       needs: manifest.needs ?? {},
       port: APP_PORT,
       template: {
         id: manifest.id,
         version: manifest.version,
-        chosenBy: choice.score === null ? 'flag' : 'scorer',
-        score: choice.score,
-        matched: choice.matched,
-        candidates: choice.candidates,
-        ...(choice.explanation === undefined ? {} : { explanation: choice.explanation }),
+        ...(composition ? composedChoice(choice, composition, composing) : plannedChoice(choice)),
         params,
       },
+      ...(composition ? { composition } : {}),
       generator: { kind: 'template' },
     };
   }
@@ -74,6 +85,7 @@ export class TemplateGenerator implements CodeGenerator {
    */
   async generate(plan: AppPlan, app: { name: string; description: string }, signal?: AbortSignal): Promise<GeneratedApp> {
     signal?.throwIfAborted();
+    if (plan.template.id === COMPOSED_ID) return composedApp(plan, app);
     if (!TEMPLATE_ID.test(plan.template.id)) throw new InputError(`'${plan.template.id}' is not a template id`);
     const manifest = await loadTemplate(this.templatesDir, plan.template.id);
     const values = resolveParams(manifest, { ...plan.template.params, appName: app.name });
@@ -105,9 +117,73 @@ export class TemplateGenerator implements CodeGenerator {
     if (plan.generator.kind !== 'template') {
       throw new InputError(`${app.name} was written by a model, so the offline templates cannot change it; this change needs a model`, { hint: NEEDS_MODEL_HINT });
     }
-    const manifest = await loadTemplate(this.templatesDir, plan.template.id);
+    const manifest = plan.template.id === COMPOSED_ID ? COMPOSED_MANIFEST : await loadTemplate(this.templatesDir, plan.template.id);
     const params = resolveParams(manifest, { ...plan.template.params, ...templateChange(request, manifest, plan.template.params) });
     const changed: AppPlan = { ...plan, title: params.title ?? plan.title, template: { ...plan.template, params } };
     return { ...(await this.generate(changed, app, signal)), plan: changed };
   }
+}
+
+/** The scorer's verdict as the plan records it. */
+function plannedChoice(choice: TemplateChoice): Omit<AppPlan['template'], 'id' | 'version' | 'params'> {
+  return {
+    chosenBy: choice.score === null ? 'flag' : 'scorer',
+    score: choice.score,
+    matched: choice.matched,
+    candidates: choice.candidates,
+    explanation: choice.explanation,
+  };
+}
+
+/** A composed app's choice: the request's words named things to keep, and no template fitted well enough. */
+function composedChoice(choice: TemplateChoice, composition: Composition, flagged: boolean): Omit<AppPlan['template'], 'id' | 'version' | 'params'> {
+  const why = flagged ? 'chosen with --template composed' : `no template fitted well (best ${choice.template}, score ${choice.score})`;
+  return {
+    chosenBy: flagged ? 'flag' : 'scorer',
+    score: flagged ? null : choice.score,
+    matched: choice.matched,
+    candidates: choice.candidates,
+    explanation: `${why}; composed an app that keeps ${describeComposition(composition)}`,
+  };
+}
+
+/** What a composed app offers, in the plan's neutral terms. */
+function composedShape(composition: Composition): Pick<AppPlan, 'features' | 'pages' | 'routes'> {
+  const { plural } = composition.entity;
+  const views: Record<Composition['views'][number], string> = {
+    list: `a list of ${plural} with search and sort; add, edit and delete`,
+    board: `a board with columns ${composition.board?.columns.join(', ') ?? ''}`,
+    calendar: `a calendar of the last five weeks`,
+    chart: `a chart of ${composition.chart?.value ?? ''} over ${composition.chart?.date ?? ''}`,
+    random: `a random pick among the ${plural}`,
+  };
+  return {
+    features: composition.views.map((v) => views[v]),
+    pages: [{ path: '/', purpose: `the ${plural} and their views` }],
+    routes: [
+      { method: 'GET', path: '/api/items', purpose: `list the ${plural}` },
+      { method: 'POST', path: '/api/items', purpose: `add a ${composition.entity.name}` },
+      { method: 'PUT', path: '/api/items/:id', purpose: `change a ${composition.entity.name}` },
+      { method: 'DELETE', path: '/api/items/:id', purpose: `delete a ${composition.entity.name}` },
+    ],
+  };
+}
+
+/** A composed plan's files and spec. */
+function composedApp(plan: AppPlan, app: { name: string; description: string }): GeneratedApp {
+  if (!plan.composition) throw new InputError(`the plan for ${app.name} is for a composed app but says nothing about what it keeps; plan the app again`);
+  const values = resolveParams(COMPOSED_MANIFEST, { ...plan.template.params, appName: app.name });
+  const files = composeApp(plan.composition, { ...values, title: values['title']!, appName: app.name, theme: values['theme'] === 'dark' ? 'dark' : 'light' });
+  const spec: AppSpec = {
+    name: app.name,
+    description: app.description,
+    template: COMPOSED_ID,
+    templateVersion: COMPOSED_MANIFEST.version,
+    runtime: COMPOSED_MANIFEST.runtime,
+    port: APP_PORT,
+    persistent: true,
+    command: ['node', 'server.js'],
+    ...(needsNothing(plan.needs) ? {} : { needs: plan.needs }),
+  };
+  return { spec, files };
 }

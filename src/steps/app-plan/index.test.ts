@@ -28,6 +28,13 @@ describe("the plan step's summary says who chose the template", () => {
     expect(summarizePlan(fallback)).toMatch(/^template static-site \(chosen by the offline scorer, score 0: .+\)$/);
   });
 
+  it('a composed app: what the request was understood to keep, its fields and views', async () => {
+    const composed = AppPlanSchema.parse(await templates.plan({ description: 'a weight log' }));
+    expect(summarizePlan(composed)).toBe('template composed (composed offline: no template fitted well (best static-site, score 0); composed an app that keeps weigh-ins (date: date*, weight: number*, note: text); views list, chart)');
+    const flagged = AppPlanSchema.parse(await templates.plan({ description: 'a weight log', template: 'composed' }));
+    expect(summarizePlan(flagged)).toBe('template composed (chosen with --template); keeps weigh-ins (date: date*, weight: number*, note: text); views list, chart');
+  });
+
   it('the model that planned, or the flag when one was given to the model too', async () => {
     const h = await harness('openai');
     h.server.reply({ fixture: 'openai/plan.json' }, { fixture: 'openai/plan.json' });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { needsLine } from '../../domain/index.ts';
+import { describeComposition, needsLine } from '../../domain/index.ts';
 import { defineStep, stepOutput } from '../../pipeline/index.ts';
 import type { AppPlan, CodeGenerator } from '../../ports/index.ts';
 import { AppPlanSchema } from '../schemas.ts';
@@ -33,7 +33,10 @@ export function generatorName(plan: AppPlan): string {
 export function summarizePlan(plan: AppPlan): string {
   const needs = needsLine(plan.needs);
   const dropped = plan.warnings?.length ? `; put right: ${plan.warnings.join('; ')}` : '';
-  return `template ${plan.template.id} (${whoChose(plan)})${needs ? `; needs ${needs}` : ''}${dropped}`;
+  // A composed app says what it understood the request to keep, so a wrong guess shows before the build.
+  const chosen = plan.composition && plan.template.chosenBy === 'scorer' ? `composed offline: ${plan.template.explanation ?? ''}` : whoChose(plan);
+  const keeps = plan.composition && plan.template.chosenBy !== 'scorer' ? `; keeps ${describeComposition(plan.composition)}` : '';
+  return `template ${plan.template.id} (${chosen})${keeps}${needs ? `; needs ${needs}` : ''}${dropped}`;
 }
 
 /** Who chose the planned template, in words: the --template flag, the offline scorer and its score, or the model. */

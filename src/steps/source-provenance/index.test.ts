@@ -116,6 +116,17 @@ describe('source:provenance', () => {
     expect(json.description).toBe(hostile);
   });
 
+  it('records what a composed app keeps, its fields and views, for the reader to check the guess', async () => {
+    const templates = new TemplateGenerator({ templatesDir: fileURLToPath(new URL('../../../templates/', import.meta.url)) });
+    const composedPlan = await templates.plan({ description: 'a recipe box' });
+    const generated = await templates.generate(composedPlan, { name: 'recipes', description: 'a recipe box' });
+    const given = { app: 'recipes', description: 'a recipe box', plan: composedPlan, source: { ...source({ 'server.js': 'x' }), spec: generated.spec } };
+    await createProvenanceStep({ generator: templates, slipwayVersion: '0.2.0' }).run(context(given).ctx);
+    const text = readFileSync(join(given.source.dir, PROVENANCE_FILE), 'utf8');
+    expect(text).toContain('- Template: composed 1.0.0\n');
+    expect(text).toContain('- Keeps: recipes \\(name: text\\*, ingredients: longtext, steps: longtext, tags: tags, source: url\\); views list\n');
+  });
+
   it('sortedJson sorts keys at every depth and keeps array order', () => {
     expect(sortedJson({ b: [{ d: 1, c: 2 }], a: null })).toBe('{\n  "a": null,\n  "b": [\n    {\n      "c": 2,\n      "d": 1\n    }\n  ]\n}');
   });

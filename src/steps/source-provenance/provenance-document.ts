@@ -1,4 +1,4 @@
-import type { AppSpec } from '../../domain/index.ts';
+import { describeComposition, type AppSpec } from '../../domain/index.ts';
 import { escapeMarkdown } from '../../domain/text-escape.ts';
 import type { AppPlan, GeneratorInfo } from '../../ports/index.ts';
 
@@ -50,6 +50,7 @@ export function renderProvenance(record: ProvenanceRecord): string {
     `- Template: ${template.id} ${template.version}`,
     ...(template.score === null ? [] : [`- Score: ${template.score}${template.matched.length > 0 ? ` (matched: ${template.matched.join(', ')})` : ''}`]),
     ...(template.explanation ? [`- Why: ${escapeMarkdown(oneLine(template.explanation))}`] : []),
+    ...(plan.composition ? [`- Keeps: ${escapeMarkdown(describeComposition(plan.composition))}`] : []),
     ...(plan.features.length > 0 ? [`- Features: ${escapeMarkdown(plan.features.map(oneLine).join('; '))}`] : []),
     ...table(['Parameter', 'Value'], sortedEntries(template.params).map(([k, v]) => [k, v])),
     '## Generator',
