@@ -62,7 +62,7 @@ describe.each([
 });
 
 describe('static file serving refuses to leave public/', () => {
-  it.each(['static-site', 'timer', 'notes-api', 'form'])('%s', async (template) => {
+  it.each(['static-site', 'timer', 'notes-api', 'form', 'status-page', 'link-dashboard', 'shortener', 'pastebin'])('%s', async (template) => {
     const { dir } = await generateApp('anything', template);
     await writeFile(join(dir, 'public', '.secret'), 'hidden');
     const app = await startApp(dir);

@@ -13,10 +13,10 @@ import { TemplateGenerator } from './template-generator.ts';
 
 const templatesDir = fileURLToPath(new URL('../../../templates/', import.meta.url));
 const generator = new TemplateGenerator({ templatesDir });
-const IDS = ['form', 'guestbook-postgres', 'notes-api', 'static-site', 'timer'];
+const IDS = ['form', 'guestbook-postgres', 'link-dashboard', 'notes-api', 'pastebin', 'shortener', 'static-site', 'status-page', 'timer'];
 
 describe('the bundled templates', () => {
-  it('are the five expected ones, each with a valid manifest', async () => {
+  it('are the nine expected ones, each with a valid manifest', async () => {
     const templates = await listTemplates(templatesDir);
     expect(templates.map((t) => t.id)).toEqual(IDS);
     for (const t of templates) expect(t.version).toMatch(/^\d+\.\d+\.\d+$/);
@@ -77,13 +77,13 @@ describe('TemplateGenerator.plan', () => {
       template: { id: 'timer', version: '1.0.0', chosenBy: 'scorer', score: 6, matched: ['pomodoro', 'timer'] },
     });
     expect(plan.template.params).toMatchObject({ title: 'Pomodoro Timer', theme: 'dark', workMinutes: '25' });
-    expect(plan.template.candidates).toHaveLength(5);
+    expect(plan.template.candidates).toHaveLength(IDS.length);
   });
 
   it('honours --template and refuses unknown ids', async () => {
     expect(await generator.plan({ description: 'a pomodoro timer', template: 'notes-api' })).toMatchObject({ template: { id: 'notes-api', score: null, chosenBy: 'flag' }, runtime: 'node', persistent: true });
     await expect(generator.plan({ description: 'x', template: 'nope' })).rejects.toThrow(InputError);
-    await expect(generator.plan({ description: 'x', template: 'nope' })).rejects.toThrow(/known templates: form, guestbook-postgres, notes-api, static-site, timer/);
+    await expect(generator.plan({ description: 'x', template: 'nope' })).rejects.toThrow(/known templates: form, guestbook-postgres, link-dashboard, notes-api, pastebin, shortener, static-site, status-page, timer/);
   });
 
   it('falls back to static-site for gibberish', async () => {

@@ -27,6 +27,20 @@ describe('chooseTemplate with the bundled templates', () => {
     ['portfolio landing page', 'static-site'],
     ['a homepage about my bakery', 'static-site'],
     ['documentation site for my project', 'static-site'],
+    ['a status page for my homelab services', 'status-page'],
+    ['uptime monitor for my websites', 'status-page'],
+    ['check if my servers are up', 'status-page'],
+    ['service health dashboard', 'status-page'],
+    ['ping my home assistant and show when it is down', 'status-page'],
+    ['a dashboard with links to my self-hosted apps', 'link-dashboard'],
+    ['start page for my homelab', 'link-dashboard'],
+    ['a page of links to jellyfin, plex and grafana', 'link-dashboard'],
+    ['a url shortener', 'shortener'],
+    ['short links for my team', 'shortener'],
+    ['go links that redirect to our services', 'shortener'],
+    ['a pastebin', 'pastebin'],
+    ['paste text and share a link', 'pastebin'],
+    ['share code snippets', 'pastebin'],
   ])('%j → %s', (description, expected) => {
     const choice = chooseTemplate(description, templates);
     expect(choice.template).toBe(expected);
@@ -37,7 +51,7 @@ describe('chooseTemplate with the bundled templates', () => {
   it('reports score, matched keywords and every candidate, best first', () => {
     const choice = chooseTemplate('a pomodoro timer with a dark theme', templates);
     expect(choice).toMatchObject({ template: 'timer', score: 6, matched: ['pomodoro', 'timer'] });
-    expect(choice.candidates.map((c) => c.template).sort()).toEqual(['form', 'guestbook-postgres', 'notes-api', 'static-site', 'timer']);
+    expect(choice.candidates.map((c) => c.template).sort()).toEqual(['form', 'guestbook-postgres', 'link-dashboard', 'notes-api', 'pastebin', 'shortener', 'static-site', 'status-page', 'timer']);
     expect(choice.candidates[0]).toEqual({ template: 'timer', score: 6 });
     const scores = choice.candidates.map((c) => c.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
@@ -57,6 +71,19 @@ describe('chooseTemplate with the bundled templates', () => {
     expect(chooseTemplate('performance', templates).score).toBe(0);
   });
 
+  it('leaves requests for things to keep (a log, a tracker, a recipe box) to the other templates and the fallback', () => {
+    const taken = ['status-page', 'link-dashboard', 'shortener', 'pastebin'];
+    for (const description of ['a weight log with a chart', 'a recipe box', 'a kanban board', 'a habit tracker', 'log my runs', 'a todo list', 'a contact form']) {
+      expect(taken, description).not.toContain(chooseTemplate(description, templates).template);
+    }
+  });
+
+  it('scores the new templates low (under 3) on a lone word that things people keep share: the request may be for a list of those', () => {
+    for (const description of ['bookmarks', 'a wishlist with links to products', 'monitor the temperature of my fish tank', 'an inventory of my home lab servers']) {
+      expect(chooseTemplate(description, templates).score, description).toBeLessThan(3);
+    }
+  });
+
   it('does not read "things to do" as a to-do list', () => {
     expect(chooseTemplate('things to do in Berlin', templates).template).toBe('static-site');
   });
@@ -70,7 +97,7 @@ describe('chooseTemplate with the bundled templates', () => {
 
   it('refuses an unknown override and lists the known ids', () => {
     expect(() => chooseTemplate('anything', templates, { override: 'wordpress' })).toThrow(InputError);
-    expect(() => chooseTemplate('anything', templates, { override: 'wordpress' })).toThrow(/unknown template 'wordpress'; known templates: form, guestbook-postgres, notes-api, static-site, timer/);
+    expect(() => chooseTemplate('anything', templates, { override: 'wordpress' })).toThrow(/unknown template 'wordpress'; known templates: form, guestbook-postgres, link-dashboard, notes-api, pastebin, shortener, static-site, status-page, timer/);
   });
 });
 
