@@ -34,6 +34,7 @@ const CREATE_STEPS: Array<[string, string]> = [
 ];
 const DELETE_STEPS: Array<[string, string]> = [
   ['app:stop', 'Stop the app'],
+  ['database:remove', "Delete the app's data"],
   ['source:remove', 'Remove the source'],
   ['manifests:remove', 'Remove the manifests'],
 ];

@@ -56,6 +56,7 @@ export function configurePipeline(steps: ConfigureSteps): PipelineEntry[] {
     app: (s) => req(s).app,
     env: (s) => req(s).env,
     source: (s) => ({ dir: s.output(checkout!).dir, spec: s.output(current).spec, files: s.output(checkout!).files }),
+    spec: (s) => s.output(current).spec,
     runImage: (s) => s.output(current).runImage,
   }));
   return entries;

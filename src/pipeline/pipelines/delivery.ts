@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppAccess } from '../../domain/index.ts';
+import { AppAccess, type AppSpec } from '../../domain/index.ts';
 import type { createGuardAccessStep } from '../../steps/access-guard/index.ts';
 import type { createAwaitHealthyStep } from '../../steps/app-await/index.ts';
 import type { createDeployLocalStep } from '../../steps/app-deploy/index.ts';
@@ -68,8 +68,11 @@ export function deliveryEntries(steps: DeliverySteps, from: {
   /** The environment the version ships to: its sync and rollout watch are that environment's. */
   env: (s: PipelineState) => string;
   source: (s: PipelineState) => GeneratedSource;
+  /** The spec of the version shipped; a rollback or configure on the cluster has no checked-out source to read it from. */
+  spec?: (s: PipelineState) => AppSpec;
   runImage: (s: PipelineState) => string | undefined;
 }): PipelineEntry[] {
+  const specOf = (s: PipelineState) => (from.spec ? from.spec(s) : from.source(s).spec);
   const entries: PipelineEntry[] = [];
   const revision = (s: PipelineState) => ({ app: from.app(s), revision: s.output(steps.commitManifests).sha });
   if (steps.guard) {
@@ -79,7 +82,7 @@ export function deliveryEntries(steps: DeliverySteps, from: {
     }));
   }
   if (steps.sync) entries.push(entry(steps.sync, (s) => ({ ...revision(s), env: from.env(s) })));
-  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, (s) => ({ ...revision(s), env: from.env(s), ...(from.source(s).spec.needs?.database ? { database: true } : {}) })));
+  if (steps.clusterAwait) entries.push(entry(steps.clusterAwait, (s) => ({ ...revision(s), env: from.env(s), ...(specOf(s).needs?.database ? { database: true } : {}) })));
   const { deploy } = steps;
   if (deploy && steps.await) {
     entries.push(

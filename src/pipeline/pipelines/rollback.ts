@@ -59,6 +59,7 @@ export function rollbackPipeline(steps: RollbackSteps, options: { defaultEnv?: s
     app: (s) => req(s).app,
     env: (s) => s.output(version).env,
     source: (s) => ({ dir: s.output(checkout!).dir, spec: s.output(pick).spec!, files: s.output(checkout!).files }),
+    spec: (s) => s.output(pick).spec!,
     runImage: (s) => s.output(pick).runImage,
   }));
   return entries;
