@@ -73,7 +73,7 @@ function kinds(plan: AppPlan): string[] {
 }
 
 /** The app, its data folder and the page open on it; `restart` stops it and starts it again on the same data. */
-async function openApp(c: Case): Promise<{ restart(): Promise<void> }> {
+async function openApp(c: Case, viewport: { width: number; height: number } = { width: 1280, height: 800 }): Promise<{ restart(): Promise<void> }> {
   const plan = await generator.plan({ description: c.request });
   expect(kinds(plan), c.request).toContain(c.kind);
   const { files } = await generator.generate(plan, { name: 'offline-app', description: c.request });
@@ -82,7 +82,7 @@ async function openApp(c: Case): Promise<{ restart(): Promise<void> }> {
   let app: TestApp = await startApp(dir, env);
   // axe-core is injected as an inline script, which the apps' own policy forbids. Without the
   // policy a stored `<script>` inserted as HTML would run, so the check below needs no help from it.
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', bypassCSP: true });
+  context = await browser.newContext({ viewport, colorScheme: 'light', bypassCSP: true });
   page = await context.newPage();
   // A stored item removed by a confirm() dialog: the person says yes.
   page.on('dialog', (dialog) => void dialog.accept());
@@ -257,5 +257,21 @@ describe('apps of the offline generator in a browser', () => {
       mkdirSync(SCREENSHOTS, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOTS, `${c.screenshot}.png`), fullPage: true });
     }
+  }, 60_000);
+});
+
+describe('the same apps asked for in a dark theme, on a phone', () => {
+  it.each(CASES.map((c) => [c.kind, c] as const))('%s: dark, readable and one column wide at 375 px', async (kind, c) => {
+    await openApp({ ...c, request: `${c.request}, in a dark theme` }, { width: 375, height: 812 });
+    expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'a dark page').toMatch(/^rgb\((\d{1,2}|1[01]\d), (\d{1,2}|1[01]\d), (\d{1,2}|1[01]\d)\)$/);
+    await addItem(FIRST);
+    if (kind.startsWith('composed:')) {
+      const view = kind.slice('composed:'.length) as View;
+      await showView(view);
+      await expectView(view, FIRST);
+    }
+    await expectAccessible(page, `${kind}, dark, on a phone`);
+    // Nothing wider than the screen: no sideways scrolling.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth), 'the page width at 375 px').toBeLessThanOrEqual(375);
   }, 60_000);
 });

@@ -191,6 +191,14 @@ describe('composed apps', () => {
     expect((await generator.plan({ description: 'zzz qqq' })).template.id).toBe('static-site');
   });
 
+  it('does not count the words naming fields for a template: a cheese list with tasting notes is not a notes app', async () => {
+    const cheese = await generator.plan({ description: 'a cheese list with origin, price and tasting notes' });
+    expect(cheese.template).toMatchObject({ id: 'composed', score: 4, matched: ['notes', 'list'] });
+    expect(cheese.template.explanation).toMatch(/^no template fitted well \(best notes-api, score 4, 1 without the words naming fields\); composed an app that keeps cheeses \(name: text\*, origin: text, price: number, tastingNotes: longtext, tags: tags\)/);
+    // Notes asked for as the app, with fields of their own, are still the notes app.
+    expect((await generator.plan({ description: 'a notes app with tags and reminders' })).template.id).toBe('notes-api');
+  });
+
   it('--template names a template over a composition, and --template composed composes what the words keep or says what to write', async () => {
     const forced = await generator.plan({ description: 'a recipe box', template: 'notes-api' });
     expect(forced.template.id).toBe('notes-api');
@@ -207,7 +215,7 @@ describe('composed apps', () => {
     const plan = await generator.plan({ description: 'a weight log in dark mode' });
     const app = { name: 'weight-log', description: 'a weight log in dark mode' };
     const first = await generator.generate(plan, app);
-    expect(AppSpec.parse(first.spec)).toMatchObject({ name: 'weight-log', template: 'composed', templateVersion: '1.0.0', runtime: 'node', persistent: true, command: ['node', 'server.js'] });
+    expect(AppSpec.parse(first.spec)).toMatchObject({ name: 'weight-log', template: 'composed', templateVersion: '1.0.1', runtime: 'node', persistent: true, command: ['node', 'server.js'] });
     expect(await generator.generate(structuredClone(plan), app)).toEqual(first);
     expect(first.files.find((f) => f.path === 'public/styles.css')!.content).toContain('color-scheme: dark;');
     expect(first.files.find((f) => f.path === 'public/app.js')!.content).toContain('function renderChart()');

@@ -5,10 +5,10 @@ import { listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID, type Templ
 import { NEEDS_MODEL_HINT, templateChange } from './template-change.ts';
 import { deriveParams, resolveParams } from './template-params.ts';
 import { fillPlaceholders } from './template-render.ts';
-import { chooseTemplate, type TemplateChoice } from './template-scorer.ts';
+import { chooseTemplate, scoreTemplate, tokenize, type TemplateChoice } from './template-scorer.ts';
 import { composeApp } from './compose/compose-app.ts';
 import { COMPOSED_ID, COMPOSED_MANIFEST, strongScore } from './compose/composed-template.ts';
-import { readRequest } from './compose/read-request.ts';
+import { namedFields, readRequest } from './compose/read-request.ts';
 
 export { listTemplates } from './template-manifest.ts';
 
@@ -48,8 +48,11 @@ export class TemplateGenerator implements CodeGenerator {
     const templates = await listTemplates(this.templatesDir);
     const composing = request.template === COMPOSED_ID;
     const choice = chooseTemplate(description, templates, { override: composing ? undefined : request.template });
-    // A template that fits well wins; else a request that names things to keep gets an app composed for them.
-    const composition = composing || (request.template === undefined && choice.score! < strongScore(choice.template)) ? readRequest(description) : undefined;
+    // A template that fits well wins, not counting the names of the fields the request lists ("a wine
+    // list with … tasting notes" is not a notes app); else a request that names things to keep gets an
+    // app composed for them.
+    const fitScore = scoreWithoutFields(choice, description, templates);
+    const composition = composing || (request.template === undefined && fitScore < strongScore(choice.template)) ? readRequest(description) : undefined;
     if (composing && !composition) {
       throw new InputError('the request names nothing to keep, so there is no app to compose', {
         hint: 'Say what the app keeps and shows, e.g. "a recipe box" or "a weight log with a chart", or choose another --template.',
@@ -71,7 +74,7 @@ export class TemplateGenerator implements CodeGenerator {
       template: {
         id: manifest.id,
         version: manifest.version,
-        ...(composition ? composedChoice(choice, composition, composing) : plannedChoice(choice)),
+        ...(composition ? composedChoice(choice, composition, composing, fitScore) : plannedChoice(choice)),
         params,
       },
       ...(composition ? { composition } : {}),
@@ -124,6 +127,19 @@ export class TemplateGenerator implements CodeGenerator {
   }
 }
 
+/**
+ * The chosen template's score without the words of the fields the request lists after "with":
+ * "a wine cellar list with vintage, region and tasting notes" names notes as a field, not as the app.
+ */
+function scoreWithoutFields(choice: TemplateChoice, description: string, templates: readonly TemplateManifest[]): number {
+  const fieldWords = new Set(namedFields(description).flatMap((f) => tokenize(f.label).split));
+  const template = templates.find((t) => t.id === choice.template);
+  if (fieldWords.size === 0 || !template) return choice.score ?? 0;
+  const { split, joined } = tokenize(description);
+  const keep = (words: string[]) => words.filter((w) => !fieldWords.has(w));
+  return scoreTemplate({ split: keep(split), joined: keep(joined) }, template.keywords).score;
+}
+
 /** The scorer's verdict as the plan records it. */
 function plannedChoice(choice: TemplateChoice): Omit<AppPlan['template'], 'id' | 'version' | 'params'> {
   return {
@@ -136,8 +152,9 @@ function plannedChoice(choice: TemplateChoice): Omit<AppPlan['template'], 'id' |
 }
 
 /** A composed app's choice: the request's words named things to keep, and no template fitted well enough. */
-function composedChoice(choice: TemplateChoice, composition: Composition, flagged: boolean): Omit<AppPlan['template'], 'id' | 'version' | 'params'> {
-  const why = flagged ? 'chosen with --template composed' : `no template fitted well (best ${choice.template}, score ${choice.score})`;
+function composedChoice(choice: TemplateChoice, composition: Composition, flagged: boolean, fitScore: number): Omit<AppPlan['template'], 'id' | 'version' | 'params'> {
+  const fields = fitScore === choice.score ? '' : `, ${fitScore} without the words naming fields`;
+  const why = flagged ? 'chosen with --template composed' : `no template fitted well (best ${choice.template}, score ${choice.score}${fields})`;
   return {
     chosenBy: flagged ? 'flag' : 'scorer',
     score: flagged ? null : choice.score,

@@ -123,7 +123,7 @@ describe('source:provenance', () => {
     const given = { app: 'recipes', description: 'a recipe box', plan: composedPlan, source: { ...source({ 'server.js': 'x' }), spec: generated.spec } };
     await createProvenanceStep({ generator: templates, slipwayVersion: '0.2.0' }).run(context(given).ctx);
     const text = readFileSync(join(given.source.dir, PROVENANCE_FILE), 'utf8');
-    expect(text).toContain('- Template: composed 1.0.0\n');
+    expect(text).toContain('- Template: composed 1.0.1\n');
     expect(text).toContain('- Keeps: recipes \\(name: text\\*, ingredients: longtext, steps: longtext, tags: tags, source: url\\); views list\n');
   });
 

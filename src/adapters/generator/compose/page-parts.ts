@@ -113,6 +113,7 @@ export const STYLES = `:root {
 body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5; background: var(--bg); color: var(--text); }
 .panel { width: min(56rem, 94vw); margin: 2rem auto; padding: 1.5rem 2rem; border-radius: 1rem; background: var(--surface); box-shadow: 0 6px 24px rgb(0 0 0 / 0.12); }
 h1 { margin: 0 0 0.25rem; }
+h1, h2, h3 { overflow-wrap: anywhere; }
 section, .form { margin-top: 1.5rem; }
 .muted { color: var(--muted); }
 .error { color: #dc2626; }
@@ -131,7 +132,8 @@ button.danger { background: transparent; color: var(--text); border: 1px solid #
 .item dt { color: var(--muted); }
 .item dd { margin: 0; white-space: pre-wrap; }
 .item button { margin-right: 0.5rem; }
-a { color: var(--accent); }
+/* Links in the text colour with an accent underline: readable on light and dark pages whatever the accent. */
+a { color: var(--text); text-decoration-color: var(--accent); text-decoration-thickness: 0.12em; text-underline-offset: 0.2em; }
 .board { display: grid; grid-template-columns: repeat(auto-fit, minmax(12rem, 1fr)); gap: 1rem; }
 .column { background: var(--bg); border-radius: 0.5rem; padding: 0.5rem; }
 .column ul { list-style: none; padding: 0; margin: 0; }

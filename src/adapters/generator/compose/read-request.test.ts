@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Composition } from '../../../domain/index.ts';
-import { readRequest } from './read-request.ts';
+import { namedFields, readRequest } from './read-request.ts';
 
 describe('readRequest', () => {
   it.each([
@@ -54,5 +54,50 @@ describe('readRequest', () => {
 
   it('is the same for the same words, whatever their case or hyphens', () => {
     expect(readRequest('A RECIPE-BOX')).toEqual(readRequest('a recipe box'));
+  });
+});
+
+describe('readRequest, reading the fields and columns a request names', () => {
+  it('adds the fields listed after "with", each typed by its name', () => {
+    const cheeses = readRequest('a cheese collection with country, age in months, price and tasting notes')!;
+    expect(cheeses.entity.name).toBe('cheese');
+    expect(cheeses.entity.fields.map((f) => [f.name, f.type])).toEqual([
+      ['name', 'text'], ['country', 'text'], ['age', 'number'], ['price', 'number'], ['tastingNotes', 'longtext'], ['tags', 'tags'],
+    ]);
+    // A unit is not part of the name ("age in months"), and the list ends where a sentence goes on.
+    expect(namedFields('books with author and rating so I can sort them').map((f) => f.name)).toEqual(['author', 'rating']);
+    expect(readRequest('a list of my bikes with purchase date, serial number, receipt link and category')!.entity.fields.map((f) => [f.name, f.type])).toEqual([
+      ['name', 'text'], ['purchaseDate', 'date'], ['serialNumber', 'text'], ['receiptLink', 'url'], ['category', 'tags'], ['notes', 'longtext'],
+    ]);
+    expect(Composition.parse(cheeses)).toEqual(cheeses);
+  });
+
+  it('leaves out what reads as a feature or a sentence, and what the thing already has', () => {
+    expect(namedFields('a weight log with a chart, in a dark theme')).toEqual([]);
+    expect(namedFields('a list of plants with when I last watered each one')).toEqual([]);
+    expect(readRequest('my recipes with ingredients, steps and a photo')!.entity.fields.map((f) => f.name)).toEqual(['name', 'ingredients', 'steps', 'tags', 'source']);
+    expect(readRequest('an address book with phone numbers and emails')!.entity.fields.map((f) => f.name)).toEqual(['name', 'phone', 'email', 'birthday', 'address']);
+  });
+
+  it('takes the board columns a request names, else those of the process its words name', () => {
+    expect(readRequest('a kanban for the garden with columns: sown, sprouted, planted out')!.board!.columns).toEqual(['Sown', 'Sprouted', 'Planted out']);
+    expect(readRequest('a board of hiring candidates')!.board!.columns).toEqual(['Applied', 'Interview', 'Offer', 'Closed']);
+    // Renovation jobs are tasks, not job applications.
+    expect(readRequest('a kanban for the jobs around the house')!.board!.columns).toEqual(['To do', 'Doing', 'Done']);
+  });
+
+  it('charts the number the request names, not always the first', () => {
+    expect(readRequest('log our heating oil deliveries and chart the cost')).toMatchObject({ entity: { name: 'fill-up' }, chart: { value: 'cost' } });
+    expect(readRequest('track my cycling distance')!.chart).toEqual({ value: 'distance', date: 'date' });
+    expect(readRequest('track my blood pressure each morning')).toMatchObject({ entity: { name: 'blood pressure reading' }, chart: { value: 'systolic' } });
+  });
+
+  it('does not keep a thing that only names a club, a shop or a verb', () => {
+    expect(readRequest('a page for our running club')).toBeUndefined();
+    expect(readRequest('an uptime page for the sites we run')).toBeUndefined();
+    // A board game is a game to keep, not a board.
+    expect(readRequest('a shelf of board games')).toMatchObject({ entity: { name: 'game' }, views: ['list'] });
+    // What a pick is made from is what is kept.
+    expect(readRequest('a lunch picker from our favourite cafes')).toMatchObject({ entity: { name: 'restaurant' }, views: ['list', 'random'] });
   });
 });

@@ -5,9 +5,19 @@ export const randomMarkup = `<section aria-labelledby="random-heading">
   <p id="picked" aria-live="polite"></p>
 </section>`;
 
+// The pick is shown again after every change, so an edited item shows its new name and a deleted one goes.
 export const randomScript = `
+let pickedId = null;
+function renderPick() {
+  const item = items.find((i) => i.id === pickedId);
+  if (!item) pickedId = null;
+  $('picked').textContent = item ? display(FIELDS[0], item[FIELDS[0].name]) : '';
+}
 $('pick').addEventListener('click', () => {
   const item = items[Math.floor(Math.random() * items.length)];
-  $('picked').textContent = item ? display(FIELDS[0], item[FIELDS[0].name]) : 'Add something first.';
+  pickedId = item ? item.id : null;
+  renderPick();
+  if (!item) $('picked').textContent = 'Add something first.';
 });
+VIEWS.push(renderPick);
 `;
