@@ -11,6 +11,7 @@ import { createImportStep, createPreviousSourceStep, createVerifyImportStep, imp
 import { createDiffSourceStep } from '../steps/source-diff/index.ts';
 import { GitDirDiffer } from '../adapters/git/index.ts';
 import { DEFAULT_ENV } from './versions.ts';
+import { PARTS_FOLDER } from '../adapters/generator/template-parts.ts';
 
 /** The steps a folder's pipelines share with a generated app's: version, commits, render, deploy. */
 export type SharedSteps = Omit<ImportSteps, 'import' | 'verify' | 'buildDockerfile'>;
@@ -36,8 +37,9 @@ function runsImages(parts: FolderParts): boolean {
   return parts.config.target === 'cluster' || (parts.runtime !== undefined && parts.runtime.name !== 'process');
 }
 
+/** The static-site template's server.js is this one part, included whole. */
 function staticServer(templatesDir: string): StaticServer {
-  return { 'server.js': readFileSync(join(templatesDir, 'static-site', 'files', 'server.js'), 'utf8') };
+  return { 'server.js': readFileSync(join(templatesDir, PARTS_FOLDER, 'static-server.js'), 'utf8') };
 }
 
 /** What `--from <dir>` is checked with before a run is queued: the folder must be an app that can run here. */

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { AppSpec, InputError, assertSafeRelativePath } from '../../domain/index.ts';
 import { writeApp } from './app-harness.ts';
-import { listTemplates, readTemplateFiles } from './template-manifest.ts';
+import { listTemplates } from './template-manifest.ts';
+import { readTemplateSources } from './template-parts.ts';
 import { placeholdersIn } from './template-render.ts';
 import { TemplateGenerator } from './template-generator.ts';
 
@@ -24,7 +25,7 @@ describe('the bundled templates', () => {
 
   it.each(IDS)('%s: runnable with its declared dependencies only (none but for a database driver), and every placeholder is declared', async (id) => {
     const [manifest] = (await listTemplates(templatesDir)).filter((t) => t.id === id);
-    const files = await readTemplateFiles(templatesDir, id);
+    const files = await readTemplateSources(templatesDir, id);
     const paths = files.map((f) => f.path);
     expect(paths).toEqual(expect.arrayContaining(['server.js', 'package.json', 'README.md', '.gitignore']));
     const pkg = JSON.parse(files.find((f) => f.path === 'package.json')!.content.replace(/\{\{\w+\}\}/g, 'x'));
@@ -41,7 +42,7 @@ describe('the bundled templates', () => {
 
   it.each(IDS)('%s: declares as needs exactly what its files read from the environment besides what Slipway sets', async (id) => {
     const [manifest] = (await listTemplates(templatesDir)).filter((t) => t.id === id);
-    const read = new Set((await readTemplateFiles(templatesDir, id)).flatMap((f) => [...f.content.matchAll(/process\.env\.([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!)));
+    const read = new Set((await readTemplateSources(templatesDir, id)).flatMap((f) => [...f.content.matchAll(/process\.env\.([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]!)));
     for (const name of ['PORT', 'HOST', 'DATA_DIR']) read.delete(name);
     // Slipway sets DATABASE_URL for an app that needs a database.
     if (manifest!.needs?.database) read.delete('DATABASE_URL');
@@ -74,7 +75,7 @@ describe('TemplateGenerator.plan', () => {
     const plan = await generator.plan({ description: 'a pomodoro timer with a dark theme' });
     expect(plan).toMatchObject({
       runtime: 'static', title: 'Pomodoro Timer', persistent: false, port: 8080, generator: { kind: 'template' },
-      template: { id: 'timer', version: '1.0.0', chosenBy: 'scorer', score: 6, matched: ['pomodoro', 'timer'] },
+      template: { id: 'timer', version: '1.0.1', chosenBy: 'scorer', score: 6, matched: ['pomodoro', 'timer'] },
     });
     expect(plan.template.params).toMatchObject({ title: 'Pomodoro Timer', theme: 'dark', workMinutes: '25' });
     expect(plan.template.candidates).toHaveLength(IDS.length);
@@ -101,7 +102,7 @@ describe('TemplateGenerator.generate', () => {
     const plan = await generator.plan({ description: 'a todo list' });
     const { spec, files } = await generator.generate(plan, { name: 'todo-list', description: 'a todo list' });
     expect(AppSpec.parse(spec)).toEqual({
-      name: 'todo-list', description: 'a todo list', template: 'notes-api', templateVersion: '1.0.0',
+      name: 'todo-list', description: 'a todo list', template: 'notes-api', templateVersion: '1.0.1',
       runtime: 'node', port: 8080, persistent: true, command: ['node', 'server.js'],
     });
     const paths = files.map((f) => f.path);
@@ -142,6 +143,7 @@ describe('TemplateGenerator.generate', () => {
   it('reads templates from disk on each call (an edited template is picked up)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'slipway-templates-'));
     await cp(join(templatesDir, 'static-site'), join(dir, 'static-site'), { recursive: true });
+    await cp(join(templatesDir, '_parts'), join(dir, '_parts'), { recursive: true });
     const local = new TemplateGenerator({ templatesDir: dir });
     const plan = await local.plan({ description: 'a page' });
     const index = join(dir, 'static-site', 'files', 'public', 'index.html');
@@ -162,7 +164,7 @@ describe('hostile descriptions', () => {
       expect(file.content).not.toMatch(/<script>alert|<img src=x/);
       if (file.path.endsWith('.json')) expect(() => JSON.parse(file.content)).not.toThrow();
     }
-    const sources = await readTemplateFiles(templatesDir, id);
+    const sources = await readTemplateSources(templatesDir, id);
     for (const file of files.filter((f) => f.path.endsWith('.html'))) {
       const source = sources.find((s) => s.path === file.path)!.content;
       expect(file.content.match(/<script/g)?.length ?? 0).toBe(source.match(/<script/g)?.length ?? 0);
@@ -215,7 +217,7 @@ describe('composed apps', () => {
     const plan = await generator.plan({ description: 'a weight log in dark mode' });
     const app = { name: 'weight-log', description: 'a weight log in dark mode' };
     const first = await generator.generate(plan, app);
-    expect(AppSpec.parse(first.spec)).toMatchObject({ name: 'weight-log', template: 'composed', templateVersion: '1.0.1', runtime: 'node', persistent: true, command: ['node', 'server.js'] });
+    expect(AppSpec.parse(first.spec)).toMatchObject({ name: 'weight-log', template: 'composed', templateVersion: '1.0.2', runtime: 'node', persistent: true, command: ['node', 'server.js'] });
     expect(await generator.generate(structuredClone(plan), app)).toEqual(first);
     expect(first.files.find((f) => f.path === 'public/styles.css')!.content).toContain('color-scheme: dark;');
     expect(first.files.find((f) => f.path === 'public/app.js')!.content).toContain('function renderChart()');

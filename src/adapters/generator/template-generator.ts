@@ -1,9 +1,10 @@
 import { assertDescription, deriveAppName, describeComposition, InputError, needsNothing, type AppSpec, type Composition } from '../../domain/index.ts';
 import type { AppPlan, AppRequest, ChangedApp, CodeGenerator, GeneratedApp } from '../../ports/index.ts';
 import { compareCodeUnits } from '../../domain/compare.ts';
-import { listTemplates, loadTemplate, readTemplateFiles, TEMPLATE_ID, type TemplateManifest } from './template-manifest.ts';
+import { listTemplates, loadTemplate, TEMPLATE_ID, type TemplateManifest } from './template-manifest.ts';
 import { NEEDS_MODEL_HINT, templateChange } from './template-change.ts';
 import { deriveParams, resolveParams } from './template-params.ts';
+import { readTemplateParts, readTemplateSources, type TemplateParts } from './template-parts.ts';
 import { fillPlaceholders } from './template-render.ts';
 import { chooseTemplate, scoreTemplate, tokenize, type TemplateChoice } from './template-scorer.ts';
 import { composeApp } from './compose/compose-app.ts';
@@ -88,11 +89,12 @@ export class TemplateGenerator implements CodeGenerator {
    */
   async generate(plan: AppPlan, app: { name: string; description: string }, signal?: AbortSignal): Promise<GeneratedApp> {
     signal?.throwIfAborted();
-    if (plan.template.id === COMPOSED_ID) return composedApp(plan, app);
+    if (plan.template.id === COMPOSED_ID) return composedApp(plan, app, await readTemplateParts(this.templatesDir));
     if (!TEMPLATE_ID.test(plan.template.id)) throw new InputError(`'${plan.template.id}' is not a template id`);
     const manifest = await loadTemplate(this.templatesDir, plan.template.id);
     const values = resolveParams(manifest, { ...plan.template.params, appName: app.name });
-    const sources = await readTemplateFiles(this.templatesDir, manifest.id, signal);
+    // Parts are included first, then placeholders filled: a part's are escaped for the file that includes it.
+    const sources = await readTemplateSources(this.templatesDir, manifest.id, signal);
     const files = sources
       .map((file) => ({ path: file.path, content: fillPlaceholders(`${manifest.id}/files/${file.path}`, file.content, values) }))
       .sort((a, b) => compareCodeUnits(a.path, b.path));
@@ -187,10 +189,10 @@ function composedShape(composition: Composition): Pick<AppPlan, 'features' | 'pa
 }
 
 /** A composed plan's files and spec. */
-function composedApp(plan: AppPlan, app: { name: string; description: string }): GeneratedApp {
+function composedApp(plan: AppPlan, app: { name: string; description: string }, parts: TemplateParts): GeneratedApp {
   if (!plan.composition) throw new InputError(`the plan for ${app.name} is for a composed app but says nothing about what it keeps; plan the app again`);
   const values = resolveParams(COMPOSED_MANIFEST, { ...plan.template.params, appName: app.name });
-  const files = composeApp(plan.composition, { ...values, title: values['title']!, appName: app.name, theme: values['theme'] === 'dark' ? 'dark' : 'light' });
+  const files = composeApp(plan.composition, { ...values, title: values['title']!, appName: app.name, theme: values['theme'] === 'dark' ? 'dark' : 'light' }, parts);
   const spec: AppSpec = {
     name: app.name,
     description: app.description,

@@ -20,7 +20,7 @@ describe.each(['openai', 'anthropic'] as const)('a clean run with %s', (format) 
     const plan = await h.generator.plan({ description: APP.description });
     expect(plan).toMatchObject({
       runtime: 'node', title: PLAN_JSON.title, summary: PLAN_JSON.summary, features: PLAN_JSON.features, routes: PLAN_JSON.apiRoutes,
-      template: { id: 'notes-api', version: '1.0.0', chosenBy: 'model', score: null, matched: [], candidates: [], params: {} },
+      template: { id: 'notes-api', version: '1.0.1', chosenBy: 'model', score: null, matched: [], candidates: [], params: {} },
       generator: { kind: 'model', model: 'planner-model', prompts: { planner: 'planner.v2', coder: 'coder.v2', repair: 'repair.v1' } },
     });
     expect(AppPlan.parse(JSON.parse(JSON.stringify(plan)))).toEqual(plan);
@@ -28,7 +28,7 @@ describe.each(['openai', 'anthropic'] as const)('a clean run with %s', (format) 
 
     const app = await h.generator.generate(plan, APP);
     expect(app.files).toEqual(GUESTBOOK);
-    expect(app.spec).toEqual({ ...APP, template: 'notes-api', templateVersion: '1.0.0', runtime: 'node', port: 8080, persistent: true, command: ['node', 'server.js'] });
+    expect(app.spec).toEqual({ ...APP, template: 'notes-api', templateVersion: '1.0.1', runtime: 'node', port: 8080, persistent: true, command: ['node', 'server.js'] });
 
     const [planning, coding] = h.server.requests.map((r) => r.body);
     expect(planning.model).toBe('planner-model');
