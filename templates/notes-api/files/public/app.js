@@ -6,23 +6,7 @@ const input = document.getElementById('text');
 const errorBox = document.getElementById('error');
 const template = document.getElementById('note');
 
-async function request(method, path, body) {
-  const response = await fetch(path, {
-    method,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => ({}));
-    throw new Error(problem.error || `${method} ${path} failed (${response.status})`);
-  }
-  return response.status === 204 ? null : response.json();
-}
-
-function showError(error) {
-  errorBox.textContent = error ? error.message : '';
-  errorBox.hidden = !error;
-}
+{{> fetch-json.js}}
 
 function render(notes) {
   list.replaceChildren(
