@@ -4,9 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Composition } from '../../../domain/index.ts';
 import { startApp, stopAllApps, writeApp } from '../app-harness.ts';
+import { readTemplateParts } from '../template-parts.ts';
 import { placeholdersIn } from '../template-render.ts';
 import { composeApp } from './compose-app.ts';
 import { readRequest } from './read-request.ts';
@@ -14,16 +16,18 @@ import { readRequest } from './read-request.ts';
 afterEach(stopAllApps);
 
 const json = (method: string, body: unknown) => ({ method, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+/** The templates' shared parts, which the composed app's server, page head and styles are built from. */
+const PARTS = await readTemplateParts(fileURLToPath(new URL('../../../../templates/', import.meta.url)));
 const OPTIONS = { title: 'Recipe Box', appName: 'recipe-box', theme: 'light' } as const;
 
 async function run(composition: Composition, dataDir?: string) {
-  const dir = await writeApp(composeApp(composition, OPTIONS));
+  const dir = await writeApp(composeApp(composition, OPTIONS, PARTS));
   return { dir, app: await startApp(dir, dataDir ? { DATA_DIR: dataDir } : {}) };
 }
 
 describe('composeApp', () => {
   it('writes a server, a page, its script and styles, a README and a package.json, with every placeholder filled', () => {
-    const files = composeApp(readRequest('a recipe box')!, OPTIONS);
+    const files = composeApp(readRequest('a recipe box')!, OPTIONS, PARTS);
     expect(files.map((f) => f.path)).toEqual(['README.md', 'package.json', 'public/app.js', 'public/index.html', 'public/styles.css', 'server.js']);
     for (const file of files) expect(placeholdersIn(file.content), file.path).toEqual([]);
     expect(JSON.parse(files.find((f) => f.path === 'package.json')!.content)).toMatchObject({ name: 'recipe-box', type: 'module', scripts: { start: 'node server.js' } });
@@ -38,19 +42,19 @@ describe('composeApp', () => {
 
   it('gives the same bytes for the same composition and options, and a dark stylesheet for a dark theme', () => {
     const composition = readRequest('a weight log with a chart')!;
-    expect(composeApp(composition, OPTIONS)).toEqual(composeApp(structuredClone(composition), { ...OPTIONS }));
-    const css = composeApp(composition, { ...OPTIONS, theme: 'dark' }).find((f) => f.path === 'public/styles.css')!.content;
+    expect(composeApp(composition, OPTIONS, PARTS)).toEqual(composeApp(structuredClone(composition), { ...OPTIONS }, PARTS));
+    const css = composeApp(composition, { ...OPTIONS, theme: 'dark' }, PARTS).find((f) => f.path === 'public/styles.css')!.content;
     expect(css).toContain('color-scheme: dark;');
   });
 
   it('includes a section and a script part per view asked for, and no other', () => {
-    const board = composeApp(readRequest('a kanban board for chores')!, OPTIONS);
+    const board = composeApp(readRequest('a kanban board for chores')!, OPTIONS, PARTS);
     const page = board.find((f) => f.path === 'public/index.html')!.content;
     expect(page).toContain('id="board"');
     expect(page).toContain('<select id="field-status" name="status" required><option>To do</option><option>Doing</option><option>Done</option></select>');
     expect(page).not.toContain('id="chart"');
     expect(page).not.toContain('id="calendar"');
-    const chart = composeApp(readRequest('an expense tracker')!, OPTIONS).find((f) => f.path === 'public/app.js')!.content;
+    const chart = composeApp(readRequest('an expense tracker')!, OPTIONS, PARTS).find((f) => f.path === 'public/app.js')!.content;
     expect(chart).toContain('function renderChart()');
     expect(chart).not.toContain('function renderBoard()');
   });
@@ -90,7 +94,7 @@ describe('composeApp', () => {
     expect(await refused({ date: '2024-13-45', weight: 70 })).toBe('Date must be a date like 2024-05-31');
     expect(await refused({ date: '2024-05-01', weight: 'heavy' })).toBe('Weight (kg) must be a number');
     expect(await refused({ date: '2024-05-01', weight: 70, note: 'x'.repeat(201) })).toBe('Note is longer than 200 characters');
-    expect(await refused([1, 2])).toBe('send a JSON object of fields');
+    expect(await refused([1, 2])).toBe('the body is not a JSON object');
     expect((await post({ date: '2024-05-01', weight: '70.5' })).status).toBe(201);
     expect((await fetch(`${app.url}/api/items`, { method: 'POST', body: '{}' })).status).toBe(415);
   });

@@ -9,7 +9,7 @@ export const COMPOSED_ID = 'composed';
  */
 export const COMPOSED_MANIFEST: TemplateManifest = {
   id: COMPOSED_ID,
-  version: '1.0.1',
+  version: '1.0.2',
   title: 'Composed app',
   runtime: 'node',
   description: 'A list of the things the request keeps, with their fields, search and sort, and the views it asks for.',

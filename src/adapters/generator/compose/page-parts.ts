@@ -1,4 +1,5 @@
 import type { Composition } from '../../../domain/index.ts';
+import { includeParts, type TemplateParts } from '../template-parts.ts';
 import { VIEW_PARTS } from './views/index.ts';
 
 type Field = Composition['entity']['fields'][number];
@@ -39,18 +40,10 @@ ${fields}
   </form>`;
 }
 
-/** The page: heading, the form, then each view's section in the order planned. */
-export function pageMarkup(composition: Composition, form: string): string {
+/** The page: the head the templates share, heading, the form, then each view's section in the order planned. */
+export function pageMarkup(composition: Composition, form: string, parts: TemplateParts): string {
   const sections = composition.views.map((v) => VIEW_PARTS[v].markup).join('\n  ');
-  return `<!doctype html>
-<html lang="en">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <meta name="description" content="{{description}}">
-  <title>{{title}}</title>
-  <link rel="stylesheet" href="/styles.css">
-</head>
+  return `${includeParts('composed/public/index.html', '{{> page-head.html}}', parts)}
 <body>
 <main class="panel">
   <h1>{{heading}}</h1>
@@ -100,17 +93,17 @@ the old one. Every field is checked by the server: a wrong value is refused with
 `;
 }
 
-export const STYLES = `:root {
-  color-scheme: {{theme}};
-  --accent: {{accentColor}};
-  --bg: {{backgroundColor}};
-  --surface: {{surfaceColor}};
-  --text: {{textColor}};
-  --muted: {{mutedColor}};
+/** The stylesheet: the templates' colour variables and base rules, then the composed app's own. */
+export function stylesText(parts: TemplateParts): string {
+  return includeParts('composed/public/styles.css', STYLES, parts);
 }
 
-* { box-sizing: border-box; }
-body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; line-height: 1.5; background: var(--bg); color: var(--text); }
+const STYLES = `:root {
+  {{> theme-vars.css}}
+}
+
+{{> base.css}}
+
 .panel { width: min(56rem, 94vw); margin: 2rem auto; padding: 1.5rem 2rem; border-radius: 1rem; background: var(--surface); box-shadow: 0 6px 24px rgb(0 0 0 / 0.12); }
 h1 { margin: 0 0 0.25rem; }
 h1, h2, h3 { overflow-wrap: anywhere; }
