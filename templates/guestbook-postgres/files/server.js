@@ -1,31 +1,12 @@
 // Guestbook: a page and a small JSON API (GET/POST /api/entries), entries kept in PostgreSQL.
 // The database is DATABASE_URL; the table is created on start. The URL holds a password: it is never logged.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
-
-const PORT = Number(process.env.PORT || 8080);
-const HOST = process.env.HOST || '0.0.0.0';
+{{> http-kit.js}}
 const DATABASE_URL = process.env.DATABASE_URL || '';
-const ROOT = fileURLToPath(new URL('./public/', import.meta.url));
-
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_NAME_LENGTH = 80;
 const MAX_MESSAGE_LENGTH = 500;
 const PAGE_SIZE = 100;
-
-const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.ico': 'image/x-icon' };
-const HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'", 'Referrer-Policy': 'no-referrer' };
-
-class HttpError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
 
 // ---- storage ---------------------------------------------------------------------------------
 
@@ -64,28 +45,6 @@ function toEntry(row) {
 
 // ---- HTTP ------------------------------------------------------------------------------------
 
-function sendJson(res, status, value) {
-  const body = JSON.stringify(value);
-  res.writeHead(status, { ...HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
-  res.end(body);
-}
-
-async function readJson(req) {
-  if (!(req.headers['content-type'] || '').startsWith('application/json')) throw new HttpError(415, 'send JSON with Content-Type: application/json');
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'the body is not valid JSON');
-  }
-}
-
 function field(body, name, max) {
   const value = typeof body?.[name] === 'string' ? body[name].trim() : '';
   if (!value) throw new HttpError(400, `${name} is required`);
@@ -108,29 +67,7 @@ async function api(req, res) {
     const [row] = await database()`INSERT INTO entries (name, message) VALUES (${name}, ${message}) RETURNING id, name, message, created_at`;
     return sendJson(res, 201, toEntry(row));
   }
-  res.setHeader('Allow', 'GET, POST');
-  throw new HttpError(405, 'method not allowed');
-}
-
-/** Serves files from ROOT only: no '..', no hidden files. */
-async function serveStatic(req, res, pathname) {
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    res.setHeader('Allow', 'GET, HEAD');
-    throw new HttpError(405, 'method not allowed');
-  }
-  let decoded;
-  try {
-    decoded = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
-  } catch {
-    throw new HttpError(400, 'bad path');
-  }
-  if (decoded.includes('\0') || decoded.split(/[\\/]/).some((s) => s.startsWith('.'))) throw new HttpError(404, 'not found');
-  const file = join(ROOT, normalize(decoded));
-  const info = file.startsWith(ROOT) ? await stat(file).catch(() => null) : null;
-  if (!info?.isFile()) throw new HttpError(404, 'not found');
-  res.writeHead(200, { ...HEADERS, 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Content-Length': info.size, 'Cache-Control': 'no-cache' });
-  if (req.method === 'HEAD') return res.end();
-  createReadStream(file).pipe(res);
+  throw methodNotAllowed(res, 'GET, POST');
 }
 
 async function handle(req, res) {
@@ -142,6 +79,8 @@ async function handle(req, res) {
   if (pathname.startsWith('/api/')) throw new HttpError(404, 'no such endpoint');
   return serveStatic(req, res, pathname);
 }
+
+{{> static-files.js}}
 
 const server = createServer((req, res) => {
   res.on('finish', () => {
