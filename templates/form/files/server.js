@@ -1,20 +1,12 @@
 // A form that keeps its submissions: POST /api/submissions (an HTML form or JSON), a list at
 // /submissions and GET /api/submissions. Node built-ins only; data in $DATA_DIR/submissions.jsonl.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
+import { appendFile } from 'node:fs/promises';
+{{> http-kit.js}}
 const TITLE = '{{title}}';
-const PORT = Number(process.env.PORT || 8080);
-const HOST = process.env.HOST || '0.0.0.0';
-const DATA_DIR = resolve(process.env.DATA_DIR || './data');
 const DATA_FILE = join(DATA_DIR, 'submissions.jsonl');
 // When set, reading the submissions needs this password (HTTP Basic auth, any user name).
 const ADMIN_PASSWORD = process.env.ADMIN_PASSWORD || '';
-const ROOT = fileURLToPath(new URL('./public/', import.meta.url));
 const MAX_BODY_BYTES = 16 * 1024;
 
 const FIELDS = {
@@ -22,16 +14,6 @@ const FIELDS = {
   email: { label: 'Email', max: 254, pattern: /^[^\s@]+@[^\s@]+\.[^\s@]+$/ },
   message: { label: 'Message', max: 2000 },
 };
-
-const TYPES = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml', '.ico': 'image/x-icon' };
-const HEADERS = { 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'self'; frame-ancestors 'none'", 'Referrer-Policy': 'no-referrer' };
-
-class HttpError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
-  }
-}
 
 const escapeHtml = (value) =>
   String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
@@ -81,7 +63,6 @@ function send(res, status, body, type, extra = {}) {
   res.writeHead(status, { ...HEADERS, ...extra, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
 }
-const sendJson = (res, status, value) => send(res, status, JSON.stringify(value), 'application/json; charset=utf-8');
 const sendPage = (res, status, heading, body) =>
   send(res, status, `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(heading)} · ${escapeHtml(TITLE)}</title><link rel="stylesheet" href="/styles.css"></head>\n<body><main class="panel"><h1>${escapeHtml(heading)}</h1>\n${body}\n</main></body></html>\n`, 'text/html; charset=utf-8');
 
@@ -134,22 +115,7 @@ async function listPage(res) {
   sendPage(res, 200, 'Submissions', rows || '<p class="muted">No submissions yet.</p>');
 }
 
-async function serveStatic(req, res, pathname) {
-  if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
-  let decoded;
-  try {
-    decoded = decodeURIComponent(pathname === '/' ? '/index.html' : pathname);
-  } catch {
-    throw new HttpError(400, 'bad path');
-  }
-  if (decoded.includes('\0') || decoded.split(/[\\/]/).some((s) => s.startsWith('.'))) throw new HttpError(404, 'not found');
-  const file = join(ROOT, normalize(decoded));
-  const info = file.startsWith(ROOT) ? await stat(file).catch(() => null) : null;
-  if (!info?.isFile()) throw new HttpError(404, 'not found');
-  res.writeHead(200, { ...HEADERS, 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Content-Length': info.size, 'Cache-Control': 'no-cache' });
-  if (req.method === 'HEAD') return res.end();
-  createReadStream(file).pipe(res);
-}
+{{> static-files.js}}
 
 async function handle(req, res) {
   if (!URL.canParse(req.url, 'http://localhost')) throw new HttpError(400, 'bad request');
