@@ -1,4 +1,3 @@
-// The fetch-json part: request() for the JSON API and showError() for the page's errorBox.
 async function request(method, path, body) {
   const response = await fetch(path, {
     method,

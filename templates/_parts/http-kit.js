@@ -1,5 +1,3 @@
-// The http-kit part: included right after the app's own imports. It imports for json-store.js,
-// static-files.js and server-run.js too, since a module may import each name only once.
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';

@@ -1,4 +1,3 @@
-// The json-store part: included once STORE_KEY (the list's key in the file) and DATA_FILE are set.
 // ---- storage ---------------------------------------------------------------------------------
 
 let items = await load();

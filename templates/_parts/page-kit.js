@@ -1,5 +1,3 @@
-// The page-kit part: a list page's edit form (#edit, #save, #cancel, #error) and item template (#item);
-// the including file defines refresh() and save(values, key).
 // The page talks to the JSON API. Stored text is always put in with textContent (never as HTML),
 // and links only get http(s) addresses, so whatever is stored is shown, not run.
 const form = document.getElementById('edit');

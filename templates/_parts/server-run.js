@@ -1,5 +1,3 @@
-// The server-run part: included last; runs handle(req, res) for each request; onShutdown() runs
-// before the server closes, and pending store writes (queue) finish before the process exits.
 const server = createServer((req, res) => {
   // One line per request, what `slipway logs` shows; not the health checks, which come every few seconds.
   res.on('finish', () => {

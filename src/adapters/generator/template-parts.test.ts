@@ -68,7 +68,9 @@ describe('includeParts', () => {
 describe('templates/_parts', () => {
   it('is read as the parts, and a templates folder without it has none', async () => {
     const read = await readTemplateParts(templatesDir);
-    expect([...read.keys()]).toEqual(expect.arrayContaining(['http-kit.js', 'json-store.js', 'page-kit.js', 'base.css']));
+    expect([...read.keys()]).toEqual(expect.arrayContaining(['api-server.js', 'base.css', 'http-kit.js', 'json-store.js', 'page-kit.js', 'theme-vars.css']));
+    // Its README describes the parts; it is not one.
+    expect(read.has('README.md')).toBe(false);
     expect((await readTemplateParts(await mkdtemp(join(tmpdir(), 'slipway-parts-')))).size).toBe(0);
   });
 

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 {{> http-kit.js}}
 const STORE_KEY = 'checks';
 const DATA_FILE = join(DATA_DIR, 'checks.json');
+const API_PATH = /^\/api\/checks(?:\/([0-9a-f-]{36}))?\/?$/;
 const MAX_BODY_BYTES = 16 * 1024;
 const MAX_CHECKS = 100;
 const INTERVAL_SECONDS = Number(process.env.CHECK_INTERVAL_SECONDS || 60);
@@ -95,16 +96,4 @@ async function api(req, res, id) {
   throw methodNotAllowed(res, id ? 'PATCH, DELETE' : 'GET, POST');
 }
 
-async function handle(req, res) {
-  if (!URL.canParse(req.url, 'http://localhost')) throw new HttpError(400, 'bad request');
-  const { pathname } = new URL(req.url, 'http://localhost');
-  if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
-  const match = /^\/api\/checks(?:\/([0-9a-f-]{36}))?\/?$/.exec(pathname);
-  if (match) return api(req, res, match[1]);
-  if (pathname.startsWith('/api/')) throw new HttpError(404, 'no such endpoint');
-  return serveStatic(req, res, pathname);
-}
-
-{{> static-files.js}}
-
-{{> server-run.js}}
+{{> api-server.js}}

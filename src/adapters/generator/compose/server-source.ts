@@ -19,6 +19,7 @@ import { randomUUID } from 'node:crypto';
 {{> http-kit.js}}
 const STORE_KEY = 'items';
 const DATA_FILE = join(DATA_DIR, 'items.json');
+const API_PATH = /^\\/api\\/items(?:\\/([0-9a-f-]{36}))?\\/?$/;
 `;
 
 const BODY = `const MAX_BODY_BYTES = 64 * 1024;
@@ -123,17 +124,5 @@ async function api(req, res, id) {
   throw methodNotAllowed(res, id ? 'PUT, DELETE' : 'GET, POST');
 }
 
-async function handle(req, res) {
-  if (!URL.canParse(req.url, 'http://localhost')) throw new HttpError(400, 'bad request');
-  const { pathname } = new URL(req.url, 'http://localhost');
-  if (pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
-  const match = /^\\/api\\/items(?:\\/([0-9a-f-]{36}))?\\/?$/.exec(pathname);
-  if (match) return api(req, res, match[1]);
-  if (pathname.startsWith('/api/')) throw new HttpError(404, 'no such endpoint');
-  return serveStatic(req, res, pathname);
-}
-
-{{> static-files.js}}
-
-{{> server-run.js}}
+{{> api-server.js}}
 `;
