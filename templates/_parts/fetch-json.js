@@ -15,3 +15,14 @@ function showError(error) {
   errorBox.textContent = error ? error.message : '';
   errorBox.hidden = !error;
 }
+
+/** Runs one change, then reloads the list so the page shows what the server kept. */
+async function run(action) {
+  try {
+    await action();
+    showError(null);
+  } catch (error) {
+    showError(error);
+  }
+  await refresh();
+}

@@ -27,8 +27,8 @@ function sendJson(res, status, value) {
   res.end(body);
 }
 
-async function readJson(req) {
-  if (!(req.headers['content-type'] || '').startsWith('application/json')) throw new HttpError(415, 'send JSON with Content-Type: application/json');
+/** The request's body as text; one larger than MAX_BODY_BYTES is refused while it arrives. */
+async function readText(req) {
   const chunks = [];
   let size = 0;
   for await (const chunk of req) {
@@ -36,8 +36,14 @@ async function readJson(req) {
     if (size > MAX_BODY_BYTES) throw new HttpError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function readJson(req) {
+  if (!(req.headers['content-type'] || '').startsWith('application/json')) throw new HttpError(415, 'send JSON with Content-Type: application/json');
+  const text = await readText(req);
   try {
-    const body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const body = JSON.parse(text);
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
     return body;
   } catch {

@@ -37,17 +37,6 @@ function stopEditing() {
   cancelButton.hidden = true;
 }
 
-/** Runs one change, then reloads the list so the page shows what the server kept. */
-async function run(action) {
-  try {
-    await action();
-    showError(null);
-  } catch (error) {
-    showError(error);
-  }
-  await refresh();
-}
-
 cancelButton.addEventListener('click', stopEditing);
 form.addEventListener('submit', (event) => {
   event.preventDefault();

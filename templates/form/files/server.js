@@ -67,14 +67,7 @@ const sendPage = (res, status, heading, body) =>
   send(res, status, `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(heading)} · ${escapeHtml(TITLE)}</title><link rel="stylesheet" href="/styles.css"></head>\n<body><main class="panel"><h1>${escapeHtml(heading)}</h1>\n${body}\n</main></body></html>\n`, 'text/html; charset=utf-8');
 
 async function readBody(req) {
-  const chunks = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `the body is larger than ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = await readText(req);
   const type = req.headers['content-type'] || '';
   if (type.startsWith('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
   if (!type.startsWith('application/json')) throw new HttpError(415, 'send a form or JSON');
@@ -85,12 +78,14 @@ async function readBody(req) {
   }
 }
 
-function requireAdmin(req) {
+function requireAdmin(req, res) {
   if (!ADMIN_PASSWORD) return;
   const [scheme, encoded] = (req.headers.authorization || '').split(' ');
   const password = scheme === 'Basic' && encoded ? Buffer.from(encoded, 'base64').toString('utf8').split(':').slice(1).join(':') : '';
   const digest = (s) => createHash('sha256').update(s).digest();
-  if (!timingSafeEqual(digest(password), digest(ADMIN_PASSWORD))) throw new HttpError(401, 'a password is required');
+  if (timingSafeEqual(digest(password), digest(ADMIN_PASSWORD))) return;
+  res.setHeader('WWW-Authenticate', 'Basic realm="submissions"');
+  throw new HttpError(401, 'a password is required');
 }
 
 async function submit(req, res) {
@@ -124,38 +119,13 @@ async function handle(req, res) {
   if (route === 'GET /healthz') return sendJson(res, 200, { status: 'ok' });
   if (route === 'POST /api/submissions') return submit(req, res);
   if (route === 'GET /api/submissions' || route === 'GET /submissions') {
-    requireAdmin(req);
+    requireAdmin(req, res);
     return pathname === '/submissions' ? listPage(res) : sendJson(res, 200, await readSubmissions());
   }
   if (pathname.startsWith('/api/')) throw new HttpError(404, 'no such endpoint');
   return serveStatic(req, res, pathname);
 }
 
-const server = createServer((req, res) => {
-  // One line per request, what `slipway logs` shows; not the health checks, which come every few seconds.
-  res.on('finish', () => {
-    const path = (req.url || '').split('?')[0];
-    if (path !== '/healthz') console.log(`${req.method} ${path} ${res.statusCode}`);
-  });
-  handle(req, res).catch((error) => {
-    const status = error instanceof HttpError ? error.status : 500;
-    if (status === 500) console.error(error);
-    if (res.headersSent) return res.destroy();
-    if (status === 401) res.setHeader('WWW-Authenticate', 'Basic realm="submissions"');
-    if (status === 405) res.setHeader('Allow', 'GET, HEAD');
-    sendJson(res, status, { error: status === 500 ? 'internal error' : error.message });
-  });
-});
+const onShutdown = () => {};
 
-server.listen(PORT, HOST, () => console.log(`listening on http://${HOST}:${PORT}, data in ${DATA_DIR}`));
-
-// Kubernetes sends SIGTERM before it stops a pod: finish open requests and pending writes, then exit.
-function shutdown(signal) {
-  console.log(`${signal} received, shutting down`);
-  server.close(() => queue.then(() => process.exit(0)));
-  // close() ends idle keep-alive connections; one still sending a response is ended once it is done.
-  setInterval(() => server.closeIdleConnections(), 100).unref();
-  setTimeout(() => process.exit(0), 5000).unref();
-}
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+{{> server-run.js}}

@@ -24,14 +24,7 @@ function render(notes) {
   document.getElementById('empty').hidden = notes.length > 0;
 }
 
-/** Runs one change, then reloads the list so the page shows what the server kept. */
-async function run(action) {
-  try {
-    await action();
-    showError(null);
-  } catch (error) {
-    showError(error);
-  }
+async function refresh() {
   render(await request('GET', '/api/notes').catch(() => []));
 }
 
