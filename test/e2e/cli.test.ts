@@ -120,6 +120,8 @@ describe('slipway CLI on the embedded default', () => {
     [['create', 'x', '--name', 'slipway'], /reserved/],
     [['create', '   '], /description is empty/],
     [['create', 'x', '--template', 'nope'], /unknown template 'nope'; known templates: /],
+    // The templates' shared parts sit in templates/_parts/, which is not a template.
+    [['create', 'x', '--template', '_parts'], /unknown template '_parts'; known templates: (?!.*_parts)/],
     [['create', 'x', '--name', 'pomodoro-timer'], /exists already/],
     [['delete', 'no-such-app'], /no app named 'no-such-app'/],
     [['resume', 'nonsense'], /not a run id/],
