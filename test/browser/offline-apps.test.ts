@@ -275,3 +275,31 @@ describe('the same apps asked for in a dark theme, on a phone', () => {
     expect(await page.evaluate(() => document.documentElement.scrollWidth), 'the page width at 375 px').toBeLessThanOrEqual(375);
   }, 60_000);
 });
+
+describe('a composed app changed to show a board', () => {
+  it('keeps its items, which wait in the first column until moved', async () => {
+    const request = 'a recipe box';
+    const app = { name: 'offline-app', description: request };
+    const plan = await generator.plan({ description: request });
+    const before = await generator.generate(plan, app);
+    const env = { DATA_DIR: await writeApp([]) };
+    const first = await startApp(await writeApp(before.files), env);
+    const added = await fetch(`${first.url}/api/items`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: FIRST }) });
+    expect(added.status).toBe(201);
+    expect(await first.stop()).toEqual({ code: 0, signal: null });
+
+    const changed = await generator.change(plan, app, before, 'add a board with columns to try, tried and favourite');
+    const after = await startApp(await writeApp(changed.files), env);
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', bypassCSP: true });
+    page = await context.newPage();
+    await page.goto(after.url);
+    const column = (name: string) => page.locator('.column', { has: page.getByRole('heading', { name, exact: true }) });
+    await expect.poll(() => column('To try').getByText(FIRST).count(), { message: 'the older item in the first column' }).toBe(1);
+    // Moved with its column select, it stays moved.
+    await page.getByRole('combobox', { name: `Move ${FIRST}` }).selectOption('Tried');
+    await expect.poll(() => column('Tried').getByText(FIRST).count(), { message: 'the item moved to Tried' }).toBe(1);
+    await page.reload();
+    await expect.poll(() => column('Tried').getByText(FIRST).count(), { message: 'the move kept' }).toBe(1);
+    await expectAccessible(page, 'a recipe box changed to show a board');
+  }, 60_000);
+});

@@ -39,5 +39,22 @@ describe('slipway create for a request no template fits', () => {
     expect(await (await fetch(after.url)).text()).toContain('<title>Scale</title>');
     expect(await (await fetch(new URL('/styles.css', after.url))).text()).toContain('color-scheme: dark;');
     expect(await (await fetch(new URL('/api/items', after.url))).json()).toMatchObject([{ date: '2026-01-02', weight: 71.5 }]);
+
+    // A wrong guess about what it keeps is corrected by a change too; the items stay.
+    const fields = await runCli(['change', 'weight-log', 'add a body fat percentage and remove the note field'], opts);
+    expect(fields.code, fields.stderr).toBe(0);
+    const latest = JSON.parse((await runCli(['status', 'weight-log', '--json'], opts)).stdout);
+    const page = await (await fetch(latest.url)).text();
+    expect(page).toContain('<label for="field-bodyFatPercentage">Body fat percentage</label>');
+    expect(page).not.toContain('field-note');
+    expect((await fetch(new URL('/api/items', latest.url), json('POST', { date: '2026-01-09', weight: 70.9, bodyFatPercentage: 18.5 }))).status).toBe(201);
+    const refused = await fetch(new URL('/api/items', latest.url), json('POST', { date: '2026-01-10', weight: 70.8, bodyFatPercentage: 'lots' }));
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('Body fat percentage must be a number');
+    expect(await (await fetch(new URL('/api/items', latest.url))).json()).toMatchObject(expect.arrayContaining([expect.objectContaining({ date: '2026-01-02', weight: 71.5 }), expect.objectContaining({ bodyFatPercentage: 18.5 })]));
+    // What the offline generator cannot do is refused, and the app stays as it was.
+    const photo = await runCli(['change', 'weight-log', 'add a photo upload'], opts);
+    expect(photo.code).toBe(2);
+    expect(photo.stderr).toContain('needs a model');
   });
 });

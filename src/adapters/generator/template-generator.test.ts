@@ -236,4 +236,22 @@ describe('composed apps', () => {
     expect(page).toContain('<label for="field-ingredients">Ingredients</label>');
     await expect(generator.change(plan, app, current, 'add a photo upload')).rejects.toThrow('needs a model');
   });
+
+  it('a later change corrects what it keeps and shows: fields and views added or removed', async () => {
+    const plan = await generator.plan({ description: 'a recipe box' });
+    const app = { name: 'recipes', description: 'a recipe box' };
+    const current = await generator.generate(plan, app);
+    const changed = await generator.change(plan, app, current, 'add a rating and add a random pick, remove the source field and make it dark');
+    expect(changed.plan.composition).toMatchObject({ views: ['list', 'random'] });
+    expect(changed.plan.composition!.entity.fields.map((f) => f.name)).toEqual(['name', 'ingredients', 'steps', 'tags', 'rating']);
+    expect(changed.plan.features).toEqual(['a list of recipes with search and sort; add, edit and delete', 'a random pick among the recipes']);
+    expect(changed.plan.template.params['theme']).toBe('dark');
+    expect(changed.plan.template.explanation).toMatch(/; changed: added rating \(number\); added a random pick; removed source$/);
+    const page = changed.files.find((f) => f.path === 'public/index.html')!.content;
+    expect(page).toContain('<label for="field-rating">Rating</label>');
+    expect(page).not.toContain('field-source');
+    expect(page).toContain('Pick at random');
+    // A part it cannot do is named, and nothing changes.
+    await expect(generator.change(plan, app, current, 'add a rating and a photo upload button')).rejects.toThrow('cannot make "add a rating and a photo upload button" happen: it changes a composed app\'s fields, views, board columns, title, theme and colours only');
+  });
 });

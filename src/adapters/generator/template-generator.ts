@@ -9,6 +9,7 @@ import { fillPlaceholders } from './template-render.ts';
 import { chooseTemplate, scoreTemplate, tokenize, type TemplateChoice } from './template-scorer.ts';
 import { composeApp } from './compose/compose-app.ts';
 import { COMPOSED_ID, COMPOSED_MANIFEST, strongScore } from './compose/composed-template.ts';
+import { changeComposition } from './compose/change-composition.ts';
 import { namedFields, readRequest } from './compose/read-request.ts';
 
 export { listTemplates } from './template-manifest.ts';
@@ -122,9 +123,33 @@ export class TemplateGenerator implements CodeGenerator {
     if (plan.generator.kind !== 'template') {
       throw new InputError(`${app.name} was written by a model, so the offline templates cannot change it; this change needs a model`, { hint: NEEDS_MODEL_HINT });
     }
-    const manifest = plan.template.id === COMPOSED_ID ? COMPOSED_MANIFEST : await loadTemplate(this.templatesDir, plan.template.id);
+    if (plan.template.id === COMPOSED_ID) return this.changeComposed(plan, app, request, signal);
+    const manifest = await loadTemplate(this.templatesDir, plan.template.id);
     const params = resolveParams(manifest, { ...plan.template.params, ...templateChange(request, manifest, plan.template.params) });
     const changed: AppPlan = { ...plan, title: params.title ?? plan.title, template: { ...plan.template, params } };
+    return { ...(await this.generate(changed, app, signal)), plan: changed };
+  }
+
+  /**
+   * A composed app also changes what it keeps and shows: fields and views added or removed, the
+   * board's columns ("add a chart of the cost", "remove the notes field"); the rest of the request
+   * sets the title, theme and colours as for a template. Its items stay in its data file.
+   */
+  private async changeComposed(plan: AppPlan, app: { name: string; description: string }, request: string, signal?: AbortSignal): Promise<ChangedApp> {
+    if (!plan.composition) throw new InputError(`the plan for ${app.name} is for a composed app but says nothing about what it keeps; plan the app again`);
+    const { composition, done, rest } = changeComposition(request, plan.composition);
+    let set: Record<string, string> = {};
+    if (rest !== '') {
+      try {
+        set = templateChange(rest, COMPOSED_MANIFEST, plan.template.params);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        throw new InputError(`the offline generator cannot make "${rest}" happen: it changes a composed app's fields, views, board columns, title, theme and colours only, so this change needs a model`, { hint: NEEDS_MODEL_HINT });
+      }
+    }
+    const params = resolveParams(COMPOSED_MANIFEST, { ...plan.template.params, ...set });
+    const explanation = done.length > 0 ? `${plan.template.explanation}; changed: ${done.join('; ')}` : plan.template.explanation;
+    const changed: AppPlan = { ...plan, ...composedShape(composition), composition, title: params.title ?? plan.title, template: { ...plan.template, params, explanation } };
     return { ...(await this.generate(changed, app, signal)), plan: changed };
   }
 }

@@ -137,7 +137,7 @@ const MAX_FIELDS = 12;
 /** Words that say what kind of value a field holds, by the last word of its name. */
 const TYPE_WORDS: ReadonlyArray<{ type: FieldType; words: readonly string[] }> = [
   { type: 'text', words: ['phone', 'mobile', 'telephone', 'email', 'isbn', 'code', 'serial'] },
-  { type: 'number', words: ['year', 'vintage', 'count', 'number', 'rating', 'score', 'price', 'cost', 'amount', 'quantity', 'qty', 'age', 'weight', 'height', 'length', 'distance', 'minute', 'hour', 'calorie', 'page', 'size', 'value', 'total', 'level', 'star', 'budget', 'km', 'mile', 'litre', 'liter', 'kg', 'reading', 'temperature'] },
+  { type: 'number', words: ['percentage', 'percent', 'bmi', 'year', 'vintage', 'count', 'number', 'rating', 'score', 'price', 'cost', 'amount', 'quantity', 'qty', 'age', 'weight', 'height', 'length', 'distance', 'minute', 'hour', 'calorie', 'page', 'size', 'value', 'total', 'level', 'star', 'budget', 'km', 'mile', 'litre', 'liter', 'kg', 'reading', 'temperature'] },
   { type: 'date', words: ['date', 'birthday', 'day', 'deadline', 'due', 'anniversary', 'expiry', 'when'] },
   { type: 'longtext', words: ['note', 'description', 'step', 'ingredient', 'instruction', 'comment', 'detail', 'review', 'summary', 'address', 'direction'] },
   { type: 'url', words: ['link', 'url', 'website', 'homepage', 'web'] },
@@ -160,16 +160,26 @@ const NOT_A_FIELD = new Set(['chart', 'graph', 'plot', 'calendar', 'board', 'col
  */
 export function namedFields(description: string): Field[] {
   const after = /\bwith\b(.*)$/is.exec(description)?.[1];
-  if (!after) return [];
-  const clause = after.split(CLAUSE_END)[0] ?? '';
+  return after ? fieldList(after.split(CLAUSE_END)[0] ?? '').fields : [];
+}
+
+/**
+ * The fields in a list of names ("vintage, region and tasting notes"), and how many parts of it were
+ * not a field: a change asks for every part to be one.
+ */
+export function fieldList(list: string): { fields: Field[]; skipped: number } {
   const fields: Field[] = [];
-  for (const whole of clause.split(/,|\band\b|\bor\b|&|\//i)) {
+  let skipped = 0;
+  for (const whole of list.split(/,|\band\b|\bor\b|&|\//i)) {
+    if (whole.trim() === '') continue;
     const part = whole.split(PART_END)[0] ?? '';
     const raw = part.toLowerCase().match(/[a-z]+/g) ?? [];
     const phrase = raw.filter((w, i) => !(i === 0 && ['a', 'an', 'the', 'their', 'its', 'some', 'any'].includes(w)));
-    if (phrase.length === 0 || phrase.length > 3 || raw.length !== part.trim().split(/\s+/).length) continue;
     const stems = phrase.map(stem);
-    if (stems.some((w) => NOT_A_FIELD.has(w) || w.length < 2)) continue;
+    if (phrase.length === 0 || phrase.length > 3 || raw.length !== part.trim().split(/\s+/).length || stems.some((w) => NOT_A_FIELD.has(w) || w.length < 2)) {
+      skipped++;
+      continue;
+    }
     const last = stems.at(-1)!;
     const type = TYPE_WORDS.find((t) => stems.some((w) => t.type === 'text' && t.words.includes(w)))?.type ?? TYPE_WORDS.find((t) => t.words.includes(last))?.type ?? 'text';
     // A plural names one value per item ("birthdays", "phone numbers"), except notes and tags, which are many.
@@ -178,11 +188,11 @@ export function namedFields(description: string): Field[] {
     if (fields.some((x) => x.name === name) || fields.length >= 8) continue;
     fields.push(f(name, label[0]!.toUpperCase() + label.slice(1), type));
   }
-  return fields;
+  return { fields, skipped };
 }
 
 /** The columns a request names for its board: "columns for open, in progress and fixed", "stages: applied, interview, offer". */
-function namedColumns(description: string): string[] | undefined {
+export function namedColumns(description: string): string[] | undefined {
   const match = /\b(?:columns?|stages?|statuses|states|lanes?|phases?)\b\s*(?:for|like|called|named|of|:|-)?\s*([^.;()]+)/i.exec(description);
   if (!match) return undefined;
   const parts = match[1]!.split(/,|\band\b|\bor\b|\bthen\b|→|->|\//i).map((p) => p.trim().replace(/^(?:the|a|an)\s+/i, ''));

@@ -10,7 +10,8 @@ function renderBoard() {
     const col = el('div', 'column');
     col.append(el('h3', '', column));
     const ul = el('ul');
-    for (const item of items.filter((i) => i[BOARD.field] === column)) {
+    // An item from before the board, or from a column since renamed, waits in the first column.
+    for (const item of items.filter((i) => (BOARD.columns.includes(i[BOARD.field]) ? i[BOARD.field] : BOARD.columns[0]) === column)) {
       const li = el('li', 'card', display(FIELDS[0], item[FIELDS[0].name]));
       const move = el('select');
       move.setAttribute('aria-label', 'Move ' + display(FIELDS[0], item[FIELDS[0].name]));
