@@ -1,10 +1,11 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TemplateGenerator } from '../../src/adapters/generator/template-generator.ts';
 import { freePort } from '../../src/adapters/os/free-port.ts';
 import { launchChromium } from '../browser/browser.ts';
 import { REPO_ROOT } from '../support/cli.ts';
@@ -181,9 +182,19 @@ describe.skipIf(!tools)("Slipway's own image", () => {
 
   it('builds an app inside itself with no privileges: no capabilities, no new privileges, a read-only root', async () => {
     const target = `${registry.host}/apps/timer:1`;
+    // A generated app's folder, as a person would mount it: read-only, readable by uid 1000.
+    const generator = new TemplateGenerator({ templatesDir: join(REPO_ROOT, 'templates') });
+    const { files } = await generator.generate(await generator.plan({ description: 'a pomodoro timer' }), { name: 'timer', description: 'a pomodoro timer' });
+    const source = mkdtempSync(join(tmpdir(), 'slipway-image-app-'));
+    for (const file of files) {
+      mkdirSync(dirname(join(source, file.path)), { recursive: true, mode: 0o755 });
+      writeFileSync(join(source, file.path), file.content, { mode: 0o644 });
+    }
+    chmodSync(source, 0o755);
     const result = await podman(
       'run', '--rm', '--network', 'host', '--user', '1000:1000', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--read-only', '--tmpfs', '/tmp',
-      imageId, 'build', '/app/templates/timer/files', '--image', target, '--base', base, '--insecure', '--platform', 'linux/amd64,linux/arm64', '--json',
+      '--volume', `${source}:/src:ro`,
+      imageId, 'build', '/src', '--image', target, '--base', base, '--insecure', '--platform', 'linux/amd64,linux/arm64', '--json',
     );
     expect(result.code, result.stderr).toBe(0);
     const app = JSON.parse(result.stdout);
