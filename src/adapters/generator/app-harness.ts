@@ -33,9 +33,21 @@ export async function writeApp(files: readonly GeneratedFile[]): Promise<string>
   return dir;
 }
 
-/** Starts `node server.js` in `dir` on a free loopback port and waits until /healthz answers 200. */
+/**
+ * Starts `node server.js` in `dir` on a free loopback port and waits until /healthz answers 200. A
+ * port taken by another process between choosing it and listening on it is retried with another.
+ */
 export async function startApp(dir: string, env: Record<string, string> = {}): Promise<TestApp> {
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await freePort(), dir, env);
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof Error) || !error.message.includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+async function startOn(port: number, dir: string, env: Record<string, string>): Promise<TestApp> {
   const child = spawn(process.execPath, ['server.js'], {
     cwd: dir,
     // A bare environment: the app must need nothing but what Slipway passes it.
