@@ -24,6 +24,8 @@ export const TemplateParameter = z.object({
   choices: z.array(z.string()).optional(),
   min: z.number().int().optional(),
   max: z.number().int().optional(),
+  /** For text: a regular expression the whole value must match; the description then says the form in words. */
+  pattern: z.string().optional(),
 });
 export type TemplateParameter = z.infer<typeof TemplateParameter>;
 

@@ -94,3 +94,59 @@ describe('resolveParams', () => {
     expect(() => resolveParams(manifest, values)).toThrow(message);
   });
 });
+
+describe('deriveParams for the timer family', () => {
+  const timer = { mode: 'pomodoro', countdownTo: '', title: 'Pomodoro Timer' };
+
+  it.each([
+    ['a countdown to our wedding day', { mode: 'countdown', title: 'Countdown to Our Wedding Day' }],
+    ['a stopwatch for my running laps', { mode: 'stopwatch', title: 'Stopwatch for My Running Laps' }],
+    ['a pomodoro timer with a dark theme', { mode: 'pomodoro', theme: 'dark' }],
+    ['days until June 12 2027', { mode: 'countdown', countdownTo: '2027-06-12' }],
+    ['a countdown to 12 June 2027 in a dark theme', { mode: 'countdown', countdownTo: '2027-06-12', theme: 'dark' }],
+    ['a countdown to 2027-06-12T18:30 for the party', { mode: 'countdown', countdownTo: '2027-06-12T18:30' }],
+    ['a world clock with time zones', { mode: 'clock', title: 'World Clock' }],
+    ['what time is it in Tokyo', { mode: 'clock' }],
+    ['time my 5k runs', { mode: 'stopwatch' }],
+    ['a lap counter for the track', { mode: 'stopwatch' }],
+    ['a focus timer with breaks', { mode: 'pomodoro', title: 'Focus Timer' }],
+    ['a timer until Christmas', { mode: 'countdown' }],
+    ['a countdown clock', { mode: 'countdown', title: 'Countdown Clock' }],
+  ])('%s', (request, expected) => {
+    expect(deriveParams(request, timer)).toMatchObject(expected);
+  });
+
+  it('gives the mode\'s own title when the request names no app', () => {
+    expect(deriveParams('please make me a countdown?', timer)).toMatchObject({ title: 'Countdown', heading: 'Countdown' });
+    expect(deriveParams('a stopwatch', timer)).toMatchObject({ title: 'Stopwatch', heading: 'Stopwatch' });
+  });
+
+  it('sets a date only for a countdown, and only a real one', () => {
+    expect(deriveParams('a stopwatch for June 12 2027', timer)).not.toHaveProperty('countdownTo');
+    expect(deriveParams('a countdown to February 30 2027', timer)).not.toHaveProperty('countdownTo');
+  });
+
+  it('leaves mode and date out for templates that do not declare them', () => {
+    const params = deriveParams('a countdown to 2027-06-12', { title: 'Notes' });
+    expect(params).not.toHaveProperty('mode');
+    expect(params).not.toHaveProperty('countdownTo');
+  });
+});
+
+describe('resolveParams with a text pattern', () => {
+  const manifest = {
+    id: 'timer',
+    parameters: {
+      countdownTo: { kind: 'text' as const, default: '', pattern: '(?:\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])(?:T(?:[01]\\d|2[0-3]):[0-5]\\d)?)?', description: 'A date like 2027-06-12 or 2027-06-12T18:30 (or empty)' },
+    },
+  };
+
+  it.each(['', '2027-06-12', '2027-06-12T18:30'])('takes %j', (value) => {
+    expect(resolveParams(manifest, { countdownTo: value })).toEqual({ countdownTo: value });
+  });
+
+  it.each(['June 12', '2027-6-12', '2027-06-12T24:00', '2027-06-12 18:30', '2027-06-12T18:30"><script>', '2027-06-12x'])('refuses %j, saying the form', (value) => {
+    expect(() => resolveParams(manifest, { countdownTo: value })).toThrow(InputError);
+    expect(() => resolveParams(manifest, { countdownTo: value })).toThrow(/countdownTo of template timer must be a date like 2027-06-12/);
+  });
+});

@@ -1,6 +1,7 @@
 import { InputError } from '../../domain/index.ts';
 import { ACCENT_ALIASES, ACCENTS, colourSet, THEME_WORDS, type Theme } from './palette.ts';
 import type { TemplateManifest } from './template-manifest.ts';
+import { findDate, MODE_TITLES, timerMode } from './timer-mode.ts';
 
 const MAX_TITLE_LENGTH = 60;
 const MAX_TITLE_WORDS = 8;
@@ -105,13 +106,20 @@ export function detectStyle(description: string): { theme?: Theme; accent?: stri
 
 /**
  * Parameters derived from a description: title, heading, description and — only when the
- * description asks for them — the colours. `defaults` supplies the accent a theme is built around
- * when no colour is named.
+ * description asks for them — the colours. `defaults` (the template's parameters and their defaults)
+ * supplies the accent a theme is built around when no colour is named; a template declaring `mode`
+ * (the timer family) also gets the mode the words ask for, and `countdownTo` the date a countdown runs to.
  * @example deriveParams('a pomodoro timer with a dark theme').theme // 'dark'
+ * @example deriveParams('days until June 12 2027', { mode: 'pomodoro', countdownTo: '' }) // { mode: 'countdown', countdownTo: '2027-06-12', … }
  */
 export function deriveParams(description: string, defaults: Readonly<Record<string, string>> = {}): Record<string, string> {
   const params: Record<string, string> = { description: summarize(description) };
-  const title = deriveTitle(description);
+  const mode = Object.hasOwn(defaults, 'mode') ? timerMode(description) : undefined;
+  if (mode) params['mode'] = mode;
+  const date = mode === 'countdown' && Object.hasOwn(defaults, 'countdownTo') ? findDate(description) : undefined;
+  if (date) params['countdownTo'] = date;
+  // A request that names no app gets the mode's own name rather than the template's default one.
+  const title = deriveTitle(description) ?? (mode ? MODE_TITLES[mode] : undefined);
   if (title) Object.assign(params, { title, heading: title });
   const style = detectStyle(description);
   if (style.theme || style.accent) {
@@ -146,7 +154,11 @@ function parameterProblem(parameter: TemplateManifest['parameters'][string], val
   switch (parameter.kind) {
     case 'text':
       if (value.length > MAX_TEXT_PARAMETER) return `is longer than ${MAX_TEXT_PARAMETER} characters`;
-      return CONTROL.test(value) ? 'contains control characters' : undefined;
+      if (CONTROL.test(value)) return 'contains control characters';
+      if (parameter.pattern !== undefined && !new RegExp(`^(?:${parameter.pattern})$`).test(value)) {
+        return `must be ${parameter.description.charAt(0).toLowerCase()}${parameter.description.slice(1)}, not ${JSON.stringify(value.slice(0, 40))}`;
+      }
+      return undefined;
     case 'color':
       return COLOR.test(value) ? undefined : `must be a colour like #1a2b3c, not ${JSON.stringify(value.slice(0, 40))}`;
     case 'integer': {
