@@ -1,4 +1,4 @@
-// Pomodoro timer, entirely in the browser. Time is measured against the clock (Date.now()) rather
+// The pomodoro timer, entirely in the browser. Time is measured against the clock (Date.now()) rather
 // than by counting ticks, because browsers throttle timers in background tabs.
 const $ = (id) => document.getElementById(id);
 const form = $('settings');
