@@ -75,10 +75,20 @@ describe('TemplateGenerator.plan', () => {
     const plan = await generator.plan({ description: 'a pomodoro timer with a dark theme' });
     expect(plan).toMatchObject({
       runtime: 'static', title: 'Pomodoro Timer', persistent: false, port: 8080, generator: { kind: 'template' },
-      template: { id: 'timer', version: '1.0.1', chosenBy: 'scorer', score: 6, matched: ['pomodoro', 'timer'] },
+      template: { id: 'timer', version: '1.1.0', chosenBy: 'scorer', score: 6, matched: ['pomodoro', 'timer'] },
     });
-    expect(plan.template.params).toMatchObject({ title: 'Pomodoro Timer', theme: 'dark', workMinutes: '25' });
+    expect(plan.template.params).toMatchObject({ title: 'Pomodoro Timer', theme: 'dark', workMinutes: '25', mode: 'pomodoro', countdownTo: '' });
     expect(plan.template.candidates).toHaveLength(IDS.length);
+  });
+
+  it('plans the timer a request asks for, with the date a countdown runs to', async () => {
+    const countdown = await generator.plan({ description: 'a countdown to our launch on June 12 2027' });
+    expect(countdown.template).toMatchObject({ id: 'timer', params: { mode: 'countdown', countdownTo: '2027-06-12' } });
+    const { files } = await generator.generate(countdown, { name: 'launch', description: 'a countdown' });
+    const page = files.find((f) => f.path === 'public/index.html')!.content;
+    expect(page).toContain('<body data-timer="countdown"');
+    expect(page).toContain('data-default="2027-06-12"');
+    expect((await generator.plan({ description: 'a stopwatch for my running laps' })).template.params).toMatchObject({ mode: 'stopwatch', countdownTo: '' });
   });
 
   it('honours --template and refuses unknown ids', async () => {
