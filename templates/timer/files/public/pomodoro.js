@@ -57,7 +57,7 @@ function render() {
   $('rounds').textContent = `${state.done} focus session${state.done === 1 ? '' : 's'} done`;
   document.title = running() || left < full ? `${format(left)} · ${LABELS[state.mode]} · ${baseTitle}` : baseTitle;
   document.body.dataset.mode = state.mode;
-  for (const button of document.querySelectorAll('[data-mode]')) {
+  for (const button of document.querySelectorAll('button[data-mode]')) {
     button.setAttribute('aria-pressed', String(button.dataset.mode === state.mode));
   }
 }
@@ -121,7 +121,7 @@ function showClock() {
 $('start').addEventListener('click', () => (running() ? pause() : start()));
 $('reset').addEventListener('click', () => setMode(state.mode));
 $('skip').addEventListener('click', () => next(false));
-for (const button of document.querySelectorAll('[data-mode]')) {
+for (const button of document.querySelectorAll('button[data-mode]')) {
   button.addEventListener('click', () => setMode(button.dataset.mode));
 }
 form.addEventListener('submit', (event) => event.preventDefault());
