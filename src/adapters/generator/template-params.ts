@@ -26,8 +26,8 @@ const STYLE_WORDS = new Set([
 ]);
 /** Small words kept lower-case inside a title. */
 const SMALL_WORDS = new Set(['a', 'an', 'the', 'and', 'or', 'but', 'for', 'of', 'to', 'in', 'on', 'at', 'by', 'with', 'from', 'as', 'nor']);
-/** Where the name part of a request ends and the wishes begin. */
-const CLAUSE_BREAK = /[,.;:!?()[\]{}—–]| - |\b(?:with|that|which|where|using|in|so|because|featuring|including|called|named|titled)\b/i;
+/** Where the name part of a request ends and the wishes begin; a colon inside a time ("18:30") is no break. */
+const CLAUSE_BREAK = /[,.;!?()[\]{}—–]|(?<!\d):|:(?!\d)| - |\b(?:with|that|which|where|using|in|so|because|featuring|including|called|named|titled)\b/i;
 
 const isStyleWord = (word: string) => word.toLowerCase().split('-').every((part) => STYLE_WORDS.has(part));
 
