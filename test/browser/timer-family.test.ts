@@ -40,7 +40,8 @@ async function open(request: string, mode: string, viewport = { width: 1280, hei
   // axe-core is injected as an inline script, which the app's own policy forbids.
   context = await browser.newContext({ viewport, bypassCSP: true });
   page = await context.newPage();
-  await page.goto(app.url);
+  // The page loads its mode's module with import(): wait until nothing more is fetched, so it has run.
+  await page.goto(app.url, { waitUntil: 'networkidle' });
 }
 
 /** A `datetime-local` value in the page's time zone, `ms` from now, to the minute. */
@@ -72,7 +73,7 @@ describe('the timer family in a browser', () => {
     await expect.poll(() => left.textContent(), { timeout: 3000 }).not.toBe(before);
 
     const kept = await target.inputValue();
-    await page.reload();
+    await page.reload({ waitUntil: 'networkidle' });
     expect(await page.getByLabel('Count down to').inputValue()).toBe(kept);
     await expect.poll(() => page.getByRole('timer', { name: 'Time left' }).textContent()).toMatch(/3\s+days/);
     await expectAccessible(page, 'the countdown');
@@ -106,12 +107,15 @@ describe('the timer family in a browser', () => {
     const running = await elapsed();
     await expect.poll(() => elapsed()).not.toBe(running);
     await page.getByRole('button', { name: 'Pause' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Resume' }).isVisible()).toBe(true);
+    // A frame drawn as Pause was pressed may still land: read it once the display has settled.
+    await sleep(100);
     const stopped = await elapsed();
     await sleep(300);
     expect(await elapsed()).toBe(stopped);
     expect(await page.getByRole('button', { name: 'Resume' }).isVisible()).toBe(true);
 
-    await page.reload();
+    await page.reload({ waitUntil: 'networkidle' });
     expect(await elapsed()).toBe(stopped);
     expect(await lapRows().count()).toBe(1);
     expect(await lapRows().first().locator('td').allTextContents()).toEqual([number, lapTime, total]);
@@ -131,7 +135,7 @@ describe('the timer family in a browser', () => {
     // A stopwatch left running keeps counting across a reload.
     await page.getByRole('button', { name: 'Resume' }).click();
     const beforeReload = await elapsed();
-    await page.reload();
+    await page.reload({ waitUntil: 'networkidle' });
     await expect.poll(() => page.getByRole('button', { name: 'Pause' }).isVisible()).toBe(true);
     await expect.poll(async () => (await elapsed())! > beforeReload!).toBe(true);
 
@@ -153,12 +157,12 @@ describe('the timer family in a browser', () => {
     const expected = await page.evaluate(() => new Date().toLocaleString([], { timeZone: 'Asia/Tokyo', weekday: 'short', hour: '2-digit', minute: '2-digit' }));
     expect(await tokyo.locator('time').textContent()).toBe(expected);
 
-    await page.reload();
+    await page.reload({ waitUntil: 'networkidle' });
     await expect.poll(() => tokyo.count()).toBe(1);
     await expectAccessible(page, 'the clock with a zone');
     await tokyo.getByRole('button', { name: 'Remove Tokyo (Asia)' }).click();
     await expect.poll(() => tokyo.count()).toBe(0);
-    await page.reload();
+    await page.reload({ waitUntil: 'networkidle' });
     await expect.poll(() => page.locator('#now').textContent()).toMatch(/\d{1,2}:\d{2}/);
     expect(await tokyo.count()).toBe(0);
   });
