@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TemplateGenerator } from '../../adapters/generator/index.ts';
+import { COMPOSED_MANIFEST } from '../../adapters/generator/compose/composed-template.ts';
 import type { VerifyAttempt } from '../source-verify/index.ts';
 import { context, plan, ScriptedGenerator, spec } from '../source-verify/scripted-generator.test-support.ts';
 import { createProvenanceStep, PROVENANCE_FILE, sortedJson } from './index.ts';
@@ -123,7 +124,7 @@ describe('source:provenance', () => {
     const given = { app: 'recipes', description: 'a recipe box', plan: composedPlan, source: { ...source({ 'server.js': 'x' }), spec: generated.spec } };
     await createProvenanceStep({ generator: templates, slipwayVersion: '0.2.0' }).run(context(given).ctx);
     const text = readFileSync(join(given.source.dir, PROVENANCE_FILE), 'utf8');
-    expect(text).toContain('- Template: composed 1.0.1\n');
+    expect(text).toContain(`- Template: composed ${COMPOSED_MANIFEST.version}\n`);
     expect(text).toContain('- Keeps: recipes \\(name: text\\*, ingredients: longtext, steps: longtext, tags: tags, source: url\\); views list\n');
   });
 
