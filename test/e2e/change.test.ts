@@ -57,7 +57,7 @@ describe('slipway change without a model', () => {
     const result = await runCli(['change', 'refused', 'make the timer digits larger and add a reset button'], opts);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe([
-      'error: the offline templates cannot make "make the timer digits larger" happen: they change an app\'s title, heading, description, theme and colours only, so this change needs a model',
+      'error: the offline templates cannot make "make the timer digits larger" happen: they change an app\'s title, heading, description, theme and colours (and a timer\'s mode) only, so this change needs a model',
       '  → Configure a model: set `llm:` (provider and models) in slipway.yaml, or OPENAI_API_KEY (or another provider\'s variable, see "AI generation" in the README), then ask again.',
       '',
     ].join('\n'));

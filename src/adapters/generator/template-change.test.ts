@@ -19,6 +19,18 @@ describe('templateChange', () => {
     expect(() => templateChange('tagline: Breathe in, breathe out', timer, {})).toThrow('cannot make "breathe out" happen');
   });
 
+  it('turns a timer into another of its family, with a countdown\'s date; a title of its own stays', async () => {
+    const timer = await loadTemplate(templatesDir, 'timer');
+    const stopwatch = { mode: 'stopwatch', title: 'Stopwatch', heading: 'Stopwatch' };
+    expect(templateChange('turn it into a countdown to 12 June 2027', timer, stopwatch)).toEqual({ mode: 'countdown', countdownTo: '2027-06-12', title: 'Countdown', heading: 'Countdown' });
+    expect(templateChange('make it a clock and make it dark', timer, { mode: 'pomodoro', title: 'Deep Work' })).toMatchObject({ mode: 'clock', theme: 'dark' });
+    expect(templateChange('make it a clock', timer, { mode: 'pomodoro', title: 'Deep Work' })).toEqual({ mode: 'clock' });
+    expect(templateChange('switch to a pomodoro timer', timer, stopwatch)).toMatchObject({ mode: 'pomodoro', title: 'Pomodoro Timer' });
+    // A template without modes has no clock to become.
+    const form = await loadTemplate(templatesDir, 'form');
+    expect(() => templateChange('make it a clock', form, {})).toThrow('cannot make "make it a clock" happen');
+  });
+
   it('builds the colour set from a theme and an accent, each alone keeping the other as it was', async () => {
     const timer = await loadTemplate(templatesDir, 'timer');
     const dark = templateChange('make it dark with teal accents', timer, {});
@@ -38,7 +50,7 @@ describe('templateChange', () => {
       }
     })();
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toBe('the offline templates cannot make "add a reset button" happen: they change an app\'s title, heading, description, theme and colours only, so this change needs a model');
+    expect((error as InputError).message).toBe('the offline templates cannot make "add a reset button" happen: they change an app\'s title, heading, description, theme and colours (and a timer\'s mode) only, so this change needs a model');
     expect((error as InputError).hint).toContain('OPENAI_API_KEY');
     expect(() => templateChange('rename it', timer, {})).toThrow(InputError);
     expect(() => templateChange(`set the title to ${'x'.repeat(600)}`, timer, {})).toThrow('a request of 617 characters');
@@ -58,6 +70,17 @@ describe('TemplateGenerator.change', () => {
     expect(page(renamed)).toContain('<title>Deep Focus</title>');
     expect(renamed.plan.title).toBe('Deep Focus');
     expect(renamed.plan.template.params['accentColor']).toBe('#2dd4bf');
+  });
+
+  it('turns a stopwatch app into a countdown to the date asked for', async () => {
+    const app = { name: 'laps', description: 'a stopwatch' };
+    const plan = await generator.plan(app);
+    const before = await generator.generate(plan, app);
+    const after = await generator.change(plan, app, before, 'turn it into a countdown to 2027-06-12');
+    const page = after.files.find((f) => f.path === 'public/index.html')!.content;
+    expect(page).toContain('<body data-timer="countdown"');
+    expect(page).toContain('data-default="2027-06-12"');
+    expect(after.plan).toMatchObject({ title: 'Countdown', template: { params: { mode: 'countdown', countdownTo: '2027-06-12' } } });
   });
 
   it('refuses to re-render an app a model wrote: the model\'s work would be lost', async () => {

@@ -1,6 +1,7 @@
 import { InputError } from '../../domain/index.ts';
 import { ACCENT_ALIASES, ACCENTS, colourSet, THEME_WORDS, type Theme } from './palette.ts';
 import type { TemplateManifest } from './template-manifest.ts';
+import { findDate, MODE_TITLES, timerMode, type TimerMode } from './timer-mode.ts';
 
 /** What the offline generator says when a change needs a model (the README's words for setting one). */
 export const NEEDS_MODEL_HINT = 'Configure a model: set `llm:` (provider and models) in slipway.yaml, or OPENAI_API_KEY (or another provider\'s variable, see "AI generation" in the README), then ask again.';
@@ -49,6 +50,11 @@ export function templateChange(request: string, manifest: Pick<TemplateManifest,
       Object.assign(changes, text);
       continue;
     }
+    const mode = modeChange(clause, manifest, current);
+    if (mode) {
+      Object.assign(changes, mode);
+      continue;
+    }
     const style = styleChange(clause);
     if (!style) throw needsModel(`"${unmask(clause)}"`);
     theme = style.theme ?? theme;
@@ -72,6 +78,26 @@ function textChange(clause: string, quoted: readonly string[], manifest: Pick<Te
   return params.length > 0 ? Object.fromEntries(params.map((p) => [p, value])) : undefined;
 }
 
+/** "make it a stopwatch", "turn it into a countdown to 12 June 2027", "switch to a clock". */
+const MODE_CHANGE = /^(?:make|turn|switch|change|use)\b.*\b(?:pomodoro|count ?-?down|stop ?-?watch|clock)\b/i;
+
+/**
+ * A timer's new mode (and a countdown's date), for a template with a `mode` parameter. A title that
+ * was the old mode's own ("Stopwatch") becomes the new one's ("Countdown"); a title someone chose stays.
+ */
+function modeChange(clause: string, manifest: Pick<TemplateManifest, 'parameters'>, current: Readonly<Record<string, string>>): Record<string, string> | undefined {
+  const param = manifest.parameters['mode'];
+  if (!param || !MODE_CHANGE.test(clause)) return undefined;
+  const mode = timerMode(clause);
+  if (!mode || !(param.choices ?? []).includes(mode)) return undefined;
+  const changes: Record<string, string> = { mode };
+  const date = mode === 'countdown' ? findDate(clause) : undefined;
+  if (date && Object.hasOwn(manifest.parameters, 'countdownTo')) changes['countdownTo'] = date;
+  const old = MODE_TITLES[current['mode'] as TimerMode];
+  for (const name of ['title', 'heading']) if (old && current[name] === old && Object.hasOwn(manifest.parameters, name)) changes[name] = MODE_TITLES[mode];
+  return changes;
+}
+
 /** A theme and/or accent when the clause says nothing else; undefined when it does. */
 function styleChange(clause: string): { theme?: Theme; accent?: string } | undefined {
   const style: { theme?: Theme; accent?: string } = {};
@@ -86,7 +112,7 @@ function styleChange(clause: string): { theme?: Theme; accent?: string } | undef
 }
 
 function needsModel(what: string): InputError {
-  return new InputError(`the offline templates cannot make ${what} happen: they change an app's title, heading, description, theme and colours only, so this change needs a model`, {
+  return new InputError(`the offline templates cannot make ${what} happen: they change an app's title, heading, description, theme and colours (and a timer's mode) only, so this change needs a model`, {
     hint: NEEDS_MODEL_HINT,
   });
 }
