@@ -36,3 +36,11 @@ export function describeComposition(composition: Composition): string {
   const fields = composition.entity.fields.map((f) => `${f.name}: ${f.type}${f.required ? '*' : ''}`).join(', ');
   return `${composition.entity.plural} (${fields}); views ${composition.views.join(', ')}`;
 }
+
+/**
+ * The item's name with its indefinite article, for "Add a recipe" and "Add an idea".
+ * @example withArticle('idea') // 'an idea'
+ */
+export function withArticle(name: string): string {
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+}

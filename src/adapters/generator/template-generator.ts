@@ -1,4 +1,4 @@
-import { assertDescription, deriveAppName, describeComposition, InputError, needsNothing, type AppSpec, type Composition } from '../../domain/index.ts';
+import { assertDescription, deriveAppName, describeComposition, InputError, needsNothing, withArticle, type AppSpec, type Composition } from '../../domain/index.ts';
 import type { AppPlan, AppRequest, ChangedApp, CodeGenerator, GeneratedApp } from '../../ports/index.ts';
 import { compareCodeUnits } from '../../domain/compare.ts';
 import { listTemplates, loadTemplate, TEMPLATE_ID, type TemplateManifest } from './template-manifest.ts';
@@ -206,9 +206,9 @@ function composedShape(composition: Composition): Pick<AppPlan, 'features' | 'pa
     pages: [{ path: '/', purpose: `the ${plural} and their views` }],
     routes: [
       { method: 'GET', path: '/api/items', purpose: `list the ${plural}` },
-      { method: 'POST', path: '/api/items', purpose: `add a ${composition.entity.name}` },
-      { method: 'PUT', path: '/api/items/:id', purpose: `change a ${composition.entity.name}` },
-      { method: 'DELETE', path: '/api/items/:id', purpose: `delete a ${composition.entity.name}` },
+      { method: 'POST', path: '/api/items', purpose: `add ${withArticle(composition.entity.name)}` },
+      { method: 'PUT', path: '/api/items/:id', purpose: `change ${withArticle(composition.entity.name)}` },
+      { method: 'DELETE', path: '/api/items/:id', purpose: `delete ${withArticle(composition.entity.name)}` },
     ],
   };
 }

@@ -1,4 +1,4 @@
-import type { Composition } from '../../../domain/index.ts';
+import { withArticle, type Composition } from '../../../domain/index.ts';
 import { VIEW_PARTS } from './views/index.ts';
 
 /** JSON for inside a script: `<`, `>` and `&` escaped, so no value can close the script or start markup. */
@@ -15,6 +15,7 @@ const FIELDS = ${inertJson(composition.entity.fields)};
 const BOARD = ${inertJson(composition.board ?? null)};
 const CHART = ${inertJson(composition.chart ?? null)};
 const NAME = ${inertJson(composition.entity.name)};
+const ADD_HEADING = ${inertJson(`Add ${withArticle(composition.entity.name)}`)};
 const VIEWS = [];
 let items = [];
 let editing = null;
@@ -96,7 +97,7 @@ function startEdit(item) {
 function resetForm() {
   editing = null;
   $('form').reset();
-  $('form-heading').textContent = 'Add a ' + NAME;
+  $('form-heading').textContent = ADD_HEADING;
   $('submit').textContent = 'Add';
   $('cancel').hidden = true;
 }

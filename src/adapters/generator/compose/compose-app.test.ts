@@ -38,6 +38,11 @@ describe('composeApp', () => {
     expect(page).toContain('<input id="field-source" name="source" type="url"');
     // Stored data reaches the page as text only.
     expect(files.find((f) => f.path === 'public/app.js')!.content).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML/);
+    expect(page).toContain('<h2 id="form-heading">Add a recipe</h2>');
+    // "an" before a vowel, in the page and in the script that puts the heading back after an edit.
+    const ideas = composeApp(readRequest('a list of ideas')!, OPTIONS, PARTS);
+    expect(ideas.find((f) => f.path === 'public/index.html')!.content).toContain('<h2 id="form-heading">Add an idea</h2>');
+    expect(ideas.find((f) => f.path === 'public/app.js')!.content).toContain('const ADD_HEADING = "Add an idea";');
   });
 
   it('gives the same bytes for the same composition and options, and a dark stylesheet for a dark theme', () => {

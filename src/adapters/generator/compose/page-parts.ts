@@ -1,4 +1,4 @@
-import type { Composition } from '../../../domain/index.ts';
+import { withArticle, type Composition } from '../../../domain/index.ts';
 import { includeParts, type TemplateParts } from '../template-parts.ts';
 import { VIEW_PARTS } from './views/index.ts';
 
@@ -31,9 +31,9 @@ function input(field: Field, composition: Composition, escape: (text: string) =>
 /** The add/edit form. */
 export function formMarkup(composition: Composition, escape: (text: string) => string): string {
   const fields = composition.entity.fields.map((f) => `    <div class="field">${input(f, composition, escape)}</div>`).join('\n');
-  const name = escape(composition.entity.name);
+  const name = escape(withArticle(composition.entity.name));
   return `<form id="form" class="form" aria-labelledby="form-heading" novalidate>
-    <h2 id="form-heading">Add a ${name}</h2>
+    <h2 id="form-heading">Add ${name}</h2>
 ${fields}
     <div class="actions"><button type="submit" id="submit">Add</button> <button type="button" id="cancel" class="secondary" hidden>Cancel</button></div>
     <p id="error" class="error" role="alert" hidden></p>
