@@ -215,6 +215,10 @@ async function expectView(view: View, name: string): Promise<void> {
   } else if (view === 'chart') {
     const chart = page.getByRole('img', { name: /\S/ }).locator('xpath=self::*[local-name()="svg"]');
     await expect.poll(() => chart.locator('circle, path, polyline, rect').count(), { message: 'a chart with an accessible name, drawing the item' }).toBeGreaterThan(0);
+    // Its values and dates are written on it, and said in its name.
+    const day = await today();
+    await expect.poll(() => chart.locator('text').allTextContents()).toEqual(['72.5', day]);
+    expect(await chart.getAttribute('aria-label')).toMatch(new RegExp(`over time: 1 entry, from 72\\.5 on ${day} to 72\\.5 on ${day}; lowest 72\\.5, highest 72\\.5$`));
   } else {
     await button(page, /pick|random|choose|surprise/i).click();
     await expect.poll(() => page.getByText(name).count(), { message: 'the picked item' }).toBeGreaterThan(0);

@@ -137,6 +137,7 @@ a { color: var(--text); text-decoration-color: var(--accent); text-decoration-th
 .chart { width: 100%; height: auto; background: var(--bg); border-radius: 0.5rem; }
 .chart .line { fill: none; stroke: var(--accent); stroke-width: 2; }
 .chart circle { fill: var(--accent); }
+.chart text { fill: var(--muted); font-size: 13px; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 30rem) { .panel { padding: 1rem; } }
 `;
