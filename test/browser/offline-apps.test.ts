@@ -307,3 +307,32 @@ describe('a composed app changed to show a board', () => {
     await expectAccessible(page, 'a recipe box changed to show a board');
   }, 60_000);
 });
+
+describe('the list of a composed app', () => {
+  it('searches and sorts: a log shows its latest first, and the order and field can be changed', async () => {
+    const request = 'a weight log with a chart';
+    const plan = await generator.plan({ description: request });
+    const { files } = await generator.generate(plan, { name: 'offline-app', description: request });
+    const app = await startApp(await writeApp(files), { DATA_DIR: await writeApp([]) });
+    for (const [date, weight, note] of [['2026-11-02', 73.1, 'after the holidays'], ['2026-11-20', 71.4, 'new shoes'], ['2026-11-10', 72.0, 'rainy week']] as const) {
+      const added = await fetch(`${app.url}/api/items`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ date, weight, note }) });
+      expect(added.status).toBe(201);
+    }
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', bypassCSP: true });
+    page = await context.newPage();
+    await page.goto(app.url);
+    const shown = () => page.locator('#items > li > strong').allTextContents();
+    await expect.poll(shown, { message: 'latest first' }).toEqual(['2026-11-20', '2026-11-10', '2026-11-02']);
+    await page.getByLabel('Order').selectOption('asc');
+    await expect.poll(shown, { message: 'oldest first' }).toEqual(['2026-11-02', '2026-11-10', '2026-11-20']);
+    await page.getByLabel('Sort by').selectOption({ label: 'Weight (kg)' });
+    await page.getByLabel('Order').selectOption('desc');
+    await expect.poll(shown, { message: 'heaviest first' }).toEqual(['2026-11-02', '2026-11-10', '2026-11-20']);
+    await page.getByLabel('Search').fill('SHOES');
+    await expect.poll(shown, { message: 'found by its note, in any case' }).toEqual(['2026-11-20']);
+    await page.getByLabel('Search').fill('nothing like it');
+    await expect.poll(shown).toEqual([]);
+    await expect(page.getByText('Nothing matches the search.').isVisible()).resolves.toBe(true);
+    await expectAccessible(page, 'a searched and sorted list');
+  }, 60_000);
+});

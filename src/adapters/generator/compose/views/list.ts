@@ -4,6 +4,7 @@ export const listMarkup = `<section aria-labelledby="list-heading">
   <div class="toolbar">
     <label>Search <input id="search" type="search" autocomplete="off"></label>
     <label>Sort by <select id="sort"></select></label>
+    <label>Order <select id="order"><option value="asc">Ascending</option><option value="desc">Descending</option></select></label>
   </div>
   <p id="empty" class="muted">Nothing yet.</p>
   <ul id="items" class="items"></ul>
@@ -15,7 +16,7 @@ function renderList() {
   const key = $('sort').value;
   const shown = items
     .filter((item) => !query || FIELDS.some((f) => String(display(f, item[f.name])).toLowerCase().includes(query)))
-    .sort((a, b) => compare(a[key], b[key]));
+    .sort((a, b) => compare(a[key], b[key]) * ($('order').value === 'desc' ? -1 : 1));
   const list = $('items');
   list.replaceChildren(...shown.map((item) => {
     const li = el('li', 'item');
@@ -48,10 +49,14 @@ function renderList() {
     return li;
   }));
   $('empty').hidden = shown.length > 0;
+  $('empty').textContent = items.length === 0 ? 'Nothing yet.' : 'Nothing matches the search.';
 }
 $('search').addEventListener('input', renderList);
 $('sort').addEventListener('change', renderList);
+$('order').addEventListener('change', renderList);
 for (const f of FIELDS) $('sort').append(new Option(f.label, f.name));
-$('sort').append(new Option('Newest', 'createdAt'));
+$('sort').append(new Option('When added', 'createdAt'));
+// A log sorted by its date shows the latest first.
+if (FIELDS[0].type === 'date') $('order').value = 'desc';
 VIEWS.push(renderList);
 `;
