@@ -1,6 +1,6 @@
 import { Composition, InputError, type ViewKind } from '../../../domain/index.ts';
 import { stem } from '../template-scorer.ts';
-import { fieldList, namedColumns } from './read-request.ts';
+import { DEFAULT_COLUMNS, fieldList, namedColumns } from './read-request.ts';
 
 /** A view by the words a change uses for it. */
 const VIEW_NAMES: ReadonlyArray<{ view: Exclude<ViewKind, 'list'>; words: RegExp }> = [
@@ -10,7 +10,6 @@ const VIEW_NAMES: ReadonlyArray<{ view: Exclude<ViewKind, 'list'>; words: RegExp
   { view: 'random', words: /^(?:random pick|random picker|picker|pick|random)$/ },
 ];
 const VIEW_ORDER: readonly ViewKind[] = ['list', 'board', 'calendar', 'chart', 'random'];
-const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
 
 const ADD = /^(?:please\s+)?(?:add|show|include|give it|put in|also keep|keep|record|track)\s+(?:(?:a|an|the)\s+)?(?:new\s+)?/i;
 const REMOVE = /^(?:please\s+)?(?:remove|drop|hide|delete|take away|take out|get rid of)\s+(?:(?:a|an|the)\s+)?/i;

@@ -52,7 +52,7 @@ const COLUMN_SETS: ReadonlyArray<{ words: readonly string[]; columns: string[] }
   { words: ['application', 'applicant', 'hiring', 'interview'], columns: ['Applied', 'Interview', 'Offer', 'Closed'] },
   { words: ['bug', 'ticket', 'issue'], columns: ['Open', 'In progress', 'Fixed'] },
 ];
-const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
+export const DEFAULT_COLUMNS = ['To do', 'Doing', 'Done'];
 
 /** A plain singular/plural for a noun found in the request. */
 function plural(noun: string): string {
