@@ -27,6 +27,19 @@ export interface ExternalChange {
 }
 
 /**
+ * An external as `slipway external add` and the API take it, checked; the error names the field to fix.
+ * @example parseExternal({ name: 'nas', address: '192.168.1.20', port: '445' }) // { …, port: 445, protocol: 'TCP' }
+ */
+export function parseExternal(fields: ExternalInput): External {
+  const parsed = External.safeParse(fields);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`external ${issue.path.join('.') || 'input'}: ${issue.message}`, { hint: 'e.g. slipway external add nas --address 192.168.1.20 --port 445' });
+  }
+  return parsed.data;
+}
+
+/**
  * Services outside the cluster that apps may call by name (`slipway external add nas --address
  * 192.168.1.20 --port 445`). Each add or remove is one commit in the GitOps repo (the external's file
  * and its entry in the parent kustomization) and a change in the state database; an app's
@@ -41,12 +54,7 @@ export class Externals {
   async add(input: ExternalInput & { env?: string }): Promise<ExternalChange> {
     const { env: asked, ...fields } = input;
     const env = this.deps.environment(asked);
-    const parsed = External.safeParse(fields);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      throw new InputError(`external ${issue.path.join('.') || 'input'}: ${issue.message}`, { hint: 'e.g. slipway external add nas --address 192.168.1.20 --port 445' });
-    }
-    const external = parsed.data;
+    const external = parseExternal(fields);
     if (await this.deps.apps.get(external.name)) {
       throw new ConflictError(`'${external.name}' is the name of an app; an external would take its name in the apps namespace`, { hint: 'Choose another name for the external.' });
     }

@@ -9,7 +9,7 @@ import { InputError } from '../domain/errors.ts';
 /** The commands that work against a running server (`--server`); the others act on this machine only. */
 const REMOTE_COMMANDS = new Set(['create', 'change', 'resume', 'delete', 'list', 'status', 'runs', 'logs', 'versions', 'gc', 'promote', 'rollback']);
 /** Groups whose every subcommand also works against a server. */
-const REMOTE_GROUPS = new Set(['env', 'secret']);
+const REMOTE_GROUPS = new Set(['env', 'secret', 'external']);
 
 /**
  * The `slipway` program. Each command's implementation is imported only when it runs, so

@@ -105,6 +105,29 @@ describe('slipway --server', () => {
     expect(json[0].timeline.map((s: { stepId: string }) => s.stepId)).toEqual(ours.timeline.map((s: { stepId: string }) => s.stepId));
   });
 
+  it('adds, lists and removes the server\'s externals as this machine does its own', async () => {
+    const add = ['external', 'add', 'nas', '--address', '192.168.1.20', '--port', '445'];
+    const [there, here] = [await remote(add), await local(add)];
+    expect(there).toMatchObject({ code: 0, stderr: '' });
+    const commit = (text: string) => shape(text.replace(/commit [0-9a-f]{7}\b/g, 'commit <sha>'));
+    expect(commit(there.stdout)).toBe(commit(here.stdout));
+    expect(there.stdout).toMatch(/^Added external nas \(\w+\): 192\.168\.1\.20:445\/TCP, as a Service without selector and an EndpointSlice\./);
+    const listed = await remote(['external', 'list', '--json']);
+    expect(JSON.parse(listed.stdout)).toEqual([{ name: 'nas', address: '192.168.1.20', port: 445, protocol: 'TCP' }]);
+    expect(await api<{ externals: unknown[] }>('/v1/externals')).toEqual({ externals: JSON.parse(listed.stdout) });
+    // A bad port and an unknown name: refused with the words and exit code this machine uses.
+    for (const args of [['external', 'add', 'printer', '--address', '10.0.0.9', '--port', 'http'], ['external', 'remove', 'no-such-external']]) {
+      const [refused, same] = [await remote(args), await local(args)];
+      expect(refused.code, refused.stderr).toBe(same.code);
+      expect(refused.stderr).toBe(same.stderr);
+    }
+    const removed = await remote(['external', 'remove', 'nas', '--json']);
+    expect(JSON.parse(removed.stdout)).toMatchObject({ external: { name: 'nas' }, kind: 'ip' });
+    expect((await local(['external', 'remove', 'nas'])).code).toBe(0);
+    expect(await api<{ externals: unknown[] }>('/v1/externals')).toEqual({ externals: [] });
+    expect(existsSync(client.home)).toBe(false);
+  });
+
   it('follows SLIPWAY_SERVER as it follows --server', async () => {
     const result = await runCli(['list'], { ...client, env: { SLIPWAY_SERVER: server.url } });
     expect(result.code).toBe(0);

@@ -1,14 +1,14 @@
 import type { ExternalChange } from '../../app/externals.ts';
 import type { External } from '../../domain/external.ts';
-import { InputError } from '../../domain/errors.ts';
 import { printJson, reportError } from '../output.ts';
 import { chosenServer } from '../remote/server-choice.ts';
 
 type Externals = Awaited<ReturnType<typeof import('../context.ts').openLocalSlipway>>['externals'];
 
-/** Opens this machine's Slipway for one external command (services outside the cluster are kept where its state is). */
-async function withExternals<T>(work: (externals: Externals) => Promise<T>): Promise<T> {
-  if (chosenServer()) throw new InputError('slipway external works on this machine\'s Slipway, not through --server', { hint: 'Use the API (POST /v1/externals) or run the command where the server runs.' });
+/** The externals of the chosen server (`--server`, SLIPWAY_SERVER), else of this machine's Slipway, for one command. */
+async function withExternals<T>(work: (externals: Pick<Externals, 'add' | 'list' | 'remove'>) => Promise<T>): Promise<T> {
+  const server = chosenServer();
+  if (server) return work((await import('../remote/externals.ts')).remoteExternals(server));
   const { openLocalSlipway } = await import('../context.ts');
   const slipway = await openLocalSlipway();
   try {
