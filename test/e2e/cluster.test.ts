@@ -1,66 +1,32 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBaseImage } from '../support/base-image.ts';
-import { runCli, tempHome } from '../support/cli.ts';
-import { startFakeFluxReceiver, type FakeFluxReceiver } from '../support/flux-receiver.ts';
-import { startGitHttpServer, type GitHttpServer } from '../support/git-server.ts';
-import { kubeFixture, startKubeApiServer, type KubeApiServer, type KubeObject } from '../support/kube-api-server.ts';
-import { startRegistry, type RegistryServer } from '../support/registry-server.ts';
+import { runCli } from '../support/cli.ts';
+import { startClusterLab, type ClusterLab } from '../support/cluster-lab.ts';
+import type { FakeFluxReceiver } from '../support/flux-receiver.ts';
+import type { GitHttpServer } from '../support/git-server.ts';
+import type { KubeApiServer } from '../support/kube-api-server.ts';
+import type { RegistryServer } from '../support/registry-server.ts';
 
-type Obj = KubeObject & { status: Record<string, any> };
 const TOKEN = 'receiver-hmac-token-for-tests';
 const GIT_TOKEN = 'gitops-token-for-tests-5f1e';
+let lab: ClusterLab;
 let git: GitHttpServer;
-let repos = 0;
 let registry: RegistryServer;
 let receiver: FakeFluxReceiver;
 let kube: KubeApiServer;
-let app: Server;
 let appUrl: string;
 
 beforeAll(async () => {
-  registry = await startRegistry({ mode: 'plain' });
-  git = await startGitHttpServer({ auth: { username: 'x-access-token', password: GIT_TOKEN } });
-  receiver = await startFakeFluxReceiver({ token: TOKEN, name: 'homelab-git-receiver', namespace: 'flux-system', type: 'github' });
-  kube = await startKubeApiServer({ tls: false });
-  app = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('pomodoro\n'));
-  await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
-  appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
+  lab = await startClusterLab({ receiverToken: TOKEN, gitToken: GIT_TOKEN });
+  ({ git, registry, receiver, kube, appUrl } = lab);
 });
 afterAll(async () => {
-  await Promise.all([registry?.stop(), git?.stop(), receiver?.close(), kube?.stop(), new Promise((r) => app?.close(r))]);
+  await lab?.stop();
 });
 
-/**
- * Plays Flux and the cluster: once the receiver is called for a revision, the objects move to it.
- * `call` picks which receiver call to answer (0 the first); default the latest.
- */
-function playFlux(health: 'ready' | 'health-check-failed', call?: number): () => void {
-  const timer = setInterval(() => {
-    const hook = call === undefined ? receiver.accepted.at(-1) : receiver.accepted[call];
-    if (!hook) return;
-    const revision = JSON.parse(hook.body).after as string;
-    clearInterval(timer);
-    const repo = kubeFixture<Obj>('gitrepository');
-    repo.status.artifact.revision = `main@sha1:${revision}`;
-    kube.put(repo);
-    const ks = kubeFixture<Obj>(health === 'ready' ? 'kustomization-ready' : 'kustomization-health-check-failed');
-    ks.status.lastAttemptedRevision = `main@sha1:${revision}`;
-    if (health === 'ready') ks.status.lastAppliedRevision = `main@sha1:${revision}`;
-    kube.after(200, () => kube.put(ks));
-    kube.after(300, () => {
-      kube.put(kubeFixture('deployment-available'));
-      kube.put(kubeFixture('replicaset'));
-      kube.put(kubeFixture('pod-running'));
-      if (health !== 'ready') for (const event of kubeFixture<KubeObject[]>('events')) kube.put(event);
-    });
-  }, 20);
-  return () => clearInterval(timer);
-}
+/** Plays Flux and the cluster (see ClusterLab.playFlux): receiver call `call`, default the latest, becomes healthy or fails. */
+const playFlux = (health: 'ready' | 'health-check-failed', call?: number) => lab.playFlux(call, health);
 
 /** A fresh cluster for the next test: Flux's objects of earlier rollouts are gone. */
 function forgetRollout(): void {
@@ -70,35 +36,12 @@ function forgetRollout(): void {
   }
 }
 
-async function clusterHome() {
-  const base = await ensureBaseImage();
-  const opts = tempHome('slipway-cluster-');
-  // The GitOps repo is served over smart HTTP and wants a token, as a Git host does.
-  const { dir: gitops, url: gitopsUrl } = await git.createRepo(`homelab-${++repos}.git`, 'main');
-  mkdirSync(opts.home, { recursive: true });
-  writeFileSync(join(opts.cwd, 'kubeconfig'), [
-    'apiVersion: v1', 'kind: Config', 'current-context: lab',
-    'clusters:', '- name: lab', '  cluster:', `    server: ${kube.url}`,
-    'users:', '- name: slipway', '  user:', `    token: ${kube.token}`,
-    'contexts:', '- name: lab', '  context: { cluster: lab, user: slipway }',
-  ].join('\n') + '\n');
-  writeFileSync(join(opts.cwd, 'slipway.yaml'), [
-    'git:', '  gitops:', `    url: ${gitopsUrl}`, '    https:', '      token: { env: GITOPS_TOKEN }',
-    'registry:', `  host: ${registry.host}`, '  insecure: true',
-    'image:', `  base: ${base.hostRef}`, `  platforms: [${base.hostPlatform}]`,
-    'flux:', '  receiver:', `    url: ${receiver.hookUrl}`, '    type: github', '    token: { env: FLUX_RECEIVER_TOKEN }',
-    'kube:', '  kubeconfig: ./kubeconfig',
-    `publicUrl: ${appUrl}/{app}/`,
-    'render:', '  appsDomain: apps.k8s-lab.dev',
-    'watch: { source: 30, reconcile: 30, rollout: 30, http: 30 }',
-  ].join('\n') + '\n');
-  return { ...opts, gitops, env: { FLUX_RECEIVER_TOKEN: TOKEN, GITOPS_TOKEN: GIT_TOKEN } };
-}
+/** A cluster home: the GitOps repo is served over smart HTTP and wants a token, as a Git host does. */
+const clusterHome = (extra: string[] = []) => lab.home('slipway-cluster-', extra);
 
 describe('slipway create --target cluster (Flux)', () => {
   it('commits manifests, calls the receiver with a signed push event, and follows the rollout until the app answers', async () => {
     const opts = await clusterHome();
-    writeFileSync(join(opts.cwd, 'slipway.yaml'), `target: cluster\n${readFileSync(join(opts.cwd, 'slipway.yaml'), 'utf8')}`);
     const doctor = JSON.parse((await runCli(['doctor', '--json'], opts)).stdout);
     const named = (name: string) => doctor.checks.find((c: { name: string }) => c.name === name);
     expect(named('receiver')).toMatchObject({ status: 'ok' });
@@ -172,8 +115,7 @@ describe('slipway rollback --target cluster (Flux)', () => {
   /** A cluster home (autoRollback as given) running pomodoro v1.0.0; the receiver's calls so far. */
   async function runningV1(autoRollback: boolean) {
     receiver.accepted.length = 0;
-    const opts = await clusterHome();
-    writeFileSync(join(opts.cwd, 'slipway.yaml'), `target: cluster\nrollout: { autoRollback: ${autoRollback} }\n${readFileSync(join(opts.cwd, 'slipway.yaml'), 'utf8')}`);
+    const opts = await clusterHome([`rollout: { autoRollback: ${autoRollback} }`]);
     forgetRollout();
     const stop = playFlux('ready', 0);
     try {

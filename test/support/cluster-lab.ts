@@ -29,8 +29,11 @@ export interface ClusterLab {
   receiver: FakeFluxReceiver;
   kube: KubeApiServer;
   appUrl: string;
-  /** Plays Flux and the cluster for receiver call `call`: its revision becomes ready and the app's pods run. Returns a stop function. */
-  playFlux(call: number): () => void;
+  /**
+   * Plays Flux and the cluster for receiver call `call` (default the latest): its revision becomes
+   * ready, or fails its health check with the events saying why, and the app's pods run. Returns a stop function.
+   */
+  playFlux(call?: number, health?: 'ready' | 'health-check-failed'): () => void;
   /** A home whose slipway.yaml points at this lab, followed by `extra` lines. */
   home(prefix: string, extra?: string[]): Promise<ClusterHome>;
   stop(): Promise<void>;
@@ -45,21 +48,24 @@ export async function startClusterLab(options: { receiverToken: string; gitToken
   const app: Server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('pomodoro\n'));
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve));
   const appUrl = `http://127.0.0.1:${(app.address() as { port: number }).port}`;
+  let repos = 0;
 
-  function playFlux(call: number): () => void {
+  function playFlux(call?: number, health: 'ready' | 'health-check-failed' = 'ready'): () => void {
     const timer = setInterval(() => {
-      const hook = receiver.accepted[call];
+      const hook = call === undefined ? receiver.accepted.at(-1) : receiver.accepted[call];
       if (!hook) return;
       clearInterval(timer);
       const revision = `main@sha1:${JSON.parse(hook.body).after as string}`;
       const repo = kubeFixture<Obj>('gitrepository');
       repo.status.artifact.revision = revision;
       kube.put(repo);
-      const ks = kubeFixture<Obj>('kustomization-ready');
-      Object.assign(ks.status, { lastAttemptedRevision: revision, lastAppliedRevision: revision });
-      kube.after(100, () => kube.put(ks));
-      kube.after(200, () => {
+      const ks = kubeFixture<Obj>(health === 'ready' ? 'kustomization-ready' : 'kustomization-health-check-failed');
+      ks.status.lastAttemptedRevision = revision;
+      if (health === 'ready') ks.status.lastAppliedRevision = revision;
+      kube.after(200, () => kube.put(ks));
+      kube.after(300, () => {
         for (const fixture of ['deployment-available', 'replicaset', 'pod-running']) kube.put(kubeFixture(fixture));
+        if (health !== 'ready') for (const event of kubeFixture<KubeObject[]>('events')) kube.put(event);
       });
     }, 20);
     return () => clearInterval(timer);
@@ -68,7 +74,7 @@ export async function startClusterLab(options: { receiverToken: string; gitToken
   async function home(prefix: string, extra: string[] = []): Promise<ClusterHome> {
     const base = await ensureBaseImage();
     const opts = tempHome(prefix);
-    const { dir: gitops, url: gitopsUrl } = await git.createRepo(`${prefix}${Date.now()}.git`, 'main');
+    const { dir: gitops, url: gitopsUrl } = await git.createRepo(`${prefix}${++repos}.git`, 'main');
     mkdirSync(opts.home, { recursive: true });
     writeFileSync(join(opts.cwd, 'kubeconfig'), [
       'apiVersion: v1', 'kind: Config', 'current-context: lab',
